@@ -1,0 +1,8 @@
+// git-gate: placeholder main until its issue lands; prints usage only.
+#include "common.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"mlci: gate"};
+    app.name("git-gate");
+    return mlci::cli::run(app, argc, argv, [] { return 0; });
+}

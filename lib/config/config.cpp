@@ -1,0 +1,303 @@
+#include "config/config.hpp"
+
+#include "config/toml.hpp"
+#include "fsutil/file.hpp"
+#include "util/diag.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+#include <cctype>
+#include <set>
+
+namespace mlci {
+
+namespace {
+
+// Typed readers: each names file:line and the expected type on a mismatch.
+struct Reader {
+    const std::string& source;
+
+    [[noreturn]] void type_error(const toml::node& n, const std::string& key, const char* expected) const {
+        throw config_error(where(source, n) + ": '" + key + "' must be " + expected);
+    }
+    std::string string(const toml::node& n, const std::string& key) const {
+        if (auto v = n.value<std::string>(); v && n.is_string()) {
+            return *v;
+        }
+        type_error(n, key, "a string");
+    }
+    bool boolean(const toml::node& n, const std::string& key) const {
+        if (n.is_boolean()) {
+            return *n.value<bool>();
+        }
+        type_error(n, key, "true or false");
+    }
+    int64_t integer(const toml::node& n, const std::string& key) const {
+        if (n.is_integer()) {
+            return *n.value<int64_t>();
+        }
+        type_error(n, key, "an integer");
+    }
+    std::vector<std::string> strings(const toml::node& n, const std::string& key) const {
+        const toml::array* a = n.as_array();
+        if (a == nullptr) {
+            type_error(n, key, "an array of strings");
+        }
+        std::vector<std::string> out;
+        for (const auto& e : *a) {
+            if (!e.is_string()) {
+                type_error(e, key, "an array of strings");
+            }
+            out.push_back(*e.value<std::string>());
+        }
+        return out;
+    }
+    uint64_t size(const toml::node& n, const std::string& key) const {
+        if (n.is_integer() && *n.value<int64_t>() >= 0) {
+            return static_cast<uint64_t>(*n.value<int64_t>());
+        }
+        if (n.is_string()) {
+            if (auto s = parse_size(*n.value<std::string>())) {
+                return *s;
+            }
+        }
+        throw config_error(where(source, n) + ": '" + key +
+                           "' must be a size such as \"10MiB\" (B, KB/MB/GB = 10^n, KiB/MiB/GiB = 2^n)");
+    }
+    const toml::table& table(const toml::node& n, const std::string& key) const {
+        const toml::table* t = n.as_table();
+        if (t == nullptr) {
+            type_error(n, key, "a table");
+        }
+        return *t;
+    }
+    void unknown(const toml::node& n, const std::string& key) const {
+        warn(where(source, n) + ": unknown key '" + key + "' (ignored)");
+    }
+};
+
+} // namespace
+
+bool valid_name(const std::string& name) {
+    if (name.empty() || name.size() > 200) {
+        return false;
+    }
+    auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+    if (!alnum(name.front()) || !alnum(name.back())) {
+        return false;
+    }
+    for (size_t i = 0; i < name.size(); ++i) {
+        char c = name[i];
+        if (!(alnum(c) || c == '/' || c == '_' || c == '-')) {
+            return false;
+        }
+        if (c == '/' && (name[i - 1] == '/' || !alnum(name[i + 1]))) {
+            return false; // empty folder, or a folder name starting with '_'/'-' after '/'
+        }
+        if (c == '/' && !alnum(name[i - 1])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool valid_stage_name(const std::string& name) {
+    return valid_name(name) && name.find('/') == std::string::npos;
+}
+
+void refuse_secrets(const std::string& text, const std::string& source) {
+    static const char* secret_keys[] = {"secret_access_key", "session_token", "secret-access-key",
+                                        "session-token"};
+    auto lines = split_lines(text);
+    for (size_t i = 0; i < lines.size(); ++i) {
+        std::string_view line = trim(lines[i]);
+        if (line.empty() || line.front() == '#') {
+            continue;
+        }
+        std::string lower = to_lower(line);
+        size_t eq = lower.find('=');
+        std::string key = eq == std::string::npos ? "" : std::string(trim(std::string_view(lower).substr(0, eq)));
+        for (const char* k : secret_keys) {
+            if (key == k || key == std::string("\"") + k + "\"" || key.ends_with(std::string(".") + k)) {
+                throw config_error(source + ":" + std::to_string(i + 1) + ": holds a secret ('" + k +
+                                       "') in a file of the work tree",
+                                   "remove it and use the environment (AWS_SECRET_ACCESS_KEY) or "
+                                   "git config mlci.remote.NAME.secret-access-key");
+            }
+        }
+        // user:pass@ in a URL
+        size_t scheme = lower.find("://");
+        if (scheme != std::string::npos) {
+            size_t at = lower.find('@', scheme + 3);
+            size_t slash = lower.find('/', scheme + 3);
+            size_t colon = lower.find(':', scheme + 3);
+            if (at != std::string::npos && (slash == std::string::npos || at < slash) &&
+                colon != std::string::npos && colon < at) {
+                throw config_error(source + ":" + std::to_string(i + 1) +
+                                       ": a URL holds a password (user:pass@) in a file of the work tree",
+                                   "remove it and use the environment or git config for credentials");
+            }
+        }
+    }
+}
+
+Config parse_config(const std::string& text, const std::string& source) {
+    refuse_secrets(text, source);
+    toml::table root = parse_toml(text, source, ErrorKind::config);
+    Reader rd{source};
+    Config cfg;
+    cfg.source = source;
+    for (const auto& [k, node] : root) {
+        std::string key(k.str());
+        if (key == "stages") {
+            cfg.stages = rd.strings(node, key);
+            std::set<std::string> seen;
+            for (const auto& s : cfg.stages) {
+                if (!valid_stage_name(s)) {
+                    throw config_error(where(source, node) + ": stage name '" + s +
+                                       "' is invalid (letters, digits, '_' and '-', starting and ending with a "
+                                       "letter or digit)");
+                }
+                if (!seen.insert(s).second) {
+                    throw config_error(where(source, node) + ": stage '" + s + "' is listed twice");
+                }
+            }
+        } else if (key == "require_order") {
+            cfg.require_order = rd.boolean(node, key);
+        } else if (key == "core") {
+            for (const auto& [ck, cn] : rd.table(node, key)) {
+                std::string c(ck.str());
+                if (c == "remote") {
+                    cfg.default_remote = rd.string(cn, "core.remote");
+                } else if (c == "prompts_dir") {
+                    cfg.prompts_dir = rd.string(cn, "core.prompts_dir");
+                } else {
+                    rd.unknown(cn, "core." + c);
+                }
+            }
+        } else if (key == "cache") {
+            for (const auto& [ck, cn] : rd.table(node, key)) {
+                std::string c(ck.str());
+                if (c == "dir") {
+                    cfg.cache.dir = rd.string(cn, "cache.dir");
+                } else if (c == "link") {
+                    cfg.cache.link = rd.string(cn, "cache.link");
+                    static const std::set<std::string> modes = {"auto", "reflink", "copy", "hardlink", "symlink"};
+                    if (!modes.count(cfg.cache.link)) {
+                        throw config_error(where(source, cn) + ": cache.link must be one of auto, reflink, copy, "
+                                                               "hardlink, symlink (got '" +
+                                           cfg.cache.link + "')");
+                    }
+                } else if (c == "shared") {
+                    cfg.cache.shared = rd.string(cn, "cache.shared");
+                    if (!cfg.cache.shared.empty() && cfg.cache.shared != "group") {
+                        throw config_error(where(source, cn) + ": cache.shared must be \"group\" (got '" +
+                                           cfg.cache.shared + "')");
+                    }
+                } else {
+                    rd.unknown(cn, "cache." + c);
+                }
+            }
+        } else if (key == "hooks") {
+            for (const auto& [hk, hn] : rd.table(node, key)) {
+                std::string h(hk.str());
+                if (h == "max_file_size") {
+                    cfg.hooks.max_file_size = rd.size(hn, "hooks.max_file_size");
+                } else if (h == "large_file_allow") {
+                    cfg.hooks.large_file_allow = rd.strings(hn, "hooks.large_file_allow");
+                } else if (h == "run_on_push") {
+                    cfg.hooks.run_on_push = rd.boolean(hn, "hooks.run_on_push");
+                } else if (h == "auto_pull") {
+                    cfg.hooks.auto_pull = rd.boolean(hn, "hooks.auto_pull");
+                } else {
+                    rd.unknown(hn, "hooks." + h);
+                }
+            }
+        } else if (key == "remote") {
+            for (const auto& [rk, rn] : rd.table(node, key)) {
+                RemoteConfig r;
+                r.name = std::string(rk.str());
+                std::string prefix = "remote." + r.name + ".";
+                for (const auto& [fk, fn] : rd.table(rn, "remote." + r.name)) {
+                    std::string f(fk.str());
+                    if (f == "url") {
+                        r.url = rd.string(fn, prefix + f);
+                    } else if (f == "endpoint") {
+                        r.endpoint = rd.string(fn, prefix + f);
+                    } else if (f == "region") {
+                        r.region = rd.string(fn, prefix + f);
+                    } else if (f == "path_style") {
+                        r.path_style = rd.boolean(fn, prefix + f);
+                    } else if (f == "jobs") {
+                        int64_t j = rd.integer(fn, prefix + f);
+                        if (j < 1 || j > 256) {
+                            throw config_error(where(source, fn) + ": " + prefix + "jobs must be 1 to 256");
+                        }
+                        r.jobs = static_cast<int>(j);
+                    } else if (f == "part_size") {
+                        r.part_size = rd.size(fn, prefix + f);
+                    } else {
+                        rd.unknown(fn, prefix + f);
+                    }
+                }
+                if (r.url.empty()) {
+                    throw config_error(where(source, rn) + ": remote." + r.name + " has no url");
+                }
+                cfg.remotes[r.name] = r;
+            }
+        } else if (key == "model") {
+            for (const auto& [mk, mn] : rd.table(node, key)) {
+                std::string name(mk.str());
+                if (!valid_name(name)) {
+                    throw config_error(where(source, mn) + ": model name '" + name + "' is invalid");
+                }
+                for (const auto& [fk, fn] : rd.table(mn, "model." + name)) {
+                    std::string f(fk.str());
+                    if (f == "path") {
+                        cfg.models[name] = rd.string(fn, "model." + name + ".path");
+                    } else {
+                        rd.unknown(fn, "model." + name + "." + f);
+                    }
+                }
+            }
+        } else {
+            rd.unknown(node, key);
+        }
+    }
+    if (!cfg.default_remote.empty() && !cfg.remotes.count(cfg.default_remote)) {
+        throw config_error(source + ": core.remote names '" + cfg.default_remote + "', which no [remote." +
+                           cfg.default_remote + "] defines");
+    }
+    return cfg;
+}
+
+Config load_config(const std::string& top) {
+    std::string path = path_join(top, ".mlci/config.toml");
+    auto text = read_file_if_exists(path, k_max_toml_bytes);
+    if (!text) {
+        return Config{};
+    }
+    return parse_config(*text, ".mlci/config.toml");
+}
+
+const RemoteConfig* Config::default_store() const {
+    if (!default_remote.empty()) {
+        auto it = remotes.find(default_remote);
+        return it == remotes.end() ? nullptr : &it->second;
+    }
+    if (remotes.size() == 1) {
+        return &remotes.begin()->second;
+    }
+    return nullptr;
+}
+
+int Config::stage_index(const std::string& stage) const {
+    for (size_t i = 0; i < stages.size(); ++i) {
+        if (stages[i] == stage) {
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
+}
+
+} // namespace mlci

@@ -1,0 +1,69 @@
+// `.mlci/config.toml` as typed structs (mlci-config(5)). Every key is validated: a wrong type is a
+// config error naming file:line, an unknown key is a warning naming file:line, and a secret in a file of
+// the work tree is refused (DESIGN.md section 8).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlci {
+
+struct RemoteConfig {
+    std::string name;
+    std::string url;
+    std::string endpoint;
+    std::string region;
+    std::optional<bool> path_style;
+    int jobs = 0;              // 0: the command's default
+    uint64_t part_size = 0;    // 0: the default
+};
+
+struct CacheConfig {
+    std::string dir;           // empty: <git common dir>/mlci/cache
+    std::string link = "auto"; // auto | reflink | copy | hardlink | symlink
+    std::string shared;        // "" | "group"
+};
+
+struct HooksConfig {
+    uint64_t max_file_size = 10ull * 1024 * 1024;
+    std::vector<std::string> large_file_allow;
+    bool run_on_push = false;
+    bool auto_pull = false;
+};
+
+struct Config {
+    std::string source;                      // path the config came from ("" when absent)
+    std::vector<std::string> stages = {"dev", "staging", "production"};
+    bool require_order = true;
+    std::string prompts_dir = "prompts";
+    std::string default_remote;              // [core] remote
+    CacheConfig cache;
+    HooksConfig hooks;
+    std::map<std::string, RemoteConfig> remotes;
+    std::map<std::string, std::string> models; // [model.NAME] path = "…"
+
+    /// The default store: [core] remote, else the single configured one; nullptr when none.
+    const RemoteConfig* default_store() const;
+    /// Position of a stage in `stages`, or -1.
+    int stage_index(const std::string& stage) const;
+};
+
+/// Parse config text (named `source` in messages). Throws config_error.
+Config parse_config(const std::string& text, const std::string& source);
+
+/// Load `<top>/.mlci/config.toml`; defaults when the file does not exist.
+Config load_config(const std::string& top);
+
+/// Throws config_error (exit 2) when `text`, a file of the work tree named `source`, holds a secret:
+/// a secret_access_key / session_token key, or a URL with user:pass@.
+void refuse_secrets(const std::string& text, const std::string& source);
+
+/// GTO's artifact and stage name rule: [a-zA-Z0-9]([a-zA-Z0-9/_-]*[a-zA-Z0-9])?, no empty folder.
+bool valid_name(const std::string& name);
+/// Same rule without '/', for stage names.
+bool valid_stage_name(const std::string& name);
+
+} // namespace mlci

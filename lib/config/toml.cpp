@@ -1,0 +1,127 @@
+#include "config/toml.hpp"
+
+#include <sstream>
+
+namespace mlci {
+
+namespace {
+
+// Nesting of arrays, inline tables and dotted keys, measured on the raw text so that hostile input
+// never reaches the recursive parser. Strings and comments are skipped.
+int nesting_depth(std::string_view t) {
+    int depth = 0;
+    int max_depth = 0;
+    int key_dots = 0;      // dots in the key part of the current line
+    bool in_key = true;    // before '=' on this line, at depth 0
+    size_t i = 0;
+    while (i < t.size()) {
+        char c = t[i];
+        if (c == '#') {
+            while (i < t.size() && t[i] != '\n') {
+                ++i;
+            }
+            continue;
+        }
+        if (c == '"' || c == '\'') {
+            bool triple = t.substr(i, 3) == std::string(3, c);
+            size_t q = triple ? 3 : 1;
+            i += q;
+            while (i < t.size()) {
+                if (c == '"' && t[i] == '\\') {
+                    i += 2;
+                    continue;
+                }
+                if (!triple && t[i] == '\n') {
+                    break;
+                }
+                if (triple ? t.substr(i, 3) == std::string(3, c) : t[i] == c) {
+                    i += q;
+                    break;
+                }
+                ++i;
+            }
+            continue;
+        }
+        if (c == '\n') {
+            if (depth == 0) {
+                in_key = true;
+                key_dots = 0;
+            }
+        } else if (c == '=' && depth == 0) {
+            in_key = false;
+        } else if (c == '[' || c == '{') {
+            ++depth;
+        } else if (c == ']' || c == '}') {
+            if (depth > 0) {
+                --depth;
+            }
+        } else if (c == '.' && (in_key || depth > 0)) {
+            // Dots in keys (and, conservatively, inside brackets) may nest tables.
+            if (in_key) {
+                ++key_dots;
+            }
+        }
+        max_depth = std::max(max_depth, depth + key_dots);
+        ++i;
+    }
+    return max_depth;
+}
+
+} // namespace
+
+toml::table parse_toml(std::string_view text, const std::string& source, ErrorKind kind, int line_offset) {
+    if (text.size() > k_max_toml_bytes) {
+        throw Error(kind, source + ": too large (" + std::to_string(text.size()) + " bytes, limit 1 MiB)");
+    }
+    if (text.find('\0') != std::string_view::npos) {
+        throw Error(kind, source + ": contains a NUL byte");
+    }
+    if (nesting_depth(text) > k_max_toml_depth) {
+        throw Error(kind, source + ": nested deeper than " + std::to_string(k_max_toml_depth) + " levels");
+    }
+    // Debian's TOML++ is built with exceptions: parse() throws toml::parse_error.
+    try {
+        return toml::parse(text, source);
+    } catch (const toml::parse_error& e) {
+        std::string msg = source;
+        if (e.source().begin) {
+            msg += ":" + std::to_string(e.source().begin.line + line_offset);
+        }
+        msg += ": invalid TOML: ";
+        msg += std::string(e.description());
+        throw Error(kind, msg);
+    }
+}
+
+std::string where(const std::string& source, const toml::node& node, int line_offset) {
+    const auto& src = node.source();
+    if (src.begin) {
+        return source + ":" + std::to_string(src.begin.line + line_offset);
+    }
+    return source;
+}
+
+std::string toml_quote(std::string_view s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\t': out += "\\t"; break;
+        case '\r': out += "\\r"; break;
+        default:
+            if (c < 0x20 || c == 0x7F) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04X", c);
+                out += buf;
+            } else {
+                out += static_cast<char>(c);
+            }
+        }
+    }
+    out += '"';
+    return out;
+}
+
+} // namespace mlci

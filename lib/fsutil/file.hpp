@@ -1,0 +1,95 @@
+// File helpers: owned descriptors, whole-file reads with a size bound, and atomic writes
+// (temporary file beside the target, fsync, rename) as DESIGN.md section 8 requires.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mlci {
+
+/// Owns a file descriptor; closes it on destruction.
+class Fd {
+  public:
+    Fd() = default;
+    explicit Fd(int fd) : m_fd(fd) {}
+    ~Fd() { close(); }
+    Fd(Fd&& o) noexcept : m_fd(o.release()) {}
+    Fd& operator=(Fd&& o) noexcept {
+        if (this != &o) {
+            close();
+            m_fd = o.release();
+        }
+        return *this;
+    }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+
+    int get() const { return m_fd; }
+    explicit operator bool() const { return m_fd >= 0; }
+    int release() {
+        int fd = m_fd;
+        m_fd = -1;
+        return fd;
+    }
+    void close();
+
+  private:
+    int m_fd = -1;
+};
+
+/// Read a whole regular file. Throws io_error when unreadable, input_error when larger than max_size.
+std::string read_file(const std::string& path, uint64_t max_size = UINT64_MAX);
+/// Like read_file, but nullopt when the file does not exist.
+std::optional<std::string> read_file_if_exists(const std::string& path, uint64_t max_size = UINT64_MAX);
+
+bool path_exists(const std::string& path);       // lstat succeeds
+bool is_regular_file(const std::string& path);    // lstat: a regular file, not a symlink
+bool is_directory(const std::string& path);       // lstat: a directory, not a symlink
+/// mkdir -p; throws io_error on failure.
+void make_dirs(const std::string& path, unsigned mode = 0777);
+/// Parent folder of a '/'-separated path ("" for a bare name).
+std::string dirname_of(std::string_view path);
+std::string basename_of(std::string_view path);
+/// Join with one '/'.
+std::string path_join(std::string_view a, std::string_view b);
+
+/// A temporary file beside `target` (named `<target>.mlci-tmp.<random>`), renamed onto target by
+/// commit() after fsync. Destroyed without commit, it deletes the temporary.
+class AtomicFile {
+  public:
+    explicit AtomicFile(std::string target, unsigned mode = 0666);
+    ~AtomicFile();
+    AtomicFile(const AtomicFile&) = delete;
+    AtomicFile& operator=(const AtomicFile&) = delete;
+
+    void write(std::string_view data);
+    int fd() const { return m_fd.get(); }
+    const std::string& temp_path() const { return m_temp; }
+    /// fsync (unless sync is false: the caller batches durability), then rename onto the target.
+    void commit(bool sync = true);
+
+  private:
+    std::string m_target;
+    std::string m_temp;
+    Fd m_fd;
+    bool m_committed = false;
+};
+
+/// Write a file atomically in one call.
+void write_file_atomic(const std::string& path, std::string_view data, bool sync = true);
+
+/// Write all bytes to fd (retrying short writes); throws io_error naming `what`.
+void write_all(int fd, const void* data, size_t size, const std::string& what);
+
+/// fsync a directory so a rename in it is durable.
+void fsync_dir(const std::string& dir);
+
+/// Random lowercase hex suffix for temporary names.
+std::string random_suffix();
+
+/// strerror(errno) as a std::string.
+std::string errno_text(int err);
+
+} // namespace mlci

@@ -1,0 +1,485 @@
+#include "git/repo.hpp"
+
+#include "git/handle.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <git2.h>
+#include <mutex>
+
+namespace mlci::git {
+
+void check(int rc, const std::string& what) {
+    if (rc >= 0) {
+        return;
+    }
+    const git_error* e = git_error_last();
+    std::string msg = what;
+    if (e != nullptr && e->message != nullptr) {
+        msg += ": ";
+        msg += e->message;
+    }
+    throw Error(ErrorKind::git, msg);
+}
+
+void init() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        git_libgit2_init();
+        // Our writes are atomic and compare-and-swap; object creation stays verified.
+        std::atexit([] { git_libgit2_shutdown(); });
+    });
+}
+
+// --- Oid ---
+
+Oid Oid::from_hex(std::string_view hex) {
+    Oid o;
+    if (hex.size() != GIT_OID_HEXSZ) {
+        throw input_error("'" + std::string(hex) + "' is not a 40-hex object id");
+    }
+    git_oid g;
+    if (git_oid_fromstrn(&g, hex.data(), hex.size()) < 0) {
+        throw input_error("'" + std::string(hex) + "' is not a 40-hex object id");
+    }
+    std::memcpy(o.id, g.id, 20);
+    return o;
+}
+
+std::string Oid::hex() const {
+    char buf[GIT_OID_HEXSZ + 1];
+    git_oid_tostr(buf, sizeof buf, to_git(*this));
+    return buf;
+}
+
+bool Oid::is_zero() const {
+    for (unsigned char c : id) {
+        if (c != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::string CommitInfo::summary() const {
+    size_t nl = message.find('\n');
+    return nl == std::string::npos ? message : message.substr(0, nl);
+}
+
+// --- Repo ---
+
+Repo Repo::open(const std::string& start, bool from_env) {
+    init();
+    git_repository* r = nullptr;
+    int rc = from_env ? git_repository_open_ext(&r, nullptr, GIT_REPOSITORY_OPEN_FROM_ENV, nullptr)
+                      : git_repository_open_ext(&r, start.c_str(), 0, nullptr);
+    if (rc == GIT_ENOTFOUND) {
+        throw usage_error("not a git repository (or any of the parent directories)");
+    }
+    check(rc, "cannot open repository");
+    return Repo(r);
+}
+
+Repo Repo::init_at(const std::string& path, bool bare) {
+    init();
+    git_repository* r = nullptr;
+    check(git_repository_init(&r, path.c_str(), bare ? 1 : 0), "cannot create repository at '" + path + "'");
+    return Repo(r);
+}
+
+Repo::Repo(Repo&& o) noexcept : m_repo(o.m_repo) { o.m_repo = nullptr; }
+Repo& Repo::operator=(Repo&& o) noexcept {
+    if (this != &o) {
+        git_repository_free(m_repo);
+        m_repo = o.m_repo;
+        o.m_repo = nullptr;
+    }
+    return *this;
+}
+Repo::~Repo() { git_repository_free(m_repo); }
+
+bool Repo::is_bare() const { return git_repository_is_bare(m_repo) == 1; }
+
+std::string Repo::workdir() const {
+    const char* w = git_repository_workdir(m_repo);
+    if (w == nullptr) {
+        throw usage_error("this operation must be run in a work tree");
+    }
+    return w;
+}
+
+std::string Repo::git_dir() const { return git_repository_path(m_repo); }
+std::string Repo::common_dir() const { return git_repository_commondir(m_repo); }
+
+std::optional<Oid> Repo::resolve_commit(const std::string& rev) const {
+    if (rev.empty() || rev.find('\0') != std::string::npos) {
+        return std::nullopt;
+    }
+    Handle<git_object> obj;
+    int rc = git_revparse_single(obj.out(), m_repo, rev.c_str());
+    if (rc == GIT_ENOTFOUND || rc == GIT_EAMBIGUOUS || rc == GIT_EINVALIDSPEC) {
+        return std::nullopt;
+    }
+    check(rc, "cannot resolve '" + rev + "'");
+    Handle<git_object> peeled;
+    rc = git_object_peel(peeled.out(), obj.get(), GIT_OBJECT_COMMIT);
+    if (rc < 0) {
+        return std::nullopt;
+    }
+    return from_git(git_object_id(peeled.get()));
+}
+
+Oid Repo::commit_of(const std::string& rev) const {
+    auto c = resolve_commit(rev);
+    if (!c) {
+        throw input_error("unknown revision '" + rev + "'", "give a branch, a tag or a commit id");
+    }
+    return *c;
+}
+
+std::optional<Oid> Repo::head() const {
+    Handle<git_reference> ref;
+    int rc = git_repository_head(ref.out(), m_repo);
+    if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) {
+        return std::nullopt;
+    }
+    check(rc, "cannot read HEAD");
+    Handle<git_object> obj;
+    check(git_reference_peel(obj.out(), ref.get(), GIT_OBJECT_COMMIT), "cannot peel HEAD");
+    return from_git(git_object_id(obj.get()));
+}
+
+namespace {
+Signature sig_of(const git_signature* s) {
+    Signature out;
+    if (s != nullptr) {
+        out.name = s->name ? s->name : "";
+        out.email = s->email ? s->email : "";
+        out.time = s->when.time;
+        out.offset = s->when.offset;
+    }
+    return out;
+}
+} // namespace
+
+CommitInfo Repo::commit(const Oid& id) const {
+    Handle<git_commit> c;
+    check(git_commit_lookup(c.out(), m_repo, to_git(id)), "cannot read commit " + id.hex());
+    CommitInfo info;
+    info.id = id;
+    info.author = sig_of(git_commit_author(c.get()));
+    info.committer = sig_of(git_commit_committer(c.get()));
+    const char* msg = git_commit_message(c.get());
+    info.message = msg ? msg : "";
+    unsigned n = git_commit_parentcount(c.get());
+    for (unsigned i = 0; i < n; ++i) {
+        info.parents.push_back(from_git(git_commit_parent_id(c.get(), i)));
+    }
+    return info;
+}
+
+std::optional<Oid> Repo::blob_id_at(const Oid& commit, const std::string& path) const {
+    Handle<git_commit> c;
+    check(git_commit_lookup(c.out(), m_repo, to_git(commit)), "cannot read commit " + commit.hex());
+    Handle<git_tree> tree;
+    check(git_commit_tree(tree.out(), c.get()), "cannot read tree of " + commit.hex());
+    Handle<git_tree_entry> entry;
+    int rc = git_tree_entry_bypath(entry.out(), tree.get(), path.c_str());
+    if (rc == GIT_ENOTFOUND) {
+        return std::nullopt;
+    }
+    check(rc, "cannot read '" + path + "' at " + commit.hex());
+    if (git_tree_entry_type(entry.get()) != GIT_OBJECT_BLOB) {
+        return std::nullopt;
+    }
+    return from_git(git_tree_entry_id(entry.get()));
+}
+
+std::optional<std::string> Repo::blob_at(const Oid& commit, const std::string& path) const {
+    auto id = blob_id_at(commit, path);
+    if (!id) {
+        return std::nullopt;
+    }
+    return blob(*id);
+}
+
+std::string Repo::blob(const Oid& id) const {
+    Handle<git_blob> b;
+    check(git_blob_lookup(b.out(), m_repo, to_git(id)), "cannot read blob " + id.hex());
+    auto size = static_cast<size_t>(git_blob_rawsize(b.get()));
+    return std::string(static_cast<const char*>(git_blob_rawcontent(b.get())), size);
+}
+
+Oid Repo::hash_blob(std::string_view data) {
+    init();
+    git_oid g;
+    check(git_odb_hash(&g, data.data(), data.size(), GIT_OBJECT_BLOB), "cannot hash blob");
+    return from_git(&g);
+}
+
+std::vector<TreeFile> Repo::files_at(const Oid& commit, const std::string& prefix) const {
+    Handle<git_commit> c;
+    check(git_commit_lookup(c.out(), m_repo, to_git(commit)), "cannot read commit " + commit.hex());
+    Handle<git_tree> root;
+    check(git_commit_tree(root.out(), c.get()), "cannot read tree of " + commit.hex());
+    Handle<git_tree> sub;
+    git_tree* start = root.get();
+    std::string base;
+    if (!prefix.empty()) {
+        Handle<git_tree_entry> e;
+        int rc = git_tree_entry_bypath(e.out(), root.get(), prefix.c_str());
+        if (rc == GIT_ENOTFOUND || (rc == 0 && git_tree_entry_type(e.get()) != GIT_OBJECT_TREE)) {
+            return {};
+        }
+        check(rc, "cannot read '" + prefix + "'");
+        check(git_tree_lookup(sub.out(), m_repo, git_tree_entry_id(e.get())), "cannot read '" + prefix + "'");
+        start = sub.get();
+        base = prefix;
+        if (base.back() != '/') {
+            base += '/';
+        }
+    }
+    struct Ctx {
+        std::vector<TreeFile>* out;
+        const std::string* base;
+    };
+    std::vector<TreeFile> out;
+    Ctx ctx{&out, &base};
+    auto cb = [](const char* root_path, const git_tree_entry* entry, void* payload) -> int {
+        auto* cx = static_cast<Ctx*>(payload);
+        if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB) {
+            TreeFile f;
+            f.path = *cx->base + root_path + git_tree_entry_name(entry);
+            f.blob = from_git(git_tree_entry_id(entry));
+            f.mode = static_cast<unsigned>(git_tree_entry_filemode(entry));
+            cx->out->push_back(std::move(f));
+        }
+        return 0;
+    };
+    check(git_tree_walk(start, GIT_TREEWALK_PRE, cb, &ctx), "cannot walk tree of " + commit.hex());
+    return out;
+}
+
+std::optional<Oid> Repo::merge_base(const Oid& a, const Oid& b) const {
+    git_oid out;
+    int rc = git_merge_base(&out, m_repo, to_git(a), to_git(b));
+    if (rc == GIT_ENOTFOUND) {
+        return std::nullopt;
+    }
+    check(rc, "cannot find merge base");
+    return from_git(&out);
+}
+
+bool Repo::is_ancestor(const Oid& ancestor, const Oid& descendant) const {
+    if (ancestor == descendant) {
+        return true;
+    }
+    int rc = git_graph_descendant_of(m_repo, to_git(descendant), to_git(ancestor));
+    check(rc, "cannot compare commits");
+    return rc == 1;
+}
+
+std::vector<std::string> Repo::changed_paths(const std::optional<Oid>& a, const Oid& b) const {
+    Handle<git_tree> ta;
+    Handle<git_tree> tb;
+    if (a && !a->is_zero()) {
+        Handle<git_commit> ca;
+        check(git_commit_lookup(ca.out(), m_repo, to_git(*a)), "cannot read commit " + a->hex());
+        check(git_commit_tree(ta.out(), ca.get()), "cannot read tree");
+    }
+    Handle<git_commit> cb;
+    check(git_commit_lookup(cb.out(), m_repo, to_git(b)), "cannot read commit " + b.hex());
+    check(git_commit_tree(tb.out(), cb.get()), "cannot read tree");
+    Handle<git_diff> diff;
+    check(git_diff_tree_to_tree(diff.out(), m_repo, ta.get(), tb.get(), nullptr), "cannot diff trees");
+    std::vector<std::string> out;
+    size_t n = git_diff_num_deltas(diff.get());
+    for (size_t i = 0; i < n; ++i) {
+        const git_diff_delta* d = git_diff_get_delta(diff.get(), i);
+        if (d->old_file.path) {
+            out.emplace_back(d->old_file.path);
+        }
+        if (d->new_file.path && (!d->old_file.path || std::strcmp(d->old_file.path, d->new_file.path) != 0)) {
+            out.emplace_back(d->new_file.path);
+        }
+    }
+    return out;
+}
+
+std::vector<TagInfo> Repo::tags() const {
+    std::vector<TagInfo> out;
+    Handle<git_reference_iterator> it;
+    check(git_reference_iterator_glob_new(it.out(), m_repo, "refs/tags/*"), "cannot list tags");
+    git_reference* ref = nullptr;
+    Handle<git_odb> odb;
+    check(git_repository_odb(odb.out(), m_repo), "cannot open object database");
+    while (true) {
+        int rc = git_reference_next(&ref, it.get());
+        if (rc == GIT_ITEROVER) {
+            break;
+        }
+        check(rc, "cannot list tags");
+        Handle<git_reference> owned(ref);
+        if (git_reference_type(ref) != GIT_REFERENCE_DIRECT) {
+            continue;
+        }
+        TagInfo t;
+        t.name = git_reference_name(ref) + 10; // strip "refs/tags/"
+        const git_oid* direct = git_reference_target(ref);
+        const git_oid* peel = git_reference_target_peel(ref);
+        if (peel != nullptr) {
+            // packed-refs carries the peeled id: an annotated tag, no object read needed.
+            t.annotated = true;
+            t.tag_oid = from_git(direct);
+            t.target = from_git(peel);
+        } else {
+            size_t len = 0;
+            git_object_t type = GIT_OBJECT_INVALID;
+            if (git_odb_read_header(&len, &type, odb.get(), direct) < 0) {
+                continue; // dangling tag: ignore as git does in listings
+            }
+            if (type == GIT_OBJECT_TAG) {
+                t.annotated = true;
+                t.tag_oid = from_git(direct);
+                Handle<git_object> obj;
+                Handle<git_object> peeled;
+                if (git_object_lookup(obj.out(), m_repo, direct, GIT_OBJECT_TAG) < 0 ||
+                    git_object_peel(peeled.out(), obj.get(), GIT_OBJECT_ANY) < 0) {
+                    continue;
+                }
+                // Peel through nested tags to the final object.
+                Handle<git_object> cur(peeled.release());
+                while (git_object_type(cur.get()) == GIT_OBJECT_TAG) {
+                    Handle<git_object> next;
+                    if (git_object_peel(next.out(), cur.get(), GIT_OBJECT_ANY) < 0) {
+                        break;
+                    }
+                    cur.reset(next.release());
+                }
+                t.target = from_git(git_object_id(cur.get()));
+            } else {
+                t.target = from_git(direct);
+            }
+        }
+        out.push_back(std::move(t));
+    }
+    return out;
+}
+
+AnnotatedTag Repo::read_tag(const Oid& tag_oid) const {
+    Handle<git_tag> tag;
+    check(git_tag_lookup(tag.out(), m_repo, to_git(tag_oid)), "cannot read tag " + tag_oid.hex());
+    AnnotatedTag out;
+    out.name = git_tag_name(tag.get());
+    out.target = from_git(git_tag_target_id(tag.get()));
+    out.tagger = sig_of(git_tag_tagger(tag.get()));
+    const char* msg = git_tag_message(tag.get());
+    out.message = msg ? msg : "";
+    return out;
+}
+
+bool Repo::create_tag(const std::string& name, const Oid& target, const Signature& tagger,
+                      const std::string& message) {
+    Handle<git_object> obj;
+    check(git_object_lookup(obj.out(), m_repo, to_git(target), GIT_OBJECT_ANY),
+          "cannot find object " + target.hex());
+    Handle<git_signature> sig;
+    check(git_signature_new(sig.out(), tagger.name.c_str(), tagger.email.c_str(), tagger.time, tagger.offset),
+          "invalid tagger signature");
+    git_oid out;
+    int rc = git_tag_create(&out, m_repo, name.c_str(), obj.get(), sig.get(), message.c_str(), 0);
+    if (rc == GIT_EEXISTS) {
+        return false;
+    }
+    check(rc, "cannot create tag '" + name + "'");
+    return true;
+}
+
+Signature Repo::default_signature() const {
+    Handle<git_signature> sig;
+    // git_signature_default reads user.name/user.email; the environment overrides as git does.
+    int rc = git_signature_default(sig.out(), m_repo);
+    Signature out;
+    if (rc == 0) {
+        out = sig_of(sig.get());
+    } else {
+        out.name = "mlci";
+        out.email = "mlci@localhost";
+        out.time = static_cast<int64_t>(std::time(nullptr));
+    }
+    const char* env_name = std::getenv("GIT_COMMITTER_NAME");
+    const char* env_email = std::getenv("GIT_COMMITTER_EMAIL");
+    if (env_name != nullptr && *env_name) {
+        out.name = env_name;
+    }
+    if (env_email != nullptr && *env_email) {
+        out.email = env_email;
+    }
+    if (rc != 0 && (env_name == nullptr || env_email == nullptr)) {
+        throw usage_error("cannot tell who you are: user.name and user.email are not set",
+                          "run git config --global user.name 'Your Name' and user.email you@example.com");
+    }
+    return out;
+}
+
+std::optional<Oid> Repo::ref_target(const std::string& refname) const {
+    git_oid out;
+    int rc = git_reference_name_to_id(&out, m_repo, refname.c_str());
+    if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC) {
+        return std::nullopt;
+    }
+    check(rc, "cannot read " + refname);
+    return from_git(&out);
+}
+
+std::vector<std::pair<std::string, Oid>> Repo::refs_matching(const std::string& glob) const {
+    std::vector<std::pair<std::string, Oid>> out;
+    Handle<git_reference_iterator> it;
+    check(git_reference_iterator_glob_new(it.out(), m_repo, glob.c_str()), "cannot list references");
+    git_reference* ref = nullptr;
+    while (true) {
+        int rc = git_reference_next(&ref, it.get());
+        if (rc == GIT_ITEROVER) {
+            break;
+        }
+        check(rc, "cannot list references");
+        Handle<git_reference> owned(ref);
+        Handle<git_reference> resolved;
+        if (git_reference_resolve(resolved.out(), ref) < 0) {
+            continue;
+        }
+        out.emplace_back(git_reference_name(ref), from_git(git_reference_target(resolved.get())));
+    }
+    return out;
+}
+
+std::optional<std::string> Repo::config_string(const std::string& key) const {
+    Handle<git_config> cfg;
+    check(git_repository_config_snapshot(cfg.out(), m_repo), "cannot read git config");
+    const char* value = nullptr;
+    int rc = git_config_get_string(&value, cfg.get(), key.c_str());
+    if (rc == GIT_ENOTFOUND) {
+        return std::nullopt;
+    }
+    check(rc, "cannot read git config " + key);
+    return std::string(value);
+}
+
+void Repo::set_config_string(const std::string& key, const std::string& value) {
+    Handle<git_config> cfg;
+    check(git_repository_config(cfg.out(), m_repo), "cannot open git config");
+    Handle<git_config> local;
+    check(git_config_open_level(local.out(), cfg.get(), GIT_CONFIG_LEVEL_LOCAL), "cannot open local git config");
+    check(git_config_set_string(local.get(), key.c_str(), value.c_str()), "cannot set git config " + key);
+}
+
+bool valid_ref_name(const std::string& refname) {
+    init();
+    int valid = 0;
+    if (git_reference_name_is_valid(&valid, refname.c_str()) < 0) {
+        return false;
+    }
+    return valid == 1;
+}
+
+} // namespace mlci::git

@@ -1,0 +1,136 @@
+// The registry of versions and stages, shared by prompts and models, stored as annotated git tags in
+// the grammar of Iterative's GTO (DESIGN.md section 3):
+//   NAME@vX.Y.Z[-PRE]        version                NAME@vX.Y.Z!#N   deregistered version
+//   NAME#STAGE#N             stage assignment       NAME#STAGE!#N    unassignment
+//   NAME@deprecated[#N]      artifact deprecated    NAME#STAGE       legacy assignment without a counter
+//   dir=NAME                 monorepo names (GTO's "dir:name")
+// Lightweight tags are ignored, as GTO does. Nothing is ever moved or deleted: every write adds a tag.
+#pragma once
+
+#include "git/repo.hpp"
+#include "semver/semver.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlci {
+struct Config;
+}
+
+namespace mlci::registry {
+
+/// One parsed registry tag name.
+struct TagName {
+    enum class Kind { version, stage, deprecated, created };
+    Kind kind = Kind::version;
+    std::string name;   // artifact name as GTO shows it ("dir:name" for monorepo names)
+    std::string stage;  // Kind::stage
+    Version version;    // Kind::version
+    bool cancel = false; // '!': deregistration / unassignment
+    int counter = -1;   // '#N', -1 when absent
+};
+
+/// Parse a tag name by GTO's grammar; nullopt for tags that are not registry tags.
+std::optional<TagName> parse_tag_name(const std::string& tag);
+
+/// A registered version of a NAME.
+struct VersionEntry {
+    std::string name;
+    Version version;
+    git::Oid commit;
+    std::string tag;
+    git::Oid tag_oid;
+};
+
+/// One stage event (assignment or unassignment), in the order mlci and GTO apply them.
+struct StageEvent {
+    std::string name;
+    std::string stage;
+    bool assign = true;
+    int counter = -1;
+    git::Oid commit;
+    std::string tag;
+    git::Oid tag_oid;
+    int64_t time = 0;
+    std::string message;            // full tag message (read lazily by history())
+    std::optional<Version> version; // the version on that commit, when one is registered
+};
+
+/// Trailers mlci writes into a tag message (empty ones are left out).
+struct Evidence {
+    std::string kind;   // "prompt" | "model"
+    std::string path;   // prompts/x.prompt or models/clf.safetensors.mlci
+    std::string object; // blob id or xxh128:…
+    std::string bump;   // "minor (variables added: tone)"
+    std::vector<std::string> gate_lines; // "pre-push passed" and the rule results
+    std::string reason; // --force --reason
+    std::string body;   // free text from -m
+};
+
+/// Compose a tag message: first line, blank line, optional body, then "Mlci-…:" trailers.
+std::string tag_message(const std::string& first_line, const Evidence& ev);
+/// Value of trailer `key` ("Mlci-Bump") in a tag message; empty when absent.
+std::string trailer(const std::string& message, const std::string& key);
+
+class Registry {
+  public:
+    /// Read every tag once (cheap: names and peeled targets; tag objects only when needed).
+    static Registry load(const git::Repo& repo);
+
+    /// Every NAME that has at least one registry tag, sorted.
+    std::vector<std::string> names() const;
+    bool has(const std::string& name) const;
+
+    /// Registered versions of NAME, ascending by SemVer precedence; deregistered ones left out.
+    std::vector<VersionEntry> versions(const std::string& name) const;
+    /// Highest precedence; a pre-release only when no release exists.
+    std::optional<VersionEntry> latest(const std::string& name) const;
+    /// The version tagged on `commit` for NAME, if any.
+    std::optional<VersionEntry> version_at(const std::string& name, const git::Oid& commit) const;
+    std::optional<VersionEntry> find_version(const std::string& name, const Version& v) const;
+
+    /// Stage events of NAME in application order (counter, then tagger time for GTO's counter-less tags).
+    std::vector<StageEvent> stage_events(const std::string& name) const;
+    /// Current version per stage (only stages with an active assignment).
+    std::map<std::string, VersionEntry> stages(const std::string& name) const;
+    std::optional<VersionEntry> current(const std::string& name, const std::string& stage) const;
+    /// Did `commit` ever hold `stage` for NAME (assignment tag on it, even if later displaced)?
+    bool ever_in_stage(const std::string& name, const std::string& stage, const git::Oid& commit) const;
+    /// 1 + the highest counter on any tag of NAME (GTO's rule), 1 when none.
+    int next_counter(const std::string& name) const;
+    /// Newest tagger time over the tags of NAME (0 when none): new tags must be strictly later.
+    int64_t last_time(const std::string& name) const;
+
+    /// Resolve "NAME", "NAME@latest", "NAME@1.2.0", "NAME@v1.2.0", "NAME@STAGE", "NAME#STAGE".
+    /// Throws input_error for an invalid version string or an unknown NAME/version/stage.
+    VersionEntry resolve(const std::string& spec, const Config& cfg) const;
+
+    // --- writes: each adds annotated tags; the in-memory registry is reloaded by the caller ---
+
+    /// Tag `commit` as NAME@vV with a "Release NAME vV" message. Refuses (input_error) when the
+    /// commit already carries a version of NAME, when V exists, or when V is not above every version.
+    std::string create_version(git::Repo& repo, const std::string& name, const Version& v, const git::Oid& commit,
+                               const Evidence& ev) const;
+
+    /// Assign `entry` to `stage`: unassign tag on the displaced version's commit first, then the
+    /// assignment. Order and gate checks are the caller's (they need eval/). Returns the tags written.
+    std::vector<std::string> assign(git::Repo& repo, const VersionEntry& entry, const std::string& stage,
+                                    const std::string& first_line, const Evidence& ev) const;
+
+    /// The version assigned to `stage` before the current one, by walking the stage's events.
+    std::optional<VersionEntry> previous_in_stage(const std::string& name, const std::string& stage) const;
+
+  private:
+    struct Tag {
+        TagName parsed;
+        git::TagInfo info;
+    };
+    const git::Repo* m_repo = nullptr;
+    std::map<std::string, std::vector<Tag>> m_by_name;
+    mutable std::map<std::string, git::AnnotatedTag> m_tag_cache;
+    const git::AnnotatedTag& tag_object(const git::Oid& oid) const;
+};
+
+} // namespace mlci::registry

@@ -1,0 +1,204 @@
+#include "semver/semver.hpp"
+
+#include "util/strings.hpp"
+
+#include <cctype>
+
+namespace mlci {
+
+namespace {
+
+bool all_digits(std::string_view s) {
+    if (s.empty()) {
+        return false;
+    }
+    for (char c : s) {
+        if (!std::isdigit(static_cast<unsigned char>(c))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool ident_chars(std::string_view s) {
+    if (s.empty()) {
+        return false;
+    }
+    for (char c : s) {
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool parse_number(std::string_view s, uint64_t* out, std::string* why, const char* what) {
+    if (!all_digits(s)) {
+        if (why) {
+            *why = std::string(what) + " version '" + std::string(s) + "' is not a number";
+        }
+        return false;
+    }
+    if (s.size() > 1 && s[0] == '0') {
+        if (why) {
+            *why = std::string(what) + " version '" + std::string(s) + "' has a leading zero";
+        }
+        return false;
+    }
+    if (s.size() > 19) {
+        if (why) {
+            *why = std::string(what) + " version '" + std::string(s) + "' is too large";
+        }
+        return false;
+    }
+    uint64_t v = 0;
+    for (char c : s) {
+        v = v * 10 + static_cast<uint64_t>(c - '0');
+    }
+    *out = v;
+    return true;
+}
+
+} // namespace
+
+std::optional<Version> Version::parse(std::string_view s, std::string* why, bool allow_v) {
+    std::string_view orig = s;
+    auto fail = [&](std::string msg) -> std::optional<Version> {
+        if (why) {
+            *why = "'" + std::string(orig) + "' is not a semantic version: " + msg;
+        }
+        return std::nullopt;
+    };
+    if (allow_v && !s.empty() && s[0] == 'v') {
+        s.remove_prefix(1);
+    }
+    if (s.empty()) {
+        return fail("empty");
+    }
+    Version v;
+    size_t plus = s.find('+');
+    if (plus != std::string_view::npos) {
+        std::string_view b = s.substr(plus + 1);
+        s = s.substr(0, plus);
+        for (auto& id : split(b, '.')) {
+            if (!ident_chars(id)) {
+                return fail("build metadata identifier '" + id + "' is empty or has characters outside [0-9A-Za-z-]");
+            }
+            v.build.push_back(id);
+        }
+    }
+    size_t dash = s.find('-');
+    if (dash != std::string_view::npos) {
+        std::string_view p = s.substr(dash + 1);
+        s = s.substr(0, dash);
+        for (auto& id : split(p, '.')) {
+            if (!ident_chars(id)) {
+                return fail("pre-release identifier '" + id + "' is empty or has characters outside [0-9A-Za-z-]");
+            }
+            if (all_digits(id) && id.size() > 1 && id[0] == '0') {
+                return fail("numeric pre-release identifier '" + id + "' has a leading zero");
+            }
+            v.pre.push_back(id);
+        }
+    }
+    auto parts = split(s, '.');
+    if (parts.size() != 3) {
+        return fail("expected MAJOR.MINOR.PATCH");
+    }
+    std::string inner;
+    if (!parse_number(parts[0], &v.major, &inner, "major") || !parse_number(parts[1], &v.minor, &inner, "minor") ||
+        !parse_number(parts[2], &v.patch, &inner, "patch")) {
+        return fail(inner);
+    }
+    return v;
+}
+
+std::string Version::str() const {
+    std::string out = std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
+    if (!pre.empty()) {
+        out += "-" + join(pre, ".");
+    }
+    if (!build.empty()) {
+        out += "+" + join(build, ".");
+    }
+    return out;
+}
+
+int compare(const Version& a, const Version& b) {
+    auto cmp = [](uint64_t x, uint64_t y) { return x < y ? -1 : (x > y ? 1 : 0); };
+    if (int c = cmp(a.major, b.major)) {
+        return c;
+    }
+    if (int c = cmp(a.minor, b.minor)) {
+        return c;
+    }
+    if (int c = cmp(a.patch, b.patch)) {
+        return c;
+    }
+    // A pre-release has lower precedence than the release.
+    if (a.pre.empty() != b.pre.empty()) {
+        return a.pre.empty() ? 1 : -1;
+    }
+    size_t n = std::min(a.pre.size(), b.pre.size());
+    for (size_t i = 0; i < n; ++i) {
+        const std::string& x = a.pre[i];
+        const std::string& y = b.pre[i];
+        bool xn = all_digits(x);
+        bool yn = all_digits(y);
+        if (xn && yn) {
+            // Compare numerically without overflow: length first (no leading zeros), then digits.
+            if (x.size() != y.size()) {
+                return x.size() < y.size() ? -1 : 1;
+            }
+            if (int c = x.compare(y)) {
+                return c < 0 ? -1 : 1;
+            }
+        } else if (xn != yn) {
+            return xn ? -1 : 1; // numeric identifiers are lower than alphanumeric ones
+        } else if (int c = x.compare(y)) {
+            return c < 0 ? -1 : 1;
+        }
+    }
+    return cmp(a.pre.size(), b.pre.size());
+}
+
+Version Version::bumped(Level level, const std::string& pre_id) const {
+    // A pre-release already "is" its release at a level when the lower fields are zero:
+    // 2.0.0-rc.1 is on the way to the major 2.0.0, so --major releases it rather than skipping to 3.0.0.
+    bool applied = !pre.empty() && ((level == Level::major && minor == 0 && patch == 0) ||
+                                    (level == Level::minor && patch == 0) || level == Level::patch);
+    Version next{major, minor, patch, {}, {}};
+    if (!applied) {
+        switch (level) {
+        case Level::major:
+            next.major += 1;
+            next.minor = 0;
+            next.patch = 0;
+            break;
+        case Level::minor:
+            next.minor += 1;
+            next.patch = 0;
+            break;
+        case Level::patch: next.patch += 1; break;
+        }
+    }
+    if (!pre_id.empty()) {
+        uint64_t n = 0;
+        if (applied && pre[0] == pre_id && pre.size() >= 2 && all_digits(pre[1]) && pre[1].size() < 19) {
+            n = std::stoull(pre[1]);
+        }
+        next.pre = {pre_id, std::to_string(n + 1)};
+    }
+    return next;
+}
+
+const char* level_name(Version::Level l) {
+    switch (l) {
+    case Version::Level::major: return "major";
+    case Version::Level::minor: return "minor";
+    case Version::Level::patch: return "patch";
+    }
+    return "?";
+}
+
+} // namespace mlci

@@ -1,0 +1,136 @@
+#include "util/json.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace mlci {
+
+Json& Json::operator[](const std::string& key) {
+    if (is_null()) {
+        m_v = Object{};
+    }
+    auto& obj = std::get<Object>(m_v);
+    for (auto& kv : obj) {
+        if (kv.first == key) {
+            return kv.second;
+        }
+    }
+    obj.emplace_back(key, Json());
+    return obj.back().second;
+}
+
+void Json::push_back(Json v) {
+    if (is_null()) {
+        m_v = Array{};
+    }
+    std::get<Array>(m_v).push_back(std::move(v));
+}
+
+std::string json_escape(const std::string& s) {
+    std::string out;
+    out.reserve(s.size() + 2);
+    out += '"';
+    for (unsigned char c : s) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (c < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                out += buf;
+            } else {
+                out += static_cast<char>(c);
+            }
+        }
+    }
+    out += '"';
+    return out;
+}
+
+std::string Json::dump(bool indent) const {
+    std::string out;
+    dump_to(out, indent, 0);
+    if (indent) {
+        out += '\n';
+    }
+    return out;
+}
+
+void Json::dump_to(std::string& out, bool indent, int depth) const {
+    auto newline = [&](int d) {
+        if (indent) {
+            out += '\n';
+            out.append(static_cast<size_t>(d) * 2, ' ');
+        }
+    };
+    std::visit(
+        [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::nullptr_t>) {
+                out += "null";
+            } else if constexpr (std::is_same_v<T, bool>) {
+                out += v ? "true" : "false";
+            } else if constexpr (std::is_same_v<T, int64_t>) {
+                out += std::to_string(v);
+            } else if constexpr (std::is_same_v<T, double>) {
+                if (!std::isfinite(v)) {
+                    out += "null";
+                } else {
+                    char buf[40];
+                    std::snprintf(buf, sizeof buf, "%.17g", v);
+                    // Prefer the shortest form that round-trips.
+                    for (int prec = 1; prec <= 17; ++prec) {
+                        char b2[40];
+                        std::snprintf(b2, sizeof b2, "%.*g", prec, v);
+                        if (std::strtod(b2, nullptr) == v) {
+                            std::snprintf(buf, sizeof buf, "%s", b2);
+                            break;
+                        }
+                    }
+                    out += buf;
+                }
+            } else if constexpr (std::is_same_v<T, std::string>) {
+                out += json_escape(v);
+            } else if constexpr (std::is_same_v<T, Array>) {
+                if (v.empty()) {
+                    out += "[]";
+                    return;
+                }
+                out += '[';
+                for (size_t i = 0; i < v.size(); ++i) {
+                    if (i) {
+                        out += ',';
+                    }
+                    newline(depth + 1);
+                    v[i].dump_to(out, indent, depth + 1);
+                }
+                newline(depth);
+                out += ']';
+            } else {
+                if (v.empty()) {
+                    out += "{}";
+                    return;
+                }
+                out += '{';
+                for (size_t i = 0; i < v.size(); ++i) {
+                    if (i) {
+                        out += ',';
+                    }
+                    newline(depth + 1);
+                    out += json_escape(v[i].first);
+                    out += indent ? ": " : ":";
+                    v[i].second.dump_to(out, indent, depth + 1);
+                }
+                newline(depth);
+                out += '}';
+            }
+        },
+        m_v);
+}
+
+} // namespace mlci

@@ -1,0 +1,374 @@
+#include "util/strings.hpp"
+
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace mlci {
+
+std::vector<std::string> split(std::string_view s, char sep) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (true) {
+        size_t pos = s.find(sep, start);
+        if (pos == std::string_view::npos) {
+            out.emplace_back(s.substr(start));
+            return out;
+        }
+        out.emplace_back(s.substr(start, pos - start));
+        start = pos + 1;
+    }
+}
+
+std::vector<std::string> split_lines(std::string_view s) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start < s.size()) {
+        size_t pos = s.find('\n', start);
+        size_t end = pos == std::string_view::npos ? s.size() : pos;
+        std::string_view line = s.substr(start, end - start);
+        if (!line.empty() && line.back() == '\r') {
+            line.remove_suffix(1);
+        }
+        out.emplace_back(line);
+        if (pos == std::string_view::npos) {
+            break;
+        }
+        start = pos + 1;
+    }
+    return out;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep) {
+    std::string out;
+    for (size_t i = 0; i < parts.size(); ++i) {
+        if (i) {
+            out += sep;
+        }
+        out += parts[i];
+    }
+    return out;
+}
+
+std::string to_lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
+namespace {
+
+// Iterative-with-backtracking matcher (no recursion on `*`, so no blow-up on hostile patterns
+// beyond O(n*m)); `**` is handled by a recursive call per occurrence, bounded by the pattern.
+bool match_class(std::string_view pat, size_t& pi, char c) {
+    // pat[pi] == '['
+    size_t i = pi + 1;
+    bool negate = false;
+    if (i < pat.size() && (pat[i] == '!' || pat[i] == '^')) {
+        negate = true;
+        ++i;
+    }
+    bool matched = false;
+    bool first = true;
+    while (i < pat.size() && (first || pat[i] != ']')) {
+        first = false;
+        char lo = pat[i];
+        char hi = lo;
+        if (i + 2 < pat.size() && pat[i + 1] == '-' && pat[i + 2] != ']') {
+            hi = pat[i + 2];
+            i += 2;
+        }
+        if (c >= lo && c <= hi) {
+            matched = true;
+        }
+        ++i;
+    }
+    if (i >= pat.size()) {
+        // No closing bracket: treat '[' literally.
+        return c == '[' && (pi += 1, true);
+    }
+    pi = i + 1;
+    return matched != negate;
+}
+
+bool glob_impl(std::string_view pat, std::string_view str) {
+    size_t p = 0, s = 0;
+    size_t star_p = std::string_view::npos, star_s = 0;
+    while (s < str.size() || p < pat.size()) {
+        if (p < pat.size()) {
+            char pc = pat[p];
+            if (pc == '*' && p + 1 < pat.size() && pat[p + 1] == '*') {
+                // `**`: any sequence including '/'. `**/` may also match nothing.
+                size_t rest = p + 2;
+                if (rest < pat.size() && pat[rest] == '/') {
+                    std::string_view tail = pat.substr(rest + 1);
+                    for (size_t k = s; k <= str.size(); ++k) {
+                        if ((k == s || str[k - 1] == '/') && glob_impl(tail, str.substr(k))) {
+                            return true;
+                        }
+                    }
+                    return false;
+                }
+                std::string_view tail = pat.substr(rest);
+                for (size_t k = s; k <= str.size(); ++k) {
+                    if (glob_impl(tail, str.substr(k))) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            if (pc == '*') {
+                star_p = p++;
+                star_s = s;
+                continue;
+            }
+            if (s < str.size()) {
+                if (pc == '?' && str[s] != '/') {
+                    ++p;
+                    ++s;
+                    continue;
+                }
+                if (pc == '[') {
+                    size_t np = p;
+                    if (str[s] != '/' && match_class(pat, np, str[s])) {
+                        p = np;
+                        ++s;
+                        continue;
+                    }
+                } else if (pc == '\\' && p + 1 < pat.size() && pat[p + 1] == str[s]) {
+                    p += 2;
+                    ++s;
+                    continue;
+                } else if (pc == str[s]) {
+                    ++p;
+                    ++s;
+                    continue;
+                }
+            }
+        }
+        // Mismatch: backtrack to the last single `*`, which may not swallow '/'.
+        if (star_p != std::string_view::npos && star_s < str.size() && str[star_s] != '/') {
+            p = star_p + 1;
+            s = ++star_s;
+            continue;
+        }
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+bool glob_match(std::string_view pattern, std::string_view path) {
+    if (pattern.empty()) {
+        return false;
+    }
+    if (pattern.front() == '/') {
+        pattern.remove_prefix(1);
+    }
+    if (glob_impl(pattern, path)) {
+        return true;
+    }
+    if (pattern.find('/') == std::string_view::npos) {
+        size_t slash = path.rfind('/');
+        if (slash != std::string_view::npos) {
+            return glob_impl(pattern, path.substr(slash + 1));
+        }
+    }
+    return false;
+}
+
+std::optional<uint64_t> parse_size(std::string_view s) {
+    s = trim(s);
+    size_t i = 0;
+    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) {
+        ++i;
+    }
+    if (i == 0) {
+        return std::nullopt;
+    }
+    std::string num(s.substr(0, i));
+    char* end = nullptr;
+    double v = std::strtod(num.c_str(), &end);
+    if (end != num.c_str() + num.size() || !std::isfinite(v) || v < 0) {
+        return std::nullopt;
+    }
+    std::string unit = to_lower(trim(s.substr(i)));
+    double mult = 1;
+    if (unit.empty() || unit == "b") {
+        mult = 1;
+    } else if (unit == "kb" || unit == "k") {
+        mult = 1e3;
+    } else if (unit == "mb" || unit == "m") {
+        mult = 1e6;
+    } else if (unit == "gb" || unit == "g") {
+        mult = 1e9;
+    } else if (unit == "tb" || unit == "t") {
+        mult = 1e12;
+    } else if (unit == "kib") {
+        mult = 1024.0;
+    } else if (unit == "mib") {
+        mult = 1024.0 * 1024;
+    } else if (unit == "gib") {
+        mult = 1024.0 * 1024 * 1024;
+    } else if (unit == "tib") {
+        mult = 1024.0 * 1024 * 1024 * 1024;
+    } else {
+        return std::nullopt;
+    }
+    double bytes = v * mult;
+    if (bytes >= 9.2e18) {
+        return std::nullopt;
+    }
+    return static_cast<uint64_t>(bytes + 0.5);
+}
+
+std::optional<double> parse_duration(std::string_view s) {
+    s = trim(s);
+    if (s.empty()) {
+        return std::nullopt;
+    }
+    double total = 0;
+    size_t i = 0;
+    bool any = false;
+    while (i < s.size()) {
+        size_t start = i;
+        while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) {
+            ++i;
+        }
+        if (i == start) {
+            return std::nullopt;
+        }
+        std::string num(s.substr(start, i - start));
+        char* end = nullptr;
+        double v = std::strtod(num.c_str(), &end);
+        if (end != num.c_str() + num.size()) {
+            return std::nullopt;
+        }
+        size_t ustart = i;
+        while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i]))) {
+            ++i;
+        }
+        std::string unit = to_lower(s.substr(ustart, i - ustart));
+        if (unit.empty() || unit == "s") {
+            total += v;
+        } else if (unit == "ms") {
+            total += v / 1000;
+        } else if (unit == "m" || unit == "min") {
+            total += v * 60;
+        } else if (unit == "h") {
+            total += v * 3600;
+        } else {
+            return std::nullopt;
+        }
+        any = true;
+    }
+    if (!any) {
+        return std::nullopt;
+    }
+    return total;
+}
+
+std::string human_size(uint64_t bytes) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = static_cast<double>(bytes);
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        ++u;
+    }
+    char buf[32];
+    if (u == 0) {
+        std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
+    } else {
+        std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
+    }
+    return buf;
+}
+
+bool valid_utf8(std::string_view s, size_t* bad_offset) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    size_t n = s.size();
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = p[i];
+        size_t len = 0;
+        uint32_t cp = 0;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            if (bad_offset) {
+                *bad_offset = i;
+            }
+            return false;
+        }
+        if (i + len > n) {
+            if (bad_offset) {
+                *bad_offset = i;
+            }
+            return false;
+        }
+        for (size_t k = 1; k < len; ++k) {
+            if ((p[i + k] & 0xC0) != 0x80) {
+                if (bad_offset) {
+                    *bad_offset = i;
+                }
+                return false;
+            }
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+        if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            if (bad_offset) {
+                *bad_offset = i;
+            }
+            return false;
+        }
+        i += len;
+    }
+    return true;
+}
+
+std::string quoted(std::string_view s) {
+    std::string out = "'";
+    for (unsigned char c : s) {
+        if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (c < 0x20 || c == 0x7F) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            out += buf;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    out += "'";
+    return out;
+}
+
+} // namespace mlci
