@@ -20,7 +20,7 @@ void setup_app(CLI::App& app, const std::string& tool) {
     app.require_subcommand(1);
     app.fallthrough(false);
     app.set_version_flag("--version", std::string(tool) + " (mlci) " + MLCI_VERSION);
-    app.footer("See 'man " + tool + "' for details.");
+    app.footer("See 'man " + tool + "' for details.\n");
 }
 
 int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body) {

@@ -1,6 +1,572 @@
+// git-prompt: versioned prompt files (DESIGN.md sections 2 and 3). Parses the command line, calls
+// lib/prompt and lib/registry, formats what they return. Nothing here touches libgit2 or TOML++.
 #include "common.hpp"
+
+#include "config/config.hpp"
+#include "fsutil/file.hpp"
+#include "git/repo.hpp"
+#include "git/textdiff.hpp"
+#include "prompt/catalog.hpp"
+#include "prompt/prompt.hpp"
+#include "util/diag.hpp"
+#include "util/json.hpp"
+#include "util/strings.hpp"
+#include "util/term.hpp"
+
+#include <ctime>
+#include <map>
+
+using namespace mlci;
+
+namespace {
+
+struct Session {
+    git::Repo repo;
+    prompt::Catalog cat;
+    static std::unique_ptr<Session> open() {
+        auto repo = git::Repo::open(".");
+        std::string top = repo.workdir();
+        Config cfg = load_config(top);
+        return std::unique_ptr<Session>(new Session(std::move(repo), std::move(cfg)));
+    }
+
+  private:
+    Session(git::Repo r, Config cfg) : repo(std::move(r)), cat(repo, std::move(cfg)) {}
+};
+
+std::string date_of(int64_t t) {
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+    return buf;
+}
+
+Json version_json(const std::optional<registry::VersionEntry>& v) {
+    if (!v) {
+        return nullptr;
+    }
+    return Json(v->version.tag());
+}
+
+// --- new -------------------------------------------------------------------------------------------------
+
+int cmd_new(const std::string& name, const std::string& description, const std::vector<std::string>& vars) {
+    auto s = Session::open();
+    if (!valid_name(name)) {
+        throw usage_error("invalid prompt name '" + name + "'",
+                          "names use letters, digits, '_', '-' and '/' folders, start and end with a letter or digit, "
+                          "and have no '.'");
+    }
+    for (const auto& v : vars) {
+        auto p = prompt::parse("{{" + v + "}}", "--var");
+        if (p.placeholders.size() != 1 || p.placeholders[0].name != v) {
+            throw usage_error("invalid variable name '" + v + "'", "letters, digits and '_', not starting with a digit");
+        }
+    }
+    std::string rel = prompt::path_of_name(name, s->cat.config().prompts_dir);
+    std::string path = s->cat.top() + rel;
+    if (path_exists(path)) {
+        throw input_error(rel + " already exists", "edit it, or choose another name");
+    }
+    make_dirs(dirname_of(path));
+    write_file_atomic(path, prompt::scaffold(name, description, vars));
+    cli::out("created " + rel + "\n");
+    return 0;
+}
+
+// --- list ------------------------------------------------------------------------------------------------
+
+int cmd_list(bool json) {
+    auto s = Session::open();
+    auto entries = s->cat.entries();
+    const auto& stages = s->cat.config().stages;
+    if (json) {
+        Json arr = Json::array();
+        for (const auto& e : entries) {
+            Json o = Json::object();
+            o["name"] = e.name;
+            o["path"] = e.path;
+            o["latest"] = version_json(e.latest);
+            o["commit"] = e.latest ? Json(e.latest->commit.hex()) : Json();
+            Json st = Json::object();
+            for (const auto& [stage, v] : e.stages) {
+                st[stage] = v.version.tag();
+            }
+            o["stages"] = std::move(st);
+            o["in_worktree"] = e.in_worktree;
+            o["changed"] = e.changed;
+            arr.push_back(std::move(o));
+        }
+        cli::out(arr.dump());
+        return 0;
+    }
+    if (entries.empty()) {
+        cli::note("no prompts yet (create one with: git prompt new NAME)");
+        return 0;
+    }
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> header = {"NAME", "LATEST"};
+    for (const auto& st : stages) {
+        header.push_back(to_lower(st));
+    }
+    header.push_back("");
+    for (auto& h : header) {
+        h = paint(h, Colour::bold);
+    }
+    rows.push_back(header);
+    for (const auto& e : entries) {
+        std::vector<std::string> row = {e.name, e.latest ? e.latest->version.tag() : "-"};
+        for (const auto& st : stages) {
+            auto it = e.stages.find(st);
+            row.push_back(it == e.stages.end() ? "-" : it->second.version.tag());
+        }
+        std::string mark;
+        if (!e.in_worktree) {
+            mark = paint("deleted in work tree", Colour::red);
+        } else if (!e.latest) {
+            mark = paint("new, not versioned", Colour::yellow);
+        } else if (e.changed) {
+            mark = paint("changed since " + e.latest->version.tag(), Colour::yellow);
+        }
+        row.push_back(mark);
+        rows.push_back(std::move(row));
+    }
+    cli::out(format_table(rows));
+    return 0;
+}
+
+// --- show ------------------------------------------------------------------------------------------------
+
+int cmd_show(const std::string& spec, bool meta, const std::vector<std::string>& render_args, bool json) {
+    auto s = Session::open();
+    std::string resolved;
+    std::string text = s->cat.content_of(spec, &resolved);
+    std::string name = spec.substr(0, spec.find_first_of("@#"));
+    std::string file = prompt::path_of_name(name, s->cat.config().prompts_dir);
+    prompt::PromptFile p = prompt::parse(text, file);
+    if (!p.ok()) {
+        throw input_error(p.problems.front().str(), "run git prompt check to see every problem");
+    }
+    std::optional<registry::VersionEntry> version;
+    if (spec.find_first_of("@#") != std::string::npos) {
+        version = s->cat.registry().resolve(spec, s->cat.config());
+    }
+    std::string body = p.body;
+    if (!render_args.empty()) {
+        std::map<std::string, std::string> values;
+        for (const auto& a : render_args) {
+            size_t eq = a.find('=');
+            if (eq == std::string::npos || eq == 0) {
+                throw usage_error("--render takes VAR=VALUE, got " + mlci::quoted(a));
+            }
+            values[a.substr(0, eq)] = a.substr(eq + 1);
+        }
+        body = prompt::render(p, values);
+    }
+    if (json) {
+        Json o = Json::object();
+        o["name"] = name;
+        o["version"] = version ? Json(version->version.tag()) : Json();
+        o["commit"] = version ? Json(version->commit.hex()) : Json();
+        o["path"] = file;
+        o["description"] = p.description;
+        o["model"] = p.model.empty() ? Json() : Json(p.model);
+        Json vars = Json::array();
+        for (const auto& v : p.variables) {
+            vars.push_back(v);
+        }
+        o["variables"] = std::move(vars);
+        Json params = Json::object();
+        for (const auto& [k, v] : p.params) {
+            params[k] = v;
+        }
+        o["params"] = std::move(params);
+        o[render_args.empty() ? "body" : "rendered"] = body;
+        cli::out(o.dump());
+        return 0;
+    }
+    if (meta) {
+        std::string out;
+        out += "name: " + name + "\n";
+        out += "version: " + (version ? version->version.tag() : std::string("(work tree)")) + "\n";
+        if (version) {
+            out += "commit: " + version->commit.hex() + "\n";
+        }
+        out += "path: " + file + "\n";
+        out += "description: " + p.description + "\n";
+        if (!p.model.empty()) {
+            out += "model: " + p.model + "\n";
+        }
+        out += "variables: " + join(p.variables, ", ") + "\n";
+        for (const auto& [k, v] : p.params) {
+            out += "params." + k + ": " + v + "\n";
+        }
+        cli::out(out);
+        return 0;
+    }
+    cli::out(body);
+    return 0;
+}
+
+// --- log -------------------------------------------------------------------------------------------------
+
+int cmd_log(const std::string& name, bool json) {
+    auto s = Session::open();
+    if (!valid_name(name)) {
+        throw input_error("invalid prompt name '" + name + "'");
+    }
+    auto versions = s->cat.registry().versions(name);
+    if (versions.empty()) {
+        throw input_error("'" + name + "' has no registered version", "create one with: git prompt bump " + name);
+    }
+    Json arr = Json::array();
+    std::vector<std::vector<std::string>> rows;
+    for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
+        auto tag = s->repo.read_tag(it->tag_oid);
+        std::string bump = registry::trailer(tag.message, "Mlci-Bump");
+        std::string body;
+        {
+            auto lines = split_lines(tag.message);
+            // The body is what stands between the first line and the trailers.
+            for (size_t i = 1; i < lines.size(); ++i) {
+                if (lines[i].rfind("Mlci-", 0) == 0) {
+                    break;
+                }
+                if (!trim(lines[i]).empty()) {
+                    body += (body.empty() ? "" : " ") + std::string(trim(lines[i]));
+                }
+            }
+        }
+        if (json) {
+            Json o = Json::object();
+            o["version"] = it->version.tag();
+            o["tag"] = it->tag;
+            o["commit"] = it->commit.hex();
+            o["date"] = date_of(tag.tagger.time);
+            o["time"] = tag.tagger.time;
+            o["author"] = tag.tagger.name;
+            o["email"] = tag.tagger.email;
+            o["bump"] = bump.empty() ? Json() : Json(bump);
+            o["message"] = body.empty() ? Json() : Json(body);
+            arr.push_back(std::move(o));
+        } else {
+            rows.push_back({paint(it->version.tag(), Colour::yellow), date_of(tag.tagger.time), tag.tagger.name,
+                            it->commit.short_hex(), bump.empty() ? "-" : bump, body});
+        }
+    }
+    cli::out(json ? arr.dump() : format_table(rows));
+    return 0;
+}
+
+// --- diff ------------------------------------------------------------------------------------------------
+
+int cmd_diff(const std::string& name, const std::vector<std::string>& revs) {
+    auto s = Session::open();
+    if (!valid_name(name)) {
+        throw input_error("invalid prompt name '" + name + "'");
+    }
+    if (revs.size() > 2) {
+        throw usage_error("diff takes at most two versions");
+    }
+    auto side = [&](const std::string& rev, std::string* label) -> std::string {
+        std::string spec = rev.empty() ? name + "@latest" : name + (rev[0] == '#' ? "" : "@") + rev;
+        return s->cat.content_of(spec, label);
+    };
+    std::string label_a;
+    std::string label_b;
+    std::string a = side(revs.empty() ? "" : revs[0], &label_a);
+    std::string b;
+    if (revs.size() == 2) {
+        b = side(revs[1], &label_b);
+    } else {
+        auto now = s->cat.worktree_content(name);
+        if (!now) {
+            throw input_error("no prompt '" + name + "' in the work tree");
+        }
+        b = *now;
+        label_b = name + " (work tree)";
+    }
+    cli::out(git::unified_diff(a, b, label_a, label_b));
+    return 0;
+}
+
+// --- check -----------------------------------------------------------------------------------------------
+
+int cmd_check(const std::vector<std::string>& paths, bool json) {
+    auto s = Session::open();
+    std::vector<std::string> bad_names;
+    std::vector<std::string> files = paths;
+    if (files.empty()) {
+        files = s->cat.worktree_paths(&bad_names);
+    }
+    std::vector<prompt::Problem> problems;
+    std::vector<prompt::Problem> warnings;
+    for (const auto& b : bad_names) {
+        problems.push_back({b, 0, "file name is not a valid prompt name",
+                            "rename it: letters, digits, '_', '-' and '/' folders, starting and ending with a letter "
+                            "or digit, no '.' before .prompt"});
+    }
+    for (const auto& f : files) {
+        std::string abs = s->cat.top() + f;
+        if (!is_regular_file(abs)) {
+            problems.push_back({f, 0, path_exists(abs) ? "is not a regular file (a symbolic link?)" : "does not exist",
+                                "prompt files are regular files under " + s->cat.config().prompts_dir + "/"});
+            continue;
+        }
+        auto p = prompt::parse(read_file(abs, 16ull * 1024 * 1024), f);
+        problems.insert(problems.end(), p.problems.begin(), p.problems.end());
+        warnings.insert(warnings.end(), p.warnings.begin(), p.warnings.end());
+    }
+    if (json) {
+        Json o = Json::object();
+        o["checked"] = static_cast<int64_t>(files.size() + bad_names.size());
+        Json arr = Json::array();
+        for (const auto& p : problems) {
+            Json e = Json::object();
+            e["file"] = p.file;
+            e["line"] = p.line;
+            e["message"] = p.message;
+            e["fix"] = p.fix;
+            arr.push_back(std::move(e));
+        }
+        o["problems"] = std::move(arr);
+        cli::out(o.dump());
+        return problems.empty() ? 0 : 1;
+    }
+    for (const auto& w : warnings) {
+        std::fprintf(stderr, "warning: %s\n", w.str().c_str());
+    }
+    for (const auto& p : problems) {
+        std::string loc = p.file + (p.line > 0 ? ":" + std::to_string(p.line) : "");
+        cli::error(loc + ": " + p.message);
+        if (!p.fix.empty()) {
+            cli::hint(p.fix);
+        }
+    }
+    size_t n = files.size() + bad_names.size();
+    if (!problems.empty()) {
+        cli::note(std::to_string(problems.size()) + " problem" + (problems.size() == 1 ? "" : "s") + " in " +
+                  std::to_string(n) + " prompt file" + (n == 1 ? "" : "s"));
+        return 1;
+    }
+    cli::out(std::to_string(n) + " prompt file" + (n == 1 ? "" : "s") + " ok\n");
+    return 0;
+}
+
+// --- bump ------------------------------------------------------------------------------------------------
+
+int cmd_bump(const std::vector<std::string>& names, bool major, bool minor, bool patch, const std::string& pre,
+             const std::string& message, bool dry_run, bool json) {
+    if (major + minor + patch > 1) {
+        throw usage_error("give at most one of --major, --minor, --patch");
+    }
+    if (!pre.empty() && !Version::parse("0.0.0-" + pre + ".1")) {
+        throw usage_error("invalid pre-release id '" + pre + "'", "use letters, digits and '-', e.g. --pre rc");
+    }
+    auto s = Session::open();
+    prompt::BumpOptions opts;
+    opts.names = names;
+    opts.pre = pre;
+    if (major) {
+        opts.level = Version::Level::major;
+    } else if (minor) {
+        opts.level = Version::Level::minor;
+    } else if (patch) {
+        opts.level = Version::Level::patch;
+    }
+    auto plan = prompt::plan_bump(s->cat, opts);
+    std::vector<std::string> tags;
+    if (!dry_run) {
+        tags = prompt::apply_bump(s->cat, plan, message);
+    }
+    if (json) {
+        Json arr = Json::array();
+        for (size_t i = 0; i < plan.size(); ++i) {
+            const auto& it = plan[i];
+            Json o = Json::object();
+            o["name"] = it.name;
+            o["from"] = it.from ? Json(it.from->tag()) : Json();
+            o["to"] = it.to.tag();
+            o["level"] = level_name(it.level);
+            o["classified"] = prompt::level_name(it.why.level);
+            o["reason"] = it.why.reason;
+            o["tag"] = dry_run ? Json() : Json(tags[i]);
+            arr.push_back(std::move(o));
+        }
+        cli::out(arr.dump());
+        return 0;
+    }
+    std::string out;
+    for (size_t i = 0; i < plan.size(); ++i) {
+        const auto& it = plan[i];
+        std::string from = it.from ? it.from->tag() : "(none)";
+        std::string why = it.describe();
+        out += it.name + ": " + from + " -> " + paint(it.to.tag(), Colour::green) + "  " + why + "\n";
+        if (!dry_run) {
+            out += "  tagged " + tags[i] + "\n";
+        }
+    }
+    if (dry_run) {
+        out += "(dry run: no tag written)\n";
+    }
+    cli::out(out);
+    return 0;
+}
+
+// --- export ----------------------------------------------------------------------------------------------
+
+int cmd_export(const std::string& stage, const std::string& output) {
+    auto s = Session::open();
+    const auto& cfg = s->cat.config();
+    if (!stage.empty() && !valid_stage_name(stage)) {
+        throw usage_error("invalid stage name '" + stage + "'");
+    }
+    if (!stage.empty() && cfg.stage_index(stage) < 0) {
+        warn("stage '" + stage + "' is not listed in stages of .mlci/config.toml");
+    }
+    Json bundle = Json::object();
+    bundle["format"] = "mlci-prompts/1";
+    bundle["stage"] = stage.empty() ? Json() : Json(stage);
+    Json prompts = Json::object();
+    size_t n = 0;
+    for (const auto& e : s->cat.entries()) {
+        std::optional<registry::VersionEntry> v;
+        if (stage.empty()) {
+            v = e.latest;
+        } else {
+            auto it = e.stages.find(stage);
+            if (it != e.stages.end()) {
+                v = it->second;
+            }
+        }
+        if (!v) {
+            continue;
+        }
+        std::string text = s->cat.content_at(*v);
+        auto p = prompt::parse(text, e.path);
+        Json o = Json::object();
+        o["version"] = v->version.tag();
+        o["tag"] = v->tag;
+        o["commit"] = v->commit.hex();
+        o["path"] = e.path;
+        o["description"] = p.description;
+        o["model"] = p.model.empty() ? Json() : Json(p.model);
+        Json vars = Json::array();
+        for (const auto& var : p.variables) {
+            vars.push_back(var);
+        }
+        o["variables"] = std::move(vars);
+        Json params = Json::object();
+        for (const auto& [k, val] : p.params) {
+            params[k] = val;
+        }
+        o["params"] = std::move(params);
+        o["body"] = p.body;
+        prompts[e.name] = std::move(o);
+        ++n;
+    }
+    bundle["prompts"] = std::move(prompts);
+    std::string text = bundle.dump();
+    if (n == 0) {
+        warn(stage.empty() ? "no prompt has a version yet" : "no prompt has a version in stage '" + stage + "'");
+    }
+    if (output.empty() || output == "-") {
+        cli::out(text);
+    } else {
+        write_file_atomic(output, text);
+        cli::note("exported " + std::to_string(n) + " prompt" + (n == 1 ? "" : "s") + " to " + output);
+    }
+    return 0;
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
-    CLI::App app{"mlci: prompt"};
-    app.name("git-prompt");
-    return mlci::cli::run(app, argc, argv, [] { return 0; });
+    CLI::App app{"Version prompt files with semantic-version tags (mlci)", "git-prompt"};
+    cli::setup_app(app, "git-prompt");
+
+    std::string name;
+    std::string description;
+    std::vector<std::string> vars;
+    auto* c_new = app.add_subcommand("new", "Create prompts/NAME.prompt from a template");
+    c_new->add_option("name", name, "Prompt name (folders allowed: support/triage)")->required();
+    c_new->add_option("-d,--description", description, "Description for the front matter");
+    c_new->add_option("--var", vars, "Declare a variable (repeatable)");
+
+    bool json = false;
+    auto* c_list = app.add_subcommand("list", "Every prompt with its latest and per-stage versions");
+    c_list->add_flag("--json", json, "Print JSON");
+
+    std::string spec;
+    bool meta = false;
+    std::vector<std::string> render_args;
+    auto* c_show = app.add_subcommand("show", "Print a prompt: NAME (work tree), NAME@latest, NAME@1.2.0, NAME@STAGE");
+    c_show->add_option("spec", spec, "NAME[@VERSION|@latest|@STAGE]")->required();
+    c_show->add_flag("--meta", meta, "Print the front matter instead of the body");
+    c_show->add_option("--render", render_args, "Fill placeholders: VAR=VALUE (repeatable)");
+    c_show->add_flag("--json", json, "Print JSON");
+
+    auto* c_log = app.add_subcommand("log", "Versions of a prompt with date, author, bump class and reason");
+    c_log->add_option("name", name, "Prompt name")->required();
+    c_log->add_flag("--json", json, "Print JSON");
+
+    std::vector<std::string> revs;
+    auto* c_diff = app.add_subcommand("diff", "Diff two versions, or a version (default latest) with the work tree");
+    c_diff->add_option("name", name, "Prompt name")->required();
+    c_diff->add_option("versions", revs, "Up to two versions (1.2.0, v1.2.0, latest, STAGE)");
+
+    std::vector<std::string> paths;
+    auto* c_check = app.add_subcommand("check", "Check prompt files (front matter, placeholders, UTF-8)");
+    c_check->add_option("paths", paths, "Files to check (default: every prompt file)");
+    c_check->add_flag("--json", json, "Print JSON");
+
+    std::vector<std::string> names;
+    bool major = false, minor = false, patch = false, dry_run = false;
+    std::string pre;
+    std::string message;
+    auto* c_bump = app.add_subcommand("bump", "Tag a new version of prompts changed since their last version");
+    c_bump->add_option("names", names, "Prompts to bump (default: every changed prompt)");
+    c_bump->add_flag("--major", major, "Bump the major version");
+    c_bump->add_flag("--minor", minor, "Bump the minor version");
+    c_bump->add_flag("--patch", patch, "Bump the patch version");
+    c_bump->add_option("--pre", pre, "Make a pre-release (e.g. rc → 1.3.0-rc.1)");
+    c_bump->add_option("-m,--message", message, "Text for the tag message");
+    c_bump->add_flag("-n,--dry-run", dry_run, "Show what would be tagged");
+    c_bump->add_flag("--json", json, "Print JSON");
+
+    std::string stage;
+    std::string output;
+    auto* c_export = app.add_subcommand("export", "A JSON bundle name → version, commit, body for deployment");
+    c_export->add_option("--stage", stage, "Export the versions in this stage (default: latest)");
+    c_export->add_option("-o,--output", output, "Write to FILE (default: stdout)");
+
+    return cli::run(app, argc, argv, [&]() -> int {
+        if (c_new->parsed()) {
+            return cmd_new(name, description, vars);
+        }
+        if (c_list->parsed()) {
+            return cmd_list(json);
+        }
+        if (c_show->parsed()) {
+            return cmd_show(spec, meta, render_args, json);
+        }
+        if (c_log->parsed()) {
+            return cmd_log(name, json);
+        }
+        if (c_diff->parsed()) {
+            return cmd_diff(name, revs);
+        }
+        if (c_check->parsed()) {
+            return cmd_check(paths, json);
+        }
+        if (c_bump->parsed()) {
+            return cmd_bump(names, major, minor, patch, pre, message, dry_run, json);
+        }
+        if (c_export->parsed()) {
+            return cmd_export(stage, output);
+        }
+        return 2;
+    });
 }

@@ -1,0 +1,288 @@
+#include "prompt/catalog.hpp"
+
+#include "fsutil/file.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+#include <algorithm>
+#include <dirent.h>
+#include <set>
+#include <sys/stat.h>
+
+namespace mlci::prompt {
+
+namespace {
+
+// Recursive listing without following symlinks (a symlinked folder could leave the repository).
+void walk(const std::string& abs, const std::string& rel, std::vector<std::string>& out) {
+    DIR* d = opendir(abs.c_str());
+    if (d == nullptr) {
+        return;
+    }
+    std::vector<std::string> names;
+    while (dirent* e = readdir(d)) {
+        std::string n = e->d_name;
+        if (n != "." && n != "..") {
+            names.push_back(n);
+        }
+    }
+    closedir(d);
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) {
+        std::string a = abs + "/" + n;
+        std::string r = rel.empty() ? n : rel + "/" + n;
+        struct stat st {};
+        if (lstat(a.c_str(), &st) != 0) {
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            walk(a, r, out);
+        } else if ((S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) && n.size() > 7 &&
+                   n.compare(n.size() - 7, 7, ".prompt") == 0) {
+            out.push_back(r);
+        }
+    }
+}
+
+} // namespace
+
+Catalog::Catalog(git::Repo& repo, Config cfg)
+    : m_repo(repo), m_cfg(std::move(cfg)), m_top(repo.workdir()), m_reg(registry::Registry::load(repo)) {}
+
+std::vector<std::string> Catalog::worktree_paths(std::vector<std::string>* bad_names) const {
+    std::vector<std::string> rel;
+    walk(m_top + m_cfg.prompts_dir, "", rel);
+    std::vector<std::string> out;
+    for (const auto& r : rel) {
+        std::string path = m_cfg.prompts_dir + "/" + r;
+        auto name = name_of_path(path, m_cfg.prompts_dir);
+        if (!name || !valid_name(*name)) {
+            if (bad_names != nullptr) {
+                bad_names->push_back(path);
+            }
+            continue;
+        }
+        out.push_back(path);
+    }
+    return out;
+}
+
+bool Catalog::is_prompt(const std::string& name) const {
+    if (path_exists(m_top + path_of_name(name, m_cfg.prompts_dir))) {
+        return true;
+    }
+    auto latest = m_reg.latest(name);
+    return latest && m_repo.blob_id_at(latest->commit, path_of_name(name, m_cfg.prompts_dir)).has_value();
+}
+
+Entry Catalog::entry(const std::string& name) const {
+    Entry e;
+    e.name = name;
+    e.path = path_of_name(name, m_cfg.prompts_dir);
+    e.in_worktree = path_exists(m_top + e.path);
+    e.latest = m_reg.latest(name);
+    e.stages = m_reg.stages(name);
+    if (e.latest) {
+        auto at = m_repo.blob_id_at(e.latest->commit, e.path);
+        auto now = worktree_content(name);
+        e.changed = !at || !now || git::Repo::hash_blob(*now) != *at;
+    } else {
+        e.changed = e.in_worktree;
+    }
+    return e;
+}
+
+std::vector<Entry> Catalog::entries() const {
+    std::set<std::string> names;
+    for (const auto& p : worktree_paths()) {
+        names.insert(*name_of_path(p, m_cfg.prompts_dir));
+    }
+    for (const auto& n : m_reg.names()) {
+        if (!names.count(n) && is_prompt(n)) {
+            names.insert(n);
+        }
+    }
+    std::vector<Entry> out;
+    for (const auto& n : names) {
+        out.push_back(entry(n));
+    }
+    return out;
+}
+
+std::string Catalog::content_at(const registry::VersionEntry& v) const {
+    std::string path = path_of_name(v.name, m_cfg.prompts_dir);
+    auto blob = m_repo.blob_at(v.commit, path);
+    if (!blob) {
+        throw input_error(v.name + "@" + v.version.tag() + " is not a prompt: commit " + v.commit.short_hex() +
+                          " has no " + path);
+    }
+    return *blob;
+}
+
+std::optional<std::string> Catalog::worktree_content(const std::string& name) const {
+    std::string path = m_top + path_of_name(name, m_cfg.prompts_dir);
+    struct stat st {};
+    if (lstat(path.c_str(), &st) != 0) {
+        return std::nullopt;
+    }
+    if (S_ISLNK(st.st_mode)) {
+        throw input_error(path_of_name(name, m_cfg.prompts_dir) + " is a symbolic link",
+                          "prompt files must be regular files in the repository");
+    }
+    return read_file(path, 16ull * 1024 * 1024);
+}
+
+std::string Catalog::content_of(const std::string& spec, std::string* resolved) const {
+    if (spec.find_first_of("@#") == std::string::npos) {
+        if (!valid_name(spec)) {
+            throw input_error("invalid prompt name '" + spec + "'");
+        }
+        auto text = worktree_content(spec);
+        if (!text) {
+            throw input_error("no prompt '" + spec + "' in the work tree (" + path_of_name(spec, m_cfg.prompts_dir) +
+                                  ")",
+                              "for a registered version write " + spec + "@latest");
+        }
+        if (resolved != nullptr) {
+            *resolved = spec + " (work tree)";
+        }
+        return *text;
+    }
+    auto v = m_reg.resolve(spec, m_cfg);
+    if (resolved != nullptr) {
+        *resolved = v.name + "@" + v.version.tag();
+    }
+    return content_at(v);
+}
+
+std::string BumpItem::describe() const {
+    bool agrees = (why.level == Classification::Level::major && level == Version::Level::major) ||
+                  (why.level == Classification::Level::minor && level == Version::Level::minor) ||
+                  (why.level == Classification::Level::patch && level == Version::Level::patch);
+    if (!explicit_level || agrees) {
+        return why.str();
+    }
+    return std::string(mlci::level_name(level)) + " (requested; classifier: " + why.str() + ")";
+}
+
+// --- bump -----------------------------------------------------------------------------------------------
+
+std::vector<BumpItem> plan_bump(Catalog& cat, const BumpOptions& opts) {
+    git::Repo& repo = cat.repo();
+    const std::string& dir = cat.config().prompts_dir;
+    auto head = repo.head();
+    if (!head) {
+        throw input_error("nothing is committed yet", "commit the prompt first, then bump");
+    }
+    std::vector<std::string> names = opts.names;
+    bool all = names.empty();
+    if (all) {
+        std::vector<std::string> bad;
+        for (const auto& p : cat.worktree_paths(&bad)) {
+            names.push_back(*name_of_path(p, dir));
+        }
+        if (!bad.empty()) {
+            throw input_error("invalid prompt file name " + mlci::quoted(bad.front()),
+                              "names use letters, digits, '_', '-' and '/' folders, start and end with a letter or "
+                              "digit, and have no '.'");
+        }
+    }
+    std::vector<BumpItem> plan;
+    std::vector<std::string> unchanged;
+    for (const auto& name : names) {
+        if (!valid_name(name)) {
+            throw input_error("invalid prompt name '" + name + "'",
+                              "names use letters, digits, '_', '-' and '/' folders, and have no '.'");
+        }
+        std::string path = path_of_name(name, dir);
+        auto now = cat.worktree_content(name);
+        auto at_head = repo.blob_id_at(*head, path);
+        if (!at_head) {
+            if (now) {
+                throw input_error(path + " is not committed", "commit it first: git add " + path + " && git commit");
+            }
+            throw input_error("no prompt '" + name + "' (" + path + " does not exist)");
+        }
+        if (!now || git::Repo::hash_blob(*now) != *at_head) {
+            throw input_error(path + " has uncommitted changes",
+                              "commit them first (a version tags a commit), or restore the file");
+        }
+        std::string text = repo.blob(*at_head);
+        PromptFile after = parse(text, path);
+        if (!after.ok()) {
+            std::string msg = after.problems.front().str();
+            if (after.problems.size() > 1) {
+                msg += " (and " + std::to_string(after.problems.size() - 1) + " more)";
+            }
+            throw input_error(msg, "run git prompt check to see every problem");
+        }
+        const auto& reg = cat.registry();
+        // The highest version, pre-releases included, is what a bump moves on from.
+        auto all_versions = reg.versions(name);
+        std::optional<registry::VersionEntry> top;
+        if (!all_versions.empty()) {
+            top = all_versions.back();
+        }
+        BumpItem item;
+        item.name = name;
+        item.path = path;
+        item.blob = *at_head;
+        if (top) {
+            auto before_blob = repo.blob_id_at(top->commit, path);
+            if (before_blob && *before_blob == *at_head) {
+                if (!all) {
+                    throw input_error(name + " has not changed since " + top->version.tag(),
+                                      "edit and commit the prompt first; a version marks a change");
+                }
+                unchanged.push_back(name);
+                continue;
+            }
+            PromptFile before = parse(before_blob ? repo.blob(*before_blob) : std::string(), path);
+            item.why = classify(before, after);
+            item.from = top->version;
+        } else {
+            item.why.level = Classification::Level::minor;
+            item.why.reason = "first version";
+        }
+        Version::Level level = Version::Level::patch;
+        if (opts.level) {
+            level = *opts.level;
+            item.explicit_level = true;
+        } else if (item.why.level == Classification::Level::major) {
+            level = Version::Level::major;
+        } else if (item.why.level == Classification::Level::minor) {
+            level = Version::Level::minor;
+        }
+        item.level = level;
+        if (top) {
+            item.to = top->version.bumped(level, opts.pre);
+        } else {
+            Version zero;
+            item.to = zero.bumped(level, opts.pre);
+        }
+        plan.push_back(std::move(item));
+    }
+    if (plan.empty()) {
+        throw input_error(all ? "no prompt has changed since its last version" : "nothing to bump",
+                          "edit and commit a prompt first; a version marks a change");
+    }
+    return plan;
+}
+
+std::vector<std::string> apply_bump(Catalog& cat, const std::vector<BumpItem>& plan, const std::string& message) {
+    auto head = cat.repo().head();
+    std::vector<std::string> tags;
+    for (const auto& item : plan) {
+        registry::Evidence ev;
+        ev.kind = "prompt";
+        ev.path = item.path;
+        ev.object = item.blob.hex();
+        ev.bump = item.describe();
+        ev.body = message;
+        tags.push_back(cat.registry().create_version(cat.repo(), item.name, item.to, *head, ev));
+        cat.reload_registry();
+    }
+    return tags;
+}
+
+} // namespace mlci::prompt

@@ -1,0 +1,88 @@
+// The prompts of a repository: files in the work tree and at commits, their registered versions, and
+// the bump plan (which prompts get which version, and why). cmd/git-prompt formats what this returns.
+#pragma once
+
+#include "config/config.hpp"
+#include "git/repo.hpp"
+#include "prompt/prompt.hpp"
+#include "registry/registry.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlci::prompt {
+
+/// A prompt seen in the work tree or in the registry.
+struct Entry {
+    std::string name;
+    std::string path;                               // prompts/NAME.prompt
+    bool in_worktree = false;
+    std::optional<registry::VersionEntry> latest;
+    std::map<std::string, registry::VersionEntry> stages;
+    bool changed = false; // work tree content differs from the latest version's
+};
+
+class Catalog {
+  public:
+    Catalog(git::Repo& repo, Config cfg);
+
+    git::Repo& repo() { return m_repo; }
+    const Config& config() const { return m_cfg; }
+    const registry::Registry& registry() const { return m_reg; }
+    void reload_registry() { m_reg = registry::Registry::load(m_repo); }
+    std::string top() const { return m_top; }
+
+    /// Paths (relative to the top) of every *.prompt file under the prompts folder of the work tree.
+    /// Files whose name breaks the naming rule come back in `bad_names`.
+    std::vector<std::string> worktree_paths(std::vector<std::string>* bad_names = nullptr) const;
+
+    /// Every prompt: in the work tree, or registered with a prompt file at its latest version.
+    std::vector<Entry> entries() const;
+    Entry entry(const std::string& name) const;
+
+    /// Content of a prompt at a version (the blob at the version's commit); input_error when absent.
+    std::string content_at(const registry::VersionEntry& v) const;
+    /// Content in the work tree; nullopt when the file does not exist. input_error for a symlink.
+    std::optional<std::string> worktree_content(const std::string& name) const;
+    /// Content for a spec: "NAME" (work tree), "NAME@latest", "NAME@1.2.0", "NAME@staging", "NAME#staging".
+    std::string content_of(const std::string& spec, std::string* resolved = nullptr) const;
+
+    /// Is `name` a prompt (a file in the work tree, or one at its latest version)?
+    bool is_prompt(const std::string& name) const;
+
+  private:
+    git::Repo& m_repo;
+    Config m_cfg;
+    std::string m_top;
+    registry::Registry m_reg;
+};
+
+/// One planned version.
+struct BumpItem {
+    std::string name;
+    std::string path;
+    std::optional<Version> from;
+    Version to;
+    Classification why;   // the classifier's verdict (also when a level was given)
+    Version::Level level = Version::Level::patch; // the level applied
+    bool explicit_level = false;
+    git::Oid blob;
+    /// "minor (variables added: tone)", or "major (requested; classifier: patch (wording only))".
+    std::string describe() const;
+};
+
+struct BumpOptions {
+    std::vector<std::string> names;            // empty: every prompt changed since its last version
+    std::optional<Version::Level> level;       // empty: classify
+    std::string pre;                           // pre-release id
+};
+
+/// Plan a bump at HEAD. Throws input_error (exit 2) for an invalid prompt, uncommitted changes, nothing
+/// changed since the last version of a named prompt, or a commit that already carries a version.
+std::vector<BumpItem> plan_bump(Catalog& cat, const BumpOptions& opts);
+
+/// Write the planned tags on HEAD; returns the tag names.
+std::vector<std::string> apply_bump(Catalog& cat, const std::vector<BumpItem>& plan, const std::string& message);
+
+} // namespace mlci::prompt

@@ -1,0 +1,72 @@
+// Prompt files (DESIGN.md section 2): optional TOML front matter between two `+++` lines, then a template
+// body with `{{ identifier }}` placeholders. Parsing, the checks that pre-commit and `git prompt check` run,
+// rendering, and the bump classifier of section 3.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlci::prompt {
+
+/// One problem in a prompt file: where, what, and how to fix it.
+struct Problem {
+    std::string file;
+    int line = 0; // 1-based; 0 when the problem is the file as a whole
+    std::string message;
+    std::string fix;
+    std::string str() const; // "file:line: message (fix)"
+};
+
+struct Placeholder {
+    std::string name;
+    int line = 0;
+};
+
+struct PromptFile {
+    std::string file;                 // path as given, for messages
+    bool has_front_matter = false;
+    std::string description;
+    std::string model;
+    std::vector<std::string> variables;
+    std::map<std::string, std::string> params; // value rendered as TOML text (0.2, "x", true)
+    std::string front_matter;         // raw text between the fences
+    int body_line = 1;                // line number of the body's first line
+    std::string body;
+    std::vector<Placeholder> placeholders; // in order of appearance
+    std::vector<Problem> problems;    // empty when the file passes every check
+    std::vector<Problem> warnings;    // unknown front-matter keys
+    bool ok() const { return problems.empty(); }
+};
+
+/// Parse and check `text` (never throws on bad content: problems are collected).
+PromptFile parse(const std::string& text, const std::string& file);
+
+/// Fill placeholders; throws input_error naming every missing variable.
+std::string render(const PromptFile& p, const std::map<std::string, std::string>& values);
+
+/// The prompt name of a path under the prompts folder ("prompts/support/triage.prompt" → "support/triage");
+/// nullopt when the path is not a `.prompt` file under `dir`.
+std::optional<std::string> name_of_path(const std::string& path, const std::string& dir = "prompts");
+std::string path_of_name(const std::string& name, const std::string& dir = "prompts");
+
+/// Result of comparing two versions of a prompt.
+struct Classification {
+    enum class Level { none, patch, minor, major };
+    Level level = Level::none;
+    std::string reason; // "variables added: tone"
+    std::string str() const; // "minor (variables added: tone)"
+};
+const char* level_name(Classification::Level l);
+
+/// Classify the change from `before` to `after` (both parsed) per DESIGN.md section 3.
+Classification classify(const PromptFile& before, const PromptFile& after);
+
+/// Section lines of a body (markdown headings, `Label:` lines, <tag> lines, rules): what "structure" means.
+std::vector<std::string> structure_lines(const std::string& body);
+
+/// Scaffold text for `git prompt new`.
+std::string scaffold(const std::string& name, const std::string& description, const std::vector<std::string>& vars);
+
+} // namespace mlci::prompt

@@ -1,0 +1,530 @@
+#include "registry/registry.hpp"
+
+#include "config/config.hpp"
+#include "util/strings.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <set>
+
+namespace mlci::registry {
+
+// --- tag grammar ---------------------------------------------------------------------------------------
+//
+// GTO's tag_re (gto/constants.py), written out by hand rather than with std::regex (which recurses):
+//   ^ARTIFACT( (#STAGE | @vSEMVER)(!?) | @(deprecated|created) )(#COUNTER)?$
+// ARTIFACT is `[dir=]name`; we accept names by mlci's rule (DESIGN.md section 2), which is GTO's plus
+// upper-case letters and '_'. A tag that does not fit is simply not a registry tag.
+
+namespace {
+
+bool all_digits(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool parse_counter(std::string_view s, int* out) {
+    if (!all_digits(s) || s.size() > 9) {
+        return false;
+    }
+    *out = std::stoi(std::string(s));
+    return true;
+}
+
+// GTO writes monorepo names as "dir=name" in tags and shows them as "dir:name".
+std::optional<std::string> parse_artifact(std::string_view s) {
+    std::string name(s);
+    size_t eq = name.find('=');
+    if (eq != std::string::npos) {
+        std::string dir = name.substr(0, eq);
+        std::string base = name.substr(eq + 1);
+        if (dir.empty() || base.find('=') != std::string::npos || !valid_name(base)) {
+            return std::nullopt;
+        }
+        for (char c : dir) {
+            if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/')) {
+                return std::nullopt;
+            }
+        }
+        return dir + ":" + base;
+    }
+    if (!valid_name(name)) {
+        return std::nullopt;
+    }
+    return name;
+}
+
+std::string name_in_tag(const std::string& name) {
+    std::string out = name;
+    std::replace(out.begin(), out.end(), ':', '=');
+    return out;
+}
+
+} // namespace
+
+std::optional<TagName> parse_tag_name(const std::string& tag) {
+    // Split at the first '@' or '#': names never contain either.
+    size_t sep = tag.find_first_of("@#");
+    if (sep == std::string::npos || sep == 0) {
+        return std::nullopt;
+    }
+    auto artifact = parse_artifact(std::string_view(tag).substr(0, sep));
+    if (!artifact) {
+        return std::nullopt;
+    }
+    TagName t;
+    t.name = *artifact;
+    std::string_view rest = std::string_view(tag).substr(sep);
+
+    // Optional trailing "#COUNTER".
+    auto take_counter = [&](std::string_view& body) -> bool {
+        size_t hash = body.rfind('#');
+        if (hash != std::string_view::npos && hash > 0 && all_digits(body.substr(hash + 1))) {
+            if (!parse_counter(body.substr(hash + 1), &t.counter)) {
+                return false;
+            }
+            body = body.substr(0, hash);
+        }
+        return true;
+    };
+
+    if (rest[0] == '@') {
+        std::string_view body = rest.substr(1);
+        if (!take_counter(body)) {
+            return std::nullopt;
+        }
+        if (body == "deprecated") {
+            t.kind = TagName::Kind::deprecated;
+            return t;
+        }
+        if (body == "created") {
+            t.kind = TagName::Kind::created;
+            return t;
+        }
+        if (!body.empty() && body.back() == '!') {
+            t.cancel = true;
+            body.remove_suffix(1);
+        }
+        if (body.empty() || body[0] != 'v') {
+            return std::nullopt;
+        }
+        auto v = Version::parse(body.substr(1), nullptr, false);
+        if (!v) {
+            return std::nullopt;
+        }
+        t.kind = TagName::Kind::version;
+        t.version = *v;
+        return t;
+    }
+    // '#STAGE[!][#N]'
+    std::string_view body = rest.substr(1);
+    if (!take_counter(body)) {
+        return std::nullopt;
+    }
+    if (!body.empty() && body.back() == '!') {
+        t.cancel = true;
+        body.remove_suffix(1);
+    }
+    std::string stage(body);
+    if (!valid_stage_name(stage)) {
+        return std::nullopt;
+    }
+    t.kind = TagName::Kind::stage;
+    t.stage = stage;
+    return t;
+}
+
+// --- messages -------------------------------------------------------------------------------------------
+
+std::string tag_message(const std::string& first_line, const Evidence& ev) {
+    std::string msg = first_line + "\n";
+    if (!ev.body.empty()) {
+        msg += "\n" + ev.body + "\n";
+    }
+    std::vector<std::pair<std::string, std::string>> trailers;
+    if (!ev.kind.empty()) {
+        trailers.emplace_back("Mlci-Kind", ev.kind);
+    }
+    if (!ev.path.empty()) {
+        trailers.emplace_back("Mlci-Path", ev.path);
+    }
+    if (!ev.object.empty()) {
+        trailers.emplace_back("Mlci-Object", ev.object);
+    }
+    if (!ev.bump.empty()) {
+        trailers.emplace_back("Mlci-Bump", ev.bump);
+    }
+    for (const auto& g : ev.gate_lines) {
+        trailers.emplace_back("Mlci-Gate", g);
+    }
+    if (!ev.reason.empty()) {
+        trailers.emplace_back("Mlci-Forced", ev.reason);
+    }
+    if (!trailers.empty()) {
+        msg += "\n";
+        for (const auto& [k, v] : trailers) {
+            // A trailer is one line: fold any newline a reason or gate line may hold.
+            std::string value = v;
+            std::replace(value.begin(), value.end(), '\n', ' ');
+            msg += k + ": " + value + "\n";
+        }
+    }
+    return msg;
+}
+
+std::string trailer(const std::string& message, const std::string& key) {
+    std::string prefix = key + ": ";
+    for (const auto& line : split_lines(message)) {
+        if (line.rfind(prefix, 0) == 0) {
+            return line.substr(prefix.size());
+        }
+    }
+    return "";
+}
+
+// --- reading --------------------------------------------------------------------------------------------
+
+Registry Registry::load(const git::Repo& repo) {
+    Registry r;
+    r.m_repo = &repo;
+    for (auto& info : repo.tags()) {
+        if (!info.annotated) {
+            continue; // GTO ignores lightweight tags, and so do we
+        }
+        auto parsed = parse_tag_name(info.name);
+        if (!parsed) {
+            continue;
+        }
+        std::string name = parsed->name;
+        r.m_by_name[name].push_back(Tag{std::move(*parsed), std::move(info)});
+    }
+    return r;
+}
+
+const git::AnnotatedTag& Registry::tag_object(const git::Oid& oid) const {
+    std::string key = oid.hex();
+    auto it = m_tag_cache.find(key);
+    if (it == m_tag_cache.end()) {
+        it = m_tag_cache.emplace(key, m_repo->read_tag(oid)).first;
+    }
+    return it->second;
+}
+
+std::vector<std::string> Registry::names() const {
+    std::vector<std::string> out;
+    for (const auto& [name, tags] : m_by_name) {
+        out.push_back(name);
+    }
+    return out;
+}
+
+bool Registry::has(const std::string& name) const { return m_by_name.count(name) > 0; }
+
+std::vector<VersionEntry> Registry::versions(const std::string& name) const {
+    std::vector<VersionEntry> out;
+    auto it = m_by_name.find(name);
+    if (it == m_by_name.end()) {
+        return out;
+    }
+    // A version is deregistered by a later `NAME@vX!#N` tag.
+    std::set<std::string> deregistered;
+    for (const auto& t : it->second) {
+        if (t.parsed.kind == TagName::Kind::version && t.parsed.cancel) {
+            deregistered.insert(t.parsed.version.str());
+        }
+    }
+    for (const auto& t : it->second) {
+        if (t.parsed.kind != TagName::Kind::version || t.parsed.cancel ||
+            deregistered.count(t.parsed.version.str())) {
+            continue;
+        }
+        out.push_back(VersionEntry{name, t.parsed.version, t.info.target, t.info.name, t.info.tag_oid});
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const VersionEntry& a, const VersionEntry& b) { return compare(a.version, b.version) < 0; });
+    return out;
+}
+
+std::optional<VersionEntry> Registry::latest(const std::string& name) const {
+    auto all = versions(name);
+    for (auto it = all.rbegin(); it != all.rend(); ++it) {
+        if (!it->version.is_prerelease()) {
+            return *it;
+        }
+    }
+    if (!all.empty()) {
+        return all.back();
+    }
+    return std::nullopt;
+}
+
+std::optional<VersionEntry> Registry::version_at(const std::string& name, const git::Oid& commit) const {
+    std::optional<VersionEntry> best;
+    for (auto& v : versions(name)) {
+        if (v.commit == commit && (!best || compare(best->version, v.version) < 0)) {
+            best = v;
+        }
+    }
+    return best;
+}
+
+std::optional<VersionEntry> Registry::find_version(const std::string& name, const Version& want) const {
+    for (auto& v : versions(name)) {
+        if (same_precedence(v.version, want)) {
+            return v;
+        }
+    }
+    return std::nullopt;
+}
+
+std::vector<StageEvent> Registry::stage_events(const std::string& name) const {
+    std::vector<StageEvent> out;
+    auto it = m_by_name.find(name);
+    if (it == m_by_name.end()) {
+        return out;
+    }
+    for (const auto& t : it->second) {
+        if (t.parsed.kind != TagName::Kind::stage) {
+            continue;
+        }
+        StageEvent e;
+        e.name = name;
+        e.stage = t.parsed.stage;
+        e.assign = !t.parsed.cancel;
+        e.counter = t.parsed.counter;
+        e.commit = t.info.target;
+        e.tag = t.info.name;
+        e.tag_oid = t.info.tag_oid;
+        if (e.counter < 0) {
+            // Legacy GTO tags carry no counter: their order is the tagger time.
+            e.time = tag_object(t.info.tag_oid).tagger.time;
+        }
+        out.push_back(std::move(e));
+    }
+    // Order: by counter; counter-less (legacy) events first, by time. Counters are written by GTO and
+    // mlci in increasing order, and our tagger times increase with them, so both orders agree.
+    std::stable_sort(out.begin(), out.end(), [](const StageEvent& a, const StageEvent& b) {
+        if ((a.counter < 0) != (b.counter < 0)) {
+            return a.counter < 0;
+        }
+        if (a.counter < 0) {
+            return a.time < b.time;
+        }
+        return a.counter < b.counter;
+    });
+    for (auto& e : out) {
+        if (auto v = version_at(name, e.commit)) {
+            e.version = v->version;
+        }
+    }
+    return out;
+}
+
+std::map<std::string, VersionEntry> Registry::stages(const std::string& name) const {
+    // Replay the events: an assignment makes its commit the stage's current one (one active assignment
+    // per stage, as mlci writes them); an unassignment clears the stage when it names the current commit.
+    std::map<std::string, git::Oid> current;
+    for (const auto& e : stage_events(name)) {
+        if (e.assign) {
+            current[e.stage] = e.commit;
+        } else {
+            auto it = current.find(e.stage);
+            if (it != current.end() && it->second == e.commit) {
+                current.erase(it);
+            }
+        }
+    }
+    std::map<std::string, VersionEntry> out;
+    for (const auto& [stage, commit] : current) {
+        if (auto v = version_at(name, commit)) {
+            out[stage] = *v;
+        }
+    }
+    return out;
+}
+
+std::optional<VersionEntry> Registry::current(const std::string& name, const std::string& stage) const {
+    auto all = stages(name);
+    auto it = all.find(stage);
+    if (it == all.end()) {
+        return std::nullopt;
+    }
+    return it->second;
+}
+
+bool Registry::ever_in_stage(const std::string& name, const std::string& stage, const git::Oid& commit) const {
+    for (const auto& e : stage_events(name)) {
+        if (e.assign && e.stage == stage && e.commit == commit) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int Registry::next_counter(const std::string& name) const {
+    int max_counter = 0;
+    auto it = m_by_name.find(name);
+    if (it != m_by_name.end()) {
+        for (const auto& t : it->second) {
+            max_counter = std::max(max_counter, t.parsed.counter);
+        }
+    }
+    return max_counter + 1;
+}
+
+int64_t Registry::last_time(const std::string& name) const {
+    int64_t newest = 0;
+    auto it = m_by_name.find(name);
+    if (it != m_by_name.end()) {
+        for (const auto& t : it->second) {
+            newest = std::max(newest, tag_object(t.info.tag_oid).tagger.time);
+        }
+    }
+    return newest;
+}
+
+std::optional<VersionEntry> Registry::previous_in_stage(const std::string& name, const std::string& stage) const {
+    auto cur = current(name, stage);
+    // Walk assignments of this stage from newest to oldest; the first whose version differs from the
+    // current one is the previous assignment.
+    auto events = stage_events(name);
+    for (auto it = events.rbegin(); it != events.rend(); ++it) {
+        if (it->stage != stage || !it->assign) {
+            continue;
+        }
+        if (cur && it->commit == cur->commit) {
+            continue;
+        }
+        if (auto v = version_at(name, it->commit)) {
+            return v;
+        }
+    }
+    return std::nullopt;
+}
+
+VersionEntry Registry::resolve(const std::string& spec, const Config& cfg) const {
+    size_t sep = spec.find_first_of("@#");
+    std::string name = spec.substr(0, sep);
+    std::string what = sep == std::string::npos ? "latest" : spec.substr(sep + 1);
+    bool by_stage = sep != std::string::npos && spec[sep] == '#';
+    if (!valid_name(name)) {
+        throw input_error("invalid name '" + name + "'",
+                          "names are letters, digits, '_', '-' and '/' folders, starting and ending with a letter or "
+                          "digit");
+    }
+    if (!has(name)) {
+        throw input_error("'" + name + "' has no registered version", "create one with bump");
+    }
+    if (!by_stage && (what == "latest" || what == "greatest")) {
+        auto v = latest(name);
+        if (!v) {
+            throw input_error("'" + name + "' has no registered version", "create one with bump");
+        }
+        return *v;
+    }
+    if (by_stage || cfg.stage_index(what) >= 0 || (valid_stage_name(what) && !Version::parse(what))) {
+        if (!valid_stage_name(what)) {
+            throw input_error("invalid stage name '" + what + "'");
+        }
+        auto v = current(name, what);
+        if (!v) {
+            throw input_error("'" + name + "' has no version in stage '" + what + "'",
+                              "see the stages with: stages " + name);
+        }
+        return *v;
+    }
+    std::string why;
+    auto ver = Version::parse(what, &why, true);
+    if (!ver) {
+        throw input_error("invalid version in '" + spec + "': " + why, "write NAME@1.2.0, NAME@latest or NAME@STAGE");
+    }
+    auto v = find_version(name, *ver);
+    if (!v) {
+        throw input_error("'" + name + "' has no version " + ver->tag());
+    }
+    return *v;
+}
+
+// --- writing --------------------------------------------------------------------------------------------
+
+namespace {
+
+// Tagger times strictly increase between the tags of one NAME (GTO and DVC order events by tagger
+// time in whole seconds): when "now" is not past the newest tag, write the next second explicitly.
+git::Signature next_signature(const git::Repo& repo, int64_t after) {
+    git::Signature sig = repo.default_signature();
+    int64_t now = static_cast<int64_t>(std::time(nullptr));
+    sig.time = std::max(now, after + 1);
+    return sig;
+}
+
+} // namespace
+
+std::string Registry::create_version(git::Repo& repo, const std::string& name, const Version& v,
+                                     const git::Oid& commit, const Evidence& ev) const {
+    if (!v.build.empty()) {
+        throw input_error("version " + v.tag() + " has build metadata, which registry tags cannot order",
+                          "leave out the '+…' part");
+    }
+    if (auto existing = version_at(name, commit)) {
+        throw input_error("commit " + commit.short_hex() + " already carries " + name + "@" +
+                              existing->version.tag() + " (one version of a name per commit)",
+                          "commit a change first, then bump");
+    }
+    auto all = versions(name);
+    for (const auto& e : all) {
+        if (same_precedence(e.version, v)) {
+            throw input_error(name + "@" + v.tag() + " already exists (on " + e.commit.short_hex() + ")");
+        }
+    }
+    if (!all.empty() && compare(v, all.back().version) < 0) {
+        throw input_error(name + "@" + v.tag() + " is below the highest version " + all.back().version.tag(),
+                          "versions only go up; pick a higher one");
+    }
+    std::string tag = name_in_tag(name) + "@" + v.tag();
+    if (!git::valid_ref_name("refs/tags/" + tag)) {
+        throw input_error("'" + tag + "' is not a valid tag name");
+    }
+    std::string msg = tag_message("Release " + name + " " + v.tag(), ev);
+    if (!repo.create_tag(tag, commit, next_signature(repo, last_time(name)), msg)) {
+        throw input_error("tag '" + tag + "' already exists");
+    }
+    return tag;
+}
+
+std::vector<std::string> Registry::assign(git::Repo& repo, const VersionEntry& entry, const std::string& stage,
+                                          const std::string& first_line, const Evidence& ev) const {
+    std::vector<std::string> written;
+    int counter = next_counter(entry.name);
+    int64_t after = last_time(entry.name);
+    std::string base = name_in_tag(entry.name) + "#" + stage;
+    auto displaced = current(entry.name, stage);
+    if (displaced && displaced->commit == entry.commit) {
+        throw input_error(entry.name + " " + entry.version.tag() + " is already in " + stage);
+    }
+    if (displaced) {
+        // One active assignment per stage: unassign the displaced version first.
+        Evidence un;
+        un.kind = ev.kind;
+        un.path = ev.path;
+        un.body = "Displaced by " + entry.version.tag();
+        std::string tag = base + "!#" + std::to_string(counter);
+        git::Signature sig = next_signature(repo, after);
+        std::string msg = tag_message("Unassign " + entry.name + " " + displaced->version.tag() + " from " + stage, un);
+        if (!repo.create_tag(tag, displaced->commit, sig, msg)) {
+            throw input_error("tag '" + tag + "' already exists (another promotion raced this one)",
+                              "re-run the command");
+        }
+        written.push_back(tag);
+        after = sig.time;
+        ++counter;
+    }
+    std::string tag = base + "#" + std::to_string(counter);
+    git::Signature sig = next_signature(repo, after);
+    if (!repo.create_tag(tag, entry.commit, sig, tag_message(first_line, ev))) {
+        throw input_error("tag '" + tag + "' already exists (another promotion raced this one)", "re-run the command");
+    }
+    written.push_back(tag);
+    return written;
+}
+
+} // namespace mlci::registry
