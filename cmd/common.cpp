@@ -12,9 +12,15 @@ void out(const std::string& text) {
     std::fflush(stdout);
 }
 
-void error(const std::string& msg) { std::fprintf(stderr, "error: %s\n", msg.c_str()); }
-void hint(const std::string& msg) { std::fprintf(stderr, "hint: %s\n", msg.c_str()); }
-void note(const std::string& msg) { std::fprintf(stderr, "%s\n", msg.c_str()); }
+void error(const std::string& msg) {
+    std::fprintf(stderr, "error: %s\n", msg.c_str());
+}
+void hint(const std::string& msg) {
+    std::fprintf(stderr, "hint: %s\n", msg.c_str());
+}
+void note(const std::string& msg) {
+    std::fprintf(stderr, "%s\n", msg.c_str());
+}
 
 void setup_app(CLI::App& app, const std::string& tool) {
     app.require_subcommand(1);

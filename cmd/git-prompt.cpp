@@ -55,14 +55,16 @@ Json version_json(const std::optional<registry::VersionEntry>& v) {
 int cmd_new(const std::string& name, const std::string& description, const std::vector<std::string>& vars) {
     auto s = Session::open();
     if (!valid_name(name)) {
-        throw usage_error("invalid prompt name '" + name + "'",
-                          "names use letters, digits, '_', '-' and '/' folders, start and end with a letter or digit, "
-                          "and have no '.'");
+        throw usage_error(
+            "invalid prompt name '" + name + "'",
+            "names use letters, digits, '_', '-' and '/' folders, start and end with a letter or digit, "
+            "and have no '.'");
     }
     for (const auto& v : vars) {
         auto p = prompt::parse("{{" + v + "}}", "--var");
         if (p.placeholders.size() != 1 || p.placeholders[0].name != v) {
-            throw usage_error("invalid variable name '" + v + "'", "letters, digits and '_', not starting with a digit");
+            throw usage_error("invalid variable name '" + v + "'",
+                              "letters, digits and '_', not starting with a digit");
         }
     }
     std::string rel = prompt::path_of_name(name, s->cat.config().prompts_dir);
@@ -219,7 +221,8 @@ int cmd_log(const std::string& name, bool json) {
     }
     auto versions = s->cat.registry().versions(name);
     if (versions.empty()) {
-        throw input_error("'" + name + "' has no registered version", "create one with: git prompt bump " + name);
+        throw input_error("'" + name + "' has no registered version",
+                          "create one with: git prompt bump " + name);
     }
     Json arr = Json::array();
     std::vector<std::vector<std::string>> rows;
@@ -252,8 +255,8 @@ int cmd_log(const std::string& name, bool json) {
             o["message"] = body.empty() ? Json() : Json(body);
             arr.push_back(std::move(o));
         } else {
-            rows.push_back({paint(it->version.tag(), Colour::yellow), date_of(tag.tagger.time), tag.tagger.name,
-                            it->commit.short_hex(), bump.empty() ? "-" : bump, body});
+            rows.push_back({paint(it->version.tag(), Colour::yellow), date_of(tag.tagger.time),
+                            tag.tagger.name, it->commit.short_hex(), bump.empty() ? "-" : bump, body});
         }
     }
     cli::out(json ? arr.dump() : format_table(rows));
@@ -304,15 +307,17 @@ int cmd_check(const std::vector<std::string>& paths, bool json) {
     std::vector<prompt::Problem> problems;
     std::vector<prompt::Problem> warnings;
     for (const auto& b : bad_names) {
-        problems.push_back({b, 0, "file name is not a valid prompt name",
-                            "rename it: letters, digits, '_', '-' and '/' folders, starting and ending with a letter "
-                            "or digit, no '.' before .prompt"});
+        problems.push_back(
+            {b, 0, "file name is not a valid prompt name",
+             "rename it: letters, digits, '_', '-' and '/' folders, starting and ending with a letter "
+             "or digit, no '.' before .prompt"});
     }
     for (const auto& f : files) {
         std::string abs = s->cat.top() + f;
         if (!is_regular_file(abs)) {
-            problems.push_back({f, 0, path_exists(abs) ? "is not a regular file (a symbolic link?)" : "does not exist",
-                                "prompt files are regular files under " + s->cat.config().prompts_dir + "/"});
+            problems.push_back(
+                {f, 0, path_exists(abs) ? "is not a regular file (a symbolic link?)" : "does not exist",
+                 "prompt files are regular files under " + s->cat.config().prompts_dir + "/"});
             continue;
         }
         auto p = prompt::parse(read_file(abs, 16ull * 1024 * 1024), f);
@@ -357,13 +362,14 @@ int cmd_check(const std::vector<std::string>& paths, bool json) {
 
 // --- bump ------------------------------------------------------------------------------------------------
 
-int cmd_bump(const std::vector<std::string>& names, bool major, bool minor, bool patch, const std::string& pre,
-             const std::string& message, bool dry_run, bool json) {
+int cmd_bump(const std::vector<std::string>& names, bool major, bool minor, bool patch,
+             const std::string& pre, const std::string& message, bool dry_run, bool json) {
     if (major + minor + patch > 1) {
         throw usage_error("give at most one of --major, --minor, --patch");
     }
     if (!pre.empty() && !Version::parse("0.0.0-" + pre + ".1")) {
-        throw usage_error("invalid pre-release id '" + pre + "'", "use letters, digits and '-', e.g. --pre rc");
+        throw usage_error("invalid pre-release id '" + pre + "'",
+                          "use letters, digits and '-', e.g. --pre rc");
     }
     auto s = Session::open();
     prompt::BumpOptions opts;
@@ -470,7 +476,8 @@ int cmd_export(const std::string& stage, const std::string& output) {
     bundle["prompts"] = std::move(prompts);
     std::string text = bundle.dump();
     if (n == 0) {
-        warn(stage.empty() ? "no prompt has a version yet" : "no prompt has a version in stage '" + stage + "'");
+        warn(stage.empty() ? "no prompt has a version yet"
+                           : "no prompt has a version in stage '" + stage + "'");
     }
     if (output.empty() || output == "-") {
         cli::out(text);
@@ -502,7 +509,8 @@ int main(int argc, char** argv) {
     std::string spec;
     bool meta = false;
     std::vector<std::string> render_args;
-    auto* c_show = app.add_subcommand("show", "Print a prompt: NAME (work tree), NAME@latest, NAME@1.2.0, NAME@STAGE");
+    auto* c_show =
+        app.add_subcommand("show", "Print a prompt: NAME (work tree), NAME@latest, NAME@1.2.0, NAME@STAGE");
     c_show->add_option("spec", spec, "NAME[@VERSION|@latest|@STAGE]")->required();
     c_show->add_flag("--meta", meta, "Print the front matter instead of the body");
     c_show->add_option("--render", render_args, "Fill placeholders: VAR=VALUE (repeatable)");
@@ -513,7 +521,8 @@ int main(int argc, char** argv) {
     c_log->add_flag("--json", json, "Print JSON");
 
     std::vector<std::string> revs;
-    auto* c_diff = app.add_subcommand("diff", "Diff two versions, or a version (default latest) with the work tree");
+    auto* c_diff =
+        app.add_subcommand("diff", "Diff two versions, or a version (default latest) with the work tree");
     c_diff->add_option("name", name, "Prompt name")->required();
     c_diff->add_option("versions", revs, "Up to two versions (1.2.0, v1.2.0, latest, STAGE)");
 
@@ -526,7 +535,8 @@ int main(int argc, char** argv) {
     bool major = false, minor = false, patch = false, dry_run = false;
     std::string pre;
     std::string message;
-    auto* c_bump = app.add_subcommand("bump", "Tag a new version of prompts changed since their last version");
+    auto* c_bump =
+        app.add_subcommand("bump", "Tag a new version of prompts changed since their last version");
     c_bump->add_option("names", names, "Prompts to bump (default: every changed prompt)");
     c_bump->add_flag("--major", major, "Bump the major version");
     c_bump->add_flag("--minor", minor, "Bump the minor version");
@@ -538,7 +548,8 @@ int main(int argc, char** argv) {
 
     std::string stage;
     std::string output;
-    auto* c_export = app.add_subcommand("export", "A JSON bundle name → version, commit, body for deployment");
+    auto* c_export =
+        app.add_subcommand("export", "A JSON bundle name → version, commit, body for deployment");
     c_export->add_option("--stage", stage, "Export the versions in this stage (default: latest)");
     c_export->add_option("-o,--output", output, "Write to FILE (default: stdout)");
 

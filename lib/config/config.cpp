@@ -116,7 +116,8 @@ void refuse_secrets(const std::string& text, const std::string& source) {
         }
         std::string lower = to_lower(line);
         size_t eq = lower.find('=');
-        std::string key = eq == std::string::npos ? "" : std::string(trim(std::string_view(lower).substr(0, eq)));
+        std::string key =
+            eq == std::string::npos ? "" : std::string(trim(std::string_view(lower).substr(0, eq)));
         for (const char* k : secret_keys) {
             if (key == k || key == std::string("\"") + k + "\"" || key.ends_with(std::string(".") + k)) {
                 throw config_error(source + ":" + std::to_string(i + 1) + ": holds a secret ('" + k +
@@ -154,9 +155,10 @@ Config parse_config(const std::string& text, const std::string& source) {
             std::set<std::string> seen;
             for (const auto& s : cfg.stages) {
                 if (!valid_stage_name(s)) {
-                    throw config_error(where(source, node) + ": stage name '" + s +
-                                       "' is invalid (letters, digits, '_' and '-', starting and ending with a "
-                                       "letter or digit)");
+                    throw config_error(
+                        where(source, node) + ": stage name '" + s +
+                        "' is invalid (letters, digits, '_' and '-', starting and ending with a "
+                        "letter or digit)");
                 }
                 if (!seen.insert(s).second) {
                     throw config_error(where(source, node) + ": stage '" + s + "' is listed twice");
@@ -182,10 +184,12 @@ Config parse_config(const std::string& text, const std::string& source) {
                     cfg.cache.dir = rd.string(cn, "cache.dir");
                 } else if (c == "link") {
                     cfg.cache.link = rd.string(cn, "cache.link");
-                    static const std::set<std::string> modes = {"auto", "reflink", "copy", "hardlink", "symlink"};
+                    static const std::set<std::string> modes = {"auto", "reflink", "copy", "hardlink",
+                                                                "symlink"};
                     if (!modes.count(cfg.cache.link)) {
-                        throw config_error(where(source, cn) + ": cache.link must be one of auto, reflink, copy, "
-                                                               "hardlink, symlink (got '" +
+                        throw config_error(where(source, cn) +
+                                           ": cache.link must be one of auto, reflink, copy, "
+                                           "hardlink, symlink (got '" +
                                            cfg.cache.link + "')");
                     }
                 } else if (c == "shared") {

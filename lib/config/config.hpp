@@ -17,8 +17,8 @@ struct RemoteConfig {
     std::string endpoint;
     std::string region;
     std::optional<bool> path_style;
-    int jobs = 0;              // 0: the command's default
-    uint64_t part_size = 0;    // 0: the default
+    int jobs = 0;           // 0: the command's default
+    uint64_t part_size = 0; // 0: the default
 };
 
 struct CacheConfig {
@@ -35,11 +35,11 @@ struct HooksConfig {
 };
 
 struct Config {
-    std::string source;                      // path the config came from ("" when absent)
+    std::string source; // path the config came from ("" when absent)
     std::vector<std::string> stages = {"dev", "staging", "production"};
     bool require_order = true;
     std::string prompts_dir = "prompts";
-    std::string default_remote;              // [core] remote
+    std::string default_remote; // [core] remote
     CacheConfig cache;
     HooksConfig hooks;
     std::map<std::string, RemoteConfig> remotes;

@@ -11,8 +11,8 @@ namespace {
 int nesting_depth(std::string_view t) {
     int depth = 0;
     int max_depth = 0;
-    int key_dots = 0;      // dots in the key part of the current line
-    bool in_key = true;    // before '=' on this line, at depth 0
+    int key_dots = 0;   // dots in the key part of the current line
+    bool in_key = true; // before '=' on this line, at depth 0
     size_t i = 0;
     while (i < t.size()) {
         char c = t[i];
@@ -105,11 +105,21 @@ std::string toml_quote(std::string_view s) {
     std::string out = "\"";
     for (unsigned char c : s) {
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        case '\r': out += "\\r"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
         default:
             if (c < 0x20 || c == 0x7F) {
                 char buf[8];

@@ -18,7 +18,9 @@ void Fd::close() {
     }
 }
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+    return std::strerror(err);
+}
 
 std::optional<std::string> read_file_if_exists(const std::string& path, uint64_t max_size) {
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -142,8 +144,7 @@ std::string path_join(std::string_view a, std::string_view b) {
 }
 
 std::string random_suffix() {
-    static thread_local std::mt19937_64 rng(std::random_device{}() ^
-                                            (static_cast<uint64_t>(getpid()) << 32));
+    static thread_local std::mt19937_64 rng(std::random_device{}() ^ (static_cast<uint64_t>(getpid()) << 32));
     char buf[17];
     std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
     return buf;
@@ -186,7 +187,9 @@ AtomicFile::~AtomicFile() {
     }
 }
 
-void AtomicFile::write(std::string_view data) { write_all(m_fd.get(), data.data(), data.size(), m_temp); }
+void AtomicFile::write(std::string_view data) {
+    write_all(m_fd.get(), data.data(), data.size(), m_temp);
+}
 
 void AtomicFile::commit(bool sync) {
     if (sync && ::fsync(m_fd.get()) != 0) {

@@ -44,9 +44,9 @@ std::string read_file(const std::string& path, uint64_t max_size = UINT64_MAX);
 /// Like read_file, but nullopt when the file does not exist.
 std::optional<std::string> read_file_if_exists(const std::string& path, uint64_t max_size = UINT64_MAX);
 
-bool path_exists(const std::string& path);       // lstat succeeds
-bool is_regular_file(const std::string& path);    // lstat: a regular file, not a symlink
-bool is_directory(const std::string& path);       // lstat: a directory, not a symlink
+bool path_exists(const std::string& path);     // lstat succeeds
+bool is_regular_file(const std::string& path); // lstat: a regular file, not a symlink
+bool is_directory(const std::string& path);    // lstat: a directory, not a symlink
 /// mkdir -p; throws io_error on failure.
 void make_dirs(const std::string& path, unsigned mode = 0777);
 /// Parent folder of a '/'-separated path ("" for a bare name).

@@ -11,10 +11,10 @@ namespace mlci::git {
 
 template <typename T>
 struct Free;
-#define MLCI_GIT_FREE(type, fn)                                                                          \
-    template <>                                                                                      \
-    struct Free<type> {                                                                              \
-        void operator()(type* p) const { fn(p); }                                                    \
+#define MLCI_GIT_FREE(type, fn)                                                                              \
+    template <>                                                                                              \
+    struct Free<type> {                                                                                      \
+        void operator()(type* p) const { fn(p); }                                                            \
     };
 MLCI_GIT_FREE(git_object, git_object_free)
 MLCI_GIT_FREE(git_commit, git_commit_free)

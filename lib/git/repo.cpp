@@ -87,7 +87,9 @@ Repo Repo::init_at(const std::string& path, bool bare) {
     return Repo(r);
 }
 
-Repo::Repo(Repo&& o) noexcept : m_repo(o.m_repo) { o.m_repo = nullptr; }
+Repo::Repo(Repo&& o) noexcept : m_repo(o.m_repo) {
+    o.m_repo = nullptr;
+}
 Repo& Repo::operator=(Repo&& o) noexcept {
     if (this != &o) {
         git_repository_free(m_repo);
@@ -96,9 +98,13 @@ Repo& Repo::operator=(Repo&& o) noexcept {
     }
     return *this;
 }
-Repo::~Repo() { git_repository_free(m_repo); }
+Repo::~Repo() {
+    git_repository_free(m_repo);
+}
 
-bool Repo::is_bare() const { return git_repository_is_bare(m_repo) == 1; }
+bool Repo::is_bare() const {
+    return git_repository_is_bare(m_repo) == 1;
+}
 
 std::string Repo::workdir() const {
     const char* w = git_repository_workdir(m_repo);
@@ -108,8 +114,12 @@ std::string Repo::workdir() const {
     return w;
 }
 
-std::string Repo::git_dir() const { return git_repository_path(m_repo); }
-std::string Repo::common_dir() const { return git_repository_commondir(m_repo); }
+std::string Repo::git_dir() const {
+    return git_repository_path(m_repo);
+}
+std::string Repo::common_dir() const {
+    return git_repository_commondir(m_repo);
+}
 
 std::optional<Oid> Repo::resolve_commit(const std::string& rev) const {
     if (rev.empty() || rev.find('\0') != std::string::npos) {
@@ -469,7 +479,8 @@ void Repo::set_config_string(const std::string& key, const std::string& value) {
     Handle<git_config> cfg;
     check(git_repository_config(cfg.out(), m_repo), "cannot open git config");
     Handle<git_config> local;
-    check(git_config_open_level(local.out(), cfg.get(), GIT_CONFIG_LEVEL_LOCAL), "cannot open local git config");
+    check(git_config_open_level(local.out(), cfg.get(), GIT_CONFIG_LEVEL_LOCAL),
+          "cannot open local git config");
     check(git_config_set_string(local.get(), key.c_str(), value.c_str()), "cannot set git config " + key);
 }
 

@@ -33,15 +33,15 @@ struct Oid {
 struct Signature {
     std::string name;
     std::string email;
-    int64_t time = 0;  // seconds since the epoch
-    int offset = 0;    // minutes east of UTC
+    int64_t time = 0; // seconds since the epoch
+    int offset = 0;   // minutes east of UTC
 };
 
 struct TagInfo {
-    std::string name;      // without refs/tags/
-    Oid target;            // peeled: the object the tag finally points at
+    std::string name; // without refs/tags/
+    Oid target;       // peeled: the object the tag finally points at
     bool annotated = false;
-    Oid tag_oid;           // the tag object itself (annotated only)
+    Oid tag_oid; // the tag object itself (annotated only)
 };
 
 struct AnnotatedTag {
@@ -87,8 +87,8 @@ class Repo {
     bool is_bare() const;
     /// Work tree with a trailing '/', throws usage_error in a bare repository.
     std::string workdir() const;
-    std::string git_dir() const;        // trailing '/'
-    std::string common_dir() const;     // trailing '/' (shared by worktrees)
+    std::string git_dir() const;    // trailing '/'
+    std::string common_dir() const; // trailing '/' (shared by worktrees)
 
     // --- objects and revisions ---
     /// Resolve a revision (`HEAD`, `main~2`, a hex id, a tag) to a commit; nullopt when it does not exist.

@@ -12,8 +12,8 @@ struct PatchFree {
 };
 } // namespace
 
-std::string unified_diff(const std::string& old_text, const std::string& new_text, const std::string& old_label,
-                         const std::string& new_label, int context) {
+std::string unified_diff(const std::string& old_text, const std::string& new_text,
+                         const std::string& old_label, const std::string& new_label, int context) {
     init();
     if (old_text == new_text) {
         return "";

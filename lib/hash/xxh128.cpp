@@ -18,12 +18,18 @@ struct Xxh128::State {
     XXH3_state_t st;
 };
 
-Xxh128::Xxh128() : m_state(std::make_unique<State>()) { reset(); }
+Xxh128::Xxh128() : m_state(std::make_unique<State>()) {
+    reset();
+}
 Xxh128::~Xxh128() = default;
 
-void Xxh128::reset() { XXH3_128bits_reset(&m_state->st); }
+void Xxh128::reset() {
+    XXH3_128bits_reset(&m_state->st);
+}
 
-void Xxh128::update(const void* data, size_t size) { XXH3_128bits_update(&m_state->st, data, size); }
+void Xxh128::update(const void* data, size_t size) {
+    XXH3_128bits_update(&m_state->st, data, size);
+}
 
 Hash128 Xxh128::digest() const {
     XXH128_hash_t h = XXH3_128bits_digest(&m_state->st);

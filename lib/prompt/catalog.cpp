@@ -113,8 +113,8 @@ std::string Catalog::content_at(const registry::VersionEntry& v) const {
     std::string path = path_of_name(v.name, m_cfg.prompts_dir);
     auto blob = m_repo.blob_at(v.commit, path);
     if (!blob) {
-        throw input_error(v.name + "@" + v.version.tag() + " is not a prompt: commit " + v.commit.short_hex() +
-                          " has no " + path);
+        throw input_error(v.name + "@" + v.version.tag() + " is not a prompt: commit " +
+                          v.commit.short_hex() + " has no " + path);
     }
     return *blob;
 }
@@ -139,8 +139,8 @@ std::string Catalog::content_of(const std::string& spec, std::string* resolved) 
         }
         auto text = worktree_content(spec);
         if (!text) {
-            throw input_error("no prompt '" + spec + "' in the work tree (" + path_of_name(spec, m_cfg.prompts_dir) +
-                                  ")",
+            throw input_error("no prompt '" + spec + "' in the work tree (" +
+                                  path_of_name(spec, m_cfg.prompts_dir) + ")",
                               "for a registered version write " + spec + "@latest");
         }
         if (resolved != nullptr) {
@@ -182,9 +182,10 @@ std::vector<BumpItem> plan_bump(Catalog& cat, const BumpOptions& opts) {
             names.push_back(*name_of_path(p, dir));
         }
         if (!bad.empty()) {
-            throw input_error("invalid prompt file name " + mlci::quoted(bad.front()),
-                              "names use letters, digits, '_', '-' and '/' folders, start and end with a letter or "
-                              "digit, and have no '.'");
+            throw input_error(
+                "invalid prompt file name " + mlci::quoted(bad.front()),
+                "names use letters, digits, '_', '-' and '/' folders, start and end with a letter or "
+                "digit, and have no '.'");
         }
     }
     std::vector<BumpItem> plan;
@@ -199,7 +200,8 @@ std::vector<BumpItem> plan_bump(Catalog& cat, const BumpOptions& opts) {
         auto at_head = repo.blob_id_at(*head, path);
         if (!at_head) {
             if (now) {
-                throw input_error(path + " is not committed", "commit it first: git add " + path + " && git commit");
+                throw input_error(path + " is not committed",
+                                  "commit it first: git add " + path + " && git commit");
             }
             throw input_error("no prompt '" + name + "' (" + path + " does not exist)");
         }
@@ -269,7 +271,8 @@ std::vector<BumpItem> plan_bump(Catalog& cat, const BumpOptions& opts) {
     return plan;
 }
 
-std::vector<std::string> apply_bump(Catalog& cat, const std::vector<BumpItem>& plan, const std::string& message) {
+std::vector<std::string> apply_bump(Catalog& cat, const std::vector<BumpItem>& plan,
+                                    const std::string& message) {
     auto head = cat.repo().head();
     std::vector<std::string> tags;
     for (const auto& item : plan) {

@@ -16,7 +16,7 @@ namespace mlci::prompt {
 /// A prompt seen in the work tree or in the registry.
 struct Entry {
     std::string name;
-    std::string path;                               // prompts/NAME.prompt
+    std::string path; // prompts/NAME.prompt
     bool in_worktree = false;
     std::optional<registry::VersionEntry> latest;
     std::map<std::string, registry::VersionEntry> stages;
@@ -64,7 +64,7 @@ struct BumpItem {
     std::string path;
     std::optional<Version> from;
     Version to;
-    Classification why;   // the classifier's verdict (also when a level was given)
+    Classification why;                           // the classifier's verdict (also when a level was given)
     Version::Level level = Version::Level::patch; // the level applied
     bool explicit_level = false;
     git::Oid blob;
@@ -73,9 +73,9 @@ struct BumpItem {
 };
 
 struct BumpOptions {
-    std::vector<std::string> names;            // empty: every prompt changed since its last version
-    std::optional<Version::Level> level;       // empty: classify
-    std::string pre;                           // pre-release id
+    std::vector<std::string> names;      // empty: every prompt changed since its last version
+    std::optional<Version::Level> level; // empty: classify
+    std::string pre;                     // pre-release id
 };
 
 /// Plan a bump at HEAD. Throws input_error (exit 2) for an invalid prompt, uncommitted changes, nothing
@@ -83,6 +83,7 @@ struct BumpOptions {
 std::vector<BumpItem> plan_bump(Catalog& cat, const BumpOptions& opts);
 
 /// Write the planned tags on HEAD; returns the tag names.
-std::vector<std::string> apply_bump(Catalog& cat, const std::vector<BumpItem>& plan, const std::string& message);
+std::vector<std::string> apply_bump(Catalog& cat, const std::vector<BumpItem>& plan,
+                                    const std::string& message);
 
 } // namespace mlci::prompt

@@ -24,8 +24,12 @@ std::string Problem::str() const {
 
 namespace {
 
-bool ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool ident_start(char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool ident_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 bool is_identifier(const std::string& s) {
     return !s.empty() && ident_start(s[0]) && std::all_of(s.begin(), s.end(), ident_char);
@@ -70,8 +74,8 @@ void scan_placeholders(PromptFile& p) {
             p.placeholders.push_back({name, line});
             i = j + 1;
         } else if (j >= b.size() || b[j] == '\n' || b[j] == '\r') {
-            p.problems.push_back({p.file, line, "placeholder '{{" + name + "' is not closed",
-                                  "write {{" + name + "}}"});
+            p.problems.push_back(
+                {p.file, line, "placeholder '{{" + name + "' is not closed", "write {{" + name + "}}"});
         }
     }
 }
@@ -120,10 +124,11 @@ void read_front_matter(PromptFile& p, int fm_line) {
         return;
     }
     auto type_problem = [&](const toml::node& n, const std::string& key, const std::string& expected) {
-        p.problems.push_back({p.file, n.source().begin ? static_cast<int>(n.source().begin.line) + fm_line : fm_line,
-                              "front matter: '" + key + "' must be " + expected,
-                              "e.g. " + key + " = " +
-                                  (expected == "a string" ? std::string("\"…\"") : std::string("[\"question\"]"))});
+        p.problems.push_back(
+            {p.file, n.source().begin ? static_cast<int>(n.source().begin.line) + fm_line : fm_line,
+             "front matter: '" + key + "' must be " + expected,
+             "e.g. " + key + " = " +
+                 (expected == "a string" ? std::string("\"…\"") : std::string("[\"question\"]"))});
     };
     for (const auto& [k, node] : t) {
         std::string key(k.str());
@@ -149,14 +154,16 @@ void read_front_matter(PromptFile& p, int fm_line) {
             std::set<std::string> seen;
             for (const auto& e : *a) {
                 if (!e.is_string() || !is_identifier(*e.value<std::string>())) {
-                    p.problems.push_back({p.file, line, "front matter: every variable must be a name "
-                                                        "(letters, digits, '_', not starting with a digit)",
+                    p.problems.push_back({p.file, line,
+                                          "front matter: every variable must be a name "
+                                          "(letters, digits, '_', not starting with a digit)",
                                           "e.g. variables = [\"context\", \"question\"]"});
                     continue;
                 }
                 std::string v = *e.value<std::string>();
                 if (!seen.insert(v).second) {
-                    p.problems.push_back({p.file, line, "front matter: variable '" + v + "' is declared twice",
+                    p.problems.push_back({p.file, line,
+                                          "front matter: variable '" + v + "' is declared twice",
                                           "remove the duplicate"});
                     continue;
                 }
@@ -193,24 +200,28 @@ PromptFile parse(const std::string& text, const std::string& file) {
     p.file = file;
     if (text.find('\0') != std::string::npos) {
         size_t off = text.find('\0');
-        int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(off), '\n'));
+        int line =
+            1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(off), '\n'));
         p.problems.push_back({file, line, "contains a NUL byte", "prompt files are UTF-8 text"});
         return p;
     }
     size_t bad = 0;
     if (!valid_utf8(text, &bad)) {
-        int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n'));
-        p.problems.push_back({file, line, "is not valid UTF-8 (byte " + std::to_string(bad) + ")",
-                              "save the file as UTF-8"});
+        int line =
+            1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n'));
+        p.problems.push_back(
+            {file, line, "is not valid UTF-8 (byte " + std::to_string(bad) + ")", "save the file as UTF-8"});
         return p;
     }
     if (text.size() > k_max_toml_bytes) {
-        p.problems.push_back({file, 0, "is larger than 1 MiB", "prompts this large belong in a model artifact"});
+        p.problems.push_back(
+            {file, 0, "is larger than 1 MiB", "prompts this large belong in a model artifact"});
         return p;
     }
     // Front matter: first line "+++", up to the next "+++" line.
     size_t first_nl = text.find('\n');
-    std::string_view first = std::string_view(text).substr(0, first_nl == std::string::npos ? text.size() : first_nl);
+    std::string_view first =
+        std::string_view(text).substr(0, first_nl == std::string::npos ? text.size() : first_nl);
     if (is_fence(first)) {
         p.has_front_matter = true;
         size_t pos = first_nl == std::string::npos ? text.size() : first_nl + 1;
@@ -248,10 +259,10 @@ PromptFile parse(const std::string& text, const std::string& file) {
     for (const auto& ph : p.placeholders) {
         used.insert(ph.name);
         if (!declared.count(ph.name) && reported.insert(ph.name).second) {
-            p.problems.push_back({file, ph.line, "placeholder {{" + ph.name + "}} is not declared in variables",
-                                  p.has_front_matter ? "add \"" + ph.name + "\" to variables in the front matter"
-                                                     : "add front matter: +++ / variables = [\"" + ph.name +
-                                                           "\"] / +++"});
+            p.problems.push_back(
+                {file, ph.line, "placeholder {{" + ph.name + "}} is not declared in variables",
+                 p.has_front_matter ? "add \"" + ph.name + "\" to variables in the front matter"
+                                    : "add front matter: +++ / variables = [\"" + ph.name + "\"] / +++"});
         }
     }
     for (const auto& v : p.variables) {
@@ -337,15 +348,21 @@ std::string path_of_name(const std::string& name, const std::string& dir) {
 
 const char* level_name(Classification::Level l) {
     switch (l) {
-    case Classification::Level::none: return "none";
-    case Classification::Level::patch: return "patch";
-    case Classification::Level::minor: return "minor";
-    case Classification::Level::major: return "major";
+    case Classification::Level::none:
+        return "none";
+    case Classification::Level::patch:
+        return "patch";
+    case Classification::Level::minor:
+        return "minor";
+    case Classification::Level::major:
+        return "major";
     }
     return "?";
 }
 
-std::string Classification::str() const { return std::string(level_name(level)) + " (" + reason + ")"; }
+std::string Classification::str() const {
+    return std::string(level_name(level)) + " (" + reason + ")";
+}
 
 std::vector<std::string> structure_lines(const std::string& body) {
     std::vector<std::string> out;
@@ -360,7 +377,8 @@ std::vector<std::string> structure_lines(const std::string& body) {
         bool xml = line.size() >= 3 && line.front() == '<' && line.back() == '>' &&
                    line.find(' ') == std::string::npos;
         // "Context:" alone on its line, a label of at most four words.
-        bool label = line.back() == ':' && std::count(line.begin(), line.end(), ' ') < 4 && line.find("{{") == std::string::npos;
+        bool label = line.back() == ':' && std::count(line.begin(), line.end(), ' ') < 4 &&
+                     line.find("{{") == std::string::npos;
         if (heading || rule || xml || label) {
             out.push_back(line);
         }
@@ -386,7 +404,8 @@ Classification classify(const PromptFile& before, const PromptFile& after) {
     }
     if (!removed.empty()) {
         c.level = Classification::Level::major;
-        c.reason = (added.empty() ? "variables removed: " : "variables removed or renamed: ") + join(removed, ", ");
+        c.reason =
+            (added.empty() ? "variables removed: " : "variables removed or renamed: ") + join(removed, ", ");
         return c;
     }
     if (!added.empty()) {
@@ -467,10 +486,11 @@ Classification classify(const PromptFile& before, const PromptFile& after) {
     return c;
 }
 
-std::string scaffold(const std::string& name, const std::string& description, const std::vector<std::string>& vars) {
+std::string scaffold(const std::string& name, const std::string& description,
+                     const std::vector<std::string>& vars) {
     std::string out = "+++\n";
-    out += "description = " + toml_quote(description.empty() ? "What the " + name + " prompt does" : description) +
-           "\n";
+    out += "description = " +
+           toml_quote(description.empty() ? "What the " + name + " prompt does" : description) + "\n";
     out += "variables = [";
     for (size_t i = 0; i < vars.size(); ++i) {
         out += (i ? ", " : "") + toml_quote(vars[i]);

@@ -25,18 +25,18 @@ struct Placeholder {
 };
 
 struct PromptFile {
-    std::string file;                 // path as given, for messages
+    std::string file; // path as given, for messages
     bool has_front_matter = false;
     std::string description;
     std::string model;
     std::vector<std::string> variables;
     std::map<std::string, std::string> params; // value rendered as TOML text (0.2, "x", true)
-    std::string front_matter;         // raw text between the fences
-    int body_line = 1;                // line number of the body's first line
+    std::string front_matter;                  // raw text between the fences
+    int body_line = 1;                         // line number of the body's first line
     std::string body;
     std::vector<Placeholder> placeholders; // in order of appearance
-    std::vector<Problem> problems;    // empty when the file passes every check
-    std::vector<Problem> warnings;    // unknown front-matter keys
+    std::vector<Problem> problems;         // empty when the file passes every check
+    std::vector<Problem> warnings;         // unknown front-matter keys
     bool ok() const { return problems.empty(); }
 };
 
@@ -55,7 +55,7 @@ std::string path_of_name(const std::string& name, const std::string& dir = "prom
 struct Classification {
     enum class Level { none, patch, minor, major };
     Level level = Level::none;
-    std::string reason; // "variables added: tone"
+    std::string reason;      // "variables added: tone"
     std::string str() const; // "minor (variables added: tone)"
 };
 const char* level_name(Classification::Level l);
@@ -67,6 +67,7 @@ Classification classify(const PromptFile& before, const PromptFile& after);
 std::vector<std::string> structure_lines(const std::string& body);
 
 /// Scaffold text for `git prompt new`.
-std::string scaffold(const std::string& name, const std::string& description, const std::vector<std::string>& vars);
+std::string scaffold(const std::string& name, const std::string& description,
+                     const std::vector<std::string>& vars);
 
 } // namespace mlci::prompt

@@ -41,7 +41,8 @@ std::optional<std::string> parse_artifact(std::string_view s) {
             return std::nullopt;
         }
         for (char c : dir) {
-            if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/')) {
+            if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+                  c == '/')) {
                 return std::nullopt;
             }
         }
@@ -217,7 +218,9 @@ std::vector<std::string> Registry::names() const {
     return out;
 }
 
-bool Registry::has(const std::string& name) const { return m_by_name.count(name) > 0; }
+bool Registry::has(const std::string& name) const {
+    return m_by_name.count(name) > 0;
+}
 
 std::vector<VersionEntry> Registry::versions(const std::string& name) const {
     std::vector<VersionEntry> out;
@@ -239,8 +242,9 @@ std::vector<VersionEntry> Registry::versions(const std::string& name) const {
         }
         out.push_back(VersionEntry{name, t.parsed.version, t.info.target, t.info.name, t.info.tag_oid});
     }
-    std::stable_sort(out.begin(), out.end(),
-                     [](const VersionEntry& a, const VersionEntry& b) { return compare(a.version, b.version) < 0; });
+    std::stable_sort(out.begin(), out.end(), [](const VersionEntry& a, const VersionEntry& b) {
+        return compare(a.version, b.version) < 0;
+    });
     return out;
 }
 
@@ -351,7 +355,8 @@ std::optional<VersionEntry> Registry::current(const std::string& name, const std
     return it->second;
 }
 
-bool Registry::ever_in_stage(const std::string& name, const std::string& stage, const git::Oid& commit) const {
+bool Registry::ever_in_stage(const std::string& name, const std::string& stage,
+                             const git::Oid& commit) const {
     for (const auto& e : stage_events(name)) {
         if (e.assign && e.stage == stage && e.commit == commit) {
             return true;
@@ -382,7 +387,8 @@ int64_t Registry::last_time(const std::string& name) const {
     return newest;
 }
 
-std::optional<VersionEntry> Registry::previous_in_stage(const std::string& name, const std::string& stage) const {
+std::optional<VersionEntry> Registry::previous_in_stage(const std::string& name,
+                                                        const std::string& stage) const {
     auto cur = current(name, stage);
     // Walk assignments of this stage from newest to oldest; the first whose version differs from the
     // current one is the previous assignment.
@@ -407,9 +413,10 @@ VersionEntry Registry::resolve(const std::string& spec, const Config& cfg) const
     std::string what = sep == std::string::npos ? "latest" : spec.substr(sep + 1);
     bool by_stage = sep != std::string::npos && spec[sep] == '#';
     if (!valid_name(name)) {
-        throw input_error("invalid name '" + name + "'",
-                          "names are letters, digits, '_', '-' and '/' folders, starting and ending with a letter or "
-                          "digit");
+        throw input_error(
+            "invalid name '" + name + "'",
+            "names are letters, digits, '_', '-' and '/' folders, starting and ending with a letter or "
+            "digit");
     }
     if (!has(name)) {
         throw input_error("'" + name + "' has no registered version", "create one with bump");
@@ -435,7 +442,8 @@ VersionEntry Registry::resolve(const std::string& spec, const Config& cfg) const
     std::string why;
     auto ver = Version::parse(what, &why, true);
     if (!ver) {
-        throw input_error("invalid version in '" + spec + "': " + why, "write NAME@1.2.0, NAME@latest or NAME@STAGE");
+        throw input_error("invalid version in '" + spec + "': " + why,
+                          "write NAME@1.2.0, NAME@latest or NAME@STAGE");
     }
     auto v = find_version(name, *ver);
     if (!v) {
@@ -491,8 +499,9 @@ std::string Registry::create_version(git::Repo& repo, const std::string& name, c
     return tag;
 }
 
-std::vector<std::string> Registry::assign(git::Repo& repo, const VersionEntry& entry, const std::string& stage,
-                                          const std::string& first_line, const Evidence& ev) const {
+std::vector<std::string> Registry::assign(git::Repo& repo, const VersionEntry& entry,
+                                          const std::string& stage, const std::string& first_line,
+                                          const Evidence& ev) const {
     std::vector<std::string> written;
     int counter = next_counter(entry.name);
     int64_t after = last_time(entry.name);
@@ -509,7 +518,8 @@ std::vector<std::string> Registry::assign(git::Repo& repo, const VersionEntry& e
         un.body = "Displaced by " + entry.version.tag();
         std::string tag = base + "!#" + std::to_string(counter);
         git::Signature sig = next_signature(repo, after);
-        std::string msg = tag_message("Unassign " + entry.name + " " + displaced->version.tag() + " from " + stage, un);
+        std::string msg =
+            tag_message("Unassign " + entry.name + " " + displaced->version.tag() + " from " + stage, un);
         if (!repo.create_tag(tag, displaced->commit, sig, msg)) {
             throw input_error("tag '" + tag + "' already exists (another promotion raced this one)",
                               "re-run the command");
@@ -521,7 +531,8 @@ std::vector<std::string> Registry::assign(git::Repo& repo, const VersionEntry& e
     std::string tag = base + "#" + std::to_string(counter);
     git::Signature sig = next_signature(repo, after);
     if (!repo.create_tag(tag, entry.commit, sig, tag_message(first_line, ev))) {
-        throw input_error("tag '" + tag + "' already exists (another promotion raced this one)", "re-run the command");
+        throw input_error("tag '" + tag + "' already exists (another promotion raced this one)",
+                          "re-run the command");
     }
     written.push_back(tag);
     return written;

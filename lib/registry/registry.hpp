@@ -25,11 +25,11 @@ namespace mlci::registry {
 struct TagName {
     enum class Kind { version, stage, deprecated, created };
     Kind kind = Kind::version;
-    std::string name;   // artifact name as GTO shows it ("dir:name" for monorepo names)
-    std::string stage;  // Kind::stage
-    Version version;    // Kind::version
+    std::string name;    // artifact name as GTO shows it ("dir:name" for monorepo names)
+    std::string stage;   // Kind::stage
+    Version version;     // Kind::version
     bool cancel = false; // '!': deregistration / unassignment
-    int counter = -1;   // '#N', -1 when absent
+    int counter = -1;    // '#N', -1 when absent
 };
 
 /// Parse a tag name by GTO's grammar; nullopt for tags that are not registry tags.
@@ -60,13 +60,13 @@ struct StageEvent {
 
 /// Trailers mlci writes into a tag message (empty ones are left out).
 struct Evidence {
-    std::string kind;   // "prompt" | "model"
-    std::string path;   // prompts/x.prompt or models/clf.safetensors.mlci
-    std::string object; // blob id or xxh128:…
-    std::string bump;   // "minor (variables added: tone)"
+    std::string kind;                    // "prompt" | "model"
+    std::string path;                    // prompts/x.prompt or models/clf.safetensors.mlci
+    std::string object;                  // blob id or xxh128:…
+    std::string bump;                    // "minor (variables added: tone)"
     std::vector<std::string> gate_lines; // "pre-push passed" and the rule results
-    std::string reason; // --force --reason
-    std::string body;   // free text from -m
+    std::string reason;                  // --force --reason
+    std::string body;                    // free text from -m
 };
 
 /// Compose a tag message: first line, blank line, optional body, then "Mlci-…:" trailers.
@@ -111,8 +111,8 @@ class Registry {
 
     /// Tag `commit` as NAME@vV with a "Release NAME vV" message. Refuses (input_error) when the
     /// commit already carries a version of NAME, when V exists, or when V is not above every version.
-    std::string create_version(git::Repo& repo, const std::string& name, const Version& v, const git::Oid& commit,
-                               const Evidence& ev) const;
+    std::string create_version(git::Repo& repo, const std::string& name, const Version& v,
+                               const git::Oid& commit, const Evidence& ev) const;
 
     /// Assign `entry` to `stage`: unassign tag on the displaced version's commit first, then the
     /// assignment. Order and gate checks are the caller's (they need eval/). Returns the tags written.

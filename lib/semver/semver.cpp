@@ -82,7 +82,8 @@ std::optional<Version> Version::parse(std::string_view s, std::string* why, bool
         s = s.substr(0, plus);
         for (auto& id : split(b, '.')) {
             if (!ident_chars(id)) {
-                return fail("build metadata identifier '" + id + "' is empty or has characters outside [0-9A-Za-z-]");
+                return fail("build metadata identifier '" + id +
+                            "' is empty or has characters outside [0-9A-Za-z-]");
             }
             v.build.push_back(id);
         }
@@ -93,7 +94,8 @@ std::optional<Version> Version::parse(std::string_view s, std::string* why, bool
         s = s.substr(0, dash);
         for (auto& id : split(p, '.')) {
             if (!ident_chars(id)) {
-                return fail("pre-release identifier '" + id + "' is empty or has characters outside [0-9A-Za-z-]");
+                return fail("pre-release identifier '" + id +
+                            "' is empty or has characters outside [0-9A-Za-z-]");
             }
             if (all_digits(id) && id.size() > 1 && id[0] == '0') {
                 return fail("numeric pre-release identifier '" + id + "' has a leading zero");
@@ -106,7 +108,8 @@ std::optional<Version> Version::parse(std::string_view s, std::string* why, bool
         return fail("expected MAJOR.MINOR.PATCH");
     }
     std::string inner;
-    if (!parse_number(parts[0], &v.major, &inner, "major") || !parse_number(parts[1], &v.minor, &inner, "minor") ||
+    if (!parse_number(parts[0], &v.major, &inner, "major") ||
+        !parse_number(parts[1], &v.minor, &inner, "minor") ||
         !parse_number(parts[2], &v.patch, &inner, "patch")) {
         return fail(inner);
     }
@@ -179,7 +182,9 @@ Version Version::bumped(Level level, const std::string& pre_id) const {
             next.minor += 1;
             next.patch = 0;
             break;
-        case Level::patch: next.patch += 1; break;
+        case Level::patch:
+            next.patch += 1;
+            break;
         }
     }
     if (!pre_id.empty()) {
@@ -194,9 +199,12 @@ Version Version::bumped(Level level, const std::string& pre_id) const {
 
 const char* level_name(Version::Level l) {
     switch (l) {
-    case Version::Level::major: return "major";
-    case Version::Level::minor: return "minor";
-    case Version::Level::patch: return "patch";
+    case Version::Level::major:
+        return "major";
+    case Version::Level::minor:
+        return "minor";
+    case Version::Level::patch:
+        return "patch";
     }
     return "?";
 }

@@ -21,7 +21,7 @@ struct Version {
     /// nullopt with *why set on failure.
     static std::optional<Version> parse(std::string_view s, std::string* why = nullptr, bool allow_v = true);
 
-    std::string str() const;        // "1.2.3-rc.1+b"
+    std::string str() const; // "1.2.3-rc.1+b"
     std::string tag() const { return "v" + str(); }
     bool is_prerelease() const { return !pre.empty(); }
 
@@ -33,9 +33,15 @@ struct Version {
 
 /// SemVer precedence (build metadata ignored): <0, 0, >0.
 int compare(const Version& a, const Version& b);
-inline bool operator<(const Version& a, const Version& b) { return compare(a, b) < 0; }
-inline bool operator>(const Version& a, const Version& b) { return compare(a, b) > 0; }
-inline bool same_precedence(const Version& a, const Version& b) { return compare(a, b) == 0; }
+inline bool operator<(const Version& a, const Version& b) {
+    return compare(a, b) < 0;
+}
+inline bool operator>(const Version& a, const Version& b) {
+    return compare(a, b) > 0;
+}
+inline bool same_precedence(const Version& a, const Version& b) {
+    return compare(a, b) == 0;
+}
 
 const char* level_name(Version::Level l);
 

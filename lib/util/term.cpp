@@ -1,14 +1,18 @@
 #include "util/term.hpp"
 
-#include <cstdlib>
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <unistd.h>
 
 namespace mlci {
 
-bool stdout_is_tty() { return isatty(STDOUT_FILENO) == 1; }
-bool stderr_is_tty() { return isatty(STDERR_FILENO) == 1; }
+bool stdout_is_tty() {
+    return isatty(STDOUT_FILENO) == 1;
+}
+bool stderr_is_tty() {
+    return isatty(STDERR_FILENO) == 1;
+}
 
 bool use_colour() {
     static const bool colour = [] {
@@ -30,13 +34,26 @@ std::string paint(std::string_view text, Colour c) {
     }
     const char* code = "";
     switch (c) {
-    case Colour::red: code = "\033[31m"; break;
-    case Colour::green: code = "\033[32m"; break;
-    case Colour::yellow: code = "\033[33m"; break;
-    case Colour::blue: code = "\033[34m"; break;
-    case Colour::bold: code = "\033[1m"; break;
-    case Colour::dim: code = "\033[2m"; break;
-    case Colour::none: break;
+    case Colour::red:
+        code = "\033[31m";
+        break;
+    case Colour::green:
+        code = "\033[32m";
+        break;
+    case Colour::yellow:
+        code = "\033[33m";
+        break;
+    case Colour::blue:
+        code = "\033[34m";
+        break;
+    case Colour::bold:
+        code = "\033[1m";
+        break;
+    case Colour::dim:
+        code = "\033[2m";
+        break;
+    case Colour::none:
+        break;
     }
     return std::string(code) + std::string(text) + "\033[0m";
 }
