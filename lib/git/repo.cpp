@@ -26,7 +26,10 @@ void init() {
     static std::once_flag once;
     std::call_once(once, [] {
         git_libgit2_init();
-        // Our writes are atomic and compare-and-swap; object creation stays verified.
+        // libgit2 caches only trees up to 4 KiB by default; a prompts/ folder of 1,000 files has a
+        // 40 KiB tree that would be inflated again for every lookup under it.
+        git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, static_cast<size_t>(4) << 20);
+        git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_COMMIT, static_cast<size_t>(64) << 10);
         std::atexit([] { git_libgit2_shutdown(); });
     });
 }

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Install the Debian packages mlci builds and tests with. Idempotent; uses sudo when not root.
+set -euo pipefail
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+PKGS=(build-essential cmake ninja-build pkg-config git python3 man-db xxhash
+      libgit2-dev libtomlplusplus-dev libcli11-dev libxxhash-dev doctest-dev libcurl4-openssl-dev)
+missing=()
+for p in "${PKGS[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}" >&2
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

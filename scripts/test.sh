@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# README command 2: install the packages, build, and run every test (unit, fuzz-corpus replay, and the
+# integration tests against a staged install). Servers a test needs are installed and started by that
+# test's own script. With SANITIZE=1 the build uses AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+if [ "${SANITIZE:-0}" = 1 ]; then
+    export BUILD=${BUILD:-build-asan}
+    scripts/build.sh -DMLCI_SANITIZE=ON
+    export ASAN_OPTIONS=abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+else
+    export BUILD=${BUILD:-build}
+    scripts/build.sh
+fi
+ctest --test-dir "$BUILD" --output-on-failure -j"${JOBS:-2}" "$@"
