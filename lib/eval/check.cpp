@@ -1,0 +1,289 @@
+#include "eval/check.hpp"
+
+#include "eval/fingerprint.hpp"
+#include "util/strings.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+namespace mlci::eval {
+
+const char* verdict_name(Verdict v) {
+    switch (v) {
+    case Verdict::pass: return "pass";
+    case Verdict::fail: return "fail";
+    case Verdict::undecided: return "undecided";
+    }
+    return "?";
+}
+
+bool case_passes(double v) { return v >= 0.5; }
+
+namespace {
+
+std::string num(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    return buf;
+}
+
+std::string pct(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.4g%%", v * 100);
+    return buf;
+}
+
+// Small tolerance so that 0.86 - 0.84 against an absolute 0.02 passes despite binary rounding.
+bool within(double value, double limit) { return value <= limit + 1e-9 * std::max(1.0, std::fabs(limit)); }
+
+void judge(RuleResult& rr) {
+    const Rule& r = rr.rule;
+    double c = *rr.candidate;
+    switch (r.kind) {
+    case Rule::Kind::min:
+        rr.status = within(r.value, c) ? "pass" : "fail";
+        if (rr.status == "fail") {
+            rr.why = r.metric + " " + num(c) + " is below the minimum " + r.text;
+        }
+        return;
+    case Rule::Kind::max:
+        rr.status = within(c, r.value) ? "pass" : "fail";
+        if (rr.status == "fail") {
+            rr.why = r.metric + " " + num(c) + " is above the maximum " + r.text;
+        }
+        return;
+    case Rule::Kind::max_drop:
+    case Rule::Kind::max_rise: {
+        double b = *rr.baseline;
+        double change = r.kind == Rule::Kind::max_drop ? b - c : c - b;
+        const char* word = r.kind == Rule::Kind::max_drop ? "dropped" : "rose";
+        if (r.relative) {
+            // Relative to |baseline|; from a zero baseline any change in the bad direction is too much.
+            double rel = b == 0 ? (change > 0 ? INFINITY : 0) : change / std::fabs(b);
+            rr.status = within(rel, r.value) ? "pass" : "fail";
+            if (rr.status == "fail") {
+                rr.why = r.metric + " " + word + " by " + (std::isinf(rel) ? std::string("∞") : pct(rel)) +
+                         " (limit " + r.text + ")";
+            }
+        } else {
+            rr.status = within(change, r.value) ? "pass" : "fail";
+            if (rr.status == "fail") {
+                rr.why = r.metric + " " + word + " by " + num(change) + " (limit " + r.text + ")";
+            }
+        }
+        return;
+    }
+    }
+}
+
+} // namespace
+
+GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gates& gates, const Gate& gate,
+                      const git::Oid& candidate, const CheckOptions& opt) {
+    GateResult res;
+    res.gate = gate.name;
+    res.candidate = candidate;
+    res.baseline_ref = opt.baseline_override.empty() ? gate.baseline : opt.baseline_override;
+    bool has_relative = std::any_of(gate.rules.begin(), gate.rules.end(), [](const Rule& r) { return r.needs_baseline(); });
+    if (!res.baseline_ref.empty()) {
+        if (auto b = repo.resolve_commit(res.baseline_ref)) {
+            res.baseline = repo.merge_base(candidate, *b);
+            if (!res.baseline && has_relative) {
+                res.warnings.push_back("gate '" + gate.name + "': " + candidate.short_hex() + " and baseline '" +
+                                       res.baseline_ref + "' share no history: relative rules skipped");
+            }
+        } else if (has_relative) {
+            res.warnings.push_back("gate '" + gate.name + "': baseline '" + res.baseline_ref +
+                                   "' does not exist yet (a first push?): relative rules skipped");
+        }
+    }
+
+    std::optional<Note> cand_note = store.read_lenient(candidate);
+    std::optional<Note> base_note;
+    if (res.baseline) {
+        base_note = store.read_lenient(*res.baseline);
+    }
+    std::optional<NoteIndex> index;
+    std::unique_ptr<Fingerprinter> cand_fp;
+    std::unique_ptr<Fingerprinter> base_fp;
+    auto reuse = [&](const git::Oid& commit, std::unique_ptr<Fingerprinter>& fp,
+                     const SuiteDef& def) -> std::optional<Found> {
+        if (!opt.reuse) {
+            return std::nullopt;
+        }
+        if (!fp) {
+            fp = std::make_unique<Fingerprinter>(repo, commit);
+        }
+        if (!index) {
+            index = store.index();
+        }
+        return find_by_fingerprint(store, *index, def.name, fp->of(def));
+    };
+
+    for (const auto& name : gate.suites) {
+        SuiteResult sr;
+        sr.suite = name;
+        const SuiteDef* def = gates.suite(name);
+        if (cand_note) {
+            if (const Run* r = cand_note->latest(name)) {
+                sr.candidate = *r;
+            }
+        }
+        if (!sr.candidate && def != nullptr) {
+            if (auto f = reuse(candidate, cand_fp, *def)) {
+                sr.candidate = f->run;
+                sr.candidate_from = f->commit.hex();
+            }
+        }
+        if (res.baseline) {
+            if (base_note) {
+                if (const Run* r = base_note->latest(name)) {
+                    sr.baseline = *r;
+                }
+            }
+            if (!sr.baseline && def != nullptr && has_relative) {
+                if (auto f = reuse(*res.baseline, base_fp, *def)) {
+                    sr.baseline = f->run;
+                    sr.baseline_from = f->commit.hex();
+                }
+            }
+        }
+        if (!sr.candidate) {
+            res.missing.push_back(name);
+        } else if (!sr.candidate->ok()) {
+            res.errors.push_back("suite '" + name + "': the latest run (" + sr.candidate->id + ") failed: " +
+                                 sr.candidate->reason);
+        }
+        if (sr.candidate && sr.baseline && sr.candidate->ok() && sr.baseline->ok()) {
+            for (const auto& [id, before] : sr.baseline->cases) {
+                auto after = lookup(sr.candidate->cases, id);
+                if (after && case_passes(before) != case_passes(*after)) {
+                    res.flips.push_back({name, id, before, *after, case_passes(before)});
+                }
+            }
+        }
+        res.suites.push_back(std::move(sr));
+    }
+
+    auto find_suite = [&](const std::string& n) -> const SuiteResult* {
+        for (const auto& s : res.suites) {
+            if (s.suite == n) {
+                return &s;
+            }
+        }
+        return nullptr;
+    };
+
+    for (const auto& rule : gate.rules) {
+        RuleResult rr;
+        rr.rule = rule;
+        std::string target = rule.suite;
+        if (target.empty()) {
+            for (const auto& s : res.suites) {
+                if (s.candidate && s.candidate->metric(rule.metric)) {
+                    target = s.suite;
+                    break;
+                }
+            }
+        }
+        if (target.empty() && gate.suites.size() == 1) {
+            target = gate.suites[0];
+        }
+        if (target.empty()) {
+            if (!res.missing.empty()) {
+                rr.status = "skip";
+                rr.why = "no result yet for suite " + join(res.missing, ", ");
+            } else {
+                rr.status = "fail";
+                rr.why = "metric '" + rule.metric + "' is missing from the runs of " + join(gate.suites, ", ");
+            }
+            res.rules.push_back(rr);
+            continue;
+        }
+        rr.suite = target;
+        const SuiteResult* sr = find_suite(target);
+        if (sr == nullptr || !sr->candidate) {
+            rr.status = "skip";
+            rr.why = "no run of suite '" + target + "' yet";
+            res.rules.push_back(rr);
+            continue;
+        }
+        if (!sr->candidate->ok()) {
+            rr.status = "fail";
+            rr.why = "the latest run of '" + target + "' failed";
+            res.rules.push_back(rr);
+            continue;
+        }
+        rr.candidate = sr->candidate->metric(rule.metric);
+        if (sr->baseline && sr->baseline->ok()) {
+            rr.baseline = sr->baseline->metric(rule.metric);
+        }
+        if (!rr.candidate) {
+            rr.status = "fail";
+            rr.why = "metric '" + rule.metric + "' is missing from run " + sr->candidate->id + " of suite '" +
+                     target + "'";
+            res.rules.push_back(rr);
+            continue;
+        }
+        if (rule.needs_baseline()) {
+            if (!res.baseline) {
+                rr.status = "skip";
+                rr.why = "no baseline";
+                res.rules.push_back(rr);
+                continue;
+            }
+            if (!sr->baseline || !sr->baseline->ok() || !rr.baseline) {
+                std::string what = !sr->baseline     ? "has no run of suite '" + target + "'"
+                                   : !sr->baseline->ok() ? "has only a failed run of suite '" + target + "'"
+                                                         : "has no metric '" + rule.metric + "' in suite '" + target + "'";
+                if (gate.missing_baseline_passes) {
+                    rr.status = "skip";
+                    rr.why = "baseline " + res.baseline->short_hex() + " " + what + " (on_missing_baseline = \"pass\")";
+                } else {
+                    rr.status = "fail";
+                    rr.why = "baseline " + res.baseline->short_hex() + " " + what;
+                    if (!sr->baseline && std::find(res.baseline_missing.begin(), res.baseline_missing.end(),
+                                                   target) == res.baseline_missing.end()) {
+                        res.baseline_missing.push_back(target);
+                    }
+                }
+                res.rules.push_back(rr);
+                continue;
+            }
+        }
+        judge(rr);
+        res.rules.push_back(rr);
+    }
+
+    bool failed = !res.errors.empty() ||
+                  std::any_of(res.rules.begin(), res.rules.end(), [](const RuleResult& r) { return r.status == "fail"; });
+    res.verdict = failed ? Verdict::fail : !res.missing.empty() ? Verdict::undecided : Verdict::pass;
+    return res;
+}
+
+Verdict combine(const std::vector<GateResult>& results) {
+    Verdict v = Verdict::pass;
+    for (const auto& r : results) {
+        if (r.verdict == Verdict::fail) {
+            return Verdict::fail;
+        }
+        if (r.verdict == Verdict::undecided) {
+            v = Verdict::undecided;
+        }
+    }
+    return v;
+}
+
+std::vector<std::string> missing_commands(const GateResult& r, bool candidate_is_head) {
+    std::vector<std::string> out;
+    for (const auto& s : r.missing) {
+        out.push_back("git gate run " + s + (candidate_is_head ? "" : " --rev " + r.candidate.hex()));
+    }
+    for (const auto& s : r.baseline_missing) {
+        out.push_back("git gate run " + s + " --rev " + r.baseline->hex());
+    }
+    return out;
+}
+
+} // namespace mlci::eval

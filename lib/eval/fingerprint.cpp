@@ -1,0 +1,121 @@
+#include "eval/fingerprint.hpp"
+
+#include "git/handle.hpp"
+#include "hash/xxh128.hpp"
+#include "util/strings.hpp"
+
+#include <algorithm>
+#include <git2.h>
+
+namespace mlci::git {
+template <>
+struct Free<git_status_list> {
+    void operator()(git_status_list* p) const { git_status_list_free(p); }
+};
+} // namespace mlci::git
+
+namespace mlci::eval {
+
+using git::check;
+using git::Handle;
+
+Fingerprinter::Fingerprinter(const git::Repo& repo, const git::Oid& commit) : m_files(repo.files_at(commit)) {
+    std::sort(m_files.begin(), m_files.end(),
+              [](const git::TreeFile& a, const git::TreeFile& b) { return a.path < b.path; });
+}
+
+namespace {
+bool matches_any(const std::vector<std::string>& globs, const std::string& path) {
+    for (const auto& g : globs) {
+        if (glob_match(g, path)) {
+            return true;
+        }
+    }
+    return false;
+}
+} // namespace
+
+std::vector<std::string> Fingerprinter::matching(const SuiteDef& suite) const {
+    std::vector<std::string> out;
+    for (const auto& f : m_files) {
+        if (matches_any(suite.inputs, f.path)) {
+            out.push_back(f.path);
+        }
+    }
+    return out;
+}
+
+std::string Fingerprinter::of(const SuiteDef& suite) const {
+    Xxh128 h;
+    h.update(suite.canonical());
+    for (const auto& f : m_files) {
+        if (!matches_any(suite.inputs, f.path)) {
+            continue;
+        }
+        std::string rec = std::to_string(f.path.size()) + ":" + f.path + " " + std::to_string(f.mode) + " " +
+                          f.blob.hex() + "\n";
+        h.update(rec);
+    }
+    return h.digest().id();
+}
+
+std::vector<std::string> dirty_inputs(const git::Repo& repo, const SuiteDef& suite) {
+    git_status_options opts = GIT_STATUS_OPTIONS_INIT;
+    opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+    opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+                 GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+    Handle<git_status_list> list;
+    check(git_status_list_new(list.out(), repo.raw(), &opts), "cannot read the status of the work tree");
+    std::vector<std::string> out;
+    size_t n = git_status_list_entrycount(list.get());
+    for (size_t i = 0; i < n; ++i) {
+        const git_status_entry* e = git_status_byindex(list.get(), i);
+        for (const git_diff_delta* dd : {e->head_to_index, e->index_to_workdir}) {
+            if (dd == nullptr) {
+                continue;
+            }
+            const char* p = dd->new_file.path ? dd->new_file.path : dd->old_file.path;
+            if (p != nullptr && matches_any(suite.inputs, p) &&
+                std::find(out.begin(), out.end(), p) == out.end()) {
+                out.emplace_back(p);
+            }
+        }
+    }
+    return out;
+}
+
+std::optional<Found> find_by_fingerprint(const NotesStore& store, const NoteIndex& index, const std::string& suite,
+                                         const std::string& fingerprint) {
+    std::optional<Found> best;
+    for (const auto& [commit, blob] : index) {
+        std::string text = store.repo().blob(blob);
+        // Cheap filter before parsing: most notes do not mention this fingerprint at all.
+        if (text.find(fingerprint) == std::string::npos) {
+            continue;
+        }
+        Note note;
+        try {
+            note = parse_note(text, note_source(commit));
+        } catch (const Error&) {
+            continue; // malformed notes are reported where they are read for themselves
+        }
+        for (const auto& r : note.runs) {
+            if (r.suite == suite && r.fingerprint == fingerprint && r.ok() &&
+                (!best || r.at > best->run.at)) {
+                best = Found{commit, r};
+            }
+        }
+    }
+    return best;
+}
+
+Run reused_copy(const Found& found, int64_t now, const std::string& by) {
+    Run r = found.run;
+    r.id = new_run_id(now);
+    r.at = format_utc(now);
+    r.by = by;
+    r.reused_from = found.run.reused_from.empty() ? found.commit.hex() + ":" + found.run.id : found.run.reused_from;
+    return r;
+}
+
+} // namespace mlci::eval

@@ -1,0 +1,321 @@
+#include "eval/gates.hpp"
+
+#include "config/config.hpp"
+#include "config/toml.hpp"
+#include "fsutil/file.hpp"
+#include "util/diag.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <set>
+
+namespace mlci::eval {
+
+const Gate* Gates::gate(const std::string& name) const {
+    for (const auto& g : gates) {
+        if (g.name == name) {
+            return &g;
+        }
+    }
+    return nullptr;
+}
+
+const SuiteDef* Gates::suite(const std::string& name) const {
+    auto it = suites.find(name);
+    return it == suites.end() ? nullptr : &it->second;
+}
+
+std::string SuiteDef::canonical() const {
+    // Length-prefixed fields: no separator inside an argument can fake another layout.
+    std::string out = "mlci-suite-v1\n";
+    auto field = [&](const std::string& s) { out += std::to_string(s.size()) + ":" + s + "\n"; };
+    out += "command " + std::to_string(command.size()) + "\n";
+    for (const auto& a : command) {
+        field(a);
+    }
+    out += "inputs " + std::to_string(inputs.size()) + "\n";
+    for (const auto& i : inputs) {
+        field(i);
+    }
+    out += "timeout " + std::to_string(static_cast<int64_t>(std::llround(timeout_s * 1000))) + "\n";
+    return out;
+}
+
+std::string Rule::describe() const {
+    static const char* names[] = {"min", "max", "max_drop", "max_rise"};
+    return std::string(names[static_cast<int>(kind)]) + " " + text;
+}
+
+namespace {
+
+struct Reader {
+    const std::string& source;
+    [[noreturn]] void fail(const toml::node& n, const std::string& why) const {
+        throw config_error(where(source, n) + ": " + why);
+    }
+    std::string string(const toml::node& n, const std::string& key) const {
+        if (!n.is_string()) {
+            fail(n, "'" + key + "' must be a string");
+        }
+        return *n.value<std::string>();
+    }
+    std::vector<std::string> strings(const toml::node& n, const std::string& key) const {
+        const toml::array* a = n.as_array();
+        if (a == nullptr) {
+            fail(n, "'" + key + "' must be an array of strings");
+        }
+        std::vector<std::string> out;
+        for (const auto& e : *a) {
+            if (!e.is_string()) {
+                fail(e, "'" + key + "' must be an array of strings");
+            }
+            out.push_back(*e.value<std::string>());
+        }
+        return out;
+    }
+};
+
+std::string number_text(double v) {
+    char buf[64];
+    auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, p);
+}
+
+// A limit: a number (absolute) or a string "2%" (relative) / "0.02" (absolute).
+void limit(const Reader& rd, const toml::node& n, const std::string& key, Rule& r, bool relative_allowed) {
+    if (n.is_integer() || n.is_floating_point()) {
+        r.value = n.is_integer() ? static_cast<double>(*n.value<int64_t>()) : *n.value<double>();
+        r.text = number_text(r.value);
+    } else if (n.is_string()) {
+        std::string s(trim(*n.value<std::string>()));
+        r.text = s;
+        bool pct = !s.empty() && s.back() == '%';
+        std::string digits = pct ? std::string(trim(s.substr(0, s.size() - 1))) : s;
+        double v = 0;
+        auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+        if (digits.empty() || ec != std::errc() || p != digits.data() + digits.size()) {
+            rd.fail(n, "'" + key + "' must be a number or a percentage such as \"2%\" (got " + quoted(s) + ")");
+        }
+        if (pct && !relative_allowed) {
+            rd.fail(n, "'" + key + "' takes an absolute number, not a percentage (got " + quoted(s) + ")");
+        }
+        r.relative = pct;
+        r.value = pct ? v / 100.0 : v;
+    } else {
+        rd.fail(n, "'" + key + "' must be a number or a string such as \"2%\"");
+    }
+    if (!std::isfinite(r.value)) {
+        rd.fail(n, "'" + key + "' must be finite");
+    }
+    if (r.needs_baseline() && r.value < 0) {
+        rd.fail(n, "'" + key + "' must not be negative (got " + r.text + ")");
+    }
+}
+
+SuiteDef parse_suite(const Reader& rd, const std::string& name, const toml::node& node) {
+    const toml::table* t = node.as_table();
+    if (t == nullptr) {
+        rd.fail(node, "'suite." + name + "' must be a table");
+    }
+    SuiteDef s;
+    s.name = name;
+    s.where = where(rd.source, node);
+    bool has_command = false;
+    for (const auto& [k, v] : *t) {
+        std::string key(k.str());
+        if (key == "command") {
+            s.command = rd.strings(v, "suite." + name + ".command");
+            if (s.command.empty() || s.command[0].empty()) {
+                rd.fail(v, "'suite." + name + ".command' must name a program (an argv array, no shell)");
+            }
+            has_command = true;
+        } else if (key == "inputs") {
+            s.inputs = rd.strings(v, "suite." + name + ".inputs");
+        } else if (key == "timeout") {
+            std::optional<double> d;
+            if (v.is_integer() && *v.value<int64_t>() > 0) {
+                d = static_cast<double>(*v.value<int64_t>());
+            } else if (v.is_string()) {
+                d = parse_duration(*v.value<std::string>());
+            }
+            if (!d || *d <= 0) {
+                rd.fail(v, "'suite." + name + ".timeout' must be a duration such as \"15m\", \"90s\" or \"1h30m\"");
+            }
+            s.timeout_s = *d;
+        } else {
+            warn(where(rd.source, v) + ": unknown key 'suite." + name + "." + key + "' (ignored)");
+        }
+    }
+    if (!has_command) {
+        rd.fail(node, "suite '" + name + "' has no 'command'");
+    }
+    return s;
+}
+
+Gate parse_gate(const Reader& rd, const std::string& name, const toml::node& node) {
+    const toml::table* t = node.as_table();
+    if (t == nullptr) {
+        rd.fail(node, "'gate." + name + "' must be a table");
+    }
+    Gate g;
+    g.name = name;
+    g.where = where(rd.source, node);
+    const toml::node* rules = nullptr;
+    for (const auto& [k, v] : *t) {
+        std::string key(k.str());
+        if (key == "suites") {
+            g.suites = rd.strings(v, "gate." + name + ".suites");
+        } else if (key == "baseline") {
+            g.baseline = rd.string(v, "gate." + name + ".baseline");
+        } else if (key == "rules") {
+            rules = &v;
+        } else if (key == "on_missing_baseline") {
+            std::string s = rd.string(v, "gate." + name + ".on_missing_baseline");
+            if (s != "pass" && s != "fail") {
+                rd.fail(v, "'gate." + name + ".on_missing_baseline' must be \"pass\" or \"fail\" (got " +
+                               quoted(s) + ")");
+            }
+            g.missing_baseline_passes = s == "pass";
+        } else {
+            warn(where(rd.source, v) + ": unknown key 'gate." + name + "." + key + "' (ignored)");
+        }
+    }
+    if (rules != nullptr) {
+        const toml::array* a = rules->as_array();
+        if (a == nullptr) {
+            rd.fail(*rules, "'gate." + name + ".rules' must be an array of tables such as { metric = \"x\", min = 0.8 }");
+        }
+        for (const auto& rn : *a) {
+            const toml::table* rt = rn.as_table();
+            if (rt == nullptr) {
+                rd.fail(rn, "a rule must be a table such as { metric = \"accuracy\", min = 0.8 }");
+            }
+            Rule base;
+            base.where = where(rd.source, rn);
+            std::vector<Rule> made;
+            for (const auto& [rk, rv] : *rt) {
+                std::string key(rk.str());
+                if (key == "metric") {
+                    base.metric = rd.string(rv, "metric");
+                } else if (key == "suite") {
+                    base.suite = rd.string(rv, "suite");
+                } else if (key == "min" || key == "max" || key == "max_drop" || key == "max_rise") {
+                    Rule r;
+                    r.kind = key == "min"        ? Rule::Kind::min
+                             : key == "max"      ? Rule::Kind::max
+                             : key == "max_drop" ? Rule::Kind::max_drop
+                                                 : Rule::Kind::max_rise;
+                    limit(rd, rv, key, r, r.needs_baseline());
+                    made.push_back(r);
+                } else {
+                    rd.fail(rv, "unknown rule key '" + key + "' (expected metric, suite, min, max, max_drop, max_rise)");
+                }
+            }
+            if (base.metric.empty()) {
+                rd.fail(rn, "a rule has no 'metric'");
+            }
+            if (made.empty()) {
+                rd.fail(rn, "the rule on '" + base.metric + "' has no limit (min, max, max_drop or max_rise)");
+            }
+            if (!base.suite.empty() && std::find(g.suites.begin(), g.suites.end(), base.suite) == g.suites.end()) {
+                rd.fail(rn, "the rule on '" + base.metric + "' names suite '" + base.suite +
+                                "', which gate '" + name + "' does not list in 'suites'");
+            }
+            for (auto& r : made) {
+                r.metric = base.metric;
+                r.suite = base.suite;
+                r.where = base.where;
+                if (r.needs_baseline() && g.baseline.empty()) {
+                    throw config_error(r.where + ": rule '" + r.describe() + "' on '" + r.metric +
+                                           "' compares with a baseline, but gate '" + name + "' has no 'baseline'",
+                                       "add baseline = \"origin/main\" to [gate." + name + "]");
+                }
+                g.rules.push_back(r);
+            }
+        }
+    }
+    return g;
+}
+
+} // namespace
+
+Gates parse_gates(const std::string& text, const std::string& source) {
+    refuse_secrets(text, source);
+    toml::table root = parse_toml(text, source, ErrorKind::config);
+    Reader rd{source};
+    Gates out;
+    out.source = source;
+    // Suites first: gates refer to them wherever they appear in the file.
+    for (const auto& [k, node] : root) {
+        if (k.str() == "suite") {
+            const toml::table* t = node.as_table();
+            if (t == nullptr) {
+                rd.fail(node, "'suite' must be a table of [suite.NAME] tables");
+            }
+            for (const auto& [sk, sn] : *t) {
+                std::string name(sk.str());
+                if (!valid_stage_name(name)) {
+                    rd.fail(sn, "suite name " + quoted(name) +
+                                    " is invalid (letters, digits, '_' and '-', starting and ending with a letter or digit)");
+                }
+                out.suites.emplace(name, parse_suite(rd, name, sn));
+            }
+        } else if (k.str() != "gate") {
+            warn(where(source, node) + ": unknown key '" + std::string(k.str()) + "' (ignored)");
+        }
+    }
+    if (const toml::node* gn = root.get("gate")) {
+        const toml::table* t = gn->as_table();
+        if (t == nullptr) {
+            rd.fail(*gn, "'gate' must be a table of [gate.NAME] tables");
+        }
+        for (const auto& [gk, node] : *t) {
+            std::string name(gk.str());
+            if (!valid_name(name)) {
+                rd.fail(node, "gate name " + quoted(name) + " is invalid");
+            }
+            Gate g = parse_gate(rd, name, node);
+            for (const auto& s : g.suites) {
+                if (out.suites.find(s) == out.suites.end()) {
+                    throw config_error(g.where + ": gate '" + name + "' lists suite '" + s +
+                                       "', which has no [suite." + s + "] table");
+                }
+            }
+            out.gates.push_back(std::move(g));
+        }
+    }
+    // Gates in source order (TOML++ tables are sorted by key).
+    std::stable_sort(out.gates.begin(), out.gates.end(), [](const Gate& a, const Gate& b) {
+        auto line = [](const std::string& w) {
+            size_t c = w.rfind(':');
+            return c == std::string::npos ? 0L : std::atol(w.c_str() + c + 1);
+        };
+        return line(a.where) < line(b.where);
+    });
+    return out;
+}
+
+Gates load_gates(const std::string& top) {
+    std::string path = path_join(top, k_gates_path);
+    if (!path_exists(path)) {
+        throw config_error("no " + std::string(k_gates_path) + " in " + top,
+                           "run 'git gate init' to create one with examples");
+    }
+    if (!is_regular_file(path)) {
+        throw config_error(std::string(k_gates_path) + " is not a regular file (a symlink is not followed)");
+    }
+    return parse_gates(read_file(path, 1024 * 1024 + 1), k_gates_path);
+}
+
+std::optional<Gates> load_gates_at(const git::Repo& repo, const git::Oid& commit) {
+    auto text = repo.blob_at(commit, k_gates_path);
+    if (!text) {
+        return std::nullopt;
+    }
+    return parse_gates(*text, std::string(k_gates_path) + " at " + commit.short_hex());
+}
+
+} // namespace mlci::eval

@@ -1,0 +1,68 @@
+// `.mlci/gates.toml` (DESIGN.md section 5): the suites (how to produce results) and the gates (rules
+// that judge them). Every error names file:line; unknown keys are warnings naming file:line.
+#pragma once
+
+#include "git/repo.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlci::eval {
+
+inline constexpr const char* k_gates_path = ".mlci/gates.toml";
+inline constexpr double k_default_timeout_s = 30 * 60;
+
+struct SuiteDef {
+    std::string name;
+    std::vector<std::string> command; // argv; "{out}" in any element becomes the output file
+    std::vector<std::string> inputs;  // globs over the commit's tree (glob_match rules)
+    double timeout_s = k_default_timeout_s;
+    std::string where;                // "file:line" of the table
+    /// Canonical text of the table (what the fingerprint hashes): independent of layout and comments.
+    std::string canonical() const;
+};
+
+struct Rule {
+    enum class Kind { min, max, max_drop, max_rise };
+    Kind kind = Kind::min;
+    std::string metric;
+    std::string suite;   // optional: which suite's run holds the metric ("" = the first that has it)
+    double value = 0;    // the limit; for a relative rule a fraction (2% → 0.02)
+    bool relative = false; // "2%": relative to the baseline's value
+    std::string text;    // as written: "0.85", "2%"
+    std::string where;   // file:line
+    bool needs_baseline() const { return kind == Kind::max_drop || kind == Kind::max_rise; }
+    /// "min 0.85", "max_drop 2%"
+    std::string describe() const;
+};
+
+struct Gate {
+    std::string name;
+    std::vector<std::string> suites;
+    std::string baseline;               // a ref; "" when the gate compares with nothing
+    std::vector<Rule> rules;
+    bool missing_baseline_passes = false; // on_missing_baseline = "pass"
+    std::string where;
+};
+
+struct Gates {
+    std::string source;
+    std::map<std::string, SuiteDef> suites;
+    std::vector<Gate> gates; // in file order
+    const Gate* gate(const std::string& name) const;
+    const SuiteDef* suite(const std::string& name) const;
+};
+
+/// Parse gates.toml text named `source`. Throws config_error with file:line.
+Gates parse_gates(const std::string& text, const std::string& source);
+
+/// `<top>/.mlci/gates.toml` of the work tree; throws config_error (with a hint to run
+/// `git gate init`) when absent.
+Gates load_gates(const std::string& top);
+
+/// `.mlci/gates.toml` as committed in `commit` (for --rev and promotion); nullopt when absent.
+std::optional<Gates> load_gates_at(const git::Repo& repo, const git::Oid& commit);
+
+} // namespace mlci::eval

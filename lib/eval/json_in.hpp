@@ -1,0 +1,37 @@
+// A small, strict JSON reader for suite outputs (DESIGN.md section 5): RFC 8259 grammar only (no
+// comments, no trailing commas, no NaN), nesting bounded before it can exhaust the stack, and a size
+// bound. mlci writes JSON with util/json.hpp; this is the only place that reads it.
+#pragma once
+
+#include "util/error.hpp"
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace mlci::eval {
+
+inline constexpr int k_max_json_depth = 64;
+inline constexpr size_t k_max_json_bytes = 16 * 1024 * 1024;
+
+/// One parsed JSON value. Objects keep their members in document order (duplicates refused).
+struct JsonValue {
+    enum class Type { null, boolean, number, string, array, object };
+    Type type = Type::null;
+    bool boolean = false;
+    double number = 0;
+    std::string string;
+    std::vector<JsonValue> array;
+    std::vector<std::pair<std::string, JsonValue>> object;
+
+    const JsonValue* find(std::string_view key) const;
+};
+
+/// Parse `text` (named `source` in messages, with line:column). Throws input_error on anything that
+/// is not exactly one JSON value, on nesting deeper than k_max_json_depth, on text larger than
+/// k_max_json_bytes, on invalid UTF-8 or unpaired surrogates, and on duplicate object keys.
+JsonValue parse_json(std::string_view text, const std::string& source);
+
+} // namespace mlci::eval

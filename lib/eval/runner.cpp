@@ -1,0 +1,263 @@
+#include "eval/runner.hpp"
+
+#include "config/config.hpp"
+#include "eval/fingerprint.hpp"
+#include "eval/output.hpp"
+#include "eval/proc.hpp"
+#include "eval/worktree.hpp"
+#include "fsutil/file.hpp"
+#include "util/diag.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <ctime>
+#include <memory>
+#include <unistd.h>
+
+namespace mlci::eval {
+
+int64_t now_epoch() { return static_cast<int64_t>(std::time(nullptr)); }
+
+std::string recorder_identity(const git::Repo& repo) {
+    if (const char* e = std::getenv("GIT_COMMITTER_EMAIL"); e != nullptr && *e) {
+        return e;
+    }
+    if (auto email = repo.config_string("user.email"); email && !email->empty()) {
+        return *email;
+    }
+    const char* user = std::getenv("USER");
+    char host[256] = "localhost";
+    gethostname(host, sizeof host - 1);
+    return std::string(user ? user : "unknown") + "@" + host;
+}
+
+Run execute_suite(const SuiteDef& suite, const std::string& cwd, const std::string& tmp_dir, const git::Oid& commit,
+                  const std::string& fingerprint, const std::string& by) {
+    make_dirs(tmp_dir);
+    std::string out = tmp_dir + "/" + suite.name + ".out.mlci-tmp." + random_suffix().substr(0, 8);
+    ProcOptions opt;
+    for (const auto& a : suite.command) {
+        std::string arg = a;
+        for (size_t p = arg.find("{out}"); p != std::string::npos; p = arg.find("{out}", p + out.size())) {
+            arg.replace(p, 5, out);
+        }
+        opt.argv.push_back(arg);
+    }
+    opt.cwd = cwd;
+    opt.timeout_s = suite.timeout_s;
+    opt.stdout_to_stderr = true;
+    opt.env = {{"MLCI_COMMIT", commit.hex()}, {"MLCI_SUITE", suite.name}, {"MLCI_OUT", out}};
+
+    Run run;
+    run.suite = suite.name;
+    int64_t start = now_epoch();
+    run.id = new_run_id(start);
+    run.at = format_utc(start);
+    run.by = by;
+    run.fingerprint = fingerprint;
+    ProcResult res = run_process(opt);
+    run.duration_s = static_cast<double>(static_cast<int64_t>(res.seconds * 1000)) / 1000.0;
+    if (!res.ok()) {
+        run.status = "error";
+        run.reason = res.describe(suite.command[0], suite.timeout_s);
+    } else {
+        try {
+            auto text = read_file_if_exists(out, 16 * 1024 * 1024);
+            if (!text) {
+                throw input_error("the suite exited 0 but did not write its output file ({out})");
+            }
+            SuiteOutput o = parse_suite_output(*text, "output of suite '" + suite.name + "'");
+            if (o.metrics.empty() && o.cases.empty()) {
+                throw input_error("the output of suite '" + suite.name + "' holds no metrics");
+            }
+            run.metrics = std::move(o.metrics);
+            run.cases = std::move(o.cases);
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::input) {
+                throw;
+            }
+            run.status = "error";
+            run.reason = std::string("unreadable output: ") + e.what();
+        }
+    }
+    ::unlink(out.c_str());
+    return run;
+}
+
+namespace {
+
+std::vector<const SuiteDef*> pick_suites(const Gates& gates, const std::vector<std::string>& names) {
+    std::vector<const SuiteDef*> out;
+    if (names.empty()) {
+        for (const auto& [n, s] : gates.suites) {
+            out.push_back(&s);
+        }
+        if (out.empty()) {
+            throw config_error(gates.source + ": defines no [suite.NAME] table", "see 'man git-gate' for an example");
+        }
+        return out;
+    }
+    for (const auto& n : names) {
+        const SuiteDef* s = gates.suite(n);
+        if (s == nullptr) {
+            std::vector<std::string> known;
+            for (const auto& [k, v] : gates.suites) {
+                known.push_back(k);
+            }
+            throw usage_error("no suite '" + n + "' in " + gates.source,
+                              known.empty() ? "add a [suite." + n + "] table" : "known suites: " + join(known, ", "));
+        }
+        out.push_back(s);
+    }
+    return out;
+}
+
+} // namespace
+
+std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req, const std::function<void(const RunEvent&)>& on_event) {
+    bool in_worktree = req.rev.empty();
+    git::Oid commit;
+    Gates gates;
+    if (in_worktree) {
+        auto head = repo.head();
+        if (!head) {
+            throw usage_error("HEAD has no commit yet: there is nothing to record results for",
+                              "commit first, then run 'git gate run'");
+        }
+        commit = *head;
+        gates = load_gates(repo.workdir());
+    } else {
+        commit = repo.commit_of(req.rev);
+        auto g = load_gates_at(repo, commit);
+        if (!g) {
+            if (repo.is_bare()) {
+                throw config_error(std::string(k_gates_path) + " does not exist in " + commit.short_hex());
+            }
+            warn(std::string(k_gates_path) + " does not exist in " + commit.short_hex() +
+                 ": using the work tree's suites");
+            gates = load_gates(repo.workdir());
+        } else {
+            gates = std::move(*g);
+        }
+    }
+    std::vector<const SuiteDef*> suites = pick_suites(gates, req.suites);
+    NotesStore store(repo);
+    Fingerprinter fp(repo, commit);
+    std::string by = recorder_identity(repo);
+    std::optional<NoteIndex> index;
+    std::optional<Note> own;
+    if (!req.force) {
+        own = store.read_lenient(commit);
+    }
+    std::unique_ptr<TempWorktree> wt;
+    std::vector<Run> out;
+    for (const SuiteDef* s : suites) {
+        std::string f = fp.of(*s);
+        if (!req.force) {
+            // Already recorded on this very commit: nothing new to record.
+            const Run* mine = nullptr;
+            if (own) {
+                for (const auto& r : own->runs) {
+                    if (r.suite == s->name && r.fingerprint == f && r.ok() && (!mine || r.at >= mine->at)) {
+                        mine = &r;
+                    }
+                }
+            }
+            if (mine != nullptr) {
+                out.push_back(*mine);
+                on_event({RunEvent::Kind::reused, s->name, &out.back(), commit.hex()});
+                continue;
+            }
+            if (!index) {
+                index = store.index();
+            }
+            if (auto found = find_by_fingerprint(store, *index, s->name, f)) {
+                Run copy = reused_copy(*found, now_epoch(), by);
+                store.append(commit, copy);
+                out.push_back(copy);
+                on_event({RunEvent::Kind::reused, s->name, &out.back(), found->commit.hex()});
+                continue;
+            }
+        }
+        std::string cwd;
+        if (in_worktree) {
+            auto dirty = dirty_inputs(repo, *s);
+            if (!dirty.empty()) {
+                throw input_error("inputs of suite '" + s->name + "' have uncommitted changes (" +
+                                      join(std::vector<std::string>(dirty.begin(), dirty.begin() +
+                                                                                       std::min<size_t>(dirty.size(), 5)),
+                                           ", ") +
+                                      (dirty.size() > 5 ? ", …" : "") + "): results would not describe HEAD",
+                                  "commit them first, or run on a clean checkout with 'git gate run --rev HEAD'");
+            }
+            cwd = repo.workdir();
+        } else {
+            if (!wt) {
+                wt = std::make_unique<TempWorktree>(repo, commit);
+            }
+            cwd = wt->path();
+        }
+        on_event({RunEvent::Kind::start, s->name, nullptr, commit.hex()});
+        Run run = execute_suite(*s, cwd, repo.git_dir() + "mlci/tmp", commit, f, by);
+        store.append(commit, run);
+        out.push_back(run);
+        on_event({RunEvent::Kind::done, s->name, &out.back(), commit.hex()});
+    }
+    return out;
+}
+
+Run record_metrics(git::Repo& repo, const std::string& suite, const std::string& metrics_file, const std::string& rev) {
+    git::Oid commit;
+    if (rev.empty()) {
+        auto head = repo.head();
+        if (!head) {
+            throw usage_error("HEAD has no commit yet: there is nothing to record results for");
+        }
+        commit = *head;
+    } else {
+        commit = repo.commit_of(rev);
+    }
+    if (!valid_stage_name(suite)) {
+        throw usage_error("suite name " + quoted(suite) + " is invalid (letters, digits, '_' and '-')");
+    }
+    std::string text;
+    if (metrics_file == "-") {
+        throw usage_error("--metrics needs a file name");
+    }
+    if (!is_regular_file(metrics_file)) {
+        throw input_error("cannot read metrics file " + quoted(metrics_file) + ": " +
+                          (path_exists(metrics_file) ? "not a regular file" : "no such file"));
+    }
+    text = read_file(metrics_file, 16 * 1024 * 1024);
+    SuiteOutput o = parse_suite_output(text, metrics_file);
+    if (o.metrics.empty() && o.cases.empty()) {
+        throw input_error(metrics_file + ": holds no metrics");
+    }
+    // The fingerprint, when the suite is defined, lets later commits reuse this result.
+    std::optional<Gates> gates = load_gates_at(repo, commit);
+    if (!gates && !repo.is_bare() && repo.head() == commit) {
+        std::string path = path_join(repo.workdir(), k_gates_path);
+        if (path_exists(path)) {
+            gates = load_gates(repo.workdir());
+        }
+    }
+    Run run;
+    run.suite = suite;
+    int64_t now = now_epoch();
+    run.id = new_run_id(now);
+    run.at = format_utc(now);
+    run.by = recorder_identity(repo);
+    if (gates) {
+        if (const SuiteDef* s = gates->suite(suite)) {
+            run.fingerprint = Fingerprinter(repo, commit).of(*s);
+        }
+    }
+    run.metrics = std::move(o.metrics);
+    run.cases = std::move(o.cases);
+    NotesStore(repo).append(commit, run);
+    return run;
+}
+
+} // namespace mlci::eval

@@ -1,0 +1,49 @@
+// Running suites and recording their runs (`git gate run`, `git gate record`): the suite's argv with
+// {out} substituted, no shell, in the work tree (HEAD) or a temporary worktree of another commit, a
+// timeout that kills its process group, its stdout and stderr streamed to our stderr. A non-zero
+// exit, a timeout or unreadable output is recorded as status = "error" with the reason.
+#pragma once
+
+#include "eval/gates.hpp"
+#include "eval/note.hpp"
+#include "eval/notes.hpp"
+#include "git/repo.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlci::eval {
+
+/// Run one suite in `cwd` for `commit`; never throws for the suite's own failures (they make an
+/// error run), only for ours (cannot fork, cannot create the temporary folder).
+Run execute_suite(const SuiteDef& suite, const std::string& cwd, const std::string& tmp_dir,
+                  const git::Oid& commit, const std::string& fingerprint, const std::string& by);
+
+/// Who records: git config user.email, else $USER@host.
+std::string recorder_identity(const git::Repo& repo);
+
+/// Seconds since the epoch.
+int64_t now_epoch();
+
+struct RunEvent {
+    enum class Kind { start, reused, done } kind;
+    std::string suite;
+    const Run* run = nullptr;
+    std::string reused_commit; // Kind::reused: the commit it came from
+};
+
+struct RunRequest {
+    std::vector<std::string> suites; // empty: every suite in gates.toml
+    std::string rev;                 // "" = HEAD in the work tree
+    bool force = false;              // run even when a result with the same fingerprint exists
+};
+
+/// `git gate run`: returns the recorded runs. `on_event` reports progress (the CLI prints it).
+std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req, const std::function<void(const RunEvent&)>& on_event);
+
+/// `git gate record SUITE --metrics FILE`: record metrics produced elsewhere.
+Run record_metrics(git::Repo& repo, const std::string& suite, const std::string& metrics_file, const std::string& rev);
+
+} // namespace mlci::eval
