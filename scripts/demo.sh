@@ -5,6 +5,7 @@ set -euo pipefail
 for c in git-prompt git-model git-gate; do
     command -v "$c" >/dev/null || { echo "error: $c is not on PATH: run scripts/quickstart.sh" >&2; exit 2; }
 done
+SRC=$(cd "$(dirname "$0")/.." && pwd)
 DEMO=$(mktemp -d "${TMPDIR:-/tmp}/mlci-demo.XXXXXX")
 export GIT_CONFIG_NOSYSTEM=1 HOME="$DEMO/home"
 mkdir -p "$HOME"
@@ -27,19 +28,9 @@ cd work
 git remote add origin "$DEMO/origin.git"
 
 echo "== Prompts: versioned like code"
-step git prompt new rag_answer --var context --var question -d "Answer a question from retrieved context"
-cat >prompts/rag_answer.prompt <<'P'
-+++
-description = "Answer a question from retrieved context"
-model = "gpt-4o-mini"
-variables = ["context", "question"]
-[params]
-temperature = 0.2
-+++
-Use only the context below.
-{{context}}
-Question: {{question}}
-P
+mkdir -p prompts
+step cp "$SRC/prompts/rag_answer.prompt" prompts/
+cat prompts/rag_answer.prompt
 step git prompt check
 step git add prompts && step git commit -q -m "Add the rag_answer prompt"
 step git prompt bump --minor
