@@ -246,6 +246,13 @@ std::vector<BumpItem> plan_bump(Catalog& cat, const BumpOptions& opts) {
             item.why.level = Classification::Level::minor;
             item.why.reason = "first version";
         }
+        // One version of a name per commit (GTO): refuse while planning, so --dry-run says so too and a
+        // bump of several prompts writes no tag when one of them cannot be tagged.
+        if (auto carried = reg.version_at(name, *head)) {
+            throw input_error("commit " + head->short_hex() + " already carries " + name + "@" +
+                                  carried->version.tag() + " (one version of a name per commit)",
+                              "commit a change first, then bump");
+        }
         Version::Level level = Version::Level::patch;
         if (opts.level) {
             level = *opts.level;
