@@ -231,7 +231,31 @@ std::vector<BumpItem> plan_bump(Catalog& cat, const BumpOptions& opts) {
         item.blob = *at_head;
         if (top) {
             auto before_blob = repo.blob_id_at(top->commit, path);
-            if (before_blob && *before_blob == *at_head) {
+            bool same = before_blob && *before_blob == *at_head;
+            bool release_of_pre = same && !all && top->version.is_prerelease() && opts.pre.empty();
+            if (release_of_pre) {
+                // Releasing a pre-release as it is: a change of status, not of content. It needs only a
+                // new commit (one version per commit); the class is that of the change since the last
+                // release.
+                std::optional<registry::VersionEntry> release;
+                for (auto it = all_versions.rbegin(); it != all_versions.rend(); ++it) {
+                    if (!it->version.is_prerelease()) {
+                        release = *it;
+                        break;
+                    }
+                }
+                auto release_blob = release ? repo.blob_id_at(release->commit, path) : std::nullopt;
+                if (!release) {
+                    item.why.level = Classification::Level::minor;
+                    item.why.reason = "first version";
+                } else if (!release_blob || *release_blob != *at_head) {
+                    PromptFile base = parse(release_blob ? repo.blob(*release_blob) : std::string(), path);
+                    item.why = classify(base, after);
+                    item.why.reason += ", since " + release->version.tag();
+                }
+                same = item.why.level == Classification::Level::none;
+            }
+            if (same) {
                 if (!all) {
                     throw input_error(name + " has not changed since " + top->version.tag(),
                                       "edit and commit the prompt first; a version marks a change");
@@ -239,8 +263,10 @@ std::vector<BumpItem> plan_bump(Catalog& cat, const BumpOptions& opts) {
                 unchanged.push_back(name);
                 continue;
             }
-            PromptFile before = parse(before_blob ? repo.blob(*before_blob) : std::string(), path);
-            item.why = classify(before, after);
+            if (!release_of_pre) {
+                PromptFile before = parse(before_blob ? repo.blob(*before_blob) : std::string(), path);
+                item.why = classify(before, after);
+            }
             item.from = top->version;
         } else {
             item.why.level = Classification::Level::minor;
@@ -251,7 +277,11 @@ std::vector<BumpItem> plan_bump(Catalog& cat, const BumpOptions& opts) {
         if (auto carried = reg.version_at(name, *head)) {
             throw input_error("commit " + head->short_hex() + " already carries " + name + "@" +
                                   carried->version.tag() + " (one version of a name per commit)",
-                              "commit a change first, then bump");
+                              carried->version.is_prerelease() && opts.pre.empty()
+                                  ? "a release needs a commit of its own: git commit --allow-empty -m "
+                                    "'Release " +
+                                        name + "', then bump"
+                                  : "commit a change first, then bump");
         }
         Version::Level level = Version::Level::patch;
         if (opts.level) {
