@@ -1,0 +1,493 @@
+#include "artifact/cache.hpp"
+
+#include "fsutil/file.hpp"
+#include "util/error.hpp"
+
+#include <cerrno>
+#include <ctime>
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <set>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+namespace mlci::artifact {
+
+namespace {
+
+constexpr size_t k_buf_size = 1 << 20;
+
+// One buffer per thread: allocating 1 MiB for each of 20,000 small files would cost more than the I/O.
+char* thread_buffer() {
+    static thread_local std::vector<char> buf(k_buf_size);
+    return buf.data();
+}
+
+ssize_t read_some(int fd, char* buf, size_t n) {
+    while (true) {
+        ssize_t r = ::read(fd, buf, n);
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        return r;
+    }
+}
+
+std::string hex_path(const std::string& root, const Hash128& h) {
+    std::string hex = h.hex();
+    std::string out = root;
+    out += "/xxh128/";
+    out.append(hex, 0, 2);
+    out += '/';
+    out.append(hex, 2, std::string::npos);
+    return out;
+}
+
+} // namespace
+
+LinkMode parse_link_mode(const std::string& s) {
+    if (s == "auto") {
+        return LinkMode::auto_;
+    }
+    if (s == "reflink") {
+        return LinkMode::reflink;
+    }
+    if (s == "copy") {
+        return LinkMode::copy;
+    }
+    if (s == "hardlink") {
+        return LinkMode::hardlink;
+    }
+    if (s == "symlink") {
+        return LinkMode::symlink;
+    }
+    throw config_error("cache.link must be one of auto, reflink, copy, hardlink, symlink (got '" + s + "')");
+}
+
+const char* link_mode_name(LinkMode m) {
+    switch (m) {
+    case LinkMode::auto_:
+        return "auto";
+    case LinkMode::reflink:
+        return "reflink";
+    case LinkMode::copy:
+        return "copy";
+    case LinkMode::hardlink:
+        return "hardlink";
+    case LinkMode::symlink:
+        return "symlink";
+    }
+    return "auto";
+}
+
+// --- SyncBatch ---
+
+SyncBatch::~SyncBatch() {
+    for (const auto& [temp, final_path] : m_items) {
+        ::unlink(temp.c_str());
+    }
+}
+
+void SyncBatch::add(std::string temp, std::string final_path) {
+    std::lock_guard<std::mutex> lock(m_mu);
+    m_items.emplace_back(std::move(temp), std::move(final_path));
+}
+
+void SyncBatch::commit() {
+    std::lock_guard<std::mutex> lock(m_mu);
+    if (m_items.empty()) {
+        return;
+    }
+    // Few files: fsync each. Many: one syncfs pass over the filesystem (ext4 would otherwise commit its
+    // journal once per file).
+    constexpr size_t k_few = 16;
+    auto sync_all = [&](const std::vector<std::string>& paths) {
+        if (paths.size() <= k_few) {
+            for (const auto& p : paths) {
+                Fd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+                if (fd && ::fsync(fd.get()) != 0 && errno != EINVAL) {
+                    throw io_error("cannot sync '" + p + "': " + errno_text(errno));
+                }
+            }
+            return;
+        }
+        Fd fd(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!fd || ::syncfs(fd.get()) != 0) {
+            throw io_error("cannot sync the filesystem of '" + m_root + "': " + errno_text(errno));
+        }
+    };
+    std::vector<std::string> temps;
+    temps.reserve(m_items.size());
+    for (const auto& it : m_items) {
+        temps.push_back(it.first);
+    }
+    sync_all(temps);
+    std::set<std::string> dirs;
+    size_t done = 0;
+    for (const auto& [temp, final_path] : m_items) {
+        if (::rename(temp.c_str(), final_path.c_str()) != 0) {
+            int err = errno;
+            // Keep the not-yet-renamed temporaries for the destructor to delete.
+            m_items.erase(m_items.begin(), m_items.begin() + static_cast<long>(done));
+            throw io_error("cannot rename '" + temp + "' to '" + final_path + "': " + errno_text(err));
+        }
+        ++done;
+        dirs.insert(dirname_of(final_path));
+    }
+    m_items.clear();
+    sync_all(std::vector<std::string>(dirs.begin(), dirs.end()));
+}
+
+// --- free helpers ---
+
+Hash128 hash_fd(int fd, const std::string& what, uint64_t* size) {
+    Xxh128 h;
+    char* buf = thread_buffer();
+    uint64_t total = 0;
+    while (true) {
+        ssize_t n = read_some(fd, buf, k_buf_size);
+        if (n < 0) {
+            throw io_error("cannot read '" + what + "': " + errno_text(errno));
+        }
+        if (n == 0) {
+            break;
+        }
+        h.update(buf, static_cast<size_t>(n));
+        total += static_cast<uint64_t>(n);
+    }
+    if (size != nullptr) {
+        *size = total;
+    }
+    return h.digest();
+}
+
+void copy_fd(int in, int out, bool allow_reflink, const std::string& what) {
+    if (allow_reflink && ::ioctl(out, FICLONE, in) == 0) {
+        return;
+    }
+    bool use_cfr = true;
+    while (use_cfr) {
+        ssize_t n = ::copy_file_range(in, nullptr, out, nullptr, 1u << 30, 0);
+        if (n == 0) {
+            return;
+        }
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            if (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL) {
+                use_cfr = false;
+                break;
+            }
+            throw io_error("cannot copy '" + what + "': " + errno_text(errno));
+        }
+    }
+    char* buf = thread_buffer();
+    while (true) {
+        ssize_t n = read_some(in, buf, k_buf_size);
+        if (n < 0) {
+            throw io_error("cannot read '" + what + "': " + errno_text(errno));
+        }
+        if (n == 0) {
+            return;
+        }
+        write_all(out, buf, static_cast<size_t>(n), what);
+    }
+}
+
+// --- Cache ---
+
+Cache::Cache(std::string root, std::string quarantine, bool group_shared)
+    : m_root(std::move(root)), m_quarantine(std::move(quarantine)), m_group(group_shared) {
+    while (m_root.size() > 1 && m_root.back() == '/') {
+        m_root.pop_back();
+    }
+}
+
+std::string Cache::object_path(const Hash128& h) const {
+    return hex_path(m_root, h);
+}
+
+bool Cache::has(const Hash128& h) const {
+    struct stat st {};
+    return ::lstat(object_path(h).c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+void Cache::ensure_dir(const std::string& dir) const {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        return;
+    }
+    make_dirs(dir, m_group ? 02775 : 0777);
+    if (m_group) {
+        ::chmod(dir.c_str(), 02775);
+    }
+}
+
+std::string Cache::make_temp(int* fd) const {
+    std::string dir = m_root + "/tmp";
+    ensure_dir(dir);
+    std::string temp = dir + "/obj.mlci-tmp." + random_suffix();
+    int f = ::open(temp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (f < 0) {
+        throw io_error("cannot create '" + temp + "' in the cache: " + errno_text(errno),
+                       "check that the cache folder is writable and the disk is not full");
+    }
+    *fd = f;
+    return temp;
+}
+
+void Cache::accept_temp(const std::string& temp, const Hash128& h, SyncBatch& batch) const {
+    if (::chmod(temp.c_str(), 0444) != 0) {
+        throw io_error("cannot make '" + temp + "' read-only: " + errno_text(errno));
+    }
+    std::string final_path = object_path(h);
+    ensure_dir(dirname_of(final_path));
+    batch.add(temp, final_path);
+}
+
+Hash128 Cache::insert_fd(int fd, const std::string& what, uint64_t* size, SyncBatch& batch) {
+    int out = -1;
+    std::string temp = make_temp(&out);
+    Fd out_fd(out);
+    Xxh128 h;
+    char* buf = thread_buffer();
+    uint64_t total = 0;
+    try {
+        while (true) {
+            ssize_t n = read_some(fd, buf, k_buf_size);
+            if (n < 0) {
+                throw io_error("cannot read '" + what + "': " + errno_text(errno));
+            }
+            if (n == 0) {
+                break;
+            }
+            h.update(buf, static_cast<size_t>(n));
+            write_all(out_fd.get(), buf, static_cast<size_t>(n), temp);
+            total += static_cast<uint64_t>(n);
+        }
+    } catch (...) {
+        ::unlink(temp.c_str());
+        throw;
+    }
+    out_fd.close();
+    Hash128 id = h.digest();
+    *size = total;
+    if (has(id)) {
+        ::unlink(temp.c_str());
+        return id;
+    }
+    try {
+        accept_temp(temp, id, batch);
+    } catch (...) {
+        ::unlink(temp.c_str());
+        throw;
+    }
+    return id;
+}
+
+Hash128 Cache::insert_bytes(std::string_view data, SyncBatch& batch) {
+    Hash128 id = xxh128(data);
+    if (has(id)) {
+        return id;
+    }
+    int out = -1;
+    std::string temp = make_temp(&out);
+    Fd out_fd(out);
+    try {
+        write_all(out_fd.get(), data.data(), data.size(), temp);
+        out_fd.close();
+        accept_temp(temp, id, batch);
+    } catch (...) {
+        ::unlink(temp.c_str());
+        throw;
+    }
+    return id;
+}
+
+Hash128 Cache::adopt(const std::string& path, uint64_t* size, bool* linked, SyncBatch& batch) {
+    *linked = false;
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd) {
+        throw io_error("cannot read '" + path + "': " + errno_text(errno));
+    }
+    struct stat st0 {};
+    ::fstat(fd.get(), &st0);
+    Hash128 id = hash_fd(fd.get(), path, size);
+    if (has(id)) {
+        return id; // the caller links the workspace file to the existing object
+    }
+    ensure_dir(m_root + "/tmp");
+    std::string temp = m_root + "/tmp/obj.mlci-tmp." + random_suffix();
+    if (::link(path.c_str(), temp.c_str()) != 0) {
+        if (errno != EXDEV && errno != EMLINK && errno != EPERM) {
+            throw io_error("cannot link '" + path + "' into the cache: " + errno_text(errno));
+        }
+        // Another filesystem (or no hardlinks there): copy instead.
+        ::lseek(fd.get(), 0, SEEK_SET);
+        return insert_fd(fd.get(), path, size, batch);
+    }
+    struct stat st1 {};
+    if (::fchmod(fd.get(), 0444) != 0 || ::fstat(fd.get(), &st1) != 0 || st1.st_size != st0.st_size ||
+        st1.st_mtim.tv_sec != st0.st_mtim.tv_sec || st1.st_mtim.tv_nsec != st0.st_mtim.tv_nsec ||
+        static_cast<uint64_t>(st1.st_size) != *size) {
+        ::unlink(temp.c_str());
+        throw io_error("'" + path + "' changed while it was being added", "run 'git model add' again");
+    }
+    std::string final_path = object_path(id);
+    ensure_dir(dirname_of(final_path));
+    batch.add(temp, final_path);
+    *linked = true;
+    return id;
+}
+
+bool Cache::stream(const Hash128& h, const Sink& sink, uint64_t* size) const {
+    std::string p = object_path(h);
+    Fd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd) {
+        throw io_error("cannot read cache object " + h.id() + " ('" + p + "'): " + errno_text(errno));
+    }
+    Xxh128 x;
+    char* buf = thread_buffer();
+    uint64_t total = 0;
+    while (true) {
+        ssize_t n = read_some(fd.get(), buf, k_buf_size);
+        if (n < 0) {
+            throw io_error("cannot read '" + p + "': " + errno_text(errno));
+        }
+        if (n == 0) {
+            break;
+        }
+        x.update(buf, static_cast<size_t>(n));
+        if (sink) {
+            sink(buf, static_cast<size_t>(n));
+        }
+        total += static_cast<uint64_t>(n);
+    }
+    if (size != nullptr) {
+        *size = total;
+    }
+    return x.digest() == h;
+}
+
+std::string Cache::quarantine(const Hash128& h) const {
+    std::string from = object_path(h);
+    make_dirs(m_quarantine);
+    std::string to = path_join(m_quarantine, h.hex() + "." + std::to_string(::time(nullptr)));
+    if (::rename(from.c_str(), to.c_str()) != 0) {
+        if (errno == EXDEV) {
+            std::string local = m_root + "/quarantine";
+            make_dirs(local);
+            to = path_join(local, h.hex() + "." + std::to_string(::time(nullptr)));
+            if (::rename(from.c_str(), to.c_str()) == 0) {
+                return to;
+            }
+        }
+        throw io_error("cannot move corrupt object '" + from + "' to the quarantine: " + errno_text(errno));
+    }
+    return to;
+}
+
+void Cache::materialize(const Hash128& h, const std::string& dest, LinkMode mode, bool exec) const {
+    std::string obj = object_path(h);
+    std::string temp = dest + ".mlci-tmp." + random_suffix();
+    if (mode == LinkMode::hardlink) {
+        if (::link(obj.c_str(), temp.c_str()) == 0) {
+            if (::rename(temp.c_str(), dest.c_str()) != 0) {
+                int err = errno;
+                ::unlink(temp.c_str());
+                throw io_error("cannot write '" + dest + "': " + errno_text(err));
+            }
+            return;
+        }
+        if (errno != EXDEV && errno != EMLINK) {
+            throw io_error("cannot link '" + dest + "' to the cache: " + errno_text(errno));
+        }
+        mode = LinkMode::copy; // another filesystem: a copy is the safe fallback
+    }
+    if (mode == LinkMode::symlink) {
+        if (::symlink(obj.c_str(), temp.c_str()) != 0 || ::rename(temp.c_str(), dest.c_str()) != 0) {
+            int err = errno;
+            ::unlink(temp.c_str());
+            throw io_error("cannot write '" + dest + "': " + errno_text(err));
+        }
+        return;
+    }
+    Fd in(::open(obj.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!in) {
+        throw io_error("cannot read cache object " + h.id() + ": " + errno_text(errno));
+    }
+    Fd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, exec ? 0777 : 0666));
+    if (!out) {
+        throw io_error("cannot create '" + temp + "': " + errno_text(errno));
+    }
+    try {
+        if (mode == LinkMode::reflink) {
+            if (::ioctl(out.get(), FICLONE, in.get()) != 0) {
+                throw io_error("cannot reflink '" + dest + "': " + errno_text(errno),
+                               "this filesystem has no reflinks: set cache.link = \"auto\"");
+            }
+        } else {
+            copy_fd(in.get(), out.get(), mode == LinkMode::auto_, dest);
+        }
+        out.close();
+        if (::rename(temp.c_str(), dest.c_str()) != 0) {
+            throw io_error("cannot write '" + dest + "': " + errno_text(errno));
+        }
+    } catch (...) {
+        ::unlink(temp.c_str());
+        throw;
+    }
+}
+
+std::vector<std::pair<Hash128, std::string>> Cache::objects() const {
+    std::vector<std::pair<Hash128, std::string>> out;
+    std::string base = m_root + "/xxh128";
+    DIR* top = ::opendir(base.c_str());
+    if (top == nullptr) {
+        return out;
+    }
+    std::vector<std::string> fans;
+    while (dirent* e = ::readdir(top)) {
+        std::string n = e->d_name;
+        if (n.size() == 2 && std::isxdigit(static_cast<unsigned char>(n[0])) &&
+            std::isxdigit(static_cast<unsigned char>(n[1]))) {
+            fans.push_back(n);
+        }
+    }
+    ::closedir(top);
+    time_t now = ::time(nullptr);
+    for (const auto& fan : fans) {
+        std::string dir = base + "/" + fan;
+        DIR* d = ::opendir(dir.c_str());
+        if (d == nullptr) {
+            continue;
+        }
+        while (dirent* e = ::readdir(d)) {
+            std::string n = e->d_name;
+            Hash128 h;
+            if (n.size() == 30 && parse_hash_id("xxh128:" + fan + n, &h)) {
+                out.emplace_back(h, dir + "/" + n);
+            }
+        }
+        ::closedir(d);
+    }
+    // Stale temporaries of killed runs (an hour old: a concurrent run's are younger).
+    std::string tmp = m_root + "/tmp";
+    if (DIR* d = ::opendir(tmp.c_str())) {
+        while (dirent* e = ::readdir(d)) {
+            std::string n = e->d_name;
+            struct stat st {};
+            std::string p = tmp + "/" + n;
+            if (n.find(".mlci-tmp.") != std::string::npos && ::lstat(p.c_str(), &st) == 0 &&
+                st.st_mtime + 3600 < now) {
+                ::unlink(p.c_str());
+            }
+        }
+        ::closedir(d);
+    }
+    return out;
+}
+
+} // namespace mlci::artifact

@@ -1,0 +1,95 @@
+// The content-addressed cache (DESIGN.md section 4): objects at <root>/xxh128/ab/<30 hex>, read-only,
+// written to a temporary file on the same filesystem and renamed into place only once durable.
+// Durability is batched (SyncBatch): thousands of small objects cost one sync pass, not one fsync each.
+#pragma once
+
+#include "hash/xxh128.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <sys/stat.h>
+#include <utility>
+#include <vector>
+
+namespace mlci::artifact {
+
+enum class LinkMode { auto_, reflink, copy, hardlink, symlink };
+/// "auto" | "reflink" | "copy" | "hardlink" | "symlink"; throws config_error otherwise.
+LinkMode parse_link_mode(const std::string& s);
+const char* link_mode_name(LinkMode m);
+
+/// Temporaries waiting to become durable and then renamed onto their final names (thread-safe).
+/// commit(): one sync pass (fsync of each temp when few, syncfs of the filesystem when many), the
+/// renames, then the folders' sync. Destroyed uncommitted, it deletes the temporaries.
+class SyncBatch {
+  public:
+    explicit SyncBatch(std::string fs_root) : m_root(std::move(fs_root)) {}
+    ~SyncBatch();
+    SyncBatch(const SyncBatch&) = delete;
+    SyncBatch& operator=(const SyncBatch&) = delete;
+
+    void add(std::string temp, std::string final_path);
+    void commit();
+    size_t size() const { return m_items.size(); }
+
+  private:
+    std::string m_root;
+    std::mutex m_mu;
+    std::vector<std::pair<std::string, std::string>> m_items;
+};
+
+/// Sink for streamed object bytes.
+using Sink = std::function<void(const char*, size_t)>;
+
+class Cache {
+  public:
+    /// root: the cache folder; quarantine: where corrupt objects go (<git common dir>/mlci/quarantine).
+    Cache(std::string root, std::string quarantine, bool group_shared);
+
+    const std::string& root() const { return m_root; }
+    const std::string& quarantine_dir() const { return m_quarantine; }
+    std::string object_path(const Hash128& h) const;
+    bool has(const Hash128& h) const;
+
+    /// Copy the open file into the cache while hashing it: one read, one write. Returns the hash and sets
+    /// *size to the bytes read. The object is renamed into place by batch.commit().
+    Hash128 insert_fd(int fd, const std::string& what, uint64_t* size, SyncBatch& batch);
+    Hash128 insert_bytes(std::string_view data, SyncBatch& batch);
+    /// hardlink mode: hash the workspace file and make it (the same inode) the cache object, read-only.
+    /// Throws io_error when it changed while being read. Returns false in *linked when the object
+    /// existed already or the cache is on another filesystem (then the bytes were copied).
+    Hash128 adopt(const std::string& path, uint64_t* size, bool* linked, SyncBatch& batch);
+
+    /// A fresh temporary in the cache's filesystem (for downloads): returns its path, fd in *fd.
+    std::string make_temp(int* fd) const;
+    /// Make a downloaded temporary the object h (read-only, folder created), via the batch.
+    void accept_temp(const std::string& temp, const Hash128& h, SyncBatch& batch) const;
+
+    /// Stream an object to sink while re-hashing it; returns true when the bytes match the name.
+    bool stream(const Hash128& h, const Sink& sink, uint64_t* size) const;
+    /// Move a corrupt object to the quarantine folder; returns where it went.
+    std::string quarantine(const Hash128& h) const;
+
+    /// Materialize object h at dest (a workspace path) by `mode`: temporary beside dest, then rename.
+    void materialize(const Hash128& h, const std::string& dest, LinkMode mode, bool exec) const;
+
+    /// Every object in the cache (hash, path). Removes temporaries older than an hour on the way.
+    std::vector<std::pair<Hash128, std::string>> objects() const;
+
+  private:
+    std::string m_root;
+    std::string m_quarantine;
+    bool m_group;
+    void ensure_dir(const std::string& dir) const;
+};
+
+/// Copy fd `in` to fd `out`: reflink when allow_reflink and possible, else copy_file_range, else
+/// read/write. Throws io_error naming `what`.
+void copy_fd(int in, int out, bool allow_reflink, const std::string& what);
+
+/// Hash an open file from its current offset: reads everything. Sets *size.
+Hash128 hash_fd(int fd, const std::string& what, uint64_t* size);
+
+} // namespace mlci::artifact

@@ -1,0 +1,178 @@
+// The cache's upkeep: `verify` re-hashes objects (a read-only mode is no proof of content: DESIGN.md
+// section 8) and quarantines corrupt ones; `gc` deletes what nothing keeps, never an only copy.
+#include "artifact/pool.hpp"
+#include "artifact/sync.hpp"
+#include "fsutil/file.hpp"
+#include "git/walk.hpp"
+#include "util/diag.hpp"
+#include "util/strings.hpp"
+
+#include <mutex>
+#include <unistd.h>
+
+namespace mlci::artifact {
+
+namespace {
+
+/// Expected sizes of the objects the workspace's pointers name (to tell "truncated" from "corrupt").
+std::map<std::string, uint64_t> expected_sizes(Context& ctx) {
+    std::map<std::string, uint64_t> out;
+    try {
+        for (const auto& pf : workspace_pointers(ctx)) {
+            if (!pf.p.is_dir) {
+                out[pf.p.hash.hex()] = pf.p.size;
+            }
+        }
+    } catch (const Error&) {
+        // verify judges objects; a bad pointer is status's business
+    }
+    return out;
+}
+
+} // namespace
+
+VerifyReport verify_cache(Context& ctx, int jobs) {
+    VerifyReport rep;
+    auto objects = ctx.cache.objects();
+    auto sizes = expected_sizes(ctx);
+    std::mutex mu;
+    parallel_for(objects.size(), jobs, [&](size_t i) {
+        const Hash128& h = objects[i].first;
+        uint64_t size = 0;
+        bool ok = false;
+        try {
+            ok = ctx.cache.stream(h, nullptr, &size);
+        } catch (const Error&) {
+            ok = false;
+        }
+        std::lock_guard<std::mutex> lock(mu);
+        ++rep.checked;
+        rep.bytes += size;
+        if (!ok) {
+            CorruptObject c;
+            c.hash = h;
+            c.size = size;
+            auto it = sizes.find(h.hex());
+            c.expected = it == sizes.end() ? 0 : it->second;
+            rep.corrupt.push_back(c);
+        }
+    });
+    for (auto& c : rep.corrupt) {
+        try {
+            c.moved_to = ctx.cache.quarantine(c.hash);
+        } catch (const Error& e) {
+            warn(e.what());
+        }
+    }
+    return rep;
+}
+
+VerifyReport verify_store(Context& ctx, Store& store, int jobs) {
+    VerifyReport rep;
+    store.check_readable();
+    HashSet all = store.list();
+    std::vector<Hash128> objects(all.begin(), all.end());
+    auto sizes = expected_sizes(ctx);
+    std::mutex mu;
+    parallel_for(objects.size(), jobs, [&](size_t i) {
+        const Hash128& h = objects[i];
+        Xxh128 x;
+        uint64_t n = 0;
+        bool ok = true;
+        try {
+            store.get(h, [&](const char* p, size_t len) {
+                x.update(p, len);
+                n += len;
+            });
+            ok = x.digest() == h;
+        } catch (const Error&) {
+            ok = false;
+        }
+        std::lock_guard<std::mutex> lock(mu);
+        ++rep.checked;
+        rep.bytes += n;
+        if (!ok) {
+            auto it = sizes.find(h.hex());
+            rep.corrupt.push_back({h, n, it == sizes.end() ? 0 : it->second, ""});
+        }
+    });
+    return rep;
+}
+
+namespace {
+
+/// Add the objects of pointers (manifests and their members) to `set`.
+void add_objects(const Context& ctx, const std::vector<PointerFile>& pointers, HashSet& set,
+                 HashSet& manifests_read) {
+    for (const auto& pf : pointers) {
+        set.insert(pf.p.hash);
+        if (pf.p.is_dir && manifests_read.insert(pf.p.hash).second) {
+            try {
+                if (auto m = read_manifest(ctx.cache, pf.p.hash)) {
+                    for (const auto& e : *m) {
+                        set.insert(e.hash);
+                    }
+                }
+            } catch (const Error& e) {
+                warn(e.what());
+            }
+        }
+    }
+}
+
+} // namespace
+
+GcReport gc(Context& ctx, Store* store, const GcOptions& opt) {
+    GcReport rep;
+    HashSet kept, referenced, manifests_kept, manifests_ref;
+    CommitPointers cp(ctx.repo);
+    // Kept: the workspace, HEAD, every branch and tag tip (their history with --all-commits).
+    add_objects(ctx, workspace_pointers(ctx), kept, manifests_kept);
+    std::vector<git::Oid> tips = git::ref_tips(ctx.repo, true, true);
+    if (auto head = ctx.repo.head()) {
+        tips.push_back(*head);
+    }
+    std::vector<git::Oid> kept_commits = opt.all_commits ? git::reachable_commits(ctx.repo, tips) : tips;
+    for (const auto& c : kept_commits) {
+        add_objects(ctx, cp.at(c), kept, manifests_kept);
+    }
+    // Referenced by some commit: every ref's history (remote-tracking ones included).
+    std::vector<git::Oid> all_tips = git::ref_tips_matching(ctx.repo, "refs/*");
+    all_tips.insert(all_tips.end(), tips.begin(), tips.end());
+    for (const auto& c : git::reachable_commits(ctx.repo, all_tips)) {
+        add_objects(ctx, cp.at(c), referenced, manifests_ref);
+    }
+    std::optional<HashSet> listing;
+    for (const auto& [h, path] : ctx.cache.objects()) {
+        if (kept.count(h)) {
+            ++rep.kept;
+            continue;
+        }
+        if (referenced.count(h) && !opt.force) {
+            if (store == nullptr) {
+                rep.only_copies.push_back(h);
+                ++rep.kept;
+                continue;
+            }
+            if (!listing) {
+                listing = store->list();
+            }
+            if (!listing->count(h)) {
+                rep.only_copies.push_back(h);
+                ++rep.kept;
+                continue;
+            }
+        }
+        struct stat st {};
+        uint64_t size = ::lstat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+        if (!opt.dry_run && ::unlink(path.c_str()) != 0) {
+            warn("cannot remove '" + path + "': " + errno_text(errno));
+            continue;
+        }
+        rep.removed.emplace_back(h, size);
+        rep.freed += size;
+    }
+    return rep;
+}
+
+} // namespace mlci::artifact

@@ -1,0 +1,193 @@
+#include "artifact/pointer.hpp"
+
+#include "config/toml.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+#include <sstream>
+
+namespace mlci::artifact {
+
+std::string relative_path_problem(std::string_view path) {
+    if (path.empty()) {
+        return "it is empty";
+    }
+    if (path.size() > 4096) {
+        return "it is longer than 4096 bytes";
+    }
+    if (path.front() == '/') {
+        return "it is absolute";
+    }
+    for (char c : path) {
+        if (c == '\0') {
+            return "it contains a NUL byte";
+        }
+        if (c == '\\') {
+            return "it contains a backslash";
+        }
+        if (c == '\n' || c == '\r') {
+            return "it contains a line break";
+        }
+    }
+    if (!valid_utf8(path)) {
+        return "it is not valid UTF-8";
+    }
+    for (const std::string& part : split(path, '/')) {
+        if (part.empty()) {
+            return "it has an empty part ('//' or a trailing '/')";
+        }
+        if (part == "." || part == "..") {
+            return "it has a '" + part + "' part (it must stay inside the repository)";
+        }
+        if (to_lower(part) == ".git") {
+            return "it has a '.git' part";
+        }
+    }
+    return {};
+}
+
+bool is_pointer_path(std::string_view path) {
+    if (!path.ends_with(k_pointer_suffix) || path.size() == k_pointer_suffix.size()) {
+        return false;
+    }
+    std::string_view base = path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1);
+    if (base == k_pointer_suffix) {
+        return false;
+    }
+    return !(path.starts_with(".mlci/") || path.find("/.mlci/") != std::string_view::npos);
+}
+
+namespace {
+
+[[noreturn]] void bad(const std::string& where_, const std::string& what) {
+    throw input_error(where_ + ": invalid pointer: " + what,
+                      "a pointer is written by 'git model add'; restore it with 'git checkout -- <pointer>'");
+}
+
+std::string bare_or_quoted_key(const std::string& k) {
+    bool bare = !k.empty();
+    for (char c : k) {
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) {
+            bare = false;
+        }
+    }
+    return bare ? k : toml_quote(k);
+}
+
+std::string value_text(const toml::node& n) {
+    std::ostringstream os;
+    n.visit([&](const auto& v) { os << toml::toml_formatter{v, toml::format_flags::none}; });
+    return os.str();
+}
+
+} // namespace
+
+Pointer parse_pointer(std::string_view text, const std::string& source) {
+    toml::table root = parse_toml(text, source, ErrorKind::input);
+    Pointer p;
+    bool have_version = false, have_path = false, have_hash = false, have_size = false;
+    for (const auto& [k, node] : root) {
+        std::string key(k.str());
+        std::string at = where(source, node);
+        if (key == "version") {
+            if (!node.is_integer()) {
+                bad(at, "'version' must be an integer");
+            }
+            int64_t v = *node.value<int64_t>();
+            if (v != 1) {
+                throw input_error(at + ": pointer version " + std::to_string(v) +
+                                      " is not supported (this mlci reads 1)",
+                                  "upgrade mlci to read pointers written by a newer version");
+            }
+            have_version = true;
+        } else if (key == "path") {
+            if (!node.is_string()) {
+                bad(at, "'path' must be a string");
+            }
+            p.path = *node.value<std::string>();
+            std::string why = relative_path_problem(p.path);
+            if (!why.empty()) {
+                bad(at, "path " + quoted(p.path) + " is refused: " + why);
+            }
+            have_path = true;
+        } else if (key == "hash") {
+            if (!node.is_string() || !parse_hash_id(*node.value<std::string>(), &p.hash)) {
+                bad(at, "'hash' must be \"xxh128:\" and 32 lowercase hex digits");
+            }
+            have_hash = true;
+        } else if (key == "size") {
+            if (!node.is_integer() || *node.value<int64_t>() < 0) {
+                bad(at, "'size' must be an integer in [0, 2^63)");
+            }
+            p.size = static_cast<uint64_t>(*node.value<int64_t>());
+            have_size = true;
+        } else if (key == "dir") {
+            const toml::table* t = node.as_table();
+            if (t == nullptr) {
+                bad(at, "'dir' must be a table");
+            }
+            p.is_dir = true;
+            bool have_n = false;
+            for (const auto& [dk, dn] : *t) {
+                if (dk.str() != "nfiles") {
+                    bad(where(source, dn), "unknown key 'dir." + std::string(dk.str()) + "'");
+                }
+                if (!dn.is_integer() || *dn.value<int64_t>() < 0) {
+                    bad(where(source, dn), "'dir.nfiles' must be a non-negative integer");
+                }
+                p.nfiles = static_cast<uint64_t>(*dn.value<int64_t>());
+                have_n = true;
+            }
+            if (!have_n) {
+                bad(at, "'dir' has no 'nfiles'");
+            }
+        } else if (key == "meta") {
+            const toml::table* t = node.as_table();
+            if (t == nullptr) {
+                bad(at, "'meta' must be a table");
+            }
+            for (const auto& [mk, mn] : *t) {
+                std::string mkey(mk.str());
+                if (mkey == "base" && (!mn.is_string() || !is_hash_id(*mn.value<std::string>()))) {
+                    bad(where(source, mn), "'meta.base' must be \"xxh128:\" and 32 lowercase hex digits");
+                }
+                p.meta.emplace_back(mkey, value_text(mn));
+            }
+        } else {
+            bad(at, "unknown key '" + key + "'");
+        }
+    }
+    if (!have_version) {
+        bad(source, "no 'version'");
+    }
+    if (!have_path) {
+        bad(source, "no 'path'");
+    }
+    if (!have_hash) {
+        bad(source, "no 'hash'");
+    }
+    if (!have_size) {
+        bad(source, "no 'size'");
+    }
+    return p;
+}
+
+std::string format_pointer(const Pointer& p) {
+    std::string out = "# mlci artifact pointer: the bytes live in the cache and remote stores\n";
+    out += "version = 1\n";
+    out += "path = " + toml_quote(p.path) + "\n";
+    out += "hash = \"" + p.hash.id() + "\"\n";
+    out += "size = " + std::to_string(p.size) + "\n";
+    if (p.is_dir) {
+        out += "[dir]\nnfiles = " + std::to_string(p.nfiles) + "\n";
+    }
+    if (!p.meta.empty()) {
+        out += "[meta]\n";
+        for (const auto& [k, v] : p.meta) {
+            out += bare_or_quoted_key(k) + " = " + v + "\n";
+        }
+    }
+    return out;
+}
+
+} // namespace mlci::artifact

@@ -1,0 +1,180 @@
+// `git model status`: compare each pointer with the workspace (through the stat cache: an unchanged
+// file is never re-hashed), the cache and optionally the default store. A workspace file that shares
+// its inode with its cache object (hardlink mode) and no longer matches means the cache object itself
+// was changed through the link: reported as corrupt in the cache.
+#include "artifact/ops.hpp"
+#include "artifact/pool.hpp"
+#include "util/strings.hpp"
+
+#include <climits>
+#include <unistd.h>
+
+namespace mlci::artifact {
+
+std::string ArtifactStatus::summary() const {
+    std::vector<std::string> parts;
+    if (work == Work::modified) {
+        parts.push_back("modified");
+    } else if (work == Work::missing) {
+        parts.push_back("missing");
+    }
+    if (cache_corrupt) {
+        parts.push_back("corrupt in cache");
+    } else if (!in_cache) {
+        parts.push_back("not in cache");
+    }
+    if (on_store && !*on_store) {
+        parts.push_back("not on store");
+    }
+    return parts.empty() ? "ok" : join(parts, ", ");
+}
+
+namespace {
+
+bool same_inode(const std::string& a, const struct stat& st) {
+    struct stat o {};
+    return ::stat(a.c_str(), &o) == 0 && o.st_ino == st.st_ino && o.st_dev == st.st_dev;
+}
+
+void file_status(Context& ctx, ArtifactStatus& s) {
+    const Pointer& p = s.pf.p;
+    std::string abs = ctx.abs(s.pf.target);
+    std::string obj = ctx.cache.object_path(p.hash);
+    s.in_cache = ctx.cache.has(p.hash);
+    struct stat st {};
+    if (::lstat(abs.c_str(), &st) != 0) {
+        s.work = ArtifactStatus::Work::missing;
+        return;
+    }
+    if (S_ISLNK(st.st_mode)) {
+        char buf[PATH_MAX];
+        ssize_t n = ::readlink(abs.c_str(), buf, sizeof buf - 1);
+        if (n <= 0 || std::string(buf, static_cast<size_t>(n)) != obj) {
+            s.work = ArtifactStatus::Work::modified;
+            s.detail = "a symbolic link that is not to its cache object";
+        }
+        return;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        s.work = ArtifactStatus::Work::modified;
+        s.detail = "not a regular file";
+        return;
+    }
+    if (static_cast<uint64_t>(st.st_size) == p.size && file_hash(ctx, abs, st) == p.hash) {
+        return;
+    }
+    s.work = ArtifactStatus::Work::modified;
+    if (same_inode(obj, st)) {
+        s.cache_corrupt = true;
+        s.detail = "the cache object was changed through its hardlink";
+    }
+}
+
+void dir_status(Context& ctx, ArtifactStatus& s, int jobs) {
+    const Pointer& p = s.pf.p;
+    std::string abs = ctx.abs(s.pf.target);
+    std::optional<std::vector<ManifestEntry>> manifest;
+    try {
+        manifest = read_manifest(ctx.cache, p.hash);
+    } catch (const Error&) {
+        s.cache_corrupt = true;
+        s.detail = "its manifest in the cache is corrupt";
+    }
+    s.in_cache = manifest.has_value();
+    if (manifest) {
+        for (const auto& e : *manifest) {
+            if (!ctx.cache.has(e.hash)) {
+                s.in_cache = false;
+                break;
+            }
+        }
+    }
+    struct stat st {};
+    if (::lstat(abs.c_str(), &st) != 0) {
+        s.work = ArtifactStatus::Work::missing;
+        return;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        s.work = ArtifactStatus::Work::modified;
+        s.detail = "not a folder";
+        return;
+    }
+    std::vector<struct stat> stats;
+    std::vector<ManifestEntry> entries;
+    try {
+        entries = scan_directory(ctx, s.pf.target, jobs, &stats);
+    } catch (const Error& e) {
+        s.work = ArtifactStatus::Work::modified;
+        s.detail = e.what();
+        return;
+    }
+    std::vector<ManifestEntry> copy = entries;
+    if (xxh128(format_manifest(copy)) == p.hash) {
+        return;
+    }
+    s.work = ArtifactStatus::Work::modified;
+    if (!manifest) {
+        return;
+    }
+    // Which members differ, and was any changed through a hardlink to its object?
+    std::map<std::string, const ManifestEntry*> by_path;
+    for (const auto& e : *manifest) {
+        by_path[e.path] = &e;
+    }
+    for (size_t i = 0; i < entries.size(); ++i) {
+        auto it = by_path.find(entries[i].path);
+        if (it != by_path.end() && !(it->second->hash == entries[i].hash) &&
+            same_inode(ctx.cache.object_path(it->second->hash), stats[i])) {
+            s.cache_corrupt = true;
+            s.detail = quoted(s.pf.target + "/" + entries[i].path) +
+                       ": its cache object was changed through its hardlink";
+        }
+    }
+}
+
+} // namespace
+
+std::vector<ArtifactStatus> status(Context& ctx, const std::vector<PointerFile>& pointers, Store* store,
+                                   int jobs) {
+    std::vector<ArtifactStatus> out;
+    std::optional<HashSet> listing;
+    for (const auto& pf : pointers) {
+        refuse_symlink_on_way(ctx, pf.target);
+        ArtifactStatus s;
+        s.pf = pf;
+        if (pf.p.is_dir) {
+            dir_status(ctx, s, jobs);
+        } else {
+            file_status(ctx, s);
+        }
+        if (store != nullptr) {
+            std::vector<Hash128> want{pf.p.hash};
+            if (pf.p.is_dir) {
+                try {
+                    if (auto m = read_manifest(ctx.cache, pf.p.hash)) {
+                        for (const auto& e : *m) {
+                            want.push_back(e.hash);
+                        }
+                    }
+                } catch (const Error&) {
+                }
+            }
+            if (want.size() > 64 && !listing) {
+                listing = store->list();
+            }
+            bool all = true;
+            for (const auto& h : want) {
+                if (!(listing ? listing->count(h) > 0 : store->has(h))) {
+                    all = false;
+                    break;
+                }
+            }
+            s.on_store = all;
+        }
+        out.push_back(std::move(s));
+    }
+    ctx.stat.save();
+    return out;
+}
+
+} // namespace mlci::artifact

@@ -1,0 +1,74 @@
+// Stores (remotes) of artifact objects, laid out like the cache (<root>/xxh128/ab/<30 hex>). Every backend
+// implements Store, so the transfer scheduler and the commands never know which one they talk to; the
+// local-directory store (a path or file:// URL, possibly a team's network mount) is the embedded default.
+#pragma once
+
+#include "artifact/cache.hpp"
+#include "hash/xxh128.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_set>
+
+namespace mlci {
+struct Config;
+}
+
+namespace mlci::artifact {
+
+struct Hash128Hasher {
+    size_t operator()(const Hash128& h) const { return static_cast<size_t>(h.low ^ (h.high * 31)); }
+};
+using HashSet = std::unordered_set<Hash128, Hash128Hasher>;
+
+/// Produces an object's bytes into a sink; returns false when the source found them corrupt.
+using Source = std::function<bool(const Sink&)>;
+
+class Store {
+  public:
+    virtual ~Store() = default;
+    /// For messages: "store 'team' (/mnt/models)".
+    virtual std::string describe() const = 0;
+    /// Throw io_error (exit 2) unless the store can be read / written now.
+    virtual void check_readable() = 0;
+    virtual void check_writable() = 0;
+    virtual bool has(const Hash128& h) = 0;
+    /// Every object of the store (one listing of its fan-out folders).
+    virtual HashSet list() = 0;
+    /// Upload `size` bytes from source as object h. The object becomes visible only at flush(), and only
+    /// when the source reported its bytes intact and the size matched. Returns false when the source
+    /// reported corruption (nothing is left behind).
+    virtual bool put(const Hash128& h, uint64_t size, const Source& source) = 0;
+    /// Stream object h to sink. Throws io_error when absent or unreadable.
+    virtual void get(const Hash128& h, const Sink& sink) = 0;
+    /// Make every upload since the last flush durable, then visible.
+    virtual void flush() = 0;
+};
+
+/// A store on a local (or mounted) folder.
+class LocalStore : public Store {
+  public:
+    LocalStore(std::string name, std::string root);
+    std::string describe() const override;
+    void check_readable() override;
+    void check_writable() override;
+    bool has(const Hash128& h) override;
+    HashSet list() override;
+    bool put(const Hash128& h, uint64_t size, const Source& source) override;
+    void get(const Hash128& h, const Sink& sink) override;
+    void flush() override;
+    const std::string& root() const { return m_root; }
+
+  private:
+    std::string m_name;
+    std::string m_root;
+    std::unique_ptr<SyncBatch> m_batch;
+    std::string object_path(const Hash128& h) const;
+};
+
+/// Open a store from a STORE argument: a configured name, a path (relative to `top`) or a URL; empty
+/// means the default store ([core] remote, or the only one configured). Throws usage/config errors.
+std::unique_ptr<Store> open_store(const std::string& spec, const Config& cfg, const std::string& top);
+
+} // namespace mlci::artifact

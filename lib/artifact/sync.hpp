@@ -1,0 +1,63 @@
+// Transfers between the cache and a store (push, fetch), and the cache's upkeep (verify, gc).
+#pragma once
+
+#include "artifact/ops.hpp"
+#include "artifact/transfer.hpp"
+
+#include <string>
+#include <vector>
+
+namespace mlci::artifact {
+
+struct SyncReport {
+    TransferStats stats; // done/bytes/seconds summed over the phases
+    size_t skipped = 0;  // already on the other side
+    std::vector<Problem> problems;
+};
+
+/// Upload the objects of these pointers (folder members first, manifests last and only when every member
+/// made it). Every object is re-hashed while it is read; a corrupt one is quarantined, not uploaded.
+SyncReport push(Context& ctx, Store& store, const std::vector<PointerFile>& pointers, int jobs);
+/// Download what the cache lacks (manifests first, then their members), verifying each hash before the
+/// object enters the cache.
+SyncReport fetch(Context& ctx, Store& store, const std::vector<PointerFile>& pointers, int jobs);
+
+/// Pointers referenced by a set of commits (deduplicated by pointer path and hash).
+std::vector<PointerFile> pointers_of_commits(const Context& ctx, const std::vector<git::Oid>& commits);
+
+struct CorruptObject {
+    Hash128 hash;
+    uint64_t size = 0;     // bytes found
+    uint64_t expected = 0; // from a pointer or manifest, 0 when unknown
+    std::string moved_to;  // quarantine path (cache only)
+};
+
+struct VerifyReport {
+    size_t checked = 0;
+    uint64_t bytes = 0;
+    std::vector<CorruptObject> corrupt;
+};
+
+/// Re-hash every cache object; corrupt ones go to the quarantine.
+VerifyReport verify_cache(Context& ctx, int jobs);
+/// Re-hash every object of a store (nothing is moved there).
+VerifyReport verify_store(Context& ctx, Store& store, int jobs);
+
+struct GcOptions {
+    bool dry_run = false;
+    bool all_commits = false;
+    bool force = false;
+};
+
+struct GcReport {
+    std::vector<std::pair<Hash128, uint64_t>> removed; // or would be, with --dry-run
+    uint64_t freed = 0;
+    size_t kept = 0;
+    std::vector<Hash128> only_copies; // referenced by some commit, not on the default store: kept
+};
+
+/// Delete cache objects nothing keeps (DESIGN.md section 4). `store` is the default store (nullptr when
+/// none: then every object some commit references is an only copy).
+GcReport gc(Context& ctx, Store* store, const GcOptions& opt);
+
+} // namespace mlci::artifact

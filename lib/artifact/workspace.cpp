@@ -1,0 +1,350 @@
+#include "artifact/workspace.hpp"
+
+#include "artifact/pool.hpp"
+#include "fsutil/file.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <dirent.h>
+#include <fcntl.h>
+#include <mutex>
+#include <set>
+#include <unistd.h>
+
+namespace mlci::artifact {
+
+namespace {
+
+std::string strip_slash(std::string s) {
+    while (s.size() > 1 && s.back() == '/') {
+        s.pop_back();
+    }
+    return s;
+}
+
+/// Lexically normalise an absolute path: no '.', '..' or empty parts.
+std::string normalise(const std::string& abs) {
+    std::vector<std::string> parts;
+    for (const auto& part : split(abs, '/')) {
+        if (part.empty() || part == ".") {
+            continue;
+        }
+        if (part == "..") {
+            if (!parts.empty()) {
+                parts.pop_back();
+            }
+            continue;
+        }
+        parts.push_back(part);
+    }
+    return "/" + join(parts, "/");
+}
+
+std::string real_or_same(const std::string& p) {
+    char buf[PATH_MAX];
+    return ::realpath(p.c_str(), buf) != nullptr ? std::string(buf) : p;
+}
+
+} // namespace
+
+Context Context::open(const std::string& start) {
+    git::Repo repo = git::Repo::open(start);
+    std::string top = strip_slash(repo.workdir());
+    Config cfg = load_config(top);
+    std::string common = repo.common_dir();
+    std::string root = cfg.cache.dir.empty()
+                           ? common + "mlci/cache"
+                           : (cfg.cache.dir.front() == '/' ? cfg.cache.dir : path_join(top, cfg.cache.dir));
+    std::string state = repo.git_dir() + "mlci/state";
+    LinkMode link = parse_link_mode(cfg.cache.link);
+    bool group = !cfg.cache.shared.empty();
+    return Context{
+        std::move(repo),       top, std::move(cfg), link, Cache(root, common + "mlci/quarantine", group),
+        StatCache::load(state)};
+}
+
+std::string repo_relative(const Context& ctx, const std::string& arg) {
+    if (arg.empty() || arg.find('\0') != std::string::npos) {
+        throw usage_error("empty or invalid path " + quoted(arg));
+    }
+    std::string abs = arg;
+    if (abs.front() != '/') {
+        char buf[PATH_MAX];
+        if (::getcwd(buf, sizeof buf) == nullptr) {
+            throw io_error("cannot read the current directory: " + errno_text(errno));
+        }
+        abs = std::string(buf) + "/" + arg;
+    }
+    abs = normalise(abs);
+    for (const std::string& top : {ctx.top, real_or_same(ctx.top)}) {
+        if (abs == top) {
+            return "";
+        }
+        if (abs.size() > top.size() && abs.compare(0, top.size(), top) == 0 && abs[top.size()] == '/') {
+            std::string rel = abs.substr(top.size() + 1);
+            for (const auto& part : split(rel, '/')) {
+                if (to_lower(part) == ".git") {
+                    throw usage_error(quoted(arg) + " is inside .git");
+                }
+            }
+            return rel;
+        }
+    }
+    throw usage_error(quoted(arg) + " is outside the repository (" + ctx.top + ")");
+}
+
+void refuse_symlink_on_way(const Context& ctx, const std::string& rel) {
+    std::string cur = ctx.top;
+    std::vector<std::string> parts = split(rel, '/');
+    for (size_t i = 0; i + 1 < parts.size(); ++i) {
+        cur += "/" + parts[i];
+        struct stat st {};
+        if (::lstat(cur.c_str(), &st) != 0) {
+            return; // does not exist yet: nothing to follow
+        }
+        if (S_ISLNK(st.st_mode)) {
+            throw input_error(quoted(rel) + " lies below " + quoted(cur.substr(ctx.top.size() + 1)) +
+                                  ", a symbolic link; mlci never follows links on the way to an artifact",
+                              "replace the link with a real folder");
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            throw input_error(quoted(rel) + ": " + quoted(cur.substr(ctx.top.size() + 1)) +
+                              " is not a folder");
+        }
+    }
+}
+
+PointerFile resolve_pointer(const std::string& pointer_rel, std::string_view text) {
+    PointerFile pf;
+    pf.pointer = pointer_rel;
+    pf.p = parse_pointer(text, pointer_rel);
+    pf.target = path_join(dirname_of(pointer_rel), pf.p.path);
+    return pf;
+}
+
+namespace {
+
+void walk_pointers(const Context& ctx, const std::string& rel, std::vector<PointerFile>& out) {
+    std::string abs = ctx.abs(rel);
+    DIR* d = ::opendir(abs.c_str());
+    if (d == nullptr) {
+        return;
+    }
+    std::vector<std::pair<std::string, unsigned char>> entries;
+    while (dirent* e = ::readdir(d)) {
+        std::string n = e->d_name;
+        if (n == "." || n == "..") {
+            continue;
+        }
+        entries.emplace_back(n, e->d_type);
+    }
+    ::closedir(d);
+    std::set<std::string> names;
+    for (const auto& e : entries) {
+        names.insert(e.first);
+    }
+    std::sort(entries.begin(), entries.end());
+    for (auto& [name, type] : entries) {
+        std::string child = rel.empty() ? name : rel + "/" + name;
+        if (type == DT_UNKNOWN) {
+            struct stat st {};
+            if (::lstat(ctx.abs(child).c_str(), &st) != 0) {
+                continue;
+            }
+            type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
+        }
+        if (type == DT_DIR) {
+            if (to_lower(name) == ".git" || (rel.empty() && name == ".mlci") || names.count(name + ".mlci")) {
+                continue; // git's own folder, the config folder, a tracked directory's files
+            }
+            walk_pointers(ctx, child, out);
+        } else if (type == DT_REG && is_pointer_path(child)) {
+            std::string text = read_file(ctx.abs(child), 1024 * 1024 + 1);
+            out.push_back(resolve_pointer(child, text));
+        }
+    }
+}
+
+} // namespace
+
+std::vector<PointerFile> workspace_pointers(const Context& ctx) {
+    std::vector<PointerFile> out;
+    walk_pointers(ctx, "", out);
+    return out;
+}
+
+std::vector<PointerFile> select_pointers(const Context& ctx, std::vector<PointerFile> all,
+                                         const std::vector<std::string>& args) {
+    if (args.empty()) {
+        return all;
+    }
+    std::vector<bool> keep(all.size(), false);
+    for (const auto& arg : args) {
+        std::string rel = repo_relative(ctx, arg);
+        bool any = false;
+        for (size_t i = 0; i < all.size(); ++i) {
+            const auto& pf = all[i];
+            bool under = rel.empty() || pf.pointer.starts_with(rel + "/") || pf.target.starts_with(rel + "/");
+            if (pf.pointer == rel || pf.target == rel || under) {
+                keep[i] = true;
+                any = true;
+            }
+        }
+        if (!any) {
+            throw usage_error(quoted(arg) + " names no artifact pointer",
+                              "'git model status' lists the tracked artifacts");
+        }
+    }
+    std::vector<PointerFile> out;
+    for (size_t i = 0; i < all.size(); ++i) {
+        if (keep[i]) {
+            out.push_back(std::move(all[i]));
+        }
+    }
+    return out;
+}
+
+std::vector<PointerFile> CommitPointers::at(const git::Oid& commit) {
+    std::vector<PointerFile> out;
+    for (const auto& f : m_repo.files_at(commit)) {
+        if (!is_pointer_path(f.path)) {
+            continue;
+        }
+        auto it = m_blobs.find(f.blob);
+        if (it == m_blobs.end()) {
+            std::string text = m_repo.blob(f.blob);
+            std::string source = commit.short_hex(10) + ":" + f.path;
+            if (text.size() > 1024 * 1024) {
+                throw input_error(source + ": invalid pointer: larger than 1 MiB");
+            }
+            it = m_blobs.emplace(f.blob, parse_pointer(text, source)).first;
+        }
+        PointerFile pf;
+        pf.pointer = f.path;
+        pf.p = *it->second;
+        pf.target = path_join(dirname_of(f.path), pf.p.path);
+        out.push_back(std::move(pf));
+    }
+    return out;
+}
+
+std::optional<std::vector<ManifestEntry>> read_manifest(const Cache& cache, const Hash128& h) {
+    auto text = read_file_if_exists(cache.object_path(h), 1ull << 32);
+    if (!text) {
+        return std::nullopt;
+    }
+    if (xxh128(*text) != h) {
+        throw input_error("cache object " + h.id() + " (a folder's manifest) is corrupt",
+                          "run 'git model verify' to quarantine it, then 'git model fetch'");
+    }
+    return parse_manifest(*text, "manifest " + h.id());
+}
+
+Hash128 file_hash(Context& ctx, const std::string& abs_path, const struct stat& st) {
+    if (auto h = ctx.stat.lookup(st)) {
+        return *h;
+    }
+    Fd fd(::open(abs_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd) {
+        throw io_error("cannot read '" + abs_path + "': " + errno_text(errno));
+    }
+    struct stat st2 {};
+    ::fstat(fd.get(), &st2);
+    uint64_t size = 0;
+    Hash128 h = hash_fd(fd.get(), abs_path, &size);
+    ctx.stat.record(st2, h);
+    return h;
+}
+
+namespace {
+
+void list_rec(const std::string& abs_dir, const std::string& shown, const std::string& rel,
+              std::vector<std::pair<std::string, struct stat>>& out) {
+    std::string dir = rel.empty() ? abs_dir : abs_dir + "/" + rel;
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) {
+        throw io_error("cannot read folder '" + shown + (rel.empty() ? "" : "/" + rel) +
+                       "': " + errno_text(errno));
+    }
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(d)) {
+        std::string n = e->d_name;
+        if (n != "." && n != "..") {
+            names.push_back(std::move(n));
+        }
+    }
+    ::closedir(d);
+    for (const auto& n : names) {
+        std::string child = rel.empty() ? n : rel + "/" + n;
+        std::string show = shown + "/" + child;
+        if (n.find(".mlci-tmp.") != std::string::npos) {
+            continue; // a temporary of an interrupted checkout
+        }
+        std::string why = relative_path_problem(child);
+        if (!why.empty()) {
+            throw input_error(quoted(show) + " cannot be tracked: " + why);
+        }
+        struct stat st {};
+        if (::lstat((abs_dir + "/" + child).c_str(), &st) != 0) {
+            throw io_error("cannot stat " + quoted(show) + ": " + errno_text(errno));
+        }
+        if (S_ISLNK(st.st_mode)) {
+            throw input_error(quoted(show) + " is a symbolic link; a tracked folder holds regular files only",
+                              "replace the link with the file it points to, or move it out of the folder");
+        }
+        if (S_ISDIR(st.st_mode)) {
+            list_rec(abs_dir, shown, child, out);
+        } else if (S_ISREG(st.st_mode)) {
+            out.emplace_back(child, st);
+        } else {
+            throw input_error(quoted(show) + " is not a regular file (a device, socket or fifo)");
+        }
+    }
+}
+
+} // namespace
+
+std::vector<std::pair<std::string, struct stat>> list_directory(const std::string& abs_dir,
+                                                                const std::string& shown) {
+    std::vector<std::pair<std::string, struct stat>> out;
+    list_rec(abs_dir, shown, "", out);
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    return out;
+}
+
+std::vector<ManifestEntry> scan_directory(Context& ctx, const std::string& rel, int jobs,
+                                          std::vector<struct stat>* stats) {
+    auto files = list_directory(ctx.abs(rel), rel);
+    std::vector<ManifestEntry> out(files.size());
+    std::mutex mu;
+    std::optional<Error> first;
+    parallel_for(files.size(), jobs, [&](size_t i) {
+        try {
+            const auto& [path, st] = files[i];
+            out[i].path = path;
+            out[i].size = static_cast<uint64_t>(st.st_size);
+            out[i].exec = (st.st_mode & S_IXUSR) != 0;
+            out[i].hash = file_hash(ctx, ctx.abs(rel) + "/" + path, st);
+        } catch (const Error& e) {
+            std::lock_guard<std::mutex> lock(mu);
+            if (!first) {
+                first = e;
+            }
+        }
+    });
+    if (first) {
+        throw *first;
+    }
+    if (stats != nullptr) {
+        stats->clear();
+        for (auto& f : files) {
+            stats->push_back(f.second);
+        }
+    }
+    return out;
+}
+
+} // namespace mlci::artifact

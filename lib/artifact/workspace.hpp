@@ -1,0 +1,93 @@
+// The repository side of artifacts: the context every `git model` command works in (repository, config,
+// cache, stat cache), pointer discovery in the work tree and in commits, and the path rules of
+// DESIGN.md section 8 applied to real files (no symlink anywhere on the way).
+#pragma once
+
+#include "artifact/cache.hpp"
+#include "artifact/manifest.hpp"
+#include "artifact/pointer.hpp"
+#include "artifact/statcache.hpp"
+#include "config/config.hpp"
+#include "git/repo.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlci::artifact {
+
+/// A pointer file and the workspace path it names, both relative to the repository's top.
+struct PointerFile {
+    std::string pointer; // models/clf.safetensors.mlci
+    std::string target;  // models/clf.safetensors
+    Pointer p;
+};
+
+/// One problem met while working through many artifacts: commands report them all, then exit.
+struct Problem {
+    ErrorKind kind;
+    std::string message;
+    std::string hint;
+};
+
+struct Context {
+    git::Repo repo;
+    std::string top; // work tree, no trailing '/'
+    Config cfg;
+    LinkMode link = LinkMode::auto_;
+    Cache cache;
+    StatCache stat;
+
+    /// Open the repository around `start`, its config and cache. Throws usage/config errors.
+    static Context open(const std::string& start = ".");
+    std::string abs(const std::string& rel) const { return rel.empty() ? top : top + "/" + rel; }
+};
+
+/// `arg` (relative to the current directory or absolute) as a path relative to the top. Throws
+/// usage_error when it lies outside the work tree or inside .git.
+std::string repo_relative(const Context& ctx, const std::string& arg);
+
+/// Throw input_error when a folder on the way from the top to `rel` is a symlink (the last part is not
+/// checked: callers decide what a symlink there means).
+void refuse_symlink_on_way(const Context& ctx, const std::string& rel);
+
+/// Parse a pointer's text and resolve its target (relative to the top); `pointer_rel` names it.
+PointerFile resolve_pointer(const std::string& pointer_rel, std::string_view text);
+
+/// Every pointer in the work tree (not descending into .git or tracked directories). Invalid pointers
+/// throw (exit 2): a pointer that escapes the repository stops the command before it does anything.
+std::vector<PointerFile> workspace_pointers(const Context& ctx);
+/// Keep the pointers named by `args` (a pointer, its target, or a folder holding them); none → all.
+/// Throws usage_error for an argument that names no pointer.
+std::vector<PointerFile> select_pointers(const Context& ctx, std::vector<PointerFile> all,
+                                         const std::vector<std::string>& args);
+
+/// Every pointer in a commit's tree; pointer blobs are parsed once per blob id across calls.
+class CommitPointers {
+  public:
+    explicit CommitPointers(const git::Repo& repo) : m_repo(repo) {}
+    std::vector<PointerFile> at(const git::Oid& commit);
+
+  private:
+    const git::Repo& m_repo;
+    std::map<git::Oid, std::optional<Pointer>> m_blobs;
+};
+
+/// The manifest of a directory pointer, read from the cache; nullopt when the cache lacks it.
+std::optional<std::vector<ManifestEntry>> read_manifest(const Cache& cache, const Hash128& h);
+
+/// Hash of a workspace file through the stat cache (re-hashed and recorded on a miss).
+Hash128 file_hash(Context& ctx, const std::string& abs_path, const struct stat& st);
+
+/// Files of a workspace directory for a manifest: sorted, hashed through the stat cache. Symlinks,
+/// special files and nested .git folders throw input_error naming them.
+std::vector<ManifestEntry> scan_directory(Context& ctx, const std::string& rel, int jobs,
+                                          std::vector<struct stat>* stats = nullptr);
+
+/// List a directory's regular files (relative paths, sorted) with their stat, refusing what a manifest
+/// cannot hold. Shared by add and status.
+std::vector<std::pair<std::string, struct stat>> list_directory(const std::string& abs_dir,
+                                                                const std::string& shown);
+
+} // namespace mlci::artifact
