@@ -1,8 +1,330 @@
-// git-model: placeholder main until its issue lands; prints usage only.
+// git-model: large artifacts versioned by pointer files (DESIGN.md section 4). Parses the command line,
+// calls lib/artifact, formats what it returns; the transfer and upkeep commands live in
+// git-model-sync.cpp, bump in git-model-bump.cpp.
+#include "git-model.hpp"
+
 #include "common.hpp"
 
+#include "artifact/pool.hpp"
+#include "artifact/sync.hpp"
+#include "fsutil/file.hpp"
+#include "git/walk.hpp"
+#include "util/json.hpp"
+#include "util/strings.hpp"
+#include "util/term.hpp"
+
+using namespace mlci;
+using namespace mlci::artifact;
+
+namespace mlci::model_cli {
+
+int report_problems(const std::vector<Problem>& problems) {
+    int rc = 0;
+    for (const auto& p : problems) {
+        cli::error(p.message);
+        if (!p.hint.empty()) {
+            cli::hint(p.hint);
+        }
+        rc = std::max(rc, p.kind == ErrorKind::check ? 1 : 2);
+    }
+    return rc;
+}
+
+std::vector<git::Oid> commits_of(const Context& ctx, const CommitSelection& sel) {
+    std::vector<git::Oid> out;
+    for (const auto& r : sel.revs) {
+        out.push_back(ctx.repo.commit_of(r));
+    }
+    if (sel.all_branches || sel.all_tags) {
+        for (const auto& c : git::ref_tips(ctx.repo, sel.all_branches, sel.all_tags)) {
+            out.push_back(c);
+        }
+    }
+    if (sel.revs.empty() && !sel.all_branches && !sel.all_tags) {
+        auto head = ctx.repo.head();
+        if (!head) {
+            throw usage_error("HEAD has no commit yet",
+                              "commit the pointers first (git add *.mlci && git commit)");
+        }
+        out.push_back(*head);
+    }
+    return out;
+}
+
+int jobs_or_default(int jobs, int fallback) {
+    if (jobs < 0 || jobs > 256) {
+        throw usage_error("-j must be 1 to 256");
+    }
+    return jobs == 0 ? fallback : jobs;
+}
+
+} // namespace mlci::model_cli
+
+using namespace mlci::model_cli;
+
+namespace {
+
+const char* state_name(AddedItem::State s) {
+    switch (s) {
+    case AddedItem::State::added:
+        return "added";
+    case AddedItem::State::updated:
+        return "updated";
+    case AddedItem::State::unchanged:
+        return "unchanged";
+    }
+    return "added";
+}
+
+int cmd_add(const std::vector<std::string>& paths, int jobs, bool json) {
+    auto ctx = Context::open();
+    auto items = add_paths(ctx, paths, jobs_or_default(jobs, default_jobs()));
+    if (json) {
+        Json arr = Json::array();
+        for (const auto& it : items) {
+            Json o = Json::object();
+            o["path"] = it.target;
+            o["pointer"] = it.pointer;
+            o["state"] = state_name(it.state);
+            o["hash"] = it.p.hash.id();
+            o["size"] = it.p.size;
+            o["dir"] = it.p.is_dir;
+            if (it.p.is_dir) {
+                o["nfiles"] = it.p.nfiles;
+            }
+            arr.push_back(o);
+        }
+        cli::out(arr.dump() + "\n");
+        return 0;
+    }
+    std::string text;
+    for (const auto& it : items) {
+        text += std::string(state_name(it.state)) + " " + it.target + " (" + human_size(it.p.size) +
+                (it.p.is_dir ? ", " + std::to_string(it.p.nfiles) + " files" : "") + ")\n";
+    }
+    cli::out(text);
+    bool any_new = false;
+    for (const auto& it : items) {
+        any_new = any_new || it.state != AddedItem::State::unchanged;
+    }
+    if (any_new) {
+        cli::hint("commit the pointers: git add " + items.front().pointer + " " +
+                  dirname_of(items.front().target) + (dirname_of(items.front().target).empty() ? "" : "/") +
+                  ".gitignore && git commit");
+    }
+    return 0;
+}
+
+int cmd_status(const std::vector<std::string>& paths, bool json, bool check, bool remote, int jobs) {
+    auto ctx = Context::open();
+    auto pointers = select_pointers(ctx, workspace_pointers(ctx), paths);
+    std::unique_ptr<Store> store;
+    if (remote) {
+        store = open_store("", ctx.cfg, ctx.top);
+        store->check_readable();
+    }
+    auto st = status(ctx, pointers, store.get(), jobs_or_default(jobs, default_jobs()));
+    size_t bad = 0;
+    for (const auto& s : st) {
+        bad += s.ok() ? 0 : 1;
+    }
+    if (json) {
+        Json arr = Json::array();
+        for (const auto& s : st) {
+            Json o = Json::object();
+            o["path"] = s.pf.target;
+            o["pointer"] = s.pf.pointer;
+            o["hash"] = s.pf.p.hash.id();
+            o["size"] = s.pf.p.size;
+            o["dir"] = s.pf.p.is_dir;
+            o["status"] = s.summary();
+            o["workspace"] = s.work == ArtifactStatus::Work::ok         ? "ok"
+                             : s.work == ArtifactStatus::Work::modified ? "modified"
+                                                                        : "missing";
+            o["cache"] = s.cache_corrupt ? "corrupt" : s.in_cache ? "ok" : "missing";
+            o["store"] = s.on_store ? Json(*s.on_store ? "ok" : "missing") : Json();
+            o["detail"] = s.detail.empty() ? Json() : Json(s.detail);
+            arr.push_back(o);
+        }
+        Json root = Json::object();
+        root["artifacts"] = arr;
+        root["ok"] = bad == 0;
+        cli::out(root.dump() + "\n");
+    } else if (st.empty()) {
+        cli::note("no artifacts tracked (git model add PATH tracks one)");
+    } else {
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& s : st) {
+            std::string state = s.summary();
+            Colour c = s.ok() ? Colour::green : (s.cache_corrupt ? Colour::red : Colour::yellow);
+            rows.push_back({paint(state, c), s.pf.target + (s.pf.p.is_dir ? "/" : ""),
+                            s.detail.empty() ? "" : "(" + s.detail + ")"});
+        }
+        cli::out(format_table(rows));
+    }
+    return check && bad > 0 ? 1 : 0;
+}
+
+int cmd_checkout(const std::vector<std::string>& paths, const std::string& rev, bool fetch_first, bool force,
+                 int jobs, bool json) {
+    auto ctx = Context::open();
+    git::Oid commit = ctx.repo.commit_of(rev.empty() ? "HEAD" : rev);
+    auto pointers = select_pointers(ctx, pointers_of_commits(ctx, {commit}), paths);
+    std::vector<Problem> problems;
+    if (fetch_first) {
+        auto store = open_store("", ctx.cfg, ctx.top);
+        auto rep = fetch(ctx, *store, pointers, jobs_or_default(jobs, 4));
+        problems = rep.problems;
+    }
+    auto rep = checkout(ctx, pointers, force, jobs_or_default(jobs, default_jobs()));
+    problems.insert(problems.end(), rep.problems.begin(), rep.problems.end());
+    if (json) {
+        Json o = Json::object();
+        Json w = Json::array();
+        for (const auto& p : rep.written) {
+            w.push_back(p);
+        }
+        o["written"] = w;
+        o["unchanged"] = static_cast<uint64_t>(rep.unchanged);
+        o["problems"] = static_cast<uint64_t>(problems.size());
+        cli::out(o.dump() + "\n");
+    } else {
+        cli::note("checkout: " + std::to_string(rep.written.size()) + " file" +
+                  (rep.written.size() == 1 ? "" : "s") + " written, " + std::to_string(rep.unchanged) +
+                  " unchanged");
+    }
+    return report_problems(problems);
+}
+
+int cmd_unlock(const std::vector<std::string>& paths) {
+    auto ctx = Context::open();
+    auto pointers = select_pointers(ctx, workspace_pointers(ctx), paths);
+    for (const auto& pf : pointers) {
+        size_t n = unlock(ctx, pf);
+        cli::out((n == 0 ? "already unlocked " : "unlocked ") + pf.target + "\n");
+    }
+    return 0;
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
-    CLI::App app{"mlci: model"};
+    CLI::App app{"Version large artifacts (weights, adapters, datasets) with pointer files"};
     app.name("git-model");
-    return mlci::cli::run(app, argc, argv, [] { return 0; });
+    cli::setup_app(app, "git-model");
+
+    std::vector<std::string> paths;
+    std::string rev, store_arg, message, name;
+    bool json = false, check = false, remote = false, do_fetch = false, force = false;
+    bool dry_run = false, all_commits = false, major = false, minor = false, patch = false;
+    int jobs = 0;
+    CommitSelection sel;
+
+    auto* c_add =
+        app.add_subcommand("add", "Track files or folders: hash into the cache, write PATH.mlci pointers");
+    c_add->add_option("paths", paths, "files or folders")->required();
+    c_add->add_option("-j,--jobs", jobs, "threads for hashing (default: the number of cores)");
+    c_add->add_flag("--json", json, "print the result as JSON");
+
+    auto* c_status =
+        app.add_subcommand("status", "Compare pointers with the workspace, the cache (and the store)");
+    c_status->add_option("paths", paths, "pointers, artifacts or folders (default: all)");
+    c_status->add_flag("--json", json, "print the result as JSON");
+    c_status->add_flag("--check", check, "exit 1 when any artifact is not ok");
+    c_status->add_flag("--remote", remote, "also check that the default store has every object");
+    c_status->add_option("-j,--jobs", jobs, "threads for hashing");
+
+    auto* c_checkout =
+        app.add_subcommand("checkout", "Write workspace files from the cache for the pointers at HEAD");
+    c_checkout->add_option("paths", paths, "pointers, artifacts or folders (default: all)");
+    c_checkout->add_option("--rev", rev, "the commit whose pointers to materialize (default HEAD)");
+    c_checkout->add_flag("--fetch", do_fetch, "fetch missing objects from the default store first");
+    c_checkout->add_flag("-f,--force", force, "overwrite workspace files with changes not in the cache");
+    c_checkout->add_option("-j,--jobs", jobs, "threads");
+    c_checkout->add_flag("--json", json, "print the result as JSON");
+
+    auto add_transfer_opts = [&](CLI::App* c) {
+        c->add_option("store", store_arg,
+                      "a configured store name, a path or a file:// URL (default: the default store)");
+        c->add_option("--rev", sel.revs, "commits whose pointers to transfer (default HEAD; repeatable)");
+        c->add_flag("--all-tags", sel.all_tags, "the commits of every tag");
+        c->add_flag("--all-branches", sel.all_branches, "the tips of every branch");
+        c->add_option("-j,--jobs", jobs, "parallel transfers (default: the store's jobs, else 4)");
+        c->add_flag("--json", json, "print the summary as JSON");
+    };
+    auto* c_push = app.add_subcommand("push", "Upload the objects of the pointers in commits to a store");
+    add_transfer_opts(c_push);
+    auto* c_fetch =
+        app.add_subcommand("fetch", "Download the objects of the pointers in commits into the cache");
+    add_transfer_opts(c_fetch);
+    auto* c_pull = app.add_subcommand("pull", "fetch, then checkout");
+    add_transfer_opts(c_pull);
+    c_pull->add_flag("-f,--force", force, "overwrite workspace files with changes not in the cache");
+
+    auto* c_verify =
+        app.add_subcommand("verify", "Re-hash cache (or store) objects; exit 1 when any is corrupt");
+    auto* verify_store_opt =
+        c_verify->add_option("--store", store_arg, "verify this store instead of the cache")
+            ->expected(0, 1)
+            ->default_str("");
+    c_verify->add_option("-j,--jobs", jobs, "threads");
+    c_verify->add_flag("--json", json, "print the result as JSON");
+
+    auto* c_gc = app.add_subcommand("gc", "Delete cache objects that nothing keeps");
+    c_gc->add_flag("-n,--dry-run", dry_run, "only print what would be deleted");
+    c_gc->add_flag("--all-commits", all_commits,
+                   "keep what any commit in the history of a branch or tag references");
+    c_gc->add_flag("--force", force, "also delete objects that only this cache holds");
+    c_gc->add_flag("--json", json, "print the result as JSON");
+
+    auto* c_unlock =
+        app.add_subcommand("unlock", "Replace a hardlinked/symlinked workspace file by a writable copy");
+    c_unlock->add_option("paths", paths, "artifacts")->required();
+
+    auto* c_bump = app.add_subcommand("bump", "Tag a new version of a model (NAME@vX.Y.Z, GTO-compatible)");
+    c_bump
+        ->add_option("name", name,
+                     "model name ([model.NAME] in config, else the pointer's file name up to its first '.')")
+        ->required();
+    auto* f_major = c_bump->add_flag("--major", major, "bump the major version");
+    auto* f_minor = c_bump->add_flag("--minor", minor, "bump the minor version (the default)");
+    auto* f_patch = c_bump->add_flag("--patch", patch, "bump the patch version");
+    f_major->excludes(f_minor)->excludes(f_patch);
+    f_minor->excludes(f_patch);
+    c_bump->add_option("-m,--message", message, "text for the tag message");
+    c_bump->add_flag("--json", json, "print the result as JSON");
+
+    return cli::run(app, argc, argv, [&]() -> int {
+        if (c_add->parsed()) {
+            return cmd_add(paths, jobs, json);
+        }
+        if (c_status->parsed()) {
+            return cmd_status(paths, json, check, remote, jobs);
+        }
+        if (c_checkout->parsed()) {
+            return cmd_checkout(paths, rev, do_fetch, force, jobs, json);
+        }
+        if (c_push->parsed()) {
+            return cmd_push(store_arg, sel, jobs, json);
+        }
+        if (c_fetch->parsed()) {
+            return cmd_fetch(store_arg, sel, jobs, json);
+        }
+        if (c_pull->parsed()) {
+            return cmd_pull(store_arg, sel, jobs, force, json);
+        }
+        if (c_verify->parsed()) {
+            return cmd_verify(store_arg, verify_store_opt->count() > 0, jobs, json);
+        }
+        if (c_gc->parsed()) {
+            return cmd_gc(dry_run, all_commits, force, json);
+        }
+        if (c_unlock->parsed()) {
+            return cmd_unlock(paths);
+        }
+        if (c_bump->parsed()) {
+            return cmd_bump(name, major, minor, patch, message, json);
+        }
+        return 2;
+    });
 }

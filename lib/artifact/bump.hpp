@@ -1,0 +1,30 @@
+// `git model bump`: a GTO-compatible version tag (NAME@vX.Y.Z, DESIGN.md section 3) on HEAD for a model
+// artifact, with its pointer's hash as evidence in the tag message.
+#pragma once
+
+#include "artifact/workspace.hpp"
+#include "semver/semver.hpp"
+
+#include <string>
+
+namespace mlci::artifact {
+
+struct BumpResult {
+    std::string name;
+    std::string tag;
+    Version version;
+    std::string pointer;
+    Hash128 hash;
+    git::Oid commit;
+};
+
+/// The pointer path of model NAME at `commit`: [model.NAME] path in config, else the one pointer whose
+/// file name up to its first '.' is NAME. Throws usage_error when none or several match.
+std::string model_pointer(const Context& ctx, const std::string& name, const git::Oid& commit);
+
+/// Tag HEAD as the next version of NAME. Refused (input_error) when HEAD already carries a version of
+/// NAME, when the pointer did not change since the last version, or when it has uncommitted changes.
+BumpResult bump_model(Context& ctx, const std::string& name, Version::Level level,
+                      const std::string& message);
+
+} // namespace mlci::artifact
