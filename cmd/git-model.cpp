@@ -13,6 +13,8 @@
 #include "util/strings.hpp"
 #include "util/term.hpp"
 
+#include <set>
+
 using namespace mlci;
 using namespace mlci::artifact;
 
@@ -103,14 +105,20 @@ int cmd_add(const std::vector<std::string>& paths, int jobs, bool json) {
                 (it.p.is_dir ? ", " + std::to_string(it.p.nfiles) + " files" : "") + ")\n";
     }
     cli::out(text);
-    bool any_new = false;
+    std::set<std::string> to_stage;
     for (const auto& it : items) {
-        any_new = any_new || it.state != AddedItem::State::unchanged;
+        if (it.state != AddedItem::State::unchanged) {
+            std::string dir = dirname_of(it.target);
+            to_stage.insert(it.pointer);
+            to_stage.insert(dir.empty() ? ".gitignore" : dir + "/.gitignore");
+        }
     }
-    if (any_new) {
-        cli::hint("commit the pointers: git add " + items.front().pointer + " " +
-                  dirname_of(items.front().target) + (dirname_of(items.front().target).empty() ? "" : "/") +
-                  ".gitignore && git commit");
+    if (!to_stage.empty()) {
+        std::string list;
+        for (const auto& p : to_stage) {
+            list += " " + p;
+        }
+        cli::hint("commit the pointers: git add" + list + " && git commit");
     }
     return 0;
 }
