@@ -1,0 +1,133 @@
+// Stores and the transfer scheduler: the local store's visibility rules (nothing before flush, nothing
+// when the source is corrupt or short), open_store's argument forms, largest-first scheduling.
+#include "artifact/store.hpp"
+#include "artifact/transfer.hpp"
+#include "config/config.hpp"
+#include "fsutil/file.hpp"
+#include "util/error.hpp"
+
+#include <doctest/doctest.h>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <unistd.h>
+
+using namespace mlci;
+using namespace mlci::artifact;
+
+namespace {
+struct TempDir {
+    std::string path;
+    TempDir() {
+        char tmpl[] = "/tmp/mlci-unit.XXXXXX";
+        path = ::mkdtemp(tmpl);
+    }
+    ~TempDir() { std::filesystem::remove_all(path); }
+};
+Source bytes_source(const std::string& data, bool intact = true) {
+    return [data, intact](const Sink& sink) {
+        sink(data.data(), data.size());
+        return intact;
+    };
+}
+} // namespace
+
+TEST_SUITE("LocalStore") {
+    TEST_CASE("put is visible only after flush; get streams it back; list finds it") {
+        TempDir t;
+        LocalStore s("team", t.path);
+        Hash128 h = xxh128("payload");
+        CHECK(s.put(h, 7, bytes_source("payload")));
+        CHECK_FALSE(s.has(h));
+        s.flush();
+        CHECK(s.has(h));
+        std::string got;
+        s.get(h, [&](const char* p, size_t n) { got.append(p, n); });
+        CHECK(got == "payload");
+        CHECK(s.list().count(h) == 1);
+        CHECK(s.describe() == "store 'team' (" + t.path + ")");
+    }
+
+    TEST_CASE("a corrupt source or a short upload leaves nothing") {
+        TempDir t;
+        LocalStore s("", t.path);
+        Hash128 h = xxh128("payload");
+        CHECK_FALSE(s.put(h, 7, bytes_source("payload", false)));
+        CHECK_THROWS_AS(s.put(h, 8, bytes_source("payload")), Error);
+        s.flush();
+        CHECK_FALSE(s.has(h));
+        CHECK(s.list().empty());
+        CHECK_THROWS_AS(s.get(h, [](const char*, size_t) {}), Error);
+    }
+
+    TEST_CASE("a missing folder is not usable; a read-only one is not writable") {
+        TempDir t;
+        LocalStore missing("", t.path + "/nope");
+        CHECK_THROWS_WITH_AS(missing.check_readable(), doctest::Contains("does not exist"), Error);
+        ::chmod(t.path.c_str(), 0555);
+        LocalStore ro("", t.path);
+        CHECK_NOTHROW(ro.check_readable());
+        CHECK_THROWS_WITH_AS(ro.check_writable(), doctest::Contains("read-only"), Error);
+        ::chmod(t.path.c_str(), 0755);
+        CHECK_NOTHROW(ro.check_writable());
+    }
+
+    TEST_CASE("open_store: names, paths, URLs, defaults") {
+        Config cfg = parse_config("[remote.a]\nurl = \"/srv/a\"\n[remote.b]\nurl = \"rel/b\"\n", "c.toml");
+        CHECK_THROWS_WITH_AS(open_store("", cfg, "/top"), doctest::Contains("none is the default"), Error);
+        auto* a = dynamic_cast<LocalStore*>(open_store("a", cfg, "/top").get());
+        REQUIRE(a != nullptr);
+        CHECK(open_store("b", cfg, "/top")->describe() == "store 'b' (/top/rel/b)");
+        CHECK(open_store("file:///x/y", cfg, "/top")->describe() == "store '/x/y'");
+        CHECK(open_store("some/dir", cfg, "/top")->describe() == "store '/top/some/dir'");
+        CHECK_THROWS_AS(open_store("file://x", cfg, "/top"), Error);
+        CHECK_THROWS_AS(open_store("http://x", cfg, "/top"), Error);
+        CHECK_THROWS_WITH_AS(open_store("s3://b/p", cfg, "/top"), doctest::Contains("s3://"), Error);
+        Config one = parse_config("[remote.only]\nurl = \"/o\"\n", "c.toml");
+        CHECK(open_store("", one, "/top")->describe() == "store 'only' (/o)");
+        CHECK_THROWS_WITH_AS(open_store("", Config{}, "/top"), doctest::Contains("no store is configured"),
+                             Error);
+    }
+}
+
+TEST_SUITE("Transfers") {
+    TEST_CASE("largest first on one thread; failures are collected, the rest go on") {
+        std::vector<TransferItem> items;
+        for (uint64_t s : {5, 50, 1, 20}) {
+            items.push_back({xxh128(std::to_string(s)), s});
+        }
+        std::vector<uint64_t> order;
+        std::mutex mu;
+        auto st = run_transfers(items, 1, "test", [&](const TransferItem& it, const auto& progress) {
+            {
+                std::lock_guard<std::mutex> lock(mu);
+                order.push_back(it.size);
+            }
+            if (it.size == 20) {
+                throw io_error("boom");
+            }
+            progress(it.size);
+        });
+        CHECK(order == std::vector<uint64_t>{50, 20, 5, 1});
+        CHECK(st.done == 3);
+        REQUIRE(st.failures.size() == 1);
+        CHECK(st.failures[0].hash == xxh128("20"));
+        CHECK(std::string(st.failures[0].error.what()) == "boom");
+        CHECK(st.bytes == 56);
+    }
+
+    TEST_CASE("many items on many threads: each runs exactly once") {
+        std::vector<TransferItem> items;
+        for (int i = 0; i < 500; ++i) {
+            items.push_back({xxh128(std::to_string(i)), static_cast<uint64_t>(i)});
+        }
+        std::mutex mu;
+        std::set<std::string> seen;
+        auto st = run_transfers(items, 8, "test", [&](const TransferItem& it, const auto&) {
+            std::lock_guard<std::mutex> lock(mu);
+            CHECK(seen.insert(it.hash.hex()).second);
+        });
+        CHECK(seen.size() == 500);
+        CHECK(st.done == 500);
+    }
+}
