@@ -1,0 +1,247 @@
+// pre-commit: checks on the staged content (the index, never the working tree).
+//
+// The cheap path: one `git diff --cached --raw -z` lists what is staged; one `git cat-file
+// --batch-command` gives the size of each staged blob and the content of the few that need reading
+// (prompts, pointers, datasets with a schema, .mlci/*.toml). libgit2 is initialised only when a staged
+// pointer needs its cache object looked up.
+#include "hooks/hook.hpp"
+
+#include "artifact/pointer.hpp"
+#include "artifact/schema.hpp"
+#include "artifact/workspace.hpp"
+#include "config/config.hpp"
+#include "eval/gates.hpp"
+#include "fsutil/file.hpp"
+#include "hooks/gitcli.hpp"
+#include "prompt/prompt.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+#include <map>
+#include <memory>
+#include <set>
+
+namespace mlci::hooks {
+
+std::vector<StagedFile> staged_files() {
+    // --no-renames: a rename is a delete plus an add, and the add is what we check.
+    auto r = run_git({"diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev", "--no-ext-diff",
+                      "--ignore-submodules", "--diff-filter=AMT"});
+    if (!r.ok()) {
+        throw Error(ErrorKind::git, "cannot list staged files: " + std::string(trim(r.err)));
+    }
+    // Records: ":<old mode> <new mode> <old id> <new id> <status>\0<path>\0"
+    std::vector<StagedFile> out;
+    const std::string& s = r.out;
+    size_t i = 0;
+    while (i < s.size()) {
+        size_t meta_end = s.find('\0', i);
+        if (meta_end == std::string::npos) {
+            break;
+        }
+        size_t path_end = s.find('\0', meta_end + 1);
+        if (path_end == std::string::npos) {
+            break;
+        }
+        auto fields = split(std::string_view(s).substr(i + 1, meta_end - i - 1), ' ');
+        if (fields.size() >= 5) {
+            StagedFile f;
+            f.mode = static_cast<unsigned>(std::stoul(fields[1], nullptr, 8));
+            f.blob = fields[3];
+            f.path = s.substr(meta_end + 1, path_end - meta_end - 1);
+            out.push_back(std::move(f));
+        }
+        i = path_end + 1;
+    }
+    return out;
+}
+
+namespace {
+
+struct Blob {
+    uint64_t size = 0;
+    bool have_content = false;
+    std::string content;
+};
+
+// One `git cat-file --batch-command`: "info" for sizes, "contents" for what must be read.
+std::map<std::string, Blob> read_blobs(const std::vector<std::string>& info,
+                                       const std::vector<std::string>& contents) {
+    std::string input;
+    for (const auto& id : info) {
+        input += "info " + id + "\n";
+    }
+    for (const auto& id : contents) {
+        input += "contents " + id + "\n";
+    }
+    std::map<std::string, Blob> out;
+    if (input.empty()) {
+        return out;
+    }
+    auto r = run_git({"cat-file", "--batch-command"}, input);
+    if (!r.ok()) {
+        throw Error(ErrorKind::git, "cannot read staged files: " + std::string(trim(r.err)));
+    }
+    // Replies come in request order: "<id> <type> <size>\n" and, for contents, the bytes and "\n".
+    const std::string& s = r.out;
+    size_t pos = 0;
+    size_t n_info = info.size();
+    size_t total = info.size() + contents.size();
+    for (size_t k = 0; k < total && pos < s.size(); ++k) {
+        size_t nl = s.find('\n', pos);
+        if (nl == std::string::npos) {
+            break;
+        }
+        auto head = split(std::string_view(s).substr(pos, nl - pos), ' ');
+        pos = nl + 1;
+        if (head.size() != 3) {
+            continue; // "<id> missing"
+        }
+        Blob& b = out[head[0]];
+        b.size = std::stoull(head[2]);
+        if (k >= n_info) {
+            b.content = s.substr(pos, static_cast<size_t>(b.size));
+            b.have_content = true;
+            pos += static_cast<size_t>(b.size) + 1;
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+HookReport pre_commit() {
+    HookReport rep;
+    auto staged = staged_files();
+    if (staged.empty()) {
+        return rep;
+    }
+    std::string top = "./"; // git runs hooks from the top of the work tree
+    Config cfg = load_config(top);
+    auto schemas = artifact::load_schemas(top);
+    const std::string prompts_prefix = cfg.prompts_dir + "/";
+
+    enum class Kind { other, prompt, pointer, dataset, config, gates, schema };
+    std::vector<std::pair<const StagedFile*, Kind>> files;
+    std::vector<std::string> info_ids;
+    std::vector<std::string> content_ids;
+    for (const auto& f : staged) {
+        if (f.mode == 0120000 || f.mode == 0160000) {
+            continue; // symlinks and submodules hold no content of their own
+        }
+        Kind k = Kind::other;
+        if (f.path.rfind(prompts_prefix, 0) == 0 && f.path.size() > 7 &&
+            f.path.compare(f.path.size() - 7, 7, ".prompt") == 0) {
+            k = Kind::prompt;
+        } else if (artifact::is_pointer_path(f.path)) {
+            k = Kind::pointer;
+        } else if (f.path == ".mlci/config.toml") {
+            k = Kind::config;
+        } else if (f.path == ".mlci/gates.toml") {
+            k = Kind::gates;
+        } else if (f.path.rfind(".mlci/schemas/", 0) == 0) {
+            k = Kind::schema;
+        } else if (artifact::schema_for(schemas, f.path) != nullptr) {
+            k = Kind::dataset;
+        }
+        files.emplace_back(&f, k);
+        (k == Kind::other ? info_ids : content_ids).push_back(f.blob);
+    }
+    auto blobs = read_blobs(info_ids, content_ids);
+
+    std::unique_ptr<artifact::Context> ctx; // opened on the first staged pointer
+    size_t problems = 0;
+    auto problem = [&](const std::string& where, const std::string& what, const std::string& fix) {
+        rep.error(where + ": " + what);
+        if (!fix.empty()) {
+            rep.hint(fix);
+        }
+        ++problems;
+    };
+    for (const auto& [f, kind] : files) {
+        const Blob& b = blobs[f->blob];
+        // The large-file guard: everything that is not a pointer, unless allowed by a glob.
+        if (kind != Kind::pointer && b.size > cfg.hooks.max_file_size) {
+            bool allowed = false;
+            for (const auto& g : cfg.hooks.large_file_allow) {
+                allowed = allowed || glob_match(g, f->path);
+            }
+            if (!allowed) {
+                problem(f->path,
+                        "is " + human_size(b.size) + ", larger than hooks.max_file_size (" +
+                            human_size(cfg.hooks.max_file_size) + "): large files belong in a model artifact",
+                        "git rm --cached -- '" + f->path + "' && git model add -- '" + f->path + "'");
+                continue;
+            }
+        }
+        if (!b.have_content) {
+            continue;
+        }
+        try {
+            switch (kind) {
+            case Kind::prompt: {
+                auto name = prompt::name_of_path(f->path, cfg.prompts_dir);
+                if (!name || !valid_name(*name)) {
+                    problem(f->path, "file name is not a valid prompt name",
+                            "rename it: letters, digits, '_', '-' and '/' folders, no '.' before .prompt");
+                    break;
+                }
+                auto p = prompt::parse(b.content, f->path);
+                for (const auto& pr : p.problems) {
+                    problem(f->path + (pr.line > 0 ? ":" + std::to_string(pr.line) : ""), pr.message, pr.fix);
+                }
+                break;
+            }
+            case Kind::pointer: {
+                auto pf = artifact::resolve_pointer(f->path, b.content);
+                // Only now is libgit2 needed: the cache lives under the git common dir.
+                if (!ctx) {
+                    ctx = std::make_unique<artifact::Context>(artifact::Context::open("."));
+                }
+                if (!ctx->cache.has(pf.p.hash)) {
+                    problem(
+                        f->path,
+                        "names " + pf.p.hash.id() + ", which is not in the cache: the bytes would be lost",
+                        "run git model add -- '" + pf.target + "' (or git model fetch) before committing");
+                }
+                break;
+            }
+            case Kind::dataset: {
+                const auto* schema = artifact::schema_for(schemas, f->path);
+                for (const auto& e : artifact::validate_dataset(*schema, f->path, b.content)) {
+                    problem(e.where(), e.message, e.fix);
+                }
+                break;
+            }
+            case Kind::config:
+                parse_config(b.content, f->path);
+                break;
+            case Kind::gates:
+                eval::parse_gates(b.content, f->path);
+                break;
+            case Kind::schema:
+                artifact::parse_schema(b.content, f->path);
+                break;
+            case Kind::other:
+                break;
+            }
+        } catch (const Error& e) {
+            // The parsers' messages already say file:line and what.
+            rep.error(e.what());
+            if (!e.hint().empty()) {
+                rep.hint(e.hint());
+            }
+            ++problems;
+        }
+    }
+    if (problems > 0) {
+        rep.note(std::to_string(problems) + " problem" + (problems == 1 ? "" : "s") +
+                 " in the staged files; nothing was committed");
+        rep.hint("fix them and stage again; 'git commit --no-verify' skips this check (CI's git gate check "
+                 "still runs)");
+        rep.exit_code = 1;
+    }
+    return rep;
+}
+
+} // namespace mlci::hooks

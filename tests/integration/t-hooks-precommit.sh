@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# pre-commit: checks on the staged content, every problem listed, nothing committed on refusal;
+# installation (chaining a foreign hook, core.hooksPath, uninstall) and the fail-closed shim.
+source "$(dirname "$0")/lib.sh"
+
+# setup: a repository with mlci's hooks installed.
+setup() {
+    new_repo repo
+    run git gate install-hooks
+    expect_rc 0
+}
+
+begin_test "install-hooks installs four shims and is idempotent"
+setup
+for h in pre-commit pre-push post-checkout post-merge; do
+    [ -x .git/hooks/$h ] || fail "$h not installed"
+    grep -q "mlci hook shim" .git/hooks/$h || fail "$h is not mlci's shim"
+done
+cmp -s .git/hooks/pre-commit "$MLCI_STAGE/share/mlci/hooks/pre-commit" || fail "installed shim differs from share/mlci/hooks"
+run git gate install-hooks
+expect_rc 0
+expect_out "pre-commit already installed"
+end_test
+
+begin_test "a commit with an undeclared placeholder is refused and nothing is committed"
+setup
+head=$(git rev-parse HEAD)
+write_prompt qa 'Answer {{question}} using {{context}}' '"question"'
+git add prompts/qa.prompt
+run git commit -m "add qa"
+expect_rc 1
+expect_err "prompts/qa.prompt:5: placeholder {{context}} is not declared in variables"
+expect_err 'add "context" to variables'
+expect_err "nothing was committed"
+expect_eq "$(git rev-parse HEAD)" "$head"
+git diff --cached --quiet && fail "the staged change was lost"
+end_test
+
+begin_test "every problem is listed, across files"
+setup
+write_prompt a 'x {{y}}' ''
+write_prompt b 'no vars' '"unused"'
+printf '+++\nvariables = [\n+++\nbody\n' >prompts/c.prompt
+git add prompts
+run git commit -m "three bad prompts"
+expect_rc 1
+expect_err "prompts/a.prompt:5: placeholder {{y}}"
+expect_err "prompts/b.prompt:3: variable 'unused' is declared but never used"
+expect_err "prompts/c.prompt:"
+expect_err "3 problems in the staged files"
+end_test
+
+begin_test "the staged content is checked, not the work tree"
+setup
+write_prompt ok 'Hello {{name}}' '"name"'
+git add prompts/ok.prompt
+write_prompt ok 'Hello {{name}} {{oops}}' '"name"' # broken in the work tree only
+run git commit -m "good staged version"
+expect_rc 0
+end_test
+
+begin_test "git commit -a: the hook reads the temporary index (GIT_INDEX_FILE)"
+setup
+write_prompt qa 'Hello {{name}}' '"name"'
+git add prompts && git commit -q -m "good prompt"
+write_prompt qa 'Hello {{name}} {{surname}}' '"name"'
+head=$(git rev-parse HEAD)
+run git commit -a -m "broken through -a"
+expect_rc 1
+expect_err "placeholder {{surname}} is not declared"
+expect_eq "$(git rev-parse HEAD)" "$head"
+end_test
+
+begin_test "a 50 MB file staged without a pointer is refused with the fix"
+setup
+head -c 52428800 /dev/zero >weights.bin
+git add weights.bin
+run git commit -m "add weights"
+expect_rc 1
+expect_err "weights.bin: is 50.0 MiB, larger than hooks.max_file_size (10.0 MiB)"
+expect_err "git model add -- 'weights.bin'"
+git cat-file -e HEAD:weights.bin 2>/dev/null && fail "the large file was committed"
+end_test
+
+begin_test "large_file_allow and max_file_size are honoured"
+setup
+mkdir -p .mlci docs
+printf '[hooks]\nmax_file_size = "1KB"\nlarge_file_allow = ["docs/*.pdf"]\n' >.mlci/config.toml
+head -c 2000 /dev/zero >docs/manual.pdf
+head -c 2000 /dev/zero >data.bin
+git add .mlci docs
+run git commit -m "allowed"
+expect_rc 0
+git add data.bin
+run git commit -m "not allowed"
+expect_rc 1
+expect_err "data.bin: is 2.0 KiB, larger than hooks.max_file_size (1000 B)"
+end_test
+
+begin_test "a staged config holding a secret is refused"
+setup
+mkdir -p .mlci
+printf '[remote.s3]\nurl = "s3://b/p"\nsecret_access_key = "abc"\n' >.mlci/config.toml
+git add .mlci/config.toml
+run git commit -m "secret"
+expect_rc 1
+expect_err ".mlci/config.toml:3: holds a secret"
+expect_not_err "abc"
+end_test
+
+begin_test "a malformed pointer is refused"
+setup
+mkdir -p models
+printf 'version = 1\npath = "../../etc/passwd"\nhash = "xxh128:00000000000000000000000000000000"\nsize = 1\n' >models/x.bin.mlci
+git add models
+run git commit -m "escaping pointer"
+expect_rc 1
+expect_err "models/x.bin.mlci"
+end_test
+
+begin_test "a pointer whose object is not in the cache is refused; one added by git model passes"
+setup
+mkdir -p models
+head -c 1000 /dev/urandom >models/m.bin
+run git model add models/m.bin
+expect_rc 0
+git add models
+run git commit -m "model"
+expect_rc 0
+cp models/m.bin.mlci "$TRASH/ptr"
+sed 's/^hash = .*/hash = "xxh128:0123456789abcdef0123456789abcdef"/' "$TRASH/ptr" >models/m.bin.mlci
+git add models/m.bin.mlci
+run git commit -m "pointer to nothing"
+expect_rc 1
+expect_err "models/m.bin.mlci: names xxh128:0123456789abcdef0123456789abcdef, which is not in the cache"
+end_test
+
+begin_test "--no-verify bypasses the hook"
+setup
+write_prompt qa 'Answer {{question}}' ''
+git add prompts
+run git commit --no-verify -m "bypass"
+expect_rc 0
+end_test
+
+begin_test "nothing relevant staged: the hook passes"
+setup
+echo "notes" >NOTES.txt
+git add NOTES.txt
+run git commit -m "docs"
+expect_rc 0
+expect_eq "$ERR" ""
+end_test
+
+begin_test "an existing foreign pre-commit hook is kept, chained, and restored by uninstall"
+new_repo repo
+printf '#!/bin/sh\necho "foreign hook ran with $# args" >&2\nexit 0\n' >.git/hooks/pre-commit
+chmod +x .git/hooks/pre-commit
+cp .git/hooks/pre-commit "$TRASH/foreign"
+run git gate install-hooks
+expect_rc 0
+expect_out "pre-commit.mlci-chained"
+echo a >a.txt && git add a.txt
+run git commit -m "a"
+expect_rc 0
+expect_err "foreign hook ran"
+# ours refuses first: the foreign hook does not run
+write_prompt qa 'Hi {{x}}' ''
+git add prompts
+run git commit -m "bad"
+expect_rc 1
+expect_not_err "foreign hook ran"
+git reset -q
+run git gate uninstall-hooks
+expect_rc 0
+cmp -s .git/hooks/pre-commit "$TRASH/foreign" || fail "foreign hook not restored"
+[ -e .git/hooks/pre-push ] && fail "pre-push shim left behind"
+end_test
+
+begin_test "a foreign hook that refuses still refuses after ours passed"
+new_repo repo
+printf '#!/bin/sh\necho "foreign says no" >&2\nexit 3\n' >.git/hooks/pre-commit
+chmod +x .git/hooks/pre-commit
+git gate install-hooks >/dev/null
+echo a >a.txt && git add a.txt
+run git commit -m "a"
+expect_rc 1
+expect_err "foreign says no"
+end_test
+
+begin_test "core.hooksPath is respected"
+new_repo repo
+git config core.hooksPath .githooks
+run git gate install-hooks
+expect_rc 0
+[ -x .githooks/pre-commit ] || fail "not installed in core.hooksPath"
+[ -e .git/hooks/pre-commit ] && fail "installed in .git/hooks despite core.hooksPath"
+write_prompt qa 'Hi {{x}}' ''
+git add prompts
+run git commit -m "bad"
+expect_rc 1
+expect_err "placeholder {{x}}"
+end_test
+
+begin_test "the shim fails closed when git-gate is not on PATH"
+setup
+echo a >a.txt && git add a.txt
+head=$(git rev-parse HEAD)
+gitdir=$(dirname "$(command -v git)")
+run env PATH="$gitdir:/usr/bin:/bin" git commit -m "no mlci"
+if command -v git-gate | grep -q "^/usr/bin\|^/bin"; then
+    echo "# skipped: git-gate is installed system-wide" >&2
+else
+    expect_rc 1
+    expect_err "git-gate is not on PATH"
+    expect_eq "$(git rev-parse HEAD)" "$head"
+fi
+end_test
+
+begin_test "file names with quotes, \$(…) and newlines reach no shell"
+setup
+name=$'we\'ird $(touch PWNED) "x"\nname.txt'
+printf 'x' >"$name"
+git add -- "$name"
+run git commit -m "odd name"
+expect_rc 0
+[ -e PWNED ] && fail "a file name was run by a shell"
+mkdir -p prompts
+cp /dev/null "prompts/\$(touch PWNED2).prompt"
+git add prompts
+run git commit -m "odd prompt name"
+expect_rc 1
+expect_err "file name is not a valid prompt name"
+[ -e PWNED2 ] && fail "a prompt file name was run by a shell"
+end_test
+
+finish
