@@ -135,6 +135,31 @@ expect_rc 1
 expect_err "models/m.bin.mlci: names xxh128:0123456789abcdef0123456789abcdef, which is not in the cache"
 end_test
 
+begin_test "a dataset row violating its schema is refused with file:line, field and rule"
+setup
+mkdir -p .mlci/schemas data
+cat >.mlci/schemas/qa.toml <<'T'
+files = ["data/*.jsonl"]
+format = "jsonl"
+[field.question]
+type = "string"
+required = true
+[field.label]
+enum = ["yes", "no"]
+T
+git add .mlci && git commit -q -m schema
+printf '{"question": "ok?", "label": "yes"}\n{"question": "bad?", "label": "maybe"}\n{"label": "no"}\n' >data/train.jsonl
+git add data
+head=$(git rev-parse HEAD)
+run git commit -m "dataset"
+expect_rc 1
+expect_err "data/train.jsonl:2"
+expect_err "label"
+expect_err "data/train.jsonl:3"
+expect_err "question"
+expect_eq "$(git rev-parse HEAD)" "$head"
+end_test
+
 begin_test "--no-verify bypasses the hook"
 setup
 write_prompt qa 'Answer {{question}}' ''
