@@ -10,10 +10,16 @@
 #include <mutex>
 #include <string>
 #include <sys/stat.h>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
 namespace mlci::artifact {
+
+struct Hash128Hasher {
+    size_t operator()(const Hash128& h) const { return static_cast<size_t>(h.low ^ (h.high * 31)); }
+};
+using HashSet = std::unordered_set<Hash128, Hash128Hasher>;
 
 enum class LinkMode { auto_, reflink, copy, hardlink, symlink };
 /// "auto" | "reflink" | "copy" | "hardlink" | "symlink"; throws config_error otherwise.
@@ -77,6 +83,9 @@ class Cache {
 
     /// Every object in the cache (hash, path). Removes temporaries older than an hour on the way.
     std::vector<std::pair<Hash128, std::string>> objects() const;
+    /// The set of objects present: one listing of the fan-out folders, cheaper than a stat per object
+    /// when checking thousands.
+    HashSet object_set() const;
 
   private:
     std::string m_root;

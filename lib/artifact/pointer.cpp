@@ -32,18 +32,26 @@ std::string relative_path_problem(std::string_view path) {
     if (!valid_utf8(path)) {
         return "it is not valid UTF-8";
     }
-    for (const std::string& part : split(path, '/')) {
+    size_t start = 0;
+    while (true) {
+        size_t end = path.find('/', start);
+        std::string_view part =
+            path.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
         if (part.empty()) {
             return "it has an empty part ('//' or a trailing '/')";
         }
         if (part == "." || part == "..") {
-            return "it has a '" + part + "' part (it must stay inside the repository)";
+            return "it has a '" + std::string(part) + "' part (it must stay inside the repository)";
         }
-        if (to_lower(part) == ".git") {
+        if (part.size() == 4 && part[0] == '.' && (part[1] | 0x20) == 'g' && (part[2] | 0x20) == 'i' &&
+            (part[3] | 0x20) == 't') {
             return "it has a '.git' part";
         }
+        if (end == std::string_view::npos) {
+            return {};
+        }
+        start = end + 1;
     }
-    return {};
 }
 
 bool is_pointer_path(std::string_view path) {

@@ -6,6 +6,7 @@
 #include "artifact/pool.hpp"
 #include "util/strings.hpp"
 
+#include <cerrno>
 #include <climits>
 #include <unistd.h>
 
@@ -70,33 +71,43 @@ void file_status(Context& ctx, ArtifactStatus& s) {
     }
 }
 
+/// Are all these objects in the cache? One listing of the fan-out folders when there are many.
+bool all_in_cache(const Context& ctx, const std::vector<ManifestEntry>& entries) {
+    std::optional<HashSet> present;
+    if (entries.size() > 256) {
+        present = ctx.cache.object_set();
+    }
+    for (const auto& e : entries) {
+        if (!(present ? present->count(e.hash) > 0 : ctx.cache.has(e.hash))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 void dir_status(Context& ctx, ArtifactStatus& s, int jobs) {
     const Pointer& p = s.pf.p;
     std::string abs = ctx.abs(s.pf.target);
-    std::optional<std::vector<ManifestEntry>> manifest;
-    try {
-        manifest = read_manifest(ctx.cache, p.hash);
-    } catch (const Error&) {
-        s.cache_corrupt = true;
-        s.detail = "its manifest in the cache is corrupt";
-    }
-    s.in_cache = manifest.has_value();
-    if (manifest) {
-        for (const auto& e : *manifest) {
-            if (!ctx.cache.has(e.hash)) {
-                s.in_cache = false;
-                break;
-            }
+    s.in_cache = ctx.cache.has(p.hash);
+    // The manifest is read only when the workspace cannot stand in for it (missing or different).
+    auto manifest = [&]() -> std::optional<std::vector<ManifestEntry>> {
+        try {
+            return read_manifest(ctx.cache, p.hash);
+        } catch (const Error&) {
+            s.cache_corrupt = true;
+            s.detail = "its manifest in the cache is corrupt";
+            return std::nullopt;
         }
-    }
+    };
     struct stat st {};
-    if (::lstat(abs.c_str(), &st) != 0) {
-        s.work = ArtifactStatus::Work::missing;
-        return;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        s.work = ArtifactStatus::Work::modified;
-        s.detail = "not a folder";
+    if (::lstat(abs.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+        bool exists = errno != ENOENT;
+        s.work = exists ? ArtifactStatus::Work::modified : ArtifactStatus::Work::missing;
+        if (exists) {
+            s.detail = "not a folder";
+        }
+        auto m = s.in_cache ? manifest() : std::nullopt;
+        s.in_cache = m && all_in_cache(ctx, *m);
         return;
     }
     std::vector<struct stat> stats;
@@ -106,19 +117,25 @@ void dir_status(Context& ctx, ArtifactStatus& s, int jobs) {
     } catch (const Error& e) {
         s.work = ArtifactStatus::Work::modified;
         s.detail = e.what();
+        auto m = s.in_cache ? manifest() : std::nullopt;
+        s.in_cache = m && all_in_cache(ctx, *m);
         return;
     }
     std::vector<ManifestEntry> copy = entries;
     if (xxh128(format_manifest(copy)) == p.hash) {
+        // The workspace holds exactly the manifest's entries: check their objects without parsing it.
+        s.in_cache = s.in_cache && all_in_cache(ctx, entries);
         return;
     }
     s.work = ArtifactStatus::Work::modified;
-    if (!manifest) {
+    auto m = s.in_cache ? manifest() : std::nullopt;
+    s.in_cache = m && all_in_cache(ctx, *m);
+    if (!m) {
         return;
     }
     // Which members differ, and was any changed through a hardlink to its object?
     std::map<std::string, const ManifestEntry*> by_path;
-    for (const auto& e : *manifest) {
+    for (const auto& e : *m) {
         by_path[e.path] = &e;
     }
     for (size_t i = 0; i < entries.size(); ++i) {

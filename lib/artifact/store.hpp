@@ -17,11 +17,6 @@ struct Config;
 
 namespace mlci::artifact {
 
-struct Hash128Hasher {
-    size_t operator()(const Hash128& h) const { return static_cast<size_t>(h.low ^ (h.high * 31)); }
-};
-using HashSet = std::unordered_set<Hash128, Hash128Hasher>;
-
 /// Produces an object's bytes into a sink; returns false when the source found them corrupt.
 using Source = std::function<bool(const Sink&)>;
 

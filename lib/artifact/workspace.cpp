@@ -261,11 +261,16 @@ Hash128 file_hash(Context& ctx, const std::string& abs_path, const struct stat& 
 
 namespace {
 
-void list_rec(const std::string& abs_dir, const std::string& shown, const std::string& rel,
-              std::vector<std::pair<std::string, struct stat>>& out) {
-    std::string dir = rel.empty() ? abs_dir : abs_dir + "/" + rel;
-    DIR* d = ::opendir(dir.c_str());
+// Walk with descriptors (openat/fstatat): every lstat resolves one name, not the whole path again.
+void list_rec(int dirfd, const std::string& shown, const std::string& rel,
+              std::vector<std::pair<std::string, struct stat>>& out, int jobs) {
+    int fd =
+        ::openat(dirfd, rel.empty() ? "." : rel.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
     if (d == nullptr) {
+        if (fd >= 0) {
+            ::close(fd);
+        }
         throw io_error("cannot read folder '" + shown + (rel.empty() ? "" : "/" + rel) +
                        "': " + errno_text(errno));
     }
@@ -276,32 +281,60 @@ void list_rec(const std::string& abs_dir, const std::string& shown, const std::s
             names.push_back(std::move(n));
         }
     }
-    ::closedir(d);
+    std::vector<std::string> subdirs;
     for (const auto& n : names) {
         std::string child = rel.empty() ? n : rel + "/" + n;
-        std::string show = shown + "/" + child;
+        auto show = [&] { return shown + "/" + child; };
         if (n.find(".mlci-tmp.") != std::string::npos) {
             continue; // a temporary of an interrupted checkout
         }
-        std::string why = relative_path_problem(child);
+        // The parts above were checked on the way down: only this name needs the path rules.
+        std::string why = relative_path_problem(n);
         if (!why.empty()) {
-            throw input_error(quoted(show) + " cannot be tracked: " + why);
+            ::closedir(d);
+            throw input_error(quoted(show()) + " cannot be tracked: " + why);
         }
         struct stat st {};
-        if (::lstat((abs_dir + "/" + child).c_str(), &st) != 0) {
-            throw io_error("cannot stat " + quoted(show) + ": " + errno_text(errno));
+        if (::fstatat(::dirfd(d), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            int err = errno;
+            ::closedir(d);
+            throw io_error("cannot stat " + quoted(show()) + ": " + errno_text(err));
         }
         if (S_ISLNK(st.st_mode)) {
-            throw input_error(quoted(show) + " is a symbolic link; a tracked folder holds regular files only",
+            ::closedir(d);
+            throw input_error(quoted(show()) +
+                                  " is a symbolic link; a tracked folder holds regular files only",
                               "replace the link with the file it points to, or move it out of the folder");
         }
         if (S_ISDIR(st.st_mode)) {
-            list_rec(abs_dir, shown, child, out);
+            subdirs.push_back(child);
         } else if (S_ISREG(st.st_mode)) {
             out.emplace_back(child, st);
         } else {
-            throw input_error(quoted(show) + " is not a regular file (a device, socket or fifo)");
+            ::closedir(d);
+            throw input_error(quoted(show()) + " is not a regular file (a device, socket or fifo)");
         }
+    }
+    ::closedir(d);
+    if (subdirs.empty()) {
+        return;
+    }
+    // Sub-folders in parallel (their results joined in order), one level deep is enough to spread.
+    std::vector<std::vector<std::pair<std::string, struct stat>>> parts(subdirs.size());
+    std::vector<std::optional<Error>> errs(subdirs.size());
+    parallel_for(subdirs.size(), jobs, [&](size_t i) {
+        try {
+            list_rec(dirfd, shown, subdirs[i], parts[i], 1);
+        } catch (const Error& e) {
+            errs[i] = e;
+        }
+    });
+    for (size_t i = 0; i < subdirs.size(); ++i) {
+        if (errs[i]) {
+            throw *errs[i];
+        }
+        out.insert(out.end(), std::make_move_iterator(parts[i].begin()),
+                   std::make_move_iterator(parts[i].end()));
     }
 }
 
@@ -310,9 +343,23 @@ void list_rec(const std::string& abs_dir, const std::string& shown, const std::s
 std::vector<std::pair<std::string, struct stat>> list_directory(const std::string& abs_dir,
                                                                 const std::string& shown) {
     std::vector<std::pair<std::string, struct stat>> out;
-    list_rec(abs_dir, shown, "", out);
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    return out;
+    Fd top(::open(abs_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+    if (!top) {
+        throw io_error("cannot read folder '" + shown + "': " + errno_text(errno));
+    }
+    list_rec(top.get(), shown, "", out, default_jobs());
+    // Sort an index, then move each entry once (a struct stat is large: sorting them moves megabytes).
+    std::vector<uint32_t> idx(out.size());
+    for (uint32_t i = 0; i < idx.size(); ++i) {
+        idx[i] = i;
+    }
+    std::sort(idx.begin(), idx.end(), [&](uint32_t a, uint32_t b) { return out[a].first < out[b].first; });
+    std::vector<std::pair<std::string, struct stat>> sorted;
+    sorted.reserve(out.size());
+    for (uint32_t i : idx) {
+        sorted.push_back(std::move(out[i]));
+    }
+    return sorted;
 }
 
 std::vector<ManifestEntry> scan_directory(Context& ctx, const std::string& rel, int jobs,
