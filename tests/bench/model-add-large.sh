@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Benchmark: `git model add` of one large file against its peers, in the same run:
+#   cat FILE, xxhsum -H2 FILE, cp FILE X && sync, git-lfs's `git add` (if installed).
+# Goals (issue 4): default mode ≤ 1.2× cp && sync; hardlink mode ≤ 1.3× cat; ≥ 7× faster than git-lfs.
+# Usage: model-add-large.sh [SIZE_MIB=2048] [RUNS=5]   (the file lives in $BENCH_DIR or $TMPDIR)
+. "$(dirname "$0")/model-common.sh"
+SIZE_MIB=${1:-2048}
+RUNS=${2:-5}
+echo "# git model add of one ${SIZE_MIB} MiB file, $RUNS runs each (warm page cache)"
+cd "$BENCH_ROOT"
+git init -q repo && cd repo && git commit -q --allow-empty -m init
+head -c "$((SIZE_MIB * 1024 * 1024))" /dev/urandom >big.bin
+sync
+cat big.bin >/dev/null
+
+bench cat "$RUNS" "true" "cat big.bin >/dev/null"
+bench xxhsum "$RUNS" "true" "xxhsum -H2 big.bin >/dev/null"
+bench cp_sync "$RUNS" "rm -f ../copy.bin; sync" "cp big.bin ../copy.bin && sync"
+rm -f ../copy.bin
+bench model_add "$RUNS" "rm -rf .git/mlci big.bin.mlci .gitignore .mlci; chmod 644 big.bin; sync" \
+    "git model add big.bin >/dev/null 2>&1"
+bench model_add_hardlink "$RUNS" \
+    "rm -rf .git/mlci big.bin.mlci .gitignore; chmod 644 big.bin; mkdir -p .mlci; printf '[cache]\nlink = \"hardlink\"\n' >.mlci/config.toml; sync" \
+    "git model add big.bin >/dev/null 2>&1"
+rm -rf .git/mlci .mlci big.bin.mlci
+chmod 644 big.bin
+bench model_readd_unchanged "$RUNS" "true" "git model add big.bin >/dev/null 2>&1"
+
+echo "# ratios (goal in brackets)"
+echo "model add / (cp && sync)        = $(ratio "$MEDIAN_model_add" "$MEDIAN_cp_sync")   [<= 1.2]"
+echo "model add (hardlink) / cat      = $(ratio "$MEDIAN_model_add_hardlink" "$MEDIAN_cat")   [<= 1.3]"
+echo "model add (hardlink) / xxhsum   = $(ratio "$MEDIAN_model_add_hardlink" "$MEDIAN_xxhsum")"
+if command -v git-lfs >/dev/null; then
+    cd "$BENCH_ROOT" && git init -q lfs && cd lfs
+    git lfs install --local >/dev/null
+    git lfs track '*.bin' >/dev/null
+    git add .gitattributes && git commit -q -m lfs
+    ln ../repo/big.bin big.bin
+    LFS_RUNS=${LFS_RUNS:-3}
+    bench git_lfs_add "$LFS_RUNS" "git rm -q --cached -f big.bin 2>/dev/null; rm -rf .git/lfs/objects; sync" \
+        "git add big.bin"
+    echo "git-lfs git add / model add     = $(ratio "$MEDIAN_git_lfs_add" "$MEDIAN_model_add")   [>= 7]"
+else
+    echo "git-lfs not installed: its comparison skipped"
+fi

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Benchmark: `git model add` and `git model status` of a folder of many small files against their peers
+# in the same run: `git add -A` and `git status` of the same tree in git, and md5sum of every file.
+# Goals (issue 4): add ≥ 5× faster than git add -A; status ≤ 2× git status; report the ratio to md5sum.
+# Usage: model-many-files.sh [NFILES=20000] [FILE_BYTES=4096] [RUNS=5]
+. "$(dirname "$0")/model-common.sh"
+NFILES=${1:-20000}
+BYTES=${2:-4096}
+RUNS=${3:-5}
+echo "# $NFILES files of $BYTES bytes in 100 folders, $RUNS runs each (warm page cache)"
+cd "$BENCH_ROOT"
+git init -q repo && cd repo && git commit -q --allow-empty -m init
+python3 - "$NFILES" "$BYTES" <<'PY'
+import os, sys
+n, size = int(sys.argv[1]), int(sys.argv[2])
+for i in range(n):
+    d = "ds/%02d" % (i % 100)
+    os.makedirs(d, exist_ok=True)
+    with open("%s/f%06d.bin" % (d, i), "wb") as f:
+        f.write(os.urandom(size))
+PY
+cp -r ds ../ds-git
+sync
+
+bench md5sum "$RUNS" "true" "find ds -type f -print0 | xargs -0 md5sum >/dev/null"
+bench model_add "$RUNS" "rm -rf .git/mlci ds.mlci .gitignore; sync" "git model add ds >/dev/null 2>&1"
+cd "$BENCH_ROOT" && git init -q gitrepo && cd gitrepo && mv ../ds-git ds
+bench git_add_all "$RUNS" "rm -f .git/index; rm -rf .git/objects/[0-9a-f][0-9a-f]; sync" "git add -A"
+git add -A && git commit -q -m files
+bench git_status "$RUNS" "true" "git status >/dev/null"
+cd "$BENCH_ROOT/repo"
+git model add ds >/dev/null 2>&1
+sleep 2
+git model status >/dev/null # re-records entries that were racy right after the add
+bench model_status "$RUNS" "true" "git model status >/dev/null"
+bench model_readd_unchanged "$RUNS" "true" "git model add ds >/dev/null 2>&1"
+
+echo "# ratios (goal in brackets)"
+echo "git add -A / model add          = $(ratio "$MEDIAN_git_add_all" "$MEDIAN_model_add")   [>= 5]"
+echo "model add / md5sum              = $(ratio "$MEDIAN_model_add" "$MEDIAN_md5sum")"
+echo "model status / git status       = $(ratio "$MEDIAN_model_status" "$MEDIAN_git_status")   [<= 2]"
