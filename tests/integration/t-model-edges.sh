@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# git model: the less travelled paths — fetching on checkout, --remote status, selections of commits,
+# a cache shared between clones, folder versions, and bad command lines and configurations.
+. "$(dirname "$0")/lib.sh"
+
+model_repo() {
+    new_repo "${1:-repo}"
+    mkdir -p "$TRASH/store" .mlci
+    printf '[remote.team]\nurl = "%s"\n' "$TRASH/store" >.mlci/config.toml
+    git add .mlci && git commit -q -m "store"
+}
+
+begin_test "checkout without the object: exit 2 with a hint; --fetch gets it"
+model_repo
+echo w >w.bin && git model add w.bin >/dev/null 2>&1 && commit_all "w"
+git model push >/dev/null 2>&1
+rm -rf .git/mlci/cache w.bin
+run git model checkout
+expect_rc 2
+expect_err "'w.bin' is not in the cache"
+expect_err "hint: fetch it first"
+run git model checkout --fetch
+expect_rc 0
+expect_eq "$(cat w.bin)" "w"
+end_test
+
+begin_test "status --remote: not on store until pushed"
+model_repo
+echo r >r.bin && git model add r.bin >/dev/null 2>&1 && commit_all "r"
+run git model status --remote --check
+expect_rc 1
+expect_out "not on store"
+git model push >/dev/null 2>&1
+run git model status --remote --check
+expect_rc 0
+run git model status --remote --json
+expect_out '"store": "ok"'
+end_test
+
+begin_test "push/fetch --all-tags, --all-branches, --rev"
+model_repo
+echo a >m.bin && git model add m.bin >/dev/null 2>&1 && commit_all "a" && git tag v-a
+echo b >m.bin && git model add m.bin >/dev/null 2>&1 && commit_all "b"
+git checkout -q -b side && echo c >m.bin && git model add m.bin >/dev/null 2>&1 && commit_all "c" && git checkout -q main
+git model checkout --force >/dev/null 2>&1
+run git model push --all-tags
+expect_rc 0
+expect_err "push: 1 object"
+run git model push --all-branches
+expect_rc 0
+expect_err "push: 2 objects"
+rm -rf .git/mlci/cache
+run git model fetch --rev v-a --rev side
+expect_rc 0
+expect_err "fetch: 2 objects"
+run git model fetch --rev no-such-ref
+expect_rc 2
+end_test
+
+begin_test "pull keeps a local edit (exit 2) and fetches the rest"
+model_repo
+echo one >a.bin && echo two >b.bin && git model add a.bin b.bin >/dev/null 2>&1 && commit_all "ab"
+git model push >/dev/null 2>&1
+git push -q origin main
+cd "$TRASH" && git clone -q repo-origin.git clone && cd clone
+echo mine >a.bin
+run git model pull
+expect_rc 2
+expect_err "'a.bin' has changes that are not in the cache: not overwritten"
+expect_eq "$(cat a.bin)" "mine"
+expect_eq "$(cat b.bin)" "two"
+end_test
+
+begin_test "folder versions: checkout removes files the version lacks (when recoverable)"
+model_repo
+mkdir d && echo 1 >d/one && echo 2 >d/two && git model add d >/dev/null 2>&1 && commit_all "d1"
+rm d/two && echo 3 >d/three && git model add d >/dev/null 2>&1 && commit_all "d2"
+run git model checkout --rev HEAD~1
+expect_rc 0
+expect_eq "$(ls d | tr '\n' ' ')" "one two "
+git checkout -q HEAD~1 && run git model status --check && expect_rc 0 && git checkout -q main
+run git model checkout
+expect_eq "$(ls d | tr '\n' ' ')" "one three "
+echo private >d/new
+run git model checkout --rev HEAD~1
+expect_rc 2
+expect_err "'d/new' is not part of this version and not in the cache: kept"
+[ -f d/new ] || fail "private file removed"
+end_test
+
+begin_test "cache.dir shared by two clones on one machine"
+model_repo
+printf '[cache]\ndir = "%s"\n' "$TRASH/shared-cache" >>.mlci/config.toml
+echo s >s.bin && git model add s.bin >/dev/null 2>&1 && commit_all "s"
+[ -n "$(find "$TRASH/shared-cache/xxh128" -type f)" ] || fail "object not in the shared cache"
+git push -q origin main
+cd "$TRASH" && git clone -q repo-origin.git clone && cd clone
+run git model checkout
+expect_rc 0
+expect_eq "$(cat s.bin)" "s"
+end_test
+
+begin_test "adding inside a tracked folder, or a folder holding pointers, is refused"
+model_repo
+mkdir d && echo x >d/x && git model add d >/dev/null 2>&1
+run git model add d/x
+expect_rc 2
+expect_err "'d/x' is inside the tracked folder 'd'"
+expect_err "hint: add the folder again: git model add d"
+mkdir -p e/f && echo y >e/f/y && git model add e/f/y >/dev/null 2>&1
+run git model add e
+expect_rc 2
+expect_err "is a pointer: a tracked folder cannot hold other artifacts"
+end_test
+
+begin_test "bad command lines, configurations and places"
+model_repo
+run git model
+expect_rc 2
+run git model frobnicate
+expect_rc 2
+run git model status --no-such-flag
+expect_rc 2
+run git model unlock nothing-here
+expect_rc 2
+expect_err "names no artifact pointer"
+printf '[cache]\nlink = "teleport"\n' >>.mlci/config.toml
+run git model status
+expect_rc 2
+expect_err "cache.link must be one of"
+git checkout -q -- .mlci/config.toml
+printf '[remote.x]\nurl = "https://user:pw@example.com/s"\n' >>.mlci/config.toml
+run git model status
+expect_rc 2
+expect_err "holds a password"
+git checkout -q -- .mlci/config.toml
+mkdir -p "$TRASH/not-a-repo" && cd "$TRASH/not-a-repo"
+run git model status
+expect_rc 2
+expect_err "not a git repository"
+end_test
+
+begin_test "gc --json and --dry-run change nothing"
+model_repo
+echo g >g.bin && git model add g.bin >/dev/null 2>&1
+echo h >g.bin && git model add g.bin >/dev/null 2>&1
+before=$(snapshot .git/mlci/cache)
+run git model gc --dry-run --json
+expect_rc 0
+expect_out '"would_remove": ['
+expect_eq "$(snapshot .git/mlci/cache)" "$before"
+run git model gc
+expect_out "removed xxh128:"
+end_test
+
+finish
