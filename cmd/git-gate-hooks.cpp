@@ -3,6 +3,7 @@
 #include "common.hpp"
 #include "eval/check.hpp"
 #include "git-gate.hpp"
+#include "hooks/gitcli.hpp"
 #include "hooks/hook.hpp"
 #include "hooks/install.hpp"
 #include "util/json.hpp"
@@ -30,19 +31,25 @@ std::string read_stdin() {
     return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
 }
 
-// The folder our shim ran from (the shim exports it); else ask git, which honours core.hooksPath.
+// The folder our shim ran from (the shim exports it); else ask git, which honours core.hooksPath
+// (the git binary, not libgit2: this is on every hook's no-op path).
 std::string shim_dir() {
     if (const char* d = std::getenv("MLCI_HOOK_DIR"); d != nullptr && *d) {
         return d;
     }
-    return "";
+    auto r = hooks::run_git({"rev-parse", "--git-path", "hooks"});
+    std::string dir = r.out;
+    while (!dir.empty() && (dir.back() == '\n' || dir.back() == '\r')) {
+        dir.pop_back();
+    }
+    return r.ok() ? dir : "";
 }
 
 int run_hook(const std::string& name, const std::vector<std::string>& args) {
     hooks::HookReport rep;
     std::string input;
     if (name == "pre-commit") {
-        rep = hooks::pre_commit();
+        rep = hooks::pre_commit(hooks::cache_pointer_check());
     } else if (name == "pre-push") {
         input = read_stdin();
         rep = hooks::pre_push(args.size() > 0 ? args[0] : "origin", args.size() > 1 ? args[1] : "", input,
@@ -60,10 +67,7 @@ int run_hook(const std::string& name, const std::vector<std::string>& args) {
         return rep.exit_code; // ours refused: the chained hook does not run, git stops
     }
     std::string dir = shim_dir();
-    if (dir.empty()) {
-        dir = hooks::hooks_dir(open_repo());
-    }
-    return hooks::run_chained(dir, name, args, input);
+    return dir.empty() ? 0 : hooks::run_chained(dir, name, args, input);
 }
 
 std::string describe(const hooks::InstallAction& a) {

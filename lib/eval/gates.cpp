@@ -310,12 +310,5 @@ Gates load_gates(const std::string& top) {
     return parse_gates(read_file(path, 1024 * 1024 + 1), k_gates_path);
 }
 
-std::optional<Gates> load_gates_at(const git::Repo& repo, const git::Oid& commit) {
-    auto text = repo.blob_at(commit, k_gates_path);
-    if (!text) {
-        return std::nullopt;
-    }
-    return parse_gates(*text, std::string(k_gates_path) + " at " + commit.short_hex());
-}
 
 } // namespace mlci::eval

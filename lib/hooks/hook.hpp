@@ -17,6 +17,7 @@ namespace mlci::hooks {
 /// exit code (0 lets git go on, 1 refuses).
 struct HookReport {
     int exit_code = 0;
+    bool escalate = false; // the libgit2-free fast path cannot decide: run `git gate hook` instead
     std::vector<std::string> lines;
     void error(const std::string& m) { lines.push_back("error: " + m); }
     void warning(const std::string& m) { lines.push_back("warning: " + m); }
@@ -35,9 +36,15 @@ struct StagedFile {
 /// $GIT_INDEX_FILE, so `git commit -a` and `-o` are seen as git sees them).
 std::vector<StagedFile> staged_files();
 
+/// Whether the cache holds an object (needs libgit2 to find the cache: the full path supplies it).
+using PointerCheck = std::function<bool(const std::string& hash_id)>;
+
 /// pre-commit: prompts, pointers, datasets with a schema, mlci's own config files, and the large-file
-/// guard, all on the staged content. Every problem is reported, not only the first.
-HookReport pre_commit();
+/// guard, all on the staged content. Every problem is reported, not only the first. Without a
+/// pointer check (the fast path), a staged pointer makes the report ask for escalation.
+HookReport pre_commit(const PointerCheck& in_cache);
+/// The full path's pointer check: opens the repository's cache on first use.
+PointerCheck cache_pointer_check();
 
 /// One line of pre-push's stdin.
 struct PushUpdate {
@@ -51,6 +58,22 @@ struct PushUpdate {
     }
 };
 std::vector<PushUpdate> parse_push_lines(const std::string& input);
+
+/// What a push brings that mlci must act on (decided with the git binary alone).
+struct PushPlan {
+    struct Item {
+        PushUpdate update;
+        bool gated = false;               // changes an input of a pre-push gate suite
+        std::vector<std::string> commits; // the commits it brings
+    };
+    std::vector<Item> items; // only updates that are gated or bring a pointer
+    bool any_pointer = false;
+    bool empty() const { return items.empty(); }
+};
+PushPlan plan_push(const std::string& remote, const std::string& input);
+
+/// Does HEAD track any pointer file (post-checkout/post-merge have work)? The git binary alone.
+bool tracks_pointers();
 
 /// Formats a gate's verdict table (cmd/ owns the presentation of `git gate check`; the hook reuses it).
 using GateRenderer = std::function<std::string(const eval::GateResult&)>;

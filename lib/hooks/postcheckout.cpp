@@ -9,8 +9,9 @@
 #include "artifact/sync.hpp"
 #include "artifact/workspace.hpp"
 #include "fsutil/file.hpp"
-#include "hooks/gitcli.hpp"
 #include "util/error.hpp"
+
+#include <memory>
 
 namespace mlci::hooks {
 
@@ -18,10 +19,8 @@ namespace {
 
 HookReport materialize() {
     HookReport rep;
-    // Cheap exit: no pointer file tracked at HEAD means nothing to do (no libgit2).
-    auto ls = run_git({"ls-files", "-z", "--", "*.mlci"});
-    if (ls.ok() && ls.out.empty()) {
-        return rep;
+    if (!tracks_pointers()) {
+        return rep; // nothing to do, decided without libgit2
     }
     try {
         auto ctx = artifact::Context::open(".");
@@ -69,6 +68,18 @@ HookReport post_checkout(const std::vector<std::string>& args) {
         return {};
     }
     return materialize();
+}
+
+PointerCheck cache_pointer_check() {
+    // The Context (repository, config, cache) is opened on the first pointer, once.
+    auto ctx = std::make_shared<std::unique_ptr<artifact::Context>>();
+    return [ctx](const std::string& hash_id) {
+        if (!*ctx) {
+            *ctx = std::make_unique<artifact::Context>(artifact::Context::open("."));
+        }
+        Hash128 h;
+        return parse_hash_id(hash_id, &h) && (*ctx)->cache.has(h);
+    };
 }
 
 HookReport post_merge(const std::vector<std::string>& args) {

@@ -2,24 +2,25 @@
 //
 // The cheap path: one `git diff --cached --raw -z` lists what is staged; one `git cat-file
 // --batch-command` gives the size of each staged blob and the content of the few that need reading
-// (prompts, pointers, datasets with a schema, .mlci/*.toml). libgit2 is initialised only when a staged
-// pointer needs its cache object looked up.
+// (prompts, pointers, datasets with a schema, .mlci/*.toml). This file links without libgit2 (mlci-hook
+// runs it); a staged pointer needs the cache, found through libgit2, so the caller supplies that check.
 #include "hooks/hook.hpp"
 
 #include "artifact/pointer.hpp"
 #include "artifact/schema.hpp"
-#include "artifact/workspace.hpp"
 #include "config/config.hpp"
 #include "eval/gates.hpp"
 #include "fsutil/file.hpp"
 #include "hooks/gitcli.hpp"
+#include "hooks/index.hpp"
 #include "prompt/prompt.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
+#include <cstdlib>
 #include <map>
-#include <memory>
 #include <set>
+#include <sys/stat.h>
 
 namespace mlci::hooks {
 
@@ -110,7 +111,7 @@ std::map<std::string, Blob> read_blobs(const std::vector<std::string>& info,
 
 } // namespace
 
-HookReport pre_commit() {
+HookReport pre_commit(const PointerCheck& in_cache) {
     HookReport rep;
     auto staged = staged_files();
     if (staged.empty()) {
@@ -122,6 +123,12 @@ HookReport pre_commit() {
     const std::string prompts_prefix = cfg.prompts_dir + "/";
 
     enum class Kind { other, prompt, pointer, dataset, config, gates, schema };
+    // git gives every hook of `git commit` the index it works on in GIT_INDEX_FILE.
+    std::optional<std::map<std::string, uint32_t>> index_sizes;
+    if (const char* idx = std::getenv("GIT_INDEX_FILE"); idx != nullptr && *idx) {
+        index_sizes = read_index_sizes(idx);
+    }
+    std::set<std::string> small; // blobs known (from the index) to be under the limit
     std::vector<std::pair<const StagedFile*, Kind>> files;
     std::vector<std::string> info_ids;
     std::vector<std::string> content_ids;
@@ -144,12 +151,35 @@ HookReport pre_commit() {
         } else if (artifact::schema_for(schemas, f.path) != nullptr) {
             k = Kind::dataset;
         }
+        if (k == Kind::pointer && !in_cache) {
+            rep.escalate = true; // the fast path cannot see the cache
+            return rep;
+        }
         files.emplace_back(&f, k);
-        (k == Kind::other ? info_ids : content_ids).push_back(f.blob);
+        if (k != Kind::other) {
+            content_ids.push_back(f.blob);
+            continue;
+        }
+        // Other files need only their size: the index has it, so git need not be asked unless the
+        // index says "large" (it records the work tree size, which a clean filter may have shrunk).
+        bool known_small = false;
+        if (index_sizes) {
+            // The index keeps only the low 32 bits of a size: a 4 GiB + 10 B file reads as 10 B. The
+            // work tree file's own size (one stat) rules that out.
+            auto it = index_sizes->find(f.path);
+            struct stat st {};
+            known_small = it != index_sizes->end() && it->second <= cfg.hooks.max_file_size &&
+                          lstat(f.path.c_str(), &st) == 0 &&
+                          static_cast<uint64_t>(st.st_size) < (uint64_t(1) << 32);
+        }
+        if (known_small) {
+            small.insert(f.blob);
+        } else {
+            info_ids.push_back(f.blob);
+        }
     }
     auto blobs = read_blobs(info_ids, content_ids);
 
-    std::unique_ptr<artifact::Context> ctx; // opened on the first staged pointer
     size_t problems = 0;
     auto problem = [&](const std::string& where, const std::string& what, const std::string& fix) {
         rep.error(where + ": " + what);
@@ -159,6 +189,9 @@ HookReport pre_commit() {
         ++problems;
     };
     for (const auto& [f, kind] : files) {
+        if (small.count(f->blob)) {
+            continue;
+        }
         const Blob& b = blobs[f->blob];
         // The large-file guard: everything that is not a pointer, unless allowed by a glob.
         if (kind != Kind::pointer && b.size > cfg.hooks.max_file_size) {
@@ -193,16 +226,15 @@ HookReport pre_commit() {
                 break;
             }
             case Kind::pointer: {
-                auto pf = artifact::resolve_pointer(f->path, b.content);
-                // Only now is libgit2 needed: the cache lives under the git common dir.
-                if (!ctx) {
-                    ctx = std::make_unique<artifact::Context>(artifact::Context::open("."));
-                }
-                if (!ctx->cache.has(pf.p.hash)) {
-                    problem(
-                        f->path,
-                        "names " + pf.p.hash.id() + ", which is not in the cache: the bytes would be lost",
-                        "run git model add -- '" + pf.target + "' (or git model fetch) before committing");
+                auto ptr = artifact::parse_pointer(b.content, f->path);
+                if (!in_cache(ptr.hash.id())) {
+                    std::string dir = f->path.find('/') == std::string::npos
+                                          ? ""
+                                          : f->path.substr(0, f->path.rfind('/') + 1);
+                    problem(f->path,
+                            "names " + ptr.hash.id() + ", which is not in the cache: the bytes would be lost",
+                            "run git model add -- '" + dir + ptr.path +
+                                "' (or git model fetch) before committing");
                 }
                 break;
             }

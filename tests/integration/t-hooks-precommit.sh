@@ -160,6 +160,30 @@ expect_err "question"
 expect_eq "$(git rev-parse HEAD)" "$head"
 end_test
 
+begin_test "the size guard reads index versions 2, 3 and 4 alike"
+setup
+for v in 2 3 4; do
+    git update-index --index-version $v
+    mkdir -p "d$v/sub"
+    head -c 11000000 /dev/zero >"d$v/sub/big.bin"
+    echo small >"d$v/sub/small.txt"
+    git add "d$v"
+    run git commit -m "index v$v"
+    expect_rc 1
+    expect_err "d$v/sub/big.bin: is 10.5 MiB"
+    expect_not_err "small.txt"
+    git rm -q --cached "d$v/sub/big.bin"
+    run git commit -m "index v$v, small only"
+    expect_rc 0
+done
+end_test
+
+begin_test "mlci-hook, which every hook runs first, does not load libgit2"
+if command -v ldd >/dev/null; then
+    ldd "$(command -v mlci-hook)" | grep -q libgit2 && fail "mlci-hook links libgit2"
+fi
+end_test
+
 begin_test "--no-verify bypasses the hook"
 setup
 write_prompt qa 'Answer {{question}}' ''
@@ -227,17 +251,17 @@ expect_rc 1
 expect_err "placeholder {{x}}"
 end_test
 
-begin_test "the shim fails closed when git-gate is not on PATH"
+begin_test "the shim fails closed when mlci-hook is not on PATH"
 setup
 echo a >a.txt && git add a.txt
 head=$(git rev-parse HEAD)
 gitdir=$(dirname "$(command -v git)")
 run env PATH="$gitdir:/usr/bin:/bin" git commit -m "no mlci"
-if command -v git-gate | grep -q "^/usr/bin\|^/bin"; then
-    echo "# skipped: git-gate is installed system-wide" >&2
+if command -v mlci-hook | grep -q "^/usr/bin\|^/bin"; then
+    echo "# skipped: mlci-hook is installed system-wide" >&2
 else
     expect_rc 1
-    expect_err "git-gate is not on PATH"
+    expect_err "mlci-hook is not on PATH"
     expect_eq "$(git rev-parse HEAD)" "$head"
 fi
 end_test

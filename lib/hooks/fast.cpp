@@ -1,0 +1,135 @@
+// The hooks' decisions that need no libgit2 (mlci-hook links this without it): what a push brings,
+// and whether a checkout has artifacts to materialize. Everything here runs the git binary.
+#include "hooks/hook.hpp"
+
+#include "artifact/pointer.hpp"
+#include "eval/gates.hpp"
+#include "fsutil/file.hpp"
+#include "hooks/gitcli.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+#include <set>
+
+namespace mlci::hooks {
+
+bool PushUpdate::is_delete() const {
+    return local_oid.find_first_not_of('0') == std::string::npos;
+}
+
+std::vector<PushUpdate> parse_push_lines(const std::string& input) {
+    std::vector<PushUpdate> out;
+    for (const auto& line : split_lines(input)) {
+        if (trim(line).empty()) {
+            continue;
+        }
+        // Ref names cannot hold spaces, so splitting on ' ' is exact.
+        auto f = split(line, ' ');
+        if (f.size() != 4) {
+            throw input_error("pre-push: unexpected input line " + mlci::quoted(line));
+        }
+        out.push_back({f[0], f[1], f[2], f[3]});
+    }
+    return out;
+}
+
+namespace {
+
+bool zero(const std::string& oid) {
+    return oid.find_first_not_of('0') == std::string::npos;
+}
+
+// Paths changed by the commits this update brings to the remote.
+std::vector<std::string> pushed_paths(const PushUpdate& u, const std::string& remote,
+                                      std::vector<std::string>* commits) {
+    std::vector<std::string> args = {"log", "--format=%x01%H", "--name-only", "-z", "--no-renames",
+                                     "-m",  "--first-parent",  u.local_oid};
+    // The remote's old tip when we have it (one git process); else, or when git does not know that
+    // commit, the commits not on any of the remote's tracking refs.
+    GitOutput r;
+    if (!zero(u.remote_oid)) {
+        auto with_remote = args;
+        with_remote.push_back("^" + u.remote_oid);
+        r = run_git(with_remote);
+    }
+    if (zero(u.remote_oid) || !r.ok()) {
+        args.push_back("--not");
+        args.push_back("--remotes=" + remote);
+        r = run_git(args);
+    }
+    if (!r.ok()) {
+        throw Error(ErrorKind::git, "pre-push: cannot list the pushed commits: " + std::string(trim(r.err)));
+    }
+    std::set<std::string> paths;
+    for (const auto& tok : split(r.out, '\0')) {
+        std::string t(trim(tok));
+        if (t.empty()) {
+            continue;
+        }
+        if (t[0] == '\x01') {
+            // "\x01<id>\n<first path>" — git separates the header from the first name by a newline.
+            size_t nl = t.find('\n');
+            commits->push_back(t.substr(1, nl == std::string::npos ? std::string::npos : nl - 1));
+            if (nl != std::string::npos && nl + 1 < t.size()) {
+                paths.insert(std::string(trim(t.substr(nl + 1))));
+            }
+            continue;
+        }
+        paths.insert(t);
+    }
+    return {paths.begin(), paths.end()};
+}
+
+} // namespace
+
+PushPlan plan_push(const std::string& remote, const std::string& input) {
+    PushPlan plan;
+    auto updates = parse_push_lines(input);
+    std::string top = "./";
+    std::optional<eval::Gates> gates;
+    if (path_exists(top + eval::k_gates_path)) {
+        gates = eval::load_gates(top);
+    }
+    const eval::Gate* gate = gates ? gates->gate("pre-push") : nullptr;
+    std::vector<std::string> inputs;
+    if (gate != nullptr) {
+        for (const auto& s : gate->suites) {
+            if (const auto* def = gates->suite(s)) {
+                inputs.insert(inputs.end(), def->inputs.begin(), def->inputs.end());
+            }
+        }
+    }
+    for (const auto& u : updates) {
+        if (u.is_delete() || !u.is_branch()) {
+            continue; // deletions and tags (and notes) carry nothing to gate
+        }
+        PushPlan::Item item{u, false, {}};
+        bool pointer = false;
+        for (const auto& p : pushed_paths(u, remote, &item.commits)) {
+            for (const auto& g : inputs) {
+                item.gated = item.gated || glob_match(g, p);
+            }
+            pointer = pointer || artifact::is_pointer_path(p);
+        }
+        plan.any_pointer = plan.any_pointer || pointer;
+        if (item.gated || pointer) {
+            plan.items.push_back(std::move(item));
+        }
+    }
+    return plan;
+}
+
+bool tracks_pointers() {
+    auto ls = run_git({"ls-files", "-z", "--", "*.mlci"});
+    if (!ls.ok()) {
+        return true; // cannot tell: let the full path decide
+    }
+    for (const auto& p : split(ls.out, '\0')) {
+        if (!p.empty() && artifact::is_pointer_path(p)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace mlci::hooks
