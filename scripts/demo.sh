@@ -43,4 +43,67 @@ step git prompt list
 step git prompt show rag_answer@latest --render context="Paris is the capital of France." --render question="What is the capital of France?"
 
 echo
+echo "== Models: big files versioned without entering git"
+mkdir -p models evals .mlci "$DEMO/store"
+cat >.mlci/config.toml <<CONFIG
+stages = ["dev", "staging", "production"]
+
+[remote.local]
+url = "$DEMO/store"
+CONFIG
+head -c 209715200 /dev/urandom >models/base.safetensors
+step git model add models/base.safetensors
+cat models/base.safetensors.mlci
+step git model status
+step git add .mlci models/base.safetensors.mlci models/.gitignore
+step git commit -q -m "Add the 200 MB base model (pointer only)"
+step git model push
+du -sh "$DEMO/store" .git | sed 's/^/  /'
+
+echo
+echo "== Evals: results as git notes, a gate on every push"
+cp "$SRC/tests/fixtures/demo/score_sentiment.py" "$SRC/tests/fixtures/demo/labelled.jsonl" evals/
+cp "$SRC/tests/fixtures/demo/sentiment.json" models/
+cp "$SRC/tests/fixtures/demo/gates.toml" .mlci/gates.toml
+cat .mlci/gates.toml
+step git model add models/sentiment.json
+step git gate init
+step git add -A
+step git commit -q -m "Sentiment model and its eval"
+step git gate run
+step git gate check
+step git push -u origin main
+
+echo
+echo "== A worse model: the gate refuses it, and the push"
+sed -i 's/"great": 1.5/"great": -1.5/' models/sentiment.json
+step git model add models/sentiment.json
+step git commit -q -am "Retune the sentiment weights"
+step git gate run
+expect_fail git gate check
+expect_fail git push origin main
+step git --git-dir="$DEMO/origin.git" log --oneline -1 main
+
+echo
+echo "== The fix passes"
+sed -i 's/"great": -1.5/"great": 1.5/' models/sentiment.json
+step git model add models/sentiment.json
+step git commit -q -am "Restore the weight of 'great'"
+step git gate run
+step git gate check
+step git push origin main
+step git gate report --format markdown
+
+echo
+echo "== Elsewhere: a fresh clone gets the notes and pulls the bytes"
+step git clone -q "$DEMO/origin.git" "$DEMO/elsewhere"
+cd "$DEMO/elsewhere"
+step git model pull
+step cmp models/base.safetensors "$DEMO/work/models/base.safetensors"
+echo "  the 200 MB model matches byte for byte"
+step git fetch -q origin '+refs/notes/mlci/*:refs/notes/mlci/*'
+step git gate show HEAD
+cd "$DEMO/work"
+
+echo
 echo "demo complete: $DEMO/work"
