@@ -1,18 +1,32 @@
 #include "config/toml.hpp"
 
+#include <algorithm>
 #include <sstream>
+#include <vector>
 
 namespace mlci {
 
 namespace {
 
 // Nesting of arrays, inline tables and dotted keys, measured on the raw text so that hostile input
-// never reaches the recursive parser. Strings and comments are skipped.
+// never reaches the recursive parser. Strings and comments are skipped. The measure approximates the
+// container depth of the tree TOML++ would build: open brackets, plus the dots of every key on the way
+// (`a.b.c = 1` nests two tables, inside inline tables too: `x = {a.b.c = 1}`), plus the depth of the
+// current `[table.header]` for the lines under it.
 int nesting_depth(std::string_view t) {
+    struct Frame {
+        char bracket;
+        int saved_key_dots; // dots of the key whose value this bracket opens
+    };
+    std::vector<Frame> stack;
     int depth = 0;
     int max_depth = 0;
-    int key_dots = 0;   // dots in the key part of the current line
-    bool in_key = true; // before '=' on this line, at depth 0
+    int base = 0;           // dots of the keys enclosing the current position
+    int key_dots = 0;       // dots in the current key
+    bool in_key = true;     // before '=' on a top-level line, or in a key of an inline table
+    bool in_header = false; // inside `[a.b]` / `[[a.b]]`
+    int header_level = 0;   // depth of the last table header, for the lines under it
+    int header_max = 0;
     size_t i = 0;
     while (i < t.size()) {
         char c = t[i];
@@ -46,22 +60,45 @@ int nesting_depth(std::string_view t) {
             if (depth == 0) {
                 in_key = true;
                 key_dots = 0;
+                in_header = false;
             }
-        } else if (c == '=' && depth == 0) {
+        } else if (c == '=' && in_key) {
             in_key = false;
         } else if (c == '[' || c == '{') {
+            if (c == '[' && depth == 0 && in_key) {
+                in_header = true;
+                header_max = 0;
+            }
+            stack.push_back({c, key_dots});
+            base += key_dots;
+            key_dots = 0;
             ++depth;
+            in_key = c == '{' || in_header;
         } else if (c == ']' || c == '}') {
-            if (depth > 0) {
+            if (!stack.empty()) {
+                base -= stack.back().saved_key_dots;
+                key_dots = stack.back().saved_key_dots;
+                stack.pop_back();
                 --depth;
             }
-        } else if (c == '.' && (in_key || depth > 0)) {
-            // Dots in keys (and, conservatively, inside brackets) may nest tables.
-            if (in_key) {
-                ++key_dots;
+            if (in_header && depth == 0) {
+                header_level = header_max;
+                in_header = false;
             }
+            in_key = false;
+        } else if (c == ',' && !stack.empty() && stack.back().bracket == '{') {
+            in_key = true;
+            key_dots = 0;
+        } else if (c == '.' && in_key) {
+            ++key_dots;
         }
-        max_depth = std::max(max_depth, depth + key_dots);
+        int here = depth + base + key_dots;
+        if (in_header) {
+            header_max = std::max(header_max, here);
+        } else {
+            here += header_level;
+        }
+        max_depth = std::max(max_depth, here);
         ++i;
     }
     return max_depth;
