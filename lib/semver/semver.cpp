@@ -1,5 +1,6 @@
 #include "semver/semver.hpp"
 
+#include "util/error.hpp"
 #include "util/strings.hpp"
 
 #include <cctype>
@@ -45,15 +46,16 @@ bool parse_number(std::string_view s, uint64_t* out, std::string* why, const cha
         }
         return false;
     }
-    if (s.size() > 19) {
-        if (why) {
-            *why = std::string(what) + " version '" + std::string(s) + "' is too large";
-        }
-        return false;
-    }
     uint64_t v = 0;
     for (char c : s) {
-        v = v * 10 + static_cast<uint64_t>(c - '0');
+        auto d = static_cast<uint64_t>(c - '0');
+        if (v > (UINT64_MAX - d) / 10) {
+            if (why) {
+                *why = std::string(what) + " version '" + std::string(s) + "' is too large";
+            }
+            return false;
+        }
+        v = v * 10 + d;
     }
     *out = v;
     return true;
@@ -172,6 +174,12 @@ Version Version::bumped(Level level, const std::string& pre_id) const {
                                     (level == Level::minor && patch == 0) || level == Level::patch);
     Version next{major, minor, patch, {}, {}};
     if (!applied) {
+        // Past the largest number parse() accepts, the result would wrap to a lower version.
+        uint64_t field = level == Level::major ? major : (level == Level::minor ? minor : patch);
+        if (field == UINT64_MAX) {
+            throw input_error("cannot bump " + std::string(level_name(level)) + " version of " + str() +
+                              ": the number is at its limit");
+        }
         switch (level) {
         case Level::major:
             next.major += 1;
@@ -188,11 +196,22 @@ Version Version::bumped(Level level, const std::string& pre_id) const {
         }
     }
     if (!pre_id.empty()) {
-        uint64_t n = 0;
-        if (applied && pre[0] == pre_id && pre.size() >= 2 && all_digits(pre[1]) && pre[1].size() < 19) {
-            n = std::stoull(pre[1]);
+        // The next number of the same series, counted in decimal text: pre-release numbers have no
+        // size limit (compare() orders them by length, then digits), so any counter moves forward.
+        std::string counter = "1";
+        if (applied && pre[0] == pre_id && pre.size() >= 2 && all_digits(pre[1])) {
+            counter = pre[1];
+            size_t k = counter.size();
+            while (k > 0 && counter[k - 1] == '9') {
+                counter[--k] = '0';
+            }
+            if (k == 0) {
+                counter.insert(counter.begin(), '1');
+            } else {
+                ++counter[k - 1];
+            }
         }
-        next.pre = {pre_id, std::to_string(n + 1)};
+        next.pre = {pre_id, counter};
     }
     return next;
 }

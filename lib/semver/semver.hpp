@@ -28,6 +28,7 @@ struct Version {
     enum class Level { major, minor, patch };
     /// Next version: a release bumps the level and clears pre-release; with pre_id, the result is
     /// a pre-release "<next>-<pre_id>.1", or the next number of the same pre-release series.
+    /// Throws input_error when the number to bump is already the largest parse() accepts (2^64-1).
     Version bumped(Level level, const std::string& pre_id = "") const;
 };
 
