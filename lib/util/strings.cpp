@@ -1,9 +1,13 @@
 #include "util/strings.hpp"
 
 #include <cctype>
+#include <cerrno>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <unordered_set>
 
 namespace mlci {
 
@@ -104,7 +108,32 @@ bool match_class(std::string_view pat, size_t& pi, char c) {
     return matched != negate;
 }
 
-bool glob_impl(std::string_view pat, std::string_view str) {
+// `**` tries every split of the path, recursively: without memory, k of them on a path of n characters
+// cost O(n^k) (`**a**a**a**b` against "aaa…" ran for minutes). Each (pattern offset, path offset) pair
+// is decided once: the pairs known not to match are remembered for the whole call of glob_match.
+struct GlobMemo {
+    const char* pat0;
+    const char* str0;
+    size_t str_size;
+    std::unordered_set<uint64_t> failed;
+};
+
+bool glob_impl(std::string_view pat, std::string_view str, GlobMemo& memo);
+
+bool glob_rec(std::string_view pat, std::string_view str, GlobMemo& memo) {
+    uint64_t key = static_cast<uint64_t>(pat.data() - memo.pat0) * (memo.str_size + 1) +
+                   static_cast<uint64_t>(str.data() - memo.str0);
+    if (memo.failed.count(key)) {
+        return false;
+    }
+    bool r = glob_impl(pat, str, memo);
+    if (!r) {
+        memo.failed.insert(key);
+    }
+    return r;
+}
+
+bool glob_impl(std::string_view pat, std::string_view str, GlobMemo& memo) {
     size_t p = 0, s = 0;
     size_t star_p = std::string_view::npos, star_s = 0;
     while (s < str.size() || p < pat.size()) {
@@ -116,19 +145,20 @@ bool glob_impl(std::string_view pat, std::string_view str) {
                 if (rest < pat.size() && pat[rest] == '/') {
                     std::string_view tail = pat.substr(rest + 1);
                     for (size_t k = s; k <= str.size(); ++k) {
-                        if ((k == s || str[k - 1] == '/') && glob_impl(tail, str.substr(k))) {
+                        if ((k == s || str[k - 1] == '/') && glob_rec(tail, str.substr(k), memo)) {
                             return true;
                         }
                     }
-                    return false;
-                }
-                std::string_view tail = pat.substr(rest);
-                for (size_t k = s; k <= str.size(); ++k) {
-                    if (glob_impl(tail, str.substr(k))) {
-                        return true;
+                } else {
+                    std::string_view tail = pat.substr(rest);
+                    for (size_t k = s; k <= str.size(); ++k) {
+                        if (glob_rec(tail, str.substr(k), memo)) {
+                            return true;
+                        }
                     }
                 }
-                return false;
+                // No split works from here: an earlier single `*` may still take more (below).
+                goto mismatch;
             }
             if (pc == '*') {
                 star_p = p++;
@@ -159,6 +189,7 @@ bool glob_impl(std::string_view pat, std::string_view str) {
                 }
             }
         }
+    mismatch:
         // Mismatch: backtrack to the last single `*`, which may not swallow '/'.
         if (star_p != std::string_view::npos && star_s < str.size() && str[star_s] != '/') {
             p = star_p + 1;
@@ -176,16 +207,21 @@ bool glob_match(std::string_view pattern, std::string_view path) {
     if (pattern.empty()) {
         return false;
     }
-    if (pattern.front() == '/') {
+    // A leading '/' anchors the pattern at the top, as in .gitignore: no last-component match then.
+    bool anchored = pattern.front() == '/';
+    if (anchored) {
         pattern.remove_prefix(1);
     }
-    if (glob_impl(pattern, path)) {
+    GlobMemo memo{pattern.data(), path.data(), path.size(), {}};
+    if (glob_rec(pattern, path, memo)) {
         return true;
     }
-    if (pattern.find('/') == std::string_view::npos) {
+    if (!anchored && pattern.find('/') == std::string_view::npos) {
         size_t slash = path.rfind('/');
         if (slash != std::string_view::npos) {
-            return glob_impl(pattern, path.substr(slash + 1));
+            std::string_view base = path.substr(slash + 1);
+            GlobMemo base_memo{pattern.data(), base.data(), base.size(), {}};
+            return glob_rec(pattern, base, base_memo);
         }
     }
     return false;
@@ -201,36 +237,48 @@ std::optional<uint64_t> parse_size(std::string_view s) {
         return std::nullopt;
     }
     std::string num(s.substr(0, i));
+    std::string unit = to_lower(trim(s.substr(i)));
+    uint64_t mult = 1;
+    if (unit.empty() || unit == "b") {
+        mult = 1;
+    } else if (unit == "kb" || unit == "k") {
+        mult = 1000;
+    } else if (unit == "mb" || unit == "m") {
+        mult = 1000 * 1000;
+    } else if (unit == "gb" || unit == "g") {
+        mult = 1000 * 1000 * 1000;
+    } else if (unit == "tb" || unit == "t") {
+        mult = 1000ull * 1000 * 1000 * 1000;
+    } else if (unit == "kib") {
+        mult = 1ull << 10;
+    } else if (unit == "mib") {
+        mult = 1ull << 20;
+    } else if (unit == "gib") {
+        mult = 1ull << 30;
+    } else if (unit == "tib") {
+        mult = 1ull << 40;
+    } else {
+        return std::nullopt;
+    }
+    // Sizes are integers in [0, 2^63) (DESIGN.md section 8). Whole numbers are computed exactly: a
+    // double would round byte counts past 2^53.
+    constexpr uint64_t k_max = static_cast<uint64_t>(INT64_MAX);
+    if (num.find('.') == std::string::npos) {
+        errno = 0;
+        char* end = nullptr;
+        unsigned long long v = std::strtoull(num.c_str(), &end, 10);
+        if (errno == ERANGE || end != num.c_str() + num.size() || v > k_max / mult) {
+            return std::nullopt;
+        }
+        return static_cast<uint64_t>(v) * mult;
+    }
     char* end = nullptr;
     double v = std::strtod(num.c_str(), &end);
     if (end != num.c_str() + num.size() || !std::isfinite(v) || v < 0) {
         return std::nullopt;
     }
-    std::string unit = to_lower(trim(s.substr(i)));
-    double mult = 1;
-    if (unit.empty() || unit == "b") {
-        mult = 1;
-    } else if (unit == "kb" || unit == "k") {
-        mult = 1e3;
-    } else if (unit == "mb" || unit == "m") {
-        mult = 1e6;
-    } else if (unit == "gb" || unit == "g") {
-        mult = 1e9;
-    } else if (unit == "tb" || unit == "t") {
-        mult = 1e12;
-    } else if (unit == "kib") {
-        mult = 1024.0;
-    } else if (unit == "mib") {
-        mult = 1024.0 * 1024;
-    } else if (unit == "gib") {
-        mult = 1024.0 * 1024 * 1024;
-    } else if (unit == "tib") {
-        mult = 1024.0 * 1024 * 1024 * 1024;
-    } else {
-        return std::nullopt;
-    }
-    double bytes = v * mult;
-    if (bytes >= 9.2e18) {
+    double bytes = v * static_cast<double>(mult);
+    if (!(bytes < 9223372036854775808.0)) { // 2^63
         return std::nullopt;
     }
     return static_cast<uint64_t>(bytes + 0.5);
@@ -255,7 +303,7 @@ std::optional<double> parse_duration(std::string_view s) {
         std::string num(s.substr(start, i - start));
         char* end = nullptr;
         double v = std::strtod(num.c_str(), &end);
-        if (end != num.c_str() + num.size()) {
+        if (end != num.c_str() + num.size() || !std::isfinite(v)) {
             return std::nullopt;
         }
         size_t ustart = i;
@@ -276,7 +324,7 @@ std::optional<double> parse_duration(std::string_view s) {
         }
         any = true;
     }
-    if (!any) {
+    if (!any || !std::isfinite(total)) {
         return std::nullopt;
     }
     return total;
