@@ -1,5 +1,6 @@
 #include "util/json.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -91,18 +92,12 @@ void Json::dump_to(std::string& out, bool indent, int depth) const {
                 if (!std::isfinite(v)) {
                     out += "null";
                 } else {
-                    char buf[40];
-                    std::snprintf(buf, sizeof buf, "%.17g", v);
-                    // Prefer the shortest form that round-trips.
-                    for (int prec = 1; prec <= 17; ++prec) {
-                        char b2[40];
-                        std::snprintf(b2, sizeof b2, "%.*g", prec, v);
-                        if (std::strtod(b2, nullptr) == v) {
-                            std::snprintf(buf, sizeof buf, "%s", b2);
-                            break;
-                        }
-                    }
-                    out += buf;
+                    // The shortest text that reads back as the same double, fixed or exponent form
+                    // whichever is shorter: 480 (not 4.8e+02), 0.1, 1e+21. %.Ng picked the exponent
+                    // form for whole numbers such as 480.
+                    char buf[64];
+                    auto res = std::to_chars(buf, buf + sizeof buf, v);
+                    out.append(buf, res.ptr);
                 }
             } else if constexpr (std::is_same_v<T, std::string>) {
                 out += json_escape(v);
