@@ -105,6 +105,47 @@ bool valid_stage_name(const std::string& name) {
     return valid_name(name) && name.find('/') == std::string::npos;
 }
 
+namespace {
+
+// Does this (lower-cased) line assign `key`, anywhere on it? Inline tables put several keys on one line
+// (`s3 = { url = "…", secret_access_key = "…" }`) and keys may be quoted or dotted, so every occurrence
+// is checked: the name, preceded by no letter or digit, then an optional quote, blanks and '='.
+bool assigns_key(std::string_view line, std::string_view key) {
+    for (size_t pos = line.find(key); pos != std::string_view::npos; pos = line.find(key, pos + 1)) {
+        if (pos > 0 && std::isalnum(static_cast<unsigned char>(line[pos - 1]))) {
+            continue;
+        }
+        size_t j = pos + key.size();
+        if (j < line.size() && (line[j] == '"' || line[j] == '\'')) {
+            ++j;
+        }
+        while (j < line.size() && (line[j] == ' ' || line[j] == '\t')) {
+            ++j;
+        }
+        if (j < line.size() && line[j] == '=') {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Does any URL on this line carry user:pass@ in its authority (the part before the first '/')?
+bool url_with_password(std::string_view line) {
+    for (size_t scheme = line.find("://"); scheme != std::string_view::npos;
+         scheme = line.find("://", scheme + 3)) {
+        size_t start = scheme + 3;
+        size_t end = line.find_first_of("/\"' \t,}]", start);
+        std::string_view authority = line.substr(start, end == std::string_view::npos ? end : end - start);
+        size_t at = authority.rfind('@');
+        if (at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
 void refuse_secrets(const std::string& text, const std::string& source) {
     static const char* secret_keys[] = {"secret_access_key", "session_token", "secret-access-key",
                                         "session-token"};
@@ -115,29 +156,18 @@ void refuse_secrets(const std::string& text, const std::string& source) {
             continue;
         }
         std::string lower = to_lower(line);
-        size_t eq = lower.find('=');
-        std::string key =
-            eq == std::string::npos ? "" : std::string(trim(std::string_view(lower).substr(0, eq)));
         for (const char* k : secret_keys) {
-            if (key == k || key == std::string("\"") + k + "\"" || key.ends_with(std::string(".") + k)) {
+            if (assigns_key(lower, k)) {
                 throw config_error(source + ":" + std::to_string(i + 1) + ": holds a secret ('" + k +
                                        "') in a file of the work tree",
                                    "remove it and use the environment (AWS_SECRET_ACCESS_KEY) or "
                                    "git config mlci.remote.NAME.secret-access-key");
             }
         }
-        // user:pass@ in a URL
-        size_t scheme = lower.find("://");
-        if (scheme != std::string::npos) {
-            size_t at = lower.find('@', scheme + 3);
-            size_t slash = lower.find('/', scheme + 3);
-            size_t colon = lower.find(':', scheme + 3);
-            if (at != std::string::npos && (slash == std::string::npos || at < slash) &&
-                colon != std::string::npos && colon < at) {
-                throw config_error(source + ":" + std::to_string(i + 1) +
-                                       ": a URL holds a password (user:pass@) in a file of the work tree",
-                                   "remove it and use the environment or git config for credentials");
-            }
+        if (url_with_password(lower)) {
+            throw config_error(source + ":" + std::to_string(i + 1) +
+                                   ": a URL holds a password (user:pass@) in a file of the work tree",
+                               "remove it and use the environment or git config for credentials");
         }
     }
 }
