@@ -1,0 +1,105 @@
+// lib/util/json.hpp: the --json writer. Output is contract (scripts parse it), so it is asserted verbatim.
+#include "util/json.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <doctest/doctest.h>
+#include <limits>
+#include <string>
+
+using mlci::Json;
+
+TEST_SUITE("util.Json") {
+    TEST_CASE("string escaping: quotes, backslashes, control characters; UTF-8 passes through") {
+        CHECK(mlci::json_escape("plain") == "\"plain\"");
+        CHECK(mlci::json_escape("say \"hi\"") == "\"say \\\"hi\\\"\"");
+        CHECK(mlci::json_escape("C:\\dir") == "\"C:\\\\dir\"");
+        CHECK(mlci::json_escape("a\nb\rc\td") == "\"a\\nb\\rc\\td\"");
+        CHECK(mlci::json_escape(std::string("\0\x01\x1f", 3)) == "\"\\u0000\\u0001\\u001f\"");
+        CHECK(mlci::json_escape("\x1b[0m") == "\"\\u001b[0m\"");
+        CHECK(mlci::json_escape("caf\xC3\xA9 \xF0\x9F\x98\x80") == "\"caf\xC3\xA9 \xF0\x9F\x98\x80\"");
+        CHECK(mlci::json_escape("/") == "\"/\"");
+        CHECK(mlci::json_escape("") == "\"\"");
+    }
+
+    TEST_CASE("numbers: integers exact, doubles in their shortest round-trip form") {
+        CHECK(Json(0).dump(false) == "0");
+        CHECK(Json(-42).dump(false) == "-42");
+        CHECK(Json(std::numeric_limits<int64_t>::max()).dump(false) == "9223372036854775807");
+        CHECK(Json(std::numeric_limits<int64_t>::min()).dump(false) == "-9223372036854775808");
+        CHECK(Json(uint64_t{438293841}).dump(false) == "438293841");
+        CHECK(Json(0.1).dump(false) == "0.1");
+        CHECK(Json(0.91).dump(false) == "0.91");
+        CHECK(Json(0.1 + 0.2).dump(false) == "0.30000000000000004");
+        CHECK(Json(1.0).dump(false) == "1");
+        CHECK(Json(480.0).dump(false) == "480");
+        CHECK(Json(-2.5).dump(false) == "-2.5");
+        CHECK(Json(1e21).dump(false) == "1e+21");
+        CHECK(Json(100.0).dump(false) == "100");
+        CHECK(Json(12345.678).dump(false) == "12345.678");
+        CHECK(Json(1.5e-7).dump(false) == "1.5e-07");
+        CHECK(Json(std::numeric_limits<double>::max()).dump(false) == "1.7976931348623157e+308");
+        CHECK(Json(5e-324).dump(false) == "5e-324");
+    }
+
+    TEST_CASE("non-finite doubles become null (JSON has no NaN)") {
+        CHECK(Json(std::nan("")).dump(false) == "null");
+        CHECK(Json(std::numeric_limits<double>::infinity()).dump(false) == "null");
+        CHECK(Json(-std::numeric_limits<double>::infinity()).dump(false) == "null");
+    }
+
+    TEST_CASE("scalars") {
+        CHECK(Json().dump(false) == "null");
+        CHECK(Json(nullptr).dump(false) == "null");
+        CHECK(Json(true).dump(false) == "true");
+        CHECK(Json(false).dump(false) == "false");
+        CHECK(Json("s").dump(false) == "\"s\"");
+        CHECK(Json(std::string("x\"y")).dump(false) == "\"x\\\"y\"");
+        CHECK(Json().is_null());
+        CHECK_FALSE(Json(0).is_null());
+    }
+
+    TEST_CASE("objects keep insertion order; operator[] finds an existing member") {
+        Json j;
+        j["name"] = "rag_answer";
+        j["version"] = "v1.2.0";
+        j["count"] = 3;
+        j["name"] = "support/triage";
+        CHECK(j.dump(false) == R"({"name":"support/triage","version":"v1.2.0","count":3})");
+    }
+
+    TEST_CASE("pretty and compact layout, empty containers inline") {
+        Json j = Json::object();
+        j["a"] = 1;
+        Json arr;
+        arr.push_back(1);
+        arr.push_back("two");
+        arr.push_back(Json::object());
+        j["b"] = arr;
+        j["c"] = Json::object();
+        j["d"] = Json::array();
+        j["e"]["nested"] = true;
+        CHECK(j.dump(false) == R"({"a":1,"b":[1,"two",{}],"c":{},"d":[],"e":{"nested":true}})");
+        CHECK(j.dump() == "{\n"
+                          "  \"a\": 1,\n"
+                          "  \"b\": [\n"
+                          "    1,\n"
+                          "    \"two\",\n"
+                          "    {}\n"
+                          "  ],\n"
+                          "  \"c\": {},\n"
+                          "  \"d\": [],\n"
+                          "  \"e\": {\n"
+                          "    \"nested\": true\n"
+                          "  }\n"
+                          "}\n");
+        CHECK(Json::array().dump() == "[]\n");
+        CHECK(Json::object().dump(false) == "{}");
+    }
+
+    TEST_CASE("keys are escaped like values") {
+        Json j;
+        j["we\"ird\nkey"] = 1;
+        CHECK(j.dump(false) == "{\"we\\\"ird\\nkey\":1}");
+    }
+}

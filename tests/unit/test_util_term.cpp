@@ -1,0 +1,98 @@
+// lib/util/term.hpp, diag.hpp and error.hpp: table layout, colour off the terminal, the warning sink, and
+// the exit code each error kind maps to (DESIGN.md section 7).
+#include "util/diag.hpp"
+#include "util/error.hpp"
+#include "util/term.hpp"
+
+#include <doctest/doctest.h>
+#include <string>
+#include <vector>
+
+using namespace mlci;
+
+TEST_SUITE("util.format_table") {
+    TEST_CASE("columns padded to the widest cell, two spaces apart, no trailing blanks") {
+        std::string t = format_table({{"NAME", "VERSION", "STAGE"},
+                                      {"rag_answer", "v1.2.0", "production"},
+                                      {"support/triage", "v0.1.0-rc.1", ""}});
+        CHECK(t == "NAME            VERSION      STAGE\n"
+                   "rag_answer      v1.2.0       production\n"
+                   "support/triage  v0.1.0-rc.1\n");
+    }
+
+    TEST_CASE("width counts UTF-8 code points, not bytes") {
+        std::string t = format_table({{"caf\xC3\xA9", "x"}, {"tea", "y"}});
+        CHECK(t == "caf\xC3\xA9  x\ntea   y\n");
+    }
+
+    TEST_CASE("ANSI colour codes take no width") {
+        std::string red = "\033[31mbad\033[0m";
+        std::string t = format_table({{red, "1"}, {"good", "2"}});
+        CHECK(t == red + "   1\ngood  2\n");
+    }
+
+    TEST_CASE("ragged rows and empty input") {
+        CHECK(format_table({}) == "");
+        CHECK(format_table({{"a"}, {"bb", "c"}, {}}) == "a\nbb  c\n\n");
+    }
+}
+
+TEST_SUITE("util.paint") {
+    TEST_CASE("plain text when stdout is not a terminal") {
+        if (!stdout_is_tty()) {
+            CHECK_FALSE(use_colour());
+            CHECK(paint("x", Colour::red) == "x");
+        }
+        CHECK(paint("x", Colour::none) == "x");
+    }
+}
+
+TEST_SUITE("util.diag") {
+    TEST_CASE("warnings go to the installed sink; the previous sink is handed back") {
+        std::vector<std::string> got;
+        WarningSink old = set_warning_sink([&](const std::string& m) { got.push_back(m); });
+        warn("first");
+        warn("second");
+        WarningSink mine = set_warning_sink(old);
+        CHECK(got == std::vector<std::string>{"first", "second"});
+        CHECK(static_cast<bool>(mine));
+        // An empty sink silences warnings.
+        WarningSink prev = set_warning_sink(nullptr);
+        warn("dropped");
+        set_warning_sink(prev);
+        CHECK(got.size() == 2);
+    }
+}
+
+TEST_SUITE("util.Error") {
+    TEST_CASE("a check says no with exit 1, every other kind is exit 2") {
+        CHECK(Error(ErrorKind::check, "no").exit_code() == 1);
+        for (ErrorKind k :
+             {ErrorKind::usage, ErrorKind::config, ErrorKind::input, ErrorKind::io, ErrorKind::git}) {
+            CHECK(Error(k, "x").exit_code() == 2);
+        }
+        Error e = config_error("f.toml:3: bad", "fix it");
+        CHECK(e.kind() == ErrorKind::config);
+        CHECK(std::string(e.what()) == "f.toml:3: bad");
+        CHECK(e.hint() == "fix it");
+        CHECK(usage_error("u").kind() == ErrorKind::usage);
+        CHECK(input_error("i").kind() == ErrorKind::input);
+        CHECK(io_error("o").kind() == ErrorKind::io);
+    }
+
+    TEST_CASE("Result holds a value or throws its error on access") {
+        Result<int> ok(5);
+        CHECK(ok.ok());
+        CHECK(*ok == 5);
+        Result<std::string> bad(input_error("broken", "hint"));
+        CHECK_FALSE(bad.ok());
+        CHECK_FALSE(static_cast<bool>(bad));
+        CHECK(bad.error().hint() == "hint");
+        CHECK_THROWS_AS(bad.value(), Error);
+        try {
+            (void)bad.value();
+        } catch (const Error& e) {
+            CHECK(e.kind() == ErrorKind::input);
+        }
+    }
+}
