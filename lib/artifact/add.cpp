@@ -178,6 +178,11 @@ std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& a
     std::mutex mu;
     std::optional<Error> first;
     bool hardlink = ctx.link == LinkMode::hardlink;
+    // Many files: one listing of the cache instead of a stat per object.
+    std::optional<HashSet> present;
+    if (work.size() > 256) {
+        present = ctx.cache.object_set();
+    }
     parallel_for(work.size(), jobs, [&](size_t k) {
         const Plan& plan = plans[work[k].plan];
         const auto& [path, st] = plan.files[work[k].file];
@@ -186,7 +191,7 @@ std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& a
         try {
             r.size = static_cast<uint64_t>(st.st_size);
             r.exec = (st.st_mode & S_IXUSR) != 0;
-            if (auto h = ctx.stat.lookup(st); h && ctx.cache.has(*h)) {
+            if (auto h = ctx.stat.lookup(st); h && (present ? present->count(*h) > 0 : ctx.cache.has(*h))) {
                 r.hash = *h; // unchanged since it was last hashed: no read at all
                 return;
             }
@@ -199,9 +204,22 @@ std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& a
             if (!fd) {
                 throw io_error("cannot read " + quoted(abs) + ": " + errno_text(errno));
             }
+            if (static_cast<uint64_t>(st.st_size) < Cache::k_small_max) {
+                uint64_t expect = static_cast<uint64_t>(st.st_size);
+                if (auto h =
+                        ctx.cache.insert_small(fd.get(), expect, abs, batch, present ? &*present : nullptr)) {
+                    r.hash = *h;
+                    r.size = expect;
+                    ctx.stat.record(st, r.hash);
+                    return;
+                }
+                ::lseek(fd.get(), 0, SEEK_SET);
+            }
             struct stat fst {};
             ::fstat(fd.get(), &fst);
-            ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+            if (fst.st_size > (1 << 20)) {
+                ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+            }
             r.hash = ctx.cache.insert_fd(fd.get(), abs, &r.size, batch);
             if (static_cast<uint64_t>(fst.st_size) == r.size) {
                 ctx.stat.record(fst, r.hash);

@@ -201,7 +201,8 @@ void copy_fd(int in, int out, bool allow_reflink, const std::string& what) {
 // --- Cache ---
 
 Cache::Cache(std::string root, std::string quarantine, bool group_shared)
-    : m_root(std::move(root)), m_quarantine(std::move(quarantine)), m_group(group_shared) {
+    : m_root(std::move(root)), m_quarantine(std::move(quarantine)), m_group(group_shared),
+      m_dirs_ok(std::make_shared<std::array<std::atomic<bool>, 257>>()) {
     while (m_root.size() > 1 && m_root.back() == '/') {
         m_root.pop_back();
     }
@@ -227,11 +228,27 @@ void Cache::ensure_dir(const std::string& dir) const {
     }
 }
 
+// Folders known to exist are remembered (slot 256 is tmp/): 20,000 small objects must not cost
+// 40,000 extra stats.
+void Cache::ensure_fan(int slot) const {
+    if ((*m_dirs_ok)[static_cast<size_t>(slot)].load(std::memory_order_relaxed)) {
+        return;
+    }
+    if (slot == 256) {
+        ensure_dir(m_root + "/tmp");
+    } else {
+        char fan[3];
+        std::snprintf(fan, sizeof fan, "%02x", slot);
+        ensure_dir(m_root + "/xxh128/" + fan);
+    }
+    (*m_dirs_ok)[static_cast<size_t>(slot)].store(true, std::memory_order_relaxed);
+}
+
 std::string Cache::make_temp(int* fd) const {
-    std::string dir = m_root + "/tmp";
-    ensure_dir(dir);
-    std::string temp = dir + "/obj.mlci-tmp." + random_suffix();
-    int f = ::open(temp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    ensure_fan(256);
+    std::string temp = m_root + "/tmp/obj.mlci-tmp." + random_suffix();
+    // Created read-only: the descriptor may still write, and no chmod is needed before the rename.
+    int f = ::open(temp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
     if (f < 0) {
         throw io_error("cannot create '" + temp + "' in the cache: " + errno_text(errno),
                        "check that the cache folder is writable and the disk is not full");
@@ -241,12 +258,8 @@ std::string Cache::make_temp(int* fd) const {
 }
 
 void Cache::accept_temp(const std::string& temp, const Hash128& h, SyncBatch& batch) const {
-    if (::chmod(temp.c_str(), 0444) != 0) {
-        throw io_error("cannot make '" + temp + "' read-only: " + errno_text(errno));
-    }
-    std::string final_path = object_path(h);
-    ensure_dir(dirname_of(final_path));
-    batch.add(temp, final_path);
+    ensure_fan(static_cast<int>(h.high >> 56));
+    batch.add(temp, object_path(h));
 }
 
 Hash128 Cache::insert_fd(int fd, const std::string& what, uint64_t* size, SyncBatch& batch) {
@@ -300,23 +313,55 @@ Hash128 Cache::insert_fd(int fd, const std::string& what, uint64_t* size, SyncBa
     return id;
 }
 
-Hash128 Cache::insert_bytes(std::string_view data, SyncBatch& batch) {
+Hash128 Cache::insert_bytes(std::string_view data, SyncBatch& batch, const HashSet* known) {
     Hash128 id = xxh128(data);
-    if (has(id)) {
+    if (known != nullptr ? known->count(id) > 0 : has(id)) {
         return id;
     }
-    int out = -1;
-    std::string temp = make_temp(&out);
-    Fd out_fd(out);
+    // The temporary lives in the object's own folder: a rename within one folder, and no single
+    // folder collects every temporary of a 20,000-file add.
+    ensure_fan(static_cast<int>(id.high >> 56));
+    std::string final_path = object_path(id);
+    std::string temp = final_path + ".mlci-tmp." + random_suffix();
+    Fd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
+    if (!out) {
+        throw io_error("cannot create '" + temp + "' in the cache: " + errno_text(errno),
+                       "check that the cache folder is writable and the disk is not full");
+    }
     try {
-        write_all(out_fd.get(), data.data(), data.size(), temp);
-        out_fd.close();
-        accept_temp(temp, id, batch);
+        write_all(out.get(), data.data(), data.size(), temp);
+        out.close();
+        batch.add(temp, final_path);
     } catch (...) {
         ::unlink(temp.c_str());
         throw;
     }
     return id;
+}
+
+std::optional<Hash128> Cache::insert_small(int fd, uint64_t expected, const std::string& what,
+                                           SyncBatch& batch, const HashSet* known) {
+    char* buf = thread_buffer();
+    size_t len = 0;
+    // Ask for one byte more than expected: a short read of exactly `expected` bytes is the end of a
+    // regular file, so one read() suffices.
+    while (len <= expected) {
+        ssize_t n = read_some(fd, buf + len, std::min<size_t>(k_buf_size - len, expected + 1 - len));
+        if (n < 0) {
+            throw io_error("cannot read '" + what + "': " + errno_text(errno));
+        }
+        if (n == 0) {
+            break;
+        }
+        len += static_cast<size_t>(n);
+        if (len == expected && n > 0) {
+            break;
+        }
+    }
+    if (len > expected || len == k_buf_size) {
+        return std::nullopt; // it grew: the caller streams it instead
+    }
+    return insert_bytes(std::string_view(buf, len), batch, known);
 }
 
 Hash128 Cache::adopt(const std::string& path, uint64_t* size, bool* linked, SyncBatch& batch) {
@@ -331,7 +376,7 @@ Hash128 Cache::adopt(const std::string& path, uint64_t* size, bool* linked, Sync
     if (has(id)) {
         return id; // the caller links the workspace file to the existing object
     }
-    ensure_dir(m_root + "/tmp");
+    ensure_fan(256);
     std::string temp = m_root + "/tmp/obj.mlci-tmp." + random_suffix();
     if (::link(path.c_str(), temp.c_str()) != 0) {
         if (errno != EXDEV && errno != EMLINK && errno != EPERM) {
@@ -348,9 +393,8 @@ Hash128 Cache::adopt(const std::string& path, uint64_t* size, bool* linked, Sync
         ::unlink(temp.c_str());
         throw io_error("'" + path + "' changed while it was being added", "run 'git model add' again");
     }
-    std::string final_path = object_path(id);
-    ensure_dir(dirname_of(final_path));
-    batch.add(temp, final_path);
+    ensure_fan(static_cast<int>(id.high >> 56));
+    batch.add(temp, object_path(id));
     *linked = true;
     return id;
 }

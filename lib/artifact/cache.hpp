@@ -5,9 +5,13 @@
 
 #include "hash/xxh128.hpp"
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <sys/stat.h>
 #include <unordered_set>
@@ -62,7 +66,12 @@ class Cache {
     /// Copy the open file into the cache while hashing it: one read, one write. Returns the hash and sets
     /// *size to the bytes read. The object is renamed into place by batch.commit().
     Hash128 insert_fd(int fd, const std::string& what, uint64_t* size, SyncBatch& batch);
-    Hash128 insert_bytes(std::string_view data, SyncBatch& batch);
+    Hash128 insert_bytes(std::string_view data, SyncBatch& batch, const HashSet* known = nullptr);
+    /// Small files: read whole (at most k_small_max bytes, the file's size from a stat taken before) and
+    /// inserted with its temporary in the object's own folder. nullopt when the file turned out larger.
+    std::optional<Hash128> insert_small(int fd, uint64_t expected, const std::string& what, SyncBatch& batch,
+                                        const HashSet* known);
+    static constexpr uint64_t k_small_max = 256 << 10;
     /// hardlink mode: hash the workspace file and make it (the same inode) the cache object, read-only.
     /// Throws io_error when it changed while being read. Returns false in *linked when the object
     /// existed already or the cache is on another filesystem (then the bytes were copied).
@@ -91,7 +100,9 @@ class Cache {
     std::string m_root;
     std::string m_quarantine;
     bool m_group;
+    std::shared_ptr<std::array<std::atomic<bool>, 257>> m_dirs_ok;
     void ensure_dir(const std::string& dir) const;
+    void ensure_fan(int slot) const;
 };
 
 /// Copy fd `in` to fd `out`: reflink when allow_reflink and possible, else copy_file_range, else

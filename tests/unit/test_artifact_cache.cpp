@@ -60,7 +60,11 @@ TEST_SUITE("Cache") {
             h = cache.insert_bytes("abc", batch);
         }
         CHECK_FALSE(cache.has(h));
-        CHECK(std::filesystem::is_empty(t.path + "/cache/tmp"));
+        size_t files = 0;
+        for (const auto& e : std::filesystem::recursive_directory_iterator(t.path + "/cache")) {
+            files += e.is_regular_file() ? 1 : 0;
+        }
+        CHECK(files == 0);
     }
 
     TEST_CASE("many objects commit in one pass") {
@@ -145,6 +149,26 @@ TEST_SUITE("Cache") {
         ::stat(cache.object_path(h).c_str(), &b);
         CHECK(a.st_ino == b.st_ino);
         CHECK((a.st_mode & 0777) == 0444);
+    }
+
+    TEST_CASE("insert_small reads a small file in one go; a file that grew is left to the caller") {
+        TempDir t;
+        Cache cache(t.path + "/cache", t.path + "/q", false);
+        write_file_atomic(t.path + "/s", "small file");
+        Fd fd(::open((t.path + "/s").c_str(), O_RDONLY));
+        SyncBatch batch(t.path);
+        auto h = cache.insert_small(fd.get(), 10, "s", batch, nullptr);
+        REQUIRE(h);
+        CHECK(*h == xxh128("small file"));
+        Fd fd2(::open((t.path + "/s").c_str(), O_RDONLY));
+        CHECK_FALSE(cache.insert_small(fd2.get(), 4, "s", batch, nullptr)); // larger than the stat said
+        batch.commit();
+        CHECK(read_file(cache.object_path(*h)) == "small file");
+        HashSet known{*h};
+        SyncBatch batch2(t.path);
+        Fd fd3(::open((t.path + "/s").c_str(), O_RDONLY));
+        CHECK(cache.insert_small(fd3.get(), 10, "s", batch2, &known) == h);
+        CHECK(batch2.size() == 0); // known objects are not written again
     }
 
     TEST_CASE("parse_link_mode") {
