@@ -13,15 +13,15 @@ head -c "$((SIZE_MIB * 1024 * 1024))" /dev/urandom >big.bin
 sync
 cat big.bin >/dev/null
 
-bench cat "$RUNS" "true" "cat big.bin >/dev/null"
-bench xxhsum "$RUNS" "true" "xxhsum -H2 big.bin >/dev/null"
-bench cp_sync "$RUNS" "rm -f ../copy.bin; sync" "cp big.bin ../copy.bin && sync"
-rm -f ../copy.bin
-bench model_add "$RUNS" "rm -rf .git/mlci big.bin.mlci .gitignore .mlci; chmod 644 big.bin; sync" \
-    "git model add big.bin >/dev/null 2>&1"
-bench model_add_hardlink "$RUNS" \
-    "rm -rf .git/mlci big.bin.mlci .gitignore; chmod 644 big.bin; mkdir -p .mlci; printf '[cache]\nlink = \"hardlink\"\n' >.mlci/config.toml; sync" \
-    "git model add big.bin >/dev/null 2>&1"
+# Interleaved rounds: the machine's load changes; each round times every command once.
+interleave "$RUNS" \
+    cat "true" "cat big.bin >/dev/null" \
+    xxhsum "true" "xxhsum -H2 big.bin >/dev/null" \
+    cp_sync "rm -f ../copy.bin; sync" "cp big.bin ../copy.bin && sync" \
+    model_add "rm -rf .git/mlci big.bin.mlci .gitignore .mlci ../copy.bin; chmod 644 big.bin; sync" \
+    "git model add big.bin" \
+    model_add_hardlink "rm -rf .git/mlci big.bin.mlci .gitignore; chmod 644 big.bin; mkdir -p .mlci; printf '[cache]\nlink = \"hardlink\"\n' >.mlci/config.toml; sync" \
+    "git model add big.bin"
 rm -rf .git/mlci .mlci big.bin.mlci
 chmod 644 big.bin
 git model add big.bin >/dev/null 2>&1

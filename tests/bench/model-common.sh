@@ -28,5 +28,35 @@ bench() {
     printf '%-28s median %8.3f s   (%s)\n' "$name" "$m" "$cmd"
 }
 
+# interleave RUNS NAME PREPARE COMMAND [NAME PREPARE COMMAND]...: time the commands round-robin (one
+# run of each per round), so that a machine whose load changes during the benchmark treats every command
+# alike; remember each median as MEDIAN_<NAME>. PREPARE runs untimed before each run.
+interleave() {
+    local runs=$1
+    shift
+    local -a names=() preps=() cmds=()
+    while [ $# -gt 0 ]; do
+        names+=("$1") preps+=("$2") cmds+=("$3")
+        shift 3
+    done
+    local i k t
+    for ((i = 0; i < runs; i++)); do
+        for k in "${!names[@]}"; do
+            sh -c "${preps[$k]}" >/dev/null 2>&1 || true
+            /usr/bin/time -o "$BENCH_ROOT/.t" -f %e sh -c "${cmds[$k]}" >/dev/null 2>&1 ||
+                { echo "benchmark command failed: ${cmds[$k]}" >&2; exit 1; }
+            tail -n1 "$BENCH_ROOT/.t" >>"$BENCH_ROOT/${names[$k]}.times"
+        done
+    done
+    for k in "${!names[@]}"; do
+        local m
+        m=$(python3 -c "import statistics,sys; print('%.3f' % statistics.median(float(x) for x in open(sys.argv[1])))" \
+            "$BENCH_ROOT/${names[$k]}.times")
+        eval "MEDIAN_${names[$k]}=$m"
+        printf '%-28s median %8.3f s   (%s; runs: %s)\n' "${names[$k]}" "$m" "${cmds[$k]}" \
+            "$(tr '\n' ' ' <"$BENCH_ROOT/${names[$k]}.times")"
+    done
+}
+
 # ratio A B: A / B with two decimals.
 ratio() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }

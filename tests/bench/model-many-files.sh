@@ -22,18 +22,22 @@ PY
 cp -r ds ../ds-git
 sync
 
-bench md5sum "$RUNS" "true" "find ds -type f -print0 | xargs -0 md5sum >/dev/null"
-bench model_add "$RUNS" "rm -rf .git/mlci ds.mlci .gitignore; sync" "git model add ds >/dev/null 2>&1"
-cd "$BENCH_ROOT" && git init -q gitrepo && cd gitrepo && mv ../ds-git ds
-bench git_add_all "$RUNS" "rm -f .git/index; rm -rf .git/objects/[0-9a-f][0-9a-f]; sync" "git add -A"
-git add -A && git commit -q -m files
-bench git_status "$RUNS" "true" "git status >/dev/null"
+cd "$BENCH_ROOT" && git init -q gitrepo && mv ds-git gitrepo/ds
 cd "$BENCH_ROOT/repo"
+# Interleaved rounds: the machine's load changes; each round times every command once.
+interleave "$RUNS" \
+    md5sum "true" "find ds -type f -print0 | xargs -0 md5sum >/dev/null" \
+    model_add "rm -rf .git/mlci ds.mlci .gitignore; sync" "git model add ds" \
+    git_add_all "cd ../gitrepo && rm -f .git/index && rm -rf .git/objects/[0-9a-f][0-9a-f]; sync" \
+    "cd ../gitrepo && git add -A"
+(cd ../gitrepo && git add -A && git commit -q -m files)
 git model add ds >/dev/null 2>&1
 sleep 2
 git model status >/dev/null # re-records entries that were racy right after the add
-bench model_status "$RUNS" "true" "git model status >/dev/null"
-bench model_readd_unchanged "$RUNS" "true" "git model add ds >/dev/null 2>&1"
+interleave "$RUNS" \
+    git_status "true" "cd ../gitrepo && git status" \
+    model_status "true" "git model status" \
+    model_readd_unchanged "true" "git model add ds"
 
 echo "# ratios (goal in brackets)"
 echo "git add -A / model add          = $(ratio "$MEDIAN_git_add_all" "$MEDIAN_model_add")   [>= 5]"
