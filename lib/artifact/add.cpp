@@ -122,6 +122,10 @@ struct FileResult {
 } // namespace
 
 void ensure_ignored(const Context& ctx, const std::string& rel) {
+    ensure_ignored(ctx, rel, nullptr);
+}
+
+void ensure_ignored(const Context& ctx, const std::string& rel, std::vector<std::string>* to_sync) {
     std::string dir = dirname_of(rel);
     std::string path = ctx.abs(path_join(dir, ".gitignore"));
     std::string line = "/" + gitignore_escape(basename_of(rel));
@@ -135,7 +139,11 @@ void ensure_ignored(const Context& ctx, const std::string& rel) {
         text += '\n';
     }
     text += line + "\n";
-    write_file_atomic(path, text);
+    write_file_atomic(path, text, to_sync == nullptr);
+    if (to_sync != nullptr) {
+        to_sync->push_back(path);
+        to_sync->push_back(dirname_of(path));
+    }
 }
 
 std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& args, int jobs) {
@@ -163,7 +171,7 @@ std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& a
 
     // 2. Hash and store every file (in parallel), one durable batch for all objects.
     SyncBatch batch(ctx.cache.root());
-    make_dirs(ctx.cache.root());
+    ctx.cache.prepare();
     std::vector<std::vector<FileResult>> results(plans.size());
     struct Job {
         size_t plan, file;
@@ -274,16 +282,21 @@ std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& a
         }
         out.push_back(std::move(item));
     }
-    batch.commit();
+    // Object data is synced before the renames; the renames, pointers and .gitignore files are made
+    // durable by one pass at the end (journaled filesystems keep the renames in order meanwhile).
+    std::vector<std::string> to_sync;
+    batch.commit(&to_sync);
 
-    // 4. Pointers and .gitignore entries, now that every object is durable.
+    // 4. Pointers and .gitignore entries, now that every object is in place.
     for (const auto& item : out) {
         std::string text = format_pointer(item.p);
         auto old = read_file_if_exists(ctx.abs(item.pointer), 1024 * 1024 + 1);
         if (!old || *old != text) {
-            write_file_atomic(ctx.abs(item.pointer), text);
+            write_file_atomic(ctx.abs(item.pointer), text, false);
+            to_sync.push_back(ctx.abs(item.pointer));
+            to_sync.push_back(dirname_of(ctx.abs(item.pointer)));
         }
-        ensure_ignored(ctx, item.target);
+        ensure_ignored(ctx, item.target, &to_sync);
     }
 
     // 5. hardlink / symlink modes: the workspace file becomes a link to its object.
@@ -316,6 +329,7 @@ std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& a
             });
         }
     }
+    sync_paths(to_sync);
     ctx.stat.save();
     if (first) {
         throw *first;

@@ -96,7 +96,7 @@ void SyncBatch::add(std::string temp, std::string final_path) {
     m_items.emplace_back(std::move(temp), std::move(final_path));
 }
 
-void SyncBatch::commit() {
+void SyncBatch::commit(std::vector<std::string>* later) {
     std::lock_guard<std::mutex> lock(m_mu);
     if (m_items.empty()) {
         return;
@@ -138,7 +138,24 @@ void SyncBatch::commit() {
         dirs.insert(dirname_of(final_path));
     }
     m_items.clear();
+    if (later != nullptr) {
+        later->insert(later->end(), dirs.begin(), dirs.end());
+        return;
+    }
     sync_all(std::vector<std::string>(dirs.begin(), dirs.end()));
+}
+
+void sync_paths(const std::vector<std::string>& paths) {
+    std::set<std::string> seen;
+    for (const auto& p : paths) {
+        if (!seen.insert(p).second) {
+            continue;
+        }
+        Fd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+        if (fd && ::fsync(fd.get()) != 0 && errno != EINVAL) {
+            throw io_error("cannot sync '" + p + "': " + errno_text(errno));
+        }
+    }
 }
 
 // --- free helpers ---
@@ -226,6 +243,11 @@ void Cache::ensure_dir(const std::string& dir) const {
     if (m_group) {
         ::chmod(dir.c_str(), 02775);
     }
+}
+
+void Cache::prepare() const {
+    ensure_dir(m_root);
+    ensure_dir(m_root + "/xxh128");
 }
 
 // Folders known to exist are remembered (slot 256 is tmp/): 20,000 small objects must not cost

@@ -41,7 +41,9 @@ class SyncBatch {
     SyncBatch& operator=(const SyncBatch&) = delete;
 
     void add(std::string temp, std::string final_path);
-    void commit();
+    /// Sync, rename, then sync the folders — or, with a `later` list, append the folders to it for the
+    /// caller's one final pass (see sync_paths).
+    void commit(std::vector<std::string>* later = nullptr);
     size_t size() const { return m_items.size(); }
 
   private:
@@ -49,6 +51,10 @@ class SyncBatch {
     std::mutex m_mu;
     std::vector<std::pair<std::string, std::string>> m_items;
 };
+
+/// fsync each path (files, then folders). The first fsync commits the filesystem's journal with every
+/// earlier rename in it, so a final pass over many paths costs about one commit.
+void sync_paths(const std::vector<std::string>& paths);
 
 /// Sink for streamed object bytes.
 using Sink = std::function<void(const char*, size_t)>;
@@ -59,6 +65,8 @@ class Cache {
     Cache(std::string root, std::string quarantine, bool group_shared);
 
     const std::string& root() const { return m_root; }
+    /// Create the cache's top folders (group-writable and setgid with cache.shared = "group").
+    void prepare() const;
     const std::string& quarantine_dir() const { return m_quarantine; }
     std::string object_path(const Hash128& h) const;
     bool has(const Hash128& h) const;

@@ -28,6 +28,8 @@ std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& a
 
 /// Make sure `.gitignore` beside rel lists it (as "/name", glob characters escaped).
 void ensure_ignored(const Context& ctx, const std::string& rel);
+/// Same, without syncing: the written file and its folder are appended to `to_sync` for one final pass.
+void ensure_ignored(const Context& ctx, const std::string& rel, std::vector<std::string>* to_sync);
 
 // --- status ---
 

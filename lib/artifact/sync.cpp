@@ -162,7 +162,7 @@ SyncReport push(Context& ctx, Store& store, const std::vector<PointerFile>& poin
 SyncReport fetch(Context& ctx, Store& store, const std::vector<PointerFile>& pointers, int jobs) {
     SyncReport rep;
     store.check_readable();
-    make_dirs(ctx.cache.root());
+    ctx.cache.prepare();
     auto download = [&](std::vector<TransferItem> items, bool size_known) {
         std::vector<TransferItem> todo;
         for (const auto& it : items) {

@@ -100,6 +100,17 @@ expect_rc 0
 expect_eq "$(cat s.bin)" "s"
 end_test
 
+begin_test "cache.shared = group: cache folders group-writable and setgid, objects read-only"
+model_repo
+printf '[cache]\nshared = "group"\n' >>.mlci/config.toml
+echo g >g.bin && git model add g.bin >/dev/null 2>&1
+expect_eq "$(stat -c %a .git/mlci/cache)" "2775"
+expect_eq "$(stat -c %a .git/mlci/cache/xxh128)" "2775"
+hex=$(xxh128sum g.bin | cut -d' ' -f1)
+expect_eq "$(stat -c %a .git/mlci/cache/xxh128/${hex:0:2})" "2775"
+expect_eq "$(stat -c %a .git/mlci/cache/xxh128/${hex:0:2}/${hex:2})" "444"
+end_test
+
 begin_test "adding inside a tracked folder, or a folder holding pointers, is refused"
 model_repo
 mkdir d && echo x >d/x && git model add d >/dev/null 2>&1
