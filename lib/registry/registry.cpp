@@ -4,6 +4,7 @@
 #include "util/strings.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <ctime>
 #include <set>
 
@@ -428,7 +429,11 @@ VersionEntry Registry::resolve(const std::string& spec, const Config& cfg) const
         }
         return *v;
     }
-    if (by_stage || cfg.stage_index(what) >= 0 || (valid_stage_name(what) && !Version::parse(what))) {
+    // "v1", "1.2": meant as versions (and invalid ones); other names are stages.
+    bool looks_like_version = !what.empty() && (std::isdigit(static_cast<unsigned char>(what[0])) ||
+                                                 (what[0] == 'v' && what.size() > 1 &&
+                                                  std::isdigit(static_cast<unsigned char>(what[1]))));
+    if (by_stage || cfg.stage_index(what) >= 0 || (valid_stage_name(what) && !looks_like_version)) {
         if (!valid_stage_name(what)) {
             throw input_error("invalid stage name '" + what + "'");
         }
