@@ -4,6 +4,7 @@
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 namespace mlci::artifact {
@@ -82,7 +83,27 @@ std::string bare_or_quoted_key(const std::string& k) {
     return bare ? k : toml_quote(k);
 }
 
+// A [meta] value as TOML text on one line: tables and arrays inline (a table printed by the formatter
+// would come out as `key = value` lines, which do not re-parse as a value).
 std::string value_text(const toml::node& n) {
+    if (const toml::table* t = n.as_table()) {
+        std::string out = "{";
+        bool first = true;
+        for (const auto& [k, v] : *t) {
+            out += first ? " " : ", ";
+            out += bare_or_quoted_key(std::string(k.str())) + " = " + value_text(v);
+            first = false;
+        }
+        return out + (first ? "}" : " }");
+    }
+    if (const toml::array* a = n.as_array()) {
+        std::string out = "[";
+        for (size_t i = 0; i < a->size(); ++i) {
+            out += i == 0 ? " " : ", ";
+            out += value_text(*a->get(i));
+        }
+        return out + (a->empty() ? "]" : " ]");
+    }
     std::ostringstream os;
     n.visit([&](const auto& v) { os << toml::toml_formatter{v, toml::format_flags::none}; });
     return os.str();
@@ -91,6 +112,14 @@ std::string value_text(const toml::node& n) {
 } // namespace
 
 Pointer parse_pointer(std::string_view text, const std::string& source) {
+    // TOML is UTF-8; invalid bytes are refused before TOML++ sees them (its key parser asserts on some).
+    if (size_t bad_at = 0; !valid_utf8(text, &bad_at)) {
+        size_t line =
+            1 + static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<long>(bad_at), '\n'));
+        throw input_error(
+            source + ":" + std::to_string(line) + ": invalid pointer: not valid UTF-8",
+            "a pointer is written by 'git model add'; restore it with 'git checkout -- <pointer>'");
+    }
     toml::table root = parse_toml(text, source, ErrorKind::input);
     Pointer p;
     bool have_version = false, have_path = false, have_hash = false, have_size = false;

@@ -38,7 +38,12 @@ void check_pointer(const std::string& text) {
     if (!p.is_dir && p.nfiles != 0) {
         fail("nfiles without [dir]");
     }
-    Pointer q = parse_pointer(format_pointer(p), "again.mlci");
+    Pointer q;
+    try {
+        q = parse_pointer(format_pointer(p), "again.mlci");
+    } catch (const mlci::Error& e) {
+        fail("format_pointer wrote text that does not parse:", e.what());
+    }
     if (q.path != p.path || !(q.hash == p.hash) || q.size != p.size || q.is_dir != p.is_dir ||
         q.nfiles != p.nfiles || q.meta.size() != p.meta.size()) {
         fail("format/parse round trip changed the pointer:", p.path);

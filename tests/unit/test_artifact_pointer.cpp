@@ -44,6 +44,20 @@ TEST_SUITE("Pointer") {
         CHECK(format_pointer(q) == format_pointer(p));
     }
 
+    TEST_CASE("nested [meta] values are written back inline and re-parse") {
+        Pointer p = parse_pointer(
+            pointer_text("x", "[meta]\na.b = { c = 1 }\nl = [{ x = 1 }, [2, \"s\"]]\ne = {}\n"), "p.mlci");
+        std::string text = format_pointer(p);
+        CHECK(text.find("a = { b = { c = 1 } }") != std::string::npos);
+        Pointer q = parse_pointer(text, "q.mlci");
+        CHECK(q.meta == p.meta);
+    }
+
+    TEST_CASE("invalid UTF-8 is refused before the TOML parser") {
+        CHECK(error_of(pointer_text("x") + "# \xff\n").find("p.mlci:5: invalid pointer: not valid UTF-8") !=
+              std::string::npos);
+    }
+
     TEST_CASE("paths that escape or hide are refused") {
         for (const char* bad : {"../x", "/etc/passwd", "a/../../b", ".git/config", "a/.GIT/b", "a//b", "a/",
                                 "./a", "", "a\\\\b"}) {
