@@ -315,7 +315,11 @@ std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& a
                         return;
                     }
                     if (ws.st_ino != obj.st_ino || ws.st_dev != obj.st_dev) {
-                        ctx.cache.materialize(h, abs, ctx.link, results[i][j].exec);
+                        // A tracked folder holds regular files only: its members are hardlinked in symlink
+                        // mode.
+                        LinkMode m =
+                            plan.dir && ctx.link == LinkMode::symlink ? LinkMode::hardlink : ctx.link;
+                        ctx.cache.materialize(h, abs, m, results[i][j].exec);
                     }
                     if (::lstat(abs.c_str(), &ws) == 0 && S_ISREG(ws.st_mode)) {
                         ctx.stat.record(ws, h);

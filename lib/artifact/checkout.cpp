@@ -56,6 +56,7 @@ struct FileJob {
     std::string rel;
     Hash128 hash;
     bool exec = false;
+    bool member = false; // of a tracked folder: never a symlink (a folder holds regular files only)
 };
 
 } // namespace
@@ -98,7 +99,7 @@ CheckoutReport checkout(Context& ctx, const std::vector<PointerFile>& pointers, 
         std::set<std::string> wanted;
         for (const auto& e : *m) {
             wanted.insert(e.path);
-            files.push_back({pf.target + "/" + e.path, e.hash, e.exec});
+            files.push_back({pf.target + "/" + e.path, e.hash, e.exec, true});
         }
         if (S_ISDIR(st.st_mode)) {
             try {
@@ -142,7 +143,8 @@ CheckoutReport checkout(Context& ctx, const std::vector<PointerFile>& pointers, 
                                   "keep it with 'git model add " + f.rel + "', or discard it with --force");
             }
             make_dirs(dirname_of(abs));
-            ctx.cache.materialize(f.hash, abs, ctx.link, f.exec);
+            LinkMode m = f.member && ctx.link == LinkMode::symlink ? LinkMode::hardlink : ctx.link;
+            ctx.cache.materialize(f.hash, abs, m, f.exec);
             struct stat st {};
             if (::lstat(abs.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
                 ctx.stat.record(st, f.hash);

@@ -217,6 +217,14 @@ expect_rc 0
 expect_out "unchanged s.bin"
 run git model status --check
 expect_rc 0
+mkdir d && echo m >d/m
+run git model add d
+expect_rc 0
+[ -L d/m ] && fail "folder member made a symlink"
+run git model add d
+expect_out "unchanged d"
+run git model status --check
+expect_rc 0
 end_test
 
 begin_test "--json on add, checkout, push"
