@@ -121,8 +121,8 @@ void dir_status(Context& ctx, ArtifactStatus& s, int jobs) {
         s.in_cache = m && all_in_cache(ctx, *m);
         return;
     }
-    std::vector<ManifestEntry> copy = entries;
-    if (xxh128(format_manifest(copy)) == p.hash) {
+    // Already sorted by path (unique): format_manifest's sort keeps the order, and stats stay aligned.
+    if (xxh128(format_manifest(entries)) == p.hash) {
         // The workspace holds exactly the manifest's entries: check their objects without parsing it.
         s.in_cache = s.in_cache && all_in_cache(ctx, entries);
         return;

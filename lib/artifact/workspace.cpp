@@ -282,6 +282,7 @@ void list_rec(int dirfd, const std::string& shown, const std::string& rel,
         }
     }
     std::vector<std::string> subdirs;
+    out.reserve(out.size() + names.size());
     for (const auto& n : names) {
         std::string child = rel.empty() ? n : rel + "/" + n;
         auto show = [&] { return shown + "/" + child; };
@@ -329,12 +330,16 @@ void list_rec(int dirfd, const std::string& shown, const std::string& rel,
             errs[i] = e;
         }
     });
+    size_t total = out.size();
     for (size_t i = 0; i < subdirs.size(); ++i) {
         if (errs[i]) {
             throw *errs[i];
         }
-        out.insert(out.end(), std::make_move_iterator(parts[i].begin()),
-                   std::make_move_iterator(parts[i].end()));
+        total += parts[i].size();
+    }
+    out.reserve(total);
+    for (auto& part : parts) {
+        out.insert(out.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
     }
 }
 
