@@ -1,5 +1,7 @@
 #include "config/toml.hpp"
 
+#include "util/strings.hpp"
+
 #include <algorithm>
 #include <sstream>
 #include <vector>
@@ -112,6 +114,12 @@ toml::table parse_toml(std::string_view text, const std::string& source, ErrorKi
     }
     if (text.find('\0') != std::string_view::npos) {
         throw Error(kind, source + ": contains a NUL byte");
+    }
+    // TOML++ accepts some invalid UTF-8 in keys and writes it back unparseable (found by fuzzing the
+    // pointer parser): refuse it here, once for every format.
+    if (size_t bad = 0; !valid_utf8(text, &bad)) {
+        long line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n');
+        throw Error(kind, source + ":" + std::to_string(line + line_offset) + ": is not valid UTF-8");
     }
     if (nesting_depth(text) > k_max_toml_depth) {
         throw Error(kind, source + ": nested deeper than " + std::to_string(k_max_toml_depth) + " levels");
