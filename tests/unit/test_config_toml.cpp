@@ -124,7 +124,8 @@ TEST_SUITE("config.parse_toml") {
         msg = error_of("a = 1\n\nb = = 2\n", ErrorKind::config, 10);
         CHECK(msg.rfind("f.toml:13: invalid TOML: ", 0) == 0);
         CHECK(error_of("a = 1\na = 2\n").rfind("f.toml:2: invalid TOML: ", 0) == 0);
-        CHECK(error_of("a = \"\xC0\xAF\"\n").rfind("f.toml:1: invalid TOML: ", 0) == 0);
+        CHECK(error_of("a = 1\nb = \"\xC0\xAF\"\n") == "f.toml:2: is not valid UTF-8");
+        CHECK(error_of("a = \"\xED\xA0\x80\"\n", ErrorKind::input, 4) == "f.toml:5: is not valid UTF-8");
         CHECK(error_of(repeat("[", 100), ErrorKind::input).rfind("f.toml: nested", 0) == 0);
     }
 
