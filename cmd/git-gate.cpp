@@ -1,8 +1,54 @@
-// git-gate: placeholder main until its issue lands; prints usage only.
+// git-gate: eval results as git notes, regression gates and reports (DESIGN.md section 5; git-gate(1)).
+// The subcommands live in cmd/git-gate-*.cpp and register themselves (cmd/git-gate.hpp).
+#include "git-gate.hpp"
+
 #include "common.hpp"
 
+namespace mlci::gate {
+
+namespace {
+std::vector<Setup>& setups() {
+    static std::vector<Setup> s;
+    return s;
+}
+std::vector<InitStep>& steps() {
+    static std::vector<InitStep> s;
+    return s;
+}
+} // namespace
+
+bool add_command(Setup setup) {
+    setups().push_back(std::move(setup));
+    return true;
+}
+
+bool add_init_step(InitStep step) {
+    steps().push_back(std::move(step));
+    return true;
+}
+
+const std::vector<InitStep>& init_steps() { return steps(); }
+
+git::Repo open_repo() { return git::Repo::open("."); }
+
+std::string short_id(const std::string& hex) { return hex.substr(0, 7); }
+
+} // namespace mlci::gate
+
 int main(int argc, char** argv) {
-    CLI::App app{"mlci: gate"};
-    app.name("git-gate");
-    return mlci::cli::run(app, argc, argv, [] { return 0; });
+    CLI::App app{"git gate: eval results as git notes, regression gates, pull-request reports"};
+    app.name("git gate");
+    mlci::cli::setup_app(app, "git-gate");
+    std::vector<mlci::gate::Command> commands;
+    for (const auto& s : mlci::gate::setups()) {
+        commands.push_back(s(app));
+    }
+    return mlci::cli::run(app, argc, argv, [&] {
+        for (const auto& c : commands) {
+            if (c.sub != nullptr && c.sub->parsed()) {
+                return c.action();
+            }
+        }
+        return 2;
+    });
 }

@@ -1,0 +1,343 @@
+// git gate check | report | log: judging results and showing them.
+#include "common.hpp"
+#include "config/config.hpp"
+#include "eval/check.hpp"
+#include "eval/gates.hpp"
+#include "eval/notes.hpp"
+#include "eval/report.hpp"
+#include "fsutil/file.hpp"
+#include "git-gate.hpp"
+#include "util/diag.hpp"
+#include "util/json.hpp"
+#include "util/strings.hpp"
+#include "util/term.hpp"
+
+#include <memory>
+
+namespace mlci::gate {
+
+std::string gate_text(const eval::GateResult& g) {
+    Colour c = g.verdict == eval::Verdict::pass ? Colour::green : g.verdict == eval::Verdict::fail ? Colour::red : Colour::yellow;
+    std::string verdict = g.verdict == eval::Verdict::pass ? "PASS" : g.verdict == eval::Verdict::fail ? "FAIL" : "UNDECIDED";
+    std::string out = "gate " + paint(g.gate, Colour::bold) + ": " + paint(verdict, c) + "  (candidate " +
+                      g.candidate.short_hex();
+    if (g.baseline) {
+        out += ", baseline " + g.baseline->short_hex() + " = merge base with " + g.baseline_ref;
+    } else if (!g.baseline_ref.empty()) {
+        out += ", no baseline: " + g.baseline_ref + " not found";
+    }
+    out += ")\n";
+    for (const auto& s : g.suites) {
+        if (!s.candidate_from.empty()) {
+            out += "suite " + s.suite + ": result reused from " + s.candidate_from.substr(0, 7) + " (same fingerprint)\n";
+        }
+    }
+    if (!g.rules.empty()) {
+        std::vector<std::vector<std::string>> rows = {{"METRIC", "SUITE", "BASELINE", "CANDIDATE", "DELTA", "RULE", "VERDICT"}};
+        for (const auto& r : g.rules) {
+            Colour vc = r.status == "pass" ? Colour::green : r.status == "fail" ? Colour::red : Colour::yellow;
+            rows.push_back({r.rule.metric, r.suite.empty() ? "—" : r.suite, eval::value_text(r.baseline),
+                            eval::value_text(r.candidate), eval::delta_text(r.baseline, r.candidate, false),
+                            r.rule.describe(), paint(r.status, vc)});
+        }
+        out += format_table(rows);
+    }
+    for (const auto& r : g.rules) {
+        if (!r.why.empty()) {
+            out += "  " + r.rule.metric + " (" + r.rule.describe() + "): " + r.why + "\n";
+        }
+    }
+    for (const auto& e : g.errors) {
+        out += "  " + e + "\n";
+    }
+    bool broken = false;
+    bool fixed = false;
+    for (const auto& f : g.flips) {
+        (f.regressed ? broken : fixed) = true;
+    }
+    if (broken) {
+        out += "cases that flipped pass → fail:\n";
+        for (const auto& f : g.flips) {
+            if (f.regressed) {
+                out += "  " + f.suite + "  " + f.id + "\n";
+            }
+        }
+    }
+    if (fixed) {
+        out += "cases fixed (fail → pass):\n";
+        for (const auto& f : g.flips) {
+            if (!f.regressed) {
+                out += "  " + f.suite + "  " + f.id + "\n";
+            }
+        }
+    }
+    return out;
+}
+
+namespace {
+
+// The rules in force: the work tree's gates.toml; in a bare repository, the candidate's.
+eval::Gates gates_for(const git::Repo& repo, const git::Oid& candidate) {
+    if (repo.is_bare()) {
+        auto g = eval::load_gates_at(repo, candidate);
+        if (!g) {
+            throw config_error(std::string(eval::k_gates_path) + " does not exist in " + candidate.short_hex());
+        }
+        return *g;
+    }
+    return eval::load_gates(repo.workdir());
+}
+
+std::vector<std::string> stage_names(const git::Repo& repo) {
+    if (repo.is_bare()) {
+        return Config{}.stages;
+    }
+    return load_config(repo.workdir()).stages;
+}
+
+Json gate_json(const eval::GateResult& g, const std::vector<std::string>& commands) {
+    Json j = Json::object();
+    j["gate"] = g.gate;
+    j["verdict"] = eval::verdict_name(g.verdict);
+    j["candidate"] = g.candidate.hex();
+    j["baseline_ref"] = g.baseline_ref;
+    j["baseline"] = g.baseline ? Json(g.baseline->hex()) : Json();
+    Json rules = Json::array();
+    for (const auto& r : g.rules) {
+        Json rj = Json::object();
+        rj["metric"] = r.rule.metric;
+        rj["suite"] = r.suite;
+        rj["rule"] = r.rule.describe();
+        rj["baseline"] = r.baseline ? Json(*r.baseline) : Json();
+        rj["candidate"] = r.candidate ? Json(*r.candidate) : Json();
+        rj["verdict"] = r.status;
+        if (!r.why.empty()) {
+            rj["why"] = r.why;
+        }
+        rules.push_back(rj);
+    }
+    j["rules"] = rules;
+    Json suites = Json::array();
+    for (const auto& s : g.suites) {
+        Json sj = Json::object();
+        sj["suite"] = s.suite;
+        sj["candidate_run"] = s.candidate ? Json(s.candidate->id) : Json();
+        if (!s.candidate_from.empty()) {
+            sj["candidate_reused_from"] = s.candidate_from;
+        }
+        sj["baseline_run"] = s.baseline ? Json(s.baseline->id) : Json();
+        suites.push_back(sj);
+    }
+    j["suites"] = suites;
+    Json missing = Json::array();
+    for (const auto& m : g.missing) {
+        missing.push_back(m);
+    }
+    j["missing"] = missing;
+    Json errors = Json::array();
+    for (const auto& e : g.errors) {
+        errors.push_back(e);
+    }
+    j["errors"] = errors;
+    Json flips = Json::array();
+    for (const auto& f : g.flips) {
+        Json fj = Json::object();
+        fj["suite"] = f.suite;
+        fj["case"] = f.id;
+        fj["from"] = f.from;
+        fj["to"] = f.to;
+        fj["change"] = f.regressed ? "broken" : "fixed";
+        flips.push_back(fj);
+    }
+    j["flips"] = flips;
+    Json cmds = Json::array();
+    for (const auto& c : commands) {
+        cmds.push_back(c);
+    }
+    j["to_run"] = cmds;
+    return j;
+}
+
+struct CheckOpts {
+    std::string gate;
+    std::string rev = "HEAD";
+    std::string baseline;
+    bool json = false;
+};
+
+const bool reg_check = add_command([](CLI::App& app) {
+    auto o = std::make_shared<CheckOpts>();
+    auto* sub = app.add_subcommand("check", "apply a gate's rules: exit 0 pass, 1 fail, 2 cannot decide");
+    sub->add_option("gate", o->gate, "the gate (default: every gate not named like a stage)");
+    sub->add_option("--rev", o->rev, "the candidate commit (default HEAD)");
+    sub->add_option("--baseline", o->baseline, "compare with the merge base with this ref instead");
+    sub->add_flag("--json", o->json, "print JSON");
+    return Command{sub, [o] {
+                       git::Repo repo = open_repo();
+                       git::Oid cand = repo.commit_of(o->rev);
+                       eval::Gates gates = gates_for(repo, cand);
+                       std::vector<const eval::Gate*> chosen;
+                       if (!o->gate.empty()) {
+                           const eval::Gate* g = gates.gate(o->gate);
+                           if (g == nullptr) {
+                               std::vector<std::string> known;
+                               for (const auto& x : gates.gates) {
+                                   known.push_back(x.name);
+                               }
+                               throw usage_error("no gate '" + o->gate + "' in " + gates.source,
+                                                 known.empty() ? "add a [gate." + o->gate + "] table"
+                                                               : "known gates: " + join(known, ", "));
+                           }
+                           chosen.push_back(g);
+                       } else {
+                           auto stages = stage_names(repo);
+                           for (const auto& g : gates.gates) {
+                               if (std::find(stages.begin(), stages.end(), g.name) == stages.end()) {
+                                   chosen.push_back(&g);
+                               }
+                           }
+                           if (chosen.empty()) {
+                               throw config_error(gates.source + " defines no gate to check",
+                                                  "add a [gate.pre-push] table (see 'man git-gate')");
+                           }
+                       }
+                       eval::NotesStore store(repo);
+                       eval::CheckOptions co;
+                       co.baseline_override = o->baseline;
+                       bool is_head = repo.head() == cand;
+                       std::vector<eval::GateResult> results;
+                       Json all = Json::array();
+                       std::string text;
+                       std::vector<std::string> commands;
+                       for (const auto* g : chosen) {
+                           results.push_back(eval::check_gate(repo, store, gates, *g, cand, co));
+                           const auto& r = results.back();
+                           for (const auto& w : r.warnings) {
+                               warn(w);
+                           }
+                           auto cmds = eval::missing_commands(r, is_head);
+                           if (o->json) {
+                               all.push_back(gate_json(r, cmds));
+                           } else {
+                               text += (text.empty() ? "" : "\n") + gate_text(r);
+                           }
+                           for (const auto& c : cmds) {
+                               if (std::find(commands.begin(), commands.end(), c) == commands.end()) {
+                                   commands.push_back(c);
+                               }
+                           }
+                       }
+                       cli::out(o->json ? all.dump() + "\n" : text);
+                       eval::Verdict v = eval::combine(results);
+                       for (const auto& r : results) {
+                           for (const auto& m : r.missing) {
+                               cli::error("gate '" + r.gate + "' cannot decide: suite '" + m + "' has no result on " +
+                                          cand.short_hex());
+                           }
+                       }
+                       for (const auto& c : commands) {
+                           cli::hint("run: " + c);
+                       }
+                       return static_cast<int>(v);
+                   }};
+});
+
+struct ReportOpts {
+    std::string base;
+    std::string head = "HEAD";
+    std::string format = "text";
+    int last = 20;
+    bool json = false;
+};
+
+const bool reg_report = add_command([](CLI::App& app) {
+    auto o = std::make_shared<ReportOpts>();
+    auto* sub = app.add_subcommand("report", "the pull-request view: base vs head, gates, trends");
+    sub->add_option("--base", o->base, "base commit (default: merge base with the pre-push gate's baseline)");
+    sub->add_option("--head", o->head, "head commit (default HEAD)");
+    sub->add_option("--format", o->format, "text, markdown or json")->check(CLI::IsMember({"text", "markdown", "json"}));
+    sub->add_option("--last", o->last, "commits in each trend sparkline (default 20)")->check(CLI::Range(1, 1000));
+    sub->add_flag("--json", o->json, "same as --format json");
+    return Command{sub, [o] {
+                       git::Repo repo = open_repo();
+                       git::Oid head = repo.commit_of(o->head);
+                       std::optional<eval::Gates> gates;
+                       if (repo.is_bare()) {
+                           gates = eval::load_gates_at(repo, head);
+                       } else if (path_exists(repo.workdir() + eval::k_gates_path)) {
+                           gates = eval::load_gates(repo.workdir());
+                       }
+                       eval::NotesStore store(repo);
+                       eval::ReportOptions ro;
+                       ro.base = o->base;
+                       ro.head = o->head;
+                       ro.last = o->last;
+                       ro.stages = stage_names(repo);
+                       eval::Report rep = eval::build_report(repo, store, gates ? &*gates : nullptr, ro);
+                       std::string fmt = o->json ? "json" : o->format;
+                       if (fmt == "json") {
+                           cli::out(eval::report_json(rep).dump() + "\n");
+                       } else if (fmt == "markdown") {
+                           cli::out(eval::render_markdown(rep));
+                       } else {
+                           for (const auto& w : rep.warnings) {
+                               warn(w);
+                           }
+                           cli::out(eval::render_text(rep));
+                       }
+                       return 0;
+                   }};
+});
+
+struct LogOpts {
+    std::string metric;
+    std::string suite;
+    std::string range;
+    size_t max_count = 0;
+    bool json = false;
+};
+
+const bool reg_log = add_command([](CLI::App& app) {
+    auto o = std::make_shared<LogOpts>();
+    auto* sub = app.add_subcommand("log", "a metric along history: commit, date, value");
+    sub->add_option("metric", o->metric, "the metric")->required();
+    sub->add_option("range", o->range, "REV or A..B (default HEAD)");
+    sub->add_option("--suite", o->suite, "only this suite's runs");
+    sub->add_option("-n,--max-count", o->max_count, "stop after this many values");
+    sub->add_flag("--json", o->json, "print JSON");
+    return Command{sub, [o] {
+                       git::Repo repo = open_repo();
+                       eval::NotesStore store(repo);
+                       auto points = eval::metric_log(repo, store, o->metric, o->suite, o->range, o->max_count);
+                       if (o->json) {
+                           Json all = Json::array();
+                           for (const auto& p : points) {
+                               Json j = Json::object();
+                               j["commit"] = p.commit.hex();
+                               j["date"] = eval::format_utc(p.time);
+                               j["suite"] = p.suite;
+                               j["run"] = p.run_id;
+                               j["value"] = p.value;
+                               all.push_back(j);
+                           }
+                           cli::out(all.dump() + "\n");
+                           return 0;
+                       }
+                       if (points.empty()) {
+                           cli::note("no recorded value of '" + o->metric + "' in this history");
+                           return 0;
+                       }
+                       std::string out;
+                       out.reserve(points.size() * 80);
+                       for (const auto& p : points) {
+                           out += p.commit.short_hex() + "  " + eval::format_utc(p.time) + "  " + p.suite + "  " +
+                                  eval::value_text(p.value) + "  " + p.summary + "\n";
+                       }
+                       cli::out(out);
+                       return 0;
+                   }};
+});
+
+} // namespace
+
+} // namespace mlci::gate

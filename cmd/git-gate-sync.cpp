@@ -1,0 +1,49 @@
+// git gate sync [REMOTE]: exchange eval notes with a remote (DESIGN.md sections 5 and 8).
+#include "common.hpp"
+#include "eval/sync.hpp"
+#include "git-gate.hpp"
+#include "util/json.hpp"
+
+#include <memory>
+
+namespace mlci::gate {
+
+namespace {
+
+struct SyncOpts {
+    std::string remote;
+    bool json = false;
+};
+
+const bool reg_sync = add_command([](CLI::App& app) {
+    auto o = std::make_shared<SyncOpts>();
+    auto* sub = app.add_subcommand("sync", "fetch, merge (union of runs) and push eval notes; never forced");
+    sub->add_option("remote", o->remote, "the remote (default: the upstream's, else origin)");
+    sub->add_flag("--json", o->json, "print JSON");
+    return Command{sub, [o] {
+                       git::Repo repo = open_repo();
+                       std::string remote = o->remote.empty() ? eval::default_remote(repo) : o->remote;
+                       auto res = eval::sync_notes(repo, remote, [&](const std::string& m) {
+                           if (!o->json) {
+                               cli::note(m);
+                           }
+                       });
+                       if (o->json) {
+                           Json j = Json::object();
+                           j["remote"] = res.remote;
+                           j["merged"] = res.merged;
+                           j["pushed"] = res.pushed;
+                           j["retries"] = res.retries;
+                           j["notes"] = static_cast<int64_t>(res.notes);
+                           cli::out(j.dump() + "\n");
+                       } else {
+                           cli::out("eval notes in sync with " + res.remote + " (" + std::to_string(res.notes) +
+                                    " commits with results)\n");
+                       }
+                       return 0;
+                   }};
+});
+
+} // namespace
+
+} // namespace mlci::gate

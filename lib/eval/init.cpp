@@ -1,0 +1,128 @@
+#include "eval/init.hpp"
+
+#include "eval/notes.hpp"
+#include "fsutil/file.hpp"
+#include "git/handle.hpp"
+
+#include <git2.h>
+
+namespace mlci::eval {
+
+using git::check;
+using git::Handle;
+
+std::string notes_refspec(const std::string& remote) {
+    return "+refs/notes/mlci/*:refs/notes/mlci-remotes/" + remote + "/*";
+}
+
+const char* config_template() {
+    return R"(# mlci configuration: see mlci-config(5).
+# Stages in promotion order; promoting to a stage runs the gate of the same name in gates.toml.
+stages = ["dev", "staging", "production"]
+# A version must have held the previous stage before it can be promoted (override: --force --reason).
+require_order = true
+
+# [core]
+# remote = "local"              # the default artifact store
+#
+# [remote.local]
+# url = "../mlci-store"          # a path, file:///…, or s3://bucket/prefix
+#
+# [hooks]
+# max_file_size = "10MiB"
+# run_on_push = false            # run missing pre-push suites instead of refusing the push
+)";
+}
+
+const char* gates_template() {
+    return R"(# Eval suites and the gates that judge them: see git-gate(1).
+#
+# A suite is a command (argv, no shell) that writes a JSON or TOML table of numbers to {out},
+# optionally with a `cases` table (case id -> 1/0). Its fingerprint covers this table and its inputs:
+# a commit whose inputs did not change reuses the result instead of running again.
+#
+# [suite.quality]
+# command = ["python3", "evals/quality.py", "--out", "{out}"]
+# inputs = ["prompts/**", "models/*.mlci", "evals/**"]
+# timeout = "15m"
+#
+# A gate compares the candidate's latest runs with its baseline (the merge base with `baseline`).
+# Limits: min/max (absolute), max_drop/max_rise ("2%" relative to the baseline, 0.02 absolute).
+#
+# [gate.pre-push]
+# suites = ["quality"]
+# baseline = "origin/main"
+# on_missing_baseline = "fail"   # or "pass"
+# rules = [
+#   { metric = "accuracy", min = 0.85 },
+#   { metric = "accuracy", max_drop = "2%" },
+#   { metric = "latency_p95_ms", max_rise = "10%" },
+# ]
+#
+# A gate named like a stage (staging, production) is checked by `git prompt|model promote`.
+)";
+}
+
+namespace {
+
+int collect(const git_config_entry* e, void* payload) {
+    static_cast<std::vector<std::string>*>(payload)->emplace_back(e->value ? e->value : "");
+    return 0;
+}
+
+std::vector<std::string> multivar(git_config* cfg, const char* key) {
+    std::vector<std::string> out;
+    int rc = git_config_get_multivar_foreach(cfg, key, nullptr, collect, &out);
+    if (rc != GIT_ENOTFOUND) {
+        check(rc, std::string("cannot read git config ") + key);
+    }
+    return out;
+}
+
+} // namespace
+
+std::vector<std::string> init_repo(git::Repo& repo) {
+    std::vector<std::string> done;
+    if (!repo.is_bare()) {
+        std::string dir = repo.workdir() + ".mlci";
+        if (path_exists(dir) && !is_directory(dir)) {
+            throw input_error(".mlci exists and is not a folder (a symlink is not followed)");
+        }
+        make_dirs(dir);
+        for (const auto& [name, text] : {std::pair{"config.toml", config_template()}, std::pair{"gates.toml", gates_template()}}) {
+            std::string path = dir + "/" + name;
+            if (!path_exists(path)) {
+                write_file_atomic(path, text);
+                done.push_back("created .mlci/" + std::string(name));
+            }
+        }
+    }
+    Handle<git_config> cfg;
+    check(git_repository_config(cfg.out(), repo.raw()), "cannot open git config");
+    Handle<git_config> local;
+    check(git_config_open_level(local.out(), cfg.get(), GIT_CONFIG_LEVEL_LOCAL), "cannot open local git config");
+
+    git_strarray names{};
+    check(git_remote_list(&names, repo.raw()), "cannot list remotes");
+    std::vector<std::string> remotes(names.strings, names.strings + names.count);
+    git_strarray_dispose(&names);
+    for (const auto& r : remotes) {
+        std::string key = "remote." + r + ".fetch";
+        std::string spec = notes_refspec(r);
+        auto have = multivar(cfg.get(), key.c_str());
+        if (std::find(have.begin(), have.end(), spec) == have.end()) {
+            check(git_remote_add_fetch(repo.raw(), r.c_str(), spec.c_str()), "cannot add a fetch refspec to " + r);
+            done.push_back("remote '" + r + "' now fetches eval notes (" + spec + ")");
+        }
+    }
+    auto refs = multivar(cfg.get(), "notes.displayRef");
+    if (std::find(refs.begin(), refs.end(), k_notes_ref) == refs.end()) {
+        // A regexp that matches no value: append rather than replace the user's own displayRefs.
+        check(git_config_set_multivar(local.get(), "notes.displayRef", "^\\b$", k_notes_ref),
+              "cannot set notes.displayRef");
+        done.push_back(std::string("git log now shows eval notes (notes.displayRef = ") + k_notes_ref + ")");
+    }
+    return done;
+}
+
+} // namespace mlci::eval

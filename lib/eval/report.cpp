@@ -1,0 +1,422 @@
+#include "eval/report.hpp"
+
+#include "git/handle.hpp"
+#include "util/diag.hpp"
+#include "util/strings.hpp"
+#include "util/term.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <git2.h>
+#include <set>
+
+namespace mlci::eval {
+
+using git::check;
+using git::from_git;
+using git::Handle;
+using git::to_git;
+
+std::string value_text(std::optional<double> v) {
+    if (!v) {
+        return "—";
+    }
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.6g", *v);
+    return buf;
+}
+
+std::string delta_text(std::optional<double> base, std::optional<double> head, bool arrows) {
+    if (!base || !head) {
+        return "";
+    }
+    double d = *head - *base;
+    char buf[96];
+    const char* arrow = !arrows ? "" : d > 0 ? "▲ " : d < 0 ? "▼ " : "= ";
+    if (*base != 0) {
+        std::snprintf(buf, sizeof buf, "%s%+.6g (%+.2f%%)", arrow, d, d / std::fabs(*base) * 100);
+    } else {
+        std::snprintf(buf, sizeof buf, "%s%+.6g", arrow, d);
+    }
+    return buf;
+}
+
+std::string sparkline(const std::vector<std::optional<double>>& values) {
+    static const char* bars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+    double lo = INFINITY;
+    double hi = -INFINITY;
+    for (const auto& v : values) {
+        if (v) {
+            lo = std::min(lo, *v);
+            hi = std::max(hi, *v);
+        }
+    }
+    std::string out;
+    for (const auto& v : values) {
+        if (!v) {
+            out += " ";
+            continue;
+        }
+        int k = hi > lo ? static_cast<int>(std::lround((*v - lo) / (hi - lo) * 7)) : 3;
+        out += bars[std::clamp(k, 0, 7)];
+    }
+    return out;
+}
+
+namespace {
+
+std::map<std::string, const Run*> latest_runs(const std::optional<Note>& n) {
+    std::map<std::string, const Run*> out;
+    if (n) {
+        for (const auto& r : n->runs) {
+            const Run*& slot = out[r.suite];
+            if (slot == nullptr || r.at >= slot->at) {
+                slot = &r;
+            }
+        }
+    }
+    return out;
+}
+
+std::vector<git::Oid> first_parents(const git::Repo& repo, const git::Oid& head, int n) {
+    std::vector<git::Oid> out;
+    git::Oid cur = head;
+    while (static_cast<int>(out.size()) < n) {
+        out.push_back(cur);
+        Handle<git_commit> c;
+        check(git_commit_lookup(c.out(), repo.raw(), to_git(cur)), "cannot read commit " + cur.hex());
+        if (git_commit_parentcount(c.get()) == 0) {
+            break;
+        }
+        cur = from_git(git_commit_parent_id(c.get(), 0));
+    }
+    std::reverse(out.begin(), out.end());
+    return out;
+}
+
+std::string md_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '|' || c == '\\' || c == '`' || c == '*' || c == '_' || c == '<' || c == '>') {
+            out += '\\';
+        }
+        out += c == '\n' ? ' ' : c;
+    }
+    return out;
+}
+
+std::string gate_details(const GateResult& g) {
+    std::vector<std::string> parts;
+    for (const auto& e : g.errors) {
+        parts.push_back(e);
+    }
+    for (const auto& r : g.rules) {
+        if (r.status == "fail") {
+            parts.push_back(r.why);
+        }
+    }
+    if (!g.missing.empty()) {
+        parts.push_back("no result for " + join(g.missing, ", "));
+    }
+    return join(parts, "; ");
+}
+
+} // namespace
+
+Report build_report(const git::Repo& repo, const NotesStore& store, const Gates* gates, const ReportOptions& opt) {
+    Report rep;
+    rep.head_ref = opt.head;
+    rep.head = repo.commit_of(opt.head);
+    std::string base_ref = opt.base;
+    if (base_ref.empty()) {
+        const Gate* pp = gates ? gates->gate("pre-push") : nullptr;
+        base_ref = pp && !pp->baseline.empty() ? pp->baseline : "origin/HEAD";
+    }
+    rep.base_ref = base_ref;
+    if (auto b = repo.resolve_commit(base_ref)) {
+        rep.base = repo.merge_base(rep.head, *b);
+        if (!rep.base) {
+            rep.base = *b;
+        }
+    } else if (!opt.base.empty()) {
+        throw input_error("unknown revision '" + opt.base + "'", "give a branch, a tag or a commit id");
+    } else {
+        rep.warnings.push_back("no base: '" + base_ref + "' does not exist (use --base REF)");
+    }
+
+    std::optional<Note> head_note = store.read_lenient(rep.head);
+    std::optional<Note> base_note = rep.base ? store.read_lenient(*rep.base) : std::nullopt;
+    auto head_runs = latest_runs(head_note);
+    auto base_runs = latest_runs(base_note);
+
+    // History for the sparklines: first parents of head, oldest first.
+    std::vector<git::Oid> history = first_parents(repo, rep.head, std::max(1, opt.last));
+    std::vector<std::optional<Note>> history_notes;
+    history_notes.reserve(history.size());
+    for (const auto& c : history) {
+        history_notes.push_back(c == rep.head ? head_note : store.read_lenient(c));
+    }
+
+    std::set<std::string> suites;
+    for (const auto& [s, r] : head_runs) {
+        suites.insert(s);
+    }
+    for (const auto& [s, r] : base_runs) {
+        suites.insert(s);
+    }
+    for (const auto& s : suites) {
+        const Run* h = head_runs.count(s) ? head_runs[s] : nullptr;
+        const Run* b = base_runs.count(s) ? base_runs[s] : nullptr;
+        if (h != nullptr && !h->ok()) {
+            rep.head_errors.push_back("suite '" + s + "': the latest run failed: " + h->reason);
+        }
+        std::vector<std::string> metrics;
+        for (const Run* r : {h, b}) {
+            if (r != nullptr) {
+                for (const auto& [m, v] : r->metrics) {
+                    if (std::find(metrics.begin(), metrics.end(), m) == metrics.end()) {
+                        metrics.push_back(m);
+                    }
+                }
+            }
+        }
+        for (const auto& m : metrics) {
+            MetricRow row;
+            row.suite = s;
+            row.metric = m;
+            if (h != nullptr) {
+                row.head = h->metric(m);
+            }
+            if (b != nullptr) {
+                row.base = b->metric(m);
+            }
+            for (const auto& n : history_notes) {
+                const Run* r = n ? n->latest(s) : nullptr;
+                row.trend.push_back(r != nullptr ? r->metric(m) : std::nullopt);
+            }
+            rep.rows.push_back(std::move(row));
+        }
+        if (h != nullptr && b != nullptr && h->ok() && b->ok()) {
+            for (const auto& [id, before] : b->cases) {
+                auto after = lookup(h->cases, id);
+                if (after && case_passes(before) != case_passes(*after)) {
+                    rep.flips.push_back({s, id, before, *after, case_passes(before)});
+                }
+            }
+        }
+    }
+
+    if (gates != nullptr) {
+        for (const auto& g : gates->gates) {
+            if (std::find(opt.stages.begin(), opt.stages.end(), g.name) != opt.stages.end()) {
+                continue;
+            }
+            CheckOptions co;
+            if (!opt.base.empty() && rep.base) {
+                co.baseline_override = rep.base->hex();
+            }
+            rep.gates.push_back(check_gate(repo, store, *gates, g, rep.head, co));
+            for (const auto& w : rep.gates.back().warnings) {
+                rep.warnings.push_back(w);
+            }
+        }
+    }
+    return rep;
+}
+
+std::string render_text(const Report& r) {
+    std::string out = "head " + r.head.short_hex() + " (" + r.head_ref + ")";
+    out += r.base ? ", base " + r.base->short_hex() + " (" + r.base_ref + ")\n" : ", no base\n";
+    if (r.rows.empty()) {
+        out += "no eval results on either commit\n";
+    } else {
+        std::vector<std::vector<std::string>> rows = {{"SUITE", "METRIC", "BASE", "HEAD", "DELTA", "TREND"}};
+        for (const auto& m : r.rows) {
+            rows.push_back({m.suite, m.metric, value_text(m.base), value_text(m.head), delta_text(m.base, m.head, true),
+                            sparkline(m.trend)});
+        }
+        out += format_table(rows);
+    }
+    for (const auto& e : r.head_errors) {
+        out += e + "\n";
+    }
+    if (!r.gates.empty()) {
+        out += "\n";
+        std::vector<std::vector<std::string>> rows = {{"GATE", "VERDICT", "DETAILS"}};
+        for (const auto& g : r.gates) {
+            rows.push_back({g.gate, verdict_name(g.verdict), gate_details(g)});
+        }
+        out += format_table(rows);
+    }
+    if (!r.flips.empty()) {
+        out += "\ncases that flipped:\n";
+        for (const auto& f : r.flips) {
+            out += std::string(f.regressed ? "  broken  " : "  fixed   ") + f.suite + " " + f.id + "\n";
+        }
+    }
+    return out;
+}
+
+std::string render_markdown(const Report& r) {
+    std::string out = "## Eval report\n\n";
+    out += "Head `" + r.head.short_hex() + "` (" + md_escape(r.head_ref) + ")";
+    out += r.base ? " against base `" + r.base->short_hex() + "` (" + md_escape(r.base_ref) + ")\n\n" : ", no base\n\n";
+    for (const auto& w : r.warnings) {
+        out += "> ⚠️ " + md_escape(w) + "\n\n";
+    }
+    if (r.rows.empty()) {
+        out += "_No eval results on either commit._\n";
+    } else {
+        out += "| suite | metric | base | head | Δ | trend |\n|---|---|---:|---:|---|---|\n";
+        for (const auto& m : r.rows) {
+            out += "| " + md_escape(m.suite) + " | " + md_escape(m.metric) + " | " + value_text(m.base) + " | " +
+                   value_text(m.head) + " | " + delta_text(m.base, m.head, true) + " | " + sparkline(m.trend) + " |\n";
+        }
+    }
+    for (const auto& e : r.head_errors) {
+        out += "\n❌ " + md_escape(e) + "\n";
+    }
+    if (!r.gates.empty()) {
+        out += "\n### Gates\n\n| gate | verdict | details |\n|---|---|---|\n";
+        for (const auto& g : r.gates) {
+            const char* icon = g.verdict == Verdict::pass ? "✅" : g.verdict == Verdict::fail ? "❌" : "⚠️";
+            out += "| " + md_escape(g.gate) + " | " + icon + " " + verdict_name(g.verdict) + " | " +
+                   md_escape(gate_details(g)) + " |\n";
+        }
+    }
+    if (!r.flips.empty()) {
+        out += "\n### Cases that flipped\n\n";
+        for (const auto& f : r.flips) {
+            out += std::string(f.regressed ? "- ❌ broken: " : "- ✅ fixed: ") + md_escape(f.suite) + " / `" +
+                   f.id + "` (" + value_text(f.from) + " → " + value_text(f.to) + ")\n";
+        }
+    }
+    return out;
+}
+
+Json report_json(const Report& r) {
+    Json j = Json::object();
+    j["head"] = r.head.hex();
+    j["head_ref"] = r.head_ref;
+    j["base"] = r.base ? Json(r.base->hex()) : Json();
+    j["base_ref"] = r.base_ref;
+    Json rows = Json::array();
+    for (const auto& m : r.rows) {
+        Json row = Json::object();
+        row["suite"] = m.suite;
+        row["metric"] = m.metric;
+        row["base"] = m.base ? Json(*m.base) : Json();
+        row["head"] = m.head ? Json(*m.head) : Json();
+        row["delta"] = m.base && m.head ? Json(*m.head - *m.base) : Json();
+        Json trend = Json::array();
+        for (const auto& v : m.trend) {
+            trend.push_back(v ? Json(*v) : Json());
+        }
+        row["trend"] = trend;
+        rows.push_back(row);
+    }
+    j["metrics"] = rows;
+    Json gates = Json::array();
+    for (const auto& g : r.gates) {
+        Json gj = Json::object();
+        gj["gate"] = g.gate;
+        gj["verdict"] = verdict_name(g.verdict);
+        gj["details"] = gate_details(g);
+        gates.push_back(gj);
+    }
+    j["gates"] = gates;
+    Json flips = Json::array();
+    for (const auto& f : r.flips) {
+        Json fj = Json::object();
+        fj["suite"] = f.suite;
+        fj["case"] = f.id;
+        fj["from"] = f.from;
+        fj["to"] = f.to;
+        fj["change"] = f.regressed ? "broken" : "fixed";
+        flips.push_back(fj);
+    }
+    j["flips"] = flips;
+    Json errs = Json::array();
+    for (const auto& e : r.head_errors) {
+        errs.push_back(e);
+    }
+    j["errors"] = errs;
+    return j;
+}
+
+std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store, const std::string& metric,
+                                 const std::string& suite, const std::string& range, size_t max_count) {
+    Handle<git_revwalk> walk;
+    check(git_revwalk_new(walk.out(), repo.raw()), "cannot walk history");
+    git_revwalk_sorting(walk.get(), GIT_SORT_TIME);
+    std::string r = range.empty() ? "HEAD" : range;
+    if (r.find("..") != std::string::npos) {
+        if (git_revwalk_push_range(walk.get(), r.c_str()) < 0) {
+            throw input_error("invalid range '" + r + "'", "give REV or A..B");
+        }
+    } else {
+        git::Oid c = repo.commit_of(r);
+        check(git_revwalk_push(walk.get(), to_git(c)), "cannot walk from " + r);
+    }
+    NoteIndex index = store.index();
+    std::vector<LogPoint> out;
+    git_oid id;
+    while (git_revwalk_next(&id, walk.get()) == 0) {
+        auto it = index.find(from_git(&id));
+        if (it == index.end()) {
+            continue;
+        }
+        git::Oid commit = from_git(&id);
+        Note note;
+        try {
+            note = parse_note(repo.blob(it->second), note_source(commit));
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::input) {
+                throw;
+            }
+            warn(std::string(e.what()) + " (treated as no result)");
+            continue;
+        }
+        std::map<std::string, const Run*> latest;
+        for (const auto& run : note.runs) {
+            if (!suite.empty() && run.suite != suite) {
+                continue;
+            }
+            const Run*& slot = latest[run.suite];
+            if (slot == nullptr || run.at >= slot->at) {
+                slot = &run;
+            }
+        }
+        bool any = false;
+        for (const auto& [s, run] : latest) {
+            auto v = run->metric(metric);
+            if (!v) {
+                continue;
+            }
+            if (!any) {
+                any = true;
+            }
+            LogPoint p;
+            p.commit = commit;
+            p.suite = s;
+            p.run_id = run->id;
+            p.value = *v;
+            out.push_back(std::move(p));
+        }
+        if (any) {
+            Handle<git_commit> c;
+            check(git_commit_lookup(c.out(), repo.raw(), &id), "cannot read commit");
+            const char* summary = git_commit_summary(c.get());
+            for (size_t k = out.size(); k > 0 && out[k - 1].commit == commit; --k) {
+                out[k - 1].time = git_commit_time(c.get());
+                out[k - 1].summary = summary ? summary : "";
+            }
+        }
+        if (max_count > 0 && out.size() >= max_count) {
+            break;
+        }
+    }
+    return out;
+}
+
+} // namespace mlci::eval

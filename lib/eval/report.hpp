@@ -1,0 +1,73 @@
+// `git gate report` (the pull-request view) and `git gate log` (a metric along history).
+#pragma once
+
+#include "eval/check.hpp"
+#include "eval/gates.hpp"
+#include "eval/notes.hpp"
+#include "git/repo.hpp"
+#include "util/json.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlci::eval {
+
+struct MetricRow {
+    std::string suite;
+    std::string metric;
+    std::optional<double> base;
+    std::optional<double> head;
+    std::vector<std::optional<double>> trend; // oldest → newest, the last is head
+};
+
+struct Report {
+    git::Oid head;
+    std::string head_ref;
+    std::optional<git::Oid> base;
+    std::string base_ref;
+    std::vector<MetricRow> rows;
+    std::vector<GateResult> gates;
+    std::vector<CaseFlip> flips;  // head against base, per suite
+    std::vector<std::string> warnings;
+    std::vector<std::string> head_errors; // suites whose latest run on head failed
+};
+
+struct ReportOptions {
+    std::string head = "HEAD";
+    std::string base;   // "" = the merge base with the pre-push gate's baseline, else origin/HEAD
+    int last = 20;      // commits in each sparkline
+    std::vector<std::string> stages; // gates named like these are promotion gates: not reported
+};
+
+/// Build the report. `gates` may be null (no gates.toml): then no verdicts.
+Report build_report(const git::Repo& repo, const NotesStore& store, const Gates* gates, const ReportOptions& opt);
+
+std::string render_text(const Report& r);
+std::string render_markdown(const Report& r);
+Json report_json(const Report& r);
+
+/// ▁▂▃▄▅▆▇█ over the values (missing ones as a space).
+std::string sparkline(const std::vector<std::optional<double>>& values);
+
+/// "▲ +2.1%" style delta between two values ("" when either is missing).
+std::string delta_text(std::optional<double> base, std::optional<double> head, bool arrows);
+
+/// Format a metric value for tables.
+std::string value_text(std::optional<double> v);
+
+struct LogPoint {
+    git::Oid commit;
+    int64_t time = 0;
+    std::string summary;
+    std::string suite;
+    std::string run_id;
+    double value = 0;
+};
+
+/// The metric along history: every commit of `range` ("REV" or "A..B", default HEAD) in git log's
+/// order whose note has a latest run (of `suite`, or of any suite) holding `metric`.
+std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store, const std::string& metric,
+                                 const std::string& suite, const std::string& range, size_t max_count = 0);
+
+} // namespace mlci::eval
