@@ -17,8 +17,12 @@
 namespace mlci::gate {
 
 std::string gate_text(const eval::GateResult& g) {
-    Colour c = g.verdict == eval::Verdict::pass ? Colour::green : g.verdict == eval::Verdict::fail ? Colour::red : Colour::yellow;
-    std::string verdict = g.verdict == eval::Verdict::pass ? "PASS" : g.verdict == eval::Verdict::fail ? "FAIL" : "UNDECIDED";
+    Colour c = g.verdict == eval::Verdict::pass   ? Colour::green
+               : g.verdict == eval::Verdict::fail ? Colour::red
+                                                  : Colour::yellow;
+    std::string verdict = g.verdict == eval::Verdict::pass   ? "PASS"
+                          : g.verdict == eval::Verdict::fail ? "FAIL"
+                                                             : "UNDECIDED";
     std::string out = "gate " + paint(g.gate, Colour::bold) + ": " + paint(verdict, c) + "  (candidate " +
                       g.candidate.short_hex();
     if (g.baseline) {
@@ -29,13 +33,17 @@ std::string gate_text(const eval::GateResult& g) {
     out += ")\n";
     for (const auto& s : g.suites) {
         if (!s.candidate_from.empty()) {
-            out += "suite " + s.suite + ": result reused from " + s.candidate_from.substr(0, 7) + " (same fingerprint)\n";
+            out += "suite " + s.suite + ": result reused from " + s.candidate_from.substr(0, 7) +
+                   " (same fingerprint)\n";
         }
     }
     if (!g.rules.empty()) {
-        std::vector<std::vector<std::string>> rows = {{"METRIC", "SUITE", "BASELINE", "CANDIDATE", "DELTA", "RULE", "VERDICT"}};
+        std::vector<std::vector<std::string>> rows = {
+            {"METRIC", "SUITE", "BASELINE", "CANDIDATE", "DELTA", "RULE", "VERDICT"}};
         for (const auto& r : g.rules) {
-            Colour vc = r.status == "pass" ? Colour::green : r.status == "fail" ? Colour::red : Colour::yellow;
+            Colour vc = r.status == "pass"   ? Colour::green
+                        : r.status == "fail" ? Colour::red
+                                             : Colour::yellow;
             rows.push_back({r.rule.metric, r.suite.empty() ? "—" : r.suite, eval::value_text(r.baseline),
                             eval::value_text(r.candidate), eval::delta_text(r.baseline, r.candidate, false),
                             r.rule.describe(), paint(r.status, vc)});
@@ -81,7 +89,8 @@ eval::Gates gates_for(const git::Repo& repo, const git::Oid& candidate) {
     if (repo.is_bare()) {
         auto g = eval::load_gates_at(repo, candidate);
         if (!g) {
-            throw config_error(std::string(eval::k_gates_path) + " does not exist in " + candidate.short_hex());
+            throw config_error(std::string(eval::k_gates_path) + " does not exist in " +
+                               candidate.short_hex());
         }
         return *g;
     }
@@ -231,8 +240,8 @@ const bool reg_check = add_command([](CLI::App& app) {
                        eval::Verdict v = eval::combine(results);
                        for (const auto& r : results) {
                            for (const auto& m : r.missing) {
-                               cli::error("gate '" + r.gate + "' cannot decide: suite '" + m + "' has no result on " +
-                                          cand.short_hex());
+                               cli::error("gate '" + r.gate + "' cannot decide: suite '" + m +
+                                          "' has no result on " + cand.short_hex());
                            }
                        }
                        for (const auto& c : commands) {
@@ -255,8 +264,10 @@ const bool reg_report = add_command([](CLI::App& app) {
     auto* sub = app.add_subcommand("report", "the pull-request view: base vs head, gates, trends");
     sub->add_option("--base", o->base, "base commit (default: merge base with the pre-push gate's baseline)");
     sub->add_option("--head", o->head, "head commit (default HEAD)");
-    sub->add_option("--format", o->format, "text, markdown or json")->check(CLI::IsMember({"text", "markdown", "json"}));
-    sub->add_option("--last", o->last, "commits in each trend sparkline (default 20)")->check(CLI::Range(1, 1000));
+    sub->add_option("--format", o->format, "text, markdown or json")
+        ->check(CLI::IsMember({"text", "markdown", "json"}));
+    sub->add_option("--last", o->last, "commits in each trend sparkline (default 20)")
+        ->check(CLI::Range(1, 1000));
     sub->add_flag("--json", o->json, "same as --format json");
     return Command{sub, [o] {
                        git::Repo repo = open_repo();
@@ -308,7 +319,8 @@ const bool reg_log = add_command([](CLI::App& app) {
     return Command{sub, [o] {
                        git::Repo repo = open_repo();
                        eval::NotesStore store(repo);
-                       auto points = eval::metric_log(repo, store, o->metric, o->suite, o->range, o->max_count);
+                       auto points =
+                           eval::metric_log(repo, store, o->metric, o->suite, o->range, o->max_count);
                        if (o->json) {
                            Json all = Json::array();
                            for (const auto& p : points) {
@@ -330,8 +342,8 @@ const bool reg_log = add_command([](CLI::App& app) {
                        std::string out;
                        out.reserve(points.size() * 80);
                        for (const auto& p : points) {
-                           out += p.commit.short_hex() + "  " + eval::format_utc(p.time) + "  " + p.suite + "  " +
-                                  eval::value_text(p.value) + "  " + p.summary + "\n";
+                           out += p.commit.short_hex() + "  " + eval::format_utc(p.time) + "  " + p.suite +
+                                  "  " + eval::value_text(p.value) + "  " + p.summary + "\n";
                        }
                        cli::out(out);
                        return 0;

@@ -60,7 +60,8 @@ std::string duration(double s) {
 }
 
 const bool reg_init = add_command([](CLI::App& app) {
-    auto* sub = app.add_subcommand("init", "scaffold .mlci/, fetch eval notes from remotes, show them in git log");
+    auto* sub =
+        app.add_subcommand("init", "scaffold .mlci/, fetch eval notes from remotes, show them in git log");
     return Command{sub, [] {
                        git::Repo repo = open_repo();
                        std::vector<std::string> done = eval::init_repo(repo);
@@ -91,43 +92,44 @@ const bool reg_run = add_command([](CLI::App& app) {
     sub->add_option("--rev", o->rev, "record for this commit, running in a temporary checkout of it");
     sub->add_flag("--force", o->force, "run even when a result with the same fingerprint exists");
     sub->add_flag("--json", o->json, "print the recorded runs as JSON");
-    return Command{sub, [o] {
-                       git::Repo repo = open_repo();
-                       eval::RunRequest req{o->suites, o->rev, o->force};
-                       bool any_error = false;
-                       Json all = Json::array();
-                       auto runs = eval::run_suites(repo, req, [&](const eval::RunEvent& e) {
-                           if (e.kind == eval::RunEvent::Kind::start) {
-                               cli::note("running suite '" + e.suite + "' on " + short_id(e.reused_commit) + "…");
-                               return;
-                           }
-                           const eval::Run& r = *e.run;
-                           if (!r.ok()) {
-                               any_error = true;
-                           }
-                           if (o->json) {
-                               return;
-                           }
-                           if (e.kind == eval::RunEvent::Kind::reused) {
-                               std::string from = r.reused_from.empty() ? e.reused_commit : r.reused_from;
-                               cli::out(e.suite + ": reused " + (r.reused_from.empty() ? "(already recorded here)"
-                                                                                         : "from " + short_id(from)) +
-                                        ", same fingerprint" + metrics_inline(r) + "\n");
-                           } else if (r.ok()) {
-                               cli::out(e.suite + ": ok in " + duration(r.duration_s) + " (run " + r.id + ")" +
-                                        metrics_inline(r) + "\n");
-                           } else {
-                               cli::out(e.suite + ": error: " + r.reason + " (recorded as run " + r.id + ")\n");
-                           }
-                       });
-                       if (o->json) {
-                           for (const auto& r : runs) {
-                               all.push_back(run_json(r));
-                           }
-                           cli::out(all.dump() + "\n");
-                       }
-                       return any_error ? 1 : 0;
-                   }};
+    return Command{
+        sub, [o] {
+            git::Repo repo = open_repo();
+            eval::RunRequest req{o->suites, o->rev, o->force};
+            bool any_error = false;
+            Json all = Json::array();
+            auto runs = eval::run_suites(repo, req, [&](const eval::RunEvent& e) {
+                if (e.kind == eval::RunEvent::Kind::start) {
+                    cli::note("running suite '" + e.suite + "' on " + short_id(e.reused_commit) + "…");
+                    return;
+                }
+                const eval::Run& r = *e.run;
+                if (!r.ok()) {
+                    any_error = true;
+                }
+                if (o->json) {
+                    return;
+                }
+                if (e.kind == eval::RunEvent::Kind::reused) {
+                    std::string from = r.reused_from.empty() ? e.reused_commit : r.reused_from;
+                    cli::out(e.suite + ": reused " +
+                             (r.reused_from.empty() ? "(already recorded here)" : "from " + short_id(from)) +
+                             ", same fingerprint" + metrics_inline(r) + "\n");
+                } else if (r.ok()) {
+                    cli::out(e.suite + ": ok in " + duration(r.duration_s) + " (run " + r.id + ")" +
+                             metrics_inline(r) + "\n");
+                } else {
+                    cli::out(e.suite + ": error: " + r.reason + " (recorded as run " + r.id + ")\n");
+                }
+            });
+            if (o->json) {
+                for (const auto& r : runs) {
+                    all.push_back(run_json(r));
+                }
+                cli::out(all.dump() + "\n");
+            }
+            return any_error ? 1 : 0;
+        }};
 });
 
 struct RecordOpts {
@@ -141,7 +143,8 @@ const bool reg_record = add_command([](CLI::App& app) {
     auto o = std::make_shared<RecordOpts>();
     auto* sub = app.add_subcommand("record", "record metrics produced elsewhere (a CI job, a notebook)");
     sub->add_option("suite", o->suite, "the suite the metrics belong to")->required();
-    sub->add_option("--metrics", o->metrics, "a JSON or TOML file of metrics (and optional cases)")->required();
+    sub->add_option("--metrics", o->metrics, "a JSON or TOML file of metrics (and optional cases)")
+        ->required();
     sub->add_option("--rev", o->rev, "the commit to record for (default HEAD)");
     sub->add_flag("--json", o->json, "print the recorded run as JSON");
     return Command{sub, [o] {
@@ -209,8 +212,8 @@ const bool reg_show = add_command([](CLI::App& app) {
                                for (const auto& [k, v] : r.cases) {
                                    pass += v >= 0.5 ? 1 : 0;
                                }
-                               out += "  cases: " + std::to_string(pass) + "/" + std::to_string(r.cases.size()) +
-                                      " pass\n";
+                               out += "  cases: " + std::to_string(pass) + "/" +
+                                      std::to_string(r.cases.size()) + " pass\n";
                            }
                        }
                        cli::out(out);

@@ -37,8 +37,8 @@ const bool reg_sync = add_command([](CLI::App& app) {
                            j["notes"] = static_cast<int64_t>(res.notes);
                            cli::out(j.dump() + "\n");
                        } else {
-                           cli::out("eval notes in sync with " + res.remote + " (" + std::to_string(res.notes) +
-                                    " commits with results)\n");
+                           cli::out("eval notes in sync with " + res.remote + " (" +
+                                    std::to_string(res.notes) + " commits with results)\n");
                        }
                        return 0;
                    }};

@@ -27,11 +27,17 @@ bool add_init_step(InitStep step) {
     return true;
 }
 
-const std::vector<InitStep>& init_steps() { return steps(); }
+const std::vector<InitStep>& init_steps() {
+    return steps();
+}
 
-git::Repo open_repo() { return git::Repo::open("."); }
+git::Repo open_repo() {
+    return git::Repo::open(".");
+}
 
-std::string short_id(const std::string& hex) { return hex.substr(0, 7); }
+std::string short_id(const std::string& hex) {
+    return hex.substr(0, 7);
+}
 
 } // namespace mlci::gate
 

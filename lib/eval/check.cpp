@@ -11,14 +11,19 @@ namespace mlci::eval {
 
 const char* verdict_name(Verdict v) {
     switch (v) {
-    case Verdict::pass: return "pass";
-    case Verdict::fail: return "fail";
-    case Verdict::undecided: return "undecided";
+    case Verdict::pass:
+        return "pass";
+    case Verdict::fail:
+        return "fail";
+    case Verdict::undecided:
+        return "undecided";
     }
     return "?";
 }
 
-bool case_passes(double v) { return v >= 0.5; }
+bool case_passes(double v) {
+    return v >= 0.5;
+}
 
 namespace {
 
@@ -35,7 +40,9 @@ std::string pct(double v) {
 }
 
 // Small tolerance so that 0.86 - 0.84 against an absolute 0.02 passes despite binary rounding.
-bool within(double value, double limit) { return value <= limit + 1e-9 * std::max(1.0, std::fabs(limit)); }
+bool within(double value, double limit) {
+    return value <= limit + 1e-9 * std::max(1.0, std::fabs(limit));
+}
 
 void judge(RuleResult& rr) {
     const Rule& r = rr.rule;
@@ -85,13 +92,15 @@ GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gate
     res.gate = gate.name;
     res.candidate = candidate;
     res.baseline_ref = opt.baseline_override.empty() ? gate.baseline : opt.baseline_override;
-    bool has_relative = std::any_of(gate.rules.begin(), gate.rules.end(), [](const Rule& r) { return r.needs_baseline(); });
+    bool has_relative =
+        std::any_of(gate.rules.begin(), gate.rules.end(), [](const Rule& r) { return r.needs_baseline(); });
     if (!res.baseline_ref.empty()) {
         if (auto b = repo.resolve_commit(res.baseline_ref)) {
             res.baseline = repo.merge_base(candidate, *b);
             if (!res.baseline && has_relative) {
-                res.warnings.push_back("gate '" + gate.name + "': " + candidate.short_hex() + " and baseline '" +
-                                       res.baseline_ref + "' share no history: relative rules skipped");
+                res.warnings.push_back("gate '" + gate.name + "': " + candidate.short_hex() +
+                                       " and baseline '" + res.baseline_ref +
+                                       "' share no history: relative rules skipped");
             }
         } else if (has_relative) {
             res.warnings.push_back("gate '" + gate.name + "': baseline '" + res.baseline_ref +
@@ -152,8 +161,8 @@ GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gate
         if (!sr.candidate) {
             res.missing.push_back(name);
         } else if (!sr.candidate->ok()) {
-            res.errors.push_back("suite '" + name + "': the latest run (" + sr.candidate->id + ") failed: " +
-                                 sr.candidate->reason);
+            res.errors.push_back("suite '" + name + "': the latest run (" + sr.candidate->id +
+                                 ") failed: " + sr.candidate->reason);
         }
         if (sr.candidate && sr.baseline && sr.candidate->ok() && sr.baseline->ok()) {
             for (const auto& [id, before] : sr.baseline->cases) {
@@ -196,7 +205,8 @@ GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gate
                 rr.why = "no result yet for suite " + join(res.missing, ", ");
             } else {
                 rr.status = "fail";
-                rr.why = "metric '" + rule.metric + "' is missing from the runs of " + join(gate.suites, ", ");
+                rr.why =
+                    "metric '" + rule.metric + "' is missing from the runs of " + join(gate.suites, ", ");
             }
             res.rules.push_back(rr);
             continue;
@@ -234,12 +244,14 @@ GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gate
                 continue;
             }
             if (!sr->baseline || !sr->baseline->ok() || !rr.baseline) {
-                std::string what = !sr->baseline     ? "has no run of suite '" + target + "'"
-                                   : !sr->baseline->ok() ? "has only a failed run of suite '" + target + "'"
-                                                         : "has no metric '" + rule.metric + "' in suite '" + target + "'";
+                std::string what = !sr->baseline ? "has no run of suite '" + target + "'"
+                                   : !sr->baseline->ok()
+                                       ? "has only a failed run of suite '" + target + "'"
+                                       : "has no metric '" + rule.metric + "' in suite '" + target + "'";
                 if (gate.missing_baseline_passes) {
                     rr.status = "skip";
-                    rr.why = "baseline " + res.baseline->short_hex() + " " + what + " (on_missing_baseline = \"pass\")";
+                    rr.why = "baseline " + res.baseline->short_hex() + " " + what +
+                             " (on_missing_baseline = \"pass\")";
                 } else {
                     rr.status = "fail";
                     rr.why = "baseline " + res.baseline->short_hex() + " " + what;
@@ -256,8 +268,8 @@ GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gate
         res.rules.push_back(rr);
     }
 
-    bool failed = !res.errors.empty() ||
-                  std::any_of(res.rules.begin(), res.rules.end(), [](const RuleResult& r) { return r.status == "fail"; });
+    bool failed = !res.errors.empty() || std::any_of(res.rules.begin(), res.rules.end(),
+                                                     [](const RuleResult& r) { return r.status == "fail"; });
     res.verdict = failed ? Verdict::fail : !res.missing.empty() ? Verdict::undecided : Verdict::pass;
     return res;
 }

@@ -21,11 +21,11 @@ const char* verdict_name(Verdict v);
 
 struct RuleResult {
     Rule rule;
-    std::string suite;            // the suite whose run held (or should hold) the metric
+    std::string suite; // the suite whose run held (or should hold) the metric
     std::optional<double> baseline;
     std::optional<double> candidate;
-    std::string status;           // "pass", "fail", "skip"
-    std::string why;              // for fail/skip: what is missing or which limit broke
+    std::string status; // "pass", "fail", "skip"
+    std::string why;    // for fail/skip: what is missing or which limit broke
 };
 
 struct CaseFlip {
@@ -40,7 +40,7 @@ struct CaseFlip {
 struct SuiteResult {
     std::string suite;
     std::optional<Run> candidate;
-    std::string candidate_from;   // "" = recorded on the candidate; else the commit it is reused from
+    std::string candidate_from; // "" = recorded on the candidate; else the commit it is reused from
     std::optional<Run> baseline;
     std::string baseline_from;
 };
@@ -48,21 +48,21 @@ struct SuiteResult {
 struct GateResult {
     std::string gate;
     git::Oid candidate;
-    std::string baseline_ref;             // as configured or given
-    std::optional<git::Oid> baseline;     // the merge base, when the ref exists
+    std::string baseline_ref;         // as configured or given
+    std::optional<git::Oid> baseline; // the merge base, when the ref exists
     std::vector<SuiteResult> suites;
     std::vector<RuleResult> rules;
-    std::vector<std::string> missing;     // suites without a run on the candidate
+    std::vector<std::string> missing;          // suites without a run on the candidate
     std::vector<std::string> baseline_missing; // suites without a run on the baseline (rules failed)
-    std::vector<std::string> errors;      // "suite X: latest run failed: reason"
+    std::vector<std::string> errors;           // "suite X: latest run failed: reason"
     std::vector<CaseFlip> flips;
     std::vector<std::string> warnings;
     Verdict verdict = Verdict::pass;
 };
 
 struct CheckOptions {
-    std::string baseline_override;        // --baseline REF
-    bool reuse = true;                    // look for results with the same fingerprint
+    std::string baseline_override; // --baseline REF
+    bool reuse = true;             // look for results with the same fingerprint
 };
 
 /// A case passes when its value is at least 0.5 (1/0 results, or a score in [0, 1]).

@@ -84,8 +84,8 @@ std::vector<std::string> dirty_inputs(const git::Repo& repo, const SuiteDef& sui
     return out;
 }
 
-std::optional<Found> find_by_fingerprint(const NotesStore& store, const NoteIndex& index, const std::string& suite,
-                                         const std::string& fingerprint) {
+std::optional<Found> find_by_fingerprint(const NotesStore& store, const NoteIndex& index,
+                                         const std::string& suite, const std::string& fingerprint) {
     std::optional<Found> best;
     for (const auto& [commit, blob] : index) {
         std::string text = store.repo().blob(blob);
@@ -114,7 +114,8 @@ Run reused_copy(const Found& found, int64_t now, const std::string& by) {
     r.id = new_run_id(now);
     r.at = format_utc(now);
     r.by = by;
-    r.reused_from = found.run.reused_from.empty() ? found.commit.hex() + ":" + found.run.id : found.run.reused_from;
+    r.reused_from =
+        found.run.reused_from.empty() ? found.commit.hex() + ":" + found.run.id : found.run.reused_from;
     return r;
 }
 

@@ -36,8 +36,8 @@ struct Found {
     git::Oid commit;
     Run run;
 };
-std::optional<Found> find_by_fingerprint(const NotesStore& store, const NoteIndex& index, const std::string& suite,
-                                         const std::string& fingerprint);
+std::optional<Found> find_by_fingerprint(const NotesStore& store, const NoteIndex& index,
+                                         const std::string& suite, const std::string& fingerprint);
 
 /// The copy recorded when a result is reused: new id and time, `reused_from` = the original.
 Run reused_copy(const Found& found, int64_t now, const std::string& by);

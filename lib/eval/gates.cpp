@@ -97,7 +97,8 @@ void limit(const Reader& rd, const toml::node& n, const std::string& key, Rule& 
         double v = 0;
         auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
         if (digits.empty() || ec != std::errc() || p != digits.data() + digits.size()) {
-            rd.fail(n, "'" + key + "' must be a number or a percentage such as \"2%\" (got " + quoted(s) + ")");
+            rd.fail(n,
+                    "'" + key + "' must be a number or a percentage such as \"2%\" (got " + quoted(s) + ")");
         }
         if (pct && !relative_allowed) {
             rd.fail(n, "'" + key + "' takes an absolute number, not a percentage (got " + quoted(s) + ")");
@@ -142,7 +143,8 @@ SuiteDef parse_suite(const Reader& rd, const std::string& name, const toml::node
                 d = parse_duration(*v.value<std::string>());
             }
             if (!d || *d <= 0) {
-                rd.fail(v, "'suite." + name + ".timeout' must be a duration such as \"15m\", \"90s\" or \"1h30m\"");
+                rd.fail(v, "'suite." + name +
+                               ".timeout' must be a duration such as \"15m\", \"90s\" or \"1h30m\"");
             }
             s.timeout_s = *d;
         } else {
@@ -186,7 +188,8 @@ Gate parse_gate(const Reader& rd, const std::string& name, const toml::node& nod
     if (rules != nullptr) {
         const toml::array* a = rules->as_array();
         if (a == nullptr) {
-            rd.fail(*rules, "'gate." + name + ".rules' must be an array of tables such as { metric = \"x\", min = 0.8 }");
+            rd.fail(*rules, "'gate." + name +
+                                ".rules' must be an array of tables such as { metric = \"x\", min = 0.8 }");
         }
         for (const auto& rn : *a) {
             const toml::table* rt = rn.as_table();
@@ -211,16 +214,19 @@ Gate parse_gate(const Reader& rd, const std::string& name, const toml::node& nod
                     limit(rd, rv, key, r, r.needs_baseline());
                     made.push_back(r);
                 } else {
-                    rd.fail(rv, "unknown rule key '" + key + "' (expected metric, suite, min, max, max_drop, max_rise)");
+                    rd.fail(rv, "unknown rule key '" + key +
+                                    "' (expected metric, suite, min, max, max_drop, max_rise)");
                 }
             }
             if (base.metric.empty()) {
                 rd.fail(rn, "a rule has no 'metric'");
             }
             if (made.empty()) {
-                rd.fail(rn, "the rule on '" + base.metric + "' has no limit (min, max, max_drop or max_rise)");
+                rd.fail(rn,
+                        "the rule on '" + base.metric + "' has no limit (min, max, max_drop or max_rise)");
             }
-            if (!base.suite.empty() && std::find(g.suites.begin(), g.suites.end(), base.suite) == g.suites.end()) {
+            if (!base.suite.empty() &&
+                std::find(g.suites.begin(), g.suites.end(), base.suite) == g.suites.end()) {
                 rd.fail(rn, "the rule on '" + base.metric + "' names suite '" + base.suite +
                                 "', which gate '" + name + "' does not list in 'suites'");
             }
@@ -230,7 +236,8 @@ Gate parse_gate(const Reader& rd, const std::string& name, const toml::node& nod
                 r.where = base.where;
                 if (r.needs_baseline() && g.baseline.empty()) {
                     throw config_error(r.where + ": rule '" + r.describe() + "' on '" + r.metric +
-                                           "' compares with a baseline, but gate '" + name + "' has no 'baseline'",
+                                           "' compares with a baseline, but gate '" + name +
+                                           "' has no 'baseline'",
                                        "add baseline = \"origin/main\" to [gate." + name + "]");
                 }
                 g.rules.push_back(r);
@@ -259,7 +266,8 @@ Gates parse_gates(const std::string& text, const std::string& source) {
                 std::string name(sk.str());
                 if (!valid_stage_name(name)) {
                     rd.fail(sn, "suite name " + quoted(name) +
-                                    " is invalid (letters, digits, '_' and '-', starting and ending with a letter or digit)");
+                                    " is invalid (letters, digits, '_' and '-', starting and ending with a "
+                                    "letter or digit)");
                 }
                 out.suites.emplace(name, parse_suite(rd, name, sn));
             }
@@ -309,6 +317,5 @@ Gates load_gates(const std::string& top) {
     }
     return parse_gates(read_file(path, 1024 * 1024 + 1), k_gates_path);
 }
-
 
 } // namespace mlci::eval

@@ -19,7 +19,7 @@ struct SuiteDef {
     std::vector<std::string> command; // argv; "{out}" in any element becomes the output file
     std::vector<std::string> inputs;  // globs over the commit's tree (glob_match rules)
     double timeout_s = k_default_timeout_s;
-    std::string where;                // "file:line" of the table
+    std::string where; // "file:line" of the table
     /// Canonical text of the table (what the fingerprint hashes): independent of layout and comments.
     std::string canonical() const;
 };
@@ -28,11 +28,11 @@ struct Rule {
     enum class Kind { min, max, max_drop, max_rise };
     Kind kind = Kind::min;
     std::string metric;
-    std::string suite;   // optional: which suite's run holds the metric ("" = the first that has it)
-    double value = 0;    // the limit; for a relative rule a fraction (2% → 0.02)
+    std::string suite;     // optional: which suite's run holds the metric ("" = the first that has it)
+    double value = 0;      // the limit; for a relative rule a fraction (2% → 0.02)
     bool relative = false; // "2%": relative to the baseline's value
-    std::string text;    // as written: "0.85", "2%"
-    std::string where;   // file:line
+    std::string text;      // as written: "0.85", "2%"
+    std::string where;     // file:line
     bool needs_baseline() const { return kind == Kind::max_drop || kind == Kind::max_rise; }
     /// "min 0.85", "max_drop 2%"
     std::string describe() const;
@@ -41,7 +41,7 @@ struct Rule {
 struct Gate {
     std::string name;
     std::vector<std::string> suites;
-    std::string baseline;               // a ref; "" when the gate compares with nothing
+    std::string baseline; // a ref; "" when the gate compares with nothing
     std::vector<Rule> rules;
     bool missing_baseline_passes = false; // on_missing_baseline = "pass"
     std::string where;

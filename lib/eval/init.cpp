@@ -89,7 +89,8 @@ std::vector<std::string> init_repo(git::Repo& repo) {
             throw input_error(".mlci exists and is not a folder (a symlink is not followed)");
         }
         make_dirs(dir);
-        for (const auto& [name, text] : {std::pair{"config.toml", config_template()}, std::pair{"gates.toml", gates_template()}}) {
+        for (const auto& [name, text] :
+             {std::pair{"config.toml", config_template()}, std::pair{"gates.toml", gates_template()}}) {
             std::string path = dir + "/" + name;
             if (!path_exists(path)) {
                 write_file_atomic(path, text);
@@ -100,7 +101,8 @@ std::vector<std::string> init_repo(git::Repo& repo) {
     Handle<git_config> cfg;
     check(git_repository_config(cfg.out(), repo.raw()), "cannot open git config");
     Handle<git_config> local;
-    check(git_config_open_level(local.out(), cfg.get(), GIT_CONFIG_LEVEL_LOCAL), "cannot open local git config");
+    check(git_config_open_level(local.out(), cfg.get(), GIT_CONFIG_LEVEL_LOCAL),
+          "cannot open local git config");
 
     git_strarray names{};
     check(git_remote_list(&names, repo.raw()), "cannot list remotes");
@@ -111,7 +113,8 @@ std::vector<std::string> init_repo(git::Repo& repo) {
         std::string spec = notes_refspec(r);
         auto have = multivar(cfg.get(), key.c_str());
         if (std::find(have.begin(), have.end(), spec) == have.end()) {
-            check(git_remote_add_fetch(repo.raw(), r.c_str(), spec.c_str()), "cannot add a fetch refspec to " + r);
+            check(git_remote_add_fetch(repo.raw(), r.c_str(), spec.c_str()),
+                  "cannot add a fetch refspec to " + r);
             done.push_back("remote '" + r + "' now fetches eval notes (" + spec + ")");
         }
     }

@@ -251,7 +251,8 @@ Note merge_notes(const Note& a, const Note& b) {
             out.runs.push_back(r);
         }
     }
-    std::stable_sort(out.runs.begin(), out.runs.end(), [](const Run& x, const Run& y) { return x.at < y.at; });
+    std::stable_sort(out.runs.begin(), out.runs.end(),
+                     [](const Run& x, const Run& y) { return x.at < y.at; });
     return out;
 }
 

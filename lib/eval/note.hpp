@@ -18,14 +18,14 @@ std::optional<double> lookup(const Numbers& n, std::string_view key);
 
 struct Run {
     std::string suite;
-    std::string id;          // "20261122T100000Z-3f9a1c", unique per run
-    std::string at;          // RFC 3339 UTC, "2026-11-22T10:00:00Z"
-    std::string by;          // e-mail of who ran it
+    std::string id; // "20261122T100000Z-3f9a1c", unique per run
+    std::string at; // RFC 3339 UTC, "2026-11-22T10:00:00Z"
+    std::string by; // e-mail of who ran it
     double duration_s = 0;
-    std::string fingerprint; // "xxh128:…"
+    std::string fingerprint;   // "xxh128:…"
     std::string status = "ok"; // ok | error
-    std::string reason;      // status = error only
-    std::string reused_from; // "<commit>:<run id>" when copied by fingerprint
+    std::string reason;        // status = error only
+    std::string reused_from;   // "<commit>:<run id>" when copied by fingerprint
     Numbers metrics;
     Numbers cases;
 

@@ -19,7 +19,9 @@ using git::Handle;
 using git::Oid;
 using git::to_git;
 
-std::string note_source(const Oid& commit) { return "note of commit " + commit.short_hex(); }
+std::string note_source(const Oid& commit) {
+    return "note of commit " + commit.short_hex();
+}
 
 namespace {
 
@@ -47,8 +49,8 @@ struct Layout {
     std::vector<Extra> extras;
 };
 
-void walk(git_repository* repo, const git_tree* tree, const std::string& hex, const std::string& path, int depth,
-          Layout& out) {
+void walk(git_repository* repo, const git_tree* tree, const std::string& hex, const std::string& path,
+          int depth, Layout& out) {
     size_t n = git_tree_entrycount(tree);
     for (size_t i = 0; i < n; ++i) {
         const git_tree_entry* e = git_tree_entry_byindex(tree, i);
@@ -85,7 +87,8 @@ Layout read_layout(git_repository* repo, const std::optional<Oid>& notes_commit)
         return out;
     }
     Handle<git_commit> c;
-    check(git_commit_lookup(c.out(), repo, to_git(*notes_commit)), "cannot read notes commit " + notes_commit->hex());
+    check(git_commit_lookup(c.out(), repo, to_git(*notes_commit)),
+          "cannot read notes commit " + notes_commit->hex());
     Handle<git_tree> t;
     check(git_commit_tree(t.out(), c.get()), "cannot read notes tree");
     walk(repo, t.get(), "", "", 0, out);
@@ -112,9 +115,7 @@ class TreeBuilder {
         m_reuse = old.uniform && old.depth == m_levels;
     }
 
-    Oid build() {
-        return level(0, "", m_notes.begin(), m_notes.end(), true);
-    }
+    Oid build() { return level(0, "", m_notes.begin(), m_notes.end(), true); }
 
   private:
     using It = std::map<std::string, Oid>::const_iterator;
@@ -157,8 +158,9 @@ class TreeBuilder {
                 } else {
                     tree = level(depth + 1, sub, it, group_end, false);
                 }
-                check(git_treebuilder_insert(nullptr, bld.get(), two.c_str(), to_git(tree), GIT_FILEMODE_TREE),
-                      "cannot build notes tree");
+                check(
+                    git_treebuilder_insert(nullptr, bld.get(), two.c_str(), to_git(tree), GIT_FILEMODE_TREE),
+                    "cannot build notes tree");
                 it = group_end;
             }
         }
@@ -242,7 +244,9 @@ Oid write_blob(git_repository* repo, const std::string& text) {
 
 NotesStore::NotesStore(git::Repo& repo, std::string ref) : m_repo(repo), m_ref(std::move(ref)) {}
 
-std::optional<Oid> NotesStore::tip() const { return m_repo.ref_target(m_ref); }
+std::optional<Oid> NotesStore::tip() const {
+    return m_repo.ref_target(m_ref);
+}
 
 std::optional<std::string> NotesStore::read_text(const Oid& commit) const {
     Handle<git_note> note;
@@ -321,8 +325,9 @@ void NotesStore::edit(const std::map<Oid, NoteEdit>& edits, const std::string& m
         }
         backoff(attempt);
     }
-    throw Error(ErrorKind::git, "cannot update " + m_ref + ": other writers kept moving it (" +
-                                    std::to_string(tries) + " tries)",
+    throw Error(ErrorKind::git,
+                "cannot update " + m_ref + ": other writers kept moving it (" + std::to_string(tries) +
+                    " tries)",
                 "run the command again");
 }
 
@@ -398,7 +403,8 @@ std::optional<Oid> NotesStore::merge_from(const Oid& other, const std::string& m
         }
         backoff(attempt);
     }
-    throw Error(ErrorKind::git, "cannot update " + m_ref + ": other writers kept moving it", "run the command again");
+    throw Error(ErrorKind::git, "cannot update " + m_ref + ": other writers kept moving it",
+                "run the command again");
 }
 
 } // namespace mlci::eval

@@ -11,16 +11,16 @@ namespace mlci::eval {
 
 struct ProcOptions {
     std::vector<std::string> argv;
-    std::string cwd;                 // "" = the current directory
-    double timeout_s = 0;            // 0 = none; on expiry SIGTERM to the group, SIGKILL 2 s later
-    bool capture = false;            // collect stdout and stderr instead of passing them through
-    bool stdout_to_stderr = false;   // (not captured) the child's stdout goes to our stderr
+    std::string cwd;               // "" = the current directory
+    double timeout_s = 0;          // 0 = none; on expiry SIGTERM to the group, SIGKILL 2 s later
+    bool capture = false;          // collect stdout and stderr instead of passing them through
+    bool stdout_to_stderr = false; // (not captured) the child's stdout goes to our stderr
     std::vector<std::pair<std::string, std::string>> env; // added to the environment
 };
 
 struct ProcResult {
-    int exit_code = -1;     // when it exited normally
-    int signal = 0;         // when a signal ended it
+    int exit_code = -1; // when it exited normally
+    int signal = 0;     // when a signal ended it
     bool timed_out = false;
     bool exec_failed = false;
     std::string exec_error; // why it could not start ("No such file or directory")

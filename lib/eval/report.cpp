@@ -123,7 +123,8 @@ std::string gate_details(const GateResult& g) {
 
 } // namespace
 
-Report build_report(const git::Repo& repo, const NotesStore& store, const Gates* gates, const ReportOptions& opt) {
+Report build_report(const git::Repo& repo, const NotesStore& store, const Gates* gates,
+                    const ReportOptions& opt) {
     Report rep;
     rep.head_ref = opt.head;
     rep.head = repo.commit_of(opt.head);
@@ -232,8 +233,8 @@ std::string render_text(const Report& r) {
     } else {
         std::vector<std::vector<std::string>> rows = {{"SUITE", "METRIC", "BASE", "HEAD", "DELTA", "TREND"}};
         for (const auto& m : r.rows) {
-            rows.push_back({m.suite, m.metric, value_text(m.base), value_text(m.head), delta_text(m.base, m.head, true),
-                            sparkline(m.trend)});
+            rows.push_back({m.suite, m.metric, value_text(m.base), value_text(m.head),
+                            delta_text(m.base, m.head, true), sparkline(m.trend)});
         }
         out += format_table(rows);
     }
@@ -260,7 +261,8 @@ std::string render_text(const Report& r) {
 std::string render_markdown(const Report& r) {
     std::string out = "## Eval report\n\n";
     out += "Head `" + r.head.short_hex() + "` (" + md_escape(r.head_ref) + ")";
-    out += r.base ? " against base `" + r.base->short_hex() + "` (" + md_escape(r.base_ref) + ")\n\n" : ", no base\n\n";
+    out += r.base ? " against base `" + r.base->short_hex() + "` (" + md_escape(r.base_ref) + ")\n\n"
+                  : ", no base\n\n";
     for (const auto& w : r.warnings) {
         out += "> ⚠️ " + md_escape(w) + "\n\n";
     }
@@ -269,8 +271,9 @@ std::string render_markdown(const Report& r) {
     } else {
         out += "| suite | metric | base | head | Δ | trend |\n|---|---|---:|---:|---|---|\n";
         for (const auto& m : r.rows) {
-            out += "| " + md_escape(m.suite) + " | " + md_escape(m.metric) + " | " + value_text(m.base) + " | " +
-                   value_text(m.head) + " | " + delta_text(m.base, m.head, true) + " | " + sparkline(m.trend) + " |\n";
+            out += "| " + md_escape(m.suite) + " | " + md_escape(m.metric) + " | " + value_text(m.base) +
+                   " | " + value_text(m.head) + " | " + delta_text(m.base, m.head, true) + " | " +
+                   sparkline(m.trend) + " |\n";
         }
     }
     for (const auto& e : r.head_errors) {

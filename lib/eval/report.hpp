@@ -28,20 +28,21 @@ struct Report {
     std::string base_ref;
     std::vector<MetricRow> rows;
     std::vector<GateResult> gates;
-    std::vector<CaseFlip> flips;  // head against base, per suite
+    std::vector<CaseFlip> flips; // head against base, per suite
     std::vector<std::string> warnings;
     std::vector<std::string> head_errors; // suites whose latest run on head failed
 };
 
 struct ReportOptions {
     std::string head = "HEAD";
-    std::string base;   // "" = the merge base with the pre-push gate's baseline, else origin/HEAD
-    int last = 20;      // commits in each sparkline
+    std::string base; // "" = the merge base with the pre-push gate's baseline, else origin/HEAD
+    int last = 20;    // commits in each sparkline
     std::vector<std::string> stages; // gates named like these are promotion gates: not reported
 };
 
 /// Build the report. `gates` may be null (no gates.toml): then no verdicts.
-Report build_report(const git::Repo& repo, const NotesStore& store, const Gates* gates, const ReportOptions& opt);
+Report build_report(const git::Repo& repo, const NotesStore& store, const Gates* gates,
+                    const ReportOptions& opt);
 
 std::string render_text(const Report& r);
 std::string render_markdown(const Report& r);

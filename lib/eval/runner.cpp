@@ -18,7 +18,9 @@
 
 namespace mlci::eval {
 
-int64_t now_epoch() { return static_cast<int64_t>(std::time(nullptr)); }
+int64_t now_epoch() {
+    return static_cast<int64_t>(std::time(nullptr));
+}
 
 std::string recorder_identity(const git::Repo& repo) {
     if (const char* e = std::getenv("GIT_COMMITTER_EMAIL"); e != nullptr && *e) {
@@ -33,8 +35,8 @@ std::string recorder_identity(const git::Repo& repo) {
     return std::string(user ? user : "unknown") + "@" + host;
 }
 
-Run execute_suite(const SuiteDef& suite, const std::string& cwd, const std::string& tmp_dir, const git::Oid& commit,
-                  const std::string& fingerprint, const std::string& by) {
+Run execute_suite(const SuiteDef& suite, const std::string& cwd, const std::string& tmp_dir,
+                  const git::Oid& commit, const std::string& fingerprint, const std::string& by) {
     make_dirs(tmp_dir);
     std::string out = tmp_dir + "/" + suite.name + ".out.mlci-tmp." + random_suffix().substr(0, 8);
     ProcOptions opt;
@@ -95,7 +97,8 @@ std::vector<const SuiteDef*> pick_suites(const Gates& gates, const std::vector<s
             out.push_back(&s);
         }
         if (out.empty()) {
-            throw config_error(gates.source + ": defines no [suite.NAME] table", "see 'man git-gate' for an example");
+            throw config_error(gates.source + ": defines no [suite.NAME] table",
+                               "see 'man git-gate' for an example");
         }
         return out;
     }
@@ -107,7 +110,8 @@ std::vector<const SuiteDef*> pick_suites(const Gates& gates, const std::vector<s
                 known.push_back(k);
             }
             throw usage_error("no suite '" + n + "' in " + gates.source,
-                              known.empty() ? "add a [suite." + n + "] table" : "known suites: " + join(known, ", "));
+                              known.empty() ? "add a [suite." + n + "] table"
+                                            : "known suites: " + join(known, ", "));
         }
         out.push_back(s);
     }
@@ -116,7 +120,8 @@ std::vector<const SuiteDef*> pick_suites(const Gates& gates, const std::vector<s
 
 } // namespace
 
-std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req, const std::function<void(const RunEvent&)>& on_event) {
+std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req,
+                            const std::function<void(const RunEvent&)>& on_event) {
     bool in_worktree = req.rev.empty();
     git::Oid commit;
     Gates gates;
@@ -185,12 +190,13 @@ std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req, const std::f
         if (in_worktree) {
             auto dirty = dirty_inputs(repo, *s);
             if (!dirty.empty()) {
-                throw input_error("inputs of suite '" + s->name + "' have uncommitted changes (" +
-                                      join(std::vector<std::string>(dirty.begin(), dirty.begin() +
-                                                                                       std::min<size_t>(dirty.size(), 5)),
-                                           ", ") +
-                                      (dirty.size() > 5 ? ", …" : "") + "): results would not describe HEAD",
-                                  "commit them first, or run on a clean checkout with 'git gate run --rev HEAD'");
+                throw input_error(
+                    "inputs of suite '" + s->name + "' have uncommitted changes (" +
+                        join(std::vector<std::string>(dirty.begin(),
+                                                      dirty.begin() + std::min<size_t>(dirty.size(), 5)),
+                             ", ") +
+                        (dirty.size() > 5 ? ", …" : "") + "): results would not describe HEAD",
+                    "commit them first, or run on a clean checkout with 'git gate run --rev HEAD'");
             }
             cwd = repo.workdir();
         } else {
@@ -208,7 +214,8 @@ std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req, const std::f
     return out;
 }
 
-Run record_metrics(git::Repo& repo, const std::string& suite, const std::string& metrics_file, const std::string& rev) {
+Run record_metrics(git::Repo& repo, const std::string& suite, const std::string& metrics_file,
+                   const std::string& rev) {
     git::Oid commit;
     if (rev.empty()) {
         auto head = repo.head();

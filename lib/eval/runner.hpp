@@ -41,9 +41,11 @@ struct RunRequest {
 };
 
 /// `git gate run`: returns the recorded runs. `on_event` reports progress (the CLI prints it).
-std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req, const std::function<void(const RunEvent&)>& on_event);
+std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req,
+                            const std::function<void(const RunEvent&)>& on_event);
 
 /// `git gate record SUITE --metrics FILE`: record metrics produced elsewhere.
-Run record_metrics(git::Repo& repo, const std::string& suite, const std::string& metrics_file, const std::string& rev);
+Run record_metrics(git::Repo& repo, const std::string& suite, const std::string& metrics_file,
+                   const std::string& rev);
 
 } // namespace mlci::eval

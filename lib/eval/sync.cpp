@@ -12,7 +12,9 @@
 
 namespace mlci::eval {
 
-std::string remote_notes_ref(const std::string& remote) { return "refs/notes/mlci-remotes/" + remote + "/evals"; }
+std::string remote_notes_ref(const std::string& remote) {
+    return "refs/notes/mlci-remotes/" + remote + "/evals";
+}
 
 namespace {
 
@@ -49,7 +51,8 @@ std::string git_error_text(const ProcResult& r) {
 std::string default_remote(const git::Repo& repo) {
     std::set<std::string> all = remotes(repo);
     ProcOptions opt;
-    opt.argv = {"git", "--git-dir=" + repo.git_dir(), "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"};
+    opt.argv = {"git",          "--git-dir=" + repo.git_dir(), "rev-parse",
+                "--abbrev-ref", "--symbolic-full-name",        "@{upstream}"};
     opt.capture = true;
     ProcResult r = run_process(opt);
     if (r.ok()) {
@@ -70,7 +73,8 @@ std::string default_remote(const git::Repo& repo) {
                       "git gate sync REMOTE");
 }
 
-SyncResult sync_notes(git::Repo& repo, const std::string& remote, const std::function<void(const std::string&)>& progress) {
+SyncResult sync_notes(git::Repo& repo, const std::string& remote,
+                      const std::function<void(const std::string&)>& progress) {
     if (remote.empty() || remote.front() == '-' || !git::valid_ref_name("refs/remotes/" + remote) ||
         remote.find('/') != std::string::npos) {
         throw usage_error("invalid remote name " + quoted(remote));
@@ -85,8 +89,10 @@ SyncResult sync_notes(git::Repo& repo, const std::string& remote, const std::fun
     std::mt19937 rng(std::random_device{}());
     for (int attempt = 0;; ++attempt) {
         ProcOptions fetch;
-        fetch.argv = {"git", "--git-dir=" + repo.git_dir(), "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
-                      remote, "+refs/notes/mlci/*:refs/notes/mlci-remotes/" + remote + "/*"};
+        fetch.argv = {"git",       "--git-dir=" + repo.git_dir(),
+                      "fetch",     "--quiet",
+                      "--no-tags", "--no-write-fetch-head",
+                      remote,      "+refs/notes/mlci/*:refs/notes/mlci-remotes/" + remote + "/*"};
         fetch.capture = true;
         ProcResult fr = run_process(fetch);
         if (!fr.ok()) {
@@ -106,7 +112,12 @@ SyncResult sync_notes(git::Repo& repo, const std::string& remote, const std::fun
         }
         ProcOptions push;
         // No '+': the remote ref only fast-forwards; a rejection means someone pushed first.
-        push.argv = {"git", "--git-dir=" + repo.git_dir(), "push", "--quiet", "--no-verify", remote,
+        push.argv = {"git",
+                     "--git-dir=" + repo.git_dir(),
+                     "push",
+                     "--quiet",
+                     "--no-verify",
+                     remote,
                      std::string(k_notes_ref) + ":" + k_notes_ref};
         push.capture = true;
         ProcResult pr = run_process(push);
@@ -122,7 +133,8 @@ SyncResult sync_notes(git::Repo& repo, const std::string& remote, const std::fun
         }
         ++res.retries;
         progress("push rejected by " + remote + " (" + git_error_text(pr) + "); fetching and retrying");
-        std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 300 * (attempt + 1))(rng)));
+        std::this_thread::sleep_for(
+            std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 300 * (attempt + 1))(rng)));
     }
     res.notes = store.index().size();
     return res;

@@ -17,10 +17,10 @@ inline constexpr int k_push_retries = 5;
 
 struct SyncResult {
     std::string remote;
-    bool merged = false;  // the local ref moved (remote runs arrived)
-    bool pushed = false;  // the remote ref moved
-    int retries = 0;      // rejected pushes retried
-    size_t notes = 0;     // notes in the local ref afterwards
+    bool merged = false; // the local ref moved (remote runs arrived)
+    bool pushed = false; // the remote ref moved
+    int retries = 0;     // rejected pushes retried
+    size_t notes = 0;    // notes in the local ref afterwards
 };
 
 /// The remote `sync` uses with no argument: the current branch's upstream remote, else "origin",
@@ -30,6 +30,7 @@ std::string default_remote(const git::Repo& repo);
 /// The local ref the notes of REMOTE are fetched into.
 std::string remote_notes_ref(const std::string& remote);
 
-SyncResult sync_notes(git::Repo& repo, const std::string& remote, const std::function<void(const std::string&)>& progress);
+SyncResult sync_notes(git::Repo& repo, const std::string& remote,
+                      const std::function<void(const std::string&)>& progress);
 
 } // namespace mlci::eval

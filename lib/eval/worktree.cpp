@@ -11,13 +11,15 @@ TempWorktree::TempWorktree(const git::Repo& repo, const git::Oid& commit) : m_gi
     make_dirs(base);
     m_path = base + "/" + commit.short_hex(12) + "-" + random_suffix().substr(0, 8);
     ProcOptions opt;
-    opt.argv = {"git", "--git-dir=" + m_git_dir, "worktree", "add", "--detach", "--quiet", m_path, commit.hex()};
+    opt.argv = {"git",       "--git-dir=" + m_git_dir, "worktree", "add", "--detach", "--quiet", m_path,
+                commit.hex()};
     opt.capture = true;
     ProcResult r = run_process(opt);
     if (!r.ok()) {
         m_path.clear();
-        throw Error(ErrorKind::git, "cannot check out " + commit.short_hex() + " into a temporary worktree: " +
-                                        r.describe("git", 0) + (r.err.empty() ? "" : ": " + r.err));
+        throw Error(ErrorKind::git, "cannot check out " + commit.short_hex() +
+                                        " into a temporary worktree: " + r.describe("git", 0) +
+                                        (r.err.empty() ? "" : ": " + r.err));
     }
 }
 
