@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cmath>
 #include <set>
 
 namespace mlci::prompt {
@@ -88,9 +90,22 @@ std::string node_text(const toml::node& n) {
         return std::to_string(*n.value<int64_t>());
     }
     if (n.is_floating_point()) {
+        // Shortest text that reads back as the same double: 0.2 stays "0.2" (not %.17g's
+        // 0.20000000000000001), and a whole number keeps a ".0" so it still reads as a float.
+        double d = *n.value<double>();
+        if (std::isnan(d)) {
+            return "nan";
+        }
+        if (std::isinf(d)) {
+            return d < 0 ? "-inf" : "inf";
+        }
         char buf[40];
-        std::snprintf(buf, sizeof buf, "%.17g", *n.value<double>());
-        return buf;
+        auto res = std::to_chars(buf, buf + sizeof buf, d);
+        std::string out(buf, res.ptr);
+        if (out.find_first_of(".e") == std::string::npos) {
+            out += ".0";
+        }
+        return out;
     }
     if (n.is_boolean()) {
         return *n.value<bool>() ? "true" : "false";

@@ -172,7 +172,7 @@ begin_test "show: work tree, @latest, @vX, @X, --meta, --json"
     expect_eq "$(json_get 'd["name"], d["version"], d["variables"]')" "('support/triage', 'v0.1.0', ['ticket'])"
     expect_eq "$(json_get 'd["commit"]')" "$(git rev-parse HEAD~1)"
     expect_eq "$(json_get 'd["description"]')" "Route a ticket"
-    expect_eq "$(json_get 'd["params"]')" "{'temperature': '0.20000000000000001'}"
+    expect_eq "$(json_get 'd["params"]')" "{'temperature': '0.2'}"
     exit "$_case_failed"
 ) || _case_failed=1
 end_test
