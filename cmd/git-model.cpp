@@ -3,6 +3,7 @@
 // git-model-sync.cpp, bump in git-model-bump.cpp.
 #include "git-model.hpp"
 
+#include "cli_promote.hpp"
 #include "common.hpp"
 
 #include "artifact/pool.hpp"
@@ -302,7 +303,12 @@ int main(int argc, char** argv) {
     c_bump->add_option("-m,--message", message, "text for the tag message");
     c_bump->add_flag("--json", json, "print the result as JSON");
 
+    promote_cli::Commands promotion(app, promote_cli::Kind::model);
+
     return cli::run(app, argc, argv, [&]() -> int {
+        if (auto rc = promotion.run()) {
+            return *rc;
+        }
         if (c_add->parsed()) {
             return cmd_add(paths, jobs, json);
         }

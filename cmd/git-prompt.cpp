@@ -1,5 +1,6 @@
 // git-prompt: versioned prompt files (DESIGN.md sections 2 and 3). Parses the command line, calls
 // lib/prompt and lib/registry, formats what they return. Nothing here touches libgit2 or TOML++.
+#include "cli_promote.hpp"
 #include "common.hpp"
 
 #include "config/config.hpp"
@@ -35,12 +36,7 @@ struct Session {
 };
 
 std::string date_of(int64_t t) {
-    std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-    return buf;
+    return utc_minute(t);
 }
 
 Json version_json(const std::optional<registry::VersionEntry>& v) {
@@ -553,7 +549,12 @@ int main(int argc, char** argv) {
     c_export->add_option("--stage", stage, "Export the versions in this stage (default: latest)");
     c_export->add_option("-o,--output", output, "Write to FILE (default: stdout)");
 
+    promote_cli::Commands promotion(app, promote_cli::Kind::prompt);
+
     return cli::run(app, argc, argv, [&]() -> int {
+        if (auto rc = promotion.run()) {
+            return *rc;
+        }
         if (c_new->parsed()) {
             return cmd_new(name, description, vars);
         }

@@ -173,14 +173,47 @@ std::string tag_message(const std::string& first_line, const Evidence& ev) {
     return msg;
 }
 
-std::string trailer(const std::string& message, const std::string& key) {
-    std::string prefix = key + ": ";
-    for (const auto& line : split_lines(message)) {
-        if (line.rfind(prefix, 0) == 0) {
-            return line.substr(prefix.size());
+namespace {
+
+// The lines of a message's trailer block: its last paragraph, when every line there is "Key: value".
+std::vector<std::string> trailer_block(const std::string& message) {
+    auto lines = split_lines(message);
+    while (!lines.empty() && trim(lines.back()).empty()) {
+        lines.pop_back();
+    }
+    size_t start = lines.size();
+    while (start > 0 && !trim(lines[start - 1]).empty()) {
+        --start;
+    }
+    if (start == 0) {
+        return {}; // a single paragraph is the subject, never trailers
+    }
+    std::vector<std::string> block(lines.begin() + static_cast<std::ptrdiff_t>(start), lines.end());
+    for (const auto& l : block) {
+        size_t colon = l.find(": ");
+        if (colon == std::string::npos || colon == 0 || l.find(' ') < colon) {
+            return {};
         }
     }
-    return "";
+    return block;
+}
+
+} // namespace
+
+std::vector<std::string> trailers(const std::string& message, const std::string& key) {
+    std::string prefix = key + ": ";
+    std::vector<std::string> out;
+    for (const auto& line : trailer_block(message)) {
+        if (line.rfind(prefix, 0) == 0) {
+            out.push_back(line.substr(prefix.size()));
+        }
+    }
+    return out;
+}
+
+std::string trailer(const std::string& message, const std::string& key) {
+    auto all = trailers(message, key);
+    return all.empty() ? "" : all.front();
 }
 
 // --- reading --------------------------------------------------------------------------------------------
@@ -324,6 +357,24 @@ std::vector<StageEvent> Registry::stage_events(const std::string& name) const {
     return out;
 }
 
+std::vector<TagRecord> Registry::records(const std::string& name) const {
+    std::vector<TagRecord> out;
+    auto it = m_by_name.find(name);
+    if (it == m_by_name.end()) {
+        return out;
+    }
+    for (const auto& t : it->second) {
+        out.push_back(TagRecord{t.parsed, t.info.name, t.info.target, tag_object(t.info.tag_oid)});
+    }
+    std::stable_sort(out.begin(), out.end(), [](const TagRecord& a, const TagRecord& b) {
+        if (a.object.tagger.time != b.object.tagger.time) {
+            return a.object.tagger.time < b.object.tagger.time;
+        }
+        return a.parsed.counter < b.parsed.counter;
+    });
+    return out;
+}
+
 std::map<std::string, VersionEntry> Registry::stages(const std::string& name) const {
     // Replay the events: an assignment makes its commit the stage's current one (one active assignment
     // per stage, as mlci writes them); an unassignment clears the stage when it names the current commit.
@@ -430,9 +481,10 @@ VersionEntry Registry::resolve(const std::string& spec, const Config& cfg) const
         return *v;
     }
     // "v1", "1.2": meant as versions (and invalid ones); other names are stages.
-    bool looks_like_version = !what.empty() && (std::isdigit(static_cast<unsigned char>(what[0])) ||
-                                                 (what[0] == 'v' && what.size() > 1 &&
-                                                  std::isdigit(static_cast<unsigned char>(what[1]))));
+    bool looks_like_version =
+        !what.empty() &&
+        (std::isdigit(static_cast<unsigned char>(what[0])) ||
+         (what[0] == 'v' && what.size() > 1 && std::isdigit(static_cast<unsigned char>(what[1]))));
     if (by_stage || cfg.stage_index(what) >= 0 || (valid_stage_name(what) && !looks_like_version)) {
         if (!valid_stage_name(what)) {
             throw input_error("invalid stage name '" + what + "'");

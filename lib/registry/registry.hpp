@@ -71,8 +71,19 @@ struct Evidence {
 
 /// Compose a tag message: first line, blank line, optional body, then "Mlci-…:" trailers.
 std::string tag_message(const std::string& first_line, const Evidence& ev);
-/// Value of trailer `key` ("Mlci-Bump") in a tag message; empty when absent.
+/// Value of trailer `key` ("Mlci-Bump") in a tag message; empty when absent. Trailers are read from the
+/// message's last paragraph only, as git interpret-trailers does, so a body line cannot pose as one.
 std::string trailer(const std::string& message, const std::string& key);
+/// Every value of trailer `key` (Mlci-Gate repeats), in order.
+std::vector<std::string> trailers(const std::string& message, const std::string& key);
+
+/// One registry tag of a NAME with its tag object, for history.
+struct TagRecord {
+    TagName parsed;
+    std::string tag;
+    git::Oid commit;
+    git::AnnotatedTag object;
+};
 
 class Registry {
   public:
@@ -90,6 +101,10 @@ class Registry {
     /// The version tagged on `commit` for NAME, if any.
     std::optional<VersionEntry> version_at(const std::string& name, const git::Oid& commit) const;
     std::optional<VersionEntry> find_version(const std::string& name, const Version& v) const;
+
+    /// Every annotated registry tag of NAME (versions, deregistrations, stage events, deprecations) in
+    /// the order they were written: tagger time, then counter.
+    std::vector<TagRecord> records(const std::string& name) const;
 
     /// Stage events of NAME in application order (counter, then tagger time for GTO's counter-less tags).
     std::vector<StageEvent> stage_events(const std::string& name) const;

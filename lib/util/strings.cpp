@@ -1,5 +1,7 @@
 #include "util/strings.hpp"
 
+#include <ctime>
+
 #include <cctype>
 #include <cerrno>
 #include <climits>
@@ -417,6 +419,15 @@ std::string quoted(std::string_view s) {
     }
     out += "'";
     return out;
+}
+
+std::string utc_minute(int64_t seconds) {
+    std::time_t tt = static_cast<std::time_t>(seconds);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+    return buf;
 }
 
 } // namespace mlci

@@ -24,6 +24,9 @@ std::optional<uint64_t> parse_size(std::string_view s);
 /// Parse a duration such as "15m", "90s", "1h30m", "500ms", "2" (seconds).
 std::optional<double> parse_duration(std::string_view s);
 
+/// "2026-11-25 09:30" (UTC) for seconds since the epoch: how tables show tag and commit dates.
+std::string utc_minute(int64_t seconds);
+
 /// Human size: 1.5 KiB, 200 MiB.
 std::string human_size(uint64_t bytes);
 

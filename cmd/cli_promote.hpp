@@ -1,0 +1,45 @@
+// promote / rollback / stages / history: the same four subcommands in git-prompt and git-model (DESIGN.md
+// sections 3 and 4), each acting on the registry names of its own kind.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlci::promote_cli {
+
+enum class Kind { prompt, model };
+
+class Commands {
+  public:
+    /// Register the subcommands on `app`.
+    Commands(CLI::App& app, Kind kind);
+    /// Run the subcommand that was parsed; nullopt when none of these was.
+    std::optional<int> run();
+
+  private:
+    Kind m_kind;
+    CLI::App* m_promote = nullptr;
+    CLI::App* m_rollback = nullptr;
+    CLI::App* m_stages = nullptr;
+    CLI::App* m_history = nullptr;
+    std::string m_stage;
+    std::vector<std::string> m_specs;
+    std::string m_name;
+    std::string m_reason;
+    std::string m_message;
+    std::string m_baseline;
+    std::string m_remote = "origin";
+    bool m_push = false;
+    bool m_force = false;
+    bool m_dry_run = false;
+    bool m_json = false;
+
+    int promote();
+    int rollback();
+    int stages();
+    int history();
+};
+
+} // namespace mlci::promote_cli

@@ -1,0 +1,93 @@
+// Promotion of prompt and model versions to stages (DESIGN.md sections 3 and 4): the gate named like the
+// stage judges the version's commit, the stages' order is kept (require_order), and every change is a new
+// annotated tag in GTO's grammar — the unassignment of the displaced version, then the assignment.
+// Rollback re-assigns the version that held the stage before the current one, with new tags too.
+// Nothing is moved or deleted. cmd/cli_promote.cpp formats what this returns.
+#pragma once
+
+#include "config/config.hpp"
+#include "eval/check.hpp"
+#include "eval/notes.hpp"
+#include "registry/registry.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlci::promote {
+
+struct Options {
+    bool force = false;
+    std::string reason;             // required with force; recorded in the tag (Mlci-Forced)
+    std::string message;            // -m: free text for the tag body
+    std::string kind;               // "prompt" | "model": the Mlci-Kind trailer
+    eval::CheckOptions check;       // --baseline override, reuse by fingerprint
+    bool allow_missing_gate = true; // a stage without a gate of its name promotes on order alone
+};
+
+/// Everything decided before a promotion writes anything.
+struct Plan {
+    registry::VersionEntry entry;
+    std::string stage;
+    std::optional<registry::VersionEntry> displaced; // the version in the stage now
+    bool already = false;                            // entry is the stage's current version
+    std::optional<eval::GateResult> gate;            // the gate named like the stage, when defined
+    std::string gates_source;                        // where the rules came from
+    std::string order_problem;                       // "" when the stages' order holds
+    eval::Verdict verdict = eval::Verdict::pass;     // order breach → fail; else the gate's verdict
+    bool forced = false;                             // refused, but --force --reason overrides
+    bool allowed() const { return already || verdict == eval::Verdict::pass || forced; }
+};
+
+/// The rules in force for a promotion of `commit`: the work tree's gates.toml when there is one, else
+/// the one committed in `commit` (bare repositories, or a work tree without gates). nullopt when neither.
+std::optional<eval::Gates> promotion_gates(const git::Repo& repo, const git::Oid& commit,
+                                           std::string* source);
+
+/// Decide a promotion: stage known, order kept, gate passed. Writes nothing. Throws usage_error for a
+/// stage not listed in the config's `stages`.
+Plan plan_promotion(const git::Repo& repo, const registry::Registry& reg, const Config& cfg,
+                    const eval::NotesStore& notes, const registry::VersionEntry& entry,
+                    const std::string& stage, const Options& opt);
+
+/// The Mlci-Gate trailer lines for a plan: "staging passed (candidate …, baseline …)" then one line
+/// per rule with its values.
+std::vector<std::string> gate_evidence(const Plan& plan);
+
+/// Write the tags of an allowed plan (unassign the displaced version, assign the new one). Returns the
+/// tags written; empty when the version already held the stage.
+std::vector<std::string> apply_promotion(git::Repo& repo, const registry::Registry& reg, const Plan& plan,
+                                         const Options& opt);
+
+/// What a rollback of NAME in STAGE would assign: the version that held the stage before the current
+/// one. Rollbacks unwind like a stack: v1, v2, v3 then two rollbacks give v2, then v1. Throws
+/// input_error when the stage holds nothing or nothing earlier.
+struct RollbackPlan {
+    registry::VersionEntry from;
+    registry::VersionEntry to;
+    std::string stage;
+};
+RollbackPlan plan_rollback(const registry::Registry& reg, const std::string& name, const std::string& stage);
+
+std::vector<std::string> apply_rollback(git::Repo& repo, const registry::Registry& reg,
+                                        const RollbackPlan& plan, const Options& opt);
+
+/// One line of `history NAME`.
+struct HistoryEntry {
+    int64_t time = 0;
+    std::string event; // registered, deregistered, promoted, unassigned, rolled-back, deprecated, created
+    std::string version;
+    std::string stage;
+    std::string tag;
+    std::string commit;
+    std::string tagger;
+    std::string summary;                 // first line of the tag message
+    std::vector<std::string> gate_lines; // Mlci-Gate trailers
+    std::string forced;                  // Mlci-Forced
+};
+std::vector<HistoryEntry> history(const registry::Registry& reg, const std::string& name);
+
+/// Kind of a registered NAME as its newest tag carrying an Mlci-Kind trailer says; "" when none does.
+std::string recorded_kind(const registry::Registry& reg, const std::string& name);
+
+} // namespace mlci::promote
