@@ -140,7 +140,8 @@ void push_tags(const std::string& remote, const std::vector<std::string>& tags) 
     auto r = hooks::run_git(args);
     if (!r.ok()) {
         std::string err(trim(r.err));
-        throw io_error("pushing the tags to " + mlci::quoted(remote) + " failed" + (err.empty() ? "" : ": " + err),
+        throw io_error("pushing the tags to " + mlci::quoted(remote) + " failed" +
+                           (err.empty() ? "" : ": " + err),
                        "the tags exist locally; push them with: git push " + remote + " " + join(tags, " "));
     }
     cli::note("pushed " + std::to_string(tags.size()) + " tag" + (tags.size() == 1 ? "" : "s") + " to " +
@@ -149,7 +150,12 @@ void push_tags(const std::string& remote, const std::vector<std::string>& tags) 
 
 void tags_hint(const std::vector<std::string>& tags) {
     if (!tags.empty()) {
-        cli::hint("publish with: git push origin " + join(tags, " ") + "   (or pass --push)");
+        // Quoted: '!' in an unassignment tag is history expansion in an interactive bash.
+        std::string list;
+        for (const auto& t : tags) {
+            list += " '" + t + "'";
+        }
+        cli::hint("publish with: git push origin" + list + "   (or pass --push)");
     }
 }
 
@@ -556,7 +562,7 @@ int Commands::history() {
             line += " " + h.version;
         }
         if (!h.stage.empty()) {
-            line += (h.event == "unassigned" ? " from " : " in ") + h.stage;
+            line += (h.event == "unassigned" ? " from " : " to ") + h.stage;
         }
         line += "  " + h.commit.substr(0, 7) + "  " + h.tag + "  (" + h.tagger + ")\n";
         out += line;

@@ -95,6 +95,28 @@ step git push origin main
 step git gate report --format markdown
 
 echo
+echo "== Promotion: a version reaches a stage only through the stage's gate"
+sed -i 's/"good": 1.0/"good": -1.0/' models/sentiment.json
+step git model add models/sentiment.json
+step git commit -q -am "Retrain: a new weight for 'good'"
+step git gate run
+step git model bump sentiment
+step git model promote dev
+echo "  staging's gate wants accuracy >= 0.95; this version scores 0.925"
+expect_fail git model promote staging
+step git model stages
+sed -i 's/"good": -1.0/"good": 1.0/' models/sentiment.json
+step git model add models/sentiment.json
+step git commit -q -am "Retrain with the weight of 'good' restored"
+step git gate run
+step git model bump sentiment
+step git model promote dev
+step git push origin main
+step git model promote staging --push
+step git model stages
+step git model history sentiment
+
+echo
 echo "== Elsewhere: a fresh clone gets the notes and pulls the bytes"
 step git clone -q "$DEMO/origin.git" "$DEMO/elsewhere"
 cd "$DEMO/elsewhere"

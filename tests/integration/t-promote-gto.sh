@@ -65,7 +65,7 @@ assert d["production"]["version"] == "v1.0.0", d' "$OUT" || fail "stages: $OUT"
 expect_eq "$(mlci_stages clf)" "$(gto_stages clf)"
 run git model history clf
 expect_rc 0
-expect_out "promoted v1.0.0 in production"
+expect_out "promoted v1.0.0 to production"
 expect_out "unassigned v1.1.0 from staging"
 expect_out "deregistered v1.2.0"
 expect_not_out "v9.0.0"

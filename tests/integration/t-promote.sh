@@ -167,11 +167,11 @@ expect_eq "$(gto_stages clf)" "$(mlci_stages clf)"
 run git model history clf
 expect_rc 0
 expect_out "registered v0.1.0"
-expect_out "promoted v0.2.0 in staging"
+expect_out "promoted v0.2.0 to staging"
 expect_out "gate: staging passed"
 expect_out "unassigned v0.2.0 from staging"
 expect_out "forced: hotfix"
-expect_out "rolled-back v0.2.0 in staging"
+expect_out "rolled-back v0.2.0 to staging"
 run git model history clf --json
 expect_rc 0
 python3 -c 'import json,sys; h=json.loads(sys.argv[1]); assert [e["event"] for e in h][-2:]==["unassigned","rolled-back"], h' "$OUT" ||
@@ -250,7 +250,7 @@ run git prompt show greet@staging
 expect_rc 0
 expect_out "Hello {{name}}"
 run git prompt history greet
-expect_out "promoted v0.1.0 in staging"
+expect_out "promoted v0.1.0 to staging"
 run git prompt promote dev clf
 expect_rc 2
 expect_err "'clf' has no registered version"
