@@ -190,7 +190,10 @@ Response Session::perform(const Request& req) {
     std::string sigv4 = "aws:amz:" + (m_ep.region.empty() ? std::string("us-east-1") : m_ep.region) + ":s3";
     Slist hdr;
     bool streamed = static_cast<bool>(req.upload);
-    hdr.add("x-amz-content-sha256: " + (streamed ? std::string("UNSIGNED-PAYLOAD") : sha256_hex(req.body)));
+    std::string payload_hash = !streamed                    ? sha256_hex(req.body)
+                               : req.payload_sha256.empty() ? std::string("UNSIGNED-PAYLOAD")
+                                                            : req.payload_sha256;
+    hdr.add("x-amz-content-sha256: " + payload_hash);
     if (!m_cred.token.empty())
         hdr.add("x-amz-security-token: " + m_cred.token);
     for (const auto& [k, v] : req.headers)
@@ -204,6 +207,9 @@ Response Session::perform(const Request& req) {
     a.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
     a.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
     a.easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+    a.easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
+    a.easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024);             // fewer write callbacks on large GETs
+    a.easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024); // and fewer sends on large PUTs
     a.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
     a.easy_setopt(c, CURLOPT_WRITEDATA, &io);
     a.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -229,6 +235,7 @@ Response Session::perform(const Request& req) {
     a.easy_setopt(c, CURLOPT_HTTPHEADER, hdr.p);
     CURLcode rc = a.easy_perform(c);
     if (rc != CURLE_OK) {
+        resp.curl_code = static_cast<int>(rc);
         if (rc == CURLE_WRITE_ERROR && resp.status / 100 == 2) {
             resp.curl_error = "download aborted";
         } else {

@@ -28,6 +28,8 @@ struct Request {
     /// For streamed uploads instead of body: fills buf, returns bytes written (0 at the end).
     std::function<size_t(char* buf, size_t max)> upload;
     uint64_t upload_size = 0;
+    /// The streamed payload's SHA-256 (lowercase hex) to sign; empty: UNSIGNED-PAYLOAD.
+    std::string payload_sha256;
     /// For streamed downloads: receives the body; return false to abort.
     std::function<bool(const char*, size_t)> download;
 };
@@ -37,6 +39,7 @@ struct Response {
     std::string body;                           // when no download callback
     std::map<std::string, std::string> headers; // lowercase names
     std::string curl_error;                     // transport failure (connection refused, DNS...): status is 0
+    int curl_code = 0;                          // libcurl's CURLcode of a transport failure, 0 when none
 };
 
 struct Endpoint {

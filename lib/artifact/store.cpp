@@ -1,5 +1,7 @@
 #include "artifact/store.hpp"
 
+#include "artifact/pool.hpp"
+#include "artifact/s3_store.hpp"
 #include "config/config.hpp"
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
@@ -8,6 +10,7 @@
 #include <cerrno>
 #include <dirent.h>
 #include <fcntl.h>
+#include <mutex>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -157,6 +160,65 @@ void LocalStore::flush() {
     m_batch->commit();
 }
 
+std::vector<std::pair<Hash128, uint64_t>> LocalStore::objects() {
+    std::vector<std::pair<Hash128, uint64_t>> out;
+    for (const auto& h : list()) {
+        struct stat st {};
+        if (::stat(object_path(h).c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+            out.emplace_back(h, static_cast<uint64_t>(st.st_size));
+        }
+    }
+    return out;
+}
+
+void LocalStore::remove(const Hash128& h) {
+    std::string p = object_path(h);
+    if (::unlink(p.c_str()) != 0 && errno != ENOENT) {
+        throw io_error("cannot delete " + h.id() + " from " + describe() + ": " + errno_text(errno));
+    }
+}
+
+HashSet Store::present(const std::vector<Hash128>& hashes, int jobs) {
+    HashSet out;
+    if (hashes.empty()) {
+        return out;
+    }
+    if (hashes.size() > k_list_threshold) {
+        HashSet all = list();
+        for (const auto& h : hashes) {
+            if (all.count(h)) {
+                out.insert(h);
+            }
+        }
+        return out;
+    }
+    std::mutex mu;
+    std::vector<std::pair<size_t, Error>> errors;
+    parallel_for(hashes.size(), jobs, [&](size_t i) {
+        try {
+            if (has(hashes[i])) {
+                std::lock_guard<std::mutex> lock(mu);
+                out.insert(hashes[i]);
+            }
+        } catch (const Error& e) {
+            std::lock_guard<std::mutex> lock(mu);
+            errors.emplace_back(i, e);
+        }
+    });
+    if (!errors.empty()) {
+        throw errors.front().second;
+    }
+    return out;
+}
+
+std::vector<std::pair<Hash128, uint64_t>> Store::objects() {
+    std::vector<std::pair<Hash128, uint64_t>> out;
+    for (const auto& h : list()) {
+        out.emplace_back(h, 0);
+    }
+    return out;
+}
+
 std::unique_ptr<Store> open_store(const std::string& spec, const Config& cfg, const std::string& top) {
     std::string name;
     std::string url;
@@ -186,10 +248,10 @@ std::unique_ptr<Store> open_store(const std::string& spec, const Config& cfg, co
             throw usage_error("store URL " + quoted(url) + " must be file:///absolute/path");
         }
     } else if (url.starts_with("s3://")) {
-        throw config_error("store " + quoted(url) + ": s3:// stores are not available in this build",
-                           "use a local or mounted folder (a path or file:// URL)");
+        auto it = name.empty() ? cfg.remotes.end() : cfg.remotes.find(name);
+        return open_s3_store(name, url, it == cfg.remotes.end() ? nullptr : &it->second, top);
     } else if (url.find("://") != std::string::npos) {
-        throw usage_error("store " + quoted(url) + " has an unknown scheme (file:// or a path)");
+        throw usage_error("store " + quoted(url) + " has an unknown scheme (s3://, file:// or a path)");
     } else {
         path = url.front() == '/' ? url : path_join(top, url);
     }

@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 namespace mlci {
 struct Config;
@@ -39,7 +41,20 @@ class Store {
     virtual void get(const Hash128& h, const Sink& sink) = 0;
     /// Make every upload since the last flush durable, then visible.
     virtual void flush() = 0;
+
+    /// Which of `hashes` the store has: one existence check per object when few (on `jobs` threads),
+    /// one listing of the fan-out folders when many — the choice by count, as DVC does.
+    virtual HashSet present(const std::vector<Hash128>& hashes, int jobs);
+    /// Every object with its size in bytes (gc of a store, verify).
+    virtual std::vector<std::pair<Hash128, uint64_t>> objects();
+    /// Delete object h (only `git model gc --remote` does). An absent object is not an error.
+    virtual void remove(const Hash128& h) = 0;
+    /// The parallelism of the transfers that follow (an S3 store keeps that many connections).
+    virtual void set_jobs(int jobs) {}
 };
+
+/// Above this many objects to look up, present() lists the store instead of checking each object.
+inline constexpr size_t k_list_threshold = 64;
 
 /// A store on a local (or mounted) folder.
 class LocalStore : public Store {
@@ -53,6 +68,8 @@ class LocalStore : public Store {
     bool put(const Hash128& h, uint64_t size, const Source& source) override;
     void get(const Hash128& h, const Sink& sink) override;
     void flush() override;
+    std::vector<std::pair<Hash128, uint64_t>> objects() override;
+    void remove(const Hash128& h) override;
     const std::string& root() const { return m_root; }
 
   private:

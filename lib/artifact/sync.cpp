@@ -41,6 +41,7 @@ std::vector<PointerFile> pointers_of_commits(const Context& ctx, const std::vect
 SyncReport push(Context& ctx, Store& store, const std::vector<PointerFile>& pointers, int jobs) {
     SyncReport rep;
     store.check_writable();
+    store.set_jobs(jobs);
     Want want;
     HashSet seen;
     std::vector<std::pair<PointerFile, std::vector<ManifestEntry>>> dirs;
@@ -68,12 +69,20 @@ SyncReport push(Context& ctx, Store& store, const std::vector<PointerFile>& poin
         }
         dirs.emplace_back(pf, std::move(*m));
     }
-    // Skip what the store has: one check per object when few, one listing when many.
-    std::optional<HashSet> listing;
-    if (want.objects.size() + dirs.size() > 64) {
-        listing = store.list();
+    // Skip what the store has: one check per object when few, one listing when many (Store::present),
+    // asked once for the members and the manifests together.
+    std::vector<Hash128> asked;
+    asked.reserve(want.objects.size() + dirs.size());
+    for (const auto& it : want.objects) {
+        asked.push_back(it.hash);
     }
-    auto on_store = [&](const Hash128& h) { return listing ? listing->count(h) > 0 : store.has(h); };
+    for (const auto& [pf, entries] : dirs) {
+        if (!seen.count(pf.p.hash)) {
+            asked.push_back(pf.p.hash);
+        }
+    }
+    const HashSet there = store.present(asked, jobs);
+    auto on_store = [&](const Hash128& h) { return there.count(h) > 0; };
     HashSet failed;
     auto transfer = [&](std::vector<TransferItem> items) {
         std::vector<TransferItem> todo;
@@ -162,6 +171,7 @@ SyncReport push(Context& ctx, Store& store, const std::vector<PointerFile>& poin
 SyncReport fetch(Context& ctx, Store& store, const std::vector<PointerFile>& pointers, int jobs) {
     SyncReport rep;
     store.check_readable();
+    store.set_jobs(jobs);
     ctx.cache.prepare();
     auto download = [&](std::vector<TransferItem> items, bool size_known) {
         std::vector<TransferItem> todo;

@@ -1,0 +1,1109 @@
+#include "artifact/s3_store.hpp"
+
+#include "artifact/pool.hpp"
+#include "config/config.hpp"
+#include "fsutil/file.hpp"
+#include "git/repo.hpp"
+#include "hash/sha256.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+#include <curl/curl.h> // CURLcode values only: libcurl itself is loaded by s3_curl.cpp
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <random>
+#include <thread>
+
+namespace mlci::artifact {
+
+namespace {
+
+std::string xml_unescape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '&') {
+            out.push_back(s[i]);
+            continue;
+        }
+        static const std::pair<std::string_view, char> ents[] = {
+            {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+        bool done = false;
+        for (const auto& [e, c] : ents) {
+            if (s.substr(i, e.size()) == e) {
+                out.push_back(c);
+                i += e.size() - 1;
+                done = true;
+                break;
+            }
+        }
+        if (!done) {
+            out.push_back('&');
+        }
+    }
+    return out;
+}
+
+std::string xml_escape(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        default:
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+/// The text of the first <tag>…</tag> in `xml` from `from`, unescaped; nullopt when absent.
+std::optional<std::string> xml_text(std::string_view xml, std::string_view tag, size_t from = 0,
+                                    size_t* end = nullptr) {
+    std::string open = "<" + std::string(tag) + ">";
+    std::string close = "</" + std::string(tag) + ">";
+    size_t a = xml.find(open, from);
+    if (a == std::string_view::npos) {
+        return std::nullopt;
+    }
+    a += open.size();
+    size_t b = xml.find(close, a);
+    if (b == std::string_view::npos) {
+        return std::nullopt;
+    }
+    if (end != nullptr) {
+        *end = b + close.size();
+    }
+    return xml_unescape(xml.substr(a, b - a));
+}
+
+/// Each <tag>…</tag> block's inner text (not unescaped).
+std::vector<std::string_view> xml_blocks(std::string_view xml, std::string_view tag) {
+    std::vector<std::string_view> out;
+    std::string open = "<" + std::string(tag) + ">";
+    std::string close = "</" + std::string(tag) + ">";
+    size_t at = 0;
+    while (true) {
+        size_t a = xml.find(open, at);
+        if (a == std::string_view::npos) {
+            break;
+        }
+        a += open.size();
+        size_t b = xml.find(close, a);
+        if (b == std::string_view::npos) {
+            break;
+        }
+        out.push_back(xml.substr(a, b - a));
+        at = b + close.size();
+    }
+    return out;
+}
+
+bool retriable_transport(int code) {
+    switch (code) {
+    case CURLE_PARTIAL_FILE:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_GOT_NOTHING:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool retriable_status(const s3::Response& r) {
+    if (r.status >= 500 || r.status == 429) {
+        return true;
+    }
+    if (r.status == 400 || r.status == 403) {
+        // RequestTimeout (the server gave up waiting for our body), and the throttling codes some
+        // S3-compatible servers send with other statuses.
+        auto code = xml_text(r.body, "Code").value_or("");
+        return code == "RequestTimeout" || code == "SlowDown" || code == "RequestTimeTooSkewed" ||
+               code == "Throttling" || code == "ThrottlingException";
+    }
+    return false;
+}
+
+/// Retry-After in seconds (delta-seconds form), nullopt when absent or not a number.
+std::optional<double> retry_after(const s3::Response& r) {
+    auto it = r.headers.find("retry-after");
+    if (it == r.headers.end() || it->second.empty()) {
+        return std::nullopt;
+    }
+    char* end = nullptr;
+    double v = std::strtod(it->second.c_str(), &end);
+    if (end == it->second.c_str() || v < 0) {
+        return std::nullopt;
+    }
+    return std::min(v, 60.0);
+}
+
+double jitter01() {
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+/// "2026-01-01T00:00:00.000Z" → seconds since the epoch; nullopt when unparsable.
+std::optional<std::time_t> parse_iso8601(const std::string& s) {
+    std::tm tm{};
+    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                    &tm.tm_min, &tm.tm_sec) != 6) {
+        return std::nullopt;
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return timegm(&tm);
+}
+
+struct StopUpload {};
+
+} // namespace
+
+struct S3Store::Page {
+    std::vector<std::pair<Hash128, uint64_t>> objects;
+    std::string last_key;
+    std::string next_token;
+    bool truncated = false;
+};
+
+S3Store::S3Store(S3Options opt) : m_opt(std::move(opt)), m_limit(std::max(1, m_opt.jobs)) {
+    s3::load_curl();
+}
+
+S3Store::~S3Store() = default;
+
+std::string S3Store::describe() const {
+    return m_opt.name.empty() ? "store '" + m_opt.url + "'"
+                              : "store '" + m_opt.name + "' (" + m_opt.url + ")";
+}
+
+void S3Store::set_jobs(int jobs) {
+    std::lock_guard<std::mutex> lock(m_mu);
+    m_limit = std::max(1, jobs);
+    m_cv.notify_all();
+}
+
+uint64_t S3Store::requests() const {
+    std::lock_guard<std::mutex> lock(m_mu);
+    return m_requests;
+}
+
+std::unique_ptr<s3::Session> S3Store::acquire() {
+    std::unique_lock<std::mutex> lock(m_mu);
+    m_cv.wait(lock, [&] { return !m_idle.empty() || m_open < m_limit; });
+    if (!m_idle.empty()) {
+        auto s = std::move(m_idle.back());
+        m_idle.pop_back();
+        return s;
+    }
+    ++m_open;
+    lock.unlock();
+    try {
+        return std::make_unique<s3::Session>(m_opt.endpoint, m_opt.location, m_opt.credentials);
+    } catch (...) {
+        lock.lock();
+        --m_open;
+        m_cv.notify_one();
+        throw;
+    }
+}
+
+void S3Store::release(std::unique_ptr<s3::Session> s) {
+    std::lock_guard<std::mutex> lock(m_mu);
+    if (m_open > m_limit) {
+        --m_open; // the limit went down: close this connection
+    } else {
+        m_idle.push_back(std::move(s));
+    }
+    m_cv.notify_one();
+}
+
+s3::Response S3Store::send(const std::function<s3::Request()>& make, const std::string& what) {
+    for (int attempt = 1;; ++attempt) {
+        s3::Request req = make();
+        s3::Response r;
+        {
+            auto session = acquire();
+            try {
+                r = session->perform(req);
+            } catch (...) {
+                release(std::move(session));
+                throw;
+            }
+            // A connection that failed is not worth keeping: a fresh handle reconnects cleanly.
+            if (r.status == 0) {
+                std::lock_guard<std::mutex> lock(m_mu);
+                --m_open;
+                m_cv.notify_one();
+            } else {
+                release(std::move(session));
+            }
+        }
+        {
+            std::lock_guard<std::mutex> lock(m_mu);
+            ++m_requests;
+        }
+        bool transport = r.status == 0 || !r.curl_error.empty();
+        bool retry = transport ? retriable_transport(r.curl_code) : retriable_status(r);
+        if (!retry) {
+            if (transport) {
+                fail(r, what);
+            }
+            return r;
+        }
+        if (attempt >= m_opt.max_attempts) {
+            if (transport) {
+                fail(r, what + " (after " + std::to_string(attempt) + " attempts)");
+            }
+            return r;
+        }
+        double d = std::min(m_opt.backoff_cap, m_opt.backoff_base * static_cast<double>(1u << (attempt - 1)));
+        double wait = d / 2 + jitter01() * d / 2;
+        if (auto ra = retry_after(r)) {
+            wait = std::max(wait, *ra);
+        }
+        std::this_thread::sleep_for(std::chrono::duration<double>(wait));
+    }
+}
+
+void S3Store::fail(const s3::Response& r, const std::string& what) const {
+    std::string endpoint = m_opt.endpoint.endpoint.empty()
+                               ? "https://s3." + m_opt.endpoint.region + ".amazonaws.com"
+                               : m_opt.endpoint.endpoint;
+    std::string cfg_hint = m_opt.name.empty()
+                               ? "check the endpoint and region of the store"
+                               : "check [remote." + m_opt.name + "] endpoint and region in .mlci/config.toml";
+    if (r.status == 0 || !r.curl_error.empty()) {
+        if (r.curl_code == CURLE_COULDNT_RESOLVE_HOST) {
+            throw io_error("cannot reach " + describe() + ": unknown host in " + quoted(endpoint) + " (" +
+                               r.curl_error + ")",
+                           cfg_hint + ", and the network");
+        }
+        if (r.curl_code == CURLE_COULDNT_CONNECT) {
+            throw io_error("cannot reach " + describe() + ": connection refused by " + quoted(endpoint),
+                           "is the server running? " + cfg_hint);
+        }
+        throw io_error(describe() + ": " + what + " failed: " + r.curl_error, cfg_hint);
+    }
+    std::string code = xml_text(r.body, "Code").value_or("");
+    std::string message = xml_text(r.body, "Message").value_or("");
+    if (r.status == 403 || code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch") {
+        std::string key = m_opt.name.empty() ? "NAME" : m_opt.name;
+        throw io_error(describe() + " refused " + what + " for key id " + quoted(m_opt.credentials.key_id) +
+                           " (credentials from " + m_opt.credentials.source +
+                           "): " + (code.empty() ? "HTTP " + std::to_string(r.status) : code),
+                       "check the secret of this key id and its rights on bucket '" + m_opt.location.bucket +
+                           "' (AWS_SECRET_ACCESS_KEY, git config mlci.remote." + key +
+                           ".secret-access-key or ~/.aws/credentials)");
+    }
+    if (code == "NoSuchBucket" || (r.status == 404 && what.rfind("listing", 0) == 0)) {
+        throw io_error("bucket '" + m_opt.location.bucket + "' does not exist on " + describe(),
+                       "create it (aws s3 mb s3://" + m_opt.location.bucket + ") or fix the store's url");
+    }
+    std::string detail = "HTTP " + std::to_string(r.status) + (code.empty() ? "" : " " + code) +
+                         (message.empty() ? "" : ": " + message);
+    throw io_error(describe() + ": " + what + " failed: " + detail);
+}
+
+std::string S3Store::key_base() const {
+    return m_opt.location.prefix.empty() ? std::string("xxh128/") : m_opt.location.prefix + "/xxh128/";
+}
+
+void S3Store::check_readable() {
+    auto r = send(
+        [&] {
+            s3::Request q;
+            q.query = {{"list-type", "2"}, {"max-keys", "1"}, {"prefix", key_base()}};
+            return q;
+        },
+        "listing");
+    if (r.status != 200) {
+        fail(r, "listing");
+    }
+}
+
+void S3Store::check_writable() {
+    // S3 has no cheap write probe that leaves nothing behind: being able to list the bucket with these
+    // credentials catches a wrong secret, an absent bucket and a dead server; a write refusal later is
+    // reported by the upload that meets it, with the key id.
+    check_readable();
+}
+
+bool S3Store::has(const Hash128& h) {
+    std::string key = s3::object_key(m_opt.location, h);
+    auto r = send(
+        [&] {
+            s3::Request q;
+            q.method = "HEAD";
+            q.key = key;
+            return q;
+        },
+        "checking " + h.id());
+    if (r.status == 200) {
+        return true;
+    }
+    if (r.status == 404) {
+        return false;
+    }
+    fail(r, "checking " + h.id());
+}
+
+S3Store::Page S3Store::list_page(const std::string& prefix, const std::string& token,
+                                 const std::string& start_after, int max_keys) {
+    auto r = send(
+        [&] {
+            s3::Request q;
+            q.query = {{"list-type", "2"}, {"prefix", prefix}};
+            if (max_keys > 0) {
+                q.query.emplace_back("max-keys", std::to_string(max_keys));
+            }
+            if (!token.empty()) {
+                q.query.emplace_back("continuation-token", token);
+            } else if (!start_after.empty()) {
+                q.query.emplace_back("start-after", start_after);
+            }
+            return q;
+        },
+        "listing");
+    if (r.status != 200) {
+        fail(r, "listing");
+    }
+    Page page;
+    for (auto block : xml_blocks(r.body, "Contents")) {
+        auto key = xml_text(block, "Key");
+        if (!key) {
+            continue;
+        }
+        page.last_key = *key;
+        Hash128 h;
+        if (s3::parse_object_key(m_opt.location, *key, &h)) {
+            uint64_t size = std::strtoull(xml_text(block, "Size").value_or("0").c_str(), nullptr, 10);
+            page.objects.emplace_back(h, size);
+        }
+    }
+    page.truncated = xml_text(r.body, "IsTruncated").value_or("false") == "true";
+    page.next_token = xml_text(r.body, "NextContinuationToken").value_or("");
+    if (page.truncated && page.next_token.empty() && page.last_key.empty()) {
+        throw io_error(describe() + ": the listing says it is truncated but names no next page");
+    }
+    return page;
+}
+
+void S3Store::list_prefix(const std::string& prefix, std::string token, const std::string& start_after,
+                          std::vector<std::pair<Hash128, uint64_t>>& out) {
+    std::string after = start_after;
+    while (true) {
+        Page p = list_page(prefix, token, after, 0);
+        out.insert(out.end(), p.objects.begin(), p.objects.end());
+        if (!p.truncated) {
+            return;
+        }
+        token = p.next_token;
+        after = p.last_key;
+    }
+}
+
+std::vector<std::pair<Hash128, uint64_t>> S3Store::list_all(std::optional<size_t> wanted, bool* gave_up) {
+    std::string base = key_base();
+    Page first = list_page(base, "", "", 1000);
+    std::vector<std::pair<Hash128, uint64_t>> out = std::move(first.objects);
+    if (!first.truncated) {
+        return out;
+    }
+    // The first page covered the fan-out folders up to that of its last key: estimate the store's size
+    // from it, as DVC does, and decide between listing the rest and checking the objects one by one.
+    int fan = 0;
+    if (first.last_key.size() >= base.size() + 2 && first.last_key.compare(0, base.size(), base) == 0) {
+        fan = std::stoi(first.last_key.substr(base.size(), 2), nullptr, 16);
+    }
+    double covered = static_cast<double>(fan + 1) / 256.0;
+    double est_pages = static_cast<double>(std::max<size_t>(out.size(), 1000)) / covered / 1000.0;
+    if (wanted && gave_up != nullptr && static_cast<double>(*wanted) < 2 * est_pages) {
+        *gave_up = true;
+        return {};
+    }
+    if (est_pages - 1 <= 2) {
+        list_prefix(base, first.next_token, first.last_key, out);
+        return out;
+    }
+    // A big store: list the remaining fan-out folders in parallel, each with its own continuation.
+    std::vector<std::string> fans;
+    char buf[3];
+    for (int f = fan; f < 256; ++f) {
+        std::snprintf(buf, sizeof buf, "%02x", f);
+        fans.emplace_back(buf);
+    }
+    std::mutex mu;
+    std::optional<Error> error;
+    int threads;
+    {
+        std::lock_guard<std::mutex> lock(m_mu);
+        threads = m_limit;
+    }
+    parallel_for(fans.size(), threads, [&](size_t i) {
+        std::vector<std::pair<Hash128, uint64_t>> part;
+        try {
+            list_prefix(base + fans[i] + "/", "", i == 0 ? first.last_key : std::string(), part);
+        } catch (const Error& e) {
+            std::lock_guard<std::mutex> lock(mu);
+            if (!error) {
+                error = e;
+            }
+            return;
+        }
+        std::lock_guard<std::mutex> lock(mu);
+        out.insert(out.end(), part.begin(), part.end());
+    });
+    if (error) {
+        throw *error;
+    }
+    return out;
+}
+
+HashSet S3Store::list() {
+    HashSet out;
+    for (const auto& [h, size] : list_all(std::nullopt, nullptr)) {
+        out.insert(h);
+    }
+    return out;
+}
+
+std::vector<std::pair<Hash128, uint64_t>> S3Store::objects() {
+    return list_all(std::nullopt, nullptr);
+}
+
+HashSet S3Store::present(const std::vector<Hash128>& hashes, int jobs) {
+    if (hashes.size() > k_list_threshold) {
+        bool gave_up = false;
+        auto all = list_all(hashes.size(), &gave_up);
+        if (!gave_up) {
+            HashSet listed;
+            for (const auto& [h, size] : all) {
+                listed.insert(h);
+            }
+            HashSet out;
+            for (const auto& h : hashes) {
+                if (listed.count(h)) {
+                    out.insert(h);
+                }
+            }
+            return out;
+        }
+    }
+    // Few objects, or a store so big that listing it costs more than asking for each.
+    HashSet out;
+    std::mutex mu;
+    std::optional<Error> error;
+    parallel_for(hashes.size(), jobs, [&](size_t i) {
+        try {
+            if (has(hashes[i])) {
+                std::lock_guard<std::mutex> lock(mu);
+                out.insert(hashes[i]);
+            }
+        } catch (const Error& e) {
+            std::lock_guard<std::mutex> lock(mu);
+            if (!error) {
+                error = e;
+            }
+        }
+    });
+    if (error) {
+        throw *error;
+    }
+    return out;
+}
+
+uint64_t S3Store::part_size_for(uint64_t size) const {
+    uint64_t part = std::clamp(m_opt.part_size, k_s3_min_part, k_s3_max_part);
+    // At most 10,000 parts: grow the part for very large objects, in whole MiB.
+    uint64_t need = (size + 9999) / 10000;
+    if (need > part) {
+        part = (need + (1u << 20) - 1) / (1u << 20) * (1u << 20);
+    }
+    return part;
+}
+
+bool S3Store::put(const Hash128& h, uint64_t size, const Source& source) {
+    if (size <= m_opt.part_size) {
+        return put_single(h, size, source);
+    }
+    return put_multipart(h, size, source);
+}
+
+namespace {
+
+/// A request body streamed from a buffer the caller keeps (no copy per attempt).
+std::function<size_t(char*, size_t)> reader(const std::string& data) {
+    auto at = std::make_shared<size_t>(0);
+    return [&data, at](char* buf, size_t max) {
+        size_t take = std::min(max, data.size() - *at);
+        std::memcpy(buf, data.data() + *at, take);
+        *at += take;
+        return take;
+    };
+}
+
+} // namespace
+
+bool S3Store::put_single(const Hash128& h, uint64_t size, const Source& source) {
+    std::string body;
+    body.reserve(size);
+    bool intact = source([&](const char* p, size_t n) { body.append(p, n); });
+    if (!intact) {
+        return false;
+    }
+    if (body.size() != size) {
+        throw io_error("upload of " + h.id() + " to " + describe() + ": read " + std::to_string(body.size()) +
+                       " bytes, expected " + std::to_string(size));
+    }
+    std::string sha = sha256_hex(body);
+    std::string key = s3::object_key(m_opt.location, h);
+    auto r = send(
+        [&] {
+            s3::Request q;
+            q.method = "PUT";
+            q.key = key;
+            q.upload = reader(body);
+            q.upload_size = body.size();
+            q.payload_sha256 = sha;
+            return q;
+        },
+        "uploading " + h.id());
+    if (r.status != 200) {
+        fail(r, "uploading " + h.id());
+    }
+    return true;
+}
+
+bool S3Store::put_multipart(const Hash128& h, uint64_t size, const Source& source) {
+    std::string key = s3::object_key(m_opt.location, h);
+    std::string what = "uploading " + h.id();
+    auto r = send(
+        [&] {
+            s3::Request q;
+            q.method = "POST";
+            q.key = key;
+            q.query = {{"uploads", ""}};
+            return q;
+        },
+        what + " (starting a multipart upload)");
+    if (r.status != 200) {
+        fail(r, what + " (starting a multipart upload)");
+    }
+    std::string upload_id = xml_text(r.body, "UploadId").value_or("");
+    if (upload_id.empty()) {
+        throw io_error(describe() + ": " + what + ": the server started a multipart upload with no UploadId");
+    }
+    auto abort_upload = [&] {
+        try {
+            send(
+                [&] {
+                    s3::Request q;
+                    q.method = "DELETE";
+                    q.key = key;
+                    q.query = {{"uploadId", upload_id}};
+                    return q;
+                },
+                what + " (aborting)");
+        } catch (const Error&) {
+            // the server is gone: gc --remote aborts uploads left behind
+        }
+    };
+
+    const uint64_t psize = part_size_for(size);
+    const size_t nparts = static_cast<size_t>((size + psize - 1) / psize);
+    struct Part {
+        int number;
+        std::string data;
+    };
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<Part> queue;
+    bool closed = false;
+    std::optional<Error> error;
+    std::vector<std::string> etags(nparts + 1);
+    int helpers;
+    {
+        std::lock_guard<std::mutex> lock(m_mu);
+        helpers = std::max(1, std::min<int>(m_limit, static_cast<int>(nparts)));
+    }
+    auto uploader = [&] {
+        while (true) {
+            Part part;
+            {
+                std::unique_lock<std::mutex> lock(mu);
+                cv.wait(lock, [&] { return !queue.empty() || closed || error; });
+                if (error || queue.empty()) {
+                    return;
+                }
+                part = std::move(queue.front());
+                queue.pop_front();
+                cv.notify_all();
+            }
+            try {
+                if (part.number < 1 || static_cast<size_t>(part.number) > nparts) {
+                    throw io_error("upload of " + h.id() + " to " + describe() +
+                                   ": the source gave more than " + std::to_string(size) + " bytes");
+                }
+                std::string sha = sha256_hex(part.data);
+                std::string pwhat =
+                    what + " (part " + std::to_string(part.number) + " of " + std::to_string(nparts) + ")";
+                auto pr = send(
+                    [&] {
+                        s3::Request q;
+                        q.method = "PUT";
+                        q.key = key;
+                        q.query = {{"partNumber", std::to_string(part.number)}, {"uploadId", upload_id}};
+                        q.upload = reader(part.data);
+                        q.upload_size = part.data.size();
+                        q.payload_sha256 = sha;
+                        return q;
+                    },
+                    pwhat);
+                if (pr.status != 200) {
+                    fail(pr, pwhat);
+                }
+                auto et = pr.headers.find("etag");
+                if (et == pr.headers.end() || et->second.empty()) {
+                    throw io_error(describe() + ": " + pwhat + ": the server returned no ETag");
+                }
+                std::lock_guard<std::mutex> lock(mu);
+                etags[part.number] = et->second;
+            } catch (const Error& e) {
+                std::lock_guard<std::mutex> lock(mu);
+                if (!error) {
+                    error = e;
+                }
+                cv.notify_all();
+                return;
+            }
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int i = 0; i < helpers; ++i) {
+        threads.emplace_back(uploader);
+    }
+    auto stop = [&] {
+        {
+            std::lock_guard<std::mutex> lock(mu);
+            closed = true;
+        }
+        cv.notify_all();
+        for (auto& t : threads) {
+            t.join();
+        }
+        threads.clear();
+    };
+
+    std::string cur;
+    cur.reserve(psize);
+    int number = 1;
+    uint64_t total = 0;
+    auto push_part = [&] {
+        std::unique_lock<std::mutex> lock(mu);
+        // At most one part waits beside those being sent: memory stays (jobs + 2) parts.
+        cv.wait(lock, [&] { return queue.empty() || error; });
+        if (error) {
+            throw StopUpload{};
+        }
+        queue.push_back({number++, std::move(cur)});
+        cv.notify_all();
+        lock.unlock();
+        cur = std::string();
+        cur.reserve(psize);
+    };
+    bool intact = false;
+    try {
+        intact = source([&](const char* p, size_t n) {
+            total += n;
+            while (n > 0) {
+                size_t take = std::min<size_t>(n, psize - cur.size());
+                cur.append(p, take);
+                p += take;
+                n -= take;
+                if (cur.size() == psize) {
+                    push_part();
+                }
+            }
+        });
+        if (intact && !cur.empty()) {
+            push_part();
+        }
+    } catch (const StopUpload&) {
+        stop();
+        abort_upload();
+        throw *error;
+    } catch (...) {
+        stop();
+        abort_upload();
+        throw;
+    }
+    stop();
+    if (error) {
+        abort_upload();
+        throw *error;
+    }
+    if (!intact) {
+        abort_upload();
+        return false;
+    }
+    if (total != size || static_cast<size_t>(number - 1) != nparts) {
+        abort_upload();
+        throw io_error("upload of " + h.id() + " to " + describe() + ": read " + std::to_string(total) +
+                       " bytes, expected " + std::to_string(size));
+    }
+    std::string xml = "<CompleteMultipartUpload>";
+    for (size_t i = 1; i <= nparts; ++i) {
+        xml += "<Part><PartNumber>" + std::to_string(i) + "</PartNumber><ETag>" + xml_escape(etags[i]) +
+               "</ETag></Part>";
+    }
+    xml += "</CompleteMultipartUpload>";
+    s3::Response cr;
+    try {
+        cr = send(
+            [&] {
+                s3::Request q;
+                q.method = "POST";
+                q.key = key;
+                q.query = {{"uploadId", upload_id}};
+                q.body = xml;
+                return q;
+            },
+            what + " (completing the multipart upload)");
+    } catch (...) {
+        abort_upload();
+        throw;
+    }
+    // A completion can fail after its 200 status line: the error is then in the body.
+    if (cr.status != 200 || cr.body.find("<Error>") != std::string::npos) {
+        abort_upload();
+        if (cr.status == 200) {
+            cr.status = 500;
+        }
+        fail(cr, what + " (completing the multipart upload)");
+    }
+    return true;
+}
+
+void S3Store::get(const Hash128& h, const Sink& sink) {
+    std::string key = s3::object_key(m_opt.location, h);
+    std::string what = "downloading " + h.id();
+    const uint64_t chunk = std::clamp(m_opt.part_size, uint64_t(1) << 20, k_s3_max_part);
+    std::string first;
+    auto range_request = [&](uint64_t from, uint64_t to, std::string* into, const std::string& etag) {
+        return [&, from, to, into, etag] {
+            into->clear();
+            s3::Request q;
+            q.key = key;
+            if (to > from) {
+                q.headers.emplace_back("Range",
+                                       "bytes=" + std::to_string(from) + "-" + std::to_string(to - 1));
+            }
+            if (!etag.empty()) {
+                q.headers.emplace_back("If-Match", etag);
+            }
+            q.download = [into](const char* p, size_t n) {
+                into->append(p, n);
+                return true;
+            };
+            return q;
+        };
+    };
+    auto r = send(range_request(0, chunk, &first, ""), what);
+    if (r.status == 416) {
+        // A zero-byte object has no byte 0: S3 refuses the range.
+        r = send(range_request(0, 0, &first, ""), what);
+    }
+    if (r.status == 404) {
+        throw io_error(h.id() + " is not on " + describe(),
+                       "push it from a clone that has it: git model push");
+    }
+    if (r.status != 200 && r.status != 206) {
+        fail(r, what);
+    }
+    if (r.status == 200) {
+        sink(first.data(), first.size());
+        return;
+    }
+    uint64_t total = 0;
+    auto cr = r.headers.find("content-range");
+    if (cr == r.headers.end() || cr->second.find('/') == std::string::npos) {
+        throw io_error(describe() + ": " + what + ": a partial response without Content-Range");
+    }
+    total = std::strtoull(cr->second.substr(cr->second.find('/') + 1).c_str(), nullptr, 10);
+    if (first.size() != std::min(chunk, total)) {
+        throw io_error(describe() + ": " + what + ": got " + std::to_string(first.size()) +
+                       " bytes of the first range, expected " + std::to_string(std::min(chunk, total)));
+    }
+    std::string etag;
+    if (auto et = r.headers.find("etag"); et != r.headers.end()) {
+        etag = et->second;
+    }
+    sink(first.data(), first.size());
+    first = std::string();
+    if (total <= chunk) {
+        return;
+    }
+    // The rest in parallel ranges, handed to the sink in order; at most `window` ranges held in memory.
+    const size_t n = static_cast<size_t>((total - chunk + chunk - 1) / chunk);
+    struct Slot {
+        std::string data;
+        bool done = false;
+    };
+    std::vector<Slot> slots(n);
+    std::mutex mu;
+    std::condition_variable cv;
+    size_t next = 0, delivered = 0;
+    bool stopping = false;
+    std::optional<Error> error;
+    size_t window;
+    int helpers;
+    {
+        std::lock_guard<std::mutex> lock(m_mu);
+        window = static_cast<size_t>(m_limit) + 1;
+        helpers = std::max(1, std::min<int>(m_limit, static_cast<int>(n)));
+    }
+    auto downloader = [&] {
+        while (true) {
+            size_t i;
+            {
+                std::unique_lock<std::mutex> lock(mu);
+                cv.wait(lock, [&] { return next >= n || next < delivered + window || error || stopping; });
+                if (next >= n || error || stopping) {
+                    return;
+                }
+                i = next++;
+            }
+            uint64_t from = chunk * (i + 1);
+            uint64_t to = std::min(total, from + chunk);
+            std::string data;
+            try {
+                auto rr = send(range_request(from, to, &data, etag), what);
+                if (rr.status == 412) {
+                    throw io_error(describe() + ": " + h.id() + " changed while it was being downloaded",
+                                   "run the command again");
+                }
+                if (rr.status != 206) {
+                    fail(rr, what);
+                }
+                if (data.size() != to - from) {
+                    throw io_error(describe() + ": " + what + ": got " + std::to_string(data.size()) +
+                                   " bytes of a range, expected " + std::to_string(to - from));
+                }
+            } catch (const Error& e) {
+                std::lock_guard<std::mutex> lock(mu);
+                if (!error) {
+                    error = e;
+                }
+                cv.notify_all();
+                return;
+            }
+            std::lock_guard<std::mutex> lock(mu);
+            slots[i].data = std::move(data);
+            slots[i].done = true;
+            cv.notify_all();
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int t = 0; t < helpers; ++t) {
+        threads.emplace_back(downloader);
+    }
+    auto join = [&] {
+        {
+            std::lock_guard<std::mutex> lock(mu);
+            stopping = true;
+        }
+        cv.notify_all();
+        for (auto& t : threads) {
+            t.join();
+        }
+        threads.clear();
+    };
+    try {
+        for (size_t i = 0; i < n; ++i) {
+            std::string data;
+            {
+                std::unique_lock<std::mutex> lock(mu);
+                cv.wait(lock, [&] { return slots[i].done || error; });
+                if (!slots[i].done) {
+                    break;
+                }
+                data = std::move(slots[i].data);
+                slots[i].data = std::string();
+                ++delivered;
+                cv.notify_all();
+            }
+            sink(data.data(), data.size());
+        }
+    } catch (...) {
+        join();
+        throw;
+    }
+    join();
+    if (error) {
+        throw *error;
+    }
+}
+
+void S3Store::remove(const Hash128& h) {
+    std::string key = s3::object_key(m_opt.location, h);
+    auto r = send(
+        [&] {
+            s3::Request q;
+            q.method = "DELETE";
+            q.key = key;
+            return q;
+        },
+        "deleting " + h.id());
+    if (r.status != 204 && r.status != 200 && r.status != 404) {
+        fail(r, "deleting " + h.id());
+    }
+}
+
+size_t S3Store::abort_stale_uploads(double min_age_seconds) {
+    std::string base = key_base();
+    std::vector<std::pair<std::string, std::string>> stale; // key, upload id
+    std::string key_marker, id_marker;
+    std::time_t now = std::time(nullptr);
+    while (true) {
+        auto r = send(
+            [&] {
+                s3::Request q;
+                q.query = {{"uploads", ""}, {"prefix", base}};
+                if (!key_marker.empty()) {
+                    q.query.emplace_back("key-marker", key_marker);
+                    q.query.emplace_back("upload-id-marker", id_marker);
+                }
+                return q;
+            },
+            "listing unfinished uploads");
+        if (r.status != 200) {
+            fail(r, "listing unfinished uploads");
+        }
+        for (auto block : xml_blocks(r.body, "Upload")) {
+            auto key = xml_text(block, "Key");
+            auto id = xml_text(block, "UploadId");
+            auto at = parse_iso8601(xml_text(block, "Initiated").value_or(""));
+            if (key && id && at && std::difftime(now, *at) >= min_age_seconds) {
+                stale.emplace_back(*key, *id);
+            }
+        }
+        if (xml_text(r.body, "IsTruncated").value_or("false") != "true") {
+            break;
+        }
+        std::string nk = xml_text(r.body, "NextKeyMarker").value_or("");
+        std::string ni = xml_text(r.body, "NextUploadIdMarker").value_or("");
+        if (nk.empty() || (nk == key_marker && ni == id_marker)) {
+            break;
+        }
+        key_marker = nk;
+        id_marker = ni;
+    }
+    for (const auto& [key, id] : stale) {
+        auto r = send(
+            [&] {
+                s3::Request q;
+                q.method = "DELETE";
+                q.key = key;
+                q.query = {{"uploadId", id}};
+                return q;
+            },
+            "aborting an unfinished upload");
+        if (r.status != 204 && r.status != 200 && r.status != 404) {
+            fail(r, "aborting an unfinished upload");
+        }
+    }
+    return stale.size();
+}
+
+std::unique_ptr<Store> open_s3_store(const std::string& name, const std::string& url, const RemoteConfig* rc,
+                                     const std::string& top) {
+    S3Options o;
+    o.name = name;
+    o.url = url;
+    o.location = s3::parse_url(url);
+    std::string where = name.empty() ? "store " + quoted(url) : "[remote." + name + "]";
+    auto env = [](const std::string& k) -> std::optional<std::string> {
+        const char* v = std::getenv(k.c_str());
+        return v ? std::optional<std::string>(v) : std::nullopt;
+    };
+    if (rc != nullptr) {
+        o.endpoint.endpoint = rc->endpoint;
+        if (!rc->region.empty()) {
+            o.endpoint.region = rc->region;
+        }
+        if (rc->jobs > 0) {
+            o.jobs = rc->jobs;
+        }
+        if (rc->part_size > 0) {
+            if (rc->part_size < k_s3_min_part || rc->part_size > k_s3_max_part) {
+                throw config_error(where + " part_size " + human_size(rc->part_size) +
+                                       " is out of range: S3 parts are 5 MiB to 5 GiB",
+                                   "set part_size between \"5MiB\" and \"5GiB\" (default \"16MiB\")");
+            }
+            o.part_size = rc->part_size;
+        }
+    }
+    if (rc == nullptr || rc->region.empty()) {
+        if (auto r = env("AWS_REGION"); r && !r->empty()) {
+            o.endpoint.region = *r;
+        } else if (auto d = env("AWS_DEFAULT_REGION"); d && !d->empty()) {
+            o.endpoint.region = *d;
+        }
+    }
+    const std::string& ep = o.endpoint.endpoint;
+    if (!ep.empty() && !(ep.starts_with("http://") || ep.starts_with("https://"))) {
+        throw config_error(where + " endpoint " + quoted(ep) + " must start with http:// or https://",
+                           "write the full URL, e.g. endpoint = \"https://minio.example.com:9000\"");
+    }
+    o.endpoint.path_style = rc != nullptr && rc->path_style ? *rc->path_style : !ep.empty();
+    if (!o.endpoint.path_style && o.location.bucket.find('.') != std::string::npos &&
+        ep.starts_with("https://")) {
+        // A dotted bucket in a virtual host name breaks TLS name checks (*.s3.amazonaws.com).
+        o.endpoint.path_style = true;
+    }
+    s3::CredentialSources src;
+    src.env = env;
+    std::optional<git::Repo> repo;
+    src.git_config = [&](const std::string& key) -> std::optional<std::string> {
+        try {
+            if (!repo) {
+                repo.emplace(git::Repo::open(top));
+            }
+            return repo->config_string(key);
+        } catch (const Error&) {
+            return std::nullopt;
+        }
+    };
+    src.read_file = [](const std::string& path) { return read_file_if_exists(path, 1 << 20); };
+    auto cred = s3::resolve_credentials(name, src);
+    if (!cred) {
+        std::string n = name.empty() ? "NAME" : name;
+        throw config_error("no credentials for " +
+                               (name.empty() ? "store " + quoted(url) : "store '" + name + "'"),
+                           "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or git config mlci.remote." + n +
+                               ".access-key-id and .secret-access-key, or a profile in ~/.aws/credentials");
+    }
+    o.credentials = std::move(*cred);
+    return std::make_unique<S3Store>(std::move(o));
+}
+
+} // namespace mlci::artifact

@@ -1,0 +1,114 @@
+// A store on any S3-compatible service (AWS S3, MinIO, Ceph RGW, Cloudflare R2, OpenStack Swift's s3api),
+// behind the same Store interface as the local-directory store, so push/fetch/verify/gc never know which
+// one they talk to (DESIGN.md section 4). Objects live at <prefix>/xxh128/ab/<30 hex>, as in the cache.
+//
+// - Connections: a pool of libcurl easy handles (s3_curl.hpp), at most `jobs` requests in flight across
+//   all the store's users; each handle keeps its connection alive between requests.
+// - put: one PUT signed with the payload's SHA-256 up to part_size; above, a multipart upload whose parts
+//   (each signed with its SHA-256) go up in parallel while the source is still being read, completed only
+//   when the source vouched for its bytes and the size matched, aborted on any failure. S3 makes an
+//   object visible only once its PUT or CompleteMultipartUpload succeeded: nothing partial is ever seen.
+// - get: ranged GETs of part_size, in parallel for large objects, delivered to the sink in order (the
+//   caller hashes while streaming into a temporary file and renames only on a match).
+// - present: HEAD per object when few, else ListObjectsV2 of the fan-out prefixes (continuation tokens,
+//   the prefixes in parallel for big stores), chosen by count.
+// - Retries: exponential backoff with jitter on 5xx, 429, SlowDown, RequestTimeout and connection resets,
+//   honouring Retry-After. 403, NoSuchBucket, an unknown host or a refused connection fail at once with
+//   an io_error (exit 2) that names the store and the key id, never the secret.
+#pragma once
+
+#include "artifact/s3_curl.hpp"
+#include "artifact/store.hpp"
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlci {
+struct RemoteConfig;
+}
+
+namespace mlci::artifact {
+
+struct S3Options {
+    std::string name; // configured store name, "" for a URL given on the command line
+    std::string url;  // s3://bucket/prefix, for messages
+    s3::Endpoint endpoint;
+    s3::Location location;
+    s3::Credentials credentials;
+    uint64_t part_size = 16ull << 20; // multipart threshold and part (and ranged GET) size
+    int jobs = 8;                     // concurrent requests
+    int max_attempts = 6;             // per request, retries included
+    double backoff_base = 0.2;        // seconds; doubles per retry, capped at backoff_cap
+    double backoff_cap = 5.0;
+};
+
+inline constexpr uint64_t k_s3_min_part = 5ull << 20; // S3's smallest non-final part
+inline constexpr uint64_t k_s3_max_part = 5ull << 30; // and largest
+inline constexpr int k_s3_default_jobs = 8;
+
+class S3Store : public Store {
+  public:
+    explicit S3Store(S3Options opt);
+    ~S3Store() override;
+
+    std::string describe() const override;
+    void check_readable() override;
+    void check_writable() override;
+    bool has(const Hash128& h) override;
+    HashSet list() override;
+    bool put(const Hash128& h, uint64_t size, const Source& source) override;
+    void get(const Hash128& h, const Sink& sink) override;
+    void flush() override {}
+    HashSet present(const std::vector<Hash128>& hashes, int jobs) override;
+    std::vector<std::pair<Hash128, uint64_t>> objects() override;
+    void remove(const Hash128& h) override;
+    void set_jobs(int jobs) override;
+
+    const S3Options& options() const { return m_opt; }
+    /// Requests sent so far, retries included (tests, benchmarks).
+    uint64_t requests() const;
+
+    /// Multipart uploads under this store's prefix that were started and never completed or aborted
+    /// (a killed push): abort those older than `min_age_seconds`. Returns how many were aborted.
+    size_t abort_stale_uploads(double min_age_seconds);
+
+  private:
+    struct Lease;
+    struct Page;
+    S3Options m_opt;
+    mutable std::mutex m_mu;
+    std::condition_variable m_cv;
+    std::vector<std::unique_ptr<s3::Session>> m_idle;
+    int m_open = 0; // sessions created and not destroyed (idle or leased)
+    int m_limit;
+    uint64_t m_requests = 0;
+
+    std::unique_ptr<s3::Session> acquire();
+    void release(std::unique_ptr<s3::Session> s);
+    /// Send a request built by make() (called once per attempt), retrying transient failures; returns
+    /// the final response of any status, or throws io_error for a transport failure that is final.
+    s3::Response send(const std::function<s3::Request()>& make, const std::string& what);
+    /// Throw the io_error that a failed response deserves.
+    [[noreturn]] void fail(const s3::Response& r, const std::string& what) const;
+    std::string key_base() const; // "<prefix>/xxh128/" or "xxh128/"
+    Page list_page(const std::string& prefix, const std::string& token, const std::string& start_after,
+                   int max_keys);
+    void list_prefix(const std::string& prefix, std::string token, const std::string& start_after,
+                     std::vector<std::pair<Hash128, uint64_t>>& out);
+    std::vector<std::pair<Hash128, uint64_t>> list_all(std::optional<size_t> wanted, bool* gave_up);
+    bool put_single(const Hash128& h, uint64_t size, const Source& source);
+    bool put_multipart(const Hash128& h, uint64_t size, const Source& source);
+    uint64_t part_size_for(uint64_t size) const;
+};
+
+/// Open an s3:// store: [remote.NAME] endpoint / region / path_style (default true when an endpoint is
+/// set) / jobs / part_size from `rc` (nullptr for a URL given on the command line), credentials from the
+/// environment, then git config mlci.remote.NAME.*, then the shared credentials file. Throws config_error.
+std::unique_ptr<Store> open_s3_store(const std::string& name, const std::string& url, const RemoteConfig* rc,
+                                     const std::string& top);
+
+} // namespace mlci::artifact
