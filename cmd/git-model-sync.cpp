@@ -5,6 +5,7 @@
 #include "common.hpp"
 
 #include "artifact/pool.hpp"
+#include "artifact/s3_store.hpp"
 #include "artifact/sync.hpp"
 #include "util/json.hpp"
 #include "util/strings.hpp"
@@ -29,6 +30,11 @@ int store_jobs(const Context& ctx, const std::string& spec, int jobs) {
     const RemoteConfig* r = spec.empty() ? ctx.cfg.default_store() : nullptr;
     if (auto it = ctx.cfg.remotes.find(spec); it != ctx.cfg.remotes.end()) {
         r = &it->second;
+    }
+    // An object store's requests wait on the network, not on the disk: more of them in flight.
+    std::string url = r != nullptr ? r->url : spec;
+    if (url.starts_with("s3://")) {
+        fallback = k_s3_default_jobs;
     }
     if (r != nullptr && r->jobs > 0) {
         fallback = r->jobs;
@@ -158,7 +164,8 @@ int cmd_verify(const std::string& spec, bool use_store, int jobs, bool json) {
 int cmd_gc(bool dry_run, bool all_commits, bool force, bool json) {
     auto ctx = Context::open();
     std::unique_ptr<Store> store;
-    if (ctx.cfg.default_store() != nullptr) {
+    // --force deletes only copies too: it never asks the store (nor needs its credentials).
+    if (ctx.cfg.default_store() != nullptr && !force) {
         store = open_store("", ctx.cfg, ctx.top);
     }
     GcOptions opt{dry_run, all_commits, force};
@@ -197,6 +204,59 @@ int cmd_gc(bool dry_run, bool all_commits, bool force, bool json) {
         cli::hint("push them (git model push --all-branches --all-tags), or delete them anyway with --force");
     }
     return 0;
+}
+
+int cmd_gc_remote(const std::string& spec, bool dry_run, bool force, int jobs, bool json) {
+    if (dry_run == force) {
+        throw usage_error("gc --remote deletes objects from a store that every clone shares: say --dry-run "
+                          "to see what would go, or --force to delete it",
+                          "git model gc --remote " + (spec.empty() ? std::string("STORE") : spec) +
+                              " --dry-run");
+    }
+    auto ctx = Context::open();
+    auto store = open_store(spec, ctx.cfg, ctx.top);
+    auto rep = gc_store(ctx, *store, dry_run, store_jobs(ctx, spec, jobs));
+    if (json) {
+        Json o = Json::object();
+        o["store"] = store->describe();
+        Json arr = Json::array();
+        for (const auto& [h, size] : rep.removed) {
+            Json e = Json::object();
+            e["hash"] = h.id();
+            e["size"] = size;
+            arr.push_back(e);
+        }
+        o[dry_run ? "would_remove" : "removed"] = arr;
+        o["freed"] = rep.freed;
+        o["kept"] = static_cast<uint64_t>(rep.kept);
+        o["unfinished_uploads"] = static_cast<uint64_t>(rep.unfinished);
+        o["failed"] = static_cast<uint64_t>(rep.problems.size());
+        cli::out(o.dump() + "\n");
+    } else {
+        std::string text;
+        for (const auto& [h, size] : rep.removed) {
+            text += std::string(dry_run ? "would remove " : "removed ") + h.id() + " (" + human_size(size) +
+                    ")\n";
+        }
+        cli::out(text);
+        std::string unfinished;
+        if (rep.unfinished > 0) {
+            unfinished = std::string(dry_run ? "; would abort " : "; aborted ") +
+                         std::to_string(rep.unfinished) + " unfinished upload" +
+                         (rep.unfinished == 1 ? "" : "s");
+        }
+        cli::note(std::string("gc: ") + (dry_run ? "would remove " : "removed ") +
+                  std::to_string(rep.removed.size()) + " objects from " + store->describe() + ", " +
+                  (dry_run ? "freeing " : "freed ") + human_size(rep.freed) + "; kept " +
+                  std::to_string(rep.kept) + unfinished);
+        if (dry_run && !rep.removed.empty()) {
+            cli::hint(
+                "this clone keeps what its refs reach: fetch every branch and tag first (git fetch --all "
+                "--tags), then delete with --force");
+        }
+    }
+    int rc = report_problems(rep.problems);
+    return rc == 1 ? 2 : rc;
 }
 
 } // namespace mlci::model_cli

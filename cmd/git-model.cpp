@@ -285,6 +285,13 @@ int main(int argc, char** argv) {
                    "keep what any commit in the history of a branch or tag references");
     c_gc->add_flag("--force", force, "also delete objects that only this cache holds");
     c_gc->add_flag("--json", json, "print the result as JSON");
+    auto* gc_remote_opt =
+        c_gc->add_option("--remote", store_arg,
+                         "clean this store instead of the cache (default store when no STORE): delete its objects "
+                         "that no ref references in all their history; needs --dry-run or --force")
+            ->expected(0, 1)
+            ->default_str("");
+    c_gc->add_option("-j,--jobs", jobs, "parallel requests with --remote");
 
     auto* c_unlock =
         app.add_subcommand("unlock", "Replace a hardlinked/symlinked workspace file by a writable copy");
@@ -331,6 +338,9 @@ int main(int argc, char** argv) {
             return cmd_verify(store_arg, verify_store_opt->count() > 0, jobs, json);
         }
         if (c_gc->parsed()) {
+            if (gc_remote_opt->count() > 0) {
+                return cmd_gc_remote(store_arg, dry_run, force, jobs, json);
+            }
             return cmd_gc(dry_run, all_commits, force, json);
         }
         if (c_unlock->parsed()) {

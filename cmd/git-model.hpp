@@ -26,6 +26,8 @@ int cmd_fetch(const std::string& store, const CommitSelection& sel, int jobs, bo
 int cmd_pull(const std::string& store, const CommitSelection& sel, int jobs, bool force, bool json);
 int cmd_verify(const std::string& store, bool use_store, int jobs, bool json);
 int cmd_gc(bool dry_run, bool all_commits, bool force, bool json);
+/// gc --remote: delete a store's objects that nothing keeps (needs --dry-run or --force).
+int cmd_gc_remote(const std::string& store, bool dry_run, bool force, int jobs, bool json);
 int cmd_bump(const std::string& name, bool major, bool minor, bool patch, const std::string& message,
              bool json);
 

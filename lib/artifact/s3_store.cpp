@@ -978,7 +978,7 @@ void S3Store::remove(const Hash128& h) {
     }
 }
 
-size_t S3Store::abort_stale_uploads(double min_age_seconds) {
+size_t S3Store::remove_unfinished(double min_age_seconds, bool dry_run) {
     std::string base = key_base();
     std::vector<std::pair<std::string, std::string>> stale; // key, upload id
     std::string key_marker, id_marker;
@@ -1018,6 +1018,9 @@ size_t S3Store::abort_stale_uploads(double min_age_seconds) {
         id_marker = ni;
     }
     for (const auto& [key, id] : stale) {
+        if (dry_run) {
+            break;
+        }
         auto r = send(
             [&] {
                 s3::Request q;

@@ -73,8 +73,8 @@ class S3Store : public Store {
     uint64_t requests() const;
 
     /// Multipart uploads under this store's prefix that were started and never completed or aborted
-    /// (a killed push): abort those older than `min_age_seconds`. Returns how many were aborted.
-    size_t abort_stale_uploads(double min_age_seconds);
+    /// (a killed push): abort those older than `min_age_seconds` unless dry_run. Returns how many.
+    size_t remove_unfinished(double min_age_seconds, bool dry_run) override;
 
   private:
     struct Lease;

@@ -178,6 +178,46 @@ void LocalStore::remove(const Hash128& h) {
     }
 }
 
+size_t LocalStore::remove_unfinished(double min_age_seconds, bool dry_run) {
+    size_t n = 0;
+    std::string base = m_root + "/xxh128";
+    DIR* top = ::opendir(base.c_str());
+    if (top == nullptr) {
+        return 0;
+    }
+    std::vector<std::string> fans;
+    while (dirent* e = ::readdir(top)) {
+        std::string f = e->d_name;
+        if (f.size() == 2 && f != "..") {
+            fans.push_back(f);
+        }
+    }
+    ::closedir(top);
+    time_t now = ::time(nullptr);
+    for (const auto& fan : fans) {
+        std::string dir = base + "/" + fan;
+        DIR* d = ::opendir(dir.c_str());
+        if (d == nullptr) {
+            continue;
+        }
+        while (dirent* e = ::readdir(d)) {
+            std::string f = e->d_name;
+            struct stat st {};
+            std::string p = dir + "/" + f;
+            if (f.find(".mlci-tmp.") == std::string::npos || ::lstat(p.c_str(), &st) != 0 ||
+                ::difftime(now, st.st_mtime) < min_age_seconds) {
+                continue;
+            }
+            ++n;
+            if (!dry_run) {
+                ::unlink(p.c_str());
+            }
+        }
+        ::closedir(d);
+    }
+    return n;
+}
+
 HashSet Store::present(const std::vector<Hash128>& hashes, int jobs) {
     HashSet out;
     if (hashes.empty()) {

@@ -51,6 +51,9 @@ class Store {
     virtual void remove(const Hash128& h) = 0;
     /// The parallelism of the transfers that follow (an S3 store keeps that many connections).
     virtual void set_jobs(int jobs) {}
+    /// Uploads a killed push left unfinished, older than min_age_seconds (temporaries of a local store,
+    /// multipart uploads of an S3 store): remove them unless dry_run. Returns how many there were.
+    virtual size_t remove_unfinished(double min_age_seconds, bool dry_run) = 0;
 };
 
 /// Above this many objects to look up, present() lists the store instead of checking each object.
@@ -70,6 +73,7 @@ class LocalStore : public Store {
     void flush() override;
     std::vector<std::pair<Hash128, uint64_t>> objects() override;
     void remove(const Hash128& h) override;
+    size_t remove_unfinished(double min_age_seconds, bool dry_run) override;
     const std::string& root() const { return m_root; }
 
   private:

@@ -1,9 +1,11 @@
 #include "artifact/sync.hpp"
 
+#include "artifact/pool.hpp"
 #include "fsutil/file.hpp"
 #include "git/walk.hpp"
 #include "util/strings.hpp"
 
+#include <mutex>
 #include <set>
 #include <unistd.h>
 
@@ -249,6 +251,102 @@ SyncReport fetch(Context& ctx, Store& store, const std::vector<PointerFile>& poi
         }
     }
     download(objects, true);
+    return rep;
+}
+
+StoreGcReport gc_store(Context& ctx, Store& store, bool dry_run, int jobs) {
+    StoreGcReport rep;
+    store.check_readable();
+    store.set_jobs(jobs);
+    // Everything any ref reaches, in all its history: a store serves every clone, and any of them may
+    // check out any commit.
+    std::vector<git::Oid> tips = git::ref_tips_matching(ctx.repo, "refs/*");
+    if (auto head = ctx.repo.head()) {
+        tips.push_back(*head);
+    }
+    std::vector<PointerFile> pointers = pointers_of_commits(ctx, git::reachable_commits(ctx.repo, tips));
+    for (auto& pf : workspace_pointers(ctx)) {
+        pointers.push_back(std::move(pf));
+    }
+    HashSet kept, manifests;
+    for (const auto& pf : pointers) {
+        kept.insert(pf.p.hash);
+        if (!pf.p.is_dir || !manifests.insert(pf.p.hash).second) {
+            continue;
+        }
+        std::optional<std::vector<ManifestEntry>> m = read_manifest(ctx.cache, pf.p.hash);
+        if (!m) {
+            std::string text;
+            Xxh128 x;
+            try {
+                store.get(pf.p.hash, [&](const char* p, size_t n) {
+                    if (text.size() + n > (1ull << 32)) {
+                        throw input_error("manifest " + pf.p.hash.id() + " on " + store.describe() +
+                                          " is larger than 4 GiB");
+                    }
+                    text.append(p, n);
+                    x.update(p, n);
+                });
+            } catch (const Error& e) {
+                throw input_error("cannot tell which objects folder " + quoted(pf.target) +
+                                      " keeps: its manifest " + pf.p.hash.id() +
+                                      " is neither in the cache nor readable on " + store.describe() + " (" +
+                                      e.what() + "); nothing deleted",
+                                  "push the folder from a clone that has it (git model push --all-branches "
+                                  "--all-tags), then run gc again");
+            }
+            if (!(x.digest() == pf.p.hash)) {
+                throw input_error("manifest " + pf.p.hash.id() + " of folder " + quoted(pf.target) + " on " +
+                                      store.describe() + " is corrupt; nothing deleted",
+                                  "push a good copy from a clone that has it, then run gc again");
+            }
+            m = parse_manifest(text, "manifest " + pf.p.hash.id());
+        }
+        for (const auto& e : *m) {
+            kept.insert(e.hash);
+        }
+    }
+    std::vector<std::pair<Hash128, uint64_t>> doomed;
+    for (const auto& [h, size] : store.objects()) {
+        if (kept.count(h)) {
+            ++rep.kept;
+        } else {
+            doomed.emplace_back(h, size);
+        }
+    }
+    std::sort(doomed.begin(), doomed.end(),
+              [](const auto& a, const auto& b) { return a.first.hex() < b.first.hex(); });
+    if (dry_run) {
+        for (const auto& d : doomed) {
+            rep.freed += d.second;
+        }
+        rep.removed = std::move(doomed);
+        rep.unfinished = store.remove_unfinished(3600, true);
+        return rep;
+    }
+    std::mutex mu;
+    std::vector<bool> done(doomed.size(), false);
+    parallel_for(doomed.size(), jobs, [&](size_t i) {
+        try {
+            store.remove(doomed[i].first);
+            std::lock_guard<std::mutex> lock(mu);
+            done[i] = true;
+        } catch (const Error& e) {
+            std::lock_guard<std::mutex> lock(mu);
+            rep.problems.push_back({e.kind(), e.what(), e.hint()});
+        }
+    });
+    for (size_t i = 0; i < doomed.size(); ++i) {
+        if (done[i]) {
+            rep.removed.push_back(doomed[i]);
+            rep.freed += doomed[i].second;
+        }
+    }
+    try {
+        rep.unfinished = store.remove_unfinished(3600, false);
+    } catch (const Error& e) {
+        rep.problems.push_back({e.kind(), e.what(), e.hint()});
+    }
     return rep;
 }
 

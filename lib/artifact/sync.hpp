@@ -56,6 +56,20 @@ struct GcReport {
     std::vector<Hash128> only_copies; // referenced by some commit, not on the default store: kept
 };
 
+struct StoreGcReport {
+    std::vector<std::pair<Hash128, uint64_t>> removed; // or would be, with dry_run
+    uint64_t freed = 0;
+    size_t kept = 0;       // objects of the store something keeps
+    size_t unfinished = 0; // unfinished uploads (older than an hour) removed, or found with dry_run
+    std::vector<Problem> problems;
+};
+
+/// `git model gc --remote`: delete the store's objects that nothing keeps. Kept: everything the
+/// workspace, HEAD and every ref (branches, tags, remote-tracking refs) reference in all their history,
+/// with the members of every folder (its manifest read from the cache, else from the store). Throws
+/// input_error, deleting nothing, when a kept folder's manifest can be read from neither.
+StoreGcReport gc_store(Context& ctx, Store& store, bool dry_run, int jobs);
+
 /// Delete cache objects nothing keeps (DESIGN.md section 4). `store` is the default store (nullptr when
 /// none: then every object some commit references is an only copy).
 GcReport gc(Context& ctx, Store* store, const GcOptions& opt);
