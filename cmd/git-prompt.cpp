@@ -178,7 +178,7 @@ int cmd_show(const std::string& spec, bool meta, const std::vector<std::string>&
         o["variables"] = std::move(vars);
         Json params = Json::object();
         for (const auto& [k, v] : p.params) {
-            params[k] = v;
+            params[k] = prompt::param_json(v);
         }
         o["params"] = std::move(params);
         o[render_args.empty() ? "body" : "rendered"] = body;
@@ -462,7 +462,7 @@ int cmd_export(const std::string& stage, const std::string& output) {
         o["variables"] = std::move(vars);
         Json params = Json::object();
         for (const auto& [k, val] : p.params) {
-            params[k] = val;
+            params[k] = prompt::param_json(val);
         }
         o["params"] = std::move(params);
         o["body"] = p.body;

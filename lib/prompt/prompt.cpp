@@ -523,4 +523,29 @@ std::string scaffold(const std::string& name, const std::string& description,
     return out;
 }
 
+Json param_json(const std::string& text) {
+    if (text == "true" || text == "false") {
+        return Json(text == "true");
+    }
+    if (!text.empty() && (text[0] == '"' || text[0] == '\'')) {
+        auto t = parse_toml("v = " + text, "params", ErrorKind::input);
+        if (auto v = t["v"].value<std::string>()) {
+            return Json(*v);
+        }
+        return Json(text);
+    }
+    const char* end = text.data() + text.size();
+    int64_t i = 0;
+    auto ri = std::from_chars(text.data(), end, i);
+    if (ri.ec == std::errc() && ri.ptr == end) {
+        return Json(i);
+    }
+    double d = 0;
+    auto rd = std::from_chars(text.data(), end, d);
+    if (rd.ec == std::errc() && rd.ptr == end && std::isfinite(d)) {
+        return Json(d);
+    }
+    return Json(text);
+}
+
 } // namespace mlci::prompt

@@ -3,6 +3,8 @@
 // rendering, and the bump classifier of section 3.
 #pragma once
 
+#include "util/json.hpp"
+
 #include <map>
 #include <optional>
 #include <string>
@@ -30,7 +32,7 @@ struct PromptFile {
     std::string description;
     std::string model;
     std::vector<std::string> variables;
-    std::map<std::string, std::string> params; // value rendered as TOML text (0.2, "x", true)
+    std::map<std::string, std::string> params; // value rendered as TOML text (0.2, "x", true); see param_json
     std::string front_matter;                  // raw text between the fences
     int body_line = 1;                         // line number of the body's first line
     std::string body;
@@ -69,5 +71,10 @@ std::vector<std::string> structure_lines(const std::string& body);
 /// Scaffold text for `git prompt new`.
 std::string scaffold(const std::string& name, const std::string& description,
                      const std::vector<std::string>& vars);
+
+/// A params value (TOML text as PromptFile::params holds it) as JSON: a number, a boolean or a string, so
+/// that `export` and `show --json` give a deployed application temperature = 0.2 as the number 0.2.
+/// nan and inf, which JSON lacks, stay strings.
+Json param_json(const std::string& toml_text);
 
 } // namespace mlci::prompt

@@ -172,7 +172,7 @@ begin_test "show: work tree, @latest, @vX, @X, --meta, --json"
     expect_eq "$(json_get 'd["name"], d["version"], d["variables"]')" "('support/triage', 'v0.1.0', ['ticket'])"
     expect_eq "$(json_get 'd["commit"]')" "$(git rev-parse HEAD~1)"
     expect_eq "$(json_get 'd["description"]')" "Route a ticket"
-    expect_eq "$(json_get 'd["params"]')" "{'temperature': '0.2'}"
+    expect_eq "$(json_get 'd["params"]')" "{'temperature': 0.2}"
     exit "$_case_failed"
 ) || _case_failed=1
 end_test
@@ -332,6 +332,34 @@ begin_test "export: a JSON bundle of the latest versions, to stdout or a file"
     run git prompt export --stage "bad/stage"
     expect_rc 2
     expect_err "error: invalid stage name 'bad/stage'"
+    exit "$_case_failed"
+) || _case_failed=1
+end_test
+
+begin_test "export and show --json give params their TOML types: numbers, booleans, strings"
+(
+    new_repo repo
+    mkdir -p prompts
+    cat >prompts/typed.prompt <<'P'
++++
+[params]
+temperature = 0.25
+max_tokens = 200
+stop = "END \"here\""
+stream = true
++++
+Hi
+P
+    commit_all "typed" && git prompt bump typed >/dev/null 2>&1 || fail "bump"
+    run git prompt export
+    expect_rc 0
+    json_ok
+    expect_eq "$(json_get 'd["prompts"]["typed"]["params"]')" \
+        "{'max_tokens': 200, 'stop': 'END \"here\"', 'stream': True, 'temperature': 0.25}"
+    run git prompt show typed@latest --json
+    expect_rc 0
+    expect_eq "$(json_get 'type(d["params"]["max_tokens"]).__name__, type(d["params"]["temperature"]).__name__')" \
+        "('int', 'float')"
     exit "$_case_failed"
 ) || _case_failed=1
 end_test
