@@ -397,3 +397,17 @@ TEST_SUITE("scaffold") {
         CHECK(empty.placeholders.empty());
     }
 }
+
+TEST_SUITE("param_json") {
+    TEST_CASE("TOML scalar text to typed JSON") {
+        CHECK(mlci::prompt::param_json("0.2").dump(false) == "0.2");
+        CHECK(mlci::prompt::param_json("200").dump(false) == "200");
+        CHECK(mlci::prompt::param_json("-3").dump(false) == "-3");
+        CHECK(mlci::prompt::param_json("true").dump(false) == "true");
+        CHECK(mlci::prompt::param_json("false").dump(false) == "false");
+        CHECK(mlci::prompt::param_json("\"a \\\"b\\\"\\n\"").dump(false) == "\"a \\\"b\\\"\\n\"");
+        CHECK(mlci::prompt::param_json("'literal'").dump(false) == "\"literal\"");
+        CHECK(mlci::prompt::param_json("nan").dump(false) == "\"nan\"");
+        CHECK(mlci::prompt::param_json("-inf").dump(false) == "\"-inf\"");
+    }
+}
