@@ -12,6 +12,10 @@
 #include "util/strings.hpp"
 #include "util/term.hpp"
 
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
 #include <memory>
 
 namespace mlci::gate {
@@ -234,6 +238,58 @@ const bool reg_report = add_command([](CLI::App& app) {
                    }};
 });
 
+// `git gate log` prints one line per commit over whole histories: these write straight into the
+// output instead of building a Json tree or temporary strings per value. The text is exactly what
+// Json::dump, Oid::short_hex and eval::format_utc produce.
+void append_short_hex(std::string& out, const git::Oid& id) {
+    static constexpr char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < 7; ++i) {
+        unsigned char b = id.id[i / 2];
+        out += digits[i % 2 == 0 ? b >> 4 : b & 0xf];
+    }
+}
+
+void append_utc(std::string& out, int64_t epoch) {
+    std::time_t t = static_cast<std::time_t>(epoch);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    int n = std::snprintf(buf, sizeof buf, "%d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                          tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    out.append(buf, static_cast<size_t>(n));
+}
+
+std::string log_json(const std::vector<eval::LogPoint>& points) {
+    if (points.empty()) {
+        return "[]\n\n"; // Json::dump()'s newline, then the command's own, as every --json output
+    }
+    std::string out;
+    out.reserve(points.size() * 200);
+    out += '[';
+    for (size_t i = 0; i < points.size(); ++i) {
+        const auto& p = points[i];
+        out += i == 0 ? "\n  {\n    \"commit\": \"" : ",\n  {\n    \"commit\": \"";
+        out += p.commit.hex();
+        out += "\",\n    \"date\": \"";
+        append_utc(out, p.time);
+        out += "\",\n    \"suite\": ";
+        out += json_escape(p.suite);
+        out += ",\n    \"run\": ";
+        out += json_escape(p.run_id);
+        out += ",\n    \"value\": ";
+        if (std::isfinite(p.value)) {
+            char buf[64];
+            auto res = std::to_chars(buf, buf + sizeof buf, p.value);
+            out.append(buf, res.ptr);
+        } else {
+            out += "null";
+        }
+        out += "\n  }";
+    }
+    out += "\n]\n\n";
+    return out;
+}
+
 struct LogOpts {
     std::string metric;
     std::string suite;
@@ -256,17 +312,7 @@ const bool reg_log = add_command([](CLI::App& app) {
                        auto points =
                            eval::metric_log(repo, store, o->metric, o->suite, o->range, o->max_count);
                        if (o->json) {
-                           Json all = Json::array();
-                           for (const auto& p : points) {
-                               Json j = Json::object();
-                               j["commit"] = p.commit.hex();
-                               j["date"] = eval::format_utc(p.time);
-                               j["suite"] = p.suite;
-                               j["run"] = p.run_id;
-                               j["value"] = p.value;
-                               all.push_back(j);
-                           }
-                           cli::out(all.dump() + "\n");
+                           cli::out(log_json(points));
                            return 0;
                        }
                        if (points.empty()) {
@@ -276,8 +322,16 @@ const bool reg_log = add_command([](CLI::App& app) {
                        std::string out;
                        out.reserve(points.size() * 80);
                        for (const auto& p : points) {
-                           out += p.commit.short_hex() + "  " + eval::format_utc(p.time) + "  " + p.suite +
-                                  "  " + eval::value_text(p.value) + "  " + p.summary + "\n";
+                           append_short_hex(out, p.commit);
+                           out += "  ";
+                           append_utc(out, p.time);
+                           out += "  ";
+                           out += p.suite;
+                           out += "  ";
+                           out += eval::value_text(p.value);
+                           out += "  ";
+                           out += p.summary;
+                           out += '\n';
                        }
                        cli::out(out);
                        return 0;

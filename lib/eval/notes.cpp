@@ -81,6 +81,35 @@ void walk(git_repository* repo, const git_tree* tree, const std::string& hex, co
     }
 }
 
+// The notes of a tree as index() wants them: the same entries walk() takes for notes (the last one
+// met wins when a note appears at two fan-out depths, as in read_layout), straight into the hash map.
+void index_walk(git_repository* repo, const git_tree* tree, const std::string& hex, const std::string& path,
+                NoteIndex& out) {
+    size_t n = git_tree_entrycount(tree);
+    char full[GIT_OID_HEXSZ];
+    for (size_t i = 0; i < n; ++i) {
+        const git_tree_entry* e = git_tree_entry_byindex(tree, i);
+        const char* name = git_tree_entry_name(e);
+        size_t len = std::strlen(name);
+        if (!is_hex(std::string_view(name, len))) {
+            continue;
+        }
+        git_object_t type = git_tree_entry_type(e);
+        if (type == GIT_OBJECT_BLOB && hex.size() + len == GIT_OID_HEXSZ) {
+            std::memcpy(full, hex.data(), hex.size());
+            std::memcpy(full + hex.size(), name, len);
+            git_oid commit;
+            check(git_oid_fromstrn(&commit, full, GIT_OID_HEXSZ), "cannot read notes tree");
+            out.insert_or_assign(from_git(&commit), from_git(git_tree_entry_id(e)));
+        } else if (type == GIT_OBJECT_TREE && len == 2 && hex.size() + 2 < GIT_OID_HEXSZ) {
+            Handle<git_tree> t;
+            std::string sub = path.empty() ? std::string(name) : path + "/" + name;
+            check(git_tree_lookup(t.out(), repo, git_tree_entry_id(e)), "cannot read notes tree " + sub);
+            index_walk(repo, t.get(), hex + name, sub, out);
+        }
+    }
+}
+
 Layout read_layout(git_repository* repo, const std::optional<Oid>& notes_commit) {
     Layout out;
     if (!notes_commit) {
@@ -281,12 +310,16 @@ std::optional<Note> NotesStore::read_lenient(const Oid& commit) const {
 
 NoteIndex NotesStore::index(const std::optional<Oid>& notes_commit) const {
     std::optional<Oid> c = notes_commit ? notes_commit : tip();
-    Layout l = read_layout(m_repo.raw(), c);
     NoteIndex out;
-    out.reserve(l.notes.size());
-    for (const auto& [hex, blob] : l.notes) {
-        out.emplace(Oid::from_hex(hex), blob);
+    if (!c) {
+        return out;
     }
+    git_repository* repo = m_repo.raw();
+    Handle<git_commit> commit;
+    check(git_commit_lookup(commit.out(), repo, to_git(*c)), "cannot read notes commit " + c->hex());
+    Handle<git_tree> t;
+    check(git_commit_tree(t.out(), commit.get()), "cannot read notes tree");
+    index_walk(repo, t.get(), "", "", out);
     return out;
 }
 
