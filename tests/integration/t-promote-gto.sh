@@ -2,6 +2,7 @@
 # A registry written by GTO (its tag kinds and messages, made here with plain `git tag -a`) read by mlci,
 # and promotions written by mlci on top of it read back the way GTO reads them (events by tagger time).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/promote-lib.sh"
 
 gto_tag() { # NAME-OF-TAG COMMIT MESSAGE: an annotated tag one tick after the previous one, as GTO writes
     test_tick
@@ -26,30 +27,6 @@ gto_repo() {
     git tag 'clf@v9.0.0' "$c3" # lightweight: GTO ignores it, and so do we
     gto_tag 'models=other@v0.1.0' "$c1" "Registering artifact models:other version v0.1.0"
     gto_tag 'models=other@deprecated#1' "$c1" "Deprecating artifact models:other"
-}
-
-# Current commit per stage as GTO computes it: tags of NAME replayed by tagger time.
-gto_stages() {
-    git for-each-ref --sort=taggerdate --format='%(refname:strip=2) %(*objectname)' "refs/tags/$1#*" |
-        python3 -c '
-import sys, re
-cur = {}
-for line in sys.stdin:
-    tag, commit = line.split()
-    m = re.match(r"^[^#]+#([a-z0-9-]+)(!?)(#\d+)?$", tag)
-    if m.group(2):
-        if cur.get(m.group(1)) == commit:
-            del cur[m.group(1)]
-    else:
-        cur[m.group(1)] = commit
-print(" ".join(s + "=" + c[:7] for s, c in sorted(cur.items())))'
-}
-
-mlci_stages() {
-    git model stages "$1" --json | python3 -c '
-import sys, json
-d = json.load(sys.stdin)[0]["stages"]
-print(" ".join(s + "=" + v["commit"][:7] for s, v in sorted(d.items()) if v))'
 }
 
 begin_test "GTO's tags read: legacy stage tag, unassignment, deregistered version, lightweight and deprecated"

@@ -2,6 +2,7 @@
 # Promotion to stages for models and prompts: the stage's gate, the stages' order, one active assignment
 # per stage, --force --reason, rollback, stages, history, --push, and what GTO would read from the tags.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/promote-lib.sh"
 
 # A repository with a model "clf", an eval suite reading evals/acc.txt, and a gate per promotion stage.
 promo_repo() {
@@ -35,36 +36,6 @@ TOML
     git model add models/clf.safetensors >/dev/null 2>&1 || fail "model add"
     commit_all "clf v1 (accuracy 0.7)"
     git model bump clf >/dev/null || fail "bump v0.1.0"
-}
-
-# Current version per stage as GTO computes it: replay the tags of NAME by tagger time.
-gto_stages() {
-    git for-each-ref --sort=taggerdate --format='%(refname:strip=2) %(*objectname)' "refs/tags/$1#*" |
-        python3 -c '
-import sys, re
-cur = {}
-for line in sys.stdin:
-    tag, commit = line.split()
-    m = re.match(r"^[^#]+#([a-z0-9-]+)(!?)(#\d+)?$", tag)
-    stage, cancel = m.group(1), m.group(2)
-    if cancel:
-        if cur.get(stage) == commit:
-            del cur[stage]
-    else:
-        cur[stage] = commit
-print(" ".join(f"{s}={c[:7]}" for s, c in sorted(cur.items())))'
-}
-
-# The same from `git model stages NAME --json`.
-mlci_stages() {
-    git model stages "$1" --json | python3 -c '
-import sys, json
-d = json.load(sys.stdin)[0]["stages"]
-out = []
-for s, v in sorted(d.items()):
-    if v:
-        out.append(s + "=" + v["commit"][:7])
-print(" ".join(out))'
 }
 
 begin_test "model: order, missing results, failing gate refuse and write nothing; a fix is promoted"
