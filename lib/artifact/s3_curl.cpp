@@ -1,6 +1,6 @@
 #include "artifact/s3_curl.hpp"
 
-#include "hash/sha256.hpp"
+#include "hash/sha256_fast.hpp"
 #include "util/error.hpp"
 
 #include <curl/curl.h>
@@ -190,7 +190,7 @@ Response Session::perform(const Request& req) {
     std::string sigv4 = "aws:amz:" + (m_ep.region.empty() ? std::string("us-east-1") : m_ep.region) + ":s3";
     Slist hdr;
     bool streamed = static_cast<bool>(req.upload);
-    std::string payload_hash = !streamed                    ? sha256_hex(req.body)
+    std::string payload_hash = !streamed                    ? sha256_hex_fast(req.body)
                                : req.payload_sha256.empty() ? std::string("UNSIGNED-PAYLOAD")
                                                             : req.payload_sha256;
     hdr.add("x-amz-content-sha256: " + payload_hash);

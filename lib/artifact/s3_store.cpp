@@ -4,7 +4,7 @@
 #include "config/config.hpp"
 #include "fsutil/file.hpp"
 #include "git/repo.hpp"
-#include "hash/sha256.hpp"
+#include "hash/sha256_fast.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -574,7 +574,7 @@ bool S3Store::put_single(const Hash128& h, uint64_t size, const Source& source) 
         throw io_error("upload of " + h.id() + " to " + describe() + ": read " + std::to_string(body.size()) +
                        " bytes, expected " + std::to_string(size));
     }
-    std::string sha = sha256_hex(body);
+    std::string sha = sha256_hex_fast(body);
     std::string key = s3::object_key(m_opt.location, h);
     auto r = send(
         [&] {
@@ -663,7 +663,7 @@ bool S3Store::put_multipart(const Hash128& h, uint64_t size, const Source& sourc
                     throw io_error("upload of " + h.id() + " to " + describe() +
                                    ": the source gave more than " + std::to_string(size) + " bytes");
                 }
-                std::string sha = sha256_hex(part.data);
+                std::string sha = sha256_hex_fast(part.data);
                 std::string pwhat =
                     what + " (part " + std::to_string(part.number) + " of " + std::to_string(nparts) + ")";
                 auto pr = send(
