@@ -26,8 +26,25 @@ struct JsonValue {
     std::vector<JsonValue> array;
     std::vector<std::pair<std::string, JsonValue>> object;
 
+    // Declared here, defaulted below once JsonValue is complete: clang (building the libFuzzer targets
+    // against libstdc++) otherwise instantiates std::pair<std::string, JsonValue> while JsonValue is
+    // still incomplete, and refuses the header.
+    JsonValue();
+    JsonValue(const JsonValue&);
+    JsonValue(JsonValue&&) noexcept;
+    JsonValue& operator=(const JsonValue&);
+    JsonValue& operator=(JsonValue&&) noexcept;
+    ~JsonValue();
+
     const JsonValue* find(std::string_view key) const;
 };
+
+inline JsonValue::JsonValue() = default;
+inline JsonValue::JsonValue(const JsonValue&) = default;
+inline JsonValue::JsonValue(JsonValue&&) noexcept = default;
+inline JsonValue& JsonValue::operator=(const JsonValue&) = default;
+inline JsonValue& JsonValue::operator=(JsonValue&&) noexcept = default;
+inline JsonValue::~JsonValue() = default;
 
 /// Parse `text` (named `source` in messages, with line:column). Throws input_error on anything that
 /// is not exactly one JSON value, on nesting deeper than k_max_json_depth, on text larger than

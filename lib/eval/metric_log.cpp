@@ -222,6 +222,9 @@ std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store,
             time = git_commit_time(c.get());
         }
         for (const auto& h : hits) {
+            if (max_count > 0 && out.size() >= max_count) {
+                break; // -n counts values, and a commit can hold several (one per suite)
+            }
             LogPoint& p = out.emplace_back();
             p.commit = from_git(&id);
             p.time = time;

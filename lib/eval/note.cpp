@@ -1,6 +1,7 @@
 #include "eval/note.hpp"
 
 #include "config/toml.hpp"
+#include "eval/note_scan.hpp"
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
 
@@ -208,7 +209,9 @@ std::string serialize_note(const Note& note) {
         out += "suite = " + toml_quote(r.suite) + "\n";
         out += "id = " + toml_quote(r.id) + "\n";
         if (!r.at.empty()) {
-            out += "at = " + r.at + "\n";
+            // A date-time when it is one; an `at` read from a hand-written string stays a string, so
+            // that the note still parses after a merge or an append rewrote it.
+            out += "at = " + (is_canonical_utc(r.at) ? r.at : toml_quote(r.at)) + "\n";
         }
         if (!r.by.empty()) {
             out += "by = " + toml_quote(r.by) + "\n";

@@ -122,9 +122,11 @@ int two_digits(std::string_view s, size_t at) {
     return (s[at] - '0') * 10 + (s[at + 1] - '0');
 }
 
-// "2026-11-22T10:00:00Z" exactly, with a real calendar date: parse_note normalises such a date-time to
-// the same text (format_utc of its time), so the value's own text is the `at` it yields.
-bool canonical_datetime(std::string_view v) {
+} // namespace
+
+// parse_note normalises such a date-time to the same text (format_utc of its time), so the value's own
+// text is the `at` it yields.
+bool is_canonical_utc(std::string_view v) {
     if (v.size() != 20 || v[4] != '-' || v[7] != '-' || v[10] != 'T' || v[13] != ':' || v[16] != ':' ||
         v[19] != 'Z') {
         return false;
@@ -146,6 +148,8 @@ bool canonical_datetime(std::string_view v) {
     int max_day = days[mo - 1] + (mo == 2 && leap ? 1 : 0);
     return d <= max_day;
 }
+
+namespace {
 
 enum class Section { none, run, metrics, cases };
 
@@ -268,7 +272,7 @@ bool scan_note(std::string_view text, std::string_view metric, std::vector<Scann
             ok = simple_string(value, run.id);
         } else if (key == "at") {
             bit = k_at;
-            if (canonical_datetime(value)) {
+            if (is_canonical_utc(value)) {
                 run.at = value;
                 ok = true;
             } else {

@@ -28,4 +28,8 @@ struct ScannedRun {
 /// first and holds the runs in note order when true.
 bool scan_note(std::string_view text, std::string_view metric, std::vector<ScannedRun>& out);
 
+/// "2026-11-22T10:00:00Z" exactly, a real calendar date in years 1000-9999: the form in which a TOML
+/// date-time reads back as the same `at` text (parse_note normalises every date-time to it).
+bool is_canonical_utc(std::string_view at);
+
 } // namespace mlci::eval

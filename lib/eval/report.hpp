@@ -67,7 +67,8 @@ struct LogPoint {
 };
 
 /// The metric along history: every commit of `range` ("REV" or "A..B", default HEAD) in git log's
-/// order whose note has a latest run (of `suite`, or of any suite) holding `metric`.
+/// order whose note has a latest run (of `suite`, or of any suite) holding `metric`; at most
+/// `max_count` points when it is not 0.
 std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store, const std::string& metric,
                                  const std::string& suite, const std::string& range, size_t max_count = 0);
 

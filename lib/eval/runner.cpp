@@ -229,7 +229,28 @@ Run record_metrics(git::Repo& repo, const std::string& suite, const std::string&
     if (!valid_stage_name(suite)) {
         throw usage_error("suite name " + quoted(suite) + " is invalid (letters, digits, '_' and '-')");
     }
-    std::string text;
+    // The suite must be one the gates define (a typo would record results no gate ever reads): the
+    // commit's gates.toml, or the work tree's when recording for HEAD. With no gates.toml at all there
+    // is nothing to check against, and the run is recorded without a fingerprint.
+    std::optional<Gates> at_commit = load_gates_at(repo, commit);
+    std::optional<Gates> in_tree;
+    const SuiteDef* def = at_commit ? at_commit->suite(suite) : nullptr;
+    if (def == nullptr && !repo.is_bare() && repo.head() == commit &&
+        path_exists(path_join(repo.workdir(), k_gates_path))) {
+        in_tree = load_gates(repo.workdir());
+        def = in_tree->suite(suite);
+    }
+    const Gates* known = in_tree ? &*in_tree : at_commit ? &*at_commit : nullptr;
+    if (def == nullptr && known != nullptr) {
+        std::vector<std::string> names;
+        for (const auto& [name, s] : known->suites) {
+            names.push_back(name);
+        }
+        throw usage_error(
+            "no suite " + quoted(suite) + " in " + known->source,
+            (names.empty() ? std::string("it defines no suite") : "known suites: " + join(names, ", ")) +
+                "; define [suite." + suite + "] to record its results");
+    }
     if (metrics_file == "-") {
         throw usage_error("--metrics needs a file name");
     }
@@ -237,18 +258,10 @@ Run record_metrics(git::Repo& repo, const std::string& suite, const std::string&
         throw input_error("cannot read metrics file " + quoted(metrics_file) + ": " +
                           (path_exists(metrics_file) ? "not a regular file" : "no such file"));
     }
-    text = read_file(metrics_file, 16 * 1024 * 1024);
+    std::string text = read_file(metrics_file, 16 * 1024 * 1024);
     SuiteOutput o = parse_suite_output(text, metrics_file);
     if (o.metrics.empty() && o.cases.empty()) {
         throw input_error(metrics_file + ": holds no metrics");
-    }
-    // The fingerprint, when the suite is defined, lets later commits reuse this result.
-    std::optional<Gates> gates = load_gates_at(repo, commit);
-    if (!gates && !repo.is_bare() && repo.head() == commit) {
-        std::string path = path_join(repo.workdir(), k_gates_path);
-        if (path_exists(path)) {
-            gates = load_gates(repo.workdir());
-        }
     }
     Run run;
     run.suite = suite;
@@ -256,10 +269,9 @@ Run record_metrics(git::Repo& repo, const std::string& suite, const std::string&
     run.id = new_run_id(now);
     run.at = format_utc(now);
     run.by = recorder_identity(repo);
-    if (gates) {
-        if (const SuiteDef* s = gates->suite(suite)) {
-            run.fingerprint = Fingerprinter(repo, commit).of(*s);
-        }
+    if (def != nullptr) {
+        // The fingerprint lets later commits with the same inputs reuse this result.
+        run.fingerprint = Fingerprinter(repo, commit).of(*def);
     }
     run.metrics = std::move(o.metrics);
     run.cases = std::move(o.cases);
