@@ -14,6 +14,26 @@
 
 namespace mlci::artifact {
 
+namespace {
+
+/// "42 s", "3 min 05 s", "1 h 02 min".
+std::string duration_text(double s) {
+    auto t = static_cast<uint64_t>(s + 0.5);
+    char buf[48];
+    if (t < 60) {
+        std::snprintf(buf, sizeof buf, "%llu s", static_cast<unsigned long long>(t));
+    } else if (t < 3600) {
+        std::snprintf(buf, sizeof buf, "%llu min %02llu s", static_cast<unsigned long long>(t / 60),
+                      static_cast<unsigned long long>(t % 60));
+    } else {
+        std::snprintf(buf, sizeof buf, "%llu h %02llu min", static_cast<unsigned long long>(t / 3600),
+                      static_cast<unsigned long long>(t / 60 % 60));
+    }
+    return buf;
+}
+
+} // namespace
+
 TransferStats
 run_transfers(std::vector<TransferItem> items, int jobs, const std::string& verb,
               const std::function<void(const TransferItem&, const std::function<void(uint64_t)>&)>& fn) {
@@ -40,8 +60,17 @@ run_transfers(std::vector<TransferItem> items, int jobs, const std::string& verb
         painter = std::thread([&] {
             std::unique_lock<std::mutex> lock(pmu);
             while (!pcv.wait_for(lock, std::chrono::milliseconds(200), [&] { return stop; })) {
-                std::fprintf(stderr, "\r%s: %zu/%zu objects, %s/%s   ", verb.c_str(), finished.load(),
-                             items.size(), human_size(bytes.load()).c_str(), human_size(total_bytes).c_str());
+                double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                uint64_t done = bytes.load();
+                double rate = secs > 0 ? static_cast<double>(done) / secs : 0;
+                std::string eta = "--";
+                if (rate > 0 && total_bytes >= done) {
+                    eta = duration_text(static_cast<double>(total_bytes - done) / rate);
+                }
+                std::fprintf(stderr, "\r%s: %zu/%zu objects, %s/%s, %s/s, ETA %s\033[K", verb.c_str(),
+                             finished.load(), items.size(), human_size(done).c_str(),
+                             human_size(total_bytes).c_str(), human_size(static_cast<uint64_t>(rate)).c_str(),
+                             eta.c_str());
                 std::fflush(stderr);
                 drawn = true;
             }
