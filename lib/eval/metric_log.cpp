@@ -11,8 +11,11 @@
 #include "util/error.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <git2.h>
 #include <map>
+#include <thread>
+#include <unordered_map>
 
 namespace mlci::eval {
 
@@ -134,6 +137,111 @@ bool plain_commit(std::string_view raw, int64_t& time, std::string_view& summary
     return true;
 }
 
+// The hits of a note the scanner can read: the latest run of each suite holding the metric.
+bool scan_hits(std::string_view text, const std::string& metric, const std::string& suite,
+               std::vector<ScannedRun>& scanned, std::vector<size_t>& best, std::vector<size_t>& order,
+               std::vector<Hit>& hits) {
+    if (!scan_note(text, metric, scanned)) {
+        return false;
+    }
+    latest_hits(
+        scanned, suite, [](const ScannedRun& x) { return x.suite; }, [](const ScannedRun& x) { return x.at; },
+        best, order);
+    for (size_t i : order) {
+        if (scanned[i].value) {
+            hits.push_back({scanned[i].suite, scanned[i].id, *scanned[i].value});
+        }
+    }
+    return true;
+}
+
+// Every note of the index, read and scanned by a second thread while the caller walks the history:
+// the two halves of `git gate log`'s work are about the same size and independent. The thread has its
+// own repository handle (libgit2 objects are not shared between threads); the blobs it read stay
+// alive, and the hits view them, until the prefetch is destroyed.
+class NotePrefetch {
+  public:
+    struct Slot {
+        git_odb_object* blob = nullptr;
+        bool scanned = false; // false: the caller parses the note (and reports it when malformed)
+        size_t first = 0;     // hits()[first, first + count)
+        size_t count = 0;
+    };
+
+    NotePrefetch(const git::Repo& repo, const NoteIndex& index, const std::string& metric,
+                 const std::string& suite)
+        : m_path(git_repository_path(repo.raw())), m_metric(metric), m_suite(suite) {
+        m_entries.reserve(index.size());
+        m_slots.resize(index.size());
+        m_slot_of.reserve(index.size());
+        for (const auto& [commit, blob] : index) {
+            m_slot_of.emplace(commit, m_entries.size());
+            m_entries.push_back(blob);
+        }
+        m_thread = std::thread([this] { work(); });
+    }
+    ~NotePrefetch() {
+        if (m_thread.joinable()) {
+            m_thread.join();
+        }
+        for (auto& s : m_slots) {
+            git_odb_object_free(s.blob);
+        }
+        git_repository_free(m_repo);
+    }
+    NotePrefetch(const NotePrefetch&) = delete;
+    NotePrefetch& operator=(const NotePrefetch&) = delete;
+
+    /// Wait for the thread; rethrows what stopped it.
+    void wait() {
+        m_thread.join();
+        if (m_error) {
+            std::rethrow_exception(m_error);
+        }
+    }
+    const Slot* find(const git::Oid& commit) const {
+        auto it = m_slot_of.find(commit);
+        return it == m_slot_of.end() ? nullptr : &m_slots[it->second];
+    }
+    const Slot* find(const git_oid* commit) const { return find(from_git(commit)); }
+    const std::vector<Hit>& hits() const { return m_hits; }
+
+  private:
+    void work() {
+        try {
+            check(git_repository_open(&m_repo, m_path.c_str()), "cannot open the repository");
+            Handle<git_odb> odb;
+            check(git_repository_odb(odb.out(), m_repo), "cannot open the object database");
+            std::vector<ScannedRun> scanned;
+            std::vector<size_t> best;
+            std::vector<size_t> order;
+            for (size_t i = 0; i < m_entries.size(); ++i) {
+                Slot& slot = m_slots[i];
+                check(git_odb_read(&slot.blob, odb.get(), to_git(m_entries[i])),
+                      "cannot read blob " + m_entries[i].hex());
+                std::string_view text(static_cast<const char*>(git_odb_object_data(slot.blob)),
+                                      git_odb_object_size(slot.blob));
+                slot.first = m_hits.size();
+                slot.scanned = scan_hits(text, m_metric, m_suite, scanned, best, order, m_hits);
+                slot.count = m_hits.size() - slot.first;
+            }
+        } catch (...) {
+            m_error = std::current_exception();
+        }
+    }
+
+    std::string m_path;
+    std::string m_metric;
+    std::string m_suite;
+    std::vector<git::Oid> m_entries; // note blobs, by slot
+    std::vector<Slot> m_slots;
+    std::unordered_map<git::Oid, size_t, OidHash> m_slot_of;
+    std::vector<Hit> m_hits;
+    git_repository* m_repo = nullptr;
+    std::exception_ptr m_error;
+    std::thread m_thread;
+};
+
 } // namespace
 
 std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store, const std::string& metric,
@@ -142,7 +250,8 @@ std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store,
     check(git_revwalk_new(walk.out(), repo.raw()), "cannot walk history");
     git_revwalk_sorting(walk.get(), GIT_SORT_TIME);
     std::string r = range.empty() ? "HEAD" : range;
-    if (r.find("..") != std::string::npos) {
+    bool is_range = r.find("..") != std::string::npos;
+    if (is_range) {
         if (git_revwalk_push_range(walk.get(), r.c_str()) < 0) {
             throw input_error("invalid range '" + r + "'", "give REV or A..B");
         }
@@ -164,7 +273,88 @@ std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store,
     std::vector<size_t> best;
     std::vector<size_t> order;
     std::vector<Hit> hits;
+
+    // The hits of a note the scanner declined: parse_note decides; a malformed note is reported, in
+    // history order, and counts as no result.
+    auto parse_hits = [&](std::string_view text, const git_oid* id, Note& note) {
+        git::Oid commit = from_git(id);
+        try {
+            note = parse_note(text, note_source(commit));
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::input) {
+                throw;
+            }
+            warn(std::string(e.what()) + " (treated as no result)");
+            return;
+        }
+        latest_hits(
+            note.runs, suite, [](const Run& x) { return std::string_view(x.suite); },
+            [](const Run& x) { return std::string_view(x.at); }, best, order);
+        for (size_t i : order) {
+            if (auto v = note.runs[i].metric(metric)) {
+                hits.push_back({note.runs[i].suite, note.runs[i].id, *v});
+            }
+        }
+    };
+    // One point per hit, with the commit's date and summary; false once max_count points are out.
+    auto emit = [&](const git_oid* id, const Hit* first, size_t count) {
+        if (count == 0) {
+            return true;
+        }
+        // The walk has read the commit: it is in libgit2's object cache.
+        OdbObject raw;
+        check(git_odb_read(&raw.p, odb.get(), id), "cannot read commit");
+        int64_t time = 0;
+        std::string_view summary;
+        Handle<git_commit> c;
+        if (!plain_commit({static_cast<const char*>(git_odb_object_data(raw.p)), git_odb_object_size(raw.p)},
+                          time, summary)) {
+            check(git_commit_lookup(c.out(), repo.raw(), id), "cannot read commit");
+            const char* s = git_commit_summary(c.get());
+            summary = s != nullptr ? s : "";
+            time = git_commit_time(c.get());
+        }
+        for (size_t k = 0; k < count; ++k) {
+            if (max_count > 0 && out.size() >= max_count) {
+                return false; // -n counts values, and a commit can hold several (one per suite)
+            }
+            LogPoint& p = out.emplace_back();
+            p.commit = from_git(id);
+            p.time = time;
+            p.summary = summary;
+            p.suite = first[k].suite;
+            p.run_id = first[k].run_id;
+            p.value = first[k].value;
+        }
+        return max_count == 0 || out.size() < max_count;
+    };
+
     git_oid id;
+    if (!is_range && max_count == 0 && index.size() >= 64) {
+        // A whole history: read the notes on a second thread while this one walks.
+        NotePrefetch notes(repo, index, metric, suite);
+        std::vector<git_oid> with_note;
+        while (git_revwalk_next(&id, walk.get()) == 0) {
+            if (index.find(from_git(&id)) != index.end()) {
+                with_note.push_back(id);
+            }
+        }
+        notes.wait();
+        for (const git_oid& c : with_note) {
+            const NotePrefetch::Slot* slot = notes.find(&c);
+            if (slot->scanned) {
+                emit(&c, notes.hits().data() + slot->first, slot->count);
+                continue;
+            }
+            hits.clear();
+            Note note;
+            parse_hits(
+                {static_cast<const char*>(git_odb_object_data(slot->blob)), git_odb_object_size(slot->blob)},
+                &c, note);
+            emit(&c, hits.data(), hits.size());
+        }
+        return out;
+    }
     while (git_revwalk_next(&id, walk.get()) == 0) {
         auto it = index.find(from_git(&id));
         if (it == index.end()) {
@@ -176,64 +366,10 @@ std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store,
                               git_odb_object_size(blob.p));
         hits.clear();
         Note note; // parsed only when the scanner cannot read the note
-        if (scan_note(text, metric, scanned)) {
-            latest_hits(
-                scanned, suite, [](const ScannedRun& x) { return x.suite; },
-                [](const ScannedRun& x) { return x.at; }, best, order);
-            for (size_t i : order) {
-                if (scanned[i].value) {
-                    hits.push_back({scanned[i].suite, scanned[i].id, *scanned[i].value});
-                }
-            }
-        } else {
-            git::Oid commit = from_git(&id);
-            try {
-                note = parse_note(text, note_source(commit));
-            } catch (const Error& e) {
-                if (e.kind() != ErrorKind::input) {
-                    throw;
-                }
-                warn(std::string(e.what()) + " (treated as no result)");
-                continue;
-            }
-            latest_hits(
-                note.runs, suite, [](const Run& x) { return std::string_view(x.suite); },
-                [](const Run& x) { return std::string_view(x.at); }, best, order);
-            for (size_t i : order) {
-                if (auto v = note.runs[i].metric(metric)) {
-                    hits.push_back({note.runs[i].suite, note.runs[i].id, *v});
-                }
-            }
+        if (!scan_hits(text, metric, suite, scanned, best, order, hits)) {
+            parse_hits(text, &id, note);
         }
-        if (hits.empty()) {
-            continue;
-        }
-        // The walk has just read the commit: it is in libgit2's object cache.
-        OdbObject raw;
-        check(git_odb_read(&raw.p, odb.get(), &id), "cannot read commit");
-        int64_t time = 0;
-        std::string_view summary;
-        Handle<git_commit> c;
-        if (!plain_commit({static_cast<const char*>(git_odb_object_data(raw.p)), git_odb_object_size(raw.p)},
-                          time, summary)) {
-            check(git_commit_lookup(c.out(), repo.raw(), &id), "cannot read commit");
-            const char* s = git_commit_summary(c.get());
-            summary = s != nullptr ? s : "";
-            time = git_commit_time(c.get());
-        }
-        for (const auto& h : hits) {
-            if (max_count > 0 && out.size() >= max_count) {
-                break; // -n counts values, and a commit can hold several (one per suite)
-            }
-            LogPoint& p = out.emplace_back();
-            p.commit = from_git(&id);
-            p.time = time;
-            p.summary = summary;
-            p.suite = h.suite;
-            p.run_id = h.run_id;
-            p.value = h.value;
-        }
-        if (max_count > 0 && out.size() >= max_count) {
+        if (!emit(&id, hits.data(), hits.size())) {
             break;
         }
     }

@@ -244,11 +244,12 @@ bool scan_note(std::string_view text, std::string_view metric, std::vector<Scann
         }
         std::string_view key = line.substr(0, eq);
         std::string_view value = line.substr(eq + 3);
-        if (!bare_key(key)) {
-            return false;
-        }
         ScannedRun& run = out.back();
         if (sec == Section::metrics || sec == Section::cases) {
+            // A metric's name: bare, or quoted without escapes as toml_key writes names with spaces.
+            if (!bare_key(key) && !simple_string(key, key)) {
+                return false;
+            }
             double v = 0;
             if (!number(value, v)) {
                 return false;
@@ -260,6 +261,9 @@ bool scan_note(std::string_view text, std::string_view metric, std::vector<Scann
             continue;
         }
         // The run table itself.
+        if (!bare_key(key)) {
+            return false;
+        }
         unsigned bit = 0;
         std::string_view s;
         double ignored = 0;

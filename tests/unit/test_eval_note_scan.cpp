@@ -74,6 +74,7 @@ TEST_SUITE("ScannedRun") {
         check_agrees("\n\n[[run]]\nsuite = \"q\"\nid = \"1\"", "acc"); // blank lines, no final newline
         check_agrees("", "acc");
         check_agrees("[[run]]\nsuite = \"q\"\nid = \"é\"\n", "acc");
+        check_agrees("[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.metrics]\n\"acc\" = 2\n", "acc"); // quoted
     }
     TEST_CASE("anything outside the known layout is left to parse_note") {
         CHECK(declines("[[run]]\nsuite = \"q\" # c\nid = \"1\"\n"));                         // comment
@@ -86,7 +87,9 @@ TEST_SUITE("ScannedRun") {
         CHECK(declines("[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.metrics]\nacc = 1e400\n"));
         CHECK(declines("[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.metrics]\nacc = 5e-324\n")); // subnormal
         CHECK(declines("[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.metrics]\nacc = 9223372036854775808\n"));
-        CHECK(declines("[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.metrics]\n\"acc\" = 1\n")); // quoted key
+        CHECK(
+            declines("[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.metrics]\n\"a\\tb\" = 1\n")); // escape in key
+        CHECK(declines("[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.metrics]\n'acc' = 1\n"));   // literal key
         CHECK(declines("[[run]]\nsuite = \"q\"\nid = \"1\"\nat = 2026-02-29T00:00:00Z\n"));  // no such day
         CHECK(declines("[[run]]\nsuite = \"q\"\nid = \"1\"\nat = 2026-01-01T01:00:00+01:00\n"));
         CHECK(declines("[[run]]\nsuite = \"q\"\nid = \"1\"\nat = 0999-01-01T00:00:00Z\n"));
@@ -102,6 +105,7 @@ TEST_SUITE("ScannedRun") {
                  "[[run]]\nsuite = \"\"\nid = \"1\"\n",                 // empty suite
                  "[[run]]\nsuite = \"q\"\nsuite = \"r\"\nid = \"1\"\n", // key twice
                  "[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.metrics]\na = 1\na = 2\n",
+                 "[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.metrics]\na = 1\n\"a\" = 2\n", // same key twice
                  "[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.metrics]\na = 1\n[run.metrics]\nb = 2\n",
                  "[[run]]\nsuite = \"q\"\nid = \"1\"\nstatus = \"maybe\"\n",
                  "[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.cases]\nx = \"pass\"\n",
