@@ -136,8 +136,8 @@ bool retriable_status(const s3::Response& r) {
         // RequestTimeout (the server gave up waiting for our body), and the throttling codes some
         // S3-compatible servers send with other statuses.
         auto code = xml_text(r.body, "Code").value_or("");
-        return code == "RequestTimeout" || code == "SlowDown" || code == "RequestTimeTooSkewed" ||
-               code == "Throttling" || code == "ThrottlingException";
+        return code == "RequestTimeout" || code == "SlowDown" || code == "Throttling" ||
+               code == "ThrottlingException";
     }
     return false;
 }
@@ -804,9 +804,18 @@ bool S3Store::put_multipart(const Hash128& h, uint64_t size, const Source& sourc
 }
 
 void S3Store::get(const Hash128& h, const Sink& sink) {
+    get_ranges(h, std::nullopt, sink);
+}
+
+void S3Store::get_sized(const Hash128& h, uint64_t size, const Sink& sink) {
+    get_ranges(h, size, sink);
+}
+
+void S3Store::get_ranges(const Hash128& h, std::optional<uint64_t> expected, const Sink& sink) {
     std::string key = s3::object_key(m_opt.location, h);
     std::string what = "downloading " + h.id();
-    const uint64_t chunk = std::clamp(m_opt.part_size, uint64_t(1) << 20, k_s3_max_part);
+    // Ranges of at most 8 MiB (awscli's size): one slow stream then bounds the download less.
+    const uint64_t chunk = std::clamp(m_opt.part_size, uint64_t(1) << 20, k_s3_get_range);
     std::string first;
     auto range_request = [&](uint64_t from, uint64_t to, std::string* into, const std::string& etag) {
         return [&, from, to, into, etag] {
@@ -827,6 +836,14 @@ void S3Store::get(const Hash128& h, const Sink& sink) {
             return q;
         };
     };
+    uint64_t total = 0;
+    uint64_t start = 0; // the first byte the parallel ranges fetch
+    std::string etag;
+    if (expected && *expected > chunk) {
+        // The size is known: every range at once, no first request alone.
+        total = *expected;
+        return get_parallel(h, key, what, total, 0, chunk, "", sink);
+    }
     auto r = send(range_request(0, chunk, &first, ""), what);
     if (r.status == 416) {
         // A zero-byte object has no byte 0: S3 refuses the range.
@@ -843,7 +860,6 @@ void S3Store::get(const Hash128& h, const Sink& sink) {
         sink(first.data(), first.size());
         return;
     }
-    uint64_t total = 0;
     auto cr = r.headers.find("content-range");
     if (cr == r.headers.end() || cr->second.find('/') == std::string::npos) {
         throw io_error(describe() + ": " + what + ": a partial response without Content-Range");
@@ -853,7 +869,6 @@ void S3Store::get(const Hash128& h, const Sink& sink) {
         throw io_error(describe() + ": " + what + ": got " + std::to_string(first.size()) +
                        " bytes of the first range, expected " + std::to_string(std::min(chunk, total)));
     }
-    std::string etag;
     if (auto et = r.headers.find("etag"); et != r.headers.end()) {
         etag = et->second;
     }
@@ -862,8 +877,30 @@ void S3Store::get(const Hash128& h, const Sink& sink) {
     if (total <= chunk) {
         return;
     }
-    // The rest in parallel ranges, handed to the sink in order; at most `window` ranges held in memory.
-    const size_t n = static_cast<size_t>((total - chunk + chunk - 1) / chunk);
+    start = chunk;
+    get_parallel(h, key, what, total, start, chunk, etag, sink);
+}
+
+void S3Store::get_parallel(const Hash128& h, const std::string& key, const std::string& what, uint64_t total,
+                           uint64_t start, uint64_t chunk, const std::string& etag, const Sink& sink) {
+    auto range_request = [&](uint64_t from, uint64_t to, std::string* into) {
+        return [&, from, to, into] {
+            into->clear();
+            s3::Request q;
+            q.key = key;
+            q.headers.emplace_back("Range", "bytes=" + std::to_string(from) + "-" + std::to_string(to - 1));
+            if (!etag.empty()) {
+                q.headers.emplace_back("If-Match", etag);
+            }
+            q.download = [into](const char* p, size_t n) {
+                into->append(p, n);
+                return true;
+            };
+            return q;
+        };
+    };
+    // Ranges fetched in parallel, handed to the sink in order; at most `window` ranges held in memory.
+    const size_t n = static_cast<size_t>((total - start + chunk - 1) / chunk);
     struct Slot {
         std::string data;
         bool done = false;
@@ -892,17 +929,38 @@ void S3Store::get(const Hash128& h, const Sink& sink) {
                 }
                 i = next++;
             }
-            uint64_t from = chunk * (i + 1);
+            uint64_t from = start + chunk * i;
             uint64_t to = std::min(total, from + chunk);
             std::string data;
             try {
-                auto rr = send(range_request(from, to, &data, etag), what);
+                auto rr = send(range_request(from, to, &data), what);
                 if (rr.status == 412) {
                     throw io_error(describe() + ": " + h.id() + " changed while it was being downloaded",
                                    "run the command again");
                 }
-                if (rr.status != 206) {
+                if (rr.status == 404) {
+                    throw io_error(h.id() + " is not on " + describe(),
+                                   "push it from a clone that has it: git model push");
+                }
+                if (rr.status == 416 || (rr.status == 200 && data.size() != total)) {
+                    throw input_error(h.id() + " on " + describe() + " is not " + std::to_string(total) +
+                                          " bytes long: it is corrupt",
+                                      "repair the store from a clone that has a good copy (git model push)");
+                }
+                if (rr.status != 206 && rr.status != 200) {
                     fail(rr, what);
+                }
+                if (rr.status == 200) {
+                    data = data.substr(from, to - from); // a server that ignores Range
+                }
+                auto crh = rr.headers.find("content-range");
+                if (rr.status == 206 && crh != rr.headers.end() &&
+                    crh->second.find('/') != std::string::npos &&
+                    std::strtoull(crh->second.substr(crh->second.find('/') + 1).c_str(), nullptr, 10) !=
+                        total) {
+                    throw input_error(h.id() + " on " + describe() + " is not " + std::to_string(total) +
+                                          " bytes long: it is corrupt",
+                                      "repair the store from a clone that has a good copy (git model push)");
                 }
                 if (data.size() != to - from) {
                     throw io_error(describe() + ": " + what + ": got " + std::to_string(data.size()) +

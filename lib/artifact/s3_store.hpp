@@ -49,6 +49,7 @@ struct S3Options {
 inline constexpr uint64_t k_s3_min_part = 5ull << 20; // S3's smallest non-final part
 inline constexpr uint64_t k_s3_max_part = 5ull << 30; // and largest
 inline constexpr int k_s3_default_jobs = 8;
+inline constexpr uint64_t k_s3_get_range = 8ull << 20; // largest range of a parallel download
 
 class S3Store : public Store {
   public:
@@ -62,6 +63,7 @@ class S3Store : public Store {
     HashSet list() override;
     bool put(const Hash128& h, uint64_t size, const Source& source) override;
     void get(const Hash128& h, const Sink& sink) override;
+    void get_sized(const Hash128& h, uint64_t size, const Sink& sink) override;
     void flush() override {}
     HashSet present(const std::vector<Hash128>& hashes, int jobs) override;
     std::vector<std::pair<Hash128, uint64_t>> objects() override;
@@ -100,6 +102,9 @@ class S3Store : public Store {
     void list_prefix(const std::string& prefix, std::string token, const std::string& start_after,
                      std::vector<std::pair<Hash128, uint64_t>>& out);
     std::vector<std::pair<Hash128, uint64_t>> list_all(std::optional<size_t> wanted, bool* gave_up);
+    void get_ranges(const Hash128& h, std::optional<uint64_t> expected, const Sink& sink);
+    void get_parallel(const Hash128& h, const std::string& key, const std::string& what, uint64_t total,
+                      uint64_t start, uint64_t chunk, const std::string& etag, const Sink& sink);
     bool put_single(const Hash128& h, uint64_t size, const Source& source);
     bool put_multipart(const Hash128& h, uint64_t size, const Source& source);
     uint64_t part_size_for(uint64_t size) const;

@@ -39,6 +39,9 @@ class Store {
     virtual bool put(const Hash128& h, uint64_t size, const Source& source) = 0;
     /// Stream object h to sink. Throws io_error when absent or unreadable.
     virtual void get(const Hash128& h, const Sink& sink) = 0;
+    /// The same, for an object whose size the caller knows (a pointer says it): a store may then fetch
+    /// all of it at once in parallel ranges.
+    virtual void get_sized(const Hash128& h, uint64_t size, const Sink& sink) { get(h, sink); }
     /// Make every upload since the last flush durable, then visible.
     virtual void flush() = 0;
 

@@ -5,6 +5,7 @@
 #include "git/walk.hpp"
 #include "util/strings.hpp"
 
+#include <fcntl.h>
 #include <mutex>
 #include <set>
 #include <unistd.h>
@@ -12,6 +13,8 @@
 namespace mlci::artifact {
 
 namespace {
+
+constexpr uint64_t k_writeback_step = 32ull << 20;
 
 struct Want {
     std::vector<TransferItem> objects; // files and folder members
@@ -192,13 +195,28 @@ SyncReport fetch(Context& ctx, Store& store, const std::vector<PointerFile>& poi
                 Fd out(fd);
                 Xxh128 h;
                 uint64_t n = 0;
+                uint64_t started = 0; // bytes whose writeback was started
                 try {
-                    store.get(it.hash, [&](const char* p, size_t len) {
+                    auto sink = [&](const char* p, size_t len) {
                         h.update(p, len);
                         write_all(out.get(), p, len, temp);
                         n += len;
                         progress(len);
-                    });
+#ifdef __linux__
+                        // Start writing large downloads back while they stream, so the fsync before the
+                        // rename has little left to do (it cost seconds per GiB at the end).
+                        if (n - started >= k_writeback_step) {
+                            ::sync_file_range(out.get(), static_cast<off_t>(started),
+                                              static_cast<off_t>(n - started), SYNC_FILE_RANGE_WRITE);
+                            started = n;
+                        }
+#endif
+                    };
+                    if (size_known) {
+                        store.get_sized(it.hash, it.size, sink);
+                    } else {
+                        store.get(it.hash, sink);
+                    }
                 } catch (...) {
                     ::unlink(temp.c_str());
                     throw;

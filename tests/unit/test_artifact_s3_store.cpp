@@ -503,6 +503,44 @@ TEST_SUITE("S3Store") {
         }
     }
 
+    TEST_CASE("sized GET: every range at once; a store object of another size is corrupt") {
+        std::string object(3ull << 20 | 777, '\0');
+        for (size_t i = 0; i < object.size(); ++i) {
+            object[i] = static_cast<char>((i * 17) ^ (i >> 9));
+        }
+        FakeS3 srv([&](const HttpReq& r) -> HttpReply {
+            auto it = r.headers.find("range");
+            REQUIRE(it != r.headers.end());
+            unsigned long long a = 0, b = 0;
+            std::sscanf(it->second.c_str(), "bytes=%llu-%llu", &a, &b);
+            if (a >= object.size()) {
+                return xml_error(416, "InvalidRange");
+            }
+            b = std::min<unsigned long long>(b, object.size() - 1);
+            return {206,
+                    {{"Content-Range", "bytes " + std::to_string(a) + "-" + std::to_string(b) + "/" +
+                                           std::to_string(object.size())}},
+                    object.substr(a, b - a + 1)};
+        });
+        S3Options o = options(srv);
+        o.part_size = 1ull << 20;
+        S3Store st(o);
+        st.set_jobs(3);
+        std::string got;
+        st.get_sized(some_hash(9), object.size(), [&](const char* p, size_t n) { got.append(p, n); });
+        CHECK(got == object);
+        CHECK(srv.log().size() == 4);
+        ErrorKind kind{};
+        std::string msg = error_text(
+            [&] { st.get_sized(some_hash(9), object.size() + (2u << 20), [](const char*, size_t) {}); },
+            &kind);
+        CHECK(kind == ErrorKind::input);
+        CHECK(msg.find("is corrupt") != std::string::npos);
+        msg = error_text([&] { st.get_sized(some_hash(9), (2u << 20) + 5, [](const char*, size_t) {}); },
+                         &kind);
+        CHECK(kind == ErrorKind::input);
+    }
+
     TEST_CASE("GET of an absent object names it and how to fix it") {
         FakeS3 srv([&](const HttpReq&) { return xml_error(404, "NoSuchKey"); });
         S3Store st(options(srv));
