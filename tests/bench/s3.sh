@@ -2,7 +2,8 @@
 # Benchmark: git model push / pull on an S3 store against awscli on the same server, in the same run
 # (OpenStack Swift + s3api on 127.0.0.1, started by tests/integration/s3-server.sh):
 #   1 × SIZE_MIB file:      git model push  vs  aws s3 cp FILE s3://…   (upload)
-#                           git model fetch / pull  vs  aws s3 cp s3://… FILE   (download)
+#                           git model fetch / pull  vs  aws s3 cp s3://… FILE (and && sync FILE: git model
+#                           fsyncs what it accepts into the cache)   (download)
 #   NFILES × 4 KiB folder:  git model push  vs  aws s3 sync DIR s3://…  (into an empty prefix each run)
 #                           git model pull  vs  aws s3 sync s3://… DIR
 #   no-op (all there):      git model push  vs  aws s3 sync DIR s3://…
@@ -42,7 +43,9 @@ interleave "$RUNS" \
     aws_cp_up "$NEXT" "$AWS s3 cp $BENCH_ROOT/big.copy s3://bench/awsbig$CUR/big.bin" \
     fetch_big "rm -rf .git/mlci/cache" "git model fetch" \
     pull_big "rm -rf .git/mlci/cache big.bin" "git model pull" \
-    aws_cp_down "rm -f $BENCH_ROOT/big.down" "$AWS s3 cp s3://bench/awsbig/big.bin $BENCH_ROOT/big.down"
+    aws_cp_down "rm -f $BENCH_ROOT/big.down" "$AWS s3 cp s3://bench/awsbig/big.bin $BENCH_ROOT/big.down" \
+    aws_cp_down_sync "rm -f $BENCH_ROOT/big.down" \
+    "$AWS s3 cp s3://bench/awsbig/big.bin $BENCH_ROOT/big.down && sync $BENCH_ROOT/big.down"
 cmp -s big.bin "$BENCH_ROOT/big.copy" || { echo "pull gave different bytes" >&2; exit 1; }
 rm -f "$BENCH_ROOT/big.down" "$BENCH_ROOT/big.copy"
 
@@ -68,6 +71,7 @@ interleave "$RUNS" \
 echo "# ratios (git model / awscli; below 1 is faster)"
 echo "push 1 × $SIZE_MIB MiB  / aws s3 cp      = $(ratio "$MEDIAN_push_big" "$MEDIAN_aws_cp_up")   [<= 1]"
 echo "fetch 1 × $SIZE_MIB MiB / aws s3 cp      = $(ratio "$MEDIAN_fetch_big" "$MEDIAN_aws_cp_down")   [<= 1]"
+echo "fetch 1 × $SIZE_MIB MiB / aws s3 cp+sync = $(ratio "$MEDIAN_fetch_big" "$MEDIAN_aws_cp_down_sync")   (git model fsyncs every object it accepts)"
 echo "pull 1 × $SIZE_MIB MiB  / aws s3 cp      = $(ratio "$MEDIAN_pull_big" "$MEDIAN_aws_cp_down")   (pull also checks the file out)"
 echo "push $NFILES × 4 KiB   / aws s3 sync    = $(ratio "$MEDIAN_push_small" "$MEDIAN_aws_sync_up")   [<= 1]"
 echo "pull $NFILES × 4 KiB   / aws s3 sync    = $(ratio "$MEDIAN_pull_small" "$MEDIAN_aws_sync_down")   [<= 1]"
