@@ -291,4 +291,36 @@ srun git model status --remote --check
 expect_rc 0
 end_test
 
+begin_test "gc --remote works on a folder store too (and removes a killed push's old temporaries)"
+new_repo l
+mkdir -p "$TRASH/store" .mlci
+printf '[remote.dir]\nurl = "%s"\n' "$TRASH/store" >.mlci/config.toml
+echo keep >keep.txt
+git model add keep.txt >/dev/null 2>&1
+commit_all "keep"
+echo gone >gone.txt
+git model add gone.txt >/dev/null 2>&1
+commit_all "gone"
+srun git model push
+expect_rc 0
+gone=$(obj_hash gone.txt.mlci)
+git reset -q --hard HEAD~1
+rm -f gone.txt
+git reflog expire --expire=now --all
+stale="$TRASH/store/xxh128/aa/$(printf '%030d' 0).mlci-tmp.dead"
+mkdir -p "$(dirname "$stale")" && echo half >"$stale" && touch -d '2 hours ago' "$stale"
+srun git model gc --remote --dry-run
+expect_rc 0
+expect_out "would remove $gone"
+expect_err "would abort 1 unfinished upload"
+[ -e "$stale" ] || fail "--dry-run removed a temporary"
+srun git model gc --remote dir --force --json
+expect_rc 0
+expect_out "$gone"
+expect_out '"kept": 1'
+[ -e "$stale" ] && fail "the stale temporary is still there"
+[ -e "$TRASH/store/xxh128/$(obj_hash keep.txt.mlci | cut -c8-9)/$(obj_hash keep.txt.mlci | cut -c10-)" ] ||
+    fail "gc --remote deleted a kept object"
+end_test
+
 finish
