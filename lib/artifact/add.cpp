@@ -191,11 +191,25 @@ std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& a
     if (work.size() > 256) {
         present = ctx.cache.object_set();
     }
+    // A folder's members are opened relative to the folder's descriptor: one name or two resolved per
+    // open instead of the whole path from the root.
+    std::vector<Fd> dir_fds(plans.size());
+    for (size_t i = 0; i < plans.size(); ++i) {
+        if (plans[i].dir) {
+            dir_fds[i] =
+                Fd(::open(ctx.abs(plans[i].rel).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+            if (!dir_fds[i]) {
+                throw io_error("cannot read folder " + quoted(plans[i].rel) + ": " + errno_text(errno));
+            }
+        }
+    }
     parallel_for(work.size(), jobs, [&](size_t k) {
         const Plan& plan = plans[work[k].plan];
         const auto& [path, st] = plan.files[work[k].file];
         FileResult& r = results[work[k].plan][work[k].file];
         std::string abs = path.empty() ? ctx.abs(plan.rel) : ctx.abs(plan.rel) + "/" + path;
+        int at = path.empty() ? AT_FDCWD : dir_fds[work[k].plan].get();
+        const char* name = path.empty() ? abs.c_str() : path.c_str();
         try {
             r.size = static_cast<uint64_t>(st.st_size);
             r.exec = (st.st_mode & S_IXUSR) != 0;
@@ -208,7 +222,7 @@ std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& a
                 r.hash = ctx.cache.adopt(abs, &r.size, &linked, batch);
                 return; // recorded after the link phase (chmod changed its ctime)
             }
-            Fd fd(::open(abs.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+            Fd fd(::openat(at, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
             if (!fd) {
                 throw io_error("cannot read " + quoted(abs) + ": " + errno_text(errno));
             }

@@ -1,9 +1,11 @@
 #include "artifact/cache.hpp"
 
+#include "artifact/pool.hpp"
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <ctime>
 #include <dirent.h>
@@ -11,6 +13,7 @@
 #include <linux/fs.h>
 #include <set>
 #include <sys/ioctl.h>
+#include <thread>
 #include <unistd.h>
 
 namespace mlci::artifact {
@@ -86,14 +89,28 @@ const char* link_mode_name(LinkMode m) {
 // --- SyncBatch ---
 
 SyncBatch::~SyncBatch() {
-    for (const auto& [temp, final_path] : m_items) {
-        ::unlink(temp.c_str());
+    for (const auto& it : m_items) {
+        ::unlinkat(it.dirfd, it.temp.c_str(), 0);
     }
 }
 
 void SyncBatch::add(std::string temp, std::string final_path) {
     std::lock_guard<std::mutex> lock(m_mu);
-    m_items.emplace_back(std::move(temp), std::move(final_path));
+    const char* dir = m_dirs.insert(dirname_of(final_path)).first->c_str();
+    m_items.push_back({AT_FDCWD, dir, std::move(temp), std::move(final_path)});
+}
+
+void SyncBatch::add_at(int dirfd, const std::string& dir, std::string temp_name, std::string final_name,
+                       const std::shared_ptr<const void>& keep) {
+    std::lock_guard<std::mutex> lock(m_mu);
+    if (keep && (m_keep.empty() || m_keep.back() != keep)) {
+        m_keep.push_back(keep);
+    }
+    auto it = m_dirs.find(dir);
+    if (it == m_dirs.end()) {
+        it = m_dirs.insert(dir).first;
+    }
+    m_items.push_back({dirfd, it->c_str(), std::move(temp_name), std::move(final_name)});
 }
 
 void SyncBatch::commit(std::vector<std::string>* later) {
@@ -101,48 +118,68 @@ void SyncBatch::commit(std::vector<std::string>* later) {
     if (m_items.empty()) {
         return;
     }
-    // Few files: fsync each. Many: one syncfs pass over the filesystem (ext4 would otherwise commit its
-    // journal once per file).
+    // 1. Durable before visible. Few files: fsync each. Many: one syncfs pass over the filesystem (one
+    // fsync per small file would cost a disk round trip each).
     constexpr size_t k_few = 16;
-    auto sync_all = [&](const std::vector<std::string>& paths) {
-        if (paths.size() <= k_few) {
-            for (const auto& p : paths) {
-                Fd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
-                if (fd && ::fsync(fd.get()) != 0 && errno != EINVAL) {
-                    throw io_error("cannot sync '" + p + "': " + errno_text(errno));
-                }
+    if (m_items.size() <= k_few) {
+        for (const auto& it : m_items) {
+            Fd fd(::openat(it.dirfd, it.temp.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+            if (fd && ::fsync(fd.get()) != 0 && errno != EINVAL) {
+                throw io_error("cannot sync '" + it.temp + "': " + errno_text(errno));
             }
-            return;
         }
+    } else {
         Fd fd(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (!fd || ::syncfs(fd.get()) != 0) {
             throw io_error("cannot sync the filesystem of '" + m_root + "': " + errno_text(errno));
         }
-    };
-    std::vector<std::string> temps;
-    temps.reserve(m_items.size());
-    for (const auto& it : m_items) {
-        temps.push_back(it.first);
     }
-    sync_all(temps);
-    std::set<std::string> dirs;
-    size_t done = 0;
-    for (const auto& [temp, final_path] : m_items) {
-        if (::rename(temp.c_str(), final_path.c_str()) != 0) {
-            int err = errno;
-            // Keep the not-yet-renamed temporaries for the destructor to delete.
-            m_items.erase(m_items.begin(), m_items.begin() + static_cast<long>(done));
-            throw io_error("cannot rename '" + temp + "' to '" + final_path + "': " + errno_text(err));
+    // 2. The renames: independent, so spread over the cores when there are many (each resolves one name
+    // in its own small folder).
+    std::vector<char> done(m_items.size(), 0);
+    std::mutex err_mu;
+    std::optional<Error> first;
+    parallel_for(m_items.size(), m_items.size() > 256 ? default_jobs() : 1, [&](size_t i) {
+        const Item& it = m_items[i];
+        if (::renameat(it.dirfd, it.temp.c_str(), it.dirfd, it.final.c_str()) == 0) {
+            done[i] = 1;
+            return;
         }
-        ++done;
-        dirs.insert(dirname_of(final_path));
+        int err = errno;
+        std::lock_guard<std::mutex> l(err_mu);
+        if (!first) {
+            std::string where = it.dirfd == AT_FDCWD ? "" : std::string(it.dir) + "/";
+            first = io_error("cannot rename '" + where + it.temp + "' to '" + where + it.final +
+                             "': " + errno_text(err));
+        }
+    });
+    std::vector<std::string> dirs;
+    std::set<const char*> seen;
+    std::vector<Item> left;
+    for (size_t i = 0; i < m_items.size(); ++i) {
+        if (!done[i]) {
+            left.push_back(std::move(m_items[i])); // the destructor deletes them
+            continue;
+        }
+        if (seen.insert(m_items[i].dir).second) {
+            dirs.emplace_back(m_items[i].dir);
+        }
     }
-    m_items.clear();
+    m_items = std::move(left);
+    if (first) {
+        throw *first;
+    }
+    // 3. The folders, so that the renames are durable too.
     if (later != nullptr) {
         later->insert(later->end(), dirs.begin(), dirs.end());
         return;
     }
-    sync_all(std::vector<std::string>(dirs.begin(), dirs.end()));
+    for (const auto& d : dirs) {
+        Fd fd(::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (fd && ::fsync(fd.get()) != 0 && errno != EINVAL) {
+            throw io_error("cannot sync '" + d + "': " + errno_text(errno));
+        }
+    }
 }
 
 void sync_paths(const std::vector<std::string>& paths) {
@@ -160,7 +197,100 @@ void sync_paths(const std::vector<std::string>& paths) {
 
 // --- free helpers ---
 
+namespace {
+
+// Large files: one thread reads while the caller hashes, so that on two cores hashing costs no time over
+// the read itself (the hash runs at memory speed, the read is a copy out of the page cache).
+constexpr uint64_t k_pipeline_min = 64u << 20;
+constexpr size_t k_pipe_buf = 1u << 20;
+constexpr size_t k_pipe_slots = 4;
+
+Hash128 hash_fd_pipelined(int fd, const std::string& what, uint64_t* size) {
+    struct Slot {
+        std::vector<char> buf = std::vector<char>(k_pipe_buf);
+        ssize_t len = 0;
+        bool full = false;
+    };
+    std::array<Slot, k_pipe_slots> slots;
+    std::mutex mu;
+    std::condition_variable cv;
+    bool stop = false; // the hasher gave up (never: kept for a clean exit on exceptions)
+    int read_errno = 0;
+    std::thread reader([&] {
+        for (size_t i = 0;; i = (i + 1) % k_pipe_slots) {
+            Slot& sl = slots[i];
+            {
+                std::unique_lock<std::mutex> lock(mu);
+                cv.wait(lock, [&] { return !sl.full || stop; });
+                if (stop) {
+                    return;
+                }
+            }
+            // Fill the slot whole (fewer hand-offs); a short read means the end of the file.
+            size_t len = 0;
+            ssize_t n = 0;
+            while (len < k_pipe_buf && (n = read_some(fd, sl.buf.data() + len, k_pipe_buf - len)) > 0) {
+                len += static_cast<size_t>(n);
+            }
+            std::lock_guard<std::mutex> lock(mu);
+            if (n < 0) {
+                read_errno = errno;
+                sl.len = -1;
+            } else {
+                sl.len = static_cast<ssize_t>(len);
+            }
+            sl.full = true;
+            cv.notify_all();
+            if (sl.len <= 0) {
+                return;
+            }
+        }
+    });
+    Xxh128 h;
+    uint64_t total = 0;
+    ssize_t last = 0;
+    for (size_t i = 0;; i = (i + 1) % k_pipe_slots) {
+        Slot& sl = slots[i];
+        {
+            std::unique_lock<std::mutex> lock(mu);
+            cv.wait(lock, [&] { return sl.full; });
+            last = sl.len;
+        }
+        if (last <= 0) {
+            break;
+        }
+        h.update(sl.buf.data(), static_cast<size_t>(last));
+        total += static_cast<uint64_t>(last);
+        std::lock_guard<std::mutex> lock(mu);
+        sl.full = false;
+        cv.notify_all();
+    }
+    {
+        std::lock_guard<std::mutex> lock(mu);
+        stop = true;
+        cv.notify_all();
+    }
+    reader.join();
+    if (last < 0) {
+        throw io_error("cannot read '" + what + "': " + errno_text(read_errno));
+    }
+    if (size != nullptr) {
+        *size = total;
+    }
+    return h.digest();
+}
+
+} // namespace
+
 Hash128 hash_fd(int fd, const std::string& what, uint64_t* size) {
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) >= k_pipeline_min &&
+        default_jobs() > 1) {
+        off_t pos = ::lseek(fd, 0, SEEK_CUR);
+        if (pos >= 0 && static_cast<uint64_t>(st.st_size - pos) >= k_pipeline_min) {
+            return hash_fd_pipelined(fd, what, size);
+        }
+    }
     Xxh128 h;
     char* buf = thread_buffer();
     uint64_t total = 0;
@@ -219,7 +349,7 @@ void copy_fd(int in, int out, bool allow_reflink, const std::string& what) {
 
 Cache::Cache(std::string root, std::string quarantine, bool group_shared)
     : m_root(std::move(root)), m_quarantine(std::move(quarantine)), m_group(group_shared),
-      m_dirs_ok(std::make_shared<std::array<std::atomic<bool>, 257>>()) {
+      m_fans(std::make_shared<FanDirs>()) {
     while (m_root.size() > 1 && m_root.back() == '/') {
         m_root.pop_back();
     }
@@ -250,20 +380,46 @@ void Cache::prepare() const {
     ensure_dir(m_root + "/xxh128");
 }
 
-// Folders known to exist are remembered (slot 256 is tmp/): 20,000 small objects must not cost
-// 40,000 extra stats.
-void Cache::ensure_fan(int slot) const {
-    if ((*m_dirs_ok)[static_cast<size_t>(slot)].load(std::memory_order_relaxed)) {
-        return;
+Cache::FanDirs::FanDirs() {
+    for (auto& fd : fds) {
+        fd.store(-1, std::memory_order_relaxed);
     }
+}
+
+Cache::FanDirs::~FanDirs() {
+    for (auto& fd : fds) {
+        if (int f = fd.load(std::memory_order_relaxed); f >= 0) {
+            ::close(f);
+        }
+    }
+}
+
+std::string Cache::fan_path(int slot) const {
     if (slot == 256) {
-        ensure_dir(m_root + "/tmp");
-    } else {
-        char fan[3];
-        std::snprintf(fan, sizeof fan, "%02x", slot);
-        ensure_dir(m_root + "/xxh128/" + fan);
+        return m_root + "/tmp";
     }
-    (*m_dirs_ok)[static_cast<size_t>(slot)].store(true, std::memory_order_relaxed);
+    char fan[3];
+    std::snprintf(fan, sizeof fan, "%02x", slot);
+    return m_root + "/xxh128/" + fan;
+}
+
+int Cache::ensure_fan(int slot) const {
+    auto& cell = m_fans->fds[static_cast<size_t>(slot)];
+    if (int fd = cell.load(std::memory_order_acquire); fd >= 0) {
+        return fd;
+    }
+    std::string dir = fan_path(slot);
+    ensure_dir(dir);
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        throw io_error("cannot open cache folder '" + dir + "': " + errno_text(errno));
+    }
+    int expected = -1;
+    if (!cell.compare_exchange_strong(expected, fd, std::memory_order_acq_rel)) {
+        ::close(fd); // another thread opened it first
+        return expected;
+    }
+    return fd;
 }
 
 std::string Cache::make_temp(int* fd) const {
@@ -340,22 +496,25 @@ Hash128 Cache::insert_bytes(std::string_view data, SyncBatch& batch, const HashS
     if (known != nullptr ? known->count(id) > 0 : has(id)) {
         return id;
     }
-    // The temporary lives in the object's own folder: a rename within one folder, and no single
-    // folder collects every temporary of a 20,000-file add.
-    ensure_fan(static_cast<int>(id.high >> 56));
-    std::string final_path = object_path(id);
-    std::string temp = final_path + ".mlci-tmp." + random_suffix();
-    Fd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
+    // The temporary lives in the object's own folder, named relative to that folder's open descriptor:
+    // a rename within one small folder, one name resolved per system call, and no single folder collects
+    // every temporary of a 20,000-file add.
+    int slot = static_cast<int>(id.high >> 56);
+    int dirfd = ensure_fan(slot);
+    std::string name = id.hex().substr(2);
+    std::string temp = name + ".mlci-tmp." + random_suffix();
+    Fd out(::openat(dirfd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
     if (!out) {
-        throw io_error("cannot create '" + temp + "' in the cache: " + errno_text(errno),
+        throw io_error("cannot create '" + fan_path(slot) + "/" + temp +
+                           "' in the cache: " + errno_text(errno),
                        "check that the cache folder is writable and the disk is not full");
     }
     try {
         write_all(out.get(), data.data(), data.size(), temp);
         out.close();
-        batch.add(temp, final_path);
+        batch.add_at(dirfd, fan_path(slot), temp, name, m_fans);
     } catch (...) {
-        ::unlink(temp.c_str());
+        ::unlinkat(dirfd, temp.c_str(), 0);
         throw;
     }
     return id;
@@ -569,19 +728,66 @@ std::vector<std::pair<Hash128, std::string>> Cache::objects() const {
     return out;
 }
 
+namespace {
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    return -1;
+}
+
+/// The object named by fan-out folder `fan` (0..255) and file name `name` (30 lowercase hex digits), or
+/// false for anything else (temporaries, strays). No allocation: a listing holds 20,000 of them.
+bool object_name(int fan, const char* name, Hash128* out) {
+    uint64_t high = static_cast<uint64_t>(fan);
+    uint64_t low = 0;
+    for (int i = 0; i < 30; ++i) {
+        int v = hex_value(name[i]);
+        if (v < 0) {
+            return false;
+        }
+        if (i < 14) {
+            high = (high << 4) | static_cast<uint64_t>(v);
+        } else {
+            low = (low << 4) | static_cast<uint64_t>(v);
+        }
+    }
+    if (name[30] != '\0') {
+        return false;
+    }
+    out->high = high;
+    out->low = low;
+    return true;
+}
+
+} // namespace
+
 HashSet Cache::object_set() const {
     HashSet out;
-    std::string base = m_root + "/xxh128";
+    out.reserve(4096);
+    std::string base = m_root + "/xxh128/";
+    Fd top(::open(base.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!top) {
+        return out;
+    }
     for (int i = 0; i < 256; ++i) {
         char fan[3];
         std::snprintf(fan, sizeof fan, "%02x", i);
-        DIR* d = ::opendir((base + "/" + fan).c_str());
+        int fd = ::openat(top.get(), fan, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
         if (d == nullptr) {
+            if (fd >= 0) {
+                ::close(fd);
+            }
             continue;
         }
         while (dirent* e = ::readdir(d)) {
             Hash128 h;
-            if (std::strlen(e->d_name) == 30 && parse_hash_id(std::string("xxh128:") + fan + e->d_name, &h)) {
+            if (object_name(i, e->d_name, &h)) {
                 out.insert(h);
             }
         }

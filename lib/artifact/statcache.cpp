@@ -23,6 +23,18 @@ bool next_num(std::string_view& s, T* out) {
     return true;
 }
 
+// The table's index: StatKeyHash mixed so that its low bits (the ones a power-of-two mask keeps) depend
+// on every bit of the key (murmur3's finalizer).
+size_t slot_hash(const StatKey& k) {
+    uint64_t x = StatKeyHash()(k) ^ k.size ^ static_cast<uint64_t>(k.ctime_ns);
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return static_cast<size_t>(x);
+}
+
 } // namespace
 
 StatKey StatKey::of(const struct stat& st) {
@@ -49,7 +61,7 @@ StatCache StatCache::load(std::string path) {
     }
     std::string_view all(*text);
     all.remove_prefix(k_header.size());
-    sc.m_map.reserve(all.size() / 90 + 1);
+    sc.grow(all.size() / 100 + 16); // a line is about 105 bytes
     while (!all.empty()) {
         size_t nl = all.find('\n');
         if (nl == std::string_view::npos) {
@@ -66,31 +78,78 @@ StatCache StatCache::load(std::string path) {
         if (!parse_hash_id(line, &e.hash)) {
             continue;
         }
-        sc.m_map[k] = e;
+        if (sc.m_count >= k_max_entries) {
+            break;
+        }
+        sc.insert(k) = e;
     }
     return sc;
+}
+
+size_t StatCache::find_slot(const StatKey& k) const {
+    size_t mask = m_slots.size() - 1;
+    for (size_t i = slot_hash(k) & mask;; i = (i + 1) & mask) {
+        if (!m_slots[i].used || m_slots[i].key == k) {
+            return i;
+        }
+    }
+}
+
+void StatCache::grow(size_t min_entries) {
+    // At most 70% full: probes stay short, and 20,000 entries fit in 32,768 slots (2.3 MB).
+    size_t want = 64;
+    while (want * 7 < min_entries * 10) {
+        want *= 2;
+    }
+    if (want <= m_slots.size()) {
+        return;
+    }
+    std::vector<Slot> old = std::move(m_slots);
+    m_slots.assign(want, Slot{});
+    for (const auto& sl : old) {
+        if (sl.used) {
+            m_slots[find_slot(sl.key)] = sl;
+        }
+    }
+}
+
+StatCache::Entry& StatCache::insert(const StatKey& k) {
+    if ((m_count + 1) * 10 > m_slots.size() * 7) {
+        grow(m_count + 1);
+    }
+    size_t i = find_slot(k);
+    if (!m_slots[i].used) {
+        m_slots[i].used = true;
+        m_slots[i].key = k;
+        m_slots[i].e = Entry{};
+        ++m_count;
+    }
+    return m_slots[i].e;
 }
 
 std::optional<Hash128> StatCache::lookup(const struct stat& st) const {
     StatKey k = StatKey::of(st);
     std::lock_guard<std::mutex> lock(m_mu);
-    auto it = m_map.find(k);
-    if (it == m_map.end()) {
+    if (m_slots.empty()) {
+        return std::nullopt;
+    }
+    const Slot& sl = m_slots[find_slot(k)];
+    if (!sl.used) {
         return std::nullopt;
     }
     // Racy: recorded within the second of the last change; a later write in that second would keep the key.
-    if (it->second.recorded_s <= static_cast<int64_t>(st.st_mtim.tv_sec) ||
-        it->second.recorded_s <= static_cast<int64_t>(st.st_ctim.tv_sec)) {
+    if (sl.e.recorded_s <= static_cast<int64_t>(st.st_mtim.tv_sec) ||
+        sl.e.recorded_s <= static_cast<int64_t>(st.st_ctim.tv_sec)) {
         return std::nullopt;
     }
-    return it->second.hash;
+    return sl.e.hash;
 }
 
 void StatCache::record(const struct stat& st, const Hash128& h) {
     StatKey k = StatKey::of(st);
     int64_t now = static_cast<int64_t>(::time(nullptr));
     std::lock_guard<std::mutex> lock(m_mu);
-    auto& e = m_map[k];
+    auto& e = insert(k);
     if (e.hash == h && e.recorded_s == now) {
         return;
     }
@@ -101,9 +160,29 @@ void StatCache::record(const struct stat& st, const Hash128& h) {
 
 void StatCache::forget(const struct stat& st) {
     std::lock_guard<std::mutex> lock(m_mu);
-    if (m_map.erase(StatKey::of(st)) > 0) {
-        m_dirty = true;
+    if (m_slots.empty()) {
+        return;
     }
+    size_t mask = m_slots.size() - 1;
+    size_t i = find_slot(StatKey::of(st));
+    if (!m_slots[i].used) {
+        return;
+    }
+    // Backward-shift deletion: move later members of the probe run into the hole, so that no lookup
+    // stops early at it (no tombstones).
+    m_slots[i].used = false;
+    for (size_t j = (i + 1) & mask; m_slots[j].used; j = (j + 1) & mask) {
+        size_t home = slot_hash(m_slots[j].key) & mask;
+        // Can slot j's entry move to the hole i? Only when its home is not in the cyclic range (i, j].
+        bool in_range = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (!in_range) {
+            m_slots[i] = m_slots[j];
+            m_slots[j].used = false;
+            i = j;
+        }
+    }
+    --m_count;
+    m_dirty = true;
 }
 
 void StatCache::save() {
@@ -112,9 +191,14 @@ void StatCache::save() {
         return;
     }
     std::string out(k_header);
-    out.reserve(m_map.size() * 100 + out.size());
+    out.reserve(m_count * 100 + out.size());
     size_t n = 0;
-    for (const auto& [k, e] : m_map) {
+    for (const auto& sl : m_slots) {
+        if (!sl.used) {
+            continue;
+        }
+        const StatKey& k = sl.key;
+        const Entry& e = sl.e;
         if (++n > k_max_entries) {
             break;
         }

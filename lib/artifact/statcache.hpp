@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 #include <sys/stat.h>
-#include <unordered_map>
+#include <vector>
 
 namespace mlci::artifact {
 
@@ -35,7 +35,8 @@ class StatCache {
     static StatCache load(std::string path);
     StatCache() = default;
     StatCache(StatCache&& o) noexcept
-        : m_path(std::move(o.m_path)), m_map(std::move(o.m_map)), m_dirty(o.m_dirty) {}
+        : m_path(std::move(o.m_path)), m_slots(std::move(o.m_slots)), m_count(o.m_count), m_dirty(o.m_dirty) {
+    }
 
     /// The recorded hash when the key matches and the entry is not racy (thread-safe).
     std::optional<Hash128> lookup(const struct stat& st) const;
@@ -45,17 +46,30 @@ class StatCache {
 
     /// Write back atomically when anything changed (no fsync: it is only a cache).
     void save();
-    size_t size() const { return m_map.size(); }
+    size_t size() const { return m_count; }
 
   private:
     struct Entry {
         Hash128 hash;
         int64_t recorded_s = 0;
     };
+    // A flat open-addressing table (linear probing, power-of-two size, at most 70% full): loading
+    // 20,000 entries allocates once, and a lookup touches one cache line or two instead of chasing the
+    // nodes of a std::unordered_map.
+    struct Slot {
+        StatKey key;
+        Entry e;
+        bool used = false;
+    };
     std::string m_path;
     mutable std::mutex m_mu;
-    std::unordered_map<StatKey, Entry, StatKeyHash> m_map;
+    std::vector<Slot> m_slots;
+    size_t m_count = 0;
     bool m_dirty = false;
+
+    size_t find_slot(const StatKey& k) const; // the slot holding k, or the free slot where it goes
+    Entry& insert(const StatKey& k);          // existing or new entry for k (may grow the table)
+    void grow(size_t min_slots);
 };
 
 } // namespace mlci::artifact

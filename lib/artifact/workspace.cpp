@@ -392,6 +392,7 @@ std::vector<ManifestEntry> scan_directory(Context& ctx, const std::string& rel, 
     }
     if (stats != nullptr) {
         stats->clear();
+        stats->reserve(files.size());
         for (auto& f : files) {
             stats->push_back(f.second);
         }

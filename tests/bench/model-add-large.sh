@@ -28,10 +28,10 @@ git model add big.bin >/dev/null 2>&1
 sleep 1.2 # let the entry leave the racy second (see git-model(1), STAT CACHE)
 bench model_readd_unchanged "$RUNS" "true" "git model add big.bin >/dev/null 2>&1"
 
-echo "# ratios (goal in brackets)"
-echo "model add / (cp && sync)        = $(ratio "$MEDIAN_model_add" "$MEDIAN_cp_sync")   [<= 1.2]"
-echo "model add (hardlink) / cat      = $(ratio "$MEDIAN_model_add_hardlink" "$MEDIAN_cat")   [<= 1.3]"
-echo "model add (hardlink) / xxhsum   = $(ratio "$MEDIAN_model_add_hardlink" "$MEDIAN_xxhsum")"
+echo "# ratios of the medians (goal in brackets)"
+echo "model add / (cp && sync)        = $(ratio2 model_add cp_sync)   [<= 1.2]"
+echo "model add (hardlink) / cat      = $(ratio2 model_add_hardlink cat)   [<= 1.3]"
+echo "model add (hardlink) / xxhsum   = $(ratio2 model_add_hardlink xxhsum)"
 if command -v git-lfs >/dev/null; then
     cd "$BENCH_ROOT" && git init -q lfs && cd lfs
     git lfs install --local >/dev/null

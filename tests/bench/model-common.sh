@@ -43,20 +43,41 @@ interleave() {
     for ((i = 0; i < runs; i++)); do
         for k in "${!names[@]}"; do
             sh -c "${preps[$k]}" >/dev/null 2>&1 || true
-            /usr/bin/time -o "$BENCH_ROOT/.t" -f %e sh -c "${cmds[$k]}" >/dev/null 2>&1 ||
+            /usr/bin/time -o "$BENCH_ROOT/.t" -f '%e %U %S' sh -c "${cmds[$k]}" >/dev/null 2>&1 ||
                 { echo "benchmark command failed: ${cmds[$k]}" >&2; exit 1; }
-            tail -n1 "$BENCH_ROOT/.t" >>"$BENCH_ROOT/${names[$k]}.times"
+            tail -n1 "$BENCH_ROOT/.t" | awk '{print $1}' >>"$BENCH_ROOT/${names[$k]}.times"
+            tail -n1 "$BENCH_ROOT/.t" | awk '{printf "%.2f\n", $2 + $3}' >>"$BENCH_ROOT/${names[$k]}.cpu"
         done
     done
     for k in "${!names[@]}"; do
-        local m
-        m=$(python3 -c "import statistics,sys; print('%.3f' % statistics.median(float(x) for x in open(sys.argv[1])))" \
-            "$BENCH_ROOT/${names[$k]}.times")
+        local m c
+        m=$(median_file "$BENCH_ROOT/${names[$k]}.times")
+        c=$(median_file "$BENCH_ROOT/${names[$k]}.cpu")
         eval "MEDIAN_${names[$k]}=$m"
-        printf '%-28s median %8.3f s   (%s; runs: %s)\n' "${names[$k]}" "$m" "${cmds[$k]}" \
+        eval "CPU_${names[$k]}=$c"
+        printf '%-28s median %8.3f s  cpu %7.3f s   (%s; runs: %s)\n' "${names[$k]}" "$m" "$c" "${cmds[$k]}" \
             "$(tr '\n' ' ' <"$BENCH_ROOT/${names[$k]}.times")"
     done
 }
 
+# median_file FILE: the median of the numbers in FILE, one a line, three decimals.
+median_file() {
+    python3 -c "import statistics,sys; print('%.3f' % statistics.median(float(x) for x in open(sys.argv[1])))" "$1"
+}
+
+# On a shared machine the wall clock depends on everyone's load; user+system CPU time (of the command and
+# its children) much less. Ratios are printed for both.
+# ratio2 NAME_A NAME_B: "wall X.XX  cpu Y.YY" for MEDIAN_/CPU_ of two interleaved commands.
+ratio2() {
+    local ma mb ca cb
+    eval "ma=\$MEDIAN_$1 mb=\$MEDIAN_$2 ca=\$CPU_$1 cb=\$CPU_$2"
+    echo "wall $(ratio "$ma" "$mb")  cpu $(ratio "$ca" "$cb")"
+}
+
+# Space for what the prepare steps of a benchmark take away instead of deleting it: see
+# model-many-files.sh (deleting 20,000 files just before a timed run slows the next creations).
+TRASH="$BENCH_ROOT/trash"
+mkdir -p "$TRASH"
+
 # ratio A B: A / B with two decimals.
-ratio() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
+ratio() { python3 -c "import sys; b = float(sys.argv[2]); print('%.2f' % (float(sys.argv[1]) / b) if b > 0 else 'n/a')" "$1" "$2"; }

@@ -83,6 +83,70 @@ TEST_SUITE("Cache") {
         CHECK(cache.objects().size() == 100);
     }
 
+    TEST_CASE("a large batch renames in parallel; object_set lists exactly the objects, not temporaries") {
+        TempDir t;
+        Cache cache(t.path + "/cache", t.path + "/q", false);
+        std::vector<Hash128> hs;
+        {
+            SyncBatch batch(t.path);
+            for (int i = 0; i < 1000; ++i) {
+                hs.push_back(cache.insert_bytes("many " + std::to_string(i), batch));
+            }
+            CHECK(cache.object_set().empty()); // nothing visible before the commit
+            std::vector<std::string> later;
+            batch.commit(&later);
+            CHECK(batch.size() == 0);
+            CHECK_FALSE(later.empty());
+            for (const auto& d : later) {
+                CHECK(d.find("/xxh128/") != std::string::npos);
+            }
+        }
+        // A stray temporary and a foreign file in a fan-out folder are not objects.
+        std::string fan = dirname_of(cache.object_path(hs[0]));
+        write_file_atomic(fan + "/0123456789abcdef0123456789abcd.mlci-tmp.1", "partial");
+        write_file_atomic(fan + "/README", "not an object");
+        write_file_atomic(fan + "/0123456789ABCDEF0123456789ABCD", "upper case is not canonical");
+        HashSet set = cache.object_set();
+        CHECK(set.size() == hs.size());
+        for (const auto& h : hs) {
+            CHECK(set.count(h) == 1);
+        }
+    }
+
+    TEST_CASE("a failed rename keeps the rest for the destructor: nothing half-visible is left") {
+        TempDir t;
+        Cache cache(t.path + "/cache", t.path + "/q", false);
+        Hash128 h;
+        {
+            SyncBatch batch(t.path);
+            h = cache.insert_bytes("blocked", batch);
+            // A folder where the object should go: the rename fails.
+            std::filesystem::create_directories(cache.object_path(h) + "/x");
+            CHECK_THROWS_AS(batch.commit(), Error);
+        }
+        size_t temps = 0;
+        for (const auto& e : std::filesystem::recursive_directory_iterator(t.path + "/cache")) {
+            temps += e.path().string().find(".mlci-tmp.") != std::string::npos ? 1 : 0;
+        }
+        CHECK(temps == 0);
+    }
+
+    TEST_CASE("hash_fd of a large file (the two-thread path) equals the one-shot hash, from any offset") {
+        TempDir t;
+        std::string data(80u << 20, '\0');
+        for (size_t i = 0; i < data.size(); i += 4096) {
+            data[i] = static_cast<char>(i / 4096);
+        }
+        write_file_atomic(t.path + "/big", data);
+        Fd fd(::open((t.path + "/big").c_str(), O_RDONLY));
+        uint64_t size = 0;
+        CHECK(hash_fd(fd.get(), "big", &size) == xxh128(data));
+        CHECK(size == data.size());
+        ::lseek(fd.get(), 5, SEEK_SET);
+        CHECK(hash_fd(fd.get(), "big", &size) == xxh128(std::string_view(data).substr(5)));
+        CHECK(size == data.size() - 5);
+    }
+
     TEST_CASE("stream re-hashes; quarantine moves a corrupt object away") {
         TempDir t;
         Cache cache(t.path + "/cache", t.path + "/q", false);
@@ -214,6 +278,49 @@ TEST_SUITE("StatCache") {
         StatCache sc = StatCache::load(t.path + "/state");
         sc.record(st, xxh128("now"));
         CHECK_FALSE(sc.lookup(st));
+    }
+
+    TEST_CASE("thousands of entries: every one found after record, forget and a save/load round trip") {
+        TempDir t;
+        auto key = [](int i) {
+            struct stat st {};
+            st.st_dev = 7;
+            st.st_ino = static_cast<ino_t>(1000 + i);
+            st.st_size = i;
+            st.st_mtim.tv_sec = 1000000 + i % 3;
+            st.st_ctim.tv_sec = 1000000;
+            return st;
+        };
+        auto hash_of = [](int i) { return xxh128("entry " + std::to_string(i)); };
+        constexpr int n = 5000;
+        {
+            StatCache sc = StatCache::load(t.path + "/state");
+            for (int i = 0; i < n; ++i) {
+                sc.record(key(i), hash_of(i));
+            }
+            CHECK(sc.size() == n);
+            for (int i = 0; i < n; i += 3) { // forget every third: the others stay reachable
+                sc.forget(key(i));
+            }
+            for (int i = 0; i < n; ++i) {
+                if (i % 3 == 0) {
+                    CHECK_FALSE(sc.lookup(key(i)));
+                } else {
+                    REQUIRE(sc.lookup(key(i)) == hash_of(i));
+                }
+            }
+            sc.forget(key(0)); // already gone: nothing changes
+            sc.save();
+        }
+        StatCache sc = StatCache::load(t.path + "/state");
+        CHECK(sc.size() == n - (n + 2) / 3);
+        for (int i = 0; i < n; ++i) {
+            if (i % 3 != 0) {
+                REQUIRE(sc.lookup(key(i)) == hash_of(i));
+            }
+        }
+        sc.record(key(3), hash_of(3)); // back again
+        CHECK(sc.lookup(key(3)) == hash_of(3));
     }
 
     TEST_CASE("a garbled state file is an empty cache") {
