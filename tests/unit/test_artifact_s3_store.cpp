@@ -624,6 +624,34 @@ TEST_SUITE("S3Store") {
         CHECK(calls == 1 + 255); // the first page, then fans 01..ff
     }
 
+    TEST_CASE("unfinished multipart uploads: only old ones under the prefix are aborted") {
+        std::mutex mu;
+        std::vector<std::string> deleted;
+        FakeS3 srv([&](const HttpReq& r) -> HttpReply {
+            if (r.method == "GET") {
+                CHECK(r.query().find("prefix=p%2Fxxh128%2F") != std::string::npos);
+                return {
+                    200,
+                    {},
+                    "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated>"
+                    "<Upload><Key>p/xxh128/aa/000000000000000000000000000001</Key><UploadId>old-1</UploadId>"
+                    "<Initiated>2020-01-01T00:00:00.000Z</Initiated></Upload>"
+                    "<Upload><Key>p/xxh128/bb/000000000000000000000000000002</Key><UploadId>new-2</UploadId>"
+                    "<Initiated>2999-01-01T00:00:00.000Z</Initiated></Upload>"
+                    "</ListMultipartUploadsResult>"};
+            }
+            std::lock_guard<std::mutex> lock(mu);
+            deleted.push_back(r.target);
+            return {204, {}, {}};
+        });
+        S3Store st(options(srv));
+        CHECK(st.remove_unfinished(3600, true) == 1);
+        CHECK(deleted.empty());
+        CHECK(st.remove_unfinished(3600, false) == 1);
+        REQUIRE(deleted.size() == 1);
+        CHECK(deleted[0] == "/bkt/p/xxh128/aa/000000000000000000000000000001?uploadId=old-1");
+    }
+
     TEST_CASE("present: HEAD each object when few") {
         FakeS3 srv([&](const HttpReq& r) -> HttpReply {
             return {r.path().back() == '1' ? 200 : 404, {}, {}};
