@@ -3,6 +3,8 @@
 // map, a note blob is read straight from the object database (no copy), notes in mlci's canonical
 // layout are read by the line scanner of note_scan.hpp (parse_note only for the others), and a
 // commit object is parsed only when its note holds the metric (for the date and summary).
+// (Reading the notes on a second thread while walking was tried: on a loaded 2-core machine it cost
+// more CPU, and time, than it saved.)
 #include "eval/note_scan.hpp"
 #include "eval/report.hpp"
 
@@ -11,11 +13,8 @@
 #include "util/error.hpp"
 
 #include <algorithm>
-#include <exception>
 #include <git2.h>
 #include <map>
-#include <thread>
-#include <unordered_map>
 
 namespace mlci::eval {
 
@@ -155,93 +154,6 @@ bool scan_hits(std::string_view text, const std::string& metric, const std::stri
     return true;
 }
 
-// Every note of the index, read and scanned by a second thread while the caller walks the history:
-// the two halves of `git gate log`'s work are about the same size and independent. The thread has its
-// own repository handle (libgit2 objects are not shared between threads); the blobs it read stay
-// alive, and the hits view them, until the prefetch is destroyed.
-class NotePrefetch {
-  public:
-    struct Slot {
-        git_odb_object* blob = nullptr;
-        bool scanned = false; // false: the caller parses the note (and reports it when malformed)
-        size_t first = 0;     // hits()[first, first + count)
-        size_t count = 0;
-    };
-
-    NotePrefetch(const git::Repo& repo, const NoteIndex& index, const std::string& metric,
-                 const std::string& suite)
-        : m_path(git_repository_path(repo.raw())), m_metric(metric), m_suite(suite) {
-        m_entries.reserve(index.size());
-        m_slots.resize(index.size());
-        m_slot_of.reserve(index.size());
-        for (const auto& [commit, blob] : index) {
-            m_slot_of.emplace(commit, m_entries.size());
-            m_entries.push_back(blob);
-        }
-        m_thread = std::thread([this] { work(); });
-    }
-    ~NotePrefetch() {
-        if (m_thread.joinable()) {
-            m_thread.join();
-        }
-        for (auto& s : m_slots) {
-            git_odb_object_free(s.blob);
-        }
-        git_repository_free(m_repo);
-    }
-    NotePrefetch(const NotePrefetch&) = delete;
-    NotePrefetch& operator=(const NotePrefetch&) = delete;
-
-    /// Wait for the thread; rethrows what stopped it.
-    void wait() {
-        m_thread.join();
-        if (m_error) {
-            std::rethrow_exception(m_error);
-        }
-    }
-    const Slot* find(const git::Oid& commit) const {
-        auto it = m_slot_of.find(commit);
-        return it == m_slot_of.end() ? nullptr : &m_slots[it->second];
-    }
-    const Slot* find(const git_oid* commit) const { return find(from_git(commit)); }
-    const std::vector<Hit>& hits() const { return m_hits; }
-
-  private:
-    void work() {
-        try {
-            check(git_repository_open(&m_repo, m_path.c_str()), "cannot open the repository");
-            Handle<git_odb> odb;
-            check(git_repository_odb(odb.out(), m_repo), "cannot open the object database");
-            std::vector<ScannedRun> scanned;
-            std::vector<size_t> best;
-            std::vector<size_t> order;
-            for (size_t i = 0; i < m_entries.size(); ++i) {
-                Slot& slot = m_slots[i];
-                check(git_odb_read(&slot.blob, odb.get(), to_git(m_entries[i])),
-                      "cannot read blob " + m_entries[i].hex());
-                std::string_view text(static_cast<const char*>(git_odb_object_data(slot.blob)),
-                                      git_odb_object_size(slot.blob));
-                slot.first = m_hits.size();
-                slot.scanned = scan_hits(text, m_metric, m_suite, scanned, best, order, m_hits);
-                slot.count = m_hits.size() - slot.first;
-            }
-        } catch (...) {
-            m_error = std::current_exception();
-        }
-    }
-
-    std::string m_path;
-    std::string m_metric;
-    std::string m_suite;
-    std::vector<git::Oid> m_entries; // note blobs, by slot
-    std::vector<Slot> m_slots;
-    std::unordered_map<git::Oid, size_t, OidHash> m_slot_of;
-    std::vector<Hit> m_hits;
-    git_repository* m_repo = nullptr;
-    std::exception_ptr m_error;
-    std::thread m_thread;
-};
-
 } // namespace
 
 std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store, const std::string& metric,
@@ -250,8 +162,7 @@ std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store,
     check(git_revwalk_new(walk.out(), repo.raw()), "cannot walk history");
     git_revwalk_sorting(walk.get(), GIT_SORT_TIME);
     std::string r = range.empty() ? "HEAD" : range;
-    bool is_range = r.find("..") != std::string::npos;
-    if (is_range) {
+    if (r.find("..") != std::string::npos) {
         if (git_revwalk_push_range(walk.get(), r.c_str()) < 0) {
             throw input_error("invalid range '" + r + "'", "give REV or A..B");
         }
@@ -260,11 +171,9 @@ std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store,
         check(git_revwalk_push(walk.get(), to_git(c)), "cannot walk from " + r);
     }
     std::vector<LogPoint> out;
-    NoteIndex index = store.index();
-    if (index.empty()) {
+    if (!store.tip()) {
         return out; // no note anywhere: nothing to walk for
     }
-    out.reserve(max_count > 0 ? std::min(max_count, index.size()) : index.size());
     NoHashVerification fast_reads;
     Handle<git_odb> odb;
     check(git_repository_odb(odb.out(), repo.raw()), "cannot open the object database");
@@ -330,31 +239,8 @@ std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store,
     };
 
     git_oid id;
-    if (!is_range && max_count == 0 && index.size() >= 64) {
-        // A whole history: read the notes on a second thread while this one walks.
-        NotePrefetch notes(repo, index, metric, suite);
-        std::vector<git_oid> with_note;
-        while (git_revwalk_next(&id, walk.get()) == 0) {
-            if (index.find(from_git(&id)) != index.end()) {
-                with_note.push_back(id);
-            }
-        }
-        notes.wait();
-        for (const git_oid& c : with_note) {
-            const NotePrefetch::Slot* slot = notes.find(&c);
-            if (slot->scanned) {
-                emit(&c, notes.hits().data() + slot->first, slot->count);
-                continue;
-            }
-            hits.clear();
-            Note note;
-            parse_hits(
-                {static_cast<const char*>(git_odb_object_data(slot->blob)), git_odb_object_size(slot->blob)},
-                &c, note);
-            emit(&c, hits.data(), hits.size());
-        }
-        return out;
-    }
+    NoteIndex index = store.index();
+    out.reserve(std::min(max_count > 0 ? max_count : index.size(), index.size()));
     while (git_revwalk_next(&id, walk.get()) == 0) {
         auto it = index.find(from_git(&id));
         if (it == index.end()) {
