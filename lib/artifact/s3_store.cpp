@@ -886,6 +886,7 @@ void S3Store::get_parallel(const Hash128& h, const std::string& key, const std::
     auto range_request = [&](uint64_t from, uint64_t to, std::string* into) {
         return [&, from, to, into] {
             into->clear();
+            into->reserve(to - from); // no regrowth copies while the range streams in
             s3::Request q;
             q.key = key;
             q.headers.emplace_back("Range", "bytes=" + std::to_string(from) + "-" + std::to_string(to - 1));
@@ -906,6 +907,7 @@ void S3Store::get_parallel(const Hash128& h, const std::string& key, const std::
         bool done = false;
     };
     std::vector<Slot> slots(n);
+    std::vector<std::string> spare; // delivered buffers, for the next ranges
     std::mutex mu;
     std::condition_variable cv;
     size_t next = 0, delivered = 0;
@@ -932,6 +934,14 @@ void S3Store::get_parallel(const Hash128& h, const std::string& key, const std::
             uint64_t from = start + chunk * i;
             uint64_t to = std::min(total, from + chunk);
             std::string data;
+            {
+                // Reuse the buffers the sink is done with: their pages are already mapped.
+                std::lock_guard<std::mutex> lock(mu);
+                if (!spare.empty()) {
+                    data = std::move(spare.back());
+                    spare.pop_back();
+                }
+            }
             try {
                 auto rr = send(range_request(from, to, &data), what);
                 if (rr.status == 412) {
@@ -1010,6 +1020,8 @@ void S3Store::get_parallel(const Hash128& h, const std::string& key, const std::
                 cv.notify_all();
             }
             sink(data.data(), data.size());
+            std::lock_guard<std::mutex> lock(mu);
+            spare.push_back(std::move(data));
         }
     } catch (...) {
         join();
