@@ -286,9 +286,10 @@ int main(int argc, char** argv) {
     c_gc->add_flag("--force", force, "also delete objects that only this cache holds");
     c_gc->add_flag("--json", json, "print the result as JSON");
     auto* gc_remote_opt =
-        c_gc->add_option("--remote", store_arg,
-                         "clean this store instead of the cache (default store when no STORE): delete its objects "
-                         "that no ref references in all their history; needs --dry-run or --force")
+        c_gc->add_option(
+                "--remote", store_arg,
+                "clean this store instead of the cache (default store when no STORE): delete its objects "
+                "that no ref references in all their history; needs --dry-run or --force")
             ->expected(0, 1)
             ->default_str("");
     c_gc->add_option("-j,--jobs", jobs, "parallel requests with --remote");
