@@ -1,5 +1,6 @@
 #include "artifact/cache.hpp"
 
+#include "artifact/fasthash.hpp"
 #include "artifact/pool.hpp"
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
@@ -246,7 +247,7 @@ Hash128 hash_fd_pipelined(int fd, const std::string& what, uint64_t* size) {
             }
         }
     });
-    Xxh128 h;
+    FastXxh128 h;
     uint64_t total = 0;
     ssize_t last = 0;
     for (size_t i = 0;; i = (i + 1) % k_pipe_slots) {
@@ -291,7 +292,7 @@ Hash128 hash_fd(int fd, const std::string& what, uint64_t* size) {
             return hash_fd_pipelined(fd, what, size);
         }
     }
-    Xxh128 h;
+    FastXxh128 h;
     char* buf = thread_buffer();
     uint64_t total = 0;
     while (true) {
@@ -444,7 +445,7 @@ Hash128 Cache::insert_fd(int fd, const std::string& what, uint64_t* size, SyncBa
     int out = -1;
     std::string temp = make_temp(&out);
     Fd out_fd(out);
-    Xxh128 h;
+    FastXxh128 h;
     char* buf = thread_buffer();
     uint64_t total = 0;
     uint64_t flushed = 0;
@@ -492,7 +493,7 @@ Hash128 Cache::insert_fd(int fd, const std::string& what, uint64_t* size, SyncBa
 }
 
 Hash128 Cache::insert_bytes(std::string_view data, SyncBatch& batch, const HashSet* known) {
-    Hash128 id = xxh128(data);
+    Hash128 id = fast_xxh128(data);
     if (known != nullptr ? known->count(id) > 0 : has(id)) {
         return id;
     }
@@ -586,7 +587,7 @@ bool Cache::stream(const Hash128& h, const Sink& sink, uint64_t* size) const {
     if (!fd) {
         throw io_error("cannot read cache object " + h.id() + " ('" + p + "'): " + errno_text(errno));
     }
-    Xxh128 x;
+    FastXxh128 x;
     char* buf = thread_buffer();
     uint64_t total = 0;
     while (true) {
@@ -707,11 +708,18 @@ std::vector<std::pair<Hash128, std::string>> Cache::objects() const {
             Hash128 h;
             if (n.size() == 30 && parse_hash_id("xxh128:" + fan + n, &h)) {
                 out.emplace_back(h, dir + "/" + n);
+            } else if (n.find(".mlci-tmp.") != std::string::npos) {
+                // A small object's temporary (written beside its object) left by a killed run.
+                struct stat st {};
+                if (::fstatat(::dirfd(d), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                    st.st_mtime + 3600 < now) {
+                    ::unlinkat(::dirfd(d), n.c_str(), 0);
+                }
             }
         }
         ::closedir(d);
     }
-    // Stale temporaries of killed runs (an hour old: a concurrent run's are younger).
+    // Stale temporaries of killed runs in tmp/ (an hour old: a concurrent run's are younger).
     std::string tmp = m_root + "/tmp";
     if (DIR* d = ::opendir(tmp.c_str())) {
         while (dirent* e = ::readdir(d)) {

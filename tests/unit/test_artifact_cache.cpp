@@ -1,6 +1,7 @@
 // The cache: one-read insert, batched durability, verified streaming, quarantine, link modes; and the
 // stat cache's racy-git rule.
 #include "artifact/cache.hpp"
+#include "artifact/fasthash.hpp"
 #include "artifact/statcache.hpp"
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
@@ -111,6 +112,26 @@ TEST_SUITE("Cache") {
         for (const auto& h : hs) {
             CHECK(set.count(h) == 1);
         }
+    }
+
+    TEST_CASE("objects() removes temporaries a killed run left beside objects, once an hour old") {
+        TempDir t;
+        Cache cache(t.path + "/cache", t.path + "/q", false);
+        SyncBatch batch(t.path);
+        Hash128 h = cache.insert_bytes("kept", batch);
+        batch.commit();
+        std::string fan = dirname_of(cache.object_path(h));
+        std::string stale = fan + "/" + h.hex().substr(2) + ".mlci-tmp.0000000000000001";
+        std::string fresh = fan + "/" + h.hex().substr(2) + ".mlci-tmp.0000000000000002";
+        write_file_atomic(stale, "half");
+        write_file_atomic(fresh, "in progress");
+        struct timespec old[2] = {{::time(nullptr) - 7200, 0}, {::time(nullptr) - 7200, 0}};
+        ::utimensat(AT_FDCWD, stale.c_str(), old, 0);
+        auto objs = cache.objects();
+        REQUIRE(objs.size() == 1);
+        CHECK(objs[0].first == h);
+        CHECK_FALSE(path_exists(stale));
+        CHECK(path_exists(fresh)); // a concurrent run's temporary is young: left alone
     }
 
     TEST_CASE("a failed rename keeps the rest for the destructor: nothing half-visible is left") {
@@ -238,6 +259,26 @@ TEST_SUITE("Cache") {
     TEST_CASE("parse_link_mode") {
         CHECK(parse_link_mode("hardlink") == LinkMode::hardlink);
         CHECK_THROWS_AS(parse_link_mode("copy-on-write"), Error);
+    }
+}
+
+TEST_SUITE("FastXxh128") {
+    TEST_CASE("the same hash as mlci::Xxh128 for every length and any split into updates") {
+        std::string data(70000, '\0');
+        for (size_t i = 0; i < data.size(); ++i) {
+            data[i] = static_cast<char>((i * 131) ^ (i >> 7));
+        }
+        for (size_t len : {0, 1, 3, 16, 17, 128, 129, 240, 241, 1023, 1024, 1025, 4096, 65536, 70000}) {
+            std::string_view v(data.data(), len);
+            CHECK(fast_xxh128(v) == xxh128(v));
+            FastXxh128 f;
+            size_t step = len / 3 + 1;
+            for (size_t o = 0; o < len; o += step) {
+                f.update(v.data() + o, std::min(step, len - o));
+            }
+            CHECK(f.digest() == xxh128(v));
+        }
+        CHECK(fast_xxh128("abc").hex() == xxh128("abc").hex());
     }
 }
 

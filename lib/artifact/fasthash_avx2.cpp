@@ -1,0 +1,38 @@
+// The AVX2 build of XXH3 for FastXxh128 (fasthash.hpp). Everything here is compiled for AVX2, so this
+// file includes nothing with external linkage but xxhash.h's functions, which XXH_INLINE_ALL makes static:
+// no inline C++ function compiled for AVX2 can be picked by the linker for a caller on an older CPU.
+#include "artifact/fasthash.hpp"
+
+#pragma GCC push_options
+#pragma GCC target("avx2")
+#include <immintrin.h>
+#define XXH_INLINE_ALL
+#define XXH_VECTOR XXH_AVX2
+#include <xxhash.h>
+
+namespace mlci::artifact::detail {
+
+size_t avx2_state_size() {
+    return sizeof(XXH3_state_t);
+}
+
+void avx2_reset(void* state) {
+    XXH3_128bits_reset(static_cast<XXH3_state_t*>(state));
+}
+
+void avx2_update(void* state, const void* data, size_t size) {
+    XXH3_128bits_update(static_cast<XXH3_state_t*>(state), data, size);
+}
+
+Hash128 avx2_digest(const void* state) {
+    XXH128_hash_t h = XXH3_128bits_digest(static_cast<const XXH3_state_t*>(state));
+    return Hash128{h.high64, h.low64};
+}
+
+Hash128 avx2_oneshot(const void* data, size_t size) {
+    XXH128_hash_t h = XXH3_128bits(data, size);
+    return Hash128{h.high64, h.low64};
+}
+
+} // namespace mlci::artifact::detail
+#pragma GCC pop_options
