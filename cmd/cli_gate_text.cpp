@@ -1,8 +1,9 @@
-// The table `git gate check` prints for one gate. It lives in the CLI library, not in git-gate, because
-// the pre-push hook and promotion (`git model|prompt promote`) print the same table.
+// The table (and the JSON object) `git gate check` prints for one gate. It lives in the CLI library, not in
+// git-gate, because the pre-push hook and promotion (`git model|prompt promote`) print the same table.
 #include "cli_gate_text.hpp"
 
 #include "eval/report.hpp"
+#include "util/json.hpp"
 #include "util/term.hpp"
 
 namespace mlci::gate {
@@ -71,6 +72,69 @@ std::string gate_text(const eval::GateResult& g) {
         }
     }
     return out;
+}
+
+Json gate_json(const eval::GateResult& g, const std::vector<std::string>& commands) {
+    Json j = Json::object();
+    j["gate"] = g.gate;
+    j["verdict"] = eval::verdict_name(g.verdict);
+    j["candidate"] = g.candidate.hex();
+    j["baseline_ref"] = g.baseline_ref;
+    j["baseline"] = g.baseline ? Json(g.baseline->hex()) : Json();
+    Json rules = Json::array();
+    for (const auto& r : g.rules) {
+        Json rj = Json::object();
+        rj["metric"] = r.rule.metric;
+        rj["suite"] = r.suite;
+        rj["rule"] = r.rule.describe();
+        rj["baseline"] = r.baseline ? Json(*r.baseline) : Json();
+        rj["candidate"] = r.candidate ? Json(*r.candidate) : Json();
+        rj["verdict"] = r.status;
+        if (!r.why.empty()) {
+            rj["why"] = r.why;
+        }
+        rules.push_back(rj);
+    }
+    j["rules"] = rules;
+    Json suites = Json::array();
+    for (const auto& s : g.suites) {
+        Json sj = Json::object();
+        sj["suite"] = s.suite;
+        sj["candidate_run"] = s.candidate ? Json(s.candidate->id) : Json();
+        if (!s.candidate_from.empty()) {
+            sj["candidate_reused_from"] = s.candidate_from;
+        }
+        sj["baseline_run"] = s.baseline ? Json(s.baseline->id) : Json();
+        suites.push_back(sj);
+    }
+    j["suites"] = suites;
+    Json missing = Json::array();
+    for (const auto& m : g.missing) {
+        missing.push_back(m);
+    }
+    j["missing"] = missing;
+    Json errors = Json::array();
+    for (const auto& e : g.errors) {
+        errors.push_back(e);
+    }
+    j["errors"] = errors;
+    Json flips = Json::array();
+    for (const auto& f : g.flips) {
+        Json fj = Json::object();
+        fj["suite"] = f.suite;
+        fj["case"] = f.id;
+        fj["from"] = f.from;
+        fj["to"] = f.to;
+        fj["change"] = f.regressed ? "broken" : "fixed";
+        flips.push_back(fj);
+    }
+    j["flips"] = flips;
+    Json cmds = Json::array();
+    for (const auto& c : commands) {
+        cmds.push_back(c);
+    }
+    j["to_run"] = cmds;
+    return j;
 }
 
 } // namespace mlci::gate

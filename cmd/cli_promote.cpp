@@ -103,31 +103,6 @@ Json entry_json(const registry::VersionEntry& e) {
     return j;
 }
 
-Json gate_json(const eval::GateResult& g) {
-    Json j = Json::object();
-    j["gate"] = g.gate;
-    j["verdict"] = eval::verdict_name(g.verdict);
-    j["candidate"] = g.candidate.hex();
-    j["baseline"] = g.baseline ? Json(g.baseline->hex()) : Json();
-    Json rules = Json::array();
-    for (const auto& r : g.rules) {
-        Json rj = Json::object();
-        rj["metric"] = r.rule.metric;
-        rj["rule"] = r.rule.describe();
-        rj["baseline"] = r.baseline ? Json(*r.baseline) : Json();
-        rj["candidate"] = r.candidate ? Json(*r.candidate) : Json();
-        rj["status"] = r.status;
-        rules.push_back(rj);
-    }
-    j["rules"] = rules;
-    Json missing = Json::array();
-    for (const auto& m : g.missing) {
-        missing.push_back(Json(m));
-    }
-    j["missing"] = missing;
-    return j;
-}
-
 // Push the tags written to REMOTE. The tags are already created locally: a failed push loses nothing.
 void push_tags(const std::string& remote, const std::vector<std::string>& tags) {
     if (remote.empty() || tags.empty()) {
@@ -337,7 +312,7 @@ int Commands::promote() {
             j["forced"] = p.forced;
             j["verdict"] = eval::verdict_name(p.verdict);
             j["order_problem"] = p.order_problem.empty() ? Json() : Json(p.order_problem);
-            j["gate"] = p.gate ? gate_json(*p.gate) : Json();
+            j["gate"] = p.gate ? gate::gate_json(*p.gate, eval::missing_commands(*p.gate, false)) : Json();
             Json tj = Json::array();
             for (const auto& t : tags) {
                 tj.push_back(Json(t));
