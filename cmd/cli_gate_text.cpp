@@ -118,17 +118,7 @@ Json gate_json(const eval::GateResult& g, const std::vector<std::string>& comman
         errors.push_back(e);
     }
     j["errors"] = errors;
-    Json flips = Json::array();
-    for (const auto& f : g.flips) {
-        Json fj = Json::object();
-        fj["suite"] = f.suite;
-        fj["case"] = f.id;
-        fj["from"] = f.from;
-        fj["to"] = f.to;
-        fj["change"] = f.regressed ? "broken" : "fixed";
-        flips.push_back(fj);
-    }
-    j["flips"] = flips;
+    j["flips"] = eval::flips_json(g.flips);
     Json cmds = Json::array();
     for (const auto& c : commands) {
         cmds.push_back(c);

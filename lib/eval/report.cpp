@@ -297,6 +297,20 @@ std::string render_markdown(const Report& r) {
     return out;
 }
 
+Json flips_json(const std::vector<CaseFlip>& flips) {
+    Json out = Json::array();
+    for (const auto& f : flips) {
+        Json fj = Json::object();
+        fj["suite"] = f.suite;
+        fj["case"] = f.id;
+        fj["from"] = f.from;
+        fj["to"] = f.to;
+        fj["change"] = f.regressed ? "broken" : "fixed";
+        out.push_back(fj);
+    }
+    return out;
+}
+
 Json report_json(const Report& r) {
     Json j = Json::object();
     j["head"] = r.head.hex();
@@ -328,17 +342,7 @@ Json report_json(const Report& r) {
         gates.push_back(gj);
     }
     j["gates"] = gates;
-    Json flips = Json::array();
-    for (const auto& f : r.flips) {
-        Json fj = Json::object();
-        fj["suite"] = f.suite;
-        fj["case"] = f.id;
-        fj["from"] = f.from;
-        fj["to"] = f.to;
-        fj["change"] = f.regressed ? "broken" : "fixed";
-        flips.push_back(fj);
-    }
-    j["flips"] = flips;
+    j["flips"] = flips_json(r.flips);
     Json errs = Json::array();
     for (const auto& e : r.head_errors) {
         errs.push_back(e);

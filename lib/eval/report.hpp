@@ -47,6 +47,8 @@ Report build_report(const git::Repo& repo, const NotesStore& store, const Gates*
 std::string render_text(const Report& r);
 std::string render_markdown(const Report& r);
 Json report_json(const Report& r);
+/// Flipped cases as JSON objects {suite, case, from, to, change: "broken"|"fixed"} (report and check).
+Json flips_json(const std::vector<CaseFlip>& flips);
 
 /// ▁▂▃▄▅▆▇█ over the values (missing ones as a space).
 std::string sparkline(const std::vector<std::optional<double>>& values);
