@@ -1,10 +1,12 @@
 // The hooks' decisions that need no libgit2 (mlci-hook links this without it): what a push brings,
-// and whether a checkout has artifacts to materialize. Everything here runs the git binary.
+// and whether a checkout has artifacts to materialize. The repository is read directly (lib/gitlite)
+// where it can be, else the git binary answers.
 #include "hooks/hook.hpp"
 
 #include "artifact/pointer.hpp"
 #include "eval/gates.hpp"
 #include "fsutil/file.hpp"
+#include "gitlite/objects.hpp"
 #include "hooks/gitcli.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -39,9 +41,62 @@ bool zero(const std::string& oid) {
     return oid.find_first_not_of('0') == std::string::npos;
 }
 
+// The same, read directly (lib/gitlite) when the remote's old tip lies on the pushed tip's first-parent
+// chain, as it does for every fast-forward push: those chain commits are exactly what
+// `git log --first-parent TIP ^OLD` lists. nullopt (git decides) for a new branch, a rewrite, a merge
+// of the remote's side, a chain longer than 1,000 commits, or a repository the reader does not read.
+std::optional<std::vector<std::string>> pushed_paths_lite(gitlite::Repo* repo, const PushUpdate& u,
+                                                          std::vector<std::string>* commits) {
+    if (repo == nullptr || zero(u.remote_oid)) {
+        return std::nullopt;
+    }
+    auto tip = gitlite::from_hex(u.local_oid);
+    auto old = gitlite::from_hex(u.remote_oid);
+    if (!tip || !old) {
+        return std::nullopt;
+    }
+    try {
+        // First the chain alone (commit objects only), so a push we cannot place costs little.
+        std::vector<std::pair<gitlite::Oid, gitlite::Commit>> chain;
+        gitlite::Oid cur = *tip;
+        while (cur != *old) {
+            if (chain.size() >= 1000) {
+                return std::nullopt;
+            }
+            auto obj = repo->read(cur);
+            std::optional<gitlite::Commit> c;
+            if (obj && obj->type == gitlite::Type::commit) {
+                c = gitlite::parse_commit(obj->data);
+            }
+            if (!c || c->parents.empty()) {
+                return std::nullopt; // unreadable, or the root reached without meeting the old tip
+            }
+            cur = c->parents[0];
+            chain.emplace_back(cur, std::move(*c));
+        }
+        std::set<std::string> paths;
+        std::vector<std::string> ids;
+        gitlite::Oid id = *tip;
+        for (const auto& [parent, c] : chain) {
+            ids.push_back(gitlite::to_hex(id));
+            for (auto& p : gitlite::changed_paths(*repo, c)) {
+                paths.insert(std::move(p));
+            }
+            id = parent;
+        }
+        commits->insert(commits->end(), ids.begin(), ids.end());
+        return std::vector<std::string>(paths.begin(), paths.end());
+    } catch (const gitlite::Unsupported&) {
+        return std::nullopt;
+    }
+}
+
 // Paths changed by the commits this update brings to the remote.
-std::vector<std::string> pushed_paths(const PushUpdate& u, const std::string& remote,
+std::vector<std::string> pushed_paths(gitlite::Repo* repo, const PushUpdate& u, const std::string& remote,
                                       std::vector<std::string>* commits) {
+    if (auto lite = pushed_paths_lite(repo, u, commits)) {
+        return std::move(*lite);
+    }
     std::vector<std::string> args = {"log", "--format=%x01%H", "--name-only", "-z", "--no-renames",
                                      "-m",  "--first-parent",  u.local_oid};
     // The remote's old tip when we have it (one git process); else, or when git does not know that
@@ -99,13 +154,14 @@ PushPlan plan_push(const std::string& remote, const std::string& input) {
             }
         }
     }
+    auto repo = gitlite::Repo::open();
     for (const auto& u : updates) {
         if (u.is_delete() || !u.is_branch()) {
             continue; // deletions and tags (and notes) carry nothing to gate
         }
         PushPlan::Item item{u, false, {}};
         bool pointer = false;
-        for (const auto& p : pushed_paths(u, remote, &item.commits)) {
+        for (const auto& p : pushed_paths(repo.get(), u, remote, &item.commits)) {
             for (const auto& g : inputs) {
                 item.gated = item.gated || glob_match(g, p);
             }
@@ -120,6 +176,16 @@ PushPlan plan_push(const std::string& remote, const std::string& input) {
 }
 
 bool tracks_pointers() {
+    if (auto repo = gitlite::Repo::open()) {
+        if (auto index = gitlite::read_index(repo->index_path())) {
+            for (const auto& e : index->entries) {
+                if (artifact::is_pointer_path(e.path)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
     auto ls = run_git({"ls-files", "-z", "--", "*.mlci"});
     if (!ls.ok()) {
         return true; // cannot tell: let the full path decide

@@ -1,6 +1,6 @@
 // The logic behind the hook shims: `git gate hook NAME ARGS...` (DESIGN.md section 5 and issue 6).
 // Each hook returns what to print and its exit code; cmd/ prints. The cheap decisions ("nothing relevant
-// is staged / pushed") are made with the git binary alone, before libgit2 is initialised.
+// is staged / pushed") are made without libgit2: lib/gitlite reads the repository, else the git binary.
 #pragma once
 
 #include <functional>
@@ -59,7 +59,7 @@ struct PushUpdate {
 };
 std::vector<PushUpdate> parse_push_lines(const std::string& input);
 
-/// What a push brings that mlci must act on (decided with the git binary alone).
+/// What a push brings that mlci must act on (decided without libgit2).
 struct PushPlan {
     struct Item {
         PushUpdate update;
@@ -72,7 +72,7 @@ struct PushPlan {
 };
 PushPlan plan_push(const std::string& remote, const std::string& input);
 
-/// Does HEAD track any pointer file (post-checkout/post-merge have work)? The git binary alone.
+/// Does the index track any pointer file (post-checkout/post-merge have work)? Without libgit2.
 bool tracks_pointers();
 
 /// Formats a gate's verdict table (cmd/ owns the presentation of `git gate check`; the hook reuses it).

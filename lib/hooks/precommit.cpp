@@ -1,9 +1,11 @@
 // pre-commit: checks on the staged content (the index, never the working tree).
 //
-// The cheap path: one `git diff --cached --raw -z` lists what is staged; one `git cat-file
-// --batch-command` gives the size of each staged blob and the content of the few that need reading
-// (prompts, pointers, datasets with a schema, .mlci/*.toml). This file links without libgit2 (mlci-hook
-// runs it); a staged pointer needs the cache, found through libgit2, so the caller supplies that check.
+// The cheap path: the index and HEAD's tree, read directly (lib/gitlite), list what is staged; the
+// index gives each staged file's size; the few files that need reading (prompts, pointers, datasets
+// with a schema, .mlci/*.toml) are read from the object files. Where that reader declines (an unusual
+// repository layout), `git diff --cached --raw -z` and one `git cat-file --batch-command` do the same.
+// This file links without libgit2 (mlci-hook runs it); a staged pointer needs the cache, found through
+// libgit2, so the caller supplies that check.
 #include "hooks/hook.hpp"
 
 #include "artifact/pointer.hpp"
@@ -11,12 +13,13 @@
 #include "config/config.hpp"
 #include "eval/gates.hpp"
 #include "fsutil/file.hpp"
+#include "gitlite/objects.hpp"
 #include "hooks/gitcli.hpp"
-#include "hooks/index.hpp"
 #include "prompt/prompt.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -24,7 +27,9 @@
 
 namespace mlci::hooks {
 
-std::vector<StagedFile> staged_files() {
+namespace {
+
+std::vector<StagedFile> staged_files_git() {
     // --no-renames: a rename is a delete plus an add, and the add is what we check.
     auto r = run_git({"diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev", "--no-ext-diff",
                       "--ignore-submodules", "--diff-filter=AMT"});
@@ -57,6 +62,53 @@ std::vector<StagedFile> staged_files() {
     return out;
 }
 
+// The repository read directly (lib/gitlite), when its layout is one that reader knows: no git child
+// for the common case. Either member may be missing; callers then ask git.
+struct Lite {
+    std::unique_ptr<gitlite::Repo> repo;
+    std::optional<gitlite::Index> index;
+};
+
+Lite open_lite() {
+    Lite l;
+    l.repo = gitlite::Repo::open();
+    if (l.repo) {
+        l.index = gitlite::read_index(l.repo->index_path());
+    }
+    return l;
+}
+
+std::vector<StagedFile> staged_files(Lite& lite) {
+    if (lite.index) {
+        if (auto changes = gitlite::staged_changes(*lite.repo, *lite.index)) {
+            std::vector<StagedFile> out;
+            out.reserve(changes->size());
+            for (auto& c : *changes) {
+                out.push_back({std::move(c.path), gitlite::to_hex(c.id), c.mode});
+            }
+            return out;
+        }
+    }
+    return staged_files_git();
+}
+
+// The size the index recorded for a path (the low 32 bits of the work tree file's size).
+std::optional<uint32_t> index_size(const gitlite::Index& index, const std::string& path) {
+    auto it = std::lower_bound(index.entries.begin(), index.entries.end(), path,
+                               [](const gitlite::IndexEntry& e, const std::string& p) { return e.path < p; });
+    if (it == index.entries.end() || it->path != path) {
+        return std::nullopt;
+    }
+    return it->size;
+}
+
+} // namespace
+
+std::vector<StagedFile> staged_files() {
+    Lite lite = open_lite();
+    return staged_files(lite);
+}
+
 namespace {
 
 struct Blob {
@@ -65,9 +117,30 @@ struct Blob {
     std::string content;
 };
 
-// One `git cat-file --batch-command`: "info" for sizes, "contents" for what must be read.
+// Contents straight from the object files when the reader can; the rest, and every size asked for,
+// from one `git cat-file --batch-command` ("info" for sizes, "contents" for bytes).
 std::map<std::string, Blob> read_blobs(const std::vector<std::string>& info,
-                                       const std::vector<std::string>& contents) {
+                                       const std::vector<std::string>& contents_in, gitlite::Repo* repo) {
+    std::map<std::string, Blob> out;
+    std::vector<std::string> contents;
+    for (const auto& id : contents_in) {
+        std::optional<gitlite::Object> obj;
+        if (repo != nullptr) {
+            try {
+                obj = repo->read(*gitlite::from_hex(id));
+            } catch (const gitlite::Unsupported&) {
+                obj.reset();
+            }
+        }
+        if (obj && obj->type == gitlite::Type::blob) {
+            Blob& b = out[id];
+            b.size = obj->data.size();
+            b.content = std::move(obj->data);
+            b.have_content = true;
+        } else {
+            contents.push_back(id);
+        }
+    }
     std::string input;
     for (const auto& id : info) {
         input += "info " + id + "\n";
@@ -75,7 +148,6 @@ std::map<std::string, Blob> read_blobs(const std::vector<std::string>& info,
     for (const auto& id : contents) {
         input += "contents " + id + "\n";
     }
-    std::map<std::string, Blob> out;
     if (input.empty()) {
         return out;
     }
@@ -113,7 +185,8 @@ std::map<std::string, Blob> read_blobs(const std::vector<std::string>& info,
 
 HookReport pre_commit(const PointerCheck& in_cache) {
     HookReport rep;
-    auto staged = staged_files();
+    Lite lite = open_lite();
+    auto staged = staged_files(lite);
     if (staged.empty()) {
         return rep;
     }
@@ -123,11 +196,6 @@ HookReport pre_commit(const PointerCheck& in_cache) {
     const std::string prompts_prefix = cfg.prompts_dir + "/";
 
     enum class Kind { other, prompt, pointer, dataset, config, gates, schema };
-    // git gives every hook of `git commit` the index it works on in GIT_INDEX_FILE.
-    std::optional<std::map<std::string, uint32_t>> index_sizes;
-    if (const char* idx = std::getenv("GIT_INDEX_FILE"); idx != nullptr && *idx) {
-        index_sizes = read_index_sizes(idx);
-    }
     std::set<std::string> small; // blobs known (from the index) to be under the limit
     std::vector<std::pair<const StagedFile*, Kind>> files;
     std::vector<std::string> info_ids;
@@ -162,14 +230,15 @@ HookReport pre_commit(const PointerCheck& in_cache) {
         }
         // Other files need only their size: the index has it, so git need not be asked unless the
         // index says "large" (it records the work tree size, which a clean filter may have shrunk).
+        // (git gives every hook of `git commit` the index it works on in GIT_INDEX_FILE; the reader
+        // reads that one.)
         bool known_small = false;
-        if (index_sizes) {
+        if (lite.index) {
             // The index keeps only the low 32 bits of a size: a 4 GiB + 10 B file reads as 10 B. The
             // work tree file's own size (one stat) rules that out.
-            auto it = index_sizes->find(f.path);
+            auto size = index_size(*lite.index, f.path);
             struct stat st {};
-            known_small = it != index_sizes->end() && it->second <= cfg.hooks.max_file_size &&
-                          lstat(f.path.c_str(), &st) == 0 &&
+            known_small = size && *size <= cfg.hooks.max_file_size && lstat(f.path.c_str(), &st) == 0 &&
                           static_cast<uint64_t>(st.st_size) < (uint64_t(1) << 32);
         }
         if (known_small) {
@@ -178,7 +247,7 @@ HookReport pre_commit(const PointerCheck& in_cache) {
             info_ids.push_back(f.blob);
         }
     }
-    auto blobs = read_blobs(info_ids, content_ids);
+    auto blobs = read_blobs(info_ids, content_ids, lite.repo.get());
 
     size_t problems = 0;
     auto problem = [&](const std::string& where, const std::string& what, const std::string& fix) {

@@ -178,6 +178,36 @@ for v in 2 3 4; do
 done
 end_test
 
+begin_test "the same verdicts however the repository is laid out (read directly, or by git where not)"
+# mlci-hook reads the index and HEAD's trees itself (packed, loose, linked worktrees) and asks git for
+# layouts it does not read (split index, alternates): both must refuse the bad prompt and pass the good.
+check_layout() {
+    local what=$1
+    write_prompt "l$what" 'Answer {{question}} {{undeclared}}' '"question"'
+    git add prompts
+    run git commit -m "bad prompt ($what)"
+    expect_rc 1
+    expect_err "prompts/l$what.prompt:5: placeholder {{undeclared}} is not declared"
+    write_prompt "l$what" 'Answer {{question}}' '"question"'
+    git add prompts
+    run git commit -m "good prompt ($what)"
+    expect_rc 0
+    git log -1 --format=%s | grep -q "good prompt ($what)" || fail "the good commit ($what) is missing"
+}
+setup
+mkdir -p deep/er && echo a >deep/er/a.txt && git add deep && git commit -q -m deep
+git gc -q --aggressive                            # HEAD's trees and blobs packed, as deltas
+check_layout packed
+git worktree add -q -b side "$TRASH/wt"           # a linked worktree: .git is a file
+cd "$TRASH/wt" && check_layout worktree
+cd "$TRASH/repo"
+git update-index --split-index                    # git reads it
+check_layout split
+git update-index --no-split-index
+git clone -q --shared "$TRASH/repo" "$TRASH/shared" # alternates: git reads it
+cd "$TRASH/shared" && git gate install-hooks >/dev/null && check_layout shared
+end_test
+
 begin_test "mlci-hook, which every hook runs first, does not load libgit2"
 if command -v ldd >/dev/null; then
     ldd "$(command -v mlci-hook)" | grep -q libgit2 && fail "mlci-hook links libgit2"

@@ -136,6 +136,36 @@ expect_rc 1
 [ -z "$(find "$TRASH/store" -type f)" ] || fail "a refused push uploaded artifacts"
 end_test
 
+begin_test "a gated change is caught in packed history and past a merge, as git log would list it"
+# mlci-hook walks the pushed first-parent chain itself (packed or loose); a merge of the remote's side
+# is handed to git. Either way the gated change must be seen.
+gated_repo
+git gate run >/dev/null 2>&1
+git push -q -u origin main 2>/dev/null || fail "first push failed"
+printf 'a b a b a b a b a b\n' >evals/predictions.txt
+commit_all "better predictions"
+echo "docs" >README.md
+commit_all "docs on top"
+git gc -q --aggressive
+run git push origin main
+expect_rc 1
+expect_err "the pre-push gate cannot decide"
+git checkout -q -b other origin/main
+echo "x" >other.txt
+commit_all "other side"
+git push -q origin other:main --no-verify 2>/dev/null || fail "setup push failed"
+git checkout -q main
+git fetch -q origin
+git merge -q --no-edit origin/main
+run git push origin main
+expect_rc 1
+expect_err "the pre-push gate cannot decide"
+git gate run >/dev/null 2>&1
+run git push origin main
+expect_rc 0
+expect_eq "$(git --git-dir="$TRASH/repo-origin.git" rev-parse main)" "$(git rev-parse main)"
+end_test
+
 begin_test "pushing tags, deleting a branch and commits touching nothing gated pass at once"
 gated_repo
 git gate run >/dev/null 2>&1

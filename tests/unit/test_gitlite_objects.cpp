@@ -1,0 +1,423 @@
+// lib/gitlite against git itself: every object of real repositories (loose, packed with offset deltas,
+// packed with ref deltas) must read as `git cat-file --batch` gives it; staged_changes must list what
+// `git diff --cached --raw` lists, and changed_paths what `git log --name-only` lists; layouts the
+// reader does not handle must be declined, never misread.
+#include "gitlite/objects.hpp"
+#include "temp_repo.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <doctest/doctest.h>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+using namespace mlci;
+using mlci_test::TempRepo;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Runs the reader from the work tree top, as git runs hooks, and restores the directory and the
+// environment after.
+struct InTop {
+    std::string old;
+    explicit InTop(const std::string& dir) {
+        old = fs::current_path().string();
+        fs::current_path(dir);
+        ::unsetenv("GIT_DIR");
+        ::unsetenv("GIT_INDEX_FILE");
+    }
+    ~InTop() { fs::current_path(old); }
+};
+
+std::string key_of(const std::string& path, unsigned mode, const std::string& id) {
+    char m[16];
+    std::snprintf(m, sizeof m, "%06o", mode);
+    return path + " " + m + " " + id;
+}
+
+// What git says is staged: "path mode id" for A, M and T records.
+// Both listings are one string, a record per line, so a failed comparison prints them.
+std::string joined(const std::vector<std::string>& keys) {
+    std::string s;
+    for (const auto& k : keys) {
+        s += k + "\n";
+    }
+    return s;
+}
+
+long lines(const std::string& s) {
+    return std::count(s.begin(), s.end(), '\n');
+}
+
+std::string git_staged(TempRepo& t, const std::string& dir = ".") {
+    std::string out = t.git({"-C", dir, "diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev",
+                             "--no-ext-diff", "--ignore-submodules", "--diff-filter=AMT"});
+    std::vector<std::string> keys;
+    size_t i = 0;
+    while (i < out.size()) {
+        size_t meta_end = out.find('\0', i);
+        size_t path_end = out.find('\0', meta_end + 1);
+        REQUIRE(path_end != std::string::npos);
+        std::string meta = out.substr(i + 1, meta_end - i - 1); // ":old new oldid newid S"
+        std::string path = out.substr(meta_end + 1, path_end - meta_end - 1);
+        unsigned mode = static_cast<unsigned>(std::stoul(meta.substr(7, 6), nullptr, 8));
+        keys.push_back(key_of(path, mode, meta.substr(55, 40)));
+        i = path_end + 1;
+    }
+    return joined(keys);
+}
+
+std::string lite_staged(TempRepo& t, const std::string& dir = "") {
+    InTop in(dir.empty() ? t.top : dir);
+    auto repo = gitlite::Repo::open();
+    REQUIRE(repo != nullptr);
+    auto index = gitlite::read_index(repo->index_path());
+    REQUIRE(index.has_value());
+    auto changes = gitlite::staged_changes(*repo, *index);
+    REQUIRE(changes.has_value());
+    std::vector<std::string> keys;
+    for (const auto& c : *changes) {
+        keys.push_back(key_of(c.path, c.mode, gitlite::to_hex(c.id)));
+    }
+    return joined(keys);
+}
+
+// Every object, as git prints it: id → (type, bytes).
+std::map<std::string, std::pair<std::string, std::string>> all_objects(TempRepo& t) {
+    std::string out = t.git({"cat-file", "--batch-all-objects", "--batch"});
+    out += "\n"; // git() dropped the last newline
+    std::map<std::string, std::pair<std::string, std::string>> objs;
+    size_t i = 0;
+    while (i < out.size()) {
+        size_t nl = out.find('\n', i);
+        REQUIRE(nl != std::string::npos);
+        std::string head = out.substr(i, nl - i); // "<id> <type> <size>"
+        size_t sp1 = head.find(' '), sp2 = head.rfind(' ');
+        size_t size = std::stoul(head.substr(sp2 + 1));
+        objs[head.substr(0, sp1)] = {head.substr(sp1 + 1, sp2 - sp1 - 1), out.substr(nl + 1, size)};
+        i = nl + 1 + size + 1;
+    }
+    return objs;
+}
+
+void check_all_objects_read(TempRepo& t) {
+    auto objs = all_objects(t);
+    REQUIRE(objs.size() > 50);
+    InTop in(t.top);
+    auto repo = gitlite::Repo::open();
+    REQUIRE(repo != nullptr);
+    const char* names[] = {"", "commit", "tree", "blob", "tag"};
+    for (const auto& [id, want] : objs) {
+        auto got = repo->read(*gitlite::from_hex(id));
+        INFO("object ", id);
+        REQUIRE(got.has_value());
+        CHECK(names[static_cast<int>(got->type)] == want.first);
+        CHECK(got->data == want.second);
+    }
+    CHECK_FALSE(repo->read(*gitlite::from_hex("0123456789012345678901234567890123456789")).has_value());
+}
+
+// A history whose files change a little at a time, so that a repack makes deltas of blobs and trees.
+void make_history(TempRepo& t, int commits) {
+    std::string text;
+    for (int i = 0; i < 200; ++i) {
+        text += "line " + std::to_string(i) + " of a file long enough to be worth a delta\n";
+    }
+    for (int c = 0; c < commits; ++c) {
+        text += "commit " + std::to_string(c) + "\n";
+        t.write("src/a/file.txt", text);
+        t.write("src/b/c/deep.txt", text + text);
+        t.write("top" + std::to_string(c % 4) + ".txt", std::to_string(c));
+        t.commit_all("commit " + std::to_string(c));
+    }
+    t.git({"tag", "-a", "-m", "an annotated tag", "v1"});
+}
+
+int delta_count(TempRepo& t) {
+    int deltas = 0;
+    for (const auto& entry : fs::directory_iterator(t.top + "/.git/objects/pack")) {
+        if (entry.path().extension() == ".idx") {
+            std::string v = t.git({"verify-pack", "-v", entry.path().string()});
+            size_t i = 0;
+            while (i < v.size()) {
+                size_t nl = v.find('\n', i);
+                std::string line = v.substr(i, nl == std::string::npos ? std::string::npos : nl - i);
+                // "<id> <type> <size> <packed size> <offset> <depth> <base id>" for a delta
+                if (std::count(line.begin(), line.end(), ' ') >= 6 &&
+                    line.find("chain length") == std::string::npos) {
+                    ++deltas;
+                }
+                i = nl == std::string::npos ? v.size() : nl + 1;
+            }
+        }
+    }
+    return deltas;
+}
+
+} // namespace
+
+TEST_SUITE("gitlite.hex") {
+    TEST_CASE("ids round-trip; anything but 40 hex digits is refused") {
+        auto id = gitlite::from_hex("00ff10aB20c30d40e50f60a70b80c90da0eb0fc0");
+        REQUIRE(id.has_value());
+        CHECK(gitlite::to_hex(*id) == "00ff10ab20c30d40e50f60a70b80c90da0eb0fc0");
+        CHECK_FALSE(gitlite::from_hex("00ff").has_value());
+        CHECK_FALSE(gitlite::from_hex("g0ff10ab20c30d40e50f60a70b80c90da0eb0fc0").has_value());
+        CHECK_FALSE(gitlite::from_hex(std::string(64, 'a')).has_value());
+    }
+}
+
+TEST_SUITE("gitlite.parse") {
+    TEST_CASE("malformed trees and commits are refused, not misread") {
+        CHECK(gitlite::parse_tree("").has_value()); // the empty tree
+        CHECK_FALSE(gitlite::parse_tree("100644 a").has_value());
+        CHECK_FALSE(gitlite::parse_tree(std::string("100644 a\0short", 14)).has_value());
+        CHECK_FALSE(gitlite::parse_tree(std::string("999999 a\0", 9) + std::string(20, 'x')).has_value());
+        CHECK_FALSE(gitlite::parse_tree(std::string("100644 a/b\0", 11) + std::string(20, 'x')).has_value());
+        auto t = gitlite::parse_tree(std::string("100664 old\0", 11) + std::string(20, 'x'));
+        REQUIRE(t.has_value());
+        CHECK(t->at(0).mode == 0100644); // legacy modes read as git reads them
+        CHECK_FALSE(gitlite::parse_commit("parent 0123456789012345678901234567890123456789\n").has_value());
+        CHECK_FALSE(gitlite::parse_commit("tree xyz\n\nmsg").has_value());
+        auto c =
+            gitlite::parse_commit("tree 0123456789012345678901234567890123456789\n"
+                                  "parent 1123456789012345678901234567890123456789\n"
+                                  "parent 2123456789012345678901234567890123456789\n"
+                                  "author A <a> 1 +0000\n\ntree 3123456789012345678901234567890123456789\n");
+        REQUIRE(c.has_value());
+        CHECK(gitlite::to_hex(c->tree) == "0123456789012345678901234567890123456789");
+        CHECK(c->parents.size() == 2);
+    }
+}
+
+TEST_SUITE("gitlite.Repo") {
+    TEST_CASE("every object reads as git gives it: loose, then packed with offset deltas, then ref deltas") {
+        TempRepo t;
+        t.git({"init", "-q", "-b", "main"});
+        make_history(t, 30);
+        check_all_objects_read(t); // loose
+
+        t.git({"repack", "-adfq", "--depth=20", "--window=50"});
+        CHECK(delta_count(t) > 10);
+        check_all_objects_read(t); // one pack, offset deltas
+
+        // pack-objects without --delta-base-offset writes REF_DELTA entries.
+        std::string list = t.git({"rev-list", "--objects", "--all"}) + "\n";
+        std::string name = t.git({"pack-objects", "-q", "--window=50", "--depth=20", ".git/objects/pack/ref"},
+                                 nullptr, list);
+        for (const auto& entry : fs::directory_iterator(t.top + "/.git/objects/pack")) {
+            if (entry.path().filename().string().find(name) == std::string::npos) {
+                fs::remove(entry.path());
+            }
+        }
+        CHECK(delta_count(t) > 10);
+        check_all_objects_read(t);
+    }
+
+    TEST_CASE("refs: loose, packed, symbolic, unborn") {
+        TempRepo t;
+        t.git({"init", "-q", "-b", "main"});
+        InTop in(t.top);
+        {
+            auto repo = gitlite::Repo::open();
+            REQUIRE(repo != nullptr);
+            CHECK_FALSE(repo->resolve("HEAD").has_value()); // unborn
+        }
+        t.write("f", "x");
+        t.commit_all("one");
+        std::string head = t.git({"rev-parse", "HEAD"});
+        t.git({"branch", "other"});
+        t.git({"pack-refs", "--all"});
+        t.write("f", "y");
+        t.commit_all("two"); // main loose again, other packed
+        auto repo = gitlite::Repo::open();
+        REQUIRE(repo != nullptr);
+        CHECK(gitlite::to_hex(*repo->resolve("HEAD")) == t.git({"rev-parse", "HEAD"}));
+        CHECK(gitlite::to_hex(*repo->resolve("refs/heads/other")) == head);
+        CHECK_FALSE(repo->resolve("refs/heads/nope").has_value());
+    }
+}
+
+TEST_SUITE("gitlite.staged_changes") {
+    TEST_CASE("lists what git diff --cached lists, through every kind of change") {
+        TempRepo t;
+        t.git({"init", "-q", "-b", "main"});
+        t.write("a.txt", "a");
+        t.write("dir/b.txt", "b");
+        t.write("dir/sub/c.txt", "c");
+        t.write("dir/sub/d.txt", "d");
+        t.write("other/e.txt", "e");
+        t.write("became-dir", "file");
+        t.write("x/became-file/y", "y");
+        CHECK(lite_staged(t) == git_staged(t)); // nothing staged
+        t.git({"add", "-A"});
+        CHECK(lite_staged(t) == git_staged(t)); // unborn HEAD: everything added
+        CHECK(lines(lite_staged(t)) == 7);
+        t.commit_all("base");
+        CHECK(lite_staged(t).empty()); // cache-tree valid throughout
+
+        t.write("dir/sub/c.txt", "changed");                  // modified, deep
+        t.write("new/dir/f.txt", "f");                        // added in a new folder
+        t.git({"rm", "-q", "dir/sub/d.txt"});                 // deleted: not listed
+        t.git({"update-index", "--chmod=+x", "other/e.txt"}); // mode change
+        t.git({"rm", "-q", "became-dir"});
+        t.write("became-dir/inner", "now a folder"); // file → folder
+        t.git({"rm", "-q", "-r", "x/became-file"});
+        t.write("x/became-file", "now a file");        // folder → file
+        ::symlink("a.txt", (t.top + "/link").c_str()); // a symlink
+        t.git({"add", "-A"});
+        t.git({"update-index", "--chmod=+x", "other/e.txt"}); // mode change
+        auto want = git_staged(t);
+        CHECK(lines(want) >= 6);
+        CHECK(lite_staged(t) == want);
+
+        t.git({"update-index", "--index-version", "4"}); // prefix-compressed paths
+        CHECK(lite_staged(t) == want);
+        t.git({"update-index", "--index-version", "3"});
+        t.git({"update-index", "--skip-worktree", "a.txt"}); // extended flags
+        CHECK(lite_staged(t) == want);
+
+        t.commit_all("second");
+        CHECK(lite_staged(t).empty());
+        // The cache-tree is invalidated by git add; a stale cache-tree (write-tree then unstage) must
+        // not hide a change either.
+        t.write("dir/b.txt", "b2");
+        t.git({"add", "dir/b.txt"});
+        t.git({"write-tree"});
+        CHECK(lite_staged(t) == git_staged(t));
+        CHECK(lines(lite_staged(t)) == 1);
+    }
+
+    TEST_CASE("a linked worktree reads its own index and HEAD") {
+        TempRepo t;
+        t.git({"init", "-q", "-b", "main"});
+        t.write("a.txt", "a");
+        t.commit_all("base");
+        std::string wt = t.home + "/wt";
+        t.git({"worktree", "add", "-q", "-b", "side", wt});
+        t.write("../wt/a.txt", "side change");
+        t.write("../wt/n.txt", "new");
+        t.git({"-C", wt, "add", "-A"});
+        CHECK(lite_staged(t, wt) == git_staged(t, wt));
+        CHECK(lines(lite_staged(t, wt)) == 2);
+        CHECK(lite_staged(t).empty());
+    }
+
+    TEST_CASE("declined, never misread: conflicts, intent-to-add, split index, sha256, alternates") {
+        TempRepo t;
+        t.git({"init", "-q", "-b", "main"});
+        t.write("f", "base\n");
+        t.commit_all("base");
+        t.git({"checkout", "-q", "-b", "b"});
+        t.write("f", "theirs\n");
+        t.commit_all("b");
+        t.git({"checkout", "-q", "main"});
+        t.write("f", "ours\n");
+        t.commit_all("main");
+        int rc = 0;
+        t.git({"merge", "-q", "b"}, &rc);
+        REQUIRE(rc != 0);
+        {
+            InTop in(t.top);
+            auto repo = gitlite::Repo::open();
+            REQUIRE(repo != nullptr);
+            CHECK_FALSE(gitlite::read_index(repo->index_path()).has_value());
+        }
+        t.git({"merge", "--abort"});
+
+        t.write("ita", "x");
+        t.git({"add", "-N", "ita"});
+        {
+            InTop in(t.top);
+            CHECK_FALSE(gitlite::read_index(".git/index").has_value());
+        }
+        t.git({"rm", "-q", "--cached", "ita"});
+        t.git({"update-index", "--split-index"});
+        {
+            InTop in(t.top);
+            CHECK_FALSE(gitlite::read_index(".git/index").has_value());
+        }
+        t.git({"update-index", "--no-split-index"});
+        {
+            InTop in(t.top);
+            CHECK(gitlite::read_index(".git/index").has_value());
+        }
+
+        TempRepo s;
+        s.git({"init", "-q", "--object-format=sha256"});
+        {
+            InTop in(s.top);
+            CHECK(gitlite::Repo::open() == nullptr);
+        }
+        TempRepo a;
+        a.git({"clone", "-q", "--shared", t.top, "."});
+        {
+            InTop in(a.top);
+            CHECK(gitlite::Repo::open() == nullptr);
+        }
+    }
+}
+
+TEST_SUITE("gitlite.changed_paths") {
+    TEST_CASE("each commit's paths against its first parent, as git log --name-only lists them") {
+        TempRepo t;
+        t.git({"init", "-q", "-b", "main"});
+        make_history(t, 6);
+        t.git({"checkout", "-q", "-b", "side"});
+        t.write("side/only.txt", "s");
+        t.git({"rm", "-q", "top1.txt"});
+        t.commit_all("side");
+        t.git({"checkout", "-q", "main"});
+        t.write("main.txt", "m");
+        t.commit_all("main");
+        t.git({"merge", "-q", "--no-edit", "side"});
+        t.git({"mv", "src/a", "moved"});
+        t.commit_all("move a folder");
+
+        std::string log = t.git(
+            {"log", "--format=%x01%H", "--name-only", "-z", "--no-renames", "-m", "--first-parent", "HEAD"});
+        std::map<std::string, std::set<std::string>> want;
+        std::string cur;
+        size_t i = 0;
+        while (i <= log.size()) {
+            size_t end = log.find('\0', i);
+            std::string tok = log.substr(i, end == std::string::npos ? std::string::npos : end - i);
+            i = end == std::string::npos ? log.size() + 1 : end + 1;
+            while (!tok.empty() && tok.front() == '\n') {
+                tok.erase(0, 1);
+            }
+            if (tok.empty()) {
+                continue;
+            }
+            if (tok[0] == '\x01') {
+                size_t nl = tok.find('\n');
+                cur = tok.substr(1, nl == std::string::npos ? std::string::npos : nl - 1);
+                want[cur];
+                if (nl != std::string::npos && nl + 1 < tok.size()) {
+                    want[cur].insert(tok.substr(nl + 1));
+                }
+            } else {
+                want[cur].insert(tok);
+            }
+        }
+        REQUIRE(want.size() == 9); // 6 + main + merge + move: the side commit is not first-parent
+        InTop in(t.top);
+        auto repo = gitlite::Repo::open();
+        REQUIRE(repo != nullptr);
+        for (const auto& [id, paths] : want) {
+            auto obj = repo->read(*gitlite::from_hex(id));
+            REQUIRE(obj.has_value());
+            auto c = gitlite::parse_commit(obj->data);
+            REQUIRE(c.has_value());
+            auto got = gitlite::changed_paths(*repo, *c);
+            INFO("commit ", id);
+            CHECK(std::set<std::string>(got.begin(), got.end()) == paths);
+        }
+    }
+}
