@@ -117,6 +117,9 @@ class Cache {
     /// The set of objects present: one listing of the fan-out folders, cheaper than a stat per object
     /// when checking thousands.
     HashSet object_set() const;
+    /// Is every one of these objects present? Few: a stat each; many: one listing of the fan-out folders
+    /// that hold any of them, matched against the sorted hashes (no set of every object is built).
+    bool has_all(std::vector<Hash128> hashes) const;
 
   private:
     std::string m_root;

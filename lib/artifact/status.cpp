@@ -36,6 +36,10 @@ bool same_inode(const std::string& a, const struct stat& st) {
     struct stat o {};
     return ::stat(a.c_str(), &o) == 0 && o.st_ino == st.st_ino && o.st_dev == st.st_dev;
 }
+bool same_inode(const std::string& a, const StatKey& k) {
+    struct stat o {};
+    return ::stat(a.c_str(), &o) == 0 && o.st_ino == k.ino && o.st_dev == k.dev;
+}
 
 void file_status(Context& ctx, ArtifactStatus& s) {
     const Pointer& p = s.pf.p;
@@ -71,18 +75,14 @@ void file_status(Context& ctx, ArtifactStatus& s) {
     }
 }
 
-/// Are all these objects in the cache? One listing of the fan-out folders when there are many.
+/// Are all these objects in the cache?
 bool all_in_cache(const Context& ctx, const std::vector<ManifestEntry>& entries) {
-    std::optional<HashSet> present;
-    if (entries.size() > 256) {
-        present = ctx.cache.object_set();
-    }
+    std::vector<Hash128> hashes;
+    hashes.reserve(entries.size());
     for (const auto& e : entries) {
-        if (!(present ? present->count(e.hash) > 0 : ctx.cache.has(e.hash))) {
-            return false;
-        }
+        hashes.push_back(e.hash);
     }
-    return true;
+    return ctx.cache.has_all(std::move(hashes));
 }
 
 void dir_status(Context& ctx, ArtifactStatus& s, int jobs) {
@@ -110,10 +110,9 @@ void dir_status(Context& ctx, ArtifactStatus& s, int jobs) {
         s.in_cache = m && all_in_cache(ctx, *m);
         return;
     }
-    std::vector<struct stat> stats;
-    std::vector<ManifestEntry> entries;
+    ScannedDir scanned;
     try {
-        entries = scan_directory(ctx, s.pf.target, jobs, &stats);
+        scanned = scan_directory(ctx, s.pf.target, jobs);
     } catch (const Error& e) {
         s.work = ArtifactStatus::Work::modified;
         s.detail = e.what();
@@ -121,10 +120,9 @@ void dir_status(Context& ctx, ArtifactStatus& s, int jobs) {
         s.in_cache = m && all_in_cache(ctx, *m);
         return;
     }
-    // Already sorted by path (unique): format_manifest's sort keeps the order, and stats stay aligned.
-    if (xxh128(format_manifest(entries)) == p.hash) {
+    if (manifest_id(scanned) == p.hash) {
         // The workspace holds exactly the manifest's entries: check their objects without parsing it.
-        s.in_cache = s.in_cache && all_in_cache(ctx, entries);
+        s.in_cache = s.in_cache && ctx.cache.has_all(scanned.hashes);
         return;
     }
     s.work = ArtifactStatus::Work::modified;
@@ -138,15 +136,15 @@ void dir_status(Context& ctx, ArtifactStatus& s, int jobs) {
     for (const auto& e : *m) {
         by_path[e.path] = &e;
     }
-    for (size_t i = 0; i < entries.size(); ++i) {
-        auto it = by_path.find(entries[i].path);
-        if (it != by_path.end() && !(it->second->hash == entries[i].hash) &&
-            same_inode(ctx.cache.object_path(it->second->hash), stats[i])) {
+    scanned.each([&](size_t i, const ListedFile& lf) {
+        auto it = by_path.find(lf.path);
+        if (it != by_path.end() && !(it->second->hash == scanned.hashes[i]) &&
+            same_inode(ctx.cache.object_path(it->second->hash), lf.key)) {
             s.cache_corrupt = true;
-            s.detail = quoted(s.pf.target + "/" + entries[i].path) +
-                       ": its cache object was changed through its hardlink";
+            s.detail =
+                quoted(s.pf.target + "/" + lf.path) + ": its cache object was changed through its hardlink";
         }
-    }
+    });
 }
 
 } // namespace

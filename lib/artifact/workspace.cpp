@@ -1,5 +1,6 @@
 #include "artifact/workspace.hpp"
 
+#include "artifact/fasthash.hpp"
 #include "artifact/pool.hpp"
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
@@ -7,7 +8,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <climits>
+#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <mutex>
@@ -247,6 +250,10 @@ Hash128 file_hash(Context& ctx, const std::string& abs_path, const struct stat& 
     if (auto h = ctx.stat.lookup(st)) {
         return *h;
     }
+    return rehash_file(ctx, abs_path);
+}
+
+Hash128 rehash_file(Context& ctx, const std::string& abs_path) {
     Fd fd(::open(abs_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
     if (!fd) {
         throw io_error("cannot read '" + abs_path + "': " + errno_text(errno));
@@ -367,19 +374,152 @@ std::vector<std::pair<std::string, struct stat>> list_directory(const std::strin
     return sorted;
 }
 
-std::vector<ManifestEntry> scan_directory(Context& ctx, const std::string& rel, int jobs,
-                                          std::vector<struct stat>* stats) {
-    auto files = list_directory(ctx.abs(rel), rel);
-    std::vector<ManifestEntry> out(files.size());
+namespace {
+
+struct Child {
+    std::string key; // the name, with a '/' after a folder's: sorting by it sorts whole paths bytewise
+    StatKey st;
+    uint32_t mode = 0;
+    bool dir = false;
+};
+
+// The entries of folder `rel` (below dirfd), sorted by key. Same rules and messages as list_rec.
+std::vector<Child> read_children(int dirfd, const std::string& shown, const std::string& rel) {
+    int fd =
+        ::openat(dirfd, rel.empty() ? "." : rel.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
+    if (d == nullptr) {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+        throw io_error("cannot read folder '" + shown + (rel.empty() ? "" : "/" + rel) +
+                       "': " + errno_text(errno));
+    }
+    std::vector<Child> out;
+    auto fail = [&](Error e) {
+        ::closedir(d);
+        throw e;
+    };
+    while (dirent* e = ::readdir(d)) {
+        const char* n = e->d_name;
+        if ((n[0] == '.' && n[1] == '\0') || (n[0] == '.' && n[1] == '.' && n[2] == '\0')) {
+            continue;
+        }
+        if (std::strstr(n, ".mlci-tmp.") != nullptr) {
+            continue; // a temporary of an interrupted checkout
+        }
+        auto show = [&] { return shown + "/" + (rel.empty() ? std::string(n) : rel + "/" + n); };
+        // The parts above were checked on the way down: only this name needs the path rules.
+        std::string why = relative_path_problem(n);
+        if (!why.empty()) {
+            fail(input_error(quoted(show()) + " cannot be tracked: " + why));
+        }
+        struct stat st {};
+        if (::fstatat(::dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            int err = errno;
+            fail(io_error("cannot stat " + quoted(show()) + ": " + errno_text(err)));
+        }
+        if (S_ISLNK(st.st_mode)) {
+            fail(
+                input_error(quoted(show()) + " is a symbolic link; a tracked folder holds regular files only",
+                            "replace the link with the file it points to, or move it out of the folder"));
+        }
+        Child c;
+        c.key = n;
+        c.mode = st.st_mode;
+        if (S_ISDIR(st.st_mode)) {
+            c.dir = true;
+            c.key += '/';
+        } else if (S_ISREG(st.st_mode)) {
+            c.st = StatKey::of(st);
+        } else {
+            fail(input_error(quoted(show()) + " is not a regular file (a device, socket or fifo)"));
+        }
+        out.push_back(std::move(c));
+    }
+    ::closedir(d);
+    std::sort(out.begin(), out.end(), [](const Child& a, const Child& b) { return a.key < b.key; });
+    return out;
+}
+
+// Depth first in key order: the files of the subtree at `rel` appended in byte order of their paths.
+void list_subtree(int dirfd, const std::string& shown, const std::string& rel, std::vector<ListedFile>& out) {
+    for (auto& c : read_children(dirfd, shown, rel)) {
+        std::string path = rel.empty() ? std::move(c.key) : rel + "/" + c.key;
+        if (c.dir) {
+            path.pop_back(); // the '/'
+            list_subtree(dirfd, shown, path, out);
+        } else {
+            out.push_back(ListedFile{std::move(path), c.st, c.mode});
+        }
+    }
+}
+
+} // namespace
+
+FileRuns list_files(const std::string& abs_dir, const std::string& shown, int jobs) {
+    Fd top(::open(abs_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+    if (!top) {
+        throw io_error("cannot read folder '" + shown + "': " + errno_text(errno));
+    }
+    // The top's files in runs between its sub-folders; each sub-folder's subtree a run of its own.
+    std::vector<Child> children = read_children(top.get(), shown, "");
+    FileRuns runs;
+    std::vector<size_t> subdir_run; // run index of each sub-folder
+    std::vector<std::string> subdirs;
+    for (auto& c : children) {
+        if (c.dir) {
+            c.key.pop_back();
+            subdirs.push_back(std::move(c.key));
+            subdir_run.push_back(runs.size());
+            runs.emplace_back();
+        } else {
+            if (runs.empty() || (!subdir_run.empty() && subdir_run.back() == runs.size() - 1)) {
+                runs.emplace_back();
+            }
+            runs.back().push_back(ListedFile{std::move(c.key), c.st, c.mode});
+        }
+    }
+    std::vector<std::optional<Error>> errs(subdirs.size());
+    parallel_for(subdirs.size(), jobs, [&](size_t i) {
+        try {
+            list_subtree(top.get(), shown, subdirs[i], runs[subdir_run[i]]);
+        } catch (const Error& e) {
+            errs[i] = e;
+        }
+    });
+    for (auto& e : errs) {
+        if (e) {
+            throw *e;
+        }
+    }
+    return runs;
+}
+
+ScannedDir scan_directory(Context& ctx, const std::string& rel, int jobs) {
+    std::string base = ctx.abs(rel);
+    ScannedDir d;
+    d.runs = list_files(base, rel, jobs);
+    size_t n = 0;
+    for (const auto& run : d.runs) {
+        n += run.size();
+    }
+    // Look up every file in the stat cache on this thread (no lock is contended); hash the misses in
+    // parallel.
+    d.hashes.resize(n);
+    std::vector<std::pair<size_t, const ListedFile*>> misses;
+    d.each([&](size_t i, const ListedFile& lf) {
+        if (auto h = ctx.stat.lookup(lf.key)) {
+            d.hashes[i] = *h;
+        } else {
+            misses.emplace_back(i, &lf);
+        }
+    });
     std::mutex mu;
     std::optional<Error> first;
-    parallel_for(files.size(), jobs, [&](size_t i) {
+    parallel_for(misses.size(), jobs, [&](size_t k) {
         try {
-            const auto& [path, st] = files[i];
-            out[i].path = path;
-            out[i].size = static_cast<uint64_t>(st.st_size);
-            out[i].exec = (st.st_mode & S_IXUSR) != 0;
-            out[i].hash = file_hash(ctx, ctx.abs(rel) + "/" + path, st);
+            d.hashes[misses[k].first] = rehash_file(ctx, base + "/" + misses[k].second->path);
         } catch (const Error& e) {
             std::lock_guard<std::mutex> lock(mu);
             if (!first) {
@@ -390,13 +530,65 @@ std::vector<ManifestEntry> scan_directory(Context& ctx, const std::string& rel, 
     if (first) {
         throw *first;
     }
-    if (stats != nullptr) {
-        stats->clear();
-        stats->reserve(files.size());
-        for (auto& f : files) {
-            stats->push_back(f.second);
-        }
+    return d;
+}
+
+namespace {
+
+// "xxh128:" and 32 hex digits, as Hash128::id() but into a buffer.
+char* put_id(char* p, const Hash128& h) {
+    static constexpr char k_hex[] = "0123456789abcdef";
+    std::memcpy(p, "xxh128:", 7);
+    p += 7;
+    for (int i = 15; i >= 0; --i) {
+        p[15 - i] = k_hex[(h.high >> (i * 4)) & 15];
+        p[31 - i] = k_hex[(h.low >> (i * 4)) & 15];
     }
+    return p + 32;
+}
+
+} // namespace
+
+Hash128 manifest_id(const ScannedDir& d) {
+    // The lines of format_manifest, in the same (byte) order, through a 64 KiB buffer.
+    FastXxh128 x;
+    constexpr size_t k_cap = 64 << 10;
+    std::vector<char> buf(k_cap);
+    size_t used = 0;
+    d.each([&](size_t i, const ListedFile& lf) {
+        size_t need = 7 + 32 + 1 + 20 + 5 + lf.path.size() + 1;
+        if (used + need > k_cap) {
+            x.update(buf.data(), used);
+            used = 0;
+        }
+        if (need > k_cap) { // a path longer than the buffer: never in practice (PATH_MAX), but exact
+            std::vector<ManifestEntry> one{
+                ManifestEntry{lf.path, d.hashes[i], lf.key.size, (lf.mode & S_IXUSR) != 0}};
+            std::string line = format_manifest(one);
+            x.update(line.data(), line.size());
+            return;
+        }
+        char* p = buf.data() + used;
+        p = put_id(p, d.hashes[i]);
+        *p++ = ' ';
+        p = std::to_chars(p, p + 20, lf.key.size).ptr;
+        std::memcpy(p, (lf.mode & S_IXUSR) != 0 ? " 755 " : " 644 ", 5);
+        p += 5;
+        std::memcpy(p, lf.path.data(), lf.path.size());
+        p += lf.path.size();
+        *p++ = '\n';
+        used = static_cast<size_t>(p - buf.data());
+    });
+    x.update(buf.data(), used);
+    return x.digest();
+}
+
+std::vector<ManifestEntry> manifest_entries(const ScannedDir& d) {
+    std::vector<ManifestEntry> out;
+    out.reserve(d.size());
+    d.each([&](size_t i, const ListedFile& lf) {
+        out.push_back(ManifestEntry{lf.path, d.hashes[i], lf.key.size, (lf.mode & S_IXUSR) != 0});
+    });
     return out;
 }
 

@@ -152,7 +152,7 @@ TEST_SUITE("Cache") {
         CHECK(temps == 0);
     }
 
-    TEST_CASE("hash_fd of a large file (the two-thread path) equals the one-shot hash, from any offset") {
+    TEST_CASE("hash_fd of a large file equals the one-shot hash, from any offset") {
         TempDir t;
         std::string data(80u << 20, '\0');
         for (size_t i = 0; i < data.size(); i += 4096) {
@@ -166,6 +166,54 @@ TEST_SUITE("Cache") {
         ::lseek(fd.get(), 5, SEEK_SET);
         CHECK(hash_fd(fd.get(), "big", &size) == xxh128(std::string_view(data).substr(5)));
         CHECK(size == data.size() - 5);
+    }
+
+    TEST_CASE("hash_fd: the same XXH3-128 as the one-shot hash at the read buffer's boundaries") {
+        TempDir t;
+        constexpr size_t buf = 256 << 10; // hash_fd's buffer
+        std::string data(3 * buf + 17, '\0');
+        for (size_t i = 0; i < data.size(); ++i) {
+            data[i] = static_cast<char>((i * 131) ^ (i >> 9));
+        }
+        for (size_t n : {size_t{0}, size_t{1}, buf - 1, buf, buf + 1, 2 * buf, 3 * buf + 17}) {
+            CAPTURE(n);
+            std::string part = data.substr(0, n);
+            write_file_atomic(t.path + "/f", part);
+            Fd fd(::open((t.path + "/f").c_str(), O_RDONLY));
+            uint64_t size = 99;
+            CHECK(hash_fd(fd.get(), "f", &size) == xxh128(part));
+            CHECK(size == n);
+        }
+    }
+
+    TEST_CASE("has_all: every object present, one missing, few or many, a folder instead of a file") {
+        TempDir t;
+        Cache c(t.path + "/cache", t.path + "/q", false);
+        c.prepare();
+        std::vector<Hash128> ids;
+        {
+            SyncBatch batch(t.path);
+            for (int i = 0; i < 600; ++i) {
+                ids.push_back(c.insert_bytes("object " + std::to_string(i), batch));
+            }
+            batch.commit();
+        }
+        CHECK(c.has_all(ids));
+        CHECK(c.has_all({ids.begin(), ids.begin() + 10}));
+        CHECK(c.has_all({}));
+        std::vector<Hash128> dup = ids;
+        dup.insert(dup.end(), ids.begin(), ids.begin() + 300); // repeats count once
+        CHECK(c.has_all(dup));
+        Hash128 absent = xxh128("not in the cache");
+        std::vector<Hash128> more = ids;
+        more.push_back(absent);
+        CHECK_FALSE(c.has_all(more));
+        CHECK_FALSE(c.has_all({ids[0], absent}));
+        ::unlink(c.object_path(ids[123]).c_str());
+        ::mkdir(c.object_path(ids[123]).c_str(), 0755); // not a regular file: not an object
+        CHECK_FALSE(c.has_all(ids));
+        CHECK_FALSE(c.has_all({ids[123]}));
+        CHECK(c.has_all({ids[0], ids[1]}));
     }
 
     TEST_CASE("stream re-hashes; quarantine moves a corrupt object away") {
@@ -362,6 +410,62 @@ TEST_SUITE("StatCache") {
         }
         sc.record(key(3), hash_of(3)); // back again
         CHECK(sc.lookup(key(3)) == hash_of(3));
+    }
+
+    TEST_CASE("format 2 is mapped: a damaged or truncated file is an empty cache; format 1 still loads") {
+        TempDir t;
+        auto key = [](int i) {
+            struct stat st {};
+            st.st_dev = 3;
+            st.st_ino = static_cast<ino_t>(50 + i);
+            st.st_size = i;
+            st.st_mtim.tv_sec = 1000000;
+            st.st_mtim.tv_nsec = 5;
+            st.st_ctim.tv_sec = 1000000;
+            return st;
+        };
+        std::string state = t.path + "/state";
+        {
+            StatCache sc = StatCache::load(state);
+            for (int i = 0; i < 100; ++i) {
+                sc.record(key(i), xxh128(std::to_string(i)));
+            }
+            sc.save();
+        }
+        std::string bytes = *read_file_if_exists(state, 1 << 24);
+        CHECK(bytes.rfind("mlci-state 2\n", 0) == 0);
+        {
+            StatCache sc = StatCache::load(state);
+            REQUIRE(sc.size() == 100);
+            CHECK(sc.lookup(key(42)) == xxh128("42"));
+            // A change to the mapped table is copy-on-write: the file keeps its bytes until save().
+            sc.record(key(42), xxh128("changed"));
+            sc.forget(key(7));
+            CHECK(sc.lookup(key(42)) == xxh128("changed"));
+            CHECK(*read_file_if_exists(state, 1 << 24) == bytes);
+            sc.save();
+        }
+        {
+            StatCache sc = StatCache::load(state);
+            CHECK(sc.size() == 99);
+            CHECK(sc.lookup(key(42)) == xxh128("changed"));
+            CHECK_FALSE(sc.lookup(key(7)));
+        }
+        // Any flipped byte in the table fails its checksum: no entry is trusted.
+        std::string bad = bytes;
+        bad[bad.size() / 2] = static_cast<char>(bad[bad.size() / 2] ^ 1);
+        write_file_atomic(state, bad);
+        CHECK(StatCache::load(state).size() == 0);
+        write_file_atomic(state, bytes.substr(0, bytes.size() - 72));
+        CHECK(StatCache::load(state).size() == 0);
+        write_file_atomic(state, bytes.substr(0, 40));
+        CHECK(StatCache::load(state).size() == 0);
+        // Format 1, as older versions wrote it.
+        write_file_atomic(state, "mlci-state 1\n3 51 1 1000000000000005 1000000000000000 2000000000 " +
+                                     xxh128("1").id() + "\n");
+        StatCache sc = StatCache::load(state);
+        CHECK(sc.size() == 1);
+        CHECK(sc.lookup(key(1)) == xxh128("1"));
     }
 
     TEST_CASE("a garbled state file is an empty cache") {
