@@ -88,7 +88,7 @@ Plan plan_one(const Context& ctx, const std::string& arg) {
         throw input_error(quoted(rel) + " is a symbolic link; git model add takes regular files and folders",
                           "add the file it points to, or replace the link with a copy");
     }
-    if (git::in_index(ctx.repo, rel)) {
+    if (tracked_by_git(ctx, rel)) {
         throw input_error(quoted(rel) + " is tracked by git; an artifact's bytes must not be in git",
                           "untrack it first: git rm -r --cached -- " + rel);
     }

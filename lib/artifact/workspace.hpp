@@ -11,6 +11,7 @@
 #include "git/repo.hpp"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,18 +32,58 @@ struct Problem {
     std::string hint;
 };
 
+/// Where a repository lives, found the way git does for a plain layout (a `.git` folder or file above
+/// `start`, its commondir) without libgit2. nullopt for anything less plain — GIT_* variables, core.worktree,
+/// a bare or symlinked git folder, config includes, another owner, another filesystem above `start` —
+/// which the caller then leaves to libgit2. git_dir and common_dir end with '/'.
+struct RepoPaths {
+    std::string top;
+    std::string git_dir;
+    std::string common_dir;
+};
+std::optional<RepoPaths> discover_plain(const std::string& start);
+
+/// The repository, opened with libgit2 on first use. Initialising libgit2 parses every CA certificate
+/// of the system (14 ms here, more than `git status` takes on a small tree); add and status find their
+/// paths without it (discover_plain) and read no git object in the common case.
+class LazyRepo {
+  public:
+    explicit LazyRepo(std::string start);
+    explicit LazyRepo(git::Repo repo);
+    git::Repo& get() const;
+    operator git::Repo&() const { return get(); } // NOLINT: stands in for the Repo it holds
+    bool opened() const;
+
+    std::optional<git::Oid> head() const { return get().head(); }
+    git::Oid commit_of(const std::string& rev) const { return get().commit_of(rev); }
+    std::optional<std::string> blob_at(const git::Oid& commit, const std::string& path) const {
+        return get().blob_at(commit, path);
+    }
+    std::vector<git::TreeFile> files_at(const git::Oid& commit, const std::string& prefix = "") const {
+        return get().files_at(commit, prefix);
+    }
+
+  private:
+    struct State;
+    std::shared_ptr<State> m_s;
+};
+
 struct Context {
-    git::Repo repo;
+    LazyRepo repo;
     std::string top; // work tree, no trailing '/'
     Config cfg;
     LinkMode link = LinkMode::auto_;
     Cache cache;
     StatCache stat;
+    std::string git_dir; // trailing '/'
 
     /// Open the repository around `start`, its config and cache. Throws usage/config errors.
     static Context open(const std::string& start = ".");
     std::string abs(const std::string& rel) const { return rel.empty() ? top : top + "/" + rel; }
 };
+
+/// Is `rel` (a file, or a folder with any file below it) in git's index?
+bool tracked_by_git(const Context& ctx, const std::string& rel);
 
 /// `arg` (relative to the current directory or absolute) as a path relative to the top. Throws
 /// usage_error when it lies outside the work tree or inside .git.
