@@ -6,6 +6,7 @@
 #include "util/error.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -734,13 +735,23 @@ bool Cache::has_all(std::vector<Hash128> hashes) const {
     if (!top) {
         return false;
     }
-    std::vector<char> seen;
+    // The wanted hashes of each fan-out folder, then the folders on every core.
+    std::vector<std::pair<size_t, size_t>> groups;
     for (size_t lo = 0; lo < hashes.size();) {
-        int fan = static_cast<int>(hashes[lo].high >> 56);
         size_t hi = lo;
-        while (hi < hashes.size() && static_cast<int>(hashes[hi].high >> 56) == fan) {
+        while (hi < hashes.size() && (hashes[hi].high >> 56) == (hashes[lo].high >> 56)) {
             ++hi;
         }
+        groups.emplace_back(lo, hi);
+        lo = hi;
+    }
+    std::atomic<bool> missing{false};
+    parallel_for(groups.size(), default_jobs(), [&](size_t g) {
+        if (missing.load(std::memory_order_relaxed)) {
+            return;
+        }
+        auto [lo, hi] = groups[g];
+        int fan = static_cast<int>(hashes[lo].high >> 56);
         char name[3];
         std::snprintf(name, sizeof name, "%02x", fan);
         int fd = ::openat(top.get(), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -749,24 +760,22 @@ bool Cache::has_all(std::vector<Hash128> hashes) const {
             if (fd >= 0) {
                 ::close(fd);
             }
-            return false;
+            missing = true;
+            return;
         }
         // Mark the wanted objects this folder holds; all of them must be there. A regular file only
-        // (as has() checks): the few names that match are stat'ed.
-        seen.assign(hi - lo, 0);
+        // (as has() checks).
+        auto first = hashes.begin() + static_cast<long>(lo);
+        auto last = hashes.begin() + static_cast<long>(hi);
+        std::vector<char> seen(hi - lo, 0);
         size_t found = 0;
         while (dirent* e = ::readdir(d)) {
             Hash128 h;
             if (!object_name(fan, e->d_name, &h)) {
                 continue;
             }
-            auto it = std::lower_bound(hashes.begin() + static_cast<long>(lo),
-                                       hashes.begin() + static_cast<long>(hi), h, less);
-            if (it == hashes.begin() + static_cast<long>(hi) || !(*it == h)) {
-                continue;
-            }
-            size_t k = static_cast<size_t>(it - hashes.begin()) - lo;
-            if (seen[k] != 0) {
+            auto it = std::lower_bound(first, last, h, less);
+            if (it == last || !(*it == h) || seen[static_cast<size_t>(it - first)] != 0) {
                 continue;
             }
             if (e->d_type != DT_REG) {
@@ -776,16 +785,15 @@ bool Cache::has_all(std::vector<Hash128> hashes) const {
                     continue;
                 }
             }
-            seen[k] = 1;
+            seen[static_cast<size_t>(it - first)] = 1;
             ++found;
         }
         ::closedir(d);
         if (found != hi - lo) {
-            return false;
+            missing = true;
         }
-        lo = hi;
-    }
-    return true;
+    });
+    return !missing.load();
 }
 
 } // namespace mlci::artifact
