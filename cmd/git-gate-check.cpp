@@ -4,6 +4,7 @@
 #include "config/config.hpp"
 #include "eval/check.hpp"
 #include "eval/gates.hpp"
+#include "eval/log_text.hpp"
 #include "eval/notes.hpp"
 #include "eval/report.hpp"
 #include "fsutil/file.hpp"
@@ -176,26 +177,11 @@ const bool reg_report = add_command([](CLI::App& app) {
                    }};
 });
 
-// `git gate log` prints one line per commit over whole histories: these write straight into the
-// output instead of building a Json tree or temporary strings per value. The text is exactly what
-// Json::dump, Oid::short_hex and eval::format_utc produce.
-void append_short_hex(std::string& out, const git::Oid& id) {
-    static constexpr char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < 7; ++i) {
-        unsigned char b = id.id[i / 2];
-        out += digits[i % 2 == 0 ? b >> 4 : b & 0xf];
-    }
-}
-
-void append_utc(std::string& out, int64_t epoch) {
-    std::time_t t = static_cast<std::time_t>(epoch);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[64];
-    int n = std::snprintf(buf, sizeof buf, "%d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                          tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    out.append(buf, static_cast<size_t>(n));
-}
+// `git gate log` prints one line per commit over whole histories: the lines are written straight into
+// the output (eval/log_text.hpp) instead of building a Json tree or temporary strings per value.
+using eval::append_short_hex;
+using eval::append_utc;
+using eval::append_value;
 
 std::string log_json(const std::vector<eval::LogPoint>& points) {
     if (points.empty()) {
@@ -266,7 +252,7 @@ const bool reg_log = add_command([](CLI::App& app) {
                            out += "  ";
                            out += p.suite;
                            out += "  ";
-                           out += eval::value_text(p.value);
+                           append_value(out, p.value);
                            out += "  ";
                            out += p.summary;
                            out += '\n';

@@ -1,0 +1,61 @@
+#include "eval/log_text.hpp"
+
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+
+namespace mlci::eval {
+
+void append_short_hex(std::string& out, const git::Oid& id) {
+    static constexpr char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < 7; ++i) {
+        unsigned char b = id.id[i / 2];
+        out += digits[i % 2 == 0 ? b >> 4 : b & 0xf];
+    }
+}
+
+namespace {
+
+// "%02d" of a field of struct tm (always 0-99 from gmtime_r).
+void append_two(std::string& out, int v) {
+    if (v < 0 || v > 99) {
+        char buf[16];
+        int n = std::snprintf(buf, sizeof buf, "%02d", v);
+        out.append(buf, static_cast<size_t>(n));
+        return;
+    }
+    out += static_cast<char>('0' + v / 10);
+    out += static_cast<char>('0' + v % 10);
+}
+
+} // namespace
+
+void append_utc(std::string& out, int64_t epoch) {
+    std::time_t t = static_cast<std::time_t>(epoch);
+    std::tm tm{};
+    gmtime_r(&t, &tm); // as format_utc: out of range leaves the zero date
+    char buf[16];
+    auto res = std::to_chars(buf, buf + sizeof buf, tm.tm_year + 1900);
+    out.append(buf, res.ptr);
+    out += '-';
+    append_two(out, tm.tm_mon + 1);
+    out += '-';
+    append_two(out, tm.tm_mday);
+    out += 'T';
+    append_two(out, tm.tm_hour);
+    out += ':';
+    append_two(out, tm.tm_min);
+    out += ':';
+    append_two(out, tm.tm_sec);
+    out += 'Z';
+}
+
+void append_value(std::string& out, double v) {
+    // std::to_chars with a format and a precision writes what printf writes with the matching
+    // conversion ("%.6g" here) in the C locale (C++17 [charconv.to.chars]).
+    char buf[64];
+    auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 6);
+    out.append(buf, res.ptr);
+}
+
+} // namespace mlci::eval

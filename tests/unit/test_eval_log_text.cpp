@@ -1,0 +1,97 @@
+// Unit tests for lib/eval/log_text: the printf-free pieces of `git gate log`'s lines write exactly what
+// format_utc, value_text and Oid::short_hex write.
+#include "eval/log_text.hpp"
+#include "eval/note.hpp"
+#include "eval/report.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+
+using namespace mlci;
+
+TEST_SUITE("log_text") {
+    TEST_CASE("append_utc is format_utc") {
+        std::vector<int64_t> epochs = {0,
+                                       1,
+                                       -1,
+                                       59,
+                                       86399,
+                                       86400,
+                                       951782400 /* 2000-02-29 */,
+                                       1767225600,
+                                       253402300799 /* 9999-12-31 */,
+                                       253402300800,
+                                       -62135596800 /* year 1 */,
+                                       -62135596801,
+                                       67767976233532799LL,
+                                       std::numeric_limits<int64_t>::max(),
+                                       std::numeric_limits<int64_t>::min()};
+        std::mt19937_64 rng(5);
+        std::uniform_int_distribution<int64_t> any(-300000000000LL, 300000000000LL);
+        for (int i = 0; i < 20000; ++i) {
+            epochs.push_back(any(rng));
+        }
+        for (int64_t e : epochs) {
+            std::string out = "x";
+            eval::append_utc(out, e);
+            CHECK(out == "x" + eval::format_utc(e));
+        }
+    }
+
+    TEST_CASE("append_value is value_text") {
+        std::vector<double> values = {0.0,
+                                      -0.0,
+                                      1.0,
+                                      -1.0,
+                                      0.5,
+                                      0.001,
+                                      1e-3,
+                                      0.1 + 0.2,
+                                      123456.0,
+                                      1234567.0,
+                                      999999.5,
+                                      9999995.0,
+                                      0.0000123456789,
+                                      1e-5,
+                                      1e300,
+                                      -1e-300,
+                                      5e-324,
+                                      std::numeric_limits<double>::max(),
+                                      std::numeric_limits<double>::min(),
+                                      std::numeric_limits<double>::infinity(),
+                                      -std::numeric_limits<double>::infinity(),
+                                      std::nan(""),
+                                      -std::nan(""),
+                                      0.8180000000000001,
+                                      2.5,
+                                      0.125,
+                                      100.0,
+                                      1e6,
+                                      1e15};
+        std::mt19937_64 rng(7);
+        std::uniform_real_distribution<double> unit(0, 1);
+        std::uniform_int_distribution<int> exp10(-12, 12);
+        for (int i = 0; i < 20000; ++i) {
+            values.push_back((unit(rng) - 0.3) * std::pow(10.0, exp10(rng)));
+            values.push_back(std::round(unit(rng) * 1e6) / 1e3); // ties at the sixth digit
+        }
+        for (double v : values) {
+            std::string out = "x";
+            eval::append_value(out, v);
+            CHECK(out == "x" + eval::value_text(v));
+        }
+    }
+
+    TEST_CASE("append_short_hex is Oid::short_hex") {
+        git::Oid id = git::Oid::from_hex("0123456789abcdef0123456789abcdef01234567");
+        std::string out;
+        eval::append_short_hex(out, id);
+        CHECK(out == id.short_hex());
+        CHECK(out == "0123456");
+    }
+}
