@@ -13,9 +13,11 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <map>
 #include <mutex>
 #include <set>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace mlci::artifact {
@@ -185,14 +187,30 @@ void SyncBatch::commit(std::vector<std::string>* later) {
 }
 
 void sync_paths(const std::vector<std::string>& paths) {
+    // Grouped by filesystem: many paths on one (the 256 fan-out folders of a large add) cost one syncfs
+    // there instead of an fsync each — one fsync of a folder took ~4 ms here, and 256 of them a second.
     std::set<std::string> seen;
+    std::map<dev_t, std::vector<const std::string*>> by_dev;
     for (const auto& p : paths) {
-        if (!seen.insert(p).second) {
+        struct stat st {};
+        if (seen.insert(p).second && ::stat(p.c_str(), &st) == 0) {
+            by_dev[st.st_dev].push_back(&p);
+        }
+    }
+    constexpr size_t k_few = 16;
+    for (const auto& [dev, list] : by_dev) {
+        if (list.size() > k_few) {
+            Fd fd(::open(list.front()->c_str(), O_RDONLY | O_CLOEXEC));
+            if (!fd || ::syncfs(fd.get()) != 0) {
+                throw io_error("cannot sync the filesystem of '" + *list.front() + "': " + errno_text(errno));
+            }
             continue;
         }
-        Fd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
-        if (fd && ::fsync(fd.get()) != 0 && errno != EINVAL) {
-            throw io_error("cannot sync '" + p + "': " + errno_text(errno));
+        for (const auto* p : list) {
+            Fd fd(::open(p->c_str(), O_RDONLY | O_CLOEXEC));
+            if (fd && ::fsync(fd.get()) != 0 && errno != EINVAL) {
+                throw io_error("cannot sync '" + *p + "': " + errno_text(errno));
+            }
         }
     }
 }

@@ -66,8 +66,8 @@ class SyncBatch {
     std::vector<std::shared_ptr<const void>> m_keep;
 };
 
-/// fsync each path (files, then folders). The first fsync commits the filesystem's journal with every
-/// earlier rename in it, so a final pass over many paths costs about one commit.
+/// Make each path durable: fsync each when a filesystem holds few of them, else one syncfs of that
+/// filesystem (on a filesystem without a journal every folder fsync is a disk write of its own).
 void sync_paths(const std::vector<std::string>& paths);
 
 /// Sink for streamed object bytes.
