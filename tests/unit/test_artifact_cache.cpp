@@ -328,6 +328,51 @@ TEST_SUITE("FastXxh128") {
         }
         CHECK(fast_xxh128("abc").hex() == xxh128("abc").hex());
     }
+
+    TEST_CASE("the AVX2 and AVX-512 builds each give mlci::Xxh128's hash (on a CPU that has them)") {
+        std::string data(300000, '\0');
+        for (size_t i = 0; i < data.size(); ++i) {
+            data[i] = static_cast<char>((i * 197) ^ (i >> 11));
+        }
+        struct Build {
+            const char* name;
+            bool present;
+            size_t (*size)();
+            void (*reset)(void*);
+            void (*update)(void*, const void*, size_t);
+            Hash128 (*digest)(const void*);
+            Hash128 (*oneshot)(const void*, size_t);
+        };
+        for (const Build& b :
+             {Build{"avx2", detail::cpu_has_avx2(), detail::avx2_state_size, detail::avx2_reset,
+                    detail::avx2_update, detail::avx2_digest, detail::avx2_oneshot},
+              Build{"avx512", detail::cpu_has_avx512(), detail::avx512_state_size, detail::avx512_reset,
+                    detail::avx512_update, detail::avx512_digest, detail::avx512_oneshot}}) {
+            CAPTURE(b.name);
+            if (!b.present) {
+                MESSAGE(b.name << " not on this CPU: not checked here");
+                continue;
+            }
+            std::vector<unsigned char> raw(b.size() + 64);
+            void* state =
+                reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(raw.data()) + 63) & ~uintptr_t{63});
+            for (size_t len : {size_t{0}, size_t{1}, size_t{240}, size_t{241}, size_t{1024}, size_t{65537},
+                               size_t{262143}, size_t{262144}, size_t{300000}}) {
+                CAPTURE(len);
+                std::string_view v(data.data(), len);
+                CHECK(b.oneshot(v.data(), v.size()) == xxh128(v));
+                b.reset(state);
+                size_t step = len / 5 + 7;
+                for (size_t o = 0; o < len; o += step) {
+                    b.update(state, v.data() + o, std::min(step, len - o));
+                }
+                CHECK(b.digest(state) == xxh128(v));
+            }
+        }
+        FastXxh128 f;
+        MESSAGE("FastXxh128 uses " << std::string(f.isa()));
+        CHECK((std::string(f.isa()) == "avx512") == detail::cpu_has_avx512());
+    }
 }
 
 TEST_SUITE("StatCache") {
