@@ -2,17 +2,16 @@
 // every note, so it avoids per-commit work it does not need: the notes tree is read once into a flat
 // table (note_table.hpp), a note blob is read straight from the object database (no copy), notes in
 // mlci's canonical layout are read by the line scanner of note_scan.hpp (parse_note only for the
-// others), and a commit object is parsed only when its note holds the metric (for the date and summary).
+// others), and each commit is read once: walk_by_time (log_walk.hpp) walks in libgit2's order and
+// hands over the date and summary of the commits with a note on its way (libgit2's walk for ranges and
+// whatever walk_by_time declines, then the commits with the metric are read again for their lines).
 //
-// A whole history costs two object reads per commit: the commit (libgit2's walk) and its note. On a
-// machine with two cores the notes are read on a second thread while libgit2 walks: libgit2 sorts by
-// time only once it has walked everything (GIT_SORT_TIME limits the list first), but it calls the
-// walk's hide callback for each commit it takes in as it goes, which streams the commits to the helper
-// thread in discovery order. The helper shares only the git_odb (documented thread-safe) and never
-// reports anything: whatever it could not do (a note the scanner declines, a read that fails, a tree
-// the table reader declines) is done again on the calling thread, in history order, exactly as the
-// sequential path does it, so messages, warnings and exit codes are the same either way.
+// Tried and dropped (measured on the 2-core machine, tests/bench/gate.sh): reading the notes on a
+// second thread while the history is walked, fed by the walk's hide callback, sharing the (thread-safe)
+// git_odb: the two threads together used 1.8x the CPU of one and the command took 1.4x as long, even
+// with a core idle; libgit2's locks and the second heap's page faults cost more than the overlap saved.
 #include "eval/metric_log.hpp"
+#include "eval/log_walk.hpp"
 #include "eval/note_scan.hpp"
 #include "eval/note_table.hpp"
 #include "eval/report.hpp"
@@ -22,12 +21,7 @@
 #include "util/error.hpp"
 
 #include <algorithm>
-#include <condition_variable>
-#include <cstdio>
 #include <git2.h>
-#include <mutex>
-#include <sched.h>
-#include <thread>
 
 namespace mlci::eval {
 
@@ -76,6 +70,20 @@ void latest_hits(const Runs& runs, const std::string& suite, Suite suite_of, At 
 // libgit2 re-hashes every object it inflates (strict hash verification, on by default); git itself
 // does not on reads (fsck does). Over a whole history that is one SHA-1 per commit and per note, a tenth
 // of `git gate log`'s time, for a command that only reads: off while it walks, on again after.
+// walk_by_time reads each commit once and keeps what it needs: caching the commits would only grow the
+// heap (20,000 commits: 6 MB, a page fault per 4 KiB in fresh memory). Off while it walks, then back to
+// the limit git::init() sets.
+struct NoCommitCache {
+    NoCommitCache() {
+        git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_COMMIT, static_cast<size_t>(0));
+    }
+    ~NoCommitCache() {
+        git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_COMMIT, static_cast<size_t>(64) << 10);
+    }
+    NoCommitCache(const NoCommitCache&) = delete;
+    NoCommitCache& operator=(const NoCommitCache&) = delete;
+};
+
 struct NoHashVerification {
     NoHashVerification() { git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0); }
     ~NoHashVerification() { git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1); }
@@ -189,226 +197,21 @@ NoteTable note_table(const git::Repo& repo, const NotesStore& store, git_odb* od
     return NoteTable::from_index(store.index(notes_commit));
 }
 
-// The second thread of a whole-history log: builds the note table, then, for each commit the walk
-// hands over (hide callback → push), in the order they come: reads and scans its note and, when the
-// note holds the metric, reads the commit's date and summary (the walk has just read the commit: it is
-// in the object cache the two threads share). The points of a table slot are complete; the caller
-// reads them only after finish() (the join orders the memory).
-class NotesPrefetch {
-  public:
-    enum class State : unsigned char { pending, done, declined };
-
-    NotesPrefetch(git_odb* odb, std::optional<git::Oid> tree, const std::string& metric,
-                  const std::string& suite)
-        : m_odb(odb), m_tree(tree), m_metric(metric), m_suite(suite) {
-        m_local.reserve(k_batch);
-        m_thread = std::thread([this] { work(); });
-    }
-    ~NotesPrefetch() { finish(); }
-    NotesPrefetch(const NotesPrefetch&) = delete;
-    NotesPrefetch& operator=(const NotesPrefetch&) = delete;
-
-    /// From the walking thread: a commit the walk took in (some more than once). Never throws (it runs
-    /// inside libgit2): a commit it could not hand over is read by the caller later.
-    void push(const git_oid* commit) noexcept {
-        try {
-            m_local.push_back(*commit);
-            if (m_local.size() >= k_batch) {
-                flush();
-            }
-        } catch (...) {
-            m_local.clear();
-        }
-    }
-    static int hide_cb(const git_oid* commit, void* self) {
-        static_cast<NotesPrefetch*>(self)->push(commit);
-        return 0; // hide nothing: the walk is the same as without the callback
-    }
-
-    /// No more commits: wait for the thread.
-    void finish() {
-        if (!m_thread.joinable()) {
-            return;
-        }
-        flush();
-        {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            m_done = true;
-        }
-        m_cv.notify_one();
-        m_thread.join();
-    }
-
-    /// After finish(): the table, when the thread could read it.
-    std::optional<NoteTable>& table() { return m_table; }
-    /// After finish(): what the thread made of a slot's note; when done, its points are
-    /// points()[first(slot), first(slot) + count(slot)).
-    State state(size_t slot) const { return slot < m_state.size() ? m_state[slot] : State::pending; }
-    size_t first(size_t slot) const { return m_first[slot]; }
-    size_t count(size_t slot) const { return m_count[slot]; }
-    std::vector<LogPoint>& points() { return m_points; }
-
-  private:
-    static constexpr size_t k_batch = 256;
-
-    void flush() {
-        if (m_local.empty()) {
-            return;
-        }
-        {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            m_queue.insert(m_queue.end(), m_local.begin(), m_local.end());
-        }
-        m_cv.notify_one();
-        m_local.clear();
-    }
-
-    // One commit's note: its points, or false when the caller must do it (it then meets the same
-    // error, warning or libgit2 fallback as the sequential path).
-    bool one(const git_oid& c, size_t slot, std::vector<ScannedRun>& scanned, std::vector<size_t>& best,
-             std::vector<size_t>& order, std::vector<Hit>& hits) {
-        OdbObject blob;
-        if (git_odb_read(&blob.p, m_odb, to_git(m_table->blob(slot))) < 0) {
-            git_error_clear();
-            return false;
-        }
-        std::string_view text(static_cast<const char*>(git_odb_object_data(blob.p)),
-                              git_odb_object_size(blob.p));
-        hits.clear();
-        if (!scan_hits(text, m_metric, m_suite, scanned, best, order, hits)) {
-            return false;
-        }
-        m_first[slot] = m_points.size();
-        m_count[slot] = hits.size();
-        if (hits.empty()) {
-            return true;
-        }
-        OdbObject raw;
-        int64_t time = 0;
-        std::string_view summary;
-        if (git_odb_read(&raw.p, m_odb, &c) < 0) {
-            git_error_clear();
-            return false;
-        }
-        if (!plain_commit({static_cast<const char*>(git_odb_object_data(raw.p)), git_odb_object_size(raw.p)},
-                          time, summary)) {
-            return false; // libgit2 decides, through the repository: the caller's thread only
-        }
-        for (const Hit& h : hits) {
-            LogPoint& p = m_points.emplace_back();
-            p.commit = from_git(&c);
-            p.time = time;
-            p.summary = summary;
-            p.suite = h.suite;
-            p.run_id = h.run_id;
-            p.value = h.value;
-        }
-        return true;
-    }
-
-    void work() {
-        try {
-            if (m_tree) {
-                m_table = NoteTable::read(m_odb, *m_tree);
-            }
-            if (!m_table) {
-                return; // the caller builds it and reads every note itself
-            }
-            m_state.assign(m_table->size(), State::pending);
-            m_first.assign(m_table->size(), 0);
-            m_count.assign(m_table->size(), 0);
-            m_points.reserve(m_table->size());
-            std::vector<git_oid> batch;
-            std::vector<ScannedRun> scanned;
-            std::vector<size_t> best;
-            std::vector<size_t> order;
-            std::vector<Hit> hits;
-            for (;;) {
-                {
-                    std::unique_lock<std::mutex> lock(m_mutex);
-                    m_cv.wait(lock, [this] { return !m_queue.empty() || m_done; });
-                    if (m_queue.empty()) {
-                        return;
-                    }
-                    batch.swap(m_queue);
-                }
-                for (const git_oid& c : batch) {
-                    size_t slot = m_table->find(c.id);
-                    if (slot == NoteTable::npos || m_state[slot] != State::pending) {
-                        continue;
-                    }
-                    m_state[slot] = State::declined; // until done
-                    size_t before = m_points.size();
-                    if (one(c, slot, scanned, best, order, hits)) {
-                        m_state[slot] = State::done;
-                    } else {
-                        m_points.resize(before);
-                    }
-                }
-                batch.clear();
-            }
-        } catch (...) {
-            // Out of memory or the like: the caller redoes what is left and meets the error itself.
-        }
-    }
-
-    git_odb* m_odb;
-    std::optional<git::Oid> m_tree;
-    const std::string& m_metric;
-    const std::string& m_suite;
-    std::optional<NoteTable> m_table;
-    std::vector<State> m_state;
-    std::vector<size_t> m_first;
-    std::vector<size_t> m_count;
-    std::vector<LogPoint> m_points;
-
-    std::vector<git_oid> m_local; // the walking thread's batch
-    std::mutex m_mutex;
-    std::condition_variable m_cv;
-    std::vector<git_oid> m_queue;
-    bool m_done = false;
-    std::thread m_thread;
-};
-
-// Whether a second thread would have a core to itself: at least two cores for this process, fewer
-// runnable tasks than cores right now (this one included), and a 1-minute load average below the core
-// count (as `make -l` judges the load). On a busy machine a second thread only takes turns with the
-// first on one core, and libgit2's locks make the turns costly: measured 1.1-1.5x slower than one.
-bool idle_core() {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    int cores = sched_getaffinity(0, sizeof set, &set) == 0
-                    ? CPU_COUNT(&set)
-                    : static_cast<int>(std::thread::hardware_concurrency());
-    if (cores < 2) {
-        return false;
-    }
-    FILE* f = std::fopen("/proc/loadavg", "re");
-    if (f == nullptr) {
-        return true; // not Linux: the core count is all there is to go by
-    }
-    double load = 0;
-    int running = 0;
-    int total = 0;
-    int n = std::fscanf(f, "%lf %*f %*f %d/%d", &load, &running, &total);
-    std::fclose(f);
-    return n == 3 && running <= cores && load < cores;
-}
-
 } // namespace
 
 std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store, const std::string& metric,
                                  const std::string& suite, const std::string& range, size_t max_count) {
-    return metric_log(repo, store, metric, suite, range, max_count, LogThreads::automatic);
+    return metric_log(repo, store, metric, suite, range, max_count, LogWalk::automatic);
 }
 
 std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store, const std::string& metric,
                                  const std::string& suite, const std::string& range, size_t max_count,
-                                 LogThreads threads) {
+                                 LogWalk walker) {
     Handle<git_revwalk> walk;
     check(git_revwalk_new(walk.out(), repo.raw()), "cannot walk history");
     git_revwalk_sorting(walk.get(), GIT_SORT_TIME);
     std::string r = range.empty() ? "HEAD" : range;
+    std::optional<git::Oid> from; // the one commit walked from, when not a range
     if (r.find("..") != std::string::npos) {
         if (git_revwalk_push_range(walk.get(), r.c_str()) < 0) {
             throw input_error("invalid range '" + r + "'", "give REV or A..B");
@@ -416,6 +219,7 @@ std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store,
     } else {
         git::Oid c = repo.commit_of(r);
         check(git_revwalk_push(walk.get(), to_git(c)), "cannot walk from " + r);
+        from = c;
     }
     std::vector<LogPoint> out;
     std::optional<git::Oid> tip = store.tip();
@@ -470,13 +274,24 @@ std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store,
         time = git_commit_time(c.get());
     };
     // One point per hit, with the commit's date and summary; false once max_count points are out.
+    // Dates and summaries the walk read on its way (walk_by_time), by table slot.
+    std::vector<int64_t> line_time;
+    std::vector<std::string> line_summary;
+    std::vector<char> line_known;
+    const NoteTable* line_table = nullptr;
     auto emit = [&](const git_oid* id, const Hit* first, size_t count) {
         if (count == 0) {
             return true;
         }
         int64_t time = 0;
         std::string summary;
-        commit_line(id, time, summary);
+        size_t slot = line_table != nullptr ? line_table->find(id->id) : NoteTable::npos;
+        if (slot != NoteTable::npos && line_known[slot]) {
+            time = line_time[slot];
+            summary = std::move(line_summary[slot]);
+        } else {
+            commit_line(id, time, summary);
+        }
         for (size_t k = 0; k < count; ++k) {
             if (max_count > 0 && out.size() >= max_count) {
                 return false; // -n counts values, and a commit can hold several (one per suite)
@@ -506,49 +321,43 @@ std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store,
         return emit(id, hits.data(), hits.size());
     };
 
-    bool parallel =
-        threads == LogThreads::two || (threads == LogThreads::automatic && max_count == 0 && idle_core());
-    git_oid id;
-    if (!parallel) {
-        NoteTable table = note_table(repo, store, odb.get(), *tip);
-        out.reserve(std::min(max_count > 0 ? max_count : table.size(), table.size()));
-        while (git_revwalk_next(&id, walk.get()) == 0) {
-            size_t slot = table.find(id.id);
-            if (slot != NoteTable::npos && !one_commit(&id, table, slot)) {
-                break;
-            }
-        }
-        return out;
-    }
-
-    NotesPrefetch prefetch(odb.get(), notes_tree(repo, *tip), metric, suite);
-    check(git_revwalk_add_hide_cb(walk.get(), &NotesPrefetch::hide_cb, &prefetch), "cannot walk history");
-    std::vector<git_oid> walked;
-    while (git_revwalk_next(&id, walk.get()) == 0) {
-        walked.push_back(id);
-    }
-    prefetch.finish();
-    NoteTable table =
-        prefetch.table() ? std::move(*prefetch.table()) : NoteTable::from_index(store.index(*tip));
+    NoteTable table = note_table(repo, store, odb.get(), *tip);
     out.reserve(std::min(max_count > 0 ? max_count : table.size(), table.size()));
-    std::vector<LogPoint>& ready = prefetch.points();
-    for (const git_oid& c : walked) {
-        size_t slot = table.find(c.id);
-        if (slot == NoteTable::npos) {
-            continue;
-        }
-        if (prefetch.state(slot) != NotesPrefetch::State::done) {
-            if (!one_commit(&c, table, slot)) {
-                break;
+    if (from && walker == LogWalk::automatic) {
+        // One read per commit: the walk keeps the date and summary of the commits with a note.
+        line_time.assign(table.size(), 0);
+        line_summary.assign(table.size(), std::string());
+        line_known.assign(table.size(), 0);
+        auto visit = [&](const git::Oid& c, std::string_view raw) {
+            size_t slot = table.find(c);
+            std::string_view summary;
+            if (slot != NoteTable::npos && plain_commit(raw, line_time[slot], summary)) {
+                line_summary[slot] = summary;
+                line_known[slot] = 1;
             }
-            continue;
+        };
+        std::string objects = std::string(git_repository_commondir(repo.raw())) + "objects";
+        std::optional<std::vector<WalkedCommit>> walked;
+        {
+            NoCommitCache uncached;
+            walked = walk_by_time(odb.get(), objects, *from, visit);
         }
-        size_t n = prefetch.count(slot);
-        size_t keep = max_count > 0 ? std::min(n, max_count - out.size()) : n;
-        for (size_t k = 0; k < keep; ++k) {
-            out.push_back(std::move(ready[prefetch.first(slot) + k]));
+        if (walked) {
+            line_table = &table;
+            for (const WalkedCommit& c : *walked) {
+                size_t slot = table.find(c.id);
+                if (slot != NoteTable::npos && !one_commit(to_git(c.id), table, slot)) {
+                    break;
+                }
+            }
+            return out;
         }
-        if (max_count > 0 && out.size() >= max_count) {
+        line_known.assign(table.size(), 0); // libgit2 walks: it reads the lines again
+    }
+    git_oid id;
+    while (git_revwalk_next(&id, walk.get()) == 0) {
+        size_t slot = table.find(id.id);
+        if (slot != NoteTable::npos && !one_commit(&id, table, slot)) {
             break;
         }
     }

@@ -1,7 +1,7 @@
 // Unit tests for lib/eval/metric_log: `git gate log`'s reader gives the same points, in the same order,
-// with the same warnings, whether the notes are read on the walking thread or on a second one — on a
-// history with merges, equal commit times, a merge older than its parents, notes the scanner declines,
-// a malformed note, commits without notes, more commits than one hand-over batch, ranges and -n.
+// with the same warnings, whether it walks with walk_by_time or with libgit2's revwalk — on a history
+// with merges, equal commit times, a merge older than its parents, summaries libgit2 must read, notes
+// the scanner declines, a malformed note, commits without notes, ranges and -n.
 #include "eval/metric_log.hpp"
 #include "eval/note.hpp"
 #include "eval/notes.hpp"
@@ -110,12 +110,11 @@ struct LogResult {
 };
 
 LogResult log(const git::Repo& repo, const eval::NotesStore& store, const std::string& metric,
-              const std::string& suite, const std::string& range, size_t max_count,
-              eval::LogThreads threads) {
+              const std::string& suite, const std::string& range, size_t max_count, eval::LogWalk walker) {
     LogResult r;
     WarningSink old = set_warning_sink([&](const std::string& w) { r.warnings.push_back(w); });
     try {
-        r.points = eval::metric_log(repo, store, metric, suite, range, max_count, threads);
+        r.points = eval::metric_log(repo, store, metric, suite, range, max_count, walker);
     } catch (...) {
         set_warning_sink(old);
         throw;
@@ -141,7 +140,7 @@ void check_same(const LogResult& a, const LogResult& b) {
 } // namespace
 
 TEST_SUITE("metric_log") {
-    TEST_CASE("one thread and two give the same points and warnings") {
+    TEST_CASE("walk_by_time and libgit2's walk give the same points and warnings") {
         History h;
         git::Repo repo = git::Repo::open(h.top);
         eval::NotesStore store(repo);
@@ -154,23 +153,31 @@ TEST_SUITE("metric_log") {
             {"acc", "", "m5..HEAD", 0}, {"acc", "", "m300..m5", 0}, {"acc", "", "", 1}, {"acc", "", "", 7},
             {"acc", "", "m5", 2},       {"nothing", "", "", 0},
         };
-        for (const auto& q : queries) {
-            INFO("log ", q.metric, " --suite '", q.suite, "' range '", q.range, "' -n ", q.max_count);
-            LogResult one = log(repo, store, q.metric, q.suite, q.range, q.max_count, eval::LogThreads::one);
-            LogResult two = log(repo, store, q.metric, q.suite, q.range, q.max_count, eval::LogThreads::two);
-            LogResult automatic =
-                log(repo, store, q.metric, q.suite, q.range, q.max_count, eval::LogThreads::automatic);
-            check_same(one, two);
-            check_same(one, automatic);
-        }
+        auto compare = [&] {
+            for (const auto& q : queries) {
+                INFO("log ", q.metric, " --suite '", q.suite, "' range '", q.range, "' -n ", q.max_count);
+                LogResult ours =
+                    log(repo, store, q.metric, q.suite, q.range, q.max_count, eval::LogWalk::automatic);
+                LogResult theirs =
+                    log(repo, store, q.metric, q.suite, q.range, q.max_count, eval::LogWalk::libgit2);
+                check_same(ours, theirs);
+                LogResult plain{eval::metric_log(repo, store, q.metric, q.suite, q.range, q.max_count),
+                                ours.warnings};
+                check_same(ours, plain); // report.hpp's overload is the automatic one
+            }
+        };
+        compare();
+        // With a commit-graph walk_by_time steps aside (libgit2 reads it): the same again.
+        h.git({"commit-graph", "write", "--reachable"});
+        compare();
     }
 
     TEST_CASE("what the points hold") {
         History h;
         git::Repo repo = git::Repo::open(h.top);
         eval::NotesStore store(repo);
-        for (auto threads : {eval::LogThreads::one, eval::LogThreads::two}) {
-            LogResult r = log(repo, store, "acc", "", "m5", 0, threads);
+        for (auto walker : {eval::LogWalk::automatic, eval::LogWalk::libgit2}) {
+            LogResult r = log(repo, store, "acc", "", "m5", 0, walker);
             // m5 (merge, t0+25) comes after both its parents (t0+30) and before 2 and 1: GIT_SORT_TIME. On
             // a commit, one point per suite in suite order; 3 has no acc.
             std::vector<std::string> ids;
@@ -186,14 +193,14 @@ TEST_SUITE("metric_log") {
             CHECK(r.points[5].time == 1767225610);
             CHECK(r.warnings.empty());
 
-            LogResult all = log(repo, store, "acc", "", "", 0, threads);
+            LogResult all = log(repo, store, "acc", "", "", 0, walker);
             REQUIRE(all.warnings.size() == 1);
             CHECK(all.warnings[0].find("note of commit " + h.rev(":/leading blanks").short_hex()) !=
                   std::string::npos);
             CHECK(all.points.front().commit == h.rev("HEAD"));
             CHECK(all.points.back().run_id == "q1");
         }
-        CHECK_THROWS_AS(log(repo, store, "acc", "", "no-such-rev", 0, eval::LogThreads::two), Error);
-        CHECK_THROWS_AS(log(repo, store, "acc", "", "no-such..HEAD", 0, eval::LogThreads::two), Error);
+        CHECK_THROWS_AS(log(repo, store, "acc", "", "no-such-rev", 0, eval::LogWalk::automatic), Error);
+        CHECK_THROWS_AS(log(repo, store, "acc", "", "no-such..HEAD", 0, eval::LogWalk::automatic), Error);
     }
 }

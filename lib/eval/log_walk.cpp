@@ -1,0 +1,380 @@
+#include "eval/log_walk.hpp"
+
+#include "git/handle.hpp"
+
+#include <cstring>
+#include <git2.h>
+#include <sys/stat.h>
+
+namespace mlci::eval {
+
+namespace {
+
+struct OdbObject {
+    git_odb_object* p = nullptr;
+    OdbObject() = default;
+    OdbObject(const OdbObject&) = delete;
+    OdbObject& operator=(const OdbObject&) = delete;
+    ~OdbObject() { git_odb_object_free(p); }
+};
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10; // git_oid__parse takes either case
+    }
+    return -1;
+}
+
+// "<prefix><40 hex>\n" at `p`: the id, and `p` moved past the line.
+bool id_line(std::string_view raw, size_t& p, std::string_view prefix, git::Oid& out) {
+    if (raw.size() - p < prefix.size() + GIT_OID_HEXSZ + 1 || raw.compare(p, prefix.size(), prefix) != 0 ||
+        raw[p + prefix.size() + GIT_OID_HEXSZ] != '\n') {
+        return false;
+    }
+    const char* h = raw.data() + p + prefix.size();
+    for (size_t i = 0; i < sizeof out.id; ++i) {
+        int hi = hex_value(h[2 * i]);
+        int lo = hex_value(h[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            return false;
+        }
+        out.id[i] = static_cast<unsigned char>(hi * 16 + lo);
+    }
+    p += prefix.size() + GIT_OID_HEXSZ + 1;
+    return true;
+}
+
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+// "<prefix>NAME <EMAIL> SECONDS +HHMM\n" at `p` in the plain form (the time right after the last '>',
+// at most 18 digits, a signed four-digit zone): the seconds, and `p` moved past the line. libgit2's
+// git_signature__parse reads the same seconds from such a line.
+bool signature_line(std::string_view raw, size_t& p, std::string_view prefix, int64_t& time) {
+    if (raw.size() - p < prefix.size() || raw.compare(p, prefix.size(), prefix) != 0) {
+        return false;
+    }
+    size_t eol = raw.find('\n', p);
+    if (eol == std::string_view::npos) {
+        return false;
+    }
+    std::string_view line = raw.substr(p + prefix.size(), eol - p - prefix.size());
+    size_t lt = line.rfind('<');
+    size_t gt = line.rfind('>');
+    if (lt == std::string_view::npos || gt == std::string_view::npos || gt < lt || gt + 2 >= line.size() ||
+        line[gt + 1] != ' ') {
+        return false;
+    }
+    std::string_view rest = line.substr(gt + 2); // "1767225660 +0000"
+    size_t sp = rest.find(' ');
+    if (sp == std::string_view::npos || sp == 0 || sp > 18 || rest.size() != sp + 6 ||
+        (rest[sp + 1] != '+' && rest[sp + 1] != '-')) {
+        return false;
+    }
+    int64_t t = 0;
+    for (size_t i = 0; i < sp; ++i) {
+        if (!is_digit(rest[i])) {
+            return false;
+        }
+        t = t * 10 + (rest[i] - '0');
+    }
+    for (size_t i = sp + 2; i < rest.size(); ++i) {
+        if (!is_digit(rest[i])) {
+            return false;
+        }
+    }
+    time = t;
+    p = eol + 1;
+    return true;
+}
+
+struct Node {
+    git::Oid id;
+    int64_t time = 0;
+    uint32_t first_parent = 0; // into Walk::parents
+    uint32_t parent_count = 0;
+    bool parsed = false;
+    bool seen = false;
+    bool added = false;
+};
+
+class Walk {
+  public:
+    Walk(git_odb* odb, const WalkVisit& visit) : m_odb(odb), m_visit(visit) {}
+
+    uint32_t lookup(const git::Oid& id) {
+        if ((m_nodes.size() + 1) * 2 > m_table.size()) {
+            grow();
+        }
+        size_t b = hash_of(id) & m_mask;
+        for (;; b = (b + 1) & m_mask) {
+            uint32_t s = m_table[b];
+            if (s == 0) {
+                break;
+            }
+            if (m_nodes[s - 1].id == id) {
+                return s - 1;
+            }
+        }
+        m_nodes.push_back(Node{id});
+        m_table[b] = static_cast<uint32_t>(m_nodes.size());
+        return static_cast<uint32_t>(m_nodes.size() - 1);
+    }
+
+    // git_commit_list_parse: the commit's time and parents (commit_quick_parse's reading).
+    bool parse(uint32_t n) {
+        if (m_nodes[n].parsed) {
+            return true;
+        }
+        OdbObject raw;
+        if (git_odb_read(&raw.p, m_odb, git::to_git(m_nodes[n].id)) < 0) {
+            git_error_clear();
+            return false;
+        }
+        if (git_odb_object_type(raw.p) != GIT_OBJECT_COMMIT) {
+            return false;
+        }
+        std::string_view text(static_cast<const char*>(git_odb_object_data(raw.p)),
+                              git_odb_object_size(raw.p));
+        size_t p = 0;
+        git::Oid id;
+        if (!id_line(text, p, "tree ", id)) {
+            return false;
+        }
+        uint32_t first = static_cast<uint32_t>(m_parents.size());
+        while (id_line(text, p, "parent ", id)) {
+            m_parents.push_back(lookup(id)); // may grow m_nodes: index, never hold a reference
+        }
+        uint32_t count = static_cast<uint32_t>(m_parents.size()) - first;
+        if (count > 0xffff) {
+            return false;
+        }
+        int64_t time = 0;
+        while (text.compare(p, 7, "author ") == 0) {
+            if (!signature_line(text, p, "author ", time)) {
+                return false;
+            }
+        }
+        if (!signature_line(text, p, "committer ", time)) {
+            return false;
+        }
+        Node& node = m_nodes[n];
+        node.time = time;
+        node.first_parent = first;
+        node.parent_count = count;
+        node.parsed = true;
+        if (m_visit) {
+            m_visit(node.id, text);
+        }
+        return true;
+    }
+
+    std::vector<Node>& nodes() { return m_nodes; }
+    uint32_t parent(const Node& n, uint32_t i) const { return m_parents[n.first_parent + i]; }
+
+  private:
+    static size_t hash_of(const git::Oid& id) {
+        size_t h;
+        std::memcpy(&h, id.id, sizeof h);
+        return h;
+    }
+    void grow() {
+        size_t n = m_table.empty() ? 1024 : m_table.size() * 2;
+        m_table.assign(n, 0);
+        m_mask = n - 1;
+        for (size_t i = 0; i < m_nodes.size(); ++i) {
+            size_t b = hash_of(m_nodes[i].id) & m_mask;
+            while (m_table[b] != 0) {
+                b = (b + 1) & m_mask;
+            }
+            m_table[b] = static_cast<uint32_t>(i + 1);
+        }
+    }
+
+    git_odb* m_odb;
+    const WalkVisit& m_visit;
+    std::vector<Node> m_nodes;
+    std::vector<uint32_t> m_parents;
+    std::vector<uint32_t> m_table; // node + 1 per bucket, 0 = empty
+    size_t m_mask = 0;
+};
+
+// git_commit_list: a singly linked list of nodes, kept here as indices.
+struct List {
+    std::vector<uint32_t> item;
+    std::vector<uint32_t> next; // k_end = none
+    uint32_t head = k_end;
+    std::vector<uint32_t> free;
+    static constexpr uint32_t k_end = 0xffffffff;
+
+    uint32_t cell(uint32_t node, uint32_t after) {
+        uint32_t c;
+        if (!free.empty()) {
+            c = free.back();
+            free.pop_back();
+            item[c] = node;
+            next[c] = after;
+        } else {
+            c = static_cast<uint32_t>(item.size());
+            item.push_back(node);
+            next.push_back(after);
+        }
+        return c;
+    }
+    // git_commit_list_insert_by_date: before the first item with an earlier time (so after the equal
+    // ones). Indices only: cell() may move the vectors.
+    void insert_by_date(uint32_t node, const std::vector<Node>& nodes) {
+        uint32_t prev = k_end;
+        uint32_t cur = head;
+        while (cur != k_end && !(nodes[item[cur]].time < nodes[node].time)) {
+            prev = cur;
+            cur = next[cur];
+        }
+        uint32_t c = cell(node, cur);
+        if (prev == k_end) {
+            head = c;
+        } else {
+            next[prev] = c;
+        }
+    }
+    uint32_t pop() {
+        uint32_t c = head;
+        head = next[c];
+        free.push_back(c);
+        return item[c];
+    }
+    bool empty() const { return head == k_end; }
+};
+
+bool time_cmp_greater(const Node& a, const Node& b) {
+    return a.time < b.time; // git_commit_list_time_cmp(a, b) > 0
+}
+
+} // namespace
+
+std::optional<std::vector<WalkedCommit>> walk_by_time(git_odb* odb, const std::string& objects_dir,
+                                                      const git::Oid& tip, const WalkVisit& visit) {
+    struct stat st;
+    if (::stat((objects_dir + "/info/commit-graph").c_str(), &st) == 0) {
+        return std::nullopt; // libgit2 walks with the commit-graph's times and parents
+    }
+    Walk w(odb, visit);
+    uint32_t t = w.lookup(tip);
+    // prepare_walk: the one pushed commit, parsed and seen.
+    if (!w.parse(t)) {
+        return std::nullopt;
+    }
+    w.nodes()[t].seen = true;
+    // limit_list: pop the date-ordered list, adding each commit's parents by date.
+    List list;
+    list.head = list.cell(t, List::k_end);
+    std::vector<uint32_t> newlist;
+    while (!list.empty()) {
+        uint32_t c = list.pop();
+        if (!w.nodes()[c].added) { // add_parents_to_list
+            w.nodes()[c].added = true;
+            for (uint32_t i = 0; i < w.nodes()[c].parent_count; ++i) {
+                uint32_t p = w.parent(w.nodes()[c], i);
+                if (!w.parse(p)) {
+                    return std::nullopt;
+                }
+                if (!w.nodes()[p].seen) {
+                    w.nodes()[p].seen = true;
+                    list.insert_by_date(p, w.nodes());
+                }
+            }
+        }
+        newlist.push_back(c);
+    }
+    // GIT_SORT_TIME: every commit into git_pqueue (a binary heap on a vector), then popped.
+    const std::vector<Node>& nodes = w.nodes();
+    std::vector<uint32_t> heap;
+    heap.reserve(newlist.size());
+    for (uint32_t item : newlist) {
+        size_t el = heap.size();
+        heap.push_back(item);
+        while (el > 0) { // pqueue_up
+            size_t parent_el = (el - 1) >> 1;
+            uint32_t parent = heap[parent_el];
+            if (!time_cmp_greater(nodes[parent], nodes[item])) {
+                break; // cmp(parent, kid) <= 0
+            }
+            heap[el] = parent;
+            el = parent_el;
+        }
+        heap[el] = item;
+    }
+    std::vector<WalkedCommit> out;
+    out.reserve(heap.size());
+    while (!heap.empty()) {
+        uint32_t top = heap[0];
+        out.push_back({nodes[top].id, nodes[top].time});
+        if (heap.size() > 1) { // git_pqueue_pop: the last to the top, then pqueue_down
+            heap[0] = heap.back();
+            heap.pop_back();
+            size_t el = 0;
+            uint32_t parent = heap[0];
+            for (;;) {
+                size_t kid_el = 2 * el + 1;
+                if (kid_el >= heap.size()) {
+                    break;
+                }
+                uint32_t kid = heap[kid_el];
+                if (kid_el + 1 < heap.size() && time_cmp_greater(nodes[kid], nodes[heap[kid_el + 1]])) {
+                    kid = heap[kid_el + 1];
+                    kid_el += 1;
+                }
+                if (!time_cmp_greater(nodes[parent], nodes[kid])) {
+                    break;
+                }
+                heap[el] = kid;
+                el = kid_el;
+            }
+            heap[el] = parent;
+        } else {
+            heap.pop_back();
+        }
+    }
+    return out;
+}
+
+std::vector<git::Oid> libgit2_walk(const git::Repo& repo, const std::string& range) {
+    git::Handle<git_revwalk> walk;
+    git::check(git_revwalk_new(walk.out(), repo.raw()), "cannot walk history");
+    git_revwalk_sorting(walk.get(), GIT_SORT_TIME);
+    if (range.find("..") != std::string::npos) {
+        git::check(git_revwalk_push_range(walk.get(), range.c_str()), "invalid range " + range);
+    } else {
+        git::Oid c = repo.commit_of(range);
+        git::check(git_revwalk_push(walk.get(), git::to_git(c)), "cannot walk from " + range);
+    }
+    std::vector<git::Oid> out;
+    git_oid id;
+    while (git_revwalk_next(&id, walk.get()) == 0) {
+        out.push_back(git::from_git(&id));
+    }
+    return out;
+}
+
+std::optional<std::vector<git::Oid>> walk_by_time(const git::Repo& repo, const git::Oid& tip) {
+    git::Handle<git_odb> odb;
+    git::check(git_repository_odb(odb.out(), repo.raw()), "cannot open the object database");
+    auto w = walk_by_time(odb.get(), std::string(git_repository_commondir(repo.raw())) + "objects", tip, {});
+    if (!w) {
+        return std::nullopt;
+    }
+    std::vector<git::Oid> out;
+    for (const auto& c : *w) {
+        out.push_back(c.id);
+    }
+    return out;
+}
+
+} // namespace mlci::eval

@@ -1,0 +1,45 @@
+// The history `git gate log REV` walks, in exactly the order libgit2's revwalk gives it with
+// GIT_SORT_TIME from one commit, read with one raw object read per commit. libgit2's walk parses each
+// commit into a git_commit (signatures copied, parents as a growing array) and keeps it in the object
+// cache, and `git gate log` then reads the commits that have a note once more for their date and
+// summary; this walk reads each commit once and hands its raw text to the caller while it is at hand.
+//
+// It reproduces libgit2 1.5's algorithm step by step (revwalk.c: prepare_walk, limit_list,
+// add_parents_to_list; commit_list.c: insert_by_date; pqueue.c: the binary heap that GIT_SORT_TIME pops
+// from, ties included) for the case of one pushed commit and nothing hidden. It answers nullopt, and the
+// caller walks with libgit2, whenever anything is outside the plain case: a commit-graph file (libgit2
+// reads times and parents from it), an object that cannot be read or is not a commit, a commit header
+// that is not "tree, parents, authors, committer" in git's canonical form, more than 65535 parents.
+#pragma once
+
+#include "git/repo.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+struct git_odb;
+
+namespace mlci::eval {
+
+struct WalkedCommit {
+    git::Oid id;
+    int64_t time = 0; // committer time, as libgit2 reads it
+};
+
+/// Called once per commit the walk reads, with its raw text (headers, blank line, message).
+using WalkVisit = std::function<void(const git::Oid& commit, std::string_view raw)>;
+
+/// Every commit reachable from `tip`, in libgit2's GIT_SORT_TIME order; nullopt outside the plain case.
+/// `git_dir` is the repository's (common) git directory, where a commit-graph would be.
+std::optional<std::vector<WalkedCommit>> walk_by_time(git_odb* odb, const std::string& objects_dir,
+                                                      const git::Oid& tip, const WalkVisit& visit);
+
+/// The same walk through libgit2 (git_revwalk, GIT_SORT_TIME), for tests: REV or A..B.
+std::vector<git::Oid> libgit2_walk(const git::Repo& repo, const std::string& range);
+/// walk_by_time over a repository, for tests (nullopt outside the plain case).
+std::optional<std::vector<git::Oid>> walk_by_time(const git::Repo& repo, const git::Oid& tip);
+
+} // namespace mlci::eval
