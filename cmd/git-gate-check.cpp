@@ -183,17 +183,29 @@ using eval::append_short_hex;
 using eval::append_utc;
 using eval::append_value;
 
-std::string log_json(const std::vector<eval::LogPoint>& points) {
+// Output goes out in pieces of about this size: a whole history's text in one string would be megabytes
+// of fresh memory (a page fault per 4 KiB) for nothing.
+constexpr size_t k_log_chunk = 64 * 1024;
+
+void flush_if_full(std::string& out) {
+    if (out.size() >= k_log_chunk) {
+        cli::out(out);
+        out.clear();
+    }
+}
+
+void print_log_json(const std::vector<eval::LogPoint>& points) {
     if (points.empty()) {
-        return "[]\n\n"; // Json::dump()'s newline, then the command's own, as every --json output
+        cli::out("[]\n\n"); // Json::dump()'s newline, then the command's own, as every --json output
+        return;
     }
     std::string out;
-    out.reserve(points.size() * 200);
+    out.reserve(k_log_chunk + 1024);
     out += '[';
     for (size_t i = 0; i < points.size(); ++i) {
         const auto& p = points[i];
         out += i == 0 ? "\n  {\n    \"commit\": \"" : ",\n  {\n    \"commit\": \"";
-        out += p.commit.hex();
+        eval::append_hex(out, p.commit);
         out += "\",\n    \"date\": \"";
         append_utc(out, p.time);
         out += "\",\n    \"suite\": ";
@@ -209,9 +221,10 @@ std::string log_json(const std::vector<eval::LogPoint>& points) {
             out += "null";
         }
         out += "\n  }";
+        flush_if_full(out);
     }
     out += "\n]\n\n";
-    return out;
+    cli::out(out);
 }
 
 struct LogOpts {
@@ -236,7 +249,7 @@ const bool reg_log = add_command([](CLI::App& app) {
                        auto points =
                            eval::metric_log(repo, store, o->metric, o->suite, o->range, o->max_count);
                        if (o->json) {
-                           cli::out(log_json(points));
+                           print_log_json(points);
                            return 0;
                        }
                        if (points.empty()) {
@@ -244,7 +257,7 @@ const bool reg_log = add_command([](CLI::App& app) {
                            return 0;
                        }
                        std::string out;
-                       out.reserve(points.size() * 80);
+                       out.reserve(k_log_chunk + 1024);
                        for (const auto& p : points) {
                            append_short_hex(out, p.commit);
                            out += "  ";
@@ -256,6 +269,7 @@ const bool reg_log = add_command([](CLI::App& app) {
                            out += "  ";
                            out += p.summary;
                            out += '\n';
+                           flush_if_full(out);
                        }
                        cli::out(out);
                        return 0;

@@ -6,6 +6,16 @@
 
 namespace mlci::eval {
 
+void append_hex(std::string& out, const git::Oid& id) {
+    static constexpr char digits[] = "0123456789abcdef";
+    char buf[2 * sizeof id.id];
+    for (size_t i = 0; i < sizeof id.id; ++i) {
+        buf[2 * i] = digits[id.id[i] >> 4];
+        buf[2 * i + 1] = digits[id.id[i] & 0xf];
+    }
+    out.append(buf, sizeof buf);
+}
+
 void append_short_hex(std::string& out, const git::Oid& id) {
     static constexpr char digits[] = "0123456789abcdef";
     for (size_t i = 0; i < 7; ++i) {

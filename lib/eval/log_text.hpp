@@ -10,6 +10,8 @@
 
 namespace mlci::eval {
 
+/// Oid::hex() (40 digits).
+void append_hex(std::string& out, const git::Oid& id);
 /// Oid::short_hex() (7 digits).
 void append_short_hex(std::string& out, const git::Oid& id);
 /// format_utc(epoch) of note.hpp: "2026-01-01T00:00:00Z".

@@ -107,7 +107,10 @@ struct Node {
 
 class Walk {
   public:
-    Walk(git_odb* odb, const WalkVisit& visit) : m_odb(odb), m_visit(visit) {}
+    Walk(git_odb* odb, const WalkVisit& visit, size_t size_hint) : m_odb(odb), m_visit(visit) {
+        m_nodes.reserve(size_hint); // no copies of a growing array (each a page fault per 4 KiB)
+        m_parents.reserve(size_hint);
+    }
 
     uint32_t lookup(const git::Oid& id) {
         if ((m_nodes.size() + 1) * 2 > m_table.size()) {
@@ -260,12 +263,13 @@ bool time_cmp_greater(const Node& a, const Node& b) {
 } // namespace
 
 std::optional<std::vector<WalkedCommit>> walk_by_time(git_odb* odb, const std::string& objects_dir,
-                                                      const git::Oid& tip, const WalkVisit& visit) {
+                                                      const git::Oid& tip, const WalkVisit& visit,
+                                                      size_t size_hint) {
     struct stat st;
     if (::stat((objects_dir + "/info/commit-graph").c_str(), &st) == 0) {
         return std::nullopt; // libgit2 walks with the commit-graph's times and parents
     }
-    Walk w(odb, visit);
+    Walk w(odb, visit, size_hint);
     uint32_t t = w.lookup(tip);
     // prepare_walk: the one pushed commit, parsed and seen.
     if (!w.parse(t)) {
@@ -276,6 +280,7 @@ std::optional<std::vector<WalkedCommit>> walk_by_time(git_odb* odb, const std::s
     List list;
     list.head = list.cell(t, List::k_end);
     std::vector<uint32_t> newlist;
+    newlist.reserve(size_hint);
     while (!list.empty()) {
         uint32_t c = list.pop();
         if (!w.nodes()[c].added) { // add_parents_to_list
@@ -366,7 +371,8 @@ std::vector<git::Oid> libgit2_walk(const git::Repo& repo, const std::string& ran
 std::optional<std::vector<git::Oid>> walk_by_time(const git::Repo& repo, const git::Oid& tip) {
     git::Handle<git_odb> odb;
     git::check(git_repository_odb(odb.out(), repo.raw()), "cannot open the object database");
-    auto w = walk_by_time(odb.get(), std::string(git_repository_commondir(repo.raw())) + "objects", tip, {});
+    auto w =
+        walk_by_time(odb.get(), std::string(git_repository_commondir(repo.raw())) + "objects", tip, {}, 0);
     if (!w) {
         return std::nullopt;
     }

@@ -33,9 +33,11 @@ struct WalkedCommit {
 using WalkVisit = std::function<void(const git::Oid& commit, std::string_view raw)>;
 
 /// Every commit reachable from `tip`, in libgit2's GIT_SORT_TIME order; nullopt outside the plain case.
-/// `git_dir` is the repository's (common) git directory, where a commit-graph would be.
+/// `objects_dir` is the repository's object folder (where a commit-graph would be); `size_hint` the
+/// number of commits expected (space reserved up front).
 std::optional<std::vector<WalkedCommit>> walk_by_time(git_odb* odb, const std::string& objects_dir,
-                                                      const git::Oid& tip, const WalkVisit& visit);
+                                                      const git::Oid& tip, const WalkVisit& visit,
+                                                      size_t size_hint);
 
 /// The same walk through libgit2 (git_revwalk, GIT_SORT_TIME), for tests: REV or A..B.
 std::vector<git::Oid> libgit2_walk(const git::Repo& repo, const std::string& range);

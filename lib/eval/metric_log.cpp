@@ -190,7 +190,7 @@ std::optional<git::Oid> notes_tree(const git::Repo& repo, const git::Oid& notes_
 NoteTable note_table(const git::Repo& repo, const NotesStore& store, git_odb* odb,
                      const git::Oid& notes_commit) {
     if (auto tree = notes_tree(repo, notes_commit)) {
-        if (auto t = NoteTable::read(odb, *tree)) {
+        if (auto t = NoteTable::read(odb, *tree, 0)) {
             return std::move(*t);
         }
     }
@@ -340,7 +340,7 @@ std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store,
         std::optional<std::vector<WalkedCommit>> walked;
         {
             NoCommitCache uncached;
-            walked = walk_by_time(odb.get(), objects, *from, visit);
+            walked = walk_by_time(odb.get(), objects, *from, visit, table.size() + 64);
         }
         if (walked) {
             line_table = &table;

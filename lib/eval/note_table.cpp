@@ -169,8 +169,9 @@ void NoteTable::put(const git::Oid& commit, const git::Oid& blob) {
     m_table[b] = static_cast<uint32_t>(m_entries.size());
 }
 
-std::optional<NoteTable> NoteTable::read(git_odb* odb, const git::Oid& tree) {
+std::optional<NoteTable> NoteTable::read(git_odb* odb, const git::Oid& tree, size_t size_hint) {
     NoteTable t;
+    t.m_entries.reserve(size_hint);
     char hex[GIT_OID_HEXSZ];
     if (!walk_raw(odb, git::to_git(tree), hex, 0, 0,
                   [&](const git::Oid& commit, const git::Oid& blob) { t.put(commit, blob); })) {
@@ -187,7 +188,7 @@ std::optional<NoteTable> NoteTable::read_commit(const git::Repo& repo, const git
         git_error_clear();
         return std::nullopt;
     }
-    return read(odb.get(), git::from_git(git_commit_tree_id(c.get())));
+    return read(odb.get(), git::from_git(git_commit_tree_id(c.get())), 0);
 }
 
 NoteTable NoteTable::from_index(const NoteIndex& index) {

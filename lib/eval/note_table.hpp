@@ -28,8 +28,8 @@ class NoteTable {
     static constexpr size_t npos = static_cast<size_t>(-1);
 
     /// The notes of the tree `tree` (a notes commit's tree), or nullopt when a tree object is missing,
-    /// is not a tree, or is not in the canonical form (see above).
-    static std::optional<NoteTable> read(git_odb* odb, const git::Oid& tree);
+    /// is not a tree, or is not in the canonical form (see above). `size_hint`: notes expected.
+    static std::optional<NoteTable> read(git_odb* odb, const git::Oid& tree, size_t size_hint);
     /// The same for the tree of the notes commit `notes_commit` (nullopt also when that commit cannot be
     /// read).
     static std::optional<NoteTable> read_commit(const git::Repo& repo, const git::Oid& notes_commit);

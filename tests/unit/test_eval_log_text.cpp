@@ -87,11 +87,17 @@ TEST_SUITE("log_text") {
         }
     }
 
-    TEST_CASE("append_short_hex is Oid::short_hex") {
+    TEST_CASE("append_hex and append_short_hex are Oid::hex and Oid::short_hex") {
         git::Oid id = git::Oid::from_hex("0123456789abcdef0123456789abcdef01234567");
         std::string out;
         eval::append_short_hex(out, id);
         CHECK(out == id.short_hex());
         CHECK(out == "0123456");
+        out.clear();
+        eval::append_hex(out, id);
+        CHECK(out == id.hex());
+        git::Oid zero;
+        eval::append_hex(out, zero);
+        CHECK(out == id.hex() + zero.hex());
     }
 }
