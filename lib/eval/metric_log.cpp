@@ -70,26 +70,30 @@ void latest_hits(const Runs& runs, const std::string& suite, Suite suite_of, At 
 // libgit2 re-hashes every object it inflates (strict hash verification, on by default); git itself
 // does not on reads (fsck does). Over a whole history that is one SHA-1 per commit and per note, a tenth
 // of `git gate log`'s time, for a command that only reads: off while it walks, on again after.
-// walk_by_time reads each commit once and keeps what it needs: caching the commits would only grow the
-// heap (20,000 commits: 6 MB, a page fault per 4 KiB in fresh memory). Off while it walks, then back to
-// the limit git::init() sets.
-struct NoCommitCache {
-    NoCommitCache() {
-        git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_COMMIT, static_cast<size_t>(0));
-    }
-    ~NoCommitCache() {
-        git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_COMMIT, static_cast<size_t>(64) << 10);
-    }
-    NoCommitCache(const NoCommitCache&) = delete;
-    NoCommitCache& operator=(const NoCommitCache&) = delete;
-};
-
 struct NoHashVerification {
     NoHashVerification() { git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0); }
     ~NoHashVerification() { git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1); }
     NoHashVerification(const NoHashVerification&) = delete;
     NoHashVerification& operator=(const NoHashVerification&) = delete;
 };
+
+// Objects read once and kept as needed need no cache: caching them only grows the heap (20,000 commits
+// are 6 MB, a page fault per 4 KiB of fresh memory) and takes the cache's lock. Off for one type while
+// walk_by_time or NoteTable::read runs, then back to the limit git::init() sets for it.
+struct NoCache {
+    explicit NoCache(git_object_t type, size_t restore) : m_type(type), m_restore(restore) {
+        git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, m_type, static_cast<size_t>(0));
+    }
+    ~NoCache() { git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, m_type, m_restore); }
+    NoCache(const NoCache&) = delete;
+    NoCache& operator=(const NoCache&) = delete;
+
+  private:
+    git_object_t m_type;
+    size_t m_restore;
+};
+constexpr size_t k_commit_cache_limit = static_cast<size_t>(64) << 10; // git::init()
+constexpr size_t k_tree_cache_limit = static_cast<size_t>(4) << 20;    // git::init()
 
 bool is_digit(char c) {
     return c >= '0' && c <= '9';
@@ -190,7 +194,12 @@ std::optional<git::Oid> notes_tree(const git::Repo& repo, const git::Oid& notes_
 NoteTable note_table(const git::Repo& repo, const NotesStore& store, git_odb* odb,
                      const git::Oid& notes_commit) {
     if (auto tree = notes_tree(repo, notes_commit)) {
-        if (auto t = NoteTable::read(odb, *tree, 0)) {
+        std::optional<NoteTable> t;
+        {
+            NoCache uncached(GIT_OBJECT_TREE, k_tree_cache_limit);
+            t = NoteTable::read(odb, *tree, 0);
+        }
+        if (t) {
             return std::move(*t);
         }
     }
@@ -339,7 +348,7 @@ std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store,
         std::string objects = std::string(git_repository_commondir(repo.raw())) + "objects";
         std::optional<std::vector<WalkedCommit>> walked;
         {
-            NoCommitCache uncached;
+            NoCache uncached(GIT_OBJECT_COMMIT, k_commit_cache_limit);
             walked = walk_by_time(odb.get(), objects, *from, visit, table.size() + 64);
         }
         if (walked) {
