@@ -2,6 +2,7 @@
 
 #include "git/handle.hpp"
 
+#include <cstdint>
 #include <cstring>
 #include <git2.h>
 #include <sys/stat.h>
@@ -107,7 +108,8 @@ struct Node {
 
 class Walk {
   public:
-    Walk(git_odb* odb, const WalkVisit& visit, size_t size_hint) : m_odb(odb), m_visit(visit) {
+    Walk(git_odb* odb, const WalkVisit& visit, size_t size_hint, int64_t time_limit)
+        : m_odb(odb), m_visit(visit), m_time_limit(time_limit) {
         m_nodes.reserve(size_hint); // no copies of a growing array (each a page fault per 4 KiB)
         m_parents.reserve(size_hint);
     }
@@ -165,7 +167,7 @@ class Walk {
                 return false;
             }
         }
-        if (!signature_line(text, p, "committer ", time)) {
+        if (!signature_line(text, p, "committer ", time) || time >= m_time_limit) {
             return false;
         }
         Node& node = m_nodes[n];
@@ -203,6 +205,7 @@ class Walk {
 
     git_odb* m_odb;
     const WalkVisit& m_visit;
+    int64_t m_time_limit;
     std::vector<Node> m_nodes;
     std::vector<uint32_t> m_parents;
     std::vector<uint32_t> m_table; // node + 1 per bucket, 0 = empty
@@ -265,11 +268,11 @@ bool time_cmp_greater(const Node& a, const Node& b) {
 std::optional<std::vector<WalkedCommit>> walk_by_time(git_odb* odb, const std::string& objects_dir,
                                                       const git::Oid& tip, const WalkVisit& visit,
                                                       size_t size_hint) {
+    // With a commit-graph libgit2 takes times and parents from it: the commits' own, except for times
+    // at or past 2^34 s (the graph keeps 34 bits), which this walk then leaves to libgit2.
     struct stat st;
-    if (::stat((objects_dir + "/info/commit-graph").c_str(), &st) == 0) {
-        return std::nullopt; // libgit2 walks with the commit-graph's times and parents
-    }
-    Walk w(odb, visit, size_hint);
+    bool graph = ::stat((objects_dir + "/info/commit-graph").c_str(), &st) == 0;
+    Walk w(odb, visit, size_hint, graph ? int64_t{1} << 34 : INT64_MAX);
     uint32_t t = w.lookup(tip);
     // prepare_walk: the one pushed commit, parsed and seen.
     if (!w.parse(t)) {

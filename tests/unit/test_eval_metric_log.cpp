@@ -167,7 +167,7 @@ TEST_SUITE("metric_log") {
             }
         };
         compare();
-        // With a commit-graph walk_by_time steps aside (libgit2 reads it): the same again.
+        // With a commit-graph (libgit2 then walks by it): the same again.
         h.git({"commit-graph", "write", "--reachable"});
         compare();
     }
