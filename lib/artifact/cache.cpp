@@ -8,12 +8,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <sys/ioctl.h>
@@ -28,9 +30,19 @@ constexpr size_t k_buf_size = 256 << 10; // fits L2: the hash reads what read() 
 constexpr uint64_t k_writeback_chunk = 16u << 20;
 
 // One buffer per thread: allocating 1 MiB for each of 20,000 small files would cost more than the I/O.
+// Page-aligned: read() copies into it and XXH3 loads 64 bytes at a time. malloc returns a 256 KiB block
+// 16 bytes past a page boundary, which split every load and copy across cache lines: reading and
+// hashing 2 GiB took 290 ms instead of 235 ms (user time 70-108 ms instead of 32-44 ms).
+struct FreeBuffer {
+    void operator()(char* p) const { std::free(p); }
+};
 char* thread_buffer() {
-    static thread_local std::vector<char> buf(k_buf_size);
-    return buf.data();
+    static thread_local std::unique_ptr<char, FreeBuffer> buf(
+        static_cast<char*>(std::aligned_alloc(4096, k_buf_size)));
+    if (!buf) {
+        throw std::bad_alloc();
+    }
+    return buf.get();
 }
 
 ssize_t read_some(int fd, char* buf, size_t n) {
