@@ -4,7 +4,8 @@
 #  1. `git gate show` and `git gate check` of the tip, against `git notes --ref=mlci/evals show HEAD`
 #     (goal: at most 3x);
 #  2. `git gate log accuracy` over the whole history, against `git log --notes=mlci/evals`
-#     (goal: faster than git log).
+#     (goal: faster than git log), as fast-import leaves the repository and again with a commit-graph
+#     (as `git gc` leaves one: libgit2 and git then walk by it).
 # Usage: tests/bench/gate.sh [N]   (git-gate must be on PATH)
 source "$(dirname "$0")/common.sh"
 N=${1:-20000}
@@ -102,3 +103,6 @@ compare_cpu "git gate log accuracy ($N commits)" "git log --notes=mlci/evals" \
     "git-gate log accuracy" "git log --notes=mlci/evals"
 compare_cpu "git gate log accuracy --json" "git log --notes=mlci/evals" \
     "git-gate log accuracy --json" "git log --notes=mlci/evals"
+git commit-graph write --reachable
+compare_cpu "git gate log accuracy (with a commit-graph)" "git log --notes=mlci/evals" \
+    "git-gate log accuracy" "git log --notes=mlci/evals"
