@@ -209,9 +209,9 @@ void print_log_json(const std::vector<eval::LogPoint>& points) {
         out += "\",\n    \"date\": \"";
         append_utc(out, p.time);
         out += "\",\n    \"suite\": ";
-        out += json_escape(p.suite);
+        eval::append_json_string(out, p.suite);
         out += ",\n    \"run\": ";
-        out += json_escape(p.run_id);
+        eval::append_json_string(out, p.run_id);
         out += ",\n    \"value\": ";
         if (std::isfinite(p.value)) {
             char buf[64];

@@ -1,5 +1,7 @@
 #include "eval/log_text.hpp"
 
+#include "util/json.hpp"
+
 #include <charconv>
 #include <cstdio>
 #include <ctime>
@@ -66,6 +68,18 @@ void append_value(std::string& out, double v) {
     char buf[64];
     auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 6);
     out.append(buf, res.ptr);
+}
+
+void append_json_string(std::string& out, const std::string& s) {
+    for (unsigned char c : s) {
+        if (c < 0x20 || c == '"' || c == '\\') {
+            out += json_escape(s); // something to escape: the general writer
+            return;
+        }
+    }
+    out += '"';
+    out += s;
+    out += '"';
 }
 
 } // namespace mlci::eval

@@ -18,5 +18,7 @@ void append_short_hex(std::string& out, const git::Oid& id);
 void append_utc(std::string& out, int64_t epoch);
 /// value_text(v) of report.hpp: "%.6g".
 void append_value(std::string& out, double v);
+/// json_escape(s) of util/json.hpp (quoted), without a temporary string for text with nothing to escape.
+void append_json_string(std::string& out, const std::string& s);
 
 } // namespace mlci::eval

@@ -3,6 +3,7 @@
 #include "eval/log_text.hpp"
 #include "eval/note.hpp"
 #include "eval/report.hpp"
+#include "util/json.hpp"
 
 #include <doctest/doctest.h>
 
@@ -99,5 +100,28 @@ TEST_SUITE("log_text") {
         git::Oid zero;
         eval::append_hex(out, zero);
         CHECK(out == id.hex() + zero.hex());
+    }
+
+    TEST_CASE("append_json_string is json_escape") {
+        std::vector<std::string> texts = {"",
+                                          "quality",
+                                          "20260101T000130Z-abcdef",
+                                          "a \"quoted\" word",
+                                          "back\\slash",
+                                          "tab\there",
+                                          "line\nbreak",
+                                          std::string("nul\0in", 6),
+                                          "\x01\x1f\x7f",
+                                          "é ü 日本",
+                                          "\xff\xfe not UTF-8",
+                                          "trailing\\"};
+        for (int c = 0; c < 256; ++c) {
+            texts.push_back(std::string(1, static_cast<char>(c)) + "x");
+        }
+        for (const auto& t : texts) {
+            std::string out = "[";
+            eval::append_json_string(out, t);
+            CHECK(out == "[" + json_escape(t));
+        }
     }
 }
