@@ -2,6 +2,9 @@
 # Benchmark: `git model add` and `git model status` of a folder of many small files against their peers
 # in the same run: `git add -A` and `git status` of the same tree in git, and md5sum of every file.
 # Goals (issue 4): add ≥ 5× faster than git add -A; status ≤ 2× git status; report the ratio to md5sum.
+# A third peer shows the floor of the cache layout (one file per object, DESIGN.md section 4): copying the
+# folder with `cp -r` and making it durable with `sync` reads, creates and writes the same 20,000 files that
+# `git model add` must (which then also hashes them and renames each into place).
 # Usage: model-many-files.sh [NFILES=20000] [FILE_BYTES=4096] [RUNS=5]
 . "$(dirname "$0")/model-common.sh"
 NFILES=${1:-20000}
@@ -40,6 +43,7 @@ fi
 interleave "$RUNS" \
     md5sum "true" "find ds -type f -print0 | xargs -0 md5sum >/dev/null" \
     model_add "$clear_model; rm -f ds.mlci .gitignore; sync" "git model add ds" \
+    cp_r_sync "sync" "cp -r ds $TRASH/c\$\$ && sync" \
     git_add_all "cd ../gitrepo && rm -f .git/index && $clear_git; sync" \
     "cd ../gitrepo && git add -A"
 (cd ../gitrepo && git add -A && git commit -q -m files)
@@ -54,4 +58,5 @@ interleave "$RUNS" \
 echo "# ratios of the medians (goal in brackets)"
 echo "git add -A / model add          = $(ratio2 git_add_all model_add)   [>= 5]"
 echo "model add / md5sum              = $(ratio2 model_add md5sum)"
+echo "model add / cp -r && sync       = $(ratio2 model_add cp_r_sync)"
 echo "model status / git status       = $(ratio2 model_status git_status)   [<= 2]"
