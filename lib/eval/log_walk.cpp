@@ -1,5 +1,6 @@
 #include "eval/log_walk.hpp"
 
+#include "eval/raw_object.hpp"
 #include "git/handle.hpp"
 
 #include <cstdint>
@@ -11,26 +12,7 @@ namespace mlci::eval {
 
 namespace {
 
-struct OdbObject {
-    git_odb_object* p = nullptr;
-    OdbObject() = default;
-    OdbObject(const OdbObject&) = delete;
-    OdbObject& operator=(const OdbObject&) = delete;
-    ~OdbObject() { git_odb_object_free(p); }
-};
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10; // git_oid__parse takes either case
-    }
-    return -1;
-}
+using raw::OdbObject;
 
 // "<prefix><40 hex>\n" at `p`: the id, and `p` moved past the line.
 bool id_line(std::string_view raw, size_t& p, std::string_view prefix, git::Oid& out) {
@@ -40,8 +22,8 @@ bool id_line(std::string_view raw, size_t& p, std::string_view prefix, git::Oid&
     }
     const char* h = raw.data() + p + prefix.size();
     for (size_t i = 0; i < sizeof out.id; ++i) {
-        int hi = hex_value(h[2 * i]);
-        int lo = hex_value(h[2 * i + 1]);
+        int hi = raw::hex_value(h[2 * i], true);
+        int lo = raw::hex_value(h[2 * i + 1], true);
         if (hi < 0 || lo < 0) {
             return false;
         }
@@ -51,47 +33,17 @@ bool id_line(std::string_view raw, size_t& p, std::string_view prefix, git::Oid&
     return true;
 }
 
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
-
-// "<prefix>NAME <EMAIL> SECONDS +HHMM\n" at `p` in the plain form (the time right after the last '>',
-// at most 18 digits, a signed four-digit zone): the seconds, and `p` moved past the line. libgit2's
-// git_signature__parse reads the same seconds from such a line.
+// "<prefix>NAME <EMAIL> SECONDS +HHMM\n" at `p` (raw::signature_seconds): the seconds, and `p` moved
+// past the line.
 bool signature_line(std::string_view raw, size_t& p, std::string_view prefix, int64_t& time) {
     if (raw.size() - p < prefix.size() || raw.compare(p, prefix.size(), prefix) != 0) {
         return false;
     }
     size_t eol = raw.find('\n', p);
-    if (eol == std::string_view::npos) {
+    if (eol == std::string_view::npos ||
+        !raw::signature_seconds(raw.substr(p + prefix.size(), eol - p - prefix.size()), time)) {
         return false;
     }
-    std::string_view line = raw.substr(p + prefix.size(), eol - p - prefix.size());
-    size_t lt = line.rfind('<');
-    size_t gt = line.rfind('>');
-    if (lt == std::string_view::npos || gt == std::string_view::npos || gt < lt || gt + 2 >= line.size() ||
-        line[gt + 1] != ' ') {
-        return false;
-    }
-    std::string_view rest = line.substr(gt + 2); // "1767225660 +0000"
-    size_t sp = rest.find(' ');
-    if (sp == std::string_view::npos || sp == 0 || sp > 18 || rest.size() != sp + 6 ||
-        (rest[sp + 1] != '+' && rest[sp + 1] != '-')) {
-        return false;
-    }
-    int64_t t = 0;
-    for (size_t i = 0; i < sp; ++i) {
-        if (!is_digit(rest[i])) {
-            return false;
-        }
-        t = t * 10 + (rest[i] - '0');
-    }
-    for (size_t i = sp + 2; i < rest.size(); ++i) {
-        if (!is_digit(rest[i])) {
-            return false;
-        }
-    }
-    time = t;
     p = eol + 1;
     return true;
 }

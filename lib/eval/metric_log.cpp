@@ -14,6 +14,7 @@
 #include "eval/log_walk.hpp"
 #include "eval/note_scan.hpp"
 #include "eval/note_table.hpp"
+#include "eval/raw_object.hpp"
 #include "eval/report.hpp"
 
 #include "git/handle.hpp"
@@ -32,10 +33,7 @@ using git::to_git;
 
 namespace {
 
-struct OdbObject {
-    git_odb_object* p = nullptr;
-    ~OdbObject() { git_odb_object_free(p); }
-};
+using raw::OdbObject;
 
 // One value of the metric on a commit: the latest run of a suite holding it.
 struct Hit {
@@ -95,10 +93,6 @@ struct NoCache {
 constexpr size_t k_commit_cache_limit = static_cast<size_t>(64) << 10; // git::init()
 constexpr size_t k_tree_cache_limit = static_cast<size_t>(4) << 20;    // git::init()
 
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
-
 // The committer time and summary of a raw commit, for the plain case only: a committer line ending in
 // "> SECONDS +HHMM", and a message whose first paragraph is one line of words separated by single
 // spaces. That line is what git_commit_summary returns for such a message; anything else (a
@@ -115,28 +109,9 @@ bool plain_commit(std::string_view raw, int64_t& time, std::string_view& summary
         return false; // none, or more than one: let libgit2 decide
     }
     size_t eol = header.find('\n', c + 1);
-    std::string_view line = header.substr(c + 1, eol - c - 1);
-    size_t gt = line.rfind('>');
-    if (gt == std::string_view::npos || gt + 2 >= line.size() || line[gt + 1] != ' ') {
-        return false;
-    }
-    std::string_view rest = line.substr(gt + 2); // "1767225660 +0000"
-    size_t sp = rest.find(' ');
-    if (sp == std::string_view::npos || sp == 0 || sp > 18 || rest.size() != sp + 6 ||
-        (rest[sp + 1] != '+' && rest[sp + 1] != '-')) {
-        return false;
-    }
     int64_t t = 0;
-    for (size_t i = 0; i < sp; ++i) {
-        if (!is_digit(rest[i])) {
-            return false;
-        }
-        t = t * 10 + (rest[i] - '0');
-    }
-    for (size_t i = sp + 2; i < rest.size(); ++i) {
-        if (!is_digit(rest[i])) {
-            return false;
-        }
+    if (!raw::signature_seconds(header.substr(c + 11, eol - c - 11), t)) {
+        return false;
     }
     std::string_view msg = raw.substr(header_end + 2);
     while (!msg.empty() && msg.front() == '\n') {

@@ -1,5 +1,6 @@
 #include "eval/note_table.hpp"
 
+#include "eval/raw_object.hpp"
 #include "git/handle.hpp"
 
 #include <cstring>
@@ -9,22 +10,11 @@ namespace mlci::eval {
 
 namespace {
 
-struct OdbObject {
-    git_odb_object* p = nullptr;
-    OdbObject() = default;
-    OdbObject(const OdbObject&) = delete;
-    OdbObject& operator=(const OdbObject&) = delete;
-    ~OdbObject() { git_odb_object_free(p); }
-};
+using raw::OdbObject;
 
+// Names in a notes tree are lower case hex (NotesStore::index() takes no other).
 int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return -1; // NotesStore::index() takes lowercase names only
+    return raw::hex_value(c, false);
 }
 
 size_t hash_of(const unsigned char* id) {
