@@ -6,6 +6,8 @@
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
 
+#include "temp_dir.hpp"
+
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <filesystem>
@@ -16,15 +18,7 @@ using namespace mlci;
 using namespace mlci::artifact;
 
 namespace {
-// A fresh folder per test case (as ccache's TestContext), removed at the end.
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/mlci-unit.XXXXXX";
-        path = ::mkdtemp(tmpl);
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
+using mlci_test::TempDir;
 } // namespace
 
 TEST_SUITE("Cache") {

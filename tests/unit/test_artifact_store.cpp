@@ -6,7 +6,9 @@
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
 
+#include "temp_dir.hpp"
 #include <cstdlib>
+
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <filesystem>
@@ -20,14 +22,7 @@ using namespace mlci;
 using namespace mlci::artifact;
 
 namespace {
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/mlci-unit.XXXXXX";
-        path = ::mkdtemp(tmpl);
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
+using mlci_test::TempDir;
 Source bytes_source(const std::string& data, bool intact = true) {
     return [data, intact](const Sink& sink) {
         sink(data.data(), data.size());

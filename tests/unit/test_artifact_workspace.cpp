@@ -5,6 +5,8 @@
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
 
+#include "temp_dir.hpp"
+
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <sys/stat.h>
@@ -14,14 +16,7 @@ using namespace mlci;
 using namespace mlci::artifact;
 
 namespace {
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/mlci-unit.XXXXXX";
-        path = ::mkdtemp(tmpl);
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
+using mlci_test::TempDir;
 
 void put(const std::string& root, const std::string& rel, const std::string& text) {
     std::string p = root + "/" + rel;

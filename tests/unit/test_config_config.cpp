@@ -4,7 +4,9 @@
 #include "util/diag.hpp"
 #include "util/error.hpp"
 
+#include "temp_dir.hpp"
 #include <algorithm>
+
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <fstream>
@@ -37,18 +39,7 @@ struct Warnings {
     ~Warnings() { set_warning_sink(old); }
 };
 
-struct TempDir {
-    std::string path;
-    TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "mlci-config-XXXXXX").string();
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-};
+using mlci_test::TempDir;
 
 } // namespace
 

@@ -3,8 +3,10 @@
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
 
+#include "temp_dir.hpp"
 #include <algorithm>
 #include <dirent.h>
+
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <filesystem>
@@ -17,21 +19,7 @@ using namespace mlci;
 
 namespace {
 
-// A fresh folder per test case, removed with everything in it at the end.
-struct TempDir {
-    std::string path;
-    TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "mlci-fsutil-XXXXXX").string();
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::permissions(path, std::filesystem::perms::owner_all, ec);
-        std::filesystem::remove_all(path, ec);
-    }
-    std::string operator/(const std::string& rel) const { return path + "/" + rel; }
-};
+using mlci_test::TempDir;
 
 std::vector<std::string> list(const std::string& dir) {
     std::vector<std::string> out;
