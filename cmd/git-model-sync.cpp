@@ -64,6 +64,28 @@ int finish_transfer(const char* verb, const char* prep, const Store& store, cons
     return rc == 1 ? 2 : rc; // a failed transfer is an error, never a verdict
 }
 
+// What gc removed (or would remove), as JSON and as one line per object: the same for the cache and a
+// store.
+Json removed_json(const std::vector<std::pair<Hash128, uint64_t>>& removed) {
+    Json arr = Json::array();
+    for (const auto& [h, size] : removed) {
+        Json e = Json::object();
+        e["hash"] = h.id();
+        e["size"] = size;
+        arr.push_back(e);
+    }
+    return arr;
+}
+
+std::string removed_text(const std::vector<std::pair<Hash128, uint64_t>>& removed, bool dry_run) {
+    std::string text;
+    for (const auto& [h, size] : removed) {
+        text +=
+            std::string(dry_run ? "would remove " : "removed ") + h.id() + " (" + human_size(size) + ")\n";
+    }
+    return text;
+}
+
 } // namespace
 
 int cmd_push(const std::string& spec, const CommitSelection& sel, int jobs, bool json) {
@@ -172,25 +194,13 @@ int cmd_gc(bool dry_run, bool all_commits, bool force, bool json) {
     auto rep = gc(ctx, store.get(), opt);
     if (json) {
         Json o = Json::object();
-        Json arr = Json::array();
-        for (const auto& [h, size] : rep.removed) {
-            Json e = Json::object();
-            e["hash"] = h.id();
-            e["size"] = size;
-            arr.push_back(e);
-        }
-        o[dry_run ? "would_remove" : "removed"] = arr;
+        o[dry_run ? "would_remove" : "removed"] = removed_json(rep.removed);
         o["freed"] = rep.freed;
         o["kept"] = static_cast<uint64_t>(rep.kept);
         o["only_copies"] = static_cast<uint64_t>(rep.only_copies.size());
         cli::out(o.dump() + "\n");
     } else {
-        std::string text;
-        for (const auto& [h, size] : rep.removed) {
-            text += std::string(dry_run ? "would remove " : "removed ") + h.id() + " (" + human_size(size) +
-                    ")\n";
-        }
-        cli::out(text);
+        cli::out(removed_text(rep.removed, dry_run));
         cli::note(std::string("gc: ") + (dry_run ? "would remove " : "removed ") +
                   std::to_string(rep.removed.size()) + " objects, " + (dry_run ? "freeing " : "freed ") +
                   human_size(rep.freed) + "; kept " + std::to_string(rep.kept));
@@ -219,26 +229,14 @@ int cmd_gc_remote(const std::string& spec, bool dry_run, bool force, int jobs, b
     if (json) {
         Json o = Json::object();
         o["store"] = store->describe();
-        Json arr = Json::array();
-        for (const auto& [h, size] : rep.removed) {
-            Json e = Json::object();
-            e["hash"] = h.id();
-            e["size"] = size;
-            arr.push_back(e);
-        }
-        o[dry_run ? "would_remove" : "removed"] = arr;
+        o[dry_run ? "would_remove" : "removed"] = removed_json(rep.removed);
         o["freed"] = rep.freed;
         o["kept"] = static_cast<uint64_t>(rep.kept);
         o["unfinished_uploads"] = static_cast<uint64_t>(rep.unfinished);
         o["failed"] = static_cast<uint64_t>(rep.problems.size());
         cli::out(o.dump() + "\n");
     } else {
-        std::string text;
-        for (const auto& [h, size] : rep.removed) {
-            text += std::string(dry_run ? "would remove " : "removed ") + h.id() + " (" + human_size(size) +
-                    ")\n";
-        }
-        cli::out(text);
+        cli::out(removed_text(rep.removed, dry_run));
         std::string unfinished;
         if (rep.unfinished > 0) {
             unfinished = std::string(dry_run ? "; would abort " : "; aborted ") +
