@@ -2,6 +2,7 @@
 // hostile nesting is refused at k_max_json_depth instead of overflowing the stack.
 #include "eval/json_in.hpp"
 
+#include "util/json.hpp"
 #include "util/strings.hpp"
 
 #include <charconv>
@@ -232,24 +233,6 @@ class Parser {
         return v;
     }
 
-    static void utf8(std::string& out, unsigned cp) {
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
-    }
-
     std::string string() {
         expect('"');
         std::string out;
@@ -273,31 +256,11 @@ class Parser {
             ++m_i;
             char e = peek();
             ++m_i;
+            if (int u = json_unescape_char(e); u >= 0) {
+                out += static_cast<char>(u);
+                continue;
+            }
             switch (e) {
-            case '"':
-                out += '"';
-                break;
-            case '\\':
-                out += '\\';
-                break;
-            case '/':
-                out += '/';
-                break;
-            case 'b':
-                out += '\b';
-                break;
-            case 'f':
-                out += '\f';
-                break;
-            case 'n':
-                out += '\n';
-                break;
-            case 'r':
-                out += '\r';
-                break;
-            case 't':
-                out += '\t';
-                break;
             case 'u': {
                 unsigned cp = hex4();
                 if (cp >= 0xD800 && cp <= 0xDBFF) {
@@ -313,7 +276,7 @@ class Parser {
                 } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
                     fail("unpaired surrogate in \\u escape");
                 }
-                utf8(out, cp);
+                append_utf8(out, cp);
                 break;
             }
             default:

@@ -2,6 +2,7 @@
 // recursive-descent parser for one line: it keeps top-level fields, skips nested values (depth ≤ 64).
 #include "schema/schema.hpp"
 
+#include "util/json.hpp"
 #include "util/strings.hpp"
 
 #include <charconv>
@@ -110,31 +111,11 @@ class JsonLine {
                 break;
             }
             char e = m_s[m_i++];
+            if (int u = json_unescape_char(e); u >= 0) {
+                out += static_cast<char>(u);
+                continue;
+            }
             switch (e) {
-            case '"':
-                out += '"';
-                break;
-            case '\\':
-                out += '\\';
-                break;
-            case '/':
-                out += '/';
-                break;
-            case 'b':
-                out += '\b';
-                break;
-            case 'f':
-                out += '\f';
-                break;
-            case 'n':
-                out += '\n';
-                break;
-            case 'r':
-                out += '\r';
-                break;
-            case 't':
-                out += '\t';
-                break;
             case 'u': {
                 if (m_i + 4 > m_s.size()) {
                     return fail("bad \\u escape");
@@ -152,16 +133,7 @@ class JsonLine {
                     }
                     cp = 0xFFFD;
                 }
-                if (cp < 0x80) {
-                    out += static_cast<char>(cp);
-                } else if (cp < 0x800) {
-                    out += static_cast<char>(0xC0 | (cp >> 6));
-                    out += static_cast<char>(0x80 | (cp & 0x3F));
-                } else {
-                    out += static_cast<char>(0xE0 | (cp >> 12));
-                    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-                    out += static_cast<char>(0x80 | (cp & 0x3F));
-                }
+                append_utf8(out, cp);
                 break;
             }
             default:

@@ -50,4 +50,11 @@ class Json {
 /// JSON string escaping (UTF-8 passes through; control characters as \u00XX).
 std::string json_escape(const std::string& s);
 
+/// For JSON readers: the character a one-letter escape \E stands for (", \, /, b, f, n, r, t), or -1
+/// when E is not one (\u is the reader's own: the readers differ on surrogates on purpose).
+int json_unescape_char(char e);
+
+/// Append code point `cp` (at most 0x10FFFF, not a surrogate) to `out` as UTF-8.
+void append_utf8(std::string& out, uint32_t cp);
+
 } // namespace mlci

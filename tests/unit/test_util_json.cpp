@@ -1,5 +1,6 @@
 // lib/util/json.hpp: the --json writer. Output is contract (scripts parse it), so it is asserted verbatim.
 #include "util/json.hpp"
+#include "util/strings.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -101,5 +102,41 @@ TEST_SUITE("util.Json") {
         Json j;
         j["we\"ird\nkey"] = 1;
         CHECK(j.dump(false) == "{\"we\\\"ird\\nkey\":1}");
+    }
+
+    TEST_CASE("json_unescape_char: the eight one-letter escapes, nothing else") {
+        CHECK(mlci::json_unescape_char('"') == '"');
+        CHECK(mlci::json_unescape_char('\\') == '\\');
+        CHECK(mlci::json_unescape_char('/') == '/');
+        CHECK(mlci::json_unescape_char('b') == '\b');
+        CHECK(mlci::json_unescape_char('f') == '\f');
+        CHECK(mlci::json_unescape_char('n') == '\n');
+        CHECK(mlci::json_unescape_char('r') == '\r');
+        CHECK(mlci::json_unescape_char('t') == '\t');
+        CHECK(mlci::json_unescape_char('u') == -1); // the reader's own
+        CHECK(mlci::json_unescape_char('a') == -1);
+        CHECK(mlci::json_unescape_char('\0') == -1);
+    }
+
+    TEST_CASE("append_utf8: one to four bytes, and valid_utf8 agrees") {
+        auto enc = [](uint32_t cp) {
+            std::string s;
+            mlci::append_utf8(s, cp);
+            return s;
+        };
+        CHECK(enc(0x41) == "A");
+        CHECK(enc(0x7F) == "\x7F");
+        CHECK(enc(0x80) == "\xC2\x80");
+        CHECK(enc(0xE9) == "\xC3\xA9");
+        CHECK(enc(0x7FF) == "\xDF\xBF");
+        CHECK(enc(0x800) == "\xE0\xA0\x80");
+        CHECK(enc(0xFFFD) == "\xEF\xBF\xBD");
+        CHECK(enc(0x10000) == "\xF0\x90\x80\x80");
+        CHECK(enc(0x1F600) == "\xF0\x9F\x98\x80");
+        CHECK(enc(0x10FFFF) == "\xF4\x8F\xBF\xBF");
+        for (uint32_t cp :
+             {0x0u, 0x7Fu, 0x80u, 0x7FFu, 0x800u, 0xD7FFu, 0xE000u, 0xFFFFu, 0x10000u, 0x10FFFFu}) {
+            CHECK(mlci::valid_utf8(enc(cp)));
+        }
     }
 }
