@@ -350,6 +350,14 @@ std::optional<Index> read_index(const std::string& path) {
     return parse_index(*data);
 }
 
+bool IndexEntry::matches(const struct stat& st) const {
+    // git zeroes the size of a racily clean entry (and writes no stat data for one from a tree): then
+    // nothing is known. The index keeps the low 32 bits of sizes, times and inodes.
+    return size != 0 && static_cast<uint64_t>(st.st_size) == size &&
+           mtime_sec == static_cast<uint32_t>(st.st_mtim.tv_sec) &&
+           mtime_nsec == static_cast<uint32_t>(st.st_mtim.tv_nsec) && ino == static_cast<uint32_t>(st.st_ino);
+}
+
 std::optional<Index> parse_index(std::string_view bytes) {
     // A view with std::string's find/substr spelling, without copying the file.
     const std::string_view* data = &bytes;
@@ -376,6 +384,9 @@ std::optional<Index> parse_index(std::string_view bytes) {
         IndexEntry e;
         e.mode = canonical_mode(be32(p + pos + 24));
         e.size = be32(p + pos + 36);
+        e.mtime_sec = be32(p + pos + 8);
+        e.mtime_nsec = be32(p + pos + 12);
+        e.ino = be32(p + pos + 20);
         std::memcpy(e.id.data(), p + pos + 40, 20);
         auto flags = static_cast<uint16_t>((p[pos + 60] << 8) | p[pos + 61]);
         pos += 62;

@@ -6,6 +6,8 @@
 // refs, grafts, split or sparse indexes, conflicts, intent-to-add entries, anything that does not parse.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <array>
 #include <cstdint>
 #include <map>
@@ -50,6 +52,12 @@ struct IndexEntry {
     unsigned mode = 0;
     Oid id{};
     uint32_t size = 0; // low 32 bits of the work tree file's size when it was staged
+    // The rest of the stat data git keeps to tell whether the work tree file changed since (all zero
+    // for an entry written from a tree or with --cacheinfo, which describes no file).
+    uint32_t mtime_sec = 0, mtime_nsec = 0, ino = 0;
+    /// The entry still describes `st` (the work tree file): same size, modification time and inode, and
+    /// a size git did not zero. Then `size` is the size of the file its blob was made from.
+    bool matches(const struct stat& st) const;
 };
 struct Index {
     std::vector<IndexEntry> entries; // sorted by path, as git keeps them

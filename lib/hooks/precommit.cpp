@@ -93,13 +93,10 @@ std::vector<StagedFile> staged_files(Lite& lite) {
 }
 
 // The size the index recorded for a path (the low 32 bits of the work tree file's size).
-std::optional<uint32_t> index_size(const gitlite::Index& index, const std::string& path) {
+const gitlite::IndexEntry* index_entry(const gitlite::Index& index, const std::string& path) {
     auto it = std::lower_bound(index.entries.begin(), index.entries.end(), path,
                                [](const gitlite::IndexEntry& e, const std::string& p) { return e.path < p; });
-    if (it == index.entries.end() || it->path != path) {
-        return std::nullopt;
-    }
-    return it->size;
+    return it == index.entries.end() || it->path != path ? nullptr : &*it;
 }
 
 } // namespace
@@ -228,18 +225,19 @@ HookReport pre_commit(const PointerCheck& in_cache) {
             content_ids.push_back(f.blob);
             continue;
         }
-        // Other files need only their size: the index has it, so git need not be asked unless the
-        // index says "large" (it records the work tree size, which a clean filter may have shrunk).
-        // (git gives every hook of `git commit` the index it works on in GIT_INDEX_FILE; the reader
-        // reads that one.)
+        // Other files need only their size. The index has it when its entry still describes the work
+        // tree file (same size, time and inode): then the blob was made from that file. An entry
+        // written from a tree (git restore --staged --source, git reset REV -- PATH, --cacheinfo) or a
+        // racily clean one describes no file, and git is asked for the blob's size. (A clean filter
+        // makes a blob smaller than its file, never a large blob look small.) git gives every hook of
+        // `git commit` the index it works on in GIT_INDEX_FILE; the reader reads that one.
         bool known_small = false;
         if (lite.index) {
-            // The index keeps only the low 32 bits of a size: a 4 GiB + 10 B file reads as 10 B. The
-            // work tree file's own size (one stat) rules that out.
-            auto size = index_size(*lite.index, f.path);
+            const gitlite::IndexEntry* e = index_entry(*lite.index, f.path);
             struct stat st {};
-            known_small = size && *size <= cfg.hooks.max_file_size && lstat(f.path.c_str(), &st) == 0 &&
-                          static_cast<uint64_t>(st.st_size) < (uint64_t(1) << 32);
+            known_small = e != nullptr && gitlite::to_hex(e->id) == f.blob &&
+                          e->size <= cfg.hooks.max_file_size && lstat(f.path.c_str(), &st) == 0 &&
+                          e->matches(st);
         }
         if (known_small) {
             small.insert(f.blob);
@@ -258,8 +256,8 @@ HookReport pre_commit(const PointerCheck& in_cache) {
         ++problems;
     };
     for (const auto& [f, kind] : files) {
-        if (small.count(f->blob)) {
-            continue;
+        if (kind == Kind::other && small.count(f->blob)) {
+            continue; // (a prompt or dataset with the same bytes as a small file is still checked)
         }
         const Blob& b = blobs[f->blob];
         // The large-file guard: everything that is not a pointer, unless allowed by a glob.

@@ -82,6 +82,41 @@ expect_err "git model add -- 'weights.bin'"
 git cat-file -e HEAD:weights.bin 2>/dev/null && fail "the large file was committed"
 end_test
 
+begin_test "a large blob staged from another commit is refused though the work tree file is small"
+# The index entry of a blob staged from a tree (git restore --staged --source, git reset REV -- PATH)
+# holds no size of the work tree file: the hook must not read it as small.
+setup
+head -c 12000000 /dev/zero >big.bin
+git add big.bin
+git commit -q --no-verify -m "large blob, committed around the hook"
+git tag large
+printf 'small\n' >big.bin
+git commit -q --no-verify -am "small again"
+head=$(git rev-parse HEAD)
+git restore --staged --source=large big.bin
+[ "$(git cat-file -s :big.bin)" = 12000000 ] || fail "the large blob is not staged"
+run git commit -m "large blob back"
+expect_rc 1
+expect_err "big.bin: is 11.4 MiB, larger than hooks.max_file_size (10.0 MiB)"
+expect_eq "$(git rev-parse HEAD)" "$head"
+git update-index --cacheinfo "100644,$(git rev-parse large:big.bin),big.bin"
+run git commit -m "large blob back, through --cacheinfo"
+expect_rc 1
+expect_err "big.bin: is 11.4 MiB"
+expect_eq "$(git rev-parse HEAD)" "$head"
+end_test
+
+begin_test "a prompt with the same bytes as a small ordinary file is still checked"
+setup
+write_prompt qa 'Answer {{question}} using {{context}}' '"question"'
+mkdir -p docs
+cp prompts/qa.prompt docs/qa-copy.txt
+git add prompts/qa.prompt docs/qa-copy.txt
+run git commit -m "prompt and its copy"
+expect_rc 1
+expect_err "prompts/qa.prompt:5: placeholder {{context}} is not declared in variables"
+end_test
+
 begin_test "large_file_allow and max_file_size are honoured"
 setup
 mkdir -p .mlci docs
