@@ -95,8 +95,11 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "error: unknown hook '%s'\n", name.c_str());
             return 2;
         }
-    } catch (const Error& e) {
-        // Let the full path report it in its own words (and decide for post-* hooks, which never refuse).
+    } catch (...) {
+        // An Error, or anything else the fast path did not expect (std::bad_alloc on a corrupt object,
+        // gitlite::Unsupported that escaped): let the full path decide and report it in its own words
+        // (and decide for post-* hooks, which never refuse).
+        rep = hooks::HookReport{};
         rep.escalate = true;
     }
     if (rep.escalate) {

@@ -64,22 +64,38 @@ std::optional<std::string> slurp(const std::string& path, uint64_t limit) {
 }
 
 // Inflates a zlib stream from `in` into exactly `size` bytes (or, when size is unknown, until its end);
-// returns the bytes and sets *used to the compressed bytes consumed.
-std::string inflate_bytes(const unsigned char* in, size_t in_len, std::optional<uint64_t> size,
-                          size_t* used) {
+// returns the bytes and sets *used to the compressed bytes consumed. With `prefix_only`, stops after
+// the first `size` bytes (at most) without checking the rest: enough to read a loose object's header.
+// A size from a header is not trusted with memory before the data proves it: the buffer grows as the
+// stream fills it, and no stream yields more than zlib's best ratio (about 1032:1) allows.
+std::string inflate_bytes(const unsigned char* in, size_t in_len, std::optional<uint64_t> size, size_t* used,
+                          bool prefix_only = false) {
+    constexpr uint64_t k_max_ratio = 1032;
+    const uint64_t ceiling = uint64_t(in_len) * k_max_ratio + 64;
+    if (size && *size > ceiling && !prefix_only) {
+        unsupported("object larger than its compressed bytes can hold");
+    }
+    const uint64_t limit = size ? *size : ceiling;
     z_stream zs{};
     if (inflateInit(&zs) != Z_OK) {
         unsupported("zlib cannot start");
     }
     std::string out;
-    out.resize(size ? static_cast<size_t>(*size) : std::max<size_t>(in_len * 2, 256));
+    out.resize(static_cast<size_t>(std::min<uint64_t>(limit, std::max<size_t>(in_len * 2, size_t(1) << 16))));
     zs.next_in = const_cast<unsigned char*>(in);
     zs.avail_in = static_cast<uInt>(std::min<size_t>(in_len, UINT32_MAX));
     size_t produced = 0;
     int rc = Z_OK;
     while (true) {
         if (produced == out.size()) {
-            if (size) {
+            if (produced == limit) {
+                if (prefix_only) {
+                    break;
+                }
+                if (!size) {
+                    inflateEnd(&zs);
+                    unsupported("compressed data expands beyond any real object");
+                }
                 // All expected bytes are out: the stream must end here (a zero-length read finishes it).
                 unsigned char extra;
                 zs.next_out = &extra;
@@ -91,7 +107,7 @@ std::string inflate_bytes(const unsigned char* in, size_t in_len, std::optional<
                 }
                 break;
             }
-            out.resize(out.size() * 2);
+            out.resize(static_cast<size_t>(std::min<uint64_t>(limit, uint64_t(out.size()) * 2)));
         }
         zs.next_out = reinterpret_cast<unsigned char*>(out.data()) + produced;
         zs.avail_out = static_cast<uInt>(std::min<size_t>(out.size() - produced, UINT32_MAX));
@@ -110,7 +126,7 @@ std::string inflate_bytes(const unsigned char* in, size_t in_len, std::optional<
         *used = zs.total_in;
     }
     inflateEnd(&zs);
-    if (size && produced != *size) {
+    if (size && produced != *size && !prefix_only) {
         unsupported("object shorter than its header says");
     }
     out.resize(produced);
@@ -168,10 +184,16 @@ std::string apply_delta(std::string_view base, std::string_view delta) {
             if (off + len > base.size()) {
                 unsupported("delta copies past its base");
             }
+            if (len > result_size - out.size()) {
+                unsupported("delta result larger than its header says"); // before it takes the memory
+            }
             out.append(base, static_cast<size_t>(off), static_cast<size_t>(len));
         } else if (op != 0) {
             if (i + op > delta.size()) {
                 unsupported("malformed delta");
+            }
+            if (op > result_size - out.size()) {
+                unsupported("delta result larger than its header says");
             }
             out.append(delta, i, op);
             i += op;
@@ -190,6 +212,9 @@ namespace {
 struct Mapping {
     const unsigned char* data = nullptr;
     size_t size = 0;
+    Mapping() = default;
+    Mapping(const Mapping&) = delete;
+    Mapping& operator=(const Mapping&) = delete;
     bool open(const std::string& path) {
         int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
@@ -306,33 +331,32 @@ std::optional<std::vector<TreeEntry>> parse_tree(std::string_view data) {
 }
 
 std::optional<Commit> parse_commit(std::string_view data) {
+    // As git's parse_commit_buffer: "tree <id>" first, then the "parent <id>" lines right after it;
+    // whatever follows (author, committer, other headers, the message) says nothing of the graph.
     Commit c;
-    bool have_tree = false;
-    size_t i = 0;
-    while (i < data.size()) {
+    auto id_line = [&](size_t& i, std::string_view prefix, Oid& out) {
         size_t nl = data.find('\n', i);
-        if (nl == std::string_view::npos || nl == i) {
-            break; // the blank line before the message ends the header
+        if (nl == std::string_view::npos || data.compare(i, prefix.size(), prefix) != 0) {
+            return false;
         }
-        std::string_view line = data.substr(i, nl - i);
-        if (line.rfind("tree ", 0) == 0 && !have_tree) {
-            auto id = from_hex(line.substr(5));
-            if (!id) {
-                return std::nullopt;
-            }
-            c.tree = *id;
-            have_tree = true;
-        } else if (line.rfind("parent ", 0) == 0) {
-            auto id = from_hex(line.substr(7));
-            if (!id) {
-                return std::nullopt;
-            }
-            c.parents.push_back(*id);
+        auto id = from_hex(data.substr(i + prefix.size(), nl - i - prefix.size()));
+        if (!id) {
+            return false;
         }
+        out = *id;
         i = nl + 1;
-    }
-    if (!have_tree) {
+        return true;
+    };
+    size_t i = 0;
+    if (!id_line(i, "tree ", c.tree)) {
         return std::nullopt;
+    }
+    Oid parent{};
+    while (data.compare(i, 7, "parent ") == 0) {
+        if (!id_line(i, "parent ", parent)) {
+            return std::nullopt;
+        }
+        c.parents.push_back(parent);
     }
     return c;
 }
@@ -589,17 +613,28 @@ std::unique_ptr<Repo> Repo::open() {
         struct stat st {};
         if (stat((r->common_dir_ + "/objects/info/alternates").c_str(), &st) == 0 ||
             stat((r->common_dir_ + "/info/grafts").c_str(), &st) == 0 ||
+            stat((r->common_dir_ + "/shallow").c_str(), &st) == 0 || // its commits' parents are cut off
             dir_has_entries(r->common_dir_ + "/refs/replace")) {
             return nullptr;
         }
-        r->packed_refs_ = slurp(r->common_dir_ + "/packed-refs", uint64_t(1) << 30);
-        if (r->packed_refs_ && r->packed_refs_->find(" refs/replace/") != std::string::npos) {
-            return nullptr;
-        }
+        r->load_packed_refs();
     } catch (const Unsupported&) {
         return nullptr;
     }
     return r;
+}
+
+void Repo::load_packed_refs() {
+    std::string path = common_dir_ + "/packed-refs";
+    struct stat st {};
+    packed_refs_stat_ = ::stat(path.c_str(), &st) == 0
+                            ? std::array<int64_t, 4>{int64_t(st.st_ino), int64_t(st.st_size),
+                                                     int64_t(st.st_mtim.tv_sec), int64_t(st.st_mtim.tv_nsec)}
+                            : std::array<int64_t, 4>{};
+    packed_refs_ = slurp(path, uint64_t(1) << 30);
+    if (packed_refs_ && packed_refs_->find(" refs/replace/") != std::string::npos) {
+        unsupported("replace refs");
+    }
 }
 
 std::string Repo::index_path() const {
@@ -614,7 +649,15 @@ std::optional<std::string> Repo::read_ref_file(const std::string& ref) {
     // the common one.
     bool per_worktree = ref.rfind("refs/", 0) != 0 || ref.rfind("refs/bisect/", 0) == 0 ||
                         ref.rfind("refs/worktree/", 0) == 0 || ref.rfind("refs/rewritten/", 0) == 0;
-    return slurp((per_worktree ? git_dir_ : common_dir_) + "/" + ref, 4096);
+    std::string path = (per_worktree ? git_dir_ : common_dir_) + "/" + ref;
+    auto f = slurp(path, 4096);
+    struct stat st {};
+    if (!f && ::lstat(path.c_str(), &st) == 0) {
+        // A symbolic link whose target is not a loose ref (a HEAD of core.preferSymlinkRefs pointing
+        // at a packed branch), or something else there that is not a file: git's to read.
+        unsupported("ref " + ref + " is not a plain file");
+    }
+    return f;
 }
 
 std::optional<Oid> Repo::resolve(const std::string& ref_in) {
@@ -631,6 +674,17 @@ std::optional<Oid> Repo::resolve(const std::string& ref_in) {
                 unsupported("ref " + ref + " holds " + v);
             }
             return id;
+        }
+        // As git: the loose ref first, then packed-refs as it is now (git pack-refs may have moved the
+        // ref there since this reader opened the repository).
+        struct stat st {};
+        std::array<int64_t, 4> now{};
+        if (::stat((common_dir_ + "/packed-refs").c_str(), &st) == 0) {
+            now = {int64_t(st.st_ino), int64_t(st.st_size), int64_t(st.st_mtim.tv_sec),
+                   int64_t(st.st_mtim.tv_nsec)};
+        }
+        if (now != packed_refs_stat_) {
+            load_packed_refs();
         }
         if (packed_refs_) {
             // Lines "<id> <name>"; "^<id>" peel lines and "#" comments are skipped.
@@ -656,10 +710,12 @@ std::optional<Oid> Repo::resolve(const std::string& ref_in) {
 }
 
 void Repo::load_packs() {
-    packs_loaded_ = true;
+    // On any error the list stays empty and unloaded, so that no later read sees only some packs.
+    packs_.clear();
     std::string dir = common_dir_ + "/objects/pack";
     DIR* d = opendir(dir.c_str());
     if (d == nullptr) {
+        packs_loaded_ = true; // no packs
         return;
     }
     std::vector<std::string> names;
@@ -688,6 +744,7 @@ void Repo::load_packs() {
         }
         packs_.push_back(std::move(pk));
     }
+    packs_loaded_ = true;
 }
 
 std::optional<Object> Repo::read_packed(Pack& pk, uint64_t offset, int depth) {
@@ -776,15 +833,16 @@ std::optional<Object> Repo::read_at(const Oid& id, int depth) {
     if (!raw) {
         return std::nullopt;
     }
-    // "<type> <size>\0<bytes>", compressed whole.
-    std::string all = inflate_bytes(reinterpret_cast<const unsigned char*>(raw->data()), raw->size(),
-                                    std::nullopt, nullptr);
-    size_t nul = all.find('\0');
-    size_t sp = all.find(' ');
-    if (nul == std::string::npos || sp == std::string::npos || sp > nul) {
+    // "<type> <size>\0<bytes>", compressed whole: the header first, then exactly the size it names.
+    const auto* z = reinterpret_cast<const unsigned char*>(raw->data());
+    std::string head = inflate_bytes(z, raw->size(), 32, nullptr, true);
+    size_t nul = head.find('\0');
+    size_t sp = head.find(' ');
+    if (nul == std::string::npos || sp == std::string::npos || sp > nul || nul - sp - 1 > 10 ||
+        nul - sp - 1 == 0) {
         unsupported("corrupt loose object " + hex);
     }
-    std::string type = all.substr(0, sp);
+    std::string type = head.substr(0, sp);
     Object o;
     if (type == "commit") {
         o.type = Type::commit;
@@ -797,9 +855,14 @@ std::optional<Object> Repo::read_at(const Oid& id, int depth) {
     } else {
         unsupported("corrupt loose object " + hex);
     }
-    if (std::to_string(all.size() - nul - 1) != all.substr(sp + 1, nul - sp - 1)) {
-        unsupported("loose object " + hex + " has the wrong size");
+    uint64_t size = 0;
+    for (size_t k = sp + 1; k < nul; ++k) {
+        if (head[k] < '0' || head[k] > '9' || (k == sp + 1 && head[k] == '0' && nul > sp + 2)) {
+            unsupported("corrupt loose object " + hex); // git writes plain decimal, no leading zeros
+        }
+        size = size * 10 + static_cast<uint64_t>(head[k] - '0');
     }
+    std::string all = inflate_bytes(z, raw->size(), nul + 1 + size, nullptr);
     o.data = all.substr(nul + 1);
     return o;
 }
@@ -880,10 +943,22 @@ struct IndexDiff {
     }
 };
 
-void collect_all(Repo& repo, const Oid& tree, const std::string& prefix, std::vector<std::string>& out) {
+// Trees nest at most this deep (git's core.maxTreeDepth): a corrupt tree that lists itself is refused
+// instead of recursing until the stack runs out.
+constexpr int k_max_tree_depth = 4096;
+
+void check_depth(int depth) {
+    if (depth > k_max_tree_depth) {
+        unsupported("trees nested deeper than " + std::to_string(k_max_tree_depth));
+    }
+}
+
+void collect_all(Repo& repo, const Oid& tree, const std::string& prefix, std::vector<std::string>& out,
+                 int depth) {
+    check_depth(depth);
     for (const auto& te : tree_of(repo, tree)) {
         if (te.is_tree()) {
-            collect_all(repo, te.id, prefix + te.name + "/", out);
+            collect_all(repo, te.id, prefix + te.name + "/", out, depth + 1);
         } else {
             out.push_back(prefix + te.name);
         }
@@ -898,7 +973,8 @@ int tree_cmp(const TreeEntry& a, const TreeEntry& b) {
 }
 
 void diff_trees(Repo& repo, const Oid* a, const Oid* b, const std::string& prefix,
-                std::vector<std::string>& out) {
+                std::vector<std::string>& out, int depth) {
+    check_depth(depth);
     if (a != nullptr && b != nullptr && *a == *b) {
         return;
     }
@@ -907,7 +983,7 @@ void diff_trees(Repo& repo, const Oid* a, const Oid* b, const std::string& prefi
     size_t i = 0, j = 0;
     auto one_side = [&](const TreeEntry& e) {
         if (e.is_tree()) {
-            collect_all(repo, e.id, prefix + e.name + "/", out);
+            collect_all(repo, e.id, prefix + e.name + "/", out, depth + 1);
         } else {
             out.push_back(prefix + e.name);
         }
@@ -922,7 +998,7 @@ void diff_trees(Repo& repo, const Oid* a, const Oid* b, const std::string& prefi
             const TreeEntry& x = ta[i++];
             const TreeEntry& y = tb[j++];
             if (x.is_tree()) {
-                diff_trees(repo, &x.id, &y.id, prefix + x.name + "/", out);
+                diff_trees(repo, &x.id, &y.id, prefix + x.name + "/", out, depth + 1);
             } else if (x.id != y.id || x.mode != y.mode) {
                 out.push_back(prefix + x.name);
             }
@@ -974,7 +1050,7 @@ std::vector<std::string> changed_paths(Repo& repo, const Commit& commit) {
         }
         parent_tree = parent->tree;
     }
-    diff_trees(repo, parent_tree ? &*parent_tree : nullptr, &commit.tree, "", out);
+    diff_trees(repo, parent_tree ? &*parent_tree : nullptr, &commit.tree, "", out, 0);
     return out;
 }
 

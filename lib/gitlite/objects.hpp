@@ -98,6 +98,8 @@ class Repo {
     std::vector<std::unique_ptr<Pack>> packs_;
     bool packs_loaded_ = false;
     std::optional<std::string> packed_refs_;
+    std::array<int64_t, 4> packed_refs_stat_{}; // inode, size, mtime of what packed_refs_ holds
+    void load_packed_refs();
     void load_packs();
     std::optional<Object> read_at(const Oid& id, int depth);
     std::optional<Object> read_packed(Pack& pack, uint64_t offset, int depth);

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
+#include <zlib.h>
 
 using namespace mlci;
 using mlci_test::TempRepo;
@@ -193,6 +194,35 @@ TEST_SUITE("gitlite.parse") {
         REQUIRE(c.has_value());
         CHECK(gitlite::to_hex(c->tree) == "0123456789012345678901234567890123456789");
         CHECK(c->parents.size() == 2);
+        // As git: the tree comes first, and only the parent lines right after it are parents.
+        CHECK_FALSE(gitlite::parse_commit("author A <a> 1 +0000\n"
+                                          "tree 0123456789012345678901234567890123456789\n\nm")
+                        .has_value());
+        auto late = gitlite::parse_commit("tree 0123456789012345678901234567890123456789\n"
+                                          "author A <a> 1 +0000\n"
+                                          "parent 1123456789012345678901234567890123456789\n\nm");
+        REQUIRE(late.has_value());
+        CHECK(late->parents.empty());
+        CHECK_FALSE(gitlite::parse_commit("tree 0123456789012345678901234567890123456789\n"
+                                          "parent 11234567\n\nm")
+                        .has_value());
+    }
+
+    TEST_CASE("a delta that would grow past its declared size is refused before it takes the memory") {
+        std::string base(65535, 'a');
+        std::string delta;
+        delta += "\xff\xff\x03"; // base size 65535 as a varint
+        delta += "\x0a";         // result: 10 bytes
+        for (int k = 0; k < 100000; ++k) {
+            delta += "\xb0\xff\xff"; // copy 65535 bytes from offset 0: 6.5 GB if nothing stopped it
+        }
+        CHECK_THROWS_AS(gitlite::apply_delta(base, delta), gitlite::Unsupported);
+        std::string small;
+        small += "\xff\xff\x03\x03";
+        small += "\x90\x03"; // copy 3 bytes from offset 0
+        CHECK(gitlite::apply_delta(base, small) == "aaa");
+        small += "\x01x"; // one more byte than declared
+        CHECK_THROWS_AS(gitlite::apply_delta(base, small), gitlite::Unsupported);
     }
 }
 
@@ -418,6 +448,71 @@ TEST_SUITE("gitlite.changed_paths") {
             auto got = gitlite::changed_paths(*repo, *c);
             INFO("commit ", id);
             CHECK(std::set<std::string>(got.begin(), got.end()) == paths);
+        }
+    }
+
+    TEST_CASE("a corrupt tree that lists itself is refused, not followed until the stack runs out") {
+        TempRepo t;
+        t.git({"init", "-q", "-b", "main"});
+        t.write("a.txt", "a");
+        t.commit_all("one");
+        // A loose object stored under id S whose bytes are a tree holding "d" -> S (objects are not
+        // re-hashed on reading, so nothing but the depth stops the walk).
+        const std::string s_hex = "1111111111111111111111111111111111111111";
+        std::string tree = std::string("40000 d") + '\0';
+        tree += std::string(reinterpret_cast<const char*>(gitlite::from_hex(s_hex)->data()), 20);
+        std::string raw = "tree " + std::to_string(tree.size()) + '\0' + tree;
+        std::vector<unsigned char> z(compressBound(raw.size()));
+        uLongf zlen = z.size();
+        REQUIRE(compress2(z.data(), &zlen, reinterpret_cast<const Bytef*>(raw.data()), raw.size(), 1) ==
+                Z_OK);
+        std::filesystem::create_directories(t.top + "/.git/objects/11");
+        t.write(".git/objects/11/" + s_hex.substr(2), std::string(reinterpret_cast<char*>(z.data()), zlen));
+        InTop in(t.top);
+        auto repo = gitlite::Repo::open();
+        REQUIRE(repo != nullptr);
+        auto parent = *gitlite::from_hex(t.git({"rev-parse", "HEAD"}));
+        gitlite::Commit c;
+        c.tree = *gitlite::from_hex(s_hex);
+        c.parents.push_back(parent);
+        CHECK_THROWS_AS(gitlite::changed_paths(*repo, c), gitlite::Unsupported);
+    }
+
+    TEST_CASE("refs as git reads them now: packed after open, a symlinked HEAD, a shallow clone") {
+        TempRepo t;
+        t.git({"init", "-q", "-b", "main"});
+        t.write("a.txt", "a");
+        t.commit_all("one");
+        std::string head = t.git({"rev-parse", "HEAD"});
+        {
+            InTop in(t.top);
+            auto repo = gitlite::Repo::open();
+            REQUIRE(repo != nullptr);
+            // git pack-refs (git gc --auto) runs after the reader opened the repository: the branch
+            // leaves its loose file for packed-refs, and is still found.
+            t.git({"pack-refs", "--all"});
+            REQUIRE_FALSE(std::filesystem::exists(t.top + "/.git/refs/heads/main"));
+            auto id = repo->resolve("HEAD");
+            REQUIRE(id.has_value());
+            CHECK(gitlite::to_hex(*id) == head);
+        }
+        // An old-style HEAD (core.preferSymlinkRefs) pointing at a packed branch: declined, not unborn.
+        std::filesystem::remove(t.top + "/.git/HEAD");
+        std::filesystem::create_symlink("refs/heads/main", t.top + "/.git/HEAD");
+        {
+            InTop in(t.top);
+            auto repo = gitlite::Repo::open();
+            REQUIRE(repo != nullptr);
+            CHECK_THROWS_AS(repo->resolve("HEAD"), gitlite::Unsupported);
+        }
+        std::filesystem::remove(t.top + "/.git/HEAD");
+        t.write(".git/HEAD", "ref: refs/heads/main\n");
+        // A shallow clone's commits have parents git does not see: the reader leaves it to git.
+        TempRepo sh;
+        sh.git({"clone", "-q", "--depth", "1", "file://" + t.top, "."});
+        {
+            InTop in(sh.top);
+            CHECK(gitlite::Repo::open() == nullptr);
         }
     }
 }
