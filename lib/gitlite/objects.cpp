@@ -551,10 +551,12 @@ struct Repo::Pack {
                 if (!(off & 0x80000000u)) {
                     return off;
                 }
-                const unsigned char* large = offs + 4 * size_t(count) + 8 * size_t(off & 0x7fffffffu);
-                if (large + 8 > idx.data + idx.size) {
+                // Checked as an offset before it becomes a pointer (one past the mapping is undefined).
+                size_t at = size_t(offs - idx.data) + 4 * size_t(count) + 8 * size_t(off & 0x7fffffffu);
+                if (at > idx.size || idx.size - at < 8) {
                     unsupported("corrupt pack index " + path);
                 }
+                const unsigned char* large = idx.data + at;
                 return (uint64_t(be32(large)) << 32) | be32(large + 4);
             }
             if (c < 0) {
