@@ -1,8 +1,10 @@
 #include "eval/log_walk.hpp"
 
 #include "eval/raw_object.hpp"
+#include "fsutil/file.hpp"
 #include "git/handle.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <git2.h>
@@ -60,8 +62,10 @@ struct Node {
 
 class Walk {
   public:
-    Walk(git_odb* odb, const WalkVisit& visit, size_t size_hint, int64_t time_limit)
-        : m_odb(odb), m_visit(visit), m_time_limit(time_limit) {
+    // `graph`: a commit-graph is beside the objects (see parse). `shallow`: sorted ids of the commits
+    // whose parents a shallow clone cut off.
+    Walk(git_odb* odb, const WalkVisit& visit, size_t size_hint, bool graph, std::vector<git::Oid> shallow)
+        : m_odb(odb), m_visit(visit), m_graph(graph), m_shallow(std::move(shallow)) {
         m_nodes.reserve(size_hint); // no copies of a growing array (each a page fault per 4 KiB)
         m_parents.reserve(size_hint);
     }
@@ -113,13 +117,29 @@ class Walk {
         if (count > 0xffff) {
             return false;
         }
+        if (!m_shallow.empty() && std::binary_search(m_shallow.begin(), m_shallow.end(), m_nodes[n].id)) {
+            m_parents.resize(first); // as git sees a shallow clone: its history ends here
+            count = 0;
+        }
         int64_t time = 0;
+        int authors = 0;
         while (text.compare(p, 7, "author ") == 0) {
             if (!signature_line(text, p, "author ", time)) {
                 return false;
             }
+            ++authors;
         }
-        if (!signature_line(text, p, "committer ", time) || time >= m_time_limit) {
+        size_t committer = p;
+        if (!signature_line(text, p, "committer ", time)) {
+            return false;
+        }
+        // Beside a commit-graph libgit2 takes each time from the graph, which git wrote with its own
+        // reading (parse_commit_date): 0 unless one author line is followed by the committer line, and
+        // the digits after the committer line's first '>'; 34 bits. Where that could differ from this
+        // reading, the walk is left to libgit2.
+        if (m_graph && (authors != 1 || time >= (int64_t{1} << 34) ||
+                        text.substr(committer, p - committer).find('>') !=
+                            text.substr(committer, p - committer).rfind('>'))) {
             return false;
         }
         Node& node = m_nodes[n];
@@ -157,7 +177,8 @@ class Walk {
 
     git_odb* m_odb;
     const WalkVisit& m_visit;
-    int64_t m_time_limit;
+    bool m_graph;
+    std::vector<git::Oid> m_shallow;
     std::vector<Node> m_nodes;
     std::vector<uint32_t> m_parents;
     std::vector<uint32_t> m_table; // node + 1 per bucket, 0 = empty
@@ -220,11 +241,24 @@ bool time_cmp_greater(const Node& a, const Node& b) {
 std::optional<std::vector<WalkedCommit>> walk_by_time(git_odb* odb, const std::string& objects_dir,
                                                       const git::Oid& tip, const WalkVisit& visit,
                                                       size_t size_hint) {
-    // With a commit-graph libgit2 takes times and parents from it: the commits' own, except for times
-    // at or past 2^34 s (the graph keeps 34 bits), which this walk then leaves to libgit2.
+    // With a commit-graph libgit2 takes times and parents from it (Walk::parse says when those are not
+    // the commits' own).
     struct stat st;
     bool graph = ::stat((objects_dir + "/info/commit-graph").c_str(), &st) == 0;
-    Walk w(odb, visit, size_hint, graph ? int64_t{1} << 34 : INT64_MAX);
+    // A shallow clone ($GIT_DIR/shallow, beside objects/): its listed commits have no parents.
+    std::vector<git::Oid> shallow;
+    if (auto text = read_file_if_exists(objects_dir + "/../shallow", 64u << 20)) {
+        size_t p = 0;
+        git::Oid id;
+        while (p < text->size()) {
+            if (!id_line(*text, p, "", id)) {
+                return std::nullopt; // not the list git writes: libgit2 decides
+            }
+            shallow.push_back(id);
+        }
+        std::sort(shallow.begin(), shallow.end());
+    }
+    Walk w(odb, visit, size_hint, graph, std::move(shallow));
     uint32_t t = w.lookup(tip);
     // prepare_walk: the one pushed commit, parsed and seen.
     if (!w.parse(t)) {

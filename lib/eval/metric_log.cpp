@@ -295,6 +295,12 @@ std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store,
         OdbObject blob;
         check(git_odb_read(&blob.p, odb.get(), to_git(table.blob(slot))),
               "cannot read blob " + table.blob(slot).hex());
+        if (git_odb_object_type(blob.p) != GIT_OBJECT_BLOB) {
+            throw input_error("cannot read blob " + table.blob(slot).hex() + ": the note of commit " +
+                                  from_git(id).hex() + " is not a blob",
+                              "repair or remove the note: git notes --ref=mlci/evals remove " +
+                                  from_git(id).hex());
+        }
         std::string_view text(static_cast<const char*>(git_odb_object_data(blob.p)),
                               git_odb_object_size(blob.p));
         hits.clear();
@@ -339,11 +345,21 @@ std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store,
         line_known.assign(table.size(), 0); // libgit2 walks: it reads the lines again
     }
     git_oid id;
-    while (git_revwalk_next(&id, walk.get()) == 0) {
+    int rc = 0;
+    while ((rc = git_revwalk_next(&id, walk.get())) == 0) {
         size_t slot = table.find(id.id);
         if (slot != NoteTable::npos && !one_commit(&id, table, slot)) {
-            break;
+            return out;
         }
+    }
+    if (rc != GIT_ITEROVER) {
+        // A history that cannot be walked to its end (an object missing, a shallow clone with a
+        // range): say so rather than print a part of it as if it were all.
+        const git_error* e = git_error_last();
+        std::string why = e != nullptr && e->message != nullptr ? e->message : "unknown error";
+        git_error_clear();
+        throw Error(ErrorKind::git, "cannot walk the history for 'git gate log': " + why,
+                    "in a shallow clone, fetch the history first: git fetch --unshallow");
     }
     return out;
 }

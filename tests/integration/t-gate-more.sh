@@ -171,4 +171,34 @@ run git gate log nothing --json; expect_rc 0; expect_eq "$OUT" "[]"
 run git gate log acc no-such-rev; expect_rc 2; expect_err "no-such-rev"
 end_test
 
+begin_test "log: a shallow clone shows the history it has; a note that is not a blob is an error"
+new_repo r
+note() { git notes --ref=mlci/evals add -f -F - HEAD; }
+for i in 1 2 3 4; do
+    test_tick; git commit -q --allow-empty -m "c$i"
+    printf '[[run]]\nsuite = "q"\nid = "r%s"\n[run.metrics]\nacc = 0.%s\n' "$i" "$i" | note
+done
+cd "$TRASH"
+git clone -q --depth 2 "file://$TRASH/r" shallow
+cd shallow
+git fetch -q origin 'refs/notes/mlci/evals:refs/notes/mlci/evals'
+run git gate log acc; expect_rc 0
+expect_eq "$(printf '%s\n' "$OUT" | awk '{print $4, $5}' | tr '\n' '|')" "0.4 c4|0.3 c3|"
+# A range is walked by libgit2, which (1.5) stops at the cut: refused with the fix, never a silently
+# shorter list.
+run git gate log acc HEAD~1..HEAD
+expect_rc 2
+expect_err "cannot walk the history"
+expect_err "git fetch --unshallow"
+# The notes tree made to name a tree as HEAD's note (by hand, as a broken tool could; git mktree
+# refuses such an entry, so the tree object is written byte by byte).
+cd "$TRASH/r"
+notes=$(git rev-parse refs/notes/mlci/evals)
+newtree=$({ printf '100644 %s\0' "$(git rev-parse HEAD)"; perl -e 'print pack("H40", $ARGV[0])' "$(git rev-parse HEAD^{tree})"; } |
+    git hash-object -t tree -w --literally --stdin)
+git update-ref refs/notes/mlci/evals "$(git commit-tree "$newtree" -p "$notes" -m "broken note")"
+run git gate log acc; expect_rc 2
+expect_err "is not a blob"
+end_test
+
 finish
