@@ -750,7 +750,10 @@ void Repo::load_packs() {
 }
 
 std::optional<Object> Repo::read_packed(Pack& pk, uint64_t offset, int depth) {
-    if (depth > 5000) {
+    // git packs with delta chains of at most 50 by default (pack.depth; 4095 at the most). Each link
+    // here is a recursion, so a deeper chain (or a delta cycle in a corrupt pack) is left to git
+    // before it can exhaust the stack.
+    if (depth > 500) {
         unsupported("delta chain too deep in " + pk.path);
     }
     const size_t end = pk.pack.size - 20;
