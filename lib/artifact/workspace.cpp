@@ -480,19 +480,27 @@ Hash128 rehash_file(Context& ctx, const std::string& abs_path) {
 
 namespace {
 
-// Walk with descriptors (openat/fstatat): every lstat resolves one name, not the whole path again.
-void list_rec(int dirfd, const std::string& shown, const std::string& rel,
-              std::vector<std::pair<std::string, struct stat>>& out, int jobs) {
+// Folder `rel` below dirfd ("" for dirfd itself), opened for reading without following a link; `shown`
+// names dirfd in the message.
+DIR* open_dir_at(int dirfd, const std::string& shown, const std::string& rel) {
     int fd =
         ::openat(dirfd, rel.empty() ? "." : rel.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
     DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
     if (d == nullptr) {
+        int err = errno;
         if (fd >= 0) {
             ::close(fd);
         }
         throw io_error("cannot read folder '" + shown + (rel.empty() ? "" : "/" + rel) +
-                       "': " + errno_text(errno));
+                       "': " + errno_text(err));
     }
+    return d;
+}
+
+// Walk with descriptors (openat/fstatat): every lstat resolves one name, not the whole path again.
+void list_rec(int dirfd, const std::string& shown, const std::string& rel,
+              std::vector<std::pair<std::string, struct stat>>& out, int jobs) {
+    DIR* d = open_dir_at(dirfd, shown, rel);
     std::vector<std::string> names;
     while (dirent* e = ::readdir(d)) {
         std::string n = e->d_name;
@@ -597,16 +605,7 @@ struct Child {
 
 // The entries of folder `rel` (below dirfd), sorted by key. Same rules and messages as list_rec.
 std::vector<Child> read_children(int dirfd, const std::string& shown, const std::string& rel) {
-    int fd =
-        ::openat(dirfd, rel.empty() ? "." : rel.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-    DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
-    if (d == nullptr) {
-        if (fd >= 0) {
-            ::close(fd);
-        }
-        throw io_error("cannot read folder '" + shown + (rel.empty() ? "" : "/" + rel) +
-                       "': " + errno_text(errno));
-    }
+    DIR* d = open_dir_at(dirfd, shown, rel);
     std::vector<Child> out;
     auto fail = [&](Error e) {
         ::closedir(d);
