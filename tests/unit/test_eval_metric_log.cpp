@@ -2,14 +2,18 @@
 // with the same warnings, whether it walks with walk_by_time or with libgit2's revwalk — on a history
 // with merges, equal commit times, a merge older than its parents, summaries libgit2 must read, notes
 // the scanner declines, a malformed note, commits without notes, ranges and -n.
+#include "eval/log_walk.hpp"
 #include "eval/metric_log.hpp"
 #include "eval/note.hpp"
 #include "eval/notes.hpp"
+#include "git/handle.hpp"
 #include "temp_repo.hpp"
 #include "util/diag.hpp"
 
 #include <doctest/doctest.h>
 
+#include <git2.h>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -123,6 +127,51 @@ LogResult log(const git::Repo& repo, const eval::NotesStore& store, const std::s
     return r;
 }
 
+// What `git gate log` printed before its fast paths, written the plain way as the reference: libgit2's
+// revwalk by time, each commit's note read with NotesStore::read_lenient (parse_note), each suite's
+// latest run by Note::latest in suite-name order, the date and summary from git_commit.
+LogResult reference_log(const git::Repo& repo, const eval::NotesStore& store, const std::string& metric,
+                        const std::string& suite, const std::string& range, size_t max_count) {
+    LogResult r;
+    WarningSink old = set_warning_sink([&](const std::string& w) { r.warnings.push_back(w); });
+    for (const Oid& c : eval::libgit2_walk(repo, range.empty() ? "HEAD" : range)) {
+        if (max_count > 0 && r.points.size() >= max_count) {
+            break; // -n values are out: no more notes are read (nor warned about)
+        }
+        auto note = store.read_lenient(c);
+        if (!note) {
+            continue;
+        }
+        std::set<std::string> suites;
+        for (const auto& run : note->runs) {
+            if (suite.empty() || run.suite == suite) {
+                suites.insert(run.suite);
+            }
+        }
+        git::Handle<git_commit> commit;
+        git::check(git_commit_lookup(commit.out(), repo.raw(), git::to_git(c)), "lookup");
+        for (const auto& s : suites) {
+            const eval::Run* run = note->latest(s);
+            auto v = run->metric(metric);
+            if (!v) {
+                continue;
+            }
+            if (max_count > 0 && r.points.size() >= max_count) {
+                break;
+            }
+            eval::LogPoint& p = r.points.emplace_back();
+            p.commit = c;
+            p.time = git_commit_time(commit.get());
+            p.summary = git_commit_summary(commit.get());
+            p.suite = run->suite;
+            p.run_id = run->id;
+            p.value = *v;
+        }
+    }
+    set_warning_sink(old);
+    return r;
+}
+
 void check_same(const LogResult& a, const LogResult& b) {
     REQUIRE(a.points.size() == b.points.size());
     for (size_t i = 0; i < a.points.size(); ++i) {
@@ -164,6 +213,7 @@ TEST_SUITE("metric_log") {
                 LogResult plain{eval::metric_log(repo, store, q.metric, q.suite, q.range, q.max_count),
                                 ours.warnings};
                 check_same(ours, plain); // report.hpp's overload is the automatic one
+                check_same(ours, reference_log(repo, store, q.metric, q.suite, q.range, q.max_count));
             }
         };
         compare();
