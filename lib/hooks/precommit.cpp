@@ -228,9 +228,10 @@ HookReport pre_commit(const PointerCheck& in_cache) {
         // Other files need only their size. The index has it when its entry still describes the work
         // tree file (same size, time and inode): then the blob was made from that file. An entry
         // written from a tree (git restore --staged --source, git reset REV -- PATH, --cacheinfo) or a
-        // racily clean one describes no file, and git is asked for the blob's size. (A clean filter
-        // makes a blob smaller than its file, never a large blob look small.) git gives every hook of
-        // `git commit` the index it works on in GIT_INDEX_FILE; the reader reads that one.
+        // racily clean one describes no file, and git is asked for the blob's size. (The index cannot
+        // tell a clean filter that makes the blob larger than its file; git-lfs's and the usual ones
+        // make it smaller.) git gives every hook of `git commit` the index it works on in
+        // GIT_INDEX_FILE; the reader reads that one.
         bool known_small = false;
         if (lite.index) {
             const gitlite::IndexEntry* e = index_entry(*lite.index, f.path);
