@@ -186,7 +186,9 @@ run git gate log acc; expect_rc 0
 expect_eq "$(printf '%s\n' "$OUT" | awk '{print $4, $5}' | tr '\n' '|')" "0.4 c4|0.3 c3|"
 # A range is walked by libgit2, which (1.5) stops at the cut: refused with the fix, never a silently
 # shorter list.
-run git gate log acc HEAD~1..HEAD
+# (libgit2 1.5 leaks a list node when this walk fails: tests/lsan.supp names the function that allocates
+# it, which the sanitizer build sees only with full stacks.)
+run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0" git gate log acc HEAD~1..HEAD
 expect_rc 2
 expect_err "cannot walk the history"
 expect_err "git fetch --unshallow"
