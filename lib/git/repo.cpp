@@ -1,11 +1,14 @@
 #include "git/repo.hpp"
 
 #include "git/handle.hpp"
+#include "util/error.hpp"
 
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <git2.h>
 #include <mutex>
+#include <unistd.h>
 
 namespace mlci::git {
 
@@ -71,16 +74,73 @@ std::string CommitInfo::summary() const {
 
 // --- Repo ---
 
+namespace {
+
+const char* env_value(const char* name) {
+    const char* v = std::getenv(name);
+    return v != nullptr && *v != '\0' ? v : nullptr;
+}
+
+std::string current_dir() {
+    char buf[PATH_MAX];
+    if (::getcwd(buf, sizeof buf) == nullptr) {
+        throw usage_error("cannot read the current folder");
+    }
+    return buf;
+}
+
+} // namespace
+
 Repo Repo::open(const std::string& start, bool from_env) {
     init();
+    // git's environment, as git reads it (libgit2's GIT_REPOSITORY_OPEN_FROM_ENV refuses GIT_WORK_TREE
+    // and GIT_COMMON_DIR, and without it libgit2 ignores them all).
+    const char* git_dir = env_value("GIT_DIR");
+    const char* work_tree = env_value("GIT_WORK_TREE");
+    if (env_value("GIT_COMMON_DIR") != nullptr) {
+        throw usage_error(
+            "GIT_COMMON_DIR is set: mlci reads a repository's common folder from the repository "
+            "itself",
+            "unset GIT_COMMON_DIR");
+    }
     git_repository* r = nullptr;
-    int rc = from_env ? git_repository_open_ext(&r, nullptr, GIT_REPOSITORY_OPEN_FROM_ENV, nullptr)
-                      : git_repository_open_ext(&r, start.c_str(), 0, nullptr);
+    int rc = 0;
+    if (git_dir != nullptr) {
+        rc = git_repository_open_ext(&r, git_dir, GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr);
+    } else if (from_env && work_tree == nullptr) {
+        rc = git_repository_open_ext(&r, nullptr, GIT_REPOSITORY_OPEN_FROM_ENV, nullptr);
+    } else {
+        rc = git_repository_open_ext(&r, start.c_str(), 0, env_value("GIT_CEILING_DIRECTORIES"));
+    }
     if (rc == GIT_ENOTFOUND) {
-        throw usage_error("not a git repository (or any of the parent directories)");
+        throw usage_error(git_dir != nullptr
+                              ? "not a git repository: '" + std::string(git_dir) + "' (GIT_DIR)"
+                              : "not a git repository (or any of the parent directories)");
     }
     check(rc, "cannot open repository");
-    return Repo(r);
+    Repo repo(r);
+    // The work tree: GIT_WORK_TREE; else, with GIT_DIR, core.worktree when set, no work tree for a
+    // bare repository, and otherwise the current folder (git(1), GIT_DIR).
+    std::string top;
+    if (work_tree != nullptr) {
+        top = work_tree[0] == '/' ? std::string(work_tree) : current_dir() + "/" + work_tree;
+    } else if (git_dir != nullptr) {
+        Handle<git_config> cfg;
+        check(git_repository_config_snapshot(cfg.out(), r), "cannot read the repository's config");
+        git_buf wt = GIT_BUF_INIT;
+        bool has_worktree = git_config_get_string_buf(&wt, cfg.get(), "core.worktree") == 0;
+        git_buf_dispose(&wt);
+        int bare = 0;
+        bool is_bare = git_config_get_bool(&bare, cfg.get(), "core.bare") == 0 && bare != 0;
+        git_error_clear();
+        if (!has_worktree && !is_bare) {
+            top = current_dir();
+        }
+    }
+    if (!top.empty()) {
+        check(git_repository_set_workdir(r, top.c_str(), 0), "cannot use '" + top + "' as the work tree");
+    }
+    return repo;
 }
 
 Repo Repo::init_at(const std::string& path, bool bare) {

@@ -72,8 +72,10 @@ void init();
 
 class Repo {
   public:
-    /// Discover the repository from `start` (default: the current directory), as git does.
-    /// With from_env, honour GIT_DIR, GIT_INDEX_FILE… (GIT_REPOSITORY_OPEN_FROM_ENV), as hooks must.
+    /// Discover the repository from `start` (default: the current directory), as git does, honouring
+    /// GIT_DIR, GIT_WORK_TREE and GIT_CEILING_DIRECTORIES (GIT_COMMON_DIR is refused). With from_env
+    /// (hooks), also GIT_INDEX_FILE, GIT_OBJECT_DIRECTORY… (GIT_REPOSITORY_OPEN_FROM_ENV) when neither
+    /// GIT_DIR nor GIT_WORK_TREE is set.
     static Repo open(const std::string& start = ".", bool from_env = false);
     /// Create a new repository (tests and the demo).
     static Repo init_at(const std::string& path, bool bare = false);

@@ -151,6 +151,33 @@ expect_rc 2
 expect_err "not a git repository"
 end_test
 
+begin_test "git's environment names the repository: GIT_DIR, GIT_WORK_TREE, GIT_CEILING_DIRECTORIES"
+model_repo
+R=$PWD
+mkdir -p d && head -c 3000 /dev/urandom >d/c.bin
+cd "$TRASH" && git init -q other && cd other
+# From inside another repository, the environment (or git --git-dir/--work-tree) picks R: the object
+# goes to R's cache and the pointer into R, nothing into the repository around the current folder.
+run env GIT_DIR="$R/.git" GIT_WORK_TREE="$R" git model add "$R/d/c.bin"
+expect_rc 0
+[ -f "$R/d/c.bin.mlci" ] || fail "no pointer in R"
+[ -e .git/mlci ] && fail "the other repository got a cache"
+run git --git-dir="$R/.git" --work-tree="$R" model status
+expect_rc 0
+expect_out "ok  d/c.bin"
+# A path outside the work tree git was given is refused, as git add refuses it.
+run env GIT_DIR="$R/.git" GIT_WORK_TREE="$R" git model add d/x.bin
+expect_rc 2
+expect_err "outside the repository"
+cd "$R/d"
+run env GIT_CEILING_DIRECTORIES="$R" git model status
+expect_rc 2
+expect_err "not a git repository"
+run env GIT_COMMON_DIR="$R/.git" git model status
+expect_rc 2
+expect_err "GIT_COMMON_DIR"
+end_test
+
 begin_test "gc --json and --dry-run change nothing"
 model_repo
 echo g >g.bin && git model add g.bin >/dev/null 2>&1
