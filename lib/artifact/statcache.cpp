@@ -2,6 +2,7 @@
 
 #include "artifact/fasthash.hpp"
 #include "fsutil/file.hpp"
+#include "util/diag.hpp"
 #include "util/error.hpp"
 
 #include <charconv>
@@ -47,8 +48,11 @@ StatKey StatKey::of(const struct stat& st) {
     k.dev = st.st_dev;
     k.ino = st.st_ino;
     k.size = static_cast<uint64_t>(st.st_size);
-    k.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-    k.ctime_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+    // In unsigned arithmetic (wrapping, never undefined) for times past 2262; the key only compares.
+    k.mtime_ns = static_cast<int64_t>(static_cast<uint64_t>(st.st_mtim.tv_sec) * 1'000'000'000u +
+                                      static_cast<uint64_t>(st.st_mtim.tv_nsec));
+    k.ctime_ns = static_cast<int64_t>(static_cast<uint64_t>(st.st_ctim.tv_sec) * 1'000'000'000u +
+                                      static_cast<uint64_t>(st.st_ctim.tv_nsec));
     return k;
 }
 
@@ -165,7 +169,9 @@ void StatCache::load_text(StatCache& sc, std::string_view all) {
 StatCache StatCache::load(std::string path) {
     StatCache sc;
     sc.m_path = std::move(path);
-    Fd fd(::open(sc.m_path.c_str(), O_RDONLY | O_CLOEXEC));
+    sc.m_loaded_s = static_cast<int64_t>(::time(nullptr));
+    // O_NONBLOCK: a FIFO put in its place must not hang the command (it is then not a regular file).
+    Fd fd(::open(sc.m_path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     struct stat st {};
     if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
         return sc; // absent or unreadable: an empty cache, everything is re-hashed
@@ -278,7 +284,7 @@ std::optional<Hash128> StatCache::lookup(const StatKey& k) const {
 
 void StatCache::record(const struct stat& st, const Hash128& h) {
     StatKey k = StatKey::of(st);
-    int64_t now = static_cast<int64_t>(::time(nullptr));
+    int64_t now = m_loaded_s != 0 ? m_loaded_s : static_cast<int64_t>(::time(nullptr));
     std::lock_guard<std::mutex> lock(m_mu);
     auto& e = insert(k);
     if (e.hash == h && e.recorded_s == now) {
@@ -333,11 +339,16 @@ void StatCache::save() {
     h.count = m_count;
     std::string_view bytes(reinterpret_cast<const char*>(m_slots), m_nslots * sizeof(Slot));
     h.checksum = fast_xxh128(bytes);
-    make_dirs(dirname_of(m_path));
-    AtomicFile out(m_path, 0666);
-    out.write(std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
-    out.write(bytes);
-    out.commit(false);
+    try {
+        make_dirs(dirname_of(m_path));
+        AtomicFile out(m_path, 0666);
+        out.write(std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
+        out.write(bytes);
+        out.commit(false);
+    } catch (const Error& e) {
+        // Only a cache: the command did its work; the next one re-hashes what it would have skipped.
+        warn(std::string("cannot save the stat cache: ") + e.what() + " (unchanged files will be re-hashed)");
+    }
     m_dirty = false;
 }
 

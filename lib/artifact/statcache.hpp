@@ -42,11 +42,15 @@ class StatCache {
     /// The recorded hash when the key matches and the entry is not racy (thread-safe).
     std::optional<Hash128> lookup(const struct stat& st) const;
     std::optional<Hash128> lookup(const StatKey& k) const;
-    /// Record a hash for a file's stat, stamped with the current time (thread-safe).
+    /// Record a hash for a file's stat (thread-safe), stamped with the time the cache was loaded: every
+    /// stat this process took is later, so an entry is never newer than the stat it keeps, and a file
+    /// changed in the second it was stat'ed (whose key may not change) is re-hashed next time.
     void record(const struct stat& st, const Hash128& h);
     void forget(const struct stat& st);
 
-    /// Write back atomically when anything changed (no fsync: it is only a cache).
+    /// Write back atomically when anything changed (no fsync: it is only a cache). Best effort: a cache
+    /// that cannot be written (a read-only .git, a folder in its place) is reported once as a warning and
+    /// costs re-hashing next time, never the command.
     void save();
     size_t size() const { return m_count; }
 
@@ -76,6 +80,7 @@ class StatCache {
         ~Mapping();
     };
     std::string m_path;
+    int64_t m_loaded_s = 0; // time() when loaded: the stamp of what this process records
     mutable std::mutex m_mu;
     Slot* m_slots = nullptr; // m_nslots slots, in m_owned or in m_map
     size_t m_nslots = 0;

@@ -7,6 +7,7 @@
 #include "util/error.hpp"
 
 #include "temp_dir.hpp"
+#include "util/diag.hpp"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -406,6 +407,43 @@ TEST_SUITE("StatCache") {
         StatCache sc = StatCache::load(t.path + "/state");
         sc.record(st, xxh128("now"));
         CHECK_FALSE(sc.lookup(st));
+    }
+
+    TEST_CASE(
+        "racy: the stamp is the load time, so a file changed in the second it was stat'ed is re-hashed") {
+        TempDir t;
+        std::string f = t.path + "/f";
+        write_file_atomic(f, "v1");
+        StatCache sc = StatCache::load(t.path + "/state");
+        struct stat st {};
+        ::stat(f.c_str(), &st);
+        st.st_mtim.tv_sec = ::time(nullptr); // stat'ed (and last changed) in this very second
+        st.st_ctim = st.st_mtim;
+        // However long the hashing took, the entry is stamped no later than the stat: still racy.
+        ::sleep(1);
+        sc.record(st, xxh128("v1"));
+        CHECK_FALSE(sc.lookup(st));
+    }
+
+    TEST_CASE(
+        "a stat cache that cannot be saved warns and costs nothing else; a FIFO in its place does not hang") {
+        TempDir t;
+        std::filesystem::create_directories(t.path + "/state"); // a folder where the file should be
+        StatCache sc = StatCache::load(t.path + "/state");
+        struct stat st {};
+        st.st_dev = 1;
+        st.st_ino = 2;
+        st.st_mtim.tv_sec = 1000;
+        st.st_ctim.tv_sec = 1000;
+        sc.record(st, xxh128("x"));
+        std::vector<std::string> warnings;
+        WarningSink old = set_warning_sink([&](const std::string& w) { warnings.push_back(w); });
+        CHECK_NOTHROW(sc.save());
+        set_warning_sink(old);
+        REQUIRE(warnings.size() == 1);
+        CHECK(warnings[0].find("cannot save the stat cache") != std::string::npos);
+        REQUIRE(::mkfifo((t.path + "/fifo").c_str(), 0600) == 0);
+        CHECK(StatCache::load(t.path + "/fifo").size() == 0); // returns at once: not a regular file
     }
 
     TEST_CASE("thousands of entries: every one found after record, forget and a save/load round trip") {
