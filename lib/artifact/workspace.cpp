@@ -329,6 +329,15 @@ void refuse_symlink_on_way(const Context& ctx, const std::string& rel) {
             throw input_error(quoted(rel) + ": " + quoted(cur.substr(ctx.top.size() + 1)) +
                               " is not a folder");
         }
+        // A submodule or a repository nested in the work tree is git's business of its own (git add
+        // refuses paths in it): its artifacts belong to that repository and its cache.
+        if (::lstat((cur + "/.git").c_str(), &st) == 0) {
+            std::string inner = cur.substr(ctx.top.size() + 1);
+            throw input_error(quoted(rel) + " is inside " + quoted(inner) +
+                                  ", a submodule or another repository",
+                              "track it there: cd -- '" + inner + "' && git model add -- '" +
+                                  rel.substr(inner.size() + 1) + "'");
+        }
     }
 }
 
@@ -360,6 +369,9 @@ void walk_pointers(const Context& ctx, const std::string& rel, std::vector<Point
     std::set<std::string> names;
     for (const auto& e : entries) {
         names.insert(e.first);
+    }
+    if (!rel.empty() && names.count(".git") > 0) {
+        return; // a submodule or a nested repository: its pointers are its own repository's
     }
     std::sort(entries.begin(), entries.end());
     for (auto& [name, type] : entries) {

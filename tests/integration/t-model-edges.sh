@@ -178,6 +178,23 @@ expect_rc 2
 expect_err "GIT_COMMON_DIR"
 end_test
 
+begin_test "a nested repository (a submodule) keeps its own artifacts"
+model_repo
+git init -q sm
+(cd sm && git commit -q --allow-empty -m i && head -c 2000 /dev/urandom >w.bin && git model add w.bin >/dev/null 2>&1) ||
+    fail "the nested repository's own add failed"
+head -c 2000 /dev/urandom >sm/x.bin
+run git model status
+expect_rc 0
+expect_not_out "sm/w.bin"
+run git model add sm/x.bin
+expect_rc 2
+expect_err "is inside 'sm', a submodule or another repository"
+expect_err "cd -- 'sm' && git model add -- 'x.bin'"
+[ -e sm/x.bin.mlci ] && fail "a pointer was written into the nested repository"
+[ -e .git/mlci/cache ] && find .git/mlci/cache -type f | grep -q . && fail "an object went into the outer cache"
+end_test
+
 begin_test "gc --json and --dry-run change nothing"
 model_repo
 echo g >g.bin && git model add g.bin >/dev/null 2>&1
