@@ -138,7 +138,17 @@ Repo Repo::open(const std::string& start, bool from_env) {
         }
     }
     if (!top.empty()) {
-        check(git_repository_set_workdir(r, top.c_str(), 0), "cannot use '" + top + "' as the work tree");
+        // Only when it differs from the one libgit2 found: libgit2 1.5's git_repository_set_workdir
+        // leaks its path buffer when given the work tree it already has.
+        char real[PATH_MAX];
+        const char* have = git_repository_workdir(r);
+        std::string current = have != nullptr ? have : "";
+        while (current.size() > 1 && current.back() == '/') {
+            current.pop_back();
+        }
+        if (::realpath(top.c_str(), real) == nullptr || current != real) {
+            check(git_repository_set_workdir(r, top.c_str(), 0), "cannot use '" + top + "' as the work tree");
+        }
     }
     return repo;
 }
