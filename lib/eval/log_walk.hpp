@@ -6,12 +6,15 @@
 //
 // It reproduces libgit2 1.5's algorithm step by step (revwalk.c: prepare_walk, limit_list,
 // add_parents_to_list; commit_list.c: insert_by_date; pqueue.c: the binary heap that GIT_SORT_TIME pops
-// from, ties included) for the case of one pushed commit and nothing hidden. A commit-graph changes
-// nothing: libgit2 then reads times and parents from it, which are the commits' own (git writes the
-// graph from them) below 2^34 s. It answers nullopt, and the caller walks with libgit2, whenever
-// anything is outside the plain case: an object that cannot be read or is not a commit, a commit
-// header that is not "tree, parents, authors, committer" in git's canonical form, more than 65535
-// parents, a time at or past 2^34 s beside a commit-graph.
+// from, ties included) for the case of one pushed commit and nothing hidden. Beside a commit-graph
+// (generation 1, the one libgit2 1.5 reads) libgit2 takes times and parents from it; the times are the
+// ones git computed, which equal the commits' own for one author line, a committer line with one '>',
+// and times below 2^34 s. In a shallow clone the commits git lists in $GIT_DIR/shallow have no parents
+// (libgit2 1.5 cannot walk such a history; this walk ends it where git does). It answers nullopt, and
+// the caller walks with libgit2, whenever anything is outside the plain case: an object that cannot be
+// read or is not a commit, a commit header that is not "tree, parents, authors, committer" in git's
+// canonical form, more than 65535 parents, beside a commit-graph a commit whose graph time could
+// differ from its own.
 #pragma once
 
 #include "git/repo.hpp"
