@@ -355,11 +355,8 @@ std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store,
     if (rc != GIT_ITEROVER) {
         // A history that cannot be walked to its end (an object missing, a shallow clone with a
         // range): say so rather than print a part of it as if it were all.
-        const git_error* e = git_error_last();
-        std::string why = e != nullptr && e->message != nullptr ? e->message : "unknown error";
-        git_error_clear();
-        throw Error(ErrorKind::git, "cannot walk the history for 'git gate log': " + why,
-                    "in a shallow clone, fetch the history first: git fetch --unshallow");
+        check(rc, "cannot walk the history for 'git gate log'",
+              "in a shallow clone, fetch the history first: git fetch --unshallow");
     }
     return out;
 }

@@ -12,7 +12,7 @@
 
 namespace mlci::git {
 
-void check(int rc, const std::string& what) {
+void check(int rc, const std::string& what, const std::string& hint) {
     if (rc >= 0) {
         return;
     }
@@ -22,7 +22,7 @@ void check(int rc, const std::string& what) {
         msg += ": ";
         msg += e->message;
     }
-    throw Error(ErrorKind::git, msg);
+    throw Error(ErrorKind::git, msg, hint);
 }
 
 void init() {

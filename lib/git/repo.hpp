@@ -137,8 +137,8 @@ class Repo {
     git_repository* m_repo = nullptr;
 };
 
-/// Turn a negative libgit2 return into mlci::Error (kind git) naming `what`.
-void check(int rc, const std::string& what);
+/// Turn a negative libgit2 return into mlci::Error (kind git) naming `what`, with `hint` for the fix.
+void check(int rc, const std::string& what, const std::string& hint = {});
 
 /// `git check-ref-format` for a full ref name (refs/tags/NAME…).
 bool valid_ref_name(const std::string& refname);

@@ -569,6 +569,19 @@ struct Repo::Pack {
     }
 };
 
+namespace {
+
+// What tells one version of a file from another: inode, size, mtime (all zero when it is absent).
+std::array<int64_t, 4> file_identity(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        return {};
+    }
+    return {int64_t(st.st_ino), int64_t(st.st_size), int64_t(st.st_mtim.tv_sec), int64_t(st.st_mtim.tv_nsec)};
+}
+
+} // namespace
+
 Repo::~Repo() = default;
 
 std::unique_ptr<Repo> Repo::open() {
@@ -628,11 +641,7 @@ std::unique_ptr<Repo> Repo::open() {
 
 void Repo::load_packed_refs() {
     std::string path = common_dir_ + "/packed-refs";
-    struct stat st {};
-    packed_refs_stat_ = ::stat(path.c_str(), &st) == 0
-                            ? std::array<int64_t, 4>{int64_t(st.st_ino), int64_t(st.st_size),
-                                                     int64_t(st.st_mtim.tv_sec), int64_t(st.st_mtim.tv_nsec)}
-                            : std::array<int64_t, 4>{};
+    packed_refs_stat_ = file_identity(path);
     packed_refs_ = slurp(path, uint64_t(1) << 30);
     if (packed_refs_ && packed_refs_->find(" refs/replace/") != std::string::npos) {
         unsupported("replace refs");
@@ -679,13 +688,7 @@ std::optional<Oid> Repo::resolve(const std::string& ref_in) {
         }
         // As git: the loose ref first, then packed-refs as it is now (git pack-refs may have moved the
         // ref there since this reader opened the repository).
-        struct stat st {};
-        std::array<int64_t, 4> now{};
-        if (::stat((common_dir_ + "/packed-refs").c_str(), &st) == 0) {
-            now = {int64_t(st.st_ino), int64_t(st.st_size), int64_t(st.st_mtim.tv_sec),
-                   int64_t(st.st_mtim.tv_nsec)};
-        }
-        if (now != packed_refs_stat_) {
+        if (file_identity(common_dir_ + "/packed-refs") != packed_refs_stat_) {
             load_packed_refs();
         }
         if (packed_refs_) {

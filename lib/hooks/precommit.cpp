@@ -92,7 +92,7 @@ std::vector<StagedFile> staged_files(Lite& lite) {
     return staged_files_git();
 }
 
-// The size the index recorded for a path (the low 32 bits of the work tree file's size).
+// The index's entry for a path, or nullptr.
 const gitlite::IndexEntry* index_entry(const gitlite::Index& index, const std::string& path) {
     auto it = std::lower_bound(index.entries.begin(), index.entries.end(), path,
                                [](const gitlite::IndexEntry& e, const std::string& p) { return e.path < p; });
