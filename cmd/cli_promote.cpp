@@ -40,7 +40,7 @@ struct Session {
 
     static std::unique_ptr<Session> open(Kind kind) {
         auto repo = git::Repo::open(".");
-        Config cfg = repo.is_bare() ? Config{} : load_config(repo.workdir());
+        Config cfg = repo.is_bare() ? Config{} : load_config(repo.workdir(), repo.common_dir());
         auto s = std::unique_ptr<Session>(new Session{std::move(repo), std::move(cfg), {}, kind, nullptr});
         s->reg = registry::Registry::load(s->repo);
         return s;

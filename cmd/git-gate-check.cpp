@@ -41,7 +41,7 @@ std::vector<std::string> stage_names(const git::Repo& repo) {
     if (repo.is_bare()) {
         return Config{}.stages;
     }
-    return load_config(repo.workdir()).stages;
+    return load_config(repo.workdir(), repo.common_dir()).stages;
 }
 
 struct CheckOpts {

@@ -110,13 +110,15 @@ int cmd_pull(const std::string& spec, const CommitSelection& sel, int jobs, bool
     auto pointers = pointers_of_commits(ctx, commits_of(ctx, sel));
     auto rep = fetch(ctx, *store, pointers, store_jobs(ctx, spec, jobs));
     int rc = finish_transfer("fetch", "from", *store, rep, json);
-    // Check out only what arrived whole; what failed was reported above.
+    // Check out only what arrived whole; what failed was reported above, and what is not in the cache
+    // all the same (removed meanwhile) is said now: a pull never ends quietly without its files.
     std::vector<PointerFile> ready;
+    std::vector<Problem> missing;
     for (const auto& pf : pointers) {
         bool have = ctx.cache.has(pf.p.hash);
         if (have && pf.p.is_dir) {
             try {
-                auto m = read_manifest(ctx.cache, pf.p.hash);
+                auto m = read_manifest(ctx.cache, pf.p);
                 for (const auto& e : *m) {
                     have = have && ctx.cache.has(e.hash);
                 }
@@ -126,9 +128,16 @@ int cmd_pull(const std::string& spec, const CommitSelection& sel, int jobs, bool
         }
         if (have) {
             ready.push_back(pf);
+        } else if (rep.problems.empty()) {
+            missing.push_back({ErrorKind::io,
+                               mlci::quoted(pf.target) +
+                                   " was not checked out: its objects are not in the cache "
+                                   "after the fetch",
+                               "run git model pull again"});
         }
     }
     auto co = checkout(ctx, ready, force, jobs_or_default(0, default_jobs()));
+    co.problems.insert(co.problems.end(), missing.begin(), missing.end());
     if (!json) {
         cli::note("checkout: " + std::to_string(co.written.size()) + " file" +
                   (co.written.size() == 1 ? "" : "s") + " written, " + std::to_string(co.unchanged) +
@@ -165,6 +174,10 @@ int cmd_verify(const std::string& spec, bool use_store, int jobs, bool json) {
         cli::out(o.dump() + "\n");
     }
     for (const auto& c : rep.corrupt) {
+        if (!c.why.empty()) {
+            cli::error(c.why + (c.moved_to.empty() ? "" : "; moved to " + c.moved_to));
+            continue;
+        }
         std::string kind =
             c.expected && c.size < c.expected
                 ? "is truncated (" + std::to_string(c.size) + " of " + std::to_string(c.expected) + " bytes)"

@@ -27,7 +27,7 @@ struct Session {
     static std::unique_ptr<Session> open() {
         auto repo = git::Repo::open(".");
         std::string top = repo.workdir();
-        Config cfg = load_config(top);
+        Config cfg = load_config(top, repo.common_dir());
         return std::unique_ptr<Session>(new Session(std::move(repo), std::move(cfg)));
     }
 
@@ -67,6 +67,11 @@ int cmd_new(const std::string& name, const std::string& description, const std::
     std::string path = s->cat.top() + rel;
     if (path_exists(path)) {
         throw input_error(rel + " already exists", "edit it, or choose another name");
+    }
+    if (std::string link = link_on_way(s->cat.top(), rel); !link.empty()) {
+        throw input_error(mlci::quoted(rel) + " lies below " + mlci::quoted(link) +
+                              ", which is a symbolic link or not a folder; mlci never writes through links",
+                          "replace the link with a real folder");
     }
     make_dirs(dirname_of(path));
     write_file_atomic(path, prompt::scaffold(name, description, vars));

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <climits>
 #include <fcntl.h>
+#include <memory>
 #include <mutex>
 #include <unistd.h>
 
@@ -41,7 +42,7 @@ std::string gitignore_escape(const std::string& name) {
 }
 
 std::optional<Pointer> existing_pointer(const Context& ctx, const std::string& rel) {
-    auto text = read_file_if_exists(ctx.abs(rel + ".mlci"), 1024 * 1024 + 1);
+    auto text = read_file_below(ctx.top, rel + ".mlci", 1024 * 1024 + 1);
     if (!text) {
         return std::nullopt;
     }
@@ -57,6 +58,12 @@ Plan plan_one(const Context& ctx, const std::string& arg) {
     }
     if (std::string why = relative_path_problem(rel); !why.empty()) {
         throw input_error("cannot track " + quoted(rel) + ": " + why);
+    }
+    if (basename_of(rel).size() + k_pointer_suffix.size() > 255) {
+        throw input_error("cannot track " + quoted(rel) +
+                              ": its pointer's name (the name and '.mlci') would be "
+                              "longer than 255 bytes, which no filesystem holds",
+                          "rename it to a shorter name");
     }
     if (rel.ends_with(".mlci") || rel.find(".mlci-tmp.") != std::string::npos || rel == ".mlci" ||
         rel.starts_with(".mlci/")) {
@@ -129,7 +136,8 @@ void ensure_ignored(const Context& ctx, const std::string& rel, std::vector<std:
     std::string dir = dirname_of(rel);
     std::string path = ctx.abs(path_join(dir, ".gitignore"));
     std::string line = "/" + gitignore_escape(basename_of(rel));
-    std::string text = read_file_if_exists(path, 16 * 1024 * 1024).value_or("");
+    // Never through a link: a clone's .gitignore linked to a file of the user's would be copied in.
+    std::string text = read_file_below(ctx.top, path_join(dir, ".gitignore"), 16 * 1024 * 1024).value_or("");
     for (const auto& l : split_lines(text)) {
         if (l == line) {
             return;
@@ -169,7 +177,9 @@ std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& a
         }
     }
 
-    // 2. Hash and store every file (in parallel), one durable batch for all objects.
+    // 2. Hash and store every file (in parallel), one durable batch for all objects. A gc beside us must
+    // not delete the new objects before their pointers exist: the cache stays locked until we end.
+    ctx.hold_cache(CacheLock::Mode::shared);
     SyncBatch batch(ctx.cache.root());
     ctx.cache.prepare();
     std::vector<std::vector<FileResult>> results(plans.size());
@@ -301,15 +311,24 @@ std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& a
     std::vector<std::string> to_sync;
     batch.commit(&to_sync);
 
-    // 4. Pointers and .gitignore entries, now that every object is in place.
+    // 4. Pointers and .gitignore entries, now that every object is in place: every pointer is written to
+    // its temporary first, and only when all are there are they renamed, so a failure leaves none half
+    // done (a multi-path add is all or nothing).
+    std::vector<std::unique_ptr<AtomicFile>> pointer_files;
     for (const auto& item : out) {
         std::string text = format_pointer(item.p);
-        auto old = read_file_if_exists(ctx.abs(item.pointer), 1024 * 1024 + 1);
+        auto old = read_file_below(ctx.top, item.pointer, 1024 * 1024 + 1);
         if (!old || *old != text) {
-            write_file_atomic(ctx.abs(item.pointer), text, false);
+            pointer_files.push_back(std::make_unique<AtomicFile>(ctx.abs(item.pointer)));
+            pointer_files.back()->write(text);
             to_sync.push_back(ctx.abs(item.pointer));
             to_sync.push_back(dirname_of(ctx.abs(item.pointer)));
         }
+    }
+    for (auto& f : pointer_files) {
+        f->commit(false);
+    }
+    for (const auto& item : out) {
         ensure_ignored(ctx, item.target, &to_sync);
     }
 

@@ -61,7 +61,7 @@ BumpResult bump_model(Context& ctx, const std::string& name, Version::Level leve
     }
     Pointer p = parse_pointer(*text, "HEAD:" + r.pointer);
     r.hash = p.hash;
-    auto work = read_file_if_exists(ctx.abs(r.pointer), 1024 * 1024 + 1);
+    auto work = read_file_below(ctx.top, r.pointer, 1024 * 1024 + 1);
     if (work && *work != *text) {
         throw input_error("'" + r.pointer +
                               "' has uncommitted changes: the version would not match the workspace",

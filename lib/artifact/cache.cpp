@@ -307,6 +307,56 @@ bool Cache::has(const Hash128& h) const {
     return ::lstat(object_path(h).c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
+Fd Cache::open_object(const Hash128& h, struct stat* st) const {
+    std::string p = object_path(h);
+    // O_NONBLOCK: a FIFO in the cache must not hang a reader; anything but a regular file is refused.
+    Fd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    if (!fd) {
+        int err = errno;
+        if (err == ELOOP) {
+            throw input_error("cache object " + h.id() + " ('" + p + "') is a symbolic link: refused",
+                              "run 'git model verify' to quarantine it, then 'git model fetch'");
+        }
+        throw io_error("cannot read cache object " + h.id() + " ('" + p + "'): " + errno_text(err));
+    }
+    if (::fstat(fd.get(), st) != 0) {
+        throw io_error("cannot read cache object " + h.id() + ": " + errno_text(errno));
+    }
+    if (!S_ISREG(st->st_mode)) {
+        throw input_error("cache object " + h.id() + " ('" + p + "') is not a regular file: refused",
+                          "run 'git model verify' to quarantine it, then 'git model fetch'");
+    }
+    return fd;
+}
+
+std::optional<std::string> Cache::read_object(const Hash128& h, uint64_t max_bytes) const {
+    struct stat st {};
+    if (::lstat(object_path(h).c_str(), &st) != 0) {
+        return std::nullopt;
+    }
+    Fd fd = open_object(h, &st);
+    if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+        throw input_error("cache object " + h.id() + " is larger than its pointer allows (" +
+                              std::to_string(st.st_size) + " bytes): refused",
+                          "run 'git model verify' to quarantine it, then 'git model fetch'");
+    }
+    std::string out;
+    out.resize(static_cast<size_t>(st.st_size));
+    size_t got = 0;
+    while (got < out.size()) {
+        ssize_t n = read_some(fd.get(), out.data() + got, out.size() - got);
+        if (n < 0) {
+            throw io_error("cannot read cache object " + h.id() + ": " + errno_text(errno));
+        }
+        if (n == 0) {
+            break;
+        }
+        got += static_cast<size_t>(n);
+    }
+    out.resize(got);
+    return out;
+}
+
 void Cache::ensure_dir(const std::string& dir) const {
     struct stat st {};
     if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -525,10 +575,8 @@ Hash128 Cache::adopt(const std::string& path, uint64_t* size, bool* linked, Sync
 
 bool Cache::stream(const Hash128& h, const Sink& sink, uint64_t* size) const {
     std::string p = object_path(h);
-    Fd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-    if (!fd) {
-        throw io_error("cannot read cache object " + h.id() + " ('" + p + "'): " + errno_text(errno));
-    }
+    struct stat st {};
+    Fd fd = open_object(h, &st);
     FastXxh128 x;
     char* buf = thread_buffer();
     uint64_t total = 0;
@@ -572,7 +620,7 @@ std::string Cache::quarantine(const Hash128& h) const {
 
 void Cache::materialize(const Hash128& h, const std::string& dest, LinkMode mode, bool exec) const {
     std::string obj = object_path(h);
-    std::string temp = dest + ".mlci-tmp." + random_suffix();
+    std::string temp = temp_path_for(dest);
     if (mode == LinkMode::hardlink) {
         if (::link(obj.c_str(), temp.c_str()) == 0) {
             if (::rename(temp.c_str(), dest.c_str()) != 0) {
@@ -595,10 +643,8 @@ void Cache::materialize(const Hash128& h, const std::string& dest, LinkMode mode
         }
         return;
     }
-    Fd in(::open(obj.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-    if (!in) {
-        throw io_error("cannot read cache object " + h.id() + ": " + errno_text(errno));
-    }
+    struct stat ist {};
+    Fd in = open_object(h, &ist);
     Fd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, exec ? 0777 : 0666));
     if (!out) {
         throw io_error("cannot create '" + temp + "': " + errno_text(errno));

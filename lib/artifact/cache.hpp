@@ -3,6 +3,7 @@
 // Durability is batched (SyncBatch): thousands of small objects cost one sync pass, not one fsync each.
 #pragma once
 
+#include "fsutil/file.hpp"
 #include "hash/xxh128.hpp"
 
 #include <array>
@@ -104,6 +105,9 @@ class Cache {
     /// Make a downloaded temporary the object h (read-only, folder created), via the batch.
     void accept_temp(const std::string& temp, const Hash128& h, SyncBatch& batch) const;
 
+    /// A small object whole (a manifest), at most max_bytes; nullopt when absent. Throws input_error for
+    /// one that is larger, a link or not a regular file.
+    std::optional<std::string> read_object(const Hash128& h, uint64_t max_bytes) const;
     /// Stream an object to sink while re-hashing it; returns true when the bytes match the name.
     bool stream(const Hash128& h, const Sink& sink, uint64_t* size) const;
     /// Move a corrupt object to the quarantine folder; returns where it went.
@@ -134,6 +138,8 @@ class Cache {
     };
     std::shared_ptr<FanDirs> m_fans;
     void ensure_dir(const std::string& dir) const;
+    /// Open object h for reading: never a link, never blocking on a FIFO, only a regular file (throws).
+    Fd open_object(const Hash128& h, struct stat* st) const;
     /// Create the fan-out folder `slot` when missing; returns its open descriptor.
     int ensure_fan(int slot) const;
     std::string fan_path(int slot) const;

@@ -63,8 +63,20 @@ struct FileJob {
 
 CheckoutReport checkout(Context& ctx, const std::vector<PointerFile>& pointers, bool force, int jobs) {
     CheckoutReport rep;
+    ctx.hold_cache(CacheLock::Mode::shared);
     std::vector<FileJob> files;
-    for (const auto& pf : pointers) {
+    // A pointer may only name a file of its own: never one git tracks, another pointer, or a path inside
+    // another tracked folder (--force never overrides this: it is about the user's edits, not the tree's).
+    std::vector<bool> refused(pointers.size(), false);
+    for (auto& [i, p] : target_conflicts(pointers, TrackedPaths::load(ctx))) {
+        refused[i] = true;
+        rep.problems.push_back(std::move(p));
+    }
+    for (size_t i = 0; i < pointers.size(); ++i) {
+        const PointerFile& pf = pointers[i];
+        if (refused[i]) {
+            continue;
+        }
         try {
             refuse_symlink_on_way(ctx, pf.target);
         } catch (const Error& e) {
@@ -77,7 +89,7 @@ CheckoutReport checkout(Context& ctx, const std::vector<PointerFile>& pointers, 
         }
         std::optional<std::vector<ManifestEntry>> m;
         try {
-            m = read_manifest(ctx.cache, pf.p.hash);
+            m = read_manifest(ctx.cache, pf.p);
         } catch (const Error& e) {
             rep.problems.push_back({e.kind(), quoted(pf.target) + ": " + e.what(), e.hint()});
             continue;
@@ -162,10 +174,11 @@ CheckoutReport checkout(Context& ctx, const std::vector<PointerFile>& pointers, 
 }
 
 size_t unlock(Context& ctx, const PointerFile& pf) {
+    ctx.hold_cache(CacheLock::Mode::shared);
     refuse_symlink_on_way(ctx, pf.target);
     std::vector<FileJob> files;
     if (pf.p.is_dir) {
-        auto m = read_manifest(ctx.cache, pf.p.hash);
+        auto m = read_manifest(ctx.cache, pf.p);
         if (!m) {
             throw input_error(quoted(pf.target) + " is not in the cache", "git model fetch");
         }

@@ -33,6 +33,7 @@ std::map<std::string, uint64_t> expected_sizes(Context& ctx) {
 
 VerifyReport verify_cache(Context& ctx, int jobs) {
     VerifyReport rep;
+    ctx.hold_cache(CacheLock::Mode::shared);
     auto objects = ctx.cache.objects();
     auto sizes = expected_sizes(ctx);
     std::mutex mu;
@@ -40,10 +41,12 @@ VerifyReport verify_cache(Context& ctx, int jobs) {
         const Hash128& h = objects[i].first;
         uint64_t size = 0;
         bool ok = false;
+        std::string why;
         try {
             ok = ctx.cache.stream(h, nullptr, &size);
-        } catch (const Error&) {
+        } catch (const Error& e) {
             ok = false;
+            why = e.what();
         }
         std::lock_guard<std::mutex> lock(mu);
         ++rep.checked;
@@ -54,6 +57,7 @@ VerifyReport verify_cache(Context& ctx, int jobs) {
             c.size = size;
             auto it = sizes.find(h.hex());
             c.expected = it == sizes.end() ? 0 : it->second;
+            c.why = why;
             rep.corrupt.push_back(c);
         }
     });
@@ -79,21 +83,25 @@ VerifyReport verify_store(Context& ctx, Store& store, int jobs) {
         Xxh128 x;
         uint64_t n = 0;
         bool ok = true;
+        std::string why;
         try {
-            store.get(h, [&](const char* p, size_t len) {
+            // No bound but the object's own: a store's regular file or a listed object is finite, and
+            // a link or a FIFO is refused before a byte is read.
+            store.get(h, UINT64_MAX, [&](const char* p, size_t len) {
                 x.update(p, len);
                 n += len;
             });
             ok = x.digest() == h;
-        } catch (const Error&) {
+        } catch (const Error& e) {
             ok = false;
+            why = e.what();
         }
         std::lock_guard<std::mutex> lock(mu);
         ++rep.checked;
         rep.bytes += n;
         if (!ok) {
             auto it = sizes.find(h.hex());
-            rep.corrupt.push_back({h, n, it == sizes.end() ? 0 : it->second, ""});
+            rep.corrupt.push_back({h, n, it == sizes.end() ? 0 : it->second, "", why});
         }
     });
     return rep;
@@ -108,7 +116,7 @@ void add_objects(const Context& ctx, const std::vector<PointerFile>& pointers, H
         set.insert(pf.p.hash);
         if (pf.p.is_dir && manifests_read.insert(pf.p.hash).second) {
             try {
-                if (auto m = read_manifest(ctx.cache, pf.p.hash)) {
+                if (auto m = read_manifest(ctx.cache, pf.p)) {
                     for (const auto& e : *m) {
                         set.insert(e.hash);
                     }
@@ -122,12 +130,62 @@ void add_objects(const Context& ctx, const std::vector<PointerFile>& pointers, H
 
 } // namespace
 
+namespace {
+
+/// Add what another work tree that uses this cache keeps: its workspace and HEAD and, when it is another
+/// repository (a clone sharing cache.dir), everything any of its refs reaches in all history — this
+/// cache may hold the only copy of its commits' objects, and which of them its store has is its business.
+void keep_for_worktree(const Context& ctx, const std::string& file, const std::string& top, HashSet& kept,
+                       HashSet& manifests) {
+    struct stat st {};
+    if (::lstat(top.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
+        ::lstat((top + "/.git").c_str(), &st) != 0) {
+        forget_worktree(file); // gone: nothing of it to keep
+        return;
+    }
+    try {
+        Context other = Context::open(top);
+        if (other.cache.root() != ctx.cache.root()) {
+            forget_worktree(file); // it uses another cache now
+            return;
+        }
+        add_objects(other, workspace_pointers(other), kept, manifests);
+        CommitPointers cp(other.repo);
+        std::vector<git::Oid> tips;
+        if (auto head = other.repo.head()) {
+            tips.push_back(*head);
+        }
+        if (other.common_dir != ctx.common_dir) {
+            for (const auto& t : git::ref_tips_matching(other.repo, "refs/*")) {
+                tips.push_back(t);
+            }
+            tips = git::reachable_commits(other.repo, tips);
+        }
+        for (const auto& c : tips) {
+            add_objects(other, cp.at(c), kept, manifests);
+        }
+    } catch (const Error& e) {
+        throw input_error("cannot tell what " + quoted(top) + ", which uses this cache too, keeps (" +
+                              e.what() + "); nothing deleted",
+                          "fix that work tree, or delete '" + file + "' if it no longer uses this cache");
+    }
+}
+
+} // namespace
+
 GcReport gc(Context& ctx, Store* store, const GcOptions& opt) {
     GcReport rep;
+    ctx.hold_cache(CacheLock::Mode::exclusive); // every other command using the cache has finished
     HashSet kept, referenced, manifests_kept, manifests_ref;
     CommitPointers cp(ctx.repo);
     // Kept: the workspace, HEAD, every branch and tag tip (their history with --all-commits).
     add_objects(ctx, workspace_pointers(ctx), kept, manifests_kept);
+    // ... and what every other work tree using this cache keeps (git worktrees, clones sharing cache.dir).
+    for (const auto& [file, top] : registered_worktrees(ctx.cache)) {
+        if (top != ctx.top) {
+            keep_for_worktree(ctx, file, top, kept, manifests_kept);
+        }
+    }
     std::vector<git::Oid> tips = git::ref_tips(ctx.repo, true, true);
     if (auto head = ctx.repo.head()) {
         tips.push_back(*head);

@@ -10,6 +10,11 @@
 
 namespace mlci::artifact {
 
+uint64_t manifest_max_bytes(uint64_t nfiles) {
+    constexpr uint64_t k_line_max = 39 + 1 + 19 + 1 + 3 + 1 + 4096 + 1;
+    return nfiles > (UINT64_MAX / k_line_max) ? UINT64_MAX : nfiles * k_line_max;
+}
+
 std::string format_manifest(std::vector<ManifestEntry>& entries) {
     std::sort(entries.begin(), entries.end(),
               [](const ManifestEntry& a, const ManifestEntry& b) { return a.path < b.path; });

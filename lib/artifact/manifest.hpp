@@ -18,6 +18,10 @@ struct ManifestEntry {
     bool exec = false; // mode 755 (else 644)
 };
 
+/// The most bytes a manifest of `nfiles` lines can hold (a line is at most 4,161 bytes: the hash, a
+/// 19-digit size, the mode and a 4,096-byte path): what a download of one may read before it is refused.
+uint64_t manifest_max_bytes(uint64_t nfiles);
+
 /// Sort entries bytewise by path and write the manifest text.
 std::string format_manifest(std::vector<ManifestEntry>& entries);
 

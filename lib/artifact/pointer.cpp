@@ -9,52 +9,6 @@
 
 namespace mlci::artifact {
 
-std::string relative_path_problem(std::string_view path) {
-    if (path.empty()) {
-        return "it is empty";
-    }
-    if (path.size() > 4096) {
-        return "it is longer than 4096 bytes";
-    }
-    if (path.front() == '/') {
-        return "it is absolute";
-    }
-    for (char c : path) {
-        if (c == '\0') {
-            return "it contains a NUL byte";
-        }
-        if (c == '\\') {
-            return "it contains a backslash";
-        }
-        if (c == '\n' || c == '\r') {
-            return "it contains a line break";
-        }
-    }
-    if (!valid_utf8(path)) {
-        return "it is not valid UTF-8";
-    }
-    size_t start = 0;
-    while (true) {
-        size_t end = path.find('/', start);
-        std::string_view part =
-            path.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-        if (part.empty()) {
-            return "it has an empty part ('//' or a trailing '/')";
-        }
-        if (part == "." || part == "..") {
-            return "it has a '" + std::string(part) + "' part (it must stay inside the repository)";
-        }
-        if (part.size() == 4 && part[0] == '.' && (part[1] | 0x20) == 'g' && (part[2] | 0x20) == 'i' &&
-            (part[3] | 0x20) == 't') {
-            return "it has a '.git' part";
-        }
-        if (end == std::string_view::npos) {
-            return {};
-        }
-        start = end + 1;
-    }
-}
-
 bool is_pointer_path(std::string_view path) {
     if (!path.ends_with(k_pointer_suffix) || path.size() == k_pointer_suffix.size()) {
         return false;

@@ -3,6 +3,7 @@
 // integrity rules of DESIGN.md section 8, so nothing downstream ever sees an escaping path or a bad hash.
 #pragma once
 
+#include "fsutil/path.hpp"
 #include "hash/xxh128.hpp"
 
 #include <cstdint>
@@ -24,10 +25,6 @@ struct Pointer {
     /// [meta] entries in file order: key and the value's TOML text (kept verbatim on rewrite).
     std::vector<std::pair<std::string, std::string>> meta;
 };
-
-/// Why `path` is not an acceptable relative path (empty string when it is): absolute, empty or `.`/`..`
-/// parts, a `.git` part in any case, NUL, backslash, newline, invalid UTF-8.
-std::string relative_path_problem(std::string_view path);
 
 /// Parse pointer text; `source` names the file in messages. Throws input_error (exit 2) naming
 /// source:line and the rule broken.

@@ -803,20 +803,33 @@ bool S3Store::put_multipart(const Hash128& h, uint64_t size, const Source& sourc
     return true;
 }
 
-void S3Store::get(const Hash128& h, const Sink& sink) {
-    get_ranges(h, std::nullopt, sink);
+void S3Store::get(const Hash128& h, uint64_t max_bytes, const Sink& sink) {
+    get_ranges(h, std::nullopt, max_bytes, sink);
 }
 
 void S3Store::get_sized(const Hash128& h, uint64_t size, const Sink& sink) {
-    get_ranges(h, size, sink);
+    get_ranges(h, size, size, sink);
 }
 
-void S3Store::get_ranges(const Hash128& h, std::optional<uint64_t> expected, const Sink& sink) {
+namespace {
+
+// What a store that sent more than asked for gets: refused, never buffered without end.
+Error over_limit(const Hash128& h, const std::string& store, uint64_t limit) {
+    return input_error(h.id() + " on " + store + " is over " + std::to_string(limit) +
+                           " bytes long: it is corrupt, refused before it was copied",
+                       "repair the store from a clone that has a good copy (git model push)");
+}
+
+} // namespace
+
+void S3Store::get_ranges(const Hash128& h, std::optional<uint64_t> expected, uint64_t max_bytes,
+                         const Sink& sink) {
     std::string key = s3::object_key(m_opt.location, h);
     std::string what = "downloading " + h.id();
     // Ranges of at most 8 MiB (awscli's size): one slow stream then bounds the download less.
     const uint64_t chunk = std::clamp(m_opt.part_size, uint64_t(1) << 20, k_s3_get_range);
     std::string first;
+    bool over = false; // the server sent more than max_bytes (a server that ignores Range sends it all)
     auto range_request = [&](uint64_t from, uint64_t to, std::string* into, const std::string& etag) {
         return [&, from, to, into, etag] {
             into->clear();
@@ -829,12 +842,26 @@ void S3Store::get_ranges(const Hash128& h, std::optional<uint64_t> expected, con
             if (!etag.empty()) {
                 q.headers.emplace_back("If-Match", etag);
             }
-            q.download = [into](const char* p, size_t n) {
+            q.download = [into, &over, max_bytes](const char* p, size_t n) {
+                if (into->size() + n > max_bytes) {
+                    over = true;
+                    return false; // aborts the transfer
+                }
                 into->append(p, n);
                 return true;
             };
             return q;
         };
+    };
+    auto send_bounded = [&](auto make) {
+        try {
+            return send(make, what);
+        } catch (const Error&) {
+            if (over) {
+                throw over_limit(h, describe(), max_bytes);
+            }
+            throw;
+        }
     };
     uint64_t total = 0;
     uint64_t start = 0; // the first byte the parallel ranges fetch
@@ -844,10 +871,10 @@ void S3Store::get_ranges(const Hash128& h, std::optional<uint64_t> expected, con
         total = *expected;
         return get_parallel(h, key, what, total, 0, chunk, "", sink);
     }
-    auto r = send(range_request(0, chunk, &first, ""), what);
+    auto r = send_bounded(range_request(0, chunk, &first, ""));
     if (r.status == 416) {
         // A zero-byte object has no byte 0: S3 refuses the range.
-        r = send(range_request(0, 0, &first, ""), what);
+        r = send_bounded(range_request(0, 0, &first, ""));
     }
     if (r.status == 404) {
         throw io_error(h.id() + " is not on " + describe(),
@@ -857,6 +884,11 @@ void S3Store::get_ranges(const Hash128& h, std::optional<uint64_t> expected, con
         fail(r, what);
     }
     if (r.status == 200) {
+        if (expected && first.size() != *expected) {
+            throw input_error(h.id() + " on " + describe() + " is not " + std::to_string(*expected) +
+                                  " bytes long: it is corrupt",
+                              "repair the store from a clone that has a good copy (git model push)");
+        }
         sink(first.data(), first.size());
         return;
     }
@@ -865,6 +897,12 @@ void S3Store::get_ranges(const Hash128& h, std::optional<uint64_t> expected, con
         throw io_error(describe() + ": " + what + ": a partial response without Content-Range");
     }
     total = std::strtoull(cr->second.substr(cr->second.find('/') + 1).c_str(), nullptr, 10);
+    if (total > max_bytes || (expected && total != *expected)) {
+        throw expected ? input_error(h.id() + " on " + describe() + " is not " + std::to_string(*expected) +
+                                         " bytes long: it is corrupt",
+                                     "repair the store from a clone that has a good copy (git model push)")
+                       : over_limit(h, describe(), max_bytes);
+    }
     if (first.size() != std::min(chunk, total)) {
         throw io_error(describe() + ": " + what + ": got " + std::to_string(first.size()) +
                        " bytes of the first range, expected " + std::to_string(std::min(chunk, total)));
@@ -883,6 +921,7 @@ void S3Store::get_ranges(const Hash128& h, std::optional<uint64_t> expected, con
 
 void S3Store::get_parallel(const Hash128& h, const std::string& key, const std::string& what, uint64_t total,
                            uint64_t start, uint64_t chunk, const std::string& etag, const Sink& sink) {
+    std::atomic<bool> over{false}; // a server sent more than the whole object for a range
     auto range_request = [&](uint64_t from, uint64_t to, std::string* into) {
         return [&, from, to, into] {
             into->clear();
@@ -893,7 +932,11 @@ void S3Store::get_parallel(const Hash128& h, const std::string& key, const std::
             if (!etag.empty()) {
                 q.headers.emplace_back("If-Match", etag);
             }
-            q.download = [into](const char* p, size_t n) {
+            q.download = [into, total, &over](const char* p, size_t n) {
+                if (into->size() + n > total) {
+                    over = true;
+                    return false; // more than the whole object: aborted
+                }
                 into->append(p, n);
                 return true;
             };
@@ -943,7 +986,15 @@ void S3Store::get_parallel(const Hash128& h, const std::string& key, const std::
                 }
             }
             try {
-                auto rr = send(range_request(from, to, &data), what);
+                s3::Response rr;
+                try {
+                    rr = send(range_request(from, to, &data), what);
+                } catch (const Error&) {
+                    if (over) {
+                        throw over_limit(h, describe(), total);
+                    }
+                    throw;
+                }
                 if (rr.status == 412) {
                     throw io_error(describe() + ": " + h.id() + " changed while it was being downloaded",
                                    "run the command again");

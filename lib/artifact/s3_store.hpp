@@ -62,7 +62,7 @@ class S3Store : public Store {
     bool has(const Hash128& h) override;
     HashSet list() override;
     bool put(const Hash128& h, uint64_t size, const Source& source) override;
-    void get(const Hash128& h, const Sink& sink) override;
+    void get(const Hash128& h, uint64_t max_bytes, const Sink& sink) override;
     void get_sized(const Hash128& h, uint64_t size, const Sink& sink) override;
     void flush() override {}
     HashSet present(const std::vector<Hash128>& hashes, int jobs) override;
@@ -102,7 +102,7 @@ class S3Store : public Store {
     void list_prefix(const std::string& prefix, std::string token, const std::string& start_after,
                      std::vector<std::pair<Hash128, uint64_t>>& out);
     std::vector<std::pair<Hash128, uint64_t>> list_all(std::optional<size_t> wanted, bool* gave_up);
-    void get_ranges(const Hash128& h, std::optional<uint64_t> expected, const Sink& sink);
+    void get_ranges(const Hash128& h, std::optional<uint64_t> expected, uint64_t max_bytes, const Sink& sink);
     void get_parallel(const Hash128& h, const std::string& key, const std::string& what, uint64_t total,
                       uint64_t start, uint64_t chunk, const std::string& etag, const Sink& sink);
     bool put_single(const Hash128& h, uint64_t size, const Source& source);

@@ -92,7 +92,7 @@ void dir_status(Context& ctx, ArtifactStatus& s, int jobs) {
     // The manifest is read only when the workspace cannot stand in for it (missing or different).
     auto manifest = [&]() -> std::optional<std::vector<ManifestEntry>> {
         try {
-            return read_manifest(ctx.cache, p.hash);
+            return read_manifest(ctx.cache, p);
         } catch (const Error&) {
             s.cache_corrupt = true;
             s.detail = "its manifest in the cache is corrupt";
@@ -166,7 +166,7 @@ std::vector<ArtifactStatus> status(Context& ctx, const std::vector<PointerFile>&
             std::vector<Hash128> want{pf.p.hash};
             if (pf.p.is_dir) {
                 try {
-                    if (auto m = read_manifest(ctx.cache, pf.p.hash)) {
+                    if (auto m = read_manifest(ctx.cache, pf.p)) {
                         for (const auto& e : *m) {
                             want.push_back(e.hash);
                         }

@@ -62,49 +62,115 @@ void LocalStore::check_writable() {
     ::unlink(probe.c_str());
 }
 
+// Every access below the store's folder goes through folders opened without following a link: the
+// layout (xxh128/ab/<30 hex>) holds none, and a store's contents are not trusted (DESIGN.md section 8), so
+// a link planted there never leads a read, a write or a delete out of the store.
+
+int LocalStore::root_fd() {
+    std::lock_guard<std::mutex> lock(m_mu);
+    if (!m_root_fd) {
+        m_root_fd = Fd(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!m_root_fd) {
+            throw io_error(describe() + " is not readable: " + errno_text(errno));
+        }
+    }
+    return m_root_fd.get();
+}
+
+std::shared_ptr<Fd> LocalStore::fan_dir(int slot, bool create) {
+    {
+        std::lock_guard<std::mutex> lock(m_mu);
+        if (m_fans[static_cast<size_t>(slot)]) {
+            return m_fans[static_cast<size_t>(slot)];
+        }
+    }
+    int root = root_fd();
+    char rel[16];
+    std::snprintf(rel, sizeof rel, "xxh128/%02x", slot);
+    Fd fd = open_below(root, rel, O_RDONLY | O_DIRECTORY);
+    if (!fd && errno == ENOENT && create) {
+        ::mkdirat(root, "xxh128", 0777); // EEXIST is fine; anything else shows at the open below
+        Fd top = open_below(root, "xxh128", O_RDONLY | O_DIRECTORY);
+        if (top) {
+            ::mkdirat(top.get(), rel + 7, 0777);
+        }
+        fd = open_below(root, rel, O_RDONLY | O_DIRECTORY);
+    }
+    if (!fd) {
+        if (errno == ENOENT && !create) {
+            return nullptr;
+        }
+        if (errno == ELOOP || errno == EXDEV || errno == ENOTDIR) {
+            throw input_error(
+                describe() + ": '" + std::string(rel) +
+                    "' is a symbolic link or not a folder: refused, mlci never follows links in a "
+                    "store",
+                "repair the store: its layout is xxh128/ab/<30 hex digits>, folders and files only");
+        }
+        throw io_error("cannot open '" + std::string(rel) + "' in " + describe() + ": " + errno_text(errno));
+    }
+    auto shared = std::make_shared<Fd>(std::move(fd));
+    std::lock_guard<std::mutex> lock(m_mu);
+    m_fans[static_cast<size_t>(slot)] = shared;
+    return shared;
+}
+
 bool LocalStore::has(const Hash128& h) {
+    auto dir = fan_dir(static_cast<int>(h.high >> 56), false);
     struct stat st {};
-    return ::stat(object_path(h).c_str(), &st) == 0 && S_ISREG(st.st_mode);
+    return dir && ::fstatat(dir->get(), h.hex().c_str() + 2, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+           S_ISREG(st.st_mode);
+}
+
+template <typename F>
+void LocalStore::each_fan(F&& f) {
+    for (int slot = 0; slot < 256; ++slot) {
+        std::shared_ptr<Fd> dir;
+        try {
+            dir = fan_dir(slot, false);
+        } catch (const Error&) {
+            continue; // a link or a file in place of a fan-out folder: nothing of ours is behind it
+        }
+        if (!dir) {
+            continue;
+        }
+        // A descriptor of its own (not a dup, whose offset the cached one would share).
+        int fd = ::openat(dir->get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
+        if (d == nullptr) {
+            if (fd >= 0) {
+                ::close(fd);
+            }
+            continue;
+        }
+        f(slot, d);
+        ::closedir(d);
+    }
 }
 
 HashSet LocalStore::list() {
     HashSet out;
-    std::string base = m_root + "/xxh128";
-    DIR* top = ::opendir(base.c_str());
-    if (top == nullptr) {
-        return out;
-    }
-    std::vector<std::string> fans;
-    while (dirent* e = ::readdir(top)) {
-        std::string n = e->d_name;
-        if (n.size() == 2 && n != "..") {
-            fans.push_back(n);
-        }
-    }
-    ::closedir(top);
-    for (const auto& fan : fans) {
-        DIR* d = ::opendir((base + "/" + fan).c_str());
-        if (d == nullptr) {
-            continue;
-        }
+    each_fan([&](int slot, DIR* d) {
+        char fan[3];
+        std::snprintf(fan, sizeof fan, "%02x", slot);
         while (dirent* e = ::readdir(d)) {
             Hash128 h;
             std::string n = e->d_name;
-            if (n.size() == 30 && parse_hash_id("xxh128:" + fan + n, &h)) {
+            if (n.size() == 30 && parse_hash_id(std::string("xxh128:") + fan + n, &h)) {
                 out.insert(h);
             }
         }
-        ::closedir(d);
-    }
+    });
     return out;
 }
 
 bool LocalStore::put(const Hash128& h, uint64_t size, const Source& source) {
-    std::string final_path = object_path(h);
-    std::string dir = dirname_of(final_path);
-    make_dirs(dir);
-    std::string temp = final_path + ".mlci-tmp." + random_suffix();
-    Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
+    int slot = static_cast<int>(h.high >> 56);
+    std::shared_ptr<Fd> dir = fan_dir(slot, true);
+    std::string name = h.hex().substr(2);
+    std::string temp = name + ".mlci-tmp." + random_suffix();
+    std::string shown = describe() + ": xxh128/" + h.hex().substr(0, 2) + "/" + temp;
+    Fd fd(::openat(dir->get(), temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444));
     if (!fd) {
         throw io_error("cannot write to " + describe() + ": " + errno_text(errno));
     }
@@ -112,37 +178,78 @@ bool LocalStore::put(const Hash128& h, uint64_t size, const Source& source) {
     bool intact = false;
     try {
         intact = source([&](const char* p, size_t n) {
-            write_all(fd.get(), p, n, temp);
+            write_all(fd.get(), p, n, shown);
             written += n;
         });
     } catch (...) {
-        ::unlink(temp.c_str());
+        ::unlinkat(dir->get(), temp.c_str(), 0);
         throw;
     }
     fd.close();
     if (!intact) {
-        ::unlink(temp.c_str());
+        ::unlinkat(dir->get(), temp.c_str(), 0);
         return false;
     }
     if (written != size) {
-        ::unlink(temp.c_str());
+        ::unlinkat(dir->get(), temp.c_str(), 0);
         throw io_error("upload of " + h.id() + " to " + describe() + " wrote " + std::to_string(written) +
                        " bytes, expected " + std::to_string(size));
     }
-    m_batch->add(temp, final_path);
+    m_batch->add_at(dir->get(), dirname_of(object_path(h)), temp, name, dir);
     return true;
 }
 
-void LocalStore::get(const Hash128& h, const Sink& sink) {
-    std::string p = object_path(h);
-    Fd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+Fd LocalStore::open_object(const Hash128& h, struct stat* st) {
+    std::string hex = h.hex();
+    std::string rel = "xxh128/" + hex.substr(0, 2) + "/" + hex.substr(2);
+    // O_NONBLOCK: a FIFO in place of an object must not hang the reader (it is refused below).
+    Fd fd = open_below(root_fd(), rel, O_RDONLY | O_NONBLOCK);
     if (!fd) {
-        throw io_error(h.id() + " is not on " + describe() + ": " + errno_text(errno),
-                       "push it from a clone that has it: git model push");
+        int err = errno;
+        if (err == ENOENT || err == ENOTDIR) {
+            throw io_error(h.id() + " is not on " + describe(),
+                           "push it from a clone that has it: git model push");
+        }
+        if (err == ELOOP || err == EXDEV) {
+            throw input_error(
+                h.id() + " on " + describe() +
+                    " is a symbolic link (or lies below one): refused, mlci never follows links "
+                    "in a store",
+                "repair the store from a clone that has a good copy (git model push)");
+        }
+        throw io_error("cannot read " + h.id() + " from " + describe() + ": " + errno_text(err));
+    }
+    if (::fstat(fd.get(), st) != 0) {
+        throw io_error("cannot read " + h.id() + " from " + describe() + ": " + errno_text(errno));
+    }
+    if (!S_ISREG(st->st_mode)) {
+        throw input_error(h.id() + " on " + describe() +
+                              " is not a regular file (a FIFO, device or folder): refused",
+                          "repair the store from a clone that has a good copy (git model push)");
+    }
+    return fd;
+}
+
+void LocalStore::read_object(const Hash128& h, uint64_t max_bytes, std::optional<uint64_t> exact,
+                             const Sink& sink) {
+    struct stat st {};
+    Fd fd = open_object(h, &st);
+    uint64_t size = static_cast<uint64_t>(st.st_size);
+    auto too_long = [&](uint64_t n) {
+        return input_error(h.id() + " on " + describe() + " is " + (exact ? "not " : "over ") +
+                               std::to_string(exact ? *exact : max_bytes) + " bytes long (" +
+                               std::to_string(n) + " or more): it is corrupt, refused before it was copied",
+                           "repair the store from a clone that has a good copy (git model push)");
+    };
+    if (size > max_bytes || (exact && size != *exact)) {
+        throw too_long(size);
     }
     static thread_local std::vector<char> buf(1 << 20);
+    uint64_t total = 0;
     while (true) {
-        ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+        // Never more than max_bytes + 1: a file that grows while it is read is cut off there.
+        size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), max_bytes + 1 - total));
+        ssize_t n = ::read(fd.get(), buf.data(), want);
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
@@ -152,8 +259,20 @@ void LocalStore::get(const Hash128& h, const Sink& sink) {
         if (n == 0) {
             break;
         }
+        total += static_cast<uint64_t>(n);
+        if (total > max_bytes) {
+            throw too_long(total);
+        }
         sink(buf.data(), static_cast<size_t>(n));
     }
+}
+
+void LocalStore::get(const Hash128& h, uint64_t max_bytes, const Sink& sink) {
+    read_object(h, max_bytes, std::nullopt, sink);
+}
+
+void LocalStore::get_sized(const Hash128& h, uint64_t size, const Sink& sink) {
+    read_object(h, size, size, sink);
 }
 
 void LocalStore::flush() {
@@ -162,59 +281,47 @@ void LocalStore::flush() {
 
 std::vector<std::pair<Hash128, uint64_t>> LocalStore::objects() {
     std::vector<std::pair<Hash128, uint64_t>> out;
-    for (const auto& h : list()) {
-        struct stat st {};
-        if (::stat(object_path(h).c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-            out.emplace_back(h, static_cast<uint64_t>(st.st_size));
+    each_fan([&](int slot, DIR* d) {
+        char fan[3];
+        std::snprintf(fan, sizeof fan, "%02x", slot);
+        while (dirent* e = ::readdir(d)) {
+            Hash128 h;
+            std::string n = e->d_name;
+            struct stat st {};
+            if (n.size() == 30 && parse_hash_id(std::string("xxh128:") + fan + n, &h) &&
+                ::fstatat(::dirfd(d), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+                out.emplace_back(h, static_cast<uint64_t>(st.st_size));
+            }
         }
-    }
+    });
     return out;
 }
 
 void LocalStore::remove(const Hash128& h) {
-    std::string p = object_path(h);
-    if (::unlink(p.c_str()) != 0 && errno != ENOENT) {
+    auto dir = fan_dir(static_cast<int>(h.high >> 56), false);
+    if (dir && ::unlinkat(dir->get(), h.hex().c_str() + 2, 0) != 0 && errno != ENOENT) {
         throw io_error("cannot delete " + h.id() + " from " + describe() + ": " + errno_text(errno));
     }
 }
 
 size_t LocalStore::remove_unfinished(double min_age_seconds, bool dry_run) {
     size_t n = 0;
-    std::string base = m_root + "/xxh128";
-    DIR* top = ::opendir(base.c_str());
-    if (top == nullptr) {
-        return 0;
-    }
-    std::vector<std::string> fans;
-    while (dirent* e = ::readdir(top)) {
-        std::string f = e->d_name;
-        if (f.size() == 2 && f != "..") {
-            fans.push_back(f);
-        }
-    }
-    ::closedir(top);
     time_t now = ::time(nullptr);
-    for (const auto& fan : fans) {
-        std::string dir = base + "/" + fan;
-        DIR* d = ::opendir(dir.c_str());
-        if (d == nullptr) {
-            continue;
-        }
+    each_fan([&](int, DIR* d) {
         while (dirent* e = ::readdir(d)) {
             std::string f = e->d_name;
             struct stat st {};
-            std::string p = dir + "/" + f;
-            if (f.find(".mlci-tmp.") == std::string::npos || ::lstat(p.c_str(), &st) != 0 ||
+            if (f.find(".mlci-tmp.") == std::string::npos ||
+                ::fstatat(::dirfd(d), f.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
                 ::difftime(now, st.st_mtime) < min_age_seconds) {
                 continue;
             }
             ++n;
             if (!dry_run) {
-                ::unlink(p.c_str());
+                ::unlinkat(::dirfd(d), f.c_str(), 0);
             }
         }
-        ::closedir(d);
-    }
+    });
     return n;
 }
 

@@ -4,10 +4,14 @@
 #pragma once
 
 #include "artifact/cache.hpp"
+#include "fsutil/file.hpp"
 #include "hash/xxh128.hpp"
 
+#include <array>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -37,11 +41,13 @@ class Store {
     /// when the source reported its bytes intact and the size matched. Returns false when the source
     /// reported corruption (nothing is left behind).
     virtual bool put(const Hash128& h, uint64_t size, const Source& source) = 0;
-    /// Stream object h to sink. Throws io_error when absent or unreadable.
-    virtual void get(const Hash128& h, const Sink& sink) = 0;
-    /// The same, for an object whose size the caller knows (a pointer says it): a store may then fetch
-    /// all of it at once in parallel ranges.
-    virtual void get_sized(const Hash128& h, uint64_t size, const Sink& sink) { get(h, sink); }
+    /// Stream object h to sink, at most max_bytes of it: an object found larger is refused (input_error)
+    /// before or as soon as the limit is passed, so a store cannot make a reader write without end (a
+    /// link to /dev/zero, a FIFO, a lying server). Throws io_error when absent or unreadable.
+    virtual void get(const Hash128& h, uint64_t max_bytes, const Sink& sink) = 0;
+    /// The same, for an object whose size the caller knows (a pointer says it): one of another size is
+    /// refused, and a store may fetch all of it at once in parallel ranges.
+    virtual void get_sized(const Hash128& h, uint64_t size, const Sink& sink) { get(h, size, sink); }
     /// Make every upload since the last flush durable, then visible.
     virtual void flush() = 0;
 
@@ -72,7 +78,8 @@ class LocalStore : public Store {
     bool has(const Hash128& h) override;
     HashSet list() override;
     bool put(const Hash128& h, uint64_t size, const Source& source) override;
-    void get(const Hash128& h, const Sink& sink) override;
+    void get(const Hash128& h, uint64_t max_bytes, const Sink& sink) override;
+    void get_sized(const Hash128& h, uint64_t size, const Sink& sink) override;
     void flush() override;
     std::vector<std::pair<Hash128, uint64_t>> objects() override;
     void remove(const Hash128& h) override;
@@ -83,7 +90,21 @@ class LocalStore : public Store {
     std::string m_name;
     std::string m_root;
     std::unique_ptr<SyncBatch> m_batch;
+    std::mutex m_mu;
+    Fd m_root_fd;                                  // the store's folder, opened on first use
+    std::array<std::shared_ptr<Fd>, 256> m_fans{}; // its fan-out folders, opened on first use
     std::string object_path(const Hash128& h) const;
+    int root_fd();
+    /// The fan-out folder `slot` (xxh128/ab), opened without following a link (throws for one);
+    /// nullptr when it does not exist and create is false.
+    std::shared_ptr<Fd> fan_dir(int slot, bool create);
+    /// f(slot, DIR*) for every fan-out folder that exists (a link in place of one is skipped).
+    template <typename F>
+    void each_fan(F&& f);
+    /// Open object h for reading with no link followed below the store's folder, refusing anything but
+    /// a regular file; its stat in *st.
+    Fd open_object(const Hash128& h, struct stat* st);
+    void read_object(const Hash128& h, uint64_t max_bytes, std::optional<uint64_t> exact, const Sink& sink);
 };
 
 /// Open a store from a STORE argument: a configured name, a path (relative to `top`) or a URL; empty

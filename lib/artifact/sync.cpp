@@ -45,6 +45,7 @@ std::vector<PointerFile> pointers_of_commits(const Context& ctx, const std::vect
 
 SyncReport push(Context& ctx, Store& store, const std::vector<PointerFile>& pointers, int jobs) {
     SyncReport rep;
+    ctx.hold_cache(CacheLock::Mode::shared);
     store.check_writable();
     store.set_jobs(jobs);
     Want want;
@@ -57,7 +58,7 @@ SyncReport push(Context& ctx, Store& store, const std::vector<PointerFile>& poin
         }
         std::optional<std::vector<ManifestEntry>> m;
         try {
-            m = read_manifest(ctx.cache, pf.p.hash);
+            m = read_manifest(ctx.cache, pf.p);
         } catch (const Error& e) {
             rep.problems.push_back({e.kind(), quoted(pf.target) + ": " + e.what(), e.hint()});
             continue;
@@ -175,9 +176,12 @@ SyncReport push(Context& ctx, Store& store, const std::vector<PointerFile>& poin
 
 SyncReport fetch(Context& ctx, Store& store, const std::vector<PointerFile>& pointers, int jobs) {
     SyncReport rep;
+    ctx.hold_cache(CacheLock::Mode::shared); // held to the command's end: pull's checkout needs what came
     store.check_readable();
     store.set_jobs(jobs);
     ctx.cache.prepare();
+    // size_known: each item's size is the object's (a pointer or manifest says it); else it is the most
+    // the object may hold (a manifest's bound from its pointer's nfiles).
     auto download = [&](std::vector<TransferItem> items, bool size_known) {
         std::vector<TransferItem> todo;
         for (const auto& it : items) {
@@ -198,6 +202,10 @@ SyncReport fetch(Context& ctx, Store& store, const std::vector<PointerFile>& poi
                 uint64_t started = 0; // bytes whose writeback was started
                 try {
                     auto sink = [&](const char* p, size_t len) {
+                        if (n + len > it.size) { // the store checks this too: a second line of defence
+                            throw input_error(it.hash.id() + " from " + store.describe() + " is over " +
+                                              std::to_string(it.size) + " bytes long: it is corrupt");
+                        }
                         h.update(p, len);
                         write_all(out.get(), p, len, temp);
                         n += len;
@@ -215,7 +223,7 @@ SyncReport fetch(Context& ctx, Store& store, const std::vector<PointerFile>& poi
                     if (size_known) {
                         store.get_sized(it.hash, it.size, sink);
                     } else {
-                        store.get(it.hash, sink);
+                        store.get(it.hash, it.size, sink);
                     }
                 } catch (...) {
                     ::unlink(temp.c_str());
@@ -248,7 +256,7 @@ SyncReport fetch(Context& ctx, Store& store, const std::vector<PointerFile>& poi
     HashSet seen;
     for (const auto& pf : pointers) {
         if (pf.p.is_dir) {
-            add_unique(manifests, seen, pf.p.hash, 0);
+            add_unique(manifests, seen, pf.p.hash, manifest_max_bytes(pf.p.nfiles));
         } else {
             add_unique(objects, seen, pf.p.hash, pf.p.size);
         }
@@ -259,7 +267,7 @@ SyncReport fetch(Context& ctx, Store& store, const std::vector<PointerFile>& poi
             continue;
         }
         try {
-            if (auto m = read_manifest(ctx.cache, pf.p.hash)) {
+            if (auto m = read_manifest(ctx.cache, pf.p)) {
                 for (const auto& e : *m) {
                     add_unique(objects, seen, e.hash, e.size);
                 }
@@ -292,16 +300,12 @@ StoreGcReport gc_store(Context& ctx, Store& store, bool dry_run, int jobs) {
         if (!pf.p.is_dir || !manifests.insert(pf.p.hash).second) {
             continue;
         }
-        std::optional<std::vector<ManifestEntry>> m = read_manifest(ctx.cache, pf.p.hash);
+        std::optional<std::vector<ManifestEntry>> m = read_manifest(ctx.cache, pf.p);
         if (!m) {
             std::string text;
             Xxh128 x;
             try {
-                store.get(pf.p.hash, [&](const char* p, size_t n) {
-                    if (text.size() + n > (1ull << 32)) {
-                        throw input_error("manifest " + pf.p.hash.id() + " on " + store.describe() +
-                                          " is larger than 4 GiB");
-                    }
+                store.get(pf.p.hash, manifest_max_bytes(pf.p.nfiles), [&](const char* p, size_t n) {
                     text.append(p, n);
                     x.update(p, n);
                 });
@@ -319,6 +323,7 @@ StoreGcReport gc_store(Context& ctx, Store& store, bool dry_run, int jobs) {
                                   "push a good copy from a clone that has it, then run gc again");
             }
             m = parse_manifest(text, "manifest " + pf.p.hash.id());
+            check_manifest(pf.p, *m, "manifest " + pf.p.hash.id());
         }
         for (const auto& e : *m) {
             kept.insert(e.hash);

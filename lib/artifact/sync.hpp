@@ -30,6 +30,7 @@ struct CorruptObject {
     uint64_t size = 0;     // bytes found
     uint64_t expected = 0; // from a pointer or manifest, 0 when unknown
     std::string moved_to;  // quarantine path (cache only)
+    std::string why;       // when it could not be read at all (a link, a FIFO): the refusal
 };
 
 struct VerifyReport {

@@ -245,7 +245,7 @@ Context Context::open(const std::string& start) {
         repo.emplace(std::move(r));
     }
     const std::string& top = where.top;
-    Config cfg = load_config(top);
+    Config cfg = load_config(top, where.common_dir);
     const std::string& common = where.common_dir;
     std::string root = cfg.cache.dir.empty()
                            ? common + "mlci/cache"
@@ -259,26 +259,101 @@ Context Context::open(const std::string& start) {
                    link,
                    Cache(root, common + "mlci/quarantine", group),
                    StatCache::load(state),
-                   where.git_dir};
+                   where.git_dir,
+                   common,
+                   nullptr};
+}
+
+void Context::hold_cache(CacheLock::Mode mode) {
+    if (lock && (lock->mode() == mode || mode == CacheLock::Mode::shared)) {
+        return;
+    }
+    lock.reset(); // flock converts by releasing first: drop ours so two converting gcs cannot deadlock
+    lock = std::make_shared<CacheLock>(cache, mode);
+    register_worktree(cache, top);
+}
+
+TrackedPaths TrackedPaths::load(const Context& ctx) {
+    // The index git itself uses ($GIT_DIR/index: a Context never honours GIT_INDEX_FILE), read without
+    // libgit2 when its format is one gitlite reads; otherwise through libgit2.
+    TrackedPaths t;
+    std::optional<gitlite::Index> index;
+    if (!ctx.repo.opened()) {
+        index = gitlite::read_index(ctx.git_dir + "index");
+    }
+    if (index) {
+        t.m_paths.reserve(index->entries.size());
+        for (auto& e : index->entries) {
+            t.m_paths.push_back(std::move(e.path));
+        }
+    } else {
+        t.m_paths = git::index_paths(ctx.repo);
+    }
+    std::sort(t.m_paths.begin(), t.m_paths.end());
+    return t;
+}
+
+bool TrackedPaths::contains(const std::string& rel) const {
+    auto it = std::lower_bound(m_paths.begin(), m_paths.end(), rel);
+    if (it != m_paths.end() && *it == rel) {
+        return true;
+    }
+    std::string prefix = rel + "/";
+    it = std::lower_bound(m_paths.begin(), m_paths.end(), prefix);
+    return it != m_paths.end() && it->compare(0, prefix.size(), prefix) == 0;
 }
 
 bool tracked_by_git(const Context& ctx, const std::string& rel) {
-    // The index git itself uses ($GIT_DIR/index: a Context never honours GIT_INDEX_FILE), read without
-    // libgit2 when its format is one gitlite reads; otherwise through libgit2.
-    if (!ctx.repo.opened()) {
-        if (auto index = gitlite::read_index(ctx.git_dir + "index")) {
-            const auto& es = index->entries;
-            auto by_path = [](const gitlite::IndexEntry& e, const std::string& p) { return e.path < p; };
-            auto it = std::lower_bound(es.begin(), es.end(), rel, by_path);
-            if (it != es.end() && it->path == rel) {
-                return true;
-            }
-            std::string prefix = rel + "/";
-            it = std::lower_bound(es.begin(), es.end(), prefix, by_path);
-            return it != es.end() && it->path.compare(0, prefix.size(), prefix) == 0;
+    return TrackedPaths::load(ctx).contains(rel);
+}
+
+std::vector<std::pair<size_t, Problem>> target_conflicts(const std::vector<PointerFile>& pointers,
+                                                         const TrackedPaths& tracked) {
+    std::vector<std::string> pointer_files;
+    std::set<std::string> dirs;
+    std::map<std::string, const PointerFile*> by_target;
+    for (const auto& pf : pointers) {
+        pointer_files.push_back(pf.pointer);
+        if (pf.p.is_dir) {
+            dirs.insert(pf.target);
         }
     }
-    return git::in_index(ctx.repo, rel);
+    std::sort(pointer_files.begin(), pointer_files.end());
+    std::vector<std::pair<size_t, Problem>> out;
+    size_t i = 0;
+    auto refuse = [&](const PointerFile& pf, const std::string& why) {
+        out.emplace_back(
+            i, Problem{ErrorKind::input,
+                       quoted(pf.pointer) + " names " + quoted(pf.target) + ", which " + why + ": refused",
+                       "a pointer names a file of its own that git ignores; was the commit "
+                       "crafted by hand?"});
+    };
+    for (; i < pointers.size(); ++i) {
+        const PointerFile& pf = pointers[i];
+        const std::string& t = pf.target;
+        if (tracked.contains(t)) {
+            refuse(pf, "git tracks (a checkout would overwrite it)");
+            continue;
+        }
+        auto it = std::lower_bound(pointer_files.begin(), pointer_files.end(), t);
+        if (it != pointer_files.end() && (*it == t || it->starts_with(t + "/"))) {
+            refuse(pf, "is or holds the pointer " + quoted(*it));
+            continue;
+        }
+        bool nested = false;
+        for (size_t s = t.find('/'); s != std::string::npos && !nested; s = t.find('/', s + 1)) {
+            nested = dirs.count(t.substr(0, s)) > 0;
+        }
+        if (nested) {
+            refuse(pf, "lies inside another tracked folder");
+            continue;
+        }
+        auto [at, fresh] = by_target.emplace(t, &pf);
+        if (!fresh && !(at->second->p.hash == pf.p.hash)) {
+            refuse(pf, "another pointer (" + quoted(at->second->pointer) + ") names with other content");
+        }
+    }
+    return out;
 }
 
 std::string repo_relative(const Context& ctx, const std::string& arg) {
@@ -341,11 +416,28 @@ void refuse_symlink_on_way(const Context& ctx, const std::string& rel) {
     }
 }
 
+std::string target_of(const std::string& pointer_rel, const Pointer& p, const std::string& source) {
+    std::string target = path_join(dirname_of(pointer_rel), p.path);
+    // Both parts passed the path rules; the joined path is checked again all the same, and it may name
+    // neither a pointer nor mlci's own folder (a checkout would overwrite them).
+    std::string why = relative_path_problem(target);
+    if (why.empty() &&
+        (target.ends_with(k_pointer_suffix) || target == ".mlci" || target.starts_with(".mlci/"))) {
+        why = "it names a pointer or mlci's own configuration";
+    }
+    if (!why.empty()) {
+        throw input_error(
+            source + ": invalid pointer: its artifact " + quoted(target) + " is refused: " + why,
+            "a pointer is written by 'git model add'; restore it with 'git checkout -- <pointer>'");
+    }
+    return target;
+}
+
 PointerFile resolve_pointer(const std::string& pointer_rel, std::string_view text) {
     PointerFile pf;
     pf.pointer = pointer_rel;
     pf.p = parse_pointer(text, pointer_rel);
-    pf.target = path_join(dirname_of(pointer_rel), pf.p.path);
+    pf.target = target_of(pointer_rel, pf.p, pointer_rel);
     return pf;
 }
 
@@ -388,9 +480,17 @@ void walk_pointers(const Context& ctx, const std::string& rel, std::vector<Point
                 continue; // git's own folder, the config folder, a tracked directory's files
             }
             walk_pointers(ctx, child, out);
+        } else if (type == DT_LNK && is_pointer_path(child)) {
+            throw input_error(quoted(child) +
+                                  " is a symbolic link, not a pointer; mlci does not follow links",
+                              "a pointer is a small file written by 'git model add': restore it with "
+                              "'git checkout -- " +
+                                  child + "'");
         } else if (type == DT_REG && is_pointer_path(child)) {
-            std::string text = read_file(ctx.abs(child), 1024 * 1024 + 1);
-            out.push_back(resolve_pointer(child, text));
+            auto text = read_file_below(ctx.top, child, 1024 * 1024 + 1);
+            if (text) {
+                out.push_back(resolve_pointer(child, *text));
+            }
         }
     }
 }
@@ -440,10 +540,21 @@ std::vector<PointerFile> CommitPointers::at(const git::Oid& commit) {
         if (!is_pointer_path(f.path)) {
             continue;
         }
+        // The tree is as untrusted as the pointer in it: git's clone and fetch accept trees that git
+        // itself would never check out (`.git/x.mlci`, `../x.mlci`, written with hash-object --literally).
+        std::string source = commit.short_hex(10) + ":" + f.path;
+        if (std::string why = relative_path_problem(f.path); !why.empty()) {
+            throw input_error("commit " + commit.short_hex(10) + " holds a pointer at " + quoted(f.path) +
+                                  ", which is refused: " + why,
+                              "git never checks out such a path; the commit was crafted by hand");
+        }
+        if (f.mode != 0100644 && f.mode != 0100755) {
+            throw input_error(source + ": invalid pointer: not a regular file in the tree (a symbolic link "
+                                       "or a submodule)");
+        }
         auto it = m_blobs.find(f.blob);
         if (it == m_blobs.end()) {
             std::string text = m_repo.blob(f.blob);
-            std::string source = commit.short_hex(10) + ":" + f.path;
             if (text.size() > 1024 * 1024) {
                 throw input_error(source + ": invalid pointer: larger than 1 MiB");
             }
@@ -452,14 +563,29 @@ std::vector<PointerFile> CommitPointers::at(const git::Oid& commit) {
         PointerFile pf;
         pf.pointer = f.path;
         pf.p = *it->second;
-        pf.target = path_join(dirname_of(f.path), pf.p.path);
+        pf.target = target_of(f.path, pf.p, source);
         out.push_back(std::move(pf));
     }
     return out;
 }
 
-std::optional<std::vector<ManifestEntry>> read_manifest(const Cache& cache, const Hash128& h) {
-    auto text = read_file_if_exists(cache.object_path(h), 1ull << 32);
+void check_manifest(const Pointer& p, const std::vector<ManifestEntry>& m, const std::string& source) {
+    uint64_t total = 0;
+    for (const auto& e : m) {
+        total = e.size > UINT64_MAX - total ? UINT64_MAX : total + e.size;
+    }
+    if (m.size() != p.nfiles || total != p.size) {
+        throw input_error(
+            source + " lists " + std::to_string(m.size()) + " files of " + std::to_string(total) +
+                " bytes, its pointer says " + std::to_string(p.nfiles) + " files of " +
+                std::to_string(p.size) + " bytes: refused",
+            "a pointer is written by 'git model add'; restore it with 'git checkout -- <pointer>'");
+    }
+}
+
+std::optional<std::vector<ManifestEntry>> read_manifest(const Cache& cache, const Pointer& p) {
+    const Hash128& h = p.hash;
+    auto text = cache.read_object(h, manifest_max_bytes(p.nfiles));
     if (!text) {
         return std::nullopt;
     }
@@ -467,7 +593,10 @@ std::optional<std::vector<ManifestEntry>> read_manifest(const Cache& cache, cons
         throw input_error("cache object " + h.id() + " (a folder's manifest) is corrupt",
                           "run 'git model verify' to quarantine it, then 'git model fetch'");
     }
-    return parse_manifest(*text, "manifest " + h.id());
+    std::string source = "manifest " + h.id();
+    auto m = parse_manifest(*text, source);
+    check_manifest(p, m, source);
+    return m;
 }
 
 Hash128 file_hash(Context& ctx, const std::string& abs_path, const struct stat& st) {

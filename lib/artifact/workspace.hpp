@@ -4,6 +4,7 @@
 #pragma once
 
 #include "artifact/cache.hpp"
+#include "artifact/cache_lock.hpp"
 #include "artifact/manifest.hpp"
 #include "artifact/pointer.hpp"
 #include "artifact/statcache.hpp"
@@ -75,15 +76,38 @@ struct Context {
     LinkMode link = LinkMode::auto_;
     Cache cache;
     StatCache stat;
-    std::string git_dir; // trailing '/'
+    std::string git_dir;             // trailing '/'
+    std::string common_dir;          // trailing '/'
+    std::shared_ptr<CacheLock> lock; // held from hold_cache() until the Context goes
 
     /// Open the repository around `start`, its config and cache. Throws usage/config errors.
     static Context open(const std::string& start = ".");
     std::string abs(const std::string& rel) const { return rel.empty() ? top : top + "/" + rel; }
+    /// Lock the cache for the rest of this command (shared: objects added or fetched stay until the
+    /// command ends; exclusive: gc) and record this work tree as one of the cache's users. Taking it
+    /// again is free; a shared lock is converted when exclusive is asked for.
+    void hold_cache(CacheLock::Mode mode);
+};
+
+/// The paths of git's index, read once: many "tracked by git?" questions for the cost of one read.
+class TrackedPaths {
+  public:
+    static TrackedPaths load(const Context& ctx);
+    /// Is `rel` (a file, or a folder with any file below it) in the index?
+    bool contains(const std::string& rel) const;
+
+  private:
+    std::vector<std::string> m_paths; // sorted bytewise
 };
 
 /// Is `rel` (a file, or a folder with any file below it) in git's index?
 bool tracked_by_git(const Context& ctx, const std::string& rel);
+
+/// The pointers whose artifact path a checkout must not write (DESIGN.md section 8): a path git tracks,
+/// a pointer file (or a folder holding one), a path inside another pointer's tracked folder, or one that
+/// two pointers name with different content. One problem per refused pointer, with its index.
+std::vector<std::pair<size_t, Problem>> target_conflicts(const std::vector<PointerFile>& pointers,
+                                                         const TrackedPaths& tracked);
 
 /// `arg` (relative to the current directory or absolute) as a path relative to the top. Throws
 /// usage_error when it lies outside the work tree or inside .git.
@@ -93,6 +117,9 @@ std::string repo_relative(const Context& ctx, const std::string& arg);
 /// checked: callers decide what a symlink there means).
 void refuse_symlink_on_way(const Context& ctx, const std::string& rel);
 
+/// The artifact path a pointer at `pointer_rel` names (relative to the top). Throws input_error (naming
+/// `source`) when it breaks the path rules or names a pointer or the .mlci folder.
+std::string target_of(const std::string& pointer_rel, const Pointer& p, const std::string& source);
 /// Parse a pointer's text and resolve its target (relative to the top); `pointer_rel` names it.
 PointerFile resolve_pointer(const std::string& pointer_rel, std::string_view text);
 
@@ -115,8 +142,12 @@ class CommitPointers {
     std::map<git::Oid, std::optional<Pointer>> m_blobs;
 };
 
-/// The manifest of a directory pointer, read from the cache; nullopt when the cache lacks it.
-std::optional<std::vector<ManifestEntry>> read_manifest(const Cache& cache, const Hash128& h);
+/// The manifest of a directory pointer, read from the cache; nullopt when the cache lacks it. Throws
+/// input_error when it is corrupt or disagrees with the pointer (check_manifest).
+std::optional<std::vector<ManifestEntry>> read_manifest(const Cache& cache, const Pointer& p);
+/// Throw input_error unless the manifest holds the pointer's nfiles entries whose sizes add up to its
+/// size: a crafted pointer cannot smuggle members past what it claims.
+void check_manifest(const Pointer& p, const std::vector<ManifestEntry>& m, const std::string& source);
 
 /// Hash of a workspace file through the stat cache (re-hashed and recorded on a miss).
 Hash128 file_hash(Context& ctx, const std::string& abs_path, const struct stat& st);

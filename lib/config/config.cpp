@@ -2,11 +2,13 @@
 
 #include "config/toml.hpp"
 #include "fsutil/file.hpp"
+#include "fsutil/path.hpp"
 #include "util/diag.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
 #include <cctype>
+#include <cstdlib>
 #include <set>
 
 namespace mlci {
@@ -172,12 +174,25 @@ void refuse_secrets(const std::string& text, const std::string& source) {
     }
 }
 
-Config parse_config(const std::string& text, const std::string& source) {
+namespace {
+
+// A key that writes outside the repository or runs code may come only from the user's own files, never
+// from one a clone brings (as git-lfs refuses lfs.storage from .lfsconfig).
+bool local_only(const Reader& rd, Trust trust, const toml::node& n, const std::string& key) {
+    if (trust == Trust::user) {
+        return false;
+    }
+    warn(where(rd.source, n) + ": '" + key +
+         "' is ignored in a file of the work tree (a clone could set it to write outside the repository or "
+         "run code); set it in .git/mlci/config.toml (this clone) or ~/.config/mlci/config.toml (you)");
+    return true;
+}
+
+// Apply one file's keys over cfg: a later file overrides the keys it sets.
+void apply_config(Config& cfg, const std::string& text, const std::string& source, Trust trust) {
     refuse_secrets(text, source);
     toml::table root = parse_toml(text, source, ErrorKind::config);
     Reader rd{source};
-    Config cfg;
-    cfg.source = source;
     for (const auto& [k, node] : root) {
         std::string key(k.str());
         if (key == "stages") {
@@ -203,6 +218,12 @@ Config parse_config(const std::string& text, const std::string& source) {
                     cfg.default_remote = rd.string(cn, "core.remote");
                 } else if (c == "prompts_dir") {
                     cfg.prompts_dir = rd.string(cn, "core.prompts_dir");
+                    // Prompt files are created there: it is a folder of the work tree like any pointer's.
+                    if (std::string why = relative_path_problem(cfg.prompts_dir); !why.empty()) {
+                        throw config_error(where(source, cn) + ": core.prompts_dir " +
+                                               quoted(cfg.prompts_dir) + " is refused: " + why,
+                                           "name a folder inside the repository, such as \"prompts\"");
+                    }
                 } else {
                     rd.unknown(cn, "core." + c);
                 }
@@ -211,7 +232,10 @@ Config parse_config(const std::string& text, const std::string& source) {
             for (const auto& [ck, cn] : rd.table(node, key)) {
                 std::string c(ck.str());
                 if (c == "dir") {
-                    cfg.cache.dir = rd.string(cn, "cache.dir");
+                    std::string dir = rd.string(cn, "cache.dir");
+                    if (!local_only(rd, trust, cn, "cache.dir")) {
+                        cfg.cache.dir = dir;
+                    }
                 } else if (c == "link") {
                     cfg.cache.link = rd.string(cn, "cache.link");
                     static const std::set<std::string> modes = {"auto", "reflink", "copy", "hardlink",
@@ -223,10 +247,13 @@ Config parse_config(const std::string& text, const std::string& source) {
                                            cfg.cache.link + "')");
                     }
                 } else if (c == "shared") {
-                    cfg.cache.shared = rd.string(cn, "cache.shared");
-                    if (!cfg.cache.shared.empty() && cfg.cache.shared != "group") {
+                    std::string shared = rd.string(cn, "cache.shared");
+                    if (!shared.empty() && shared != "group") {
                         throw config_error(where(source, cn) + ": cache.shared must be \"group\" (got '" +
-                                           cfg.cache.shared + "')");
+                                           shared + "')");
+                    }
+                    if (!local_only(rd, trust, cn, "cache.shared")) {
+                        cfg.cache.shared = shared;
                     }
                 } else {
                     rd.unknown(cn, "cache." + c);
@@ -240,9 +267,15 @@ Config parse_config(const std::string& text, const std::string& source) {
                 } else if (h == "large_file_allow") {
                     cfg.hooks.large_file_allow = rd.strings(hn, "hooks.large_file_allow");
                 } else if (h == "run_on_push") {
-                    cfg.hooks.run_on_push = rd.boolean(hn, "hooks.run_on_push");
+                    bool on = rd.boolean(hn, "hooks.run_on_push");
+                    if (!local_only(rd, trust, hn, "hooks.run_on_push")) {
+                        cfg.hooks.run_on_push = on;
+                    }
                 } else if (h == "auto_pull") {
-                    cfg.hooks.auto_pull = rd.boolean(hn, "hooks.auto_pull");
+                    bool on = rd.boolean(hn, "hooks.auto_pull");
+                    if (!local_only(rd, trust, hn, "hooks.auto_pull")) {
+                        cfg.hooks.auto_pull = on;
+                    }
                 } else {
                     rd.unknown(hn, "hooks." + h);
                 }
@@ -288,7 +321,16 @@ Config parse_config(const std::string& text, const std::string& source) {
                 for (const auto& [fk, fn] : rd.table(mn, "model." + name)) {
                     std::string f(fk.str());
                     if (f == "path") {
-                        cfg.models[name] = rd.string(fn, "model." + name + ".path");
+                        std::string path = rd.string(fn, "model." + name + ".path");
+                        std::string why = relative_path_problem(path);
+                        if (why.empty() && !(path.ends_with(".mlci") && path.size() > 5)) {
+                            why = "it is not a pointer file (….mlci)";
+                        }
+                        if (!why.empty()) {
+                            throw config_error(where(source, fn) + ": model." + name + ".path " +
+                                               quoted(path) + " is refused: " + why);
+                        }
+                        cfg.models[name] = path;
                     } else {
                         rd.unknown(fn, "model." + name + "." + f);
                     }
@@ -298,20 +340,83 @@ Config parse_config(const std::string& text, const std::string& source) {
             rd.unknown(node, key);
         }
     }
+}
+
+void check_default_remote(const Config& cfg) {
     if (!cfg.default_remote.empty() && !cfg.remotes.count(cfg.default_remote)) {
-        throw config_error(source + ": core.remote names '" + cfg.default_remote + "', which no [remote." +
-                           cfg.default_remote + "] defines");
+        throw config_error(cfg.source + ": core.remote names '" + cfg.default_remote +
+                           "', which no [remote." + cfg.default_remote + "] defines");
     }
+}
+
+// The git folder that holds a work tree's repository data, found without libgit2 (GIT_DIR, else the
+// .git folder or gitdir file at the top, then its commondir); "" when none is plain to see.
+std::string common_dir_of(const std::string& top) {
+    std::string git_dir;
+    if (const char* env = std::getenv("GIT_DIR"); env != nullptr && *env != '\0') {
+        git_dir = env;
+    } else if (is_directory(path_join(top, ".git"))) {
+        git_dir = path_join(top, ".git");
+    } else if (auto text = read_file_below(top, ".git", 64 * 1024); text && text->starts_with("gitdir: ")) {
+        git_dir = std::string(trim(text->substr(8)));
+        if (!git_dir.empty() && git_dir.front() != '/') {
+            git_dir = path_join(top, git_dir);
+        }
+    }
+    if (git_dir.empty()) {
+        return {};
+    }
+    if (auto common = read_file_if_exists(path_join(git_dir, "commondir"), 64 * 1024)) {
+        std::string c(trim(*common));
+        if (!c.empty()) {
+            return c.front() == '/' ? c : path_join(git_dir, c);
+        }
+    }
+    return git_dir;
+}
+
+} // namespace
+
+Config parse_config(const std::string& text, const std::string& source, Trust trust) {
+    Config cfg;
+    cfg.source = source;
+    apply_config(cfg, text, source, trust);
+    check_default_remote(cfg);
     return cfg;
 }
 
-Config load_config(const std::string& top) {
-    std::string path = path_join(top, ".mlci/config.toml");
-    auto text = read_file_if_exists(path, k_max_toml_bytes);
-    if (!text) {
-        return Config{};
+std::vector<std::string> user_config_paths(const std::string& top, const std::string& common_dir) {
+    std::vector<std::string> out;
+    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && *xdg == '/') {
+        out.push_back(path_join(xdg, "mlci/config.toml"));
+    } else if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') {
+        out.push_back(path_join(home, ".config/mlci/config.toml"));
     }
-    return parse_config(*text, ".mlci/config.toml");
+    std::string common = common_dir.empty() ? common_dir_of(top) : common_dir;
+    if (!common.empty()) {
+        out.push_back(path_join(common, "mlci/config.toml"));
+    }
+    return out;
+}
+
+Config load_config(const std::string& top, const std::string& common_dir) {
+    Config cfg;
+    // The work tree's file (committed, or brought by a clone), then the user's own: ~/.config/mlci and
+    // this clone's $GIT_COMMON_DIR/mlci, each overriding the keys it sets.
+    if (auto text = read_file_below(top, ".mlci/config.toml", k_max_toml_bytes)) {
+        cfg.source = ".mlci/config.toml";
+        apply_config(cfg, *text, cfg.source, Trust::work_tree);
+    }
+    for (const auto& path : user_config_paths(top, common_dir)) {
+        if (auto text = read_file_if_exists(path, k_max_toml_bytes)) {
+            if (cfg.source.empty()) {
+                cfg.source = path;
+            }
+            apply_config(cfg, *text, path, Trust::user);
+        }
+    }
+    check_default_remote(cfg);
+    return cfg;
 }
 
 const RemoteConfig* Config::default_store() const {

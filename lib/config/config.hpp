@@ -51,11 +51,22 @@ struct Config {
     int stage_index(const std::string& stage) const;
 };
 
-/// Parse config text (named `source` in messages). Throws config_error.
-Config parse_config(const std::string& text, const std::string& source);
+/// Who wrote a config file. A file of the work tree may come from a clone: the keys that write outside
+/// the repository or run code (cache.dir, cache.shared, hooks.run_on_push, hooks.auto_pull) are ignored
+/// there with a warning; the user's own files (~/.config/mlci/config.toml, $GIT_COMMON_DIR/mlci/config.toml)
+/// may set every key.
+enum class Trust { work_tree, user };
 
-/// Load `<top>/.mlci/config.toml`; defaults when the file does not exist.
-Config load_config(const std::string& top);
+/// Parse config text (named `source` in messages). Throws config_error.
+Config parse_config(const std::string& text, const std::string& source, Trust trust = Trust::work_tree);
+
+/// Load `<top>/.mlci/config.toml`, then the user's own files over it (user_config_paths), each
+/// overriding the keys it sets; defaults when none exists. `common_dir` is the repository's git common
+/// folder ("" to find it from `top`: GIT_DIR, .git, commondir).
+Config load_config(const std::string& top, const std::string& common_dir = "");
+/// The user's config files, in the order they apply: ${XDG_CONFIG_HOME:-~/.config}/mlci/config.toml,
+/// then $GIT_COMMON_DIR/mlci/config.toml (this clone's own, never committed).
+std::vector<std::string> user_config_paths(const std::string& top, const std::string& common_dir);
 
 /// Throws config_error (exit 2) when `text`, a file of the work tree named `source`, holds a secret:
 /// a secret_access_key / session_token key, or a URL with user:pass@.

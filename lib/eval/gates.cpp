@@ -307,15 +307,17 @@ Gates parse_gates(const std::string& text, const std::string& source) {
 }
 
 Gates load_gates(const std::string& top) {
-    std::string path = path_join(top, k_gates_path);
-    if (!path_exists(path)) {
+    std::optional<std::string> text;
+    try {
+        text = read_file_below(top, k_gates_path, 1024 * 1024 + 1);
+    } catch (const Error& e) {
+        throw config_error(e.what(), e.hint());
+    }
+    if (!text) {
         throw config_error("no " + std::string(k_gates_path) + " in " + top,
                            "run 'git gate init' to create one with examples");
     }
-    if (!is_regular_file(path)) {
-        throw config_error(std::string(k_gates_path) + " is not a regular file (a symlink is not followed)");
-    }
-    return parse_gates(read_file(path, 1024 * 1024 + 1), k_gates_path);
+    return parse_gates(*text, k_gates_path);
 }
 
 } // namespace mlci::eval

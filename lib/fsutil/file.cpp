@@ -2,11 +2,15 @@
 
 #include "util/error.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <random>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace mlci {
@@ -22,21 +26,10 @@ std::string errno_text(int err) {
     return std::strerror(err);
 }
 
-std::optional<std::string> read_file_if_exists(const std::string& path, uint64_t max_size) {
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) {
-        if (errno == ENOENT || errno == ENOTDIR) {
-            return std::nullopt;
-        }
-        throw io_error("cannot read '" + path + "': " + errno_text(errno));
-    }
-    struct stat st {};
-    if (fstat(fd.get(), &st) != 0) {
-        throw io_error("cannot stat '" + path + "': " + errno_text(errno));
-    }
-    if (S_ISDIR(st.st_mode)) {
-        throw io_error("cannot read '" + path + "': is a directory");
-    }
+namespace {
+
+// Read what is left of an open file, at most max_size bytes (`path` names it in messages).
+std::string read_open_file(int fd, const std::string& path, uint64_t max_size, const struct stat& st) {
     if (static_cast<uint64_t>(st.st_size) > max_size) {
         throw input_error("'" + path + "' is too large (" + std::to_string(st.st_size) + " bytes, limit " +
                           std::to_string(max_size) + ")");
@@ -45,7 +38,7 @@ std::optional<std::string> read_file_if_exists(const std::string& path, uint64_t
     out.reserve(static_cast<size_t>(st.st_size));
     char buf[65536];
     while (true) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
@@ -63,12 +56,125 @@ std::optional<std::string> read_file_if_exists(const std::string& path, uint64_t
     return out;
 }
 
+} // namespace
+
+std::optional<std::string> read_file_if_exists(const std::string& path, uint64_t max_size) {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+        if (errno == ENOENT || errno == ENOTDIR) {
+            return std::nullopt;
+        }
+        throw io_error("cannot read '" + path + "': " + errno_text(errno));
+    }
+    struct stat st {};
+    if (fstat(fd.get(), &st) != 0) {
+        throw io_error("cannot stat '" + path + "': " + errno_text(errno));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        throw io_error("cannot read '" + path + "': is a directory");
+    }
+    return read_open_file(fd.get(), path, max_size, st);
+}
+
+Fd open_below(int root_fd, std::string_view rel, int flags, unsigned mode) {
+    flags |= O_NOFOLLOW | O_CLOEXEC;
+    std::string path(rel);
+#ifdef SYS_openat2
+    // One system call resolves the whole path and refuses a link anywhere on it, and '..' out of root.
+    static std::atomic<bool> no_openat2{false};
+    if (!no_openat2.load(std::memory_order_relaxed)) {
+        struct open_how how {};
+        how.flags = static_cast<uint64_t>(flags);
+        how.mode = (flags & O_CREAT) != 0 ? mode : 0;
+        how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+        long fd = ::syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how);
+        if (fd >= 0) {
+            return Fd(static_cast<int>(fd));
+        }
+        if (errno != ENOSYS && errno != EPERM) {
+            return Fd(); // errno says why (ELOOP: a link on the way)
+        }
+        no_openat2.store(true, std::memory_order_relaxed); // an older kernel, or a seccomp filter
+    }
+#endif
+    // One part at a time, each without following a link.
+    Fd held;
+    int cur = root_fd;
+    size_t start = 0;
+    while (true) {
+        size_t slash = path.find('/', start);
+        std::string part = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+        if (part.empty() || part == "." || part == "..") {
+            errno = EXDEV; // as openat2 answers a path that leaves root
+            return Fd();
+        }
+        if (slash == std::string::npos) {
+            return Fd(::openat(cur, part.c_str(), flags, mode));
+        }
+        Fd next(::openat(cur, part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!next) {
+            return Fd();
+        }
+        held = std::move(next);
+        cur = held.get();
+        start = slash + 1;
+    }
+}
+
+std::optional<std::string> read_file_below(const std::string& root, std::string_view rel, uint64_t max_size) {
+    std::string shown(rel);
+    Fd dir(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir) {
+        if (errno == ENOENT || errno == ENOTDIR) {
+            return std::nullopt;
+        }
+        throw io_error("cannot read folder '" + root + "': " + errno_text(errno));
+    }
+    // O_NONBLOCK: a FIFO put in place of the file must not hang the command (it is refused below).
+    Fd fd = open_below(dir.get(), rel, O_RDONLY | O_NONBLOCK);
+    if (!fd) {
+        int err = errno;
+        if (err == ENOENT || err == ENOTDIR) {
+            return std::nullopt;
+        }
+        if (err == ELOOP || err == EXDEV) {
+            throw input_error("'" + shown +
+                                  "' is a symbolic link or lies below one; mlci does not follow links "
+                                  "in the work tree",
+                              "replace the link with a regular file");
+        }
+        throw io_error("cannot read '" + shown + "': " + errno_text(err));
+    }
+    struct stat st {};
+    if (fstat(fd.get(), &st) != 0) {
+        throw io_error("cannot stat '" + shown + "': " + errno_text(errno));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        throw input_error("'" + shown + "' is not a regular file (a folder, device, socket or FIFO)");
+    }
+    return read_open_file(fd.get(), shown, max_size, st);
+}
+
 std::string read_file(const std::string& path, uint64_t max_size) {
     auto r = read_file_if_exists(path, max_size);
     if (!r) {
         throw io_error("cannot read '" + path + "': " + errno_text(ENOENT));
     }
     return std::move(*r);
+}
+
+std::string link_on_way(const std::string& top, std::string_view rel) {
+    for (size_t slash = rel.find('/'); slash != std::string_view::npos; slash = rel.find('/', slash + 1)) {
+        std::string_view part = rel.substr(0, slash);
+        struct stat st {};
+        if (::lstat(path_join(top, part).c_str(), &st) != 0) {
+            return {}; // does not exist yet: it will be created as a folder
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            return std::string(part);
+        }
+    }
+    return {};
 }
 
 bool path_exists(const std::string& path) {
@@ -172,8 +278,21 @@ void fsync_dir(const std::string& dir) {
     }
 }
 
+std::string temp_path_for(const std::string& target) {
+    // The name's first 64 bytes (cut at a UTF-8 boundary) are enough to tell whose temporary it is; the
+    // whole name would overflow NAME_MAX (255) for names longer than 229 bytes, which git stores fine.
+    size_t slash = target.rfind('/');
+    size_t base = slash == std::string::npos ? 0 : slash + 1;
+    size_t keep = std::min<size_t>(target.size() - base, 64);
+    while (keep > 0 && base + keep < target.size() &&
+           (static_cast<unsigned char>(target[base + keep]) & 0xC0) == 0x80) {
+        --keep; // never end inside a UTF-8 sequence
+    }
+    return target.substr(0, base + keep) + ".mlci-tmp." + random_suffix();
+}
+
 AtomicFile::AtomicFile(std::string target, unsigned mode) : m_target(std::move(target)) {
-    m_temp = m_target + ".mlci-tmp." + random_suffix();
+    m_temp = temp_path_for(m_target);
     m_fd = Fd(::open(m_temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
     if (!m_fd) {
         throw io_error("cannot create '" + m_temp + "': " + errno_text(errno));

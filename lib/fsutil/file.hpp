@@ -44,6 +44,19 @@ std::string read_file(const std::string& path, uint64_t max_size = UINT64_MAX);
 /// Like read_file, but nullopt when the file does not exist.
 std::optional<std::string> read_file_if_exists(const std::string& path, uint64_t max_size = UINT64_MAX);
 
+/// Open `rel` ('/'-separated, no '.' or '..' parts) below the open folder root_fd without following a
+/// symbolic link anywhere on the way or at the end (openat2 with RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH,
+/// else openat one part at a time with O_NOFOLLOW). An invalid Fd on failure, errno set (ELOOP: a link).
+Fd open_below(int root_fd, std::string_view rel, int flags, unsigned mode = 0);
+/// Read the regular file `rel` below the folder `root` (the work tree, a store) with no link on the way:
+/// nullopt when it does not exist; input_error (exit 2) for a link, a FIFO or any non-regular file, or
+/// one larger than max_size. Files a clone brings (configs, pointers, .gitignore) are read this way.
+std::optional<std::string> read_file_below(const std::string& root, std::string_view rel, uint64_t max_size);
+
+/// The first folder on the way from `top` to `rel` (rel's parts but the last) that is a symbolic link or
+/// not a folder, relative to top; "" when every existing one is a real folder.
+std::string link_on_way(const std::string& top, std::string_view rel);
+
 bool path_exists(const std::string& path);     // lstat succeeds
 bool is_regular_file(const std::string& path); // lstat: a regular file, not a symlink
 bool is_directory(const std::string& path);    // lstat: a directory, not a symlink
@@ -55,7 +68,11 @@ std::string basename_of(std::string_view path);
 /// Join with one '/'.
 std::string path_join(std::string_view a, std::string_view b);
 
-/// A temporary file beside `target` (named `<target>.mlci-tmp.<random>`), renamed onto target by
+/// A temporary's path beside `target`: `<name>.mlci-tmp.<16 hex>`, where <name> is at most the first 64
+/// bytes of the target's name, so that the temporary of a 255-byte name still fits NAME_MAX.
+std::string temp_path_for(const std::string& target);
+
+/// A temporary file beside `target` (named by temp_path_for), renamed onto target by
 /// commit() after fsync. Destroyed without commit, it deletes the temporary.
 class AtomicFile {
   public:

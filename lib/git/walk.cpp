@@ -64,18 +64,18 @@ std::vector<Oid> ref_tips_matching(const Repo& repo, const std::string& glob) {
     return out;
 }
 
-bool in_index(const Repo& repo, const std::string& path) {
+std::vector<std::string> index_paths(const Repo& repo) {
     Handle<git_index> index;
     check(git_repository_index(index.out(), repo.raw()), "cannot read the index");
-    if (git_index_get_bypath(index.get(), path.c_str(), 0) != nullptr) {
-        return true;
+    std::vector<std::string> out;
+    size_t n = git_index_entrycount(index.get());
+    out.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+        if (const git_index_entry* e = git_index_get_byindex(index.get(), i)) {
+            out.emplace_back(e->path);
+        }
     }
-    size_t pos = 0;
-    std::string prefix = path + "/";
-    if (git_index_find_prefix(&pos, index.get(), prefix.c_str()) == 0) {
-        return true;
-    }
-    return false;
+    return out;
 }
 
 } // namespace mlci::git

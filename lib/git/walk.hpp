@@ -1,5 +1,5 @@
 // Commit-graph and index queries that the artifact code needs beyond repo.hpp: every commit reachable
-// from a set of tips, the tips of branches and tags, and whether a path is in the index.
+// from a set of tips, the tips of branches and tags, and the paths of the index.
 #pragma once
 
 #include "git/repo.hpp"
@@ -16,7 +16,7 @@ std::vector<Oid> reachable_commits(const Repo& repo, const std::vector<Oid>& tip
 std::vector<Oid> ref_tips(const Repo& repo, bool all_branches, bool all_tags);
 /// Commits at the tips of every ref matching `glob` (e.g. "refs/*"), peeled; non-commits skipped.
 std::vector<Oid> ref_tips_matching(const Repo& repo, const std::string& glob);
-/// Is `path` (relative to the top, '/' separated) an entry of the index, or a folder holding entries?
-bool in_index(const Repo& repo, const std::string& path);
+/// Every path of the index (all stages), in the index's order.
+std::vector<std::string> index_paths(const Repo& repo);
 
 } // namespace mlci::git

@@ -120,16 +120,14 @@ std::string Catalog::content_at(const registry::VersionEntry& v) const {
 }
 
 std::optional<std::string> Catalog::worktree_content(const std::string& name) const {
-    std::string path = m_top + path_of_name(name, m_cfg.prompts_dir);
+    std::string rel = path_of_name(name, m_cfg.prompts_dir);
     struct stat st {};
-    if (lstat(path.c_str(), &st) != 0) {
-        return std::nullopt;
-    }
-    if (S_ISLNK(st.st_mode)) {
-        throw input_error(path_of_name(name, m_cfg.prompts_dir) + " is a symbolic link",
+    if (lstat((m_top + rel).c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+        throw input_error(rel + " is a symbolic link",
                           "prompt files must be regular files in the repository");
     }
-    return read_file(path, 16ull * 1024 * 1024);
+    // No link anywhere on the way either: a clone's prompts/ folder may not lead elsewhere.
+    return read_file_below(m_top, rel, 16ull * 1024 * 1024);
 }
 
 std::string Catalog::content_of(const std::string& spec, std::string* resolved) const {

@@ -192,8 +192,11 @@ SchemaSet SchemaSet::load(const std::string& top) {
     std::sort(names.begin(), names.end());
     for (const auto& n : names) {
         std::string source = ".mlci/schemas/" + n;
-        std::string text = read_file(path_join(dir, n), k_max_toml_bytes + 1);
-        set.add(parse(text, source, n.substr(0, n.size() - 5)));
+        auto text = read_file_below(dir, n, k_max_toml_bytes + 1);
+        if (!text) {
+            continue; // removed meanwhile
+        }
+        set.add(parse(*text, source, n.substr(0, n.size() - 5)));
     }
     return set;
 }

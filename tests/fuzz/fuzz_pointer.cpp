@@ -29,7 +29,7 @@ void check_pointer(const std::string& text) {
         }
         return;
     }
-    if (!relative_path_problem(p.path).empty()) {
+    if (!mlci::relative_path_problem(p.path).empty()) {
         fail("accepted a path that escapes or hides:", p.path);
     }
     if (!mlci::is_hash_id(p.hash.id()) || p.size >= (1ull << 63)) {
@@ -65,7 +65,7 @@ void check_manifest(const std::string& text) {
         return;
     }
     for (size_t i = 0; i < m.size(); ++i) {
-        if (!relative_path_problem(m[i].path).empty()) {
+        if (!mlci::relative_path_problem(m[i].path).empty()) {
             fail("manifest accepted a bad path:", m[i].path);
         }
         if (i > 0 && !(m[i - 1].path < m[i].path)) {

@@ -164,10 +164,17 @@ write_prompt() {
     } >"prompts/$name.prompt"
 }
 
-# snapshot DIR: a fingerprint of a folder's content (to prove nothing changed).
+# snapshot DIR: a fingerprint of a folder's content (to prove nothing changed). A cache's lock file and its
+# registry of work trees (mlci/cache/lock, mlci/cache/worktrees/) are bookkeeping that any command using
+# the cache may create, not content: left out.
 snapshot() {
-    (cd "$1" && find . -path ./.git/index -prune -o -type f -print0 | sort -z | xargs -0 sha256sum 2>/dev/null) |
+    (cd "$1" && find . -path ./.git/index -prune -o -path '*mlci/cache/worktrees' -prune -o \
+        -type f ! -path '*mlci/cache/lock' ! -path './lock' -print0 | sort -z | xargs -0 sha256sum 2>/dev/null) |
         sha256sum | cut -d' ' -f1
+}
+# cache_files DIR: the files of a cache folder but its lock and registry (objects, temporaries, strays).
+cache_files() {
+    find "$1" -path "$1/worktrees" -prune -o -type f ! -path "$1/lock" -print 2>/dev/null
 }
 # refs_snapshot: every ref and its target (to prove a refused command left the registry untouched).
 refs_snapshot() {

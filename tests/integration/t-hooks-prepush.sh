@@ -63,7 +63,8 @@ end_test
 
 begin_test "hooks.run_on_push runs the missing suites"
 gated_repo
-printf '[remote.store]\nurl = "%s"\n[hooks]\nrun_on_push = true\n' "$TRASH/store" >.mlci/config.toml
+mkdir -p .git/mlci && printf '[hooks]\nrun_on_push = true\n' >.git/mlci/config.toml
+echo "run on push" >notes.txt
 commit_all "run on push"
 run git push -u origin main
 expect_rc 0

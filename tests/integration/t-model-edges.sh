@@ -88,13 +88,14 @@ expect_err "'d/new' is not part of this version and not in the cache: kept"
 [ -f d/new ] || fail "private file removed"
 end_test
 
-begin_test "cache.dir shared by two clones on one machine"
+begin_test "cache.dir shared by two clones on one machine (each clone's own setting)"
 model_repo
-printf '[cache]\ndir = "%s"\n' "$TRASH/shared-cache" >>.mlci/config.toml
+mkdir -p .git/mlci && printf '[cache]\ndir = "%s"\n' "$TRASH/shared-cache" >.git/mlci/config.toml
 echo s >s.bin && git model add s.bin >/dev/null 2>&1 && commit_all "s"
 [ -n "$(find "$TRASH/shared-cache/xxh128" -type f)" ] || fail "object not in the shared cache"
 git push -q origin main
 cd "$TRASH" && git clone -q repo-origin.git clone && cd clone
+mkdir -p .git/mlci && printf '[cache]\ndir = "%s"\n' "$TRASH/shared-cache" >.git/mlci/config.toml
 run git model checkout
 expect_rc 0
 expect_eq "$(cat s.bin)" "s"
@@ -102,7 +103,7 @@ end_test
 
 begin_test "cache.shared = group: cache folders group-writable and setgid, objects read-only"
 model_repo
-printf '[cache]\nshared = "group"\n' >>.mlci/config.toml
+mkdir -p .git/mlci && printf '[cache]\nshared = "group"\n' >.git/mlci/config.toml
 echo g >g.bin && git model add g.bin >/dev/null 2>&1
 expect_eq "$(stat -c %a .git/mlci/cache)" "2775"
 expect_eq "$(stat -c %a .git/mlci/cache/xxh128)" "2775"
@@ -192,7 +193,7 @@ expect_rc 2
 expect_err "is inside 'sm', a submodule or another repository"
 expect_err "cd -- 'sm' && git model add -- 'x.bin'"
 [ -e sm/x.bin.mlci ] && fail "a pointer was written into the nested repository"
-[ -e .git/mlci/cache ] && find .git/mlci/cache -type f | grep -q . && fail "an object went into the outer cache"
+[ -e .git/mlci/cache ] && cache_files .git/mlci/cache | grep -q . && fail "an object went into the outer cache"
 end_test
 
 begin_test "gc --json and --dry-run change nothing"

@@ -34,7 +34,7 @@ expect_err "is corrupt"
 expect_err "not stored in the cache"
 expect_eq "$(snapshot .git)" "$before"
 [ ! -e m.bin ] || fail "a workspace file was written from a corrupt object"
-[ -z "$(find .git/mlci/cache -type f 2>/dev/null)" ] || fail "something entered the cache"
+[ -z "$(cache_files .git/mlci/cache)" ] || fail "something entered the cache"
 run git model verify --store team
 expect_rc 1
 expect_err "in the store 'team'"
@@ -181,7 +181,7 @@ expect_rc 2
 [ ! -e real.bin.mlci ] || fail "a pointer was written although one argument was bad"
 rm -rf d dl
 expect_eq "$(snapshot .)" "$(cd "$TRASH/repo" && snapshot .)"
-[ -z "$(find .git/mlci/cache -type f 2>/dev/null)" ] || fail "objects entered the cache"
+[ -z "$(cache_files .git/mlci/cache)" ] || fail "objects entered the cache"
 run git model add
 expect_rc 2
 end_test

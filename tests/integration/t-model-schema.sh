@@ -65,7 +65,7 @@ expect_err "data/bad.jsonl:4: format: not a JSON object"
 expect_err "data/bad.jsonl:5: field 'question': type: '12' is not a string"
 expect_err "hint: fix the data, or the schema in .mlci/schemas/"
 [ ! -e data/bad.jsonl.mlci ] || fail "pointer written"
-[ -z "$(find .git/mlci/cache -type f 2>/dev/null)" ] || fail "object entered the cache"
+[ -z "$(cache_files .git/mlci/cache)" ] || fail "object entered the cache"
 end_test
 
 begin_test "CSV errors: column count, max_length, integer, missing required column"

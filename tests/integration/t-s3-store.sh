@@ -29,7 +29,7 @@ obj_key() {
     echo "$1/xxh128/${h:0:2}/${h:2}"
 }
 obj_hash() { sed -n 's/^hash = "\(.*\)"$/\1/p' "$1"; }
-cache_count() { find .git/mlci/cache -type f 2>/dev/null | wc -l; }
+cache_count() { cache_files .git/mlci/cache | wc -l; }
 # srun CMD...: run, then check that neither output holds the secret.
 srun() {
     run "$@"

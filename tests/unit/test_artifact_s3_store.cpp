@@ -493,7 +493,7 @@ TEST_SUITE("S3Store") {
         S3Store st(o);
         st.set_jobs(4);
         std::string got;
-        st.get(some_hash(7), [&](const char* p, size_t n) { got.append(p, n); });
+        st.get(some_hash(7), 64u << 20, [&](const char* p, size_t n) { got.append(p, n); });
         CHECK(got.size() == object.size());
         CHECK(got == object);
         auto log = srv.log();
@@ -501,6 +501,28 @@ TEST_SUITE("S3Store") {
         for (size_t i = 1; i < log.size(); ++i) {
             CHECK(log[i].headers["if-match"] == "\"v1\"");
         }
+        // An object larger than the caller allows is refused at its first range, before its bytes come.
+        ErrorKind kind{};
+        std::string msg = error_text(
+            [&] {
+                st.get(some_hash(7), object.size() - 1, [](const char*, size_t) { FAIL("bytes delivered"); });
+            },
+            &kind);
+        CHECK(kind == ErrorKind::input);
+        CHECK(msg.find("is over " + std::to_string(object.size() - 1) + " bytes long") != std::string::npos);
+    }
+
+    TEST_CASE("a server that answers more than asked is cut off at the caller's limit, never buffered") {
+        std::string endless(3u << 20, 'z'); // sent whole, whatever the Range asks
+        FakeS3 srv([&](const HttpReq&) -> HttpReply { return {200, {}, endless}; });
+        S3Store st(options(srv));
+        ErrorKind kind{};
+        std::string msg = error_text(
+            [&] { st.get(some_hash(5), 1000, [](const char*, size_t) { FAIL("bytes delivered"); }); }, &kind);
+        CHECK(kind == ErrorKind::input);
+        CHECK(msg.find("is over 1000 bytes long: it is corrupt") != std::string::npos);
+        msg = error_text([&] { st.get_sized(some_hash(5), 1000, [](const char*, size_t) {}); }, &kind);
+        CHECK(kind == ErrorKind::input);
     }
 
     TEST_CASE("sized GET: every range at once; a store object of another size is corrupt") {
@@ -544,7 +566,7 @@ TEST_SUITE("S3Store") {
     TEST_CASE("GET of an absent object names it and how to fix it") {
         FakeS3 srv([&](const HttpReq&) { return xml_error(404, "NoSuchKey"); });
         S3Store st(options(srv));
-        std::string msg = error_text([&] { st.get(some_hash(8), [](const char*, size_t) {}); });
+        std::string msg = error_text([&] { st.get(some_hash(8), 1u << 20, [](const char*, size_t) {}); });
         CHECK(msg.find("is not on store 'team'") != std::string::npos);
         CHECK(msg.find("git model push") != std::string::npos);
     }

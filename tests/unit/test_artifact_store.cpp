@@ -41,7 +41,7 @@ TEST_SUITE("LocalStore") {
         s.flush();
         CHECK(s.has(h));
         std::string got;
-        s.get(h, [&](const char* p, size_t n) { got.append(p, n); });
+        s.get(h, 1u << 20, [&](const char* p, size_t n) { got.append(p, n); });
         CHECK(got == "payload");
         CHECK(s.list().count(h) == 1);
         CHECK(s.describe() == "store 'team' (" + t.path + ")");
@@ -56,7 +56,7 @@ TEST_SUITE("LocalStore") {
         s.flush();
         CHECK_FALSE(s.has(h));
         CHECK(s.list().empty());
-        CHECK_THROWS_AS(s.get(h, [](const char*, size_t) {}), Error);
+        CHECK_THROWS_AS(s.get(h, 1u << 20, [](const char*, size_t) {}), Error);
     }
 
     TEST_CASE("a missing folder is not usable; a read-only one is not writable") {
@@ -183,5 +183,72 @@ TEST_SUITE("Transfers") {
         });
         CHECK(seen.size() == 500);
         CHECK(st.done == 500);
+    }
+}
+
+TEST_SUITE("LocalStore: untrusted contents") {
+    // The object's path in a store folder, for planting things there.
+    std::string object_file(const std::string& root, const Hash128& h) {
+        std::filesystem::create_directories(root + "/xxh128/" + h.hex().substr(0, 2));
+        return root + "/xxh128/" + h.hex().substr(0, 2) + "/" + h.hex().substr(2);
+    }
+
+    TEST_CASE("a link in place of an object is refused, never followed (no hash of what it names leaks)") {
+        TempDir t;
+        TempDir outside;
+        std::ofstream(outside.path + "/secret") << "secret";
+        Hash128 h = xxh128("payload");
+        std::filesystem::create_symlink(outside.path + "/secret", object_file(t.path, h));
+        LocalStore s("", t.path);
+        CHECK_FALSE(s.has(h));
+        std::string got;
+        CHECK_THROWS_WITH_AS(s.get_sized(h, 7, [&](const char* p, size_t n) { got.append(p, n); }),
+                             doctest::Contains("is a symbolic link"), Error);
+        CHECK(got.empty());
+        CHECK(s.objects().empty());
+    }
+
+    TEST_CASE("a link to /dev/zero is refused before a byte is read; a FIFO does not hang the reader") {
+        TempDir t;
+        Hash128 h = xxh128("payload");
+        std::filesystem::create_symlink("/dev/zero", object_file(t.path, h));
+        LocalStore s("", t.path);
+        CHECK_THROWS_AS(s.get(h, 1000, [](const char*, size_t) { FAIL("read through a link"); }), Error);
+        std::filesystem::remove(object_file(t.path, h));
+        REQUIRE(::mkfifo(object_file(t.path, h).c_str(), 0600) == 0);
+        CHECK_THROWS_WITH_AS(s.get(h, 1000, [](const char*, size_t) {}),
+                             doctest::Contains("not a regular file"), Error);
+    }
+
+    TEST_CASE("an object larger than the pointer says is refused before it is copied") {
+        TempDir t;
+        Hash128 h = xxh128("payload");
+        std::ofstream(object_file(t.path, h)) << std::string(5000, 'x');
+        LocalStore s("", t.path);
+        size_t delivered = 0;
+        CHECK_THROWS_WITH_AS(s.get_sized(h, 1000, [&](const char*, size_t n) { delivered += n; }),
+                             doctest::Contains("is not 1000 bytes long"), Error);
+        CHECK_THROWS_WITH_AS(s.get(h, 1000, [&](const char*, size_t n) { delivered += n; }),
+                             doctest::Contains("is over 1000 bytes long"), Error);
+        CHECK(delivered == 0);
+    }
+
+    TEST_CASE("a fan-out folder that is a link is neither listed, read, written nor cleaned through") {
+        TempDir t;
+        TempDir outside;
+        Hash128 h = xxh128("payload");
+        std::filesystem::create_directories(t.path + "/xxh128");
+        std::filesystem::create_directory_symlink(outside.path, t.path + "/xxh128/" + h.hex().substr(0, 2));
+        std::ofstream(outside.path + "/" + h.hex().substr(2)) << "payload";
+        std::ofstream(outside.path + "/x.mlci-tmp.old") << "old";
+        LocalStore s("", t.path);
+        CHECK(s.list().empty());
+        CHECK_THROWS_WITH_AS(s.has(h), doctest::Contains("is a symbolic link or not a folder"), Error);
+        CHECK_THROWS_AS(s.get(h, 100, [](const char*, size_t) {}), Error);
+        CHECK_THROWS_AS(s.put(h, 7, bytes_source("payload")), Error);
+        s.remove_unfinished(0, false);
+        CHECK_THROWS_AS(s.remove(h), Error);
+        CHECK(std::filesystem::exists(outside.path + "/x.mlci-tmp.old"));
+        CHECK(std::filesystem::exists(outside.path + "/" + h.hex().substr(2)));
     }
 }

@@ -95,7 +95,7 @@ path = "models/clf.safetensors.mlci"
 [model."support/ranker"]
 path = "models/ranker.mlci"
 )",
-                                "cfg.toml");
+                                "cfg.toml", Trust::user);
         CHECK(w.got.empty());
         CHECK(c.stages == std::vector<std::string>{"dev", "qa", "prod"});
         CHECK_FALSE(c.require_order);
@@ -367,5 +367,74 @@ TEST_SUITE("config.load_config") {
             CHECK(e.exit_code() == 2);
             CHECK(std::string(e.what()).find("too large") != std::string::npos);
         }
+    }
+
+    TEST_CASE("the user's files apply over the work tree's, and only they may set the local-only keys") {
+        TempDir d;
+        TempDir home;
+        std::string old_xdg = std::getenv("XDG_CONFIG_HOME") ? std::getenv("XDG_CONFIG_HOME") : "";
+        ::setenv("XDG_CONFIG_HOME", home.path.c_str(), 1);
+        std::filesystem::create_directories(d.path + "/.mlci");
+        std::filesystem::create_directories(d.path + "/.git/mlci");
+        std::filesystem::create_directories(home.path + "/mlci");
+        std::ofstream(d.path + "/.mlci/config.toml")
+            << "stages = [\"a\", \"b\"]\n[cache]\ndir = \"/tmp/x\"\nlink = \"copy\"\nshared = \"group\"\n"
+               "[hooks]\nrun_on_push = true\nauto_pull = true\n";
+        {
+            Warnings w;
+            Config c = load_config(d.path, d.path + "/.git");
+            CHECK(c.cache.dir.empty());
+            CHECK(c.cache.shared.empty());
+            CHECK_FALSE(c.hooks.run_on_push);
+            CHECK_FALSE(c.hooks.auto_pull);
+            CHECK(c.cache.link == "copy"); // not a local-only key
+            REQUIRE(w.got.size() == 4);
+            CHECK(w.got[0].rfind(".mlci/config.toml:3: 'cache.dir' is ignored in a file of the work tree",
+                                 0) == 0);
+            CHECK(w.got[0].find("set it in .git/mlci/config.toml") != std::string::npos);
+        }
+        std::ofstream(home.path + "/mlci/config.toml") << "[hooks]\nrun_on_push = true\n";
+        std::ofstream(d.path + "/.git/mlci/config.toml") << "stages = [\"x\"]\n[cache]\ndir = \"/srv/c\"\n";
+        {
+            Warnings w;
+            Config c = load_config(d.path, d.path + "/.git");
+            CHECK(c.hooks.run_on_push);                       // from the user's file
+            CHECK(c.cache.dir == "/srv/c");                   // from this clone's own file
+            CHECK(c.stages == std::vector<std::string>{"x"}); // the clone's file is applied last
+            CHECK(c.cache.link == "copy");                    // kept from the work tree's
+            CHECK(w.got.size() == 4); // the work tree's file still says what it cannot set
+        }
+        // Found without being told where the git folder is (hooks know only the top).
+        CHECK(load_config(d.path).cache.dir == "/srv/c");
+        if (old_xdg.empty()) {
+            ::unsetenv("XDG_CONFIG_HOME");
+        } else {
+            ::setenv("XDG_CONFIG_HOME", old_xdg.c_str(), 1);
+        }
+    }
+
+    TEST_CASE("a config that is a symbolic link, or below one, is refused, never followed") {
+        TempDir d;
+        TempDir elsewhere;
+        std::ofstream(elsewhere.path + "/config.toml") << "stages = [\"a\"]\n";
+        std::filesystem::create_directories(d.path + "/.mlci");
+        std::filesystem::create_symlink(elsewhere.path + "/config.toml", d.path + "/.mlci/config.toml");
+        CHECK_THROWS_WITH_AS(load_config(d.path), doctest::Contains("is a symbolic link"), Error);
+        std::filesystem::remove_all(d.path + "/.mlci");
+        std::filesystem::create_directory_symlink(elsewhere.path, d.path + "/.mlci");
+        CHECK_THROWS_WITH_AS(load_config(d.path), doctest::Contains("lies below one"), Error);
+    }
+
+    TEST_CASE("configured paths of the work tree pass the path rules") {
+        for (const char* bad : {".git/hooks", "../x", "a/../b", "/abs", ".GIT", "git~1/p", "p/.git./q"}) {
+            CAPTURE(bad);
+            std::string text = std::string("[core]\nprompts_dir = \"") + bad + "\"\n";
+            CHECK_THROWS_WITH_AS(parse_config(text, "c.toml"), doctest::Contains("core.prompts_dir"), Error);
+            std::string model = std::string("[model.m]\npath = \"") + bad + "/m.mlci\"\n";
+            CHECK_THROWS_WITH_AS(parse_config(model, "c.toml"), doctest::Contains("model.m.path"), Error);
+        }
+        CHECK_THROWS_WITH_AS(parse_config("[model.m]\npath = \"models/m.bin\"\n", "c.toml"),
+                             doctest::Contains("not a pointer file"), Error);
+        CHECK(parse_config("[core]\nprompts_dir = \"llm/prompts\"\n", "c").prompts_dir == "llm/prompts");
     }
 }

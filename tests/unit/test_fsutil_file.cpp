@@ -314,3 +314,63 @@ TEST_SUITE("fsutil.Fd") {
         ::close(kept);
     }
 }
+
+TEST_SUITE("fsutil.read_file_below") {
+    TEST_CASE("a regular file below the folder is read; a missing one is nullopt") {
+        TempDir t;
+        std::filesystem::create_directories(t.path + "/a/b");
+        write_file_atomic(t.path + "/a/b/f", "content");
+        CHECK(read_file_below(t.path, "a/b/f", 100).value() == "content");
+        CHECK_FALSE(read_file_below(t.path, "a/b/none", 100).has_value());
+        CHECK_FALSE(read_file_below(t.path, "none/f", 100).has_value());
+        CHECK_THROWS_WITH_AS(read_file_below(t.path, "a/b/f", 3), doctest::Contains("too large"), Error);
+    }
+
+    TEST_CASE("a link at the end or on the way, a FIFO or a folder is refused, never followed or waited on") {
+        TempDir t;
+        TempDir outside;
+        write_file_atomic(outside.path + "/secret", "secret");
+        std::filesystem::create_directories(t.path + "/d");
+        std::filesystem::create_symlink(outside.path + "/secret", t.path + "/d/link");
+        std::filesystem::create_directory_symlink(outside.path, t.path + "/dirlink");
+        REQUIRE(::mkfifo((t.path + "/d/fifo").c_str(), 0600) == 0);
+        CHECK_THROWS_WITH_AS(read_file_below(t.path, "d/link", 100), doctest::Contains("symbolic link"),
+                             Error);
+        CHECK_THROWS_WITH_AS(read_file_below(t.path, "dirlink/secret", 100),
+                             doctest::Contains("symbolic link"), Error);
+        CHECK_THROWS_WITH_AS(read_file_below(t.path, "d/fifo", 100), doctest::Contains("not a regular file"),
+                             Error);
+        CHECK_THROWS_WITH_AS(read_file_below(t.path, "d", 100), doctest::Contains("not a regular file"),
+                             Error);
+        CHECK_THROWS_AS(read_file_below(t.path, "../x", 100), Error);
+    }
+
+    TEST_CASE("open_below refuses a link anywhere and '..' out of the folder") {
+        TempDir t;
+        TempDir outside;
+        write_file_atomic(outside.path + "/f", "x");
+        std::filesystem::create_directory_symlink(outside.path, t.path + "/out");
+        Fd root(::open(t.path.c_str(), O_RDONLY | O_DIRECTORY));
+        errno = 0;
+        CHECK_FALSE(open_below(root.get(), "out/f", O_RDONLY));
+        CHECK((errno == ELOOP || errno == ENOTDIR));
+        CHECK_FALSE(open_below(root.get(), "../" + outside.path.substr(outside.path.rfind('/') + 1) + "/f",
+                               O_RDONLY));
+    }
+
+    TEST_CASE("temporaries of long names stay short enough for NAME_MAX") {
+        TempDir t;
+        std::string name(250, 'n');
+        std::string tmp = temp_path_for(t.path + "/" + name);
+        CHECK(tmp.size() - t.path.size() - 1 <= 90);
+        CHECK(tmp.find(".mlci-tmp.") != std::string::npos);
+        write_file_atomic(t.path + "/" + name, "long");
+        CHECK(read_file(t.path + "/" + name) == "long");
+        // A cut never splits a UTF-8 sequence.
+        std::string utf(63, 'a');
+        utf += "\xc3\xa9tail";
+        std::string cut = temp_path_for(t.path + "/" + utf);
+        std::string base = cut.substr(t.path.size() + 1, cut.find(".mlci-tmp.") - t.path.size() - 1);
+        CHECK(base == std::string(63, 'a'));
+    }
+}
