@@ -1,6 +1,7 @@
 #include "artifact/pointer.hpp"
 
 #include "config/toml.hpp"
+#include "fsutil/file.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -179,6 +180,23 @@ std::string format_pointer(const Pointer& p) {
         }
     }
     return out;
+}
+
+std::string target_of(const std::string& pointer_rel, const Pointer& p, const std::string& source) {
+    std::string target = path_join(dirname_of(pointer_rel), p.path);
+    // Both parts passed the path rules; the joined path is checked again all the same, and it may name
+    // neither a pointer nor mlci's own folder (a checkout would overwrite them).
+    std::string why = relative_path_problem(target);
+    if (why.empty() &&
+        (target.ends_with(k_pointer_suffix) || target == ".mlci" || target.starts_with(".mlci/"))) {
+        why = "it names a pointer or mlci's own configuration";
+    }
+    if (!why.empty()) {
+        throw input_error(
+            source + ": invalid pointer: its artifact " + quoted(target) + " is refused: " + why,
+            "a pointer is written by 'git model add'; restore it with 'git checkout -- <pointer>'");
+    }
+    return target;
 }
 
 } // namespace mlci::artifact

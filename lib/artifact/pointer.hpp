@@ -33,6 +33,10 @@ Pointer parse_pointer(std::string_view text, const std::string& source);
 /// The canonical text of a pointer.
 std::string format_pointer(const Pointer& p);
 
+/// The artifact path a pointer at `pointer_rel` names (relative to the top). Throws input_error (naming
+/// `source`) when it breaks the path rules or names a pointer or the .mlci folder.
+std::string target_of(const std::string& pointer_rel, const Pointer& p, const std::string& source);
+
 /// Is `path` a pointer file name (ends with .mlci and is not inside the .mlci/ config folder)?
 bool is_pointer_path(std::string_view path);
 

@@ -416,23 +416,6 @@ void refuse_symlink_on_way(const Context& ctx, const std::string& rel) {
     }
 }
 
-std::string target_of(const std::string& pointer_rel, const Pointer& p, const std::string& source) {
-    std::string target = path_join(dirname_of(pointer_rel), p.path);
-    // Both parts passed the path rules; the joined path is checked again all the same, and it may name
-    // neither a pointer nor mlci's own folder (a checkout would overwrite them).
-    std::string why = relative_path_problem(target);
-    if (why.empty() &&
-        (target.ends_with(k_pointer_suffix) || target == ".mlci" || target.starts_with(".mlci/"))) {
-        why = "it names a pointer or mlci's own configuration";
-    }
-    if (!why.empty()) {
-        throw input_error(
-            source + ": invalid pointer: its artifact " + quoted(target) + " is refused: " + why,
-            "a pointer is written by 'git model add'; restore it with 'git checkout -- <pointer>'");
-    }
-    return target;
-}
-
 PointerFile resolve_pointer(const std::string& pointer_rel, std::string_view text) {
     PointerFile pf;
     pf.pointer = pointer_rel;

@@ -117,9 +117,6 @@ std::string repo_relative(const Context& ctx, const std::string& arg);
 /// checked: callers decide what a symlink there means).
 void refuse_symlink_on_way(const Context& ctx, const std::string& rel);
 
-/// The artifact path a pointer at `pointer_rel` names (relative to the top). Throws input_error (naming
-/// `source`) when it breaks the path rules or names a pointer or the .mlci folder.
-std::string target_of(const std::string& pointer_rel, const Pointer& p, const std::string& source);
 /// Parse a pointer's text and resolve its target (relative to the top); `pointer_rel` names it.
 PointerFile resolve_pointer(const std::string& pointer_rel, std::string_view text);
 
