@@ -20,6 +20,7 @@ std::string model_pointer(const Context& ctx, const std::string& name, const git
         if (!is_pointer_path(f.path)) {
             continue;
         }
+        check_tree_path(commit, f.path);
         std::string base = basename_of(f.path);
         if (base.substr(0, base.find('.')) == name) {
             found.push_back(f.path);

@@ -517,20 +517,24 @@ std::vector<PointerFile> select_pointers(const Context& ctx, std::vector<Pointer
     return out;
 }
 
+void check_tree_path(const git::Oid& commit, const std::string& path) {
+    // The tree is as untrusted as the pointer in it: git's clone and fetch accept trees that git itself
+    // would never check out (`.git/x.mlci`, `../x.mlci`, written with hash-object --literally).
+    if (std::string why = relative_path_problem(path); !why.empty()) {
+        throw input_error("commit " + commit.short_hex(10) + " holds a pointer at " + quoted(path) +
+                              ", which is refused: " + why,
+                          "git never checks out such a path; the commit was crafted by hand");
+    }
+}
+
 std::vector<PointerFile> CommitPointers::at(const git::Oid& commit) {
     std::vector<PointerFile> out;
     for (const auto& f : m_repo.files_at(commit)) {
         if (!is_pointer_path(f.path)) {
             continue;
         }
-        // The tree is as untrusted as the pointer in it: git's clone and fetch accept trees that git
-        // itself would never check out (`.git/x.mlci`, `../x.mlci`, written with hash-object --literally).
         std::string source = commit.short_hex(10) + ":" + f.path;
-        if (std::string why = relative_path_problem(f.path); !why.empty()) {
-            throw input_error("commit " + commit.short_hex(10) + " holds a pointer at " + quoted(f.path) +
-                                  ", which is refused: " + why,
-                              "git never checks out such a path; the commit was crafted by hand");
-        }
+        check_tree_path(commit, f.path);
         if (f.mode != 0100644 && f.mode != 0100755) {
             throw input_error(source + ": invalid pointer: not a regular file in the tree (a symbolic link "
                                        "or a submodule)");

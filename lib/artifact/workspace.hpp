@@ -128,7 +128,11 @@ std::vector<PointerFile> workspace_pointers(const Context& ctx);
 std::vector<PointerFile> select_pointers(const Context& ctx, std::vector<PointerFile> all,
                                          const std::vector<std::string>& args);
 
-/// Every pointer in a commit's tree; pointer blobs are parsed once per blob id across calls.
+/// Throw input_error (exit 2) unless a pointer's path in a commit's tree passes the path rules.
+void check_tree_path(const git::Oid& commit, const std::string& path);
+
+/// Every pointer in a commit's tree (each at a place check_tree_path accepts); pointer blobs are parsed
+/// once per blob id across calls.
 class CommitPointers {
   public:
     explicit CommitPointers(const git::Repo& repo) : m_repo(repo) {}
