@@ -4,6 +4,7 @@
 #include "fsutil/file.hpp"
 #include "util/diag.hpp"
 #include "util/error.hpp"
+#include "util/escape.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -18,14 +19,16 @@
 
 namespace mlci::schema {
 
+// File and field names come from a clone (and a dataset's own keys): escaped, as the values are
+// quoted(), so a message is one inert line (issue 12).
 std::string SchemaError::text() const {
-    std::string out = file;
+    std::string out = term_escape(file);
     if (line > 0) {
         out += ":" + std::to_string(line);
     }
     out += ": ";
     if (!field.empty()) {
-        out += "field '" + field + "': ";
+        out += "field '" + term_escape(field) + "': ";
     }
     out += rule + ": " + message;
     return out;
