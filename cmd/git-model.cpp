@@ -101,7 +101,8 @@ int cmd_add(const std::vector<std::string>& paths, int jobs, bool json) {
         cli::out_raw(arr.dump() + "\n");
         return 0;
     }
-    // Paths are file names from the work tree (a clone's): escaped on the terminal (issue 12).
+    // Paths are file names from the work tree (a clone's): escaped on the terminal, shell-quoted in the
+    // hint so that it is safe to paste (issue 12).
     std::string text;
     for (const auto& it : items) {
         text += std::string(state_name(it.state)) + " " + term_escape(it.target) + " (" +
@@ -120,9 +121,9 @@ int cmd_add(const std::vector<std::string>& paths, int jobs, bool json) {
     if (!to_stage.empty()) {
         std::string list;
         for (const auto& p : to_stage) {
-            list += " " + p;
+            list += " " + shell_quote(p);
         }
-        cli::hint("commit the pointers: git add" + list + " && git commit");
+        cli::hint("commit the pointers: git add --" + list + " && git commit");
     }
     return 0;
 }

@@ -318,4 +318,22 @@ if have_script; then
 fi
 end_test
 
+begin_test "git model add: the 'commit the pointers' hint is safe to paste"
+new_repo r
+mkdir -p models
+name=$'models/my $(touch PWNED) it\'s.bin'
+echo weights >"$name"
+run git model add "$name"
+expect_rc 0
+expect_err "hint: commit the pointers: git add -- models/.gitignore 'models/my \$(touch PWNED) it'\\''s.bin.mlci' && git commit"
+hint=$(sed -n 's/^hint: commit the pointers: //p' <<<"$ERR")
+sh -c "${hint% && git commit}" || fail "the hint does not run"
+[ ! -e PWNED ] && [ ! -e models/PWNED ] || fail "pasting the hint ran a command"
+expect_eq "$(git diff --cached --name-only | sort | tr '\n' '|')" "models/.gitignore|models/my \$(touch PWNED) it's.bin.mlci|"
+# A name with only safe characters stays bare.
+echo w2 >models/plain-name_1.bin
+run git model add models/plain-name_1.bin
+expect_err "hint: commit the pointers: git add -- models/.gitignore models/plain-name_1.bin.mlci && git commit"
+end_test
+
 finish
