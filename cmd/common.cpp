@@ -17,7 +17,11 @@ void write_all(std::FILE* f, const std::string& text) {
 } // namespace
 
 void out(const std::string& text) {
-    write_all(stdout, terminal_safe(text, use_colour()));
+    if (plain_lines(text)) {
+        write_all(stdout, text); // nothing the net would change: no copy
+    } else {
+        write_all(stdout, terminal_safe(text, use_colour()));
+    }
 }
 void out_raw(const std::string& text) {
     write_all(stdout, text);

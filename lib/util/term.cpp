@@ -78,6 +78,16 @@ std::string paint(std::string_view text, Colour c) {
     return out;
 }
 
+bool plain_lines(std::string_view text) {
+    for (char ch : text) {
+        auto c = static_cast<unsigned char>(ch);
+        if ((c < 0x20 && c != '\n') || c >= 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
 std::string terminal_safe(std::string_view text, bool keep_colour, bool keep_tabs) {
     std::string out;
     out.reserve(text.size());

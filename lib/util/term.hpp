@@ -25,6 +25,9 @@ std::string paint(std::string_view text, Colour c);
 /// writes, which are kept when keep_colour: with colour off (NO_COLOR, not a terminal) no ESC byte is
 /// ever written. Untrusted fields are escaped where they enter the output; this catches what was missed.
 std::string terminal_safe(std::string_view text, bool keep_colour, bool keep_tabs = false);
+/// Whether text holds only printable ASCII and '\n': then terminal_safe returns it as it is, and a
+/// writer can skip the copy (`git gate log` writes megabytes of such lines).
+bool plain_lines(std::string_view text);
 
 /// Format a table: columns padded to their widest cell (by UTF-8 code points), two spaces apart.
 std::string format_table(const std::vector<std::vector<std::string>>& rows);

@@ -67,6 +67,15 @@ TEST_SUITE("util.terminal_safe") {
         CHECK(terminal_safe("caf\xC3\xA9 \xE2\x9C\x85", true) == "caf\xC3\xA9 \xE2\x9C\x85");
     }
 
+    TEST_CASE("plain_lines: printable ASCII and newlines, which terminal_safe keeps as they are") {
+        CHECK(plain_lines(""));
+        CHECK(plain_lines("abc 123 ~!\n\nx\n"));
+        for (const char* s : {"a\tb", "a\rb", "\x1b[0m", "del\x7f", "caf\xC3\xA9", "\xff"}) {
+            CHECK_FALSE(plain_lines(s));
+        }
+        CHECK(terminal_safe("abc 123 ~!\n\nx\n", true) == "abc 123 ~!\n\nx\n");
+    }
+
     TEST_CASE("paint() writes only what terminal_safe keeps") {
         for (Colour c :
              {Colour::red, Colour::green, Colour::yellow, Colour::blue, Colour::bold, Colour::dim}) {
