@@ -3,11 +3,14 @@
 #include "cli_gate_text.hpp"
 
 #include "eval/report.hpp"
+#include "util/escape.hpp"
 #include "util/json.hpp"
 #include "util/term.hpp"
 
 namespace mlci::gate {
 
+// Gate and suite names (gates.toml), metric names, case ids and reasons (notes) and refs are shown
+// term_escape'd: paint() and the table are then the only source of escape sequences (issue 12).
 std::string gate_text(const eval::GateResult& g) {
     Colour c = g.verdict == eval::Verdict::pass   ? Colour::green
                : g.verdict == eval::Verdict::fail ? Colour::red
@@ -15,18 +18,18 @@ std::string gate_text(const eval::GateResult& g) {
     std::string verdict = g.verdict == eval::Verdict::pass   ? "PASS"
                           : g.verdict == eval::Verdict::fail ? "FAIL"
                                                              : "UNDECIDED";
-    std::string out = "gate " + paint(g.gate, Colour::bold) + ": " + paint(verdict, c) + "  (candidate " +
-                      g.candidate.short_hex();
+    std::string out = "gate " + paint(term_escape(g.gate), Colour::bold) + ": " + paint(verdict, c) +
+                      "  (candidate " + g.candidate.short_hex();
     if (g.baseline) {
-        out += ", baseline " + g.baseline->short_hex() + " = merge base with " + g.baseline_ref;
+        out += ", baseline " + g.baseline->short_hex() + " = merge base with " + term_escape(g.baseline_ref);
     } else if (!g.baseline_ref.empty()) {
-        out += ", no baseline: " + g.baseline_ref + " not found";
+        out += ", no baseline: " + term_escape(g.baseline_ref) + " not found";
     }
     out += ")\n";
     for (const auto& s : g.suites) {
         if (!s.candidate_from.empty()) {
-            out += "suite " + s.suite + ": result reused from " + s.candidate_from.substr(0, 7) +
-                   " (same fingerprint)\n";
+            out += "suite " + term_escape(s.suite) + ": result reused from " +
+                   term_escape(s.candidate_from.substr(0, 7)) + " (same fingerprint)\n";
         }
     }
     if (!g.rules.empty()) {
@@ -36,19 +39,21 @@ std::string gate_text(const eval::GateResult& g) {
             Colour vc = r.status == "pass"   ? Colour::green
                         : r.status == "fail" ? Colour::red
                                              : Colour::yellow;
-            rows.push_back({r.rule.metric, r.suite.empty() ? "—" : r.suite, eval::value_text(r.baseline),
-                            eval::value_text(r.candidate), eval::delta_text(r.baseline, r.candidate, false),
-                            r.rule.describe(), paint(r.status, vc)});
+            rows.push_back({term_escape(r.rule.metric), r.suite.empty() ? "—" : term_escape(r.suite),
+                            eval::value_text(r.baseline), eval::value_text(r.candidate),
+                            eval::delta_text(r.baseline, r.candidate, false), term_escape(r.rule.describe()),
+                            paint(r.status, vc)});
         }
         out += format_table(rows);
     }
     for (const auto& r : g.rules) {
         if (!r.why.empty()) {
-            out += "  " + r.rule.metric + " (" + r.rule.describe() + "): " + r.why + "\n";
+            out += "  " + term_escape(r.rule.metric) + " (" + term_escape(r.rule.describe()) +
+                   "): " + term_escape(r.why) + "\n";
         }
     }
     for (const auto& e : g.errors) {
-        out += "  " + e + "\n";
+        out += "  " + term_escape(e) + "\n";
     }
     bool broken = false;
     bool fixed = false;
@@ -59,7 +64,7 @@ std::string gate_text(const eval::GateResult& g) {
         out += "cases that flipped pass → fail:\n";
         for (const auto& f : g.flips) {
             if (f.regressed) {
-                out += "  " + f.suite + "  " + f.id + "\n";
+                out += "  " + term_escape(f.suite) + "  " + term_escape(f.id) + "\n";
             }
         }
     }
@@ -67,7 +72,7 @@ std::string gate_text(const eval::GateResult& g) {
         out += "cases fixed (fail → pass):\n";
         for (const auto& f : g.flips) {
             if (!f.regressed) {
-                out += "  " + f.suite + "  " + f.id + "\n";
+                out += "  " + term_escape(f.suite) + "  " + term_escape(f.id) + "\n";
             }
         }
     }

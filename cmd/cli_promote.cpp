@@ -12,6 +12,7 @@
 #include "promote/promote.hpp"
 #include "prompt/catalog.hpp"
 #include "registry/registry.hpp"
+#include "util/escape.hpp"
 #include "util/json.hpp"
 #include "util/strings.hpp"
 #include "util/term.hpp"
@@ -223,7 +224,7 @@ int Commands::promote() {
             cli::note(std::string("nothing to promote: the latest version of every ") + kind_word(m_kind) +
                       " is in " + m_stage);
             if (m_json) {
-                cli::out(Json::array().dump());
+                cli::out_raw(Json::array().dump());
             }
             return 0;
         }
@@ -321,6 +322,7 @@ int Commands::promote() {
             arr.push_back(j);
             continue;
         }
+        what = term_escape(what);
         if (p.already) {
             cli::out(what + " is already in " + m_stage + "\n");
         } else if (worst != eval::Verdict::pass) {
@@ -334,12 +336,13 @@ int Commands::promote() {
                 cli::note("no gate named '" + m_stage + "': promoted on the stages' order alone");
             }
             cli::out("promoted " + what + " to " + m_stage +
-                     (p.displaced ? " (displacing " + p.displaced->version.tag() + ")" : "") +
-                     (p.forced ? " — forced: " + m_reason : "") + "\n  tags: " + join(tags, " ") + "\n");
+                     (p.displaced ? " (displacing " + term_escape(p.displaced->version.tag()) + ")" : "") +
+                     (p.forced ? " — forced: " + term_escape(m_reason) : "") +
+                     "\n  tags: " + term_escape(join(tags, " ")) + "\n");
         }
     }
     if (m_json) {
-        cli::out(arr.dump());
+        cli::out_raw(arr.dump());
     }
     if (worst == eval::Verdict::pass && !m_dry_run) {
         if (m_push) {
@@ -412,13 +415,14 @@ int Commands::rollback() {
             j["tags"] = tj;
             arr.push_back(j);
         } else {
-            cli::out(std::string(m_dry_run ? "would roll back " : "rolled back ") + p.to.name + " in " +
-                     p.stage + ": " + p.from.version.tag() + " → " + p.to.version.tag() +
-                     (m_dry_run ? "" : "\n  tags: " + join(tags, " ")) + "\n");
+            cli::out(std::string(m_dry_run ? "would roll back " : "rolled back ") + term_escape(p.to.name) +
+                     " in " + term_escape(p.stage) + ": " + term_escape(p.from.version.tag()) + " → " +
+                     term_escape(p.to.version.tag()) +
+                     (m_dry_run ? "" : "\n  tags: " + term_escape(join(tags, " "))) + "\n");
         }
     }
     if (m_json) {
-        cli::out(arr.dump());
+        cli::out_raw(arr.dump());
     }
     if (!m_dry_run) {
         if (m_push) {
@@ -471,12 +475,13 @@ int Commands::stages() {
             auto it = current.find(st);
             if (it == current.end()) {
                 if (!m_name.empty()) {
-                    rows.push_back({n, st, "—", "", ""});
+                    rows.push_back({term_escape(n), term_escape(st), "—", "", ""});
                 }
                 js[st] = Json();
                 continue;
             }
-            rows.push_back({n, st, paint(it->second.version.tag(), Colour::yellow),
+            rows.push_back({term_escape(n), term_escape(st),
+                            paint(term_escape(it->second.version.tag()), Colour::yellow),
                             it->second.commit.short_hex(), since[st] ? utc_minute(since[st]) : ""});
             Json e = entry_json(it->second);
             e["since"] = since[st];
@@ -486,7 +491,7 @@ int Commands::stages() {
         arr.push_back(j);
     }
     if (m_json) {
-        cli::out(arr.dump());
+        cli::out_raw(arr.dump());
     } else if (rows.size() > 1) {
         cli::out(format_table(rows));
     } else {
@@ -523,9 +528,11 @@ int Commands::history() {
             j["forced"] = h.forced.empty() ? Json() : Json(h.forced);
             arr.push_back(j);
         }
-        cli::out(arr.dump());
+        cli::out_raw(arr.dump());
         return 0;
     }
+    // Tag names, tagger names and trailers are anyone's text (tags by hand, by GTO): each escaped
+    // (issue 12), so paint() is the only source of escape sequences here.
     std::string out;
     for (const auto& h : hist) {
         Colour c = h.event == "promoted" || h.event == "registered" ? Colour::green
@@ -534,18 +541,19 @@ int Commands::history() {
                                                                     : Colour::red;
         std::string line = utc_minute(h.time) + "  " + paint(h.event, c);
         if (!h.version.empty()) {
-            line += " " + h.version;
+            line += " " + term_escape(h.version);
         }
         if (!h.stage.empty()) {
-            line += (h.event == "unassigned" ? " from " : " to ") + h.stage;
+            line += (h.event == "unassigned" ? " from " : " to ") + term_escape(h.stage);
         }
-        line += "  " + h.commit.substr(0, 7) + "  " + h.tag + "  (" + h.tagger + ")\n";
+        line +=
+            "  " + h.commit.substr(0, 7) + "  " + term_escape(h.tag) + "  (" + term_escape(h.tagger) + ")\n";
         out += line;
         for (const auto& g : h.gate_lines) {
-            out += "    gate: " + g + "\n";
+            out += "    gate: " + term_escape(g) + "\n";
         }
         if (!h.forced.empty()) {
-            out += "    " + paint("forced", Colour::red) + ": " + h.forced + "\n";
+            out += "    " + paint("forced", Colour::red) + ": " + term_escape(h.forced) + "\n";
         }
     }
     cli::out(out);

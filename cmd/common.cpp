@@ -1,25 +1,46 @@
 #include "common.hpp"
 
 #include "util/error.hpp"
+#include "util/escape.hpp"
+#include "util/term.hpp"
 
 #include <cstdio>
 #include <unistd.h>
 
 namespace mlci::cli {
 
+namespace {
+void write_all(std::FILE* f, const std::string& text) {
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fflush(f);
+}
+} // namespace
+
 void out(const std::string& text) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
+    if (plain_lines(text)) {
+        write_all(stdout, text); // nothing the net would change: no copy
+    } else {
+        write_all(stdout, terminal_safe(text, use_colour()));
+    }
+}
+void out_raw(const std::string& text) {
+    write_all(stdout, text);
+}
+void out_data(const std::string& text) {
+    write_all(stdout, stdout_is_tty() ? terminal_safe(text, false, true) : text);
 }
 
 void error(const std::string& msg) {
-    std::fprintf(stderr, "error: %s\n", msg.c_str());
+    write_all(stderr, message_lines("error: ", msg));
+}
+void warning(const std::string& msg) {
+    write_all(stderr, message_lines("warning: ", msg));
 }
 void hint(const std::string& msg) {
-    std::fprintf(stderr, "hint: %s\n", msg.c_str());
+    write_all(stderr, message_lines("hint: ", msg));
 }
 void note(const std::string& msg) {
-    std::fprintf(stderr, "%s\n", msg.c_str());
+    write_all(stderr, term_escape(msg) + "\n");
 }
 
 void setup_app(CLI::App& app, const std::string& tool) {

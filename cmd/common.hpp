@@ -12,12 +12,21 @@ namespace mlci::cli {
 /// mlci::Error its kind's code, anything else 2 with the exception's text.
 int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body);
 
-/// Print to stdout (data) — a single write so a pipe sees whole lines.
+/// Print human output (tables, status lines) to stdout — a single write so a pipe sees whole lines.
+/// The safety net of issue 12: every control character but '\n' is escaped (terminal_safe, term.hpp),
+/// paint()'s colours excepted while colour is on. Untrusted fields are escaped before (escape.hpp).
 void out(const std::string& text);
-/// `error: …` / `warning: …` / `hint: …` on stderr.
+/// Print output that is data, exactly as given: JSON (escaped by its writer), a bundle for a file.
+void out_raw(const std::string& text);
+/// Print data that a user may also read on a terminal (a prompt body, a diff of prompts): exact when
+/// stdout is not a terminal; on a terminal, control characters but '\n' and tabs are escaped.
+void out_data(const std::string& text);
+/// `error: …` / `warning: …` / `hint: …` on stderr: each line of msg is a line with that prefix, and
+/// every control character in it is escaped (message_lines, escape.hpp).
 void error(const std::string& msg);
+void warning(const std::string& msg);
 void hint(const std::string& msg);
-/// Plain progress/status line on stderr (not data).
+/// Plain progress/status line on stderr (not data): one line, control characters escaped.
 void note(const std::string& msg);
 
 /// Apply mlci's help formatting and common flags to a subcommand-style app.

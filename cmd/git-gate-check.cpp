@@ -10,6 +10,7 @@
 #include "fsutil/file.hpp"
 #include "git-gate.hpp"
 #include "util/diag.hpp"
+#include "util/escape.hpp"
 #include "util/json.hpp"
 #include "util/strings.hpp"
 #include "util/term.hpp"
@@ -113,12 +114,16 @@ const bool reg_check = add_command([](CLI::App& app) {
                                }
                            }
                        }
-                       cli::out(o->json ? all.dump() + "\n" : text);
+                       if (o->json) {
+                           cli::out_raw(all.dump() + "\n");
+                       } else {
+                           cli::out(text);
+                       }
                        eval::Verdict v = eval::combine(results);
                        for (const auto& r : results) {
                            for (const auto& m : r.missing) {
-                               cli::error("gate '" + r.gate + "' cannot decide: suite '" + m +
-                                          "' has no result on " + cand.short_hex());
+                               cli::error("gate '" + term_escape(r.gate) + "' cannot decide: suite '" +
+                                          term_escape(m) + "' has no result on " + cand.short_hex());
                            }
                        }
                        for (const auto& c : commands) {
@@ -164,7 +169,7 @@ const bool reg_report = add_command([](CLI::App& app) {
                        eval::Report rep = eval::build_report(repo, store, gates ? &*gates : nullptr, ro);
                        std::string fmt = o->json ? "json" : o->format;
                        if (fmt == "json") {
-                           cli::out(eval::report_json(rep).dump() + "\n");
+                           cli::out_raw(eval::report_json(rep).dump() + "\n");
                        } else if (fmt == "markdown") {
                            cli::out(eval::render_markdown(rep));
                        } else {
@@ -187,16 +192,16 @@ using eval::append_value;
 // of fresh memory (a page fault per 4 KiB) for nothing.
 constexpr size_t k_log_chunk = 64 * 1024;
 
-void flush_if_full(std::string& out) {
+void flush_if_full(std::string& out, bool json) {
     if (out.size() >= k_log_chunk) {
-        cli::out(out);
+        json ? cli::out_raw(out) : cli::out(out);
         out.clear();
     }
 }
 
 void print_log_json(const std::vector<eval::LogPoint>& points) {
     if (points.empty()) {
-        cli::out("[]\n\n"); // Json::dump()'s newline, then the command's own, as every --json output
+        cli::out_raw("[]\n\n"); // Json::dump()'s newline, then the command's own, as every --json output
         return;
     }
     std::string out;
@@ -221,10 +226,10 @@ void print_log_json(const std::vector<eval::LogPoint>& points) {
             out += "null";
         }
         out += "\n  }";
-        flush_if_full(out);
+        flush_if_full(out, true);
     }
     out += "\n]\n\n";
-    cli::out(out);
+    cli::out_raw(out);
 }
 
 struct LogOpts {
@@ -253,7 +258,7 @@ const bool reg_log = add_command([](CLI::App& app) {
                            return 0;
                        }
                        if (points.empty()) {
-                           cli::note("no recorded value of '" + o->metric + "' in this history");
+                           cli::note("no recorded value of " + mlci::quoted(o->metric) + " in this history");
                            return 0;
                        }
                        std::string out;
@@ -263,13 +268,13 @@ const bool reg_log = add_command([](CLI::App& app) {
                            out += "  ";
                            append_utc(out, p.time);
                            out += "  ";
-                           out += p.suite;
+                           append_term_escaped(out, p.suite); // notes and commit messages: issue 12
                            out += "  ";
                            append_value(out, p.value);
                            out += "  ";
-                           out += p.summary;
+                           append_term_escaped(out, p.summary);
                            out += '\n';
-                           flush_if_full(out);
+                           flush_if_full(out, false);
                        }
                        cli::out(out);
                        return 0;

@@ -6,7 +6,9 @@
 #include "hooks/gitcli.hpp"
 #include "hooks/hook.hpp"
 #include "hooks/install.hpp"
+#include "util/escape.hpp"
 #include "util/json.hpp"
+#include "util/term.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -21,10 +23,14 @@ std::string gate_text(const eval::GateResult& g);
 
 namespace {
 
+// The hooks' lines quote staged paths, refs, notes and gate tables: written through the safety net
+// (terminal_safe), so no control character but paint()'s colours reaches the terminal (issue 12).
 void print(const hooks::HookReport& rep) {
+    std::string text;
     for (const auto& line : rep.lines) {
-        std::fprintf(stderr, "%s\n", line.c_str());
+        text += terminal_safe(line, use_colour()) + "\n";
     }
+    std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
 std::string read_stdin() {
@@ -126,9 +132,13 @@ const bool registered_install = add_command([](CLI::App& app) {
                            o["hook"] = a.hook;
                            o["action"] = describe(a);
                            arr.push_back(std::move(o));
-                           out += describe(a) + "\n";
+                           out += term_escape(describe(a)) + "\n";
                        }
-                       cli::out(*json ? arr.dump() : out);
+                       if (*json) {
+                           cli::out_raw(arr.dump());
+                       } else {
+                           cli::out(out);
+                       }
                        return skipped ? 2 : 0;
                    }};
 });
@@ -141,10 +151,10 @@ const bool registered_uninstall = add_command([](CLI::App& app) {
                        auto actions = hooks::uninstall_hooks(repo);
                        std::string out;
                        for (const auto& a : actions) {
-                           out += describe(a) + "\n";
+                           out += term_escape(describe(a)) + "\n";
                        }
                        if (actions.empty()) {
-                           out = "no mlci hook installed in " + hooks::hooks_dir(repo) + "\n";
+                           out = "no mlci hook installed in " + term_escape(hooks::hooks_dir(repo)) + "\n";
                        }
                        cli::out(out);
                        return 0;

@@ -5,6 +5,7 @@
 #include "eval/report.hpp"
 #include "eval/runner.hpp"
 #include "git-gate.hpp"
+#include "util/escape.hpp"
 #include "util/json.hpp"
 #include "util/strings.hpp"
 #include "util/term.hpp"
@@ -45,10 +46,12 @@ Json run_json(const eval::Run& r) {
 
 namespace {
 
+// Note fields (suite, run id, by, metric names, reason…) come from teammates' notes and suites'
+// output: term_escape'd wherever they enter human output (issue 12).
 std::string metrics_inline(const eval::Run& r) {
     std::string out;
     for (const auto& [k, v] : r.metrics) {
-        out += "  " + k + "=" + eval::value_text(v);
+        out += "  " + term_escape(k) + "=" + eval::value_text(v);
     }
     return out;
 }
@@ -72,7 +75,7 @@ const bool reg_init = add_command([](CLI::App& app) {
                            cli::out("already initialised: nothing to do\n");
                        }
                        for (const auto& d : done) {
-                           cli::out(d + "\n");
+                           cli::out(term_escape(d) + "\n");
                        }
                        return 0;
                    }};
@@ -92,44 +95,47 @@ const bool reg_run = add_command([](CLI::App& app) {
     sub->add_option("--rev", o->rev, "record for this commit, running in a temporary checkout of it");
     sub->add_flag("--force", o->force, "run even when a result with the same fingerprint exists");
     sub->add_flag("--json", o->json, "print the recorded runs as JSON");
-    return Command{
-        sub, [o] {
-            git::Repo repo = open_repo();
-            eval::RunRequest req{o->suites, o->rev, o->force};
-            bool any_error = false;
-            Json all = Json::array();
-            auto runs = eval::run_suites(repo, req, [&](const eval::RunEvent& e) {
-                if (e.kind == eval::RunEvent::Kind::start) {
-                    cli::note("running suite '" + e.suite + "' on " + short_id(e.reused_commit) + "…");
-                    return;
-                }
-                const eval::Run& r = *e.run;
-                if (!r.ok()) {
-                    any_error = true;
-                }
-                if (o->json) {
-                    return;
-                }
-                if (e.kind == eval::RunEvent::Kind::reused) {
-                    std::string from = r.reused_from.empty() ? e.reused_commit : r.reused_from;
-                    cli::out(e.suite + ": reused " +
-                             (r.reused_from.empty() ? "(already recorded here)" : "from " + short_id(from)) +
-                             ", same fingerprint" + metrics_inline(r) + "\n");
-                } else if (r.ok()) {
-                    cli::out(e.suite + ": ok in " + duration(r.duration_s) + " (run " + r.id + ")" +
-                             metrics_inline(r) + "\n");
-                } else {
-                    cli::out(e.suite + ": error: " + r.reason + " (recorded as run " + r.id + ")\n");
-                }
-            });
-            if (o->json) {
-                for (const auto& r : runs) {
-                    all.push_back(run_json(r));
-                }
-                cli::out(all.dump() + "\n");
-            }
-            return any_error ? 1 : 0;
-        }};
+    return Command{sub, [o] {
+                       git::Repo repo = open_repo();
+                       eval::RunRequest req{o->suites, o->rev, o->force};
+                       bool any_error = false;
+                       Json all = Json::array();
+                       auto runs = eval::run_suites(repo, req, [&](const eval::RunEvent& e) {
+                           if (e.kind == eval::RunEvent::Kind::start) {
+                               cli::note("running suite '" + term_escape(e.suite) + "' on " +
+                                         short_id(e.reused_commit) + "…");
+                               return;
+                           }
+                           const eval::Run& r = *e.run;
+                           if (!r.ok()) {
+                               any_error = true;
+                           }
+                           if (o->json) {
+                               return;
+                           }
+                           std::string suite = term_escape(e.suite);
+                           if (e.kind == eval::RunEvent::Kind::reused) {
+                               std::string from = r.reused_from.empty() ? e.reused_commit : r.reused_from;
+                               cli::out(suite + ": reused " +
+                                        (r.reused_from.empty() ? "(already recorded here)"
+                                                               : "from " + term_escape(short_id(from))) +
+                                        ", same fingerprint" + metrics_inline(r) + "\n");
+                           } else if (r.ok()) {
+                               cli::out(suite + ": ok in " + duration(r.duration_s) + " (run " +
+                                        term_escape(r.id) + ")" + metrics_inline(r) + "\n");
+                           } else {
+                               cli::out(suite + ": error: " + term_escape(r.reason) + " (recorded as run " +
+                                        term_escape(r.id) + ")\n");
+                           }
+                       });
+                       if (o->json) {
+                           for (const auto& r : runs) {
+                               all.push_back(run_json(r));
+                           }
+                           cli::out_raw(all.dump() + "\n");
+                       }
+                       return any_error ? 1 : 0;
+                   }};
 });
 
 struct RecordOpts {
@@ -151,9 +157,10 @@ const bool reg_record = add_command([](CLI::App& app) {
                        git::Repo repo = open_repo();
                        eval::Run r = eval::record_metrics(repo, o->suite, o->metrics, o->rev);
                        if (o->json) {
-                           cli::out(run_json(r).dump() + "\n");
+                           cli::out_raw(run_json(r).dump() + "\n");
                        } else {
-                           cli::out(r.suite + ": recorded run " + r.id + metrics_inline(r) + "\n");
+                           cli::out(term_escape(r.suite) + ": recorded run " + term_escape(r.id) +
+                                    metrics_inline(r) + "\n");
                        }
                        return 0;
                    }};
@@ -184,7 +191,7 @@ const bool reg_show = add_command([](CLI::App& app) {
                                }
                            }
                            j["runs"] = runs;
-                           cli::out(j.dump() + "\n");
+                           cli::out_raw(j.dump() + "\n");
                            return 0;
                        }
                        if (!note || note->runs.empty()) {
@@ -193,18 +200,20 @@ const bool reg_show = add_command([](CLI::App& app) {
                        }
                        std::string out = "commit " + c.hex() + "\n";
                        for (const auto& r : note->runs) {
-                           out += "\n" + paint(r.suite, Colour::bold) + "  " + r.id + "  " + r.at + "  " +
+                           out += "\n" + paint(term_escape(r.suite), Colour::bold) + "  " +
+                                  term_escape(r.id) + "  " + term_escape(r.at) + "  " +
                                   (r.ok() ? paint("ok", Colour::green) : paint("error", Colour::red)) + "  " +
-                                  duration(r.duration_s) + (r.by.empty() ? "" : "  by " + r.by) + "\n";
+                                  duration(r.duration_s) + (r.by.empty() ? "" : "  by " + term_escape(r.by)) +
+                                  "\n";
                            if (!r.reason.empty()) {
-                               out += "  reason: " + r.reason + "\n";
+                               out += "  reason: " + term_escape(r.reason) + "\n";
                            }
                            if (!r.reused_from.empty()) {
-                               out += "  reused from " + r.reused_from + "\n";
+                               out += "  reused from " + term_escape(r.reused_from) + "\n";
                            }
                            std::vector<std::vector<std::string>> rows;
                            for (const auto& [k, v] : r.metrics) {
-                               rows.push_back({"  " + k, eval::value_text(v)});
+                               rows.push_back({"  " + term_escape(k), eval::value_text(v)});
                            }
                            out += format_table(rows);
                            if (!r.cases.empty()) {

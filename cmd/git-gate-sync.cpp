@@ -2,6 +2,7 @@
 #include "common.hpp"
 #include "eval/sync.hpp"
 #include "git-gate.hpp"
+#include "util/escape.hpp"
 #include "util/json.hpp"
 
 #include <memory>
@@ -25,7 +26,7 @@ const bool reg_sync = add_command([](CLI::App& app) {
                        std::string remote = o->remote.empty() ? eval::default_remote(repo) : o->remote;
                        auto res = eval::sync_notes(repo, remote, [&](const std::string& m) {
                            if (!o->json) {
-                               cli::note(m);
+                               cli::note(m); // escaped by note()
                            }
                        });
                        if (o->json) {
@@ -35,9 +36,9 @@ const bool reg_sync = add_command([](CLI::App& app) {
                            j["pushed"] = res.pushed;
                            j["retries"] = res.retries;
                            j["notes"] = static_cast<int64_t>(res.notes);
-                           cli::out(j.dump() + "\n");
+                           cli::out_raw(j.dump() + "\n");
                        } else {
-                           cli::out("eval notes in sync with " + res.remote + " (" +
+                           cli::out("eval notes in sync with " + term_escape(res.remote) + " (" +
                                     std::to_string(res.notes) + " commits with results)\n");
                        }
                        return 0;

@@ -4,6 +4,7 @@
 #include "common.hpp"
 
 #include "artifact/bump.hpp"
+#include "util/escape.hpp"
 #include "util/json.hpp"
 
 using namespace mlci;
@@ -27,11 +28,11 @@ int cmd_bump(const std::string& name, bool major, bool minor, bool patch, const 
         o["commit"] = r.commit.hex();
         o["pointer"] = r.pointer;
         o["object"] = r.hash.id();
-        cli::out(o.dump() + "\n");
+        cli::out_raw(o.dump() + "\n");
     } else {
-        cli::out("created " + r.tag + " on " + r.commit.short_hex() + " (" + r.pointer + ", " + r.hash.id() +
-                 ")\n");
-        cli::hint("share it: git push origin " + r.tag + " && git model push");
+        cli::out("created " + term_escape(r.tag) + " on " + r.commit.short_hex() + " (" +
+                 term_escape(r.pointer) + ", " + r.hash.id() + ")\n");
+        cli::hint("share it: git push origin " + shell_quote(r.tag) + " && git model push");
     }
     return 0;
 }

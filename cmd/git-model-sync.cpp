@@ -52,7 +52,7 @@ int finish_transfer(const char* verb, const char* prep, const Store& store, cons
         o["seconds"] = rep.stats.seconds;
         o["skipped"] = static_cast<uint64_t>(rep.skipped);
         o["failed"] = static_cast<uint64_t>(rep.problems.size());
-        cli::out(o.dump() + "\n");
+        cli::out_raw(o.dump() + "\n");
     } else {
         cli::note(std::string(verb) + ": " + std::to_string(rep.stats.done) + " object" +
                   (rep.stats.done == 1 ? "" : "s") + " (" + human_size(rep.stats.bytes) + ") in " +
@@ -171,7 +171,7 @@ int cmd_verify(const std::string& spec, bool use_store, int jobs, bool json) {
             bad.push_back(e);
         }
         o["corrupt"] = bad;
-        cli::out(o.dump() + "\n");
+        cli::out_raw(o.dump() + "\n");
     }
     for (const auto& c : rep.corrupt) {
         if (!c.why.empty()) {
@@ -211,7 +211,7 @@ int cmd_gc(bool dry_run, bool all_commits, bool force, bool json) {
         o["freed"] = rep.freed;
         o["kept"] = static_cast<uint64_t>(rep.kept);
         o["only_copies"] = static_cast<uint64_t>(rep.only_copies.size());
-        cli::out(o.dump() + "\n");
+        cli::out_raw(o.dump() + "\n");
     } else {
         cli::out(removed_text(rep.removed, dry_run));
         cli::note(std::string("gc: ") + (dry_run ? "would remove " : "removed ") +
@@ -219,11 +219,9 @@ int cmd_gc(bool dry_run, bool all_commits, bool force, bool json) {
                   human_size(rep.freed) + "; kept " + std::to_string(rep.kept));
     }
     if (!rep.only_copies.empty()) {
-        std::fprintf(
-            stderr,
-            "warning: kept %zu object%s that only this cache holds (referenced by commits, not on the "
-            "default store)\n",
-            rep.only_copies.size(), rep.only_copies.size() == 1 ? "" : "s");
+        cli::warning("kept " + std::to_string(rep.only_copies.size()) + " object" +
+                     (rep.only_copies.size() == 1 ? "" : "s") +
+                     " that only this cache holds (referenced by commits, not on the default store)");
         cli::hint("push them (git model push --all-branches --all-tags), or delete them anyway with --force");
     }
     return 0;
@@ -247,7 +245,7 @@ int cmd_gc_remote(const std::string& spec, bool dry_run, bool force, int jobs, b
         o["kept"] = static_cast<uint64_t>(rep.kept);
         o["unfinished_uploads"] = static_cast<uint64_t>(rep.unfinished);
         o["failed"] = static_cast<uint64_t>(rep.problems.size());
-        cli::out(o.dump() + "\n");
+        cli::out_raw(o.dump() + "\n");
     } else {
         cli::out(removed_text(rep.removed, dry_run));
         std::string unfinished;

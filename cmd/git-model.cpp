@@ -10,6 +10,7 @@
 #include "artifact/sync.hpp"
 #include "fsutil/file.hpp"
 #include "git/walk.hpp"
+#include "util/escape.hpp"
 #include "util/json.hpp"
 #include "util/strings.hpp"
 #include "util/term.hpp"
@@ -97,13 +98,16 @@ int cmd_add(const std::vector<std::string>& paths, int jobs, bool json) {
             }
             arr.push_back(o);
         }
-        cli::out(arr.dump() + "\n");
+        cli::out_raw(arr.dump() + "\n");
         return 0;
     }
+    // Paths are file names from the work tree (a clone's): escaped on the terminal, shell-quoted in the
+    // hint so that it is safe to paste (issue 12).
     std::string text;
     for (const auto& it : items) {
-        text += std::string(state_name(it.state)) + " " + it.target + " (" + human_size(it.p.size) +
-                (it.p.is_dir ? ", " + std::to_string(it.p.nfiles) + " files" : "") + ")\n";
+        text += std::string(state_name(it.state)) + " " + term_escape(it.target) + " (" +
+                human_size(it.p.size) + (it.p.is_dir ? ", " + std::to_string(it.p.nfiles) + " files" : "") +
+                ")\n";
     }
     cli::out(text);
     std::set<std::string> to_stage;
@@ -117,9 +121,9 @@ int cmd_add(const std::vector<std::string>& paths, int jobs, bool json) {
     if (!to_stage.empty()) {
         std::string list;
         for (const auto& p : to_stage) {
-            list += " " + p;
+            list += " " + shell_quote(p);
         }
-        cli::hint("commit the pointers: git add" + list + " && git commit");
+        cli::hint("commit the pointers: git add --" + list + " && git commit");
     }
     return 0;
 }
@@ -158,7 +162,7 @@ int cmd_status(const std::vector<std::string>& paths, bool json, bool check, boo
         Json root = Json::object();
         root["artifacts"] = arr;
         root["ok"] = bad == 0;
-        cli::out(root.dump() + "\n");
+        cli::out_raw(root.dump() + "\n");
     } else if (st.empty()) {
         cli::note("no artifacts tracked (git model add PATH tracks one)");
     } else {
@@ -166,8 +170,8 @@ int cmd_status(const std::vector<std::string>& paths, bool json, bool check, boo
         for (const auto& s : st) {
             std::string state = s.summary();
             Colour c = s.ok() ? Colour::green : (s.cache_corrupt ? Colour::red : Colour::yellow);
-            rows.push_back({paint(state, c), s.pf.target + (s.pf.p.is_dir ? "/" : ""),
-                            s.detail.empty() ? "" : "(" + s.detail + ")"});
+            rows.push_back({paint(state, c), term_escape(s.pf.target) + (s.pf.p.is_dir ? "/" : ""),
+                            s.detail.empty() ? "" : "(" + term_escape(s.detail) + ")"});
         }
         cli::out(format_table(rows));
     }
@@ -196,7 +200,7 @@ int cmd_checkout(const std::vector<std::string>& paths, const std::string& rev, 
         o["written"] = w;
         o["unchanged"] = static_cast<uint64_t>(rep.unchanged);
         o["problems"] = static_cast<uint64_t>(problems.size());
-        cli::out(o.dump() + "\n");
+        cli::out_raw(o.dump() + "\n");
     } else {
         cli::note("checkout: " + std::to_string(rep.written.size()) + " file" +
                   (rep.written.size() == 1 ? "" : "s") + " written, " + std::to_string(rep.unchanged) +
@@ -210,7 +214,7 @@ int cmd_unlock(const std::vector<std::string>& paths) {
     auto pointers = select_pointers(ctx, workspace_pointers(ctx), paths);
     for (const auto& pf : pointers) {
         size_t n = unlock(ctx, pf);
-        cli::out((n == 0 ? "already unlocked " : "unlocked ") + pf.target + "\n");
+        cli::out((n == 0 ? "already unlocked " : "unlocked ") + term_escape(pf.target) + "\n");
     }
     return 0;
 }

@@ -10,6 +10,7 @@
 #include "prompt/catalog.hpp"
 #include "prompt/prompt.hpp"
 #include "util/diag.hpp"
+#include "util/escape.hpp"
 #include "util/json.hpp"
 #include "util/strings.hpp"
 #include "util/term.hpp"
@@ -102,7 +103,7 @@ int cmd_list(bool json) {
             o["changed"] = e.changed;
             arr.push_back(std::move(o));
         }
-        cli::out(arr.dump());
+        cli::out_raw(arr.dump());
         return 0;
     }
     if (entries.empty()) {
@@ -112,7 +113,7 @@ int cmd_list(bool json) {
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> header = {"NAME", "LATEST"};
     for (const auto& st : stages) {
-        header.push_back(to_lower(st));
+        header.push_back(term_escape(to_lower(st)));
     }
     header.push_back("");
     for (auto& h : header) {
@@ -120,10 +121,12 @@ int cmd_list(bool json) {
     }
     rows.push_back(header);
     for (const auto& e : entries) {
-        std::vector<std::string> row = {e.name, e.latest ? e.latest->version.tag() : "-"};
+        // Names come from file names and tags (a clone's): escaped, as every field shown (issue 12).
+        std::vector<std::string> row = {term_escape(e.name),
+                                        e.latest ? term_escape(e.latest->version.tag()) : "-"};
         for (const auto& st : stages) {
             auto it = e.stages.find(st);
-            row.push_back(it == e.stages.end() ? "-" : it->second.version.tag());
+            row.push_back(it == e.stages.end() ? "-" : term_escape(it->second.version.tag()));
         }
         std::string mark;
         if (!e.in_worktree) {
@@ -131,7 +134,7 @@ int cmd_list(bool json) {
         } else if (!e.latest) {
             mark = paint("new, not versioned", Colour::yellow);
         } else if (e.changed) {
-            mark = paint("changed since " + e.latest->version.tag(), Colour::yellow);
+            mark = paint("changed since " + term_escape(e.latest->version.tag()), Colour::yellow);
         }
         row.push_back(mark);
         rows.push_back(std::move(row));
@@ -187,29 +190,32 @@ int cmd_show(const std::string& spec, bool meta, const std::vector<std::string>&
         }
         o["params"] = std::move(params);
         o[render_args.empty() ? "body" : "rendered"] = body;
-        cli::out(o.dump());
+        cli::out_raw(o.dump());
         return 0;
     }
     if (meta) {
+        // The front matter is a clone's text: each value escaped to one line (issue 12).
         std::string out;
-        out += "name: " + name + "\n";
-        out += "version: " + (version ? version->version.tag() : std::string("(work tree)")) + "\n";
+        out += "name: " + term_escape(name) + "\n";
+        out +=
+            "version: " + (version ? term_escape(version->version.tag()) : std::string("(work tree)")) + "\n";
         if (version) {
             out += "commit: " + version->commit.hex() + "\n";
         }
-        out += "path: " + file + "\n";
-        out += "description: " + p.description + "\n";
+        out += "path: " + term_escape(file) + "\n";
+        out += "description: " + term_escape(p.description) + "\n";
         if (!p.model.empty()) {
-            out += "model: " + p.model + "\n";
+            out += "model: " + term_escape(p.model) + "\n";
         }
-        out += "variables: " + join(p.variables, ", ") + "\n";
+        out += "variables: " + term_escape(join(p.variables, ", ")) + "\n";
         for (const auto& [k, v] : p.params) {
-            out += "params." + k + ": " + v + "\n";
+            out += "params." + term_escape(k) + ": " + term_escape(v) + "\n";
         }
         cli::out(out);
         return 0;
     }
-    cli::out(body);
+    // The body is the data: exact into a pipe or a file, control characters escaped on a terminal.
+    cli::out_data(body);
     return 0;
 }
 
@@ -256,11 +262,17 @@ int cmd_log(const std::string& name, bool json) {
             o["message"] = body.empty() ? Json() : Json(body);
             arr.push_back(std::move(o));
         } else {
-            rows.push_back({paint(it->version.tag(), Colour::yellow), date_of(tag.tagger.time),
-                            tag.tagger.name, it->commit.short_hex(), bump.empty() ? "-" : bump, body});
+            // Tagger names, trailers and messages are anyone's text (tags by hand, by GTO): escaped.
+            rows.push_back({paint(term_escape(it->version.tag()), Colour::yellow), date_of(tag.tagger.time),
+                            term_escape(tag.tagger.name), it->commit.short_hex(),
+                            bump.empty() ? "-" : term_escape(bump), term_escape(body)});
         }
     }
-    cli::out(json ? arr.dump() : format_table(rows));
+    if (json) {
+        cli::out_raw(arr.dump());
+    } else {
+        cli::out(format_table(rows));
+    }
     return 0;
 }
 
@@ -292,7 +304,7 @@ int cmd_diff(const std::string& name, const std::vector<std::string>& revs) {
         b = *now;
         label_b = name + " (work tree)";
     }
-    cli::out(git::unified_diff(a, b, label_a, label_b));
+    cli::out_data(git::unified_diff(a, b, label_a, label_b));
     return 0;
 }
 
@@ -338,14 +350,14 @@ int cmd_check(const std::vector<std::string>& paths, bool json) {
             arr.push_back(std::move(e));
         }
         o["problems"] = std::move(arr);
-        cli::out(o.dump());
+        cli::out_raw(o.dump());
         return problems.empty() ? 0 : 1;
     }
     for (const auto& w : warnings) {
-        std::fprintf(stderr, "warning: %s\n", w.str().c_str());
+        cli::warning(w.str());
     }
     for (const auto& p : problems) {
-        std::string loc = p.file + (p.line > 0 ? ":" + std::to_string(p.line) : "");
+        std::string loc = term_escape(p.file) + (p.line > 0 ? ":" + std::to_string(p.line) : "");
         cli::error(loc + ": " + p.message);
         if (!p.fix.empty()) {
             cli::hint(p.fix);
@@ -402,17 +414,18 @@ int cmd_bump(const std::vector<std::string>& names, bool major, bool minor, bool
             o["tag"] = dry_run ? Json() : Json(tags[i]);
             arr.push_back(std::move(o));
         }
-        cli::out(arr.dump());
+        cli::out_raw(arr.dump());
         return 0;
     }
     std::string out;
     for (size_t i = 0; i < plan.size(); ++i) {
         const auto& it = plan[i];
-        std::string from = it.from ? it.from->tag() : "(none)";
-        std::string why = it.describe();
-        out += it.name + ": " + from + " -> " + paint(it.to.tag(), Colour::green) + "  " + why + "\n";
+        std::string from = it.from ? term_escape(it.from->tag()) : "(none)";
+        std::string why = term_escape(it.describe()); // names variables of the prompt files
+        out += term_escape(it.name) + ": " + from + " -> " + paint(term_escape(it.to.tag()), Colour::green) +
+               "  " + why + "\n";
         if (!dry_run) {
-            out += "  tagged " + tags[i] + "\n";
+            out += "  tagged " + term_escape(tags[i]) + "\n";
         }
     }
     if (dry_run) {
@@ -481,7 +494,7 @@ int cmd_export(const std::string& stage, const std::string& output) {
                            : "no prompt has a version in stage '" + stage + "'");
     }
     if (output.empty() || output == "-") {
-        cli::out(text);
+        cli::out_raw(text);
     } else {
         write_file_atomic(output, text);
         cli::note("exported " + std::to_string(n) + " prompt" + (n == 1 ? "" : "s") + " to " + output);

@@ -6,6 +6,9 @@
 // No CLI11 here: the arguments are git's, passed through untouched.
 #include "hooks/hook.hpp"
 #include "util/error.hpp"
+#include "util/escape.hpp"
+#include "util/strings.hpp"
+#include "util/term.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -92,7 +95,7 @@ int main(int argc, char** argv) {
             bool file_checkout = name == "post-checkout" && args.size() >= 3 && args[2] == "0";
             rep.escalate = !file_checkout && hooks::tracks_pointers();
         } else {
-            std::fprintf(stderr, "error: unknown hook '%s'\n", name.c_str());
+            std::fprintf(stderr, "error: unknown hook %s\n", quoted(name).c_str());
             return 2;
         }
     } catch (...) {
@@ -105,9 +108,12 @@ int main(int argc, char** argv) {
     if (rep.escalate) {
         escalate(name, args, input, fed_stdin);
     }
+    // The lines quote staged paths and refs: through the safety net, as git-gate prints them (issue 12).
+    std::string text;
     for (const auto& line : rep.lines) {
-        std::fprintf(stderr, "%s\n", line.c_str());
+        text += terminal_safe(line, use_colour()) + "\n";
     }
+    std::fwrite(text.data(), 1, text.size(), stderr);
     if (rep.exit_code != 0) {
         return rep.exit_code;
     }
@@ -115,7 +121,8 @@ int main(int argc, char** argv) {
     try {
         return dir.empty() ? 0 : hooks::run_chained(dir, name, args, input);
     } catch (const Error& e) {
-        std::fprintf(stderr, "error: %s\n", e.what());
+        std::string text = message_lines("error: ", e.what());
+        std::fwrite(text.data(), 1, text.size(), stderr);
         return 1;
     }
 }

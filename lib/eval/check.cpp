@@ -1,6 +1,7 @@
 #include "eval/check.hpp"
 
 #include "eval/fingerprint.hpp"
+#include "util/escape.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -289,11 +290,13 @@ Verdict combine(const std::vector<GateResult>& results) {
 
 std::vector<std::string> missing_commands(const GateResult& r, bool candidate_is_head) {
     std::vector<std::string> out;
+    // Suite names come from gates.toml, which a clone supplies: quoted, so the hint is safe to paste.
     for (const auto& s : r.missing) {
-        out.push_back("git gate run " + s + (candidate_is_head ? "" : " --rev " + r.candidate.hex()));
+        out.push_back("git gate run " + shell_quote(s) +
+                      (candidate_is_head ? "" : " --rev " + r.candidate.hex()));
     }
     for (const auto& s : r.baseline_missing) {
-        out.push_back("git gate run " + s + " --rev " + r.baseline->hex());
+        out.push_back("git gate run " + shell_quote(s) + " --rev " + r.baseline->hex());
     }
     return out;
 }

@@ -72,7 +72,9 @@ void append_value(std::string& out, double v) {
 
 void append_json_string(std::string& out, const std::string& s) {
     for (unsigned char c : s) {
-        if (c < 0x20 || c == '"' || c == '\\') {
+        // 0x7f, 0xC2 and 0xE2 (the lead bytes of the C1 and bidi controls) may need escaping too:
+        // json_escape decides.
+        if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f || c == 0xC2 || c == 0xE2) {
             out += json_escape(s); // something to escape: the general writer
             return;
         }

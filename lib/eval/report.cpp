@@ -2,6 +2,7 @@
 
 #include "git/handle.hpp"
 #include "util/diag.hpp"
+#include "util/escape.hpp"
 #include "util/strings.hpp"
 #include "util/term.hpp"
 
@@ -91,17 +92,6 @@ std::vector<git::Oid> first_parents(const git::Repo& repo, const git::Oid& head,
         cur = from_git(git_commit_parent_id(c.get(), 0));
     }
     std::reverse(out.begin(), out.end());
-    return out;
-}
-
-std::string md_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        if (c == '|' || c == '\\' || c == '`' || c == '*' || c == '_' || c == '<' || c == '>') {
-            out += '\\';
-        }
-        out += c == '\n' ? ' ' : c;
-    }
     return out;
 }
 
@@ -225,34 +215,38 @@ Report build_report(const git::Repo& repo, const NotesStore& store, const Gates*
     return rep;
 }
 
+// Both renderings show strings from notes (suites, metrics, case ids, reasons), gates.toml and refs: the
+// text one term_escape's each (a terminal), the markdown one md_escape's each (a pull request), so none can
+// steer the terminal, forge a line or render as a heading or HTML (issue 12).
 std::string render_text(const Report& r) {
-    std::string out = "head " + r.head.short_hex() + " (" + r.head_ref + ")";
-    out += r.base ? ", base " + r.base->short_hex() + " (" + r.base_ref + ")\n" : ", no base\n";
+    std::string out = "head " + r.head.short_hex() + " (" + term_escape(r.head_ref) + ")";
+    out += r.base ? ", base " + r.base->short_hex() + " (" + term_escape(r.base_ref) + ")\n" : ", no base\n";
     if (r.rows.empty()) {
         out += "no eval results on either commit\n";
     } else {
         std::vector<std::vector<std::string>> rows = {{"SUITE", "METRIC", "BASE", "HEAD", "DELTA", "TREND"}};
         for (const auto& m : r.rows) {
-            rows.push_back({m.suite, m.metric, value_text(m.base), value_text(m.head),
-                            delta_text(m.base, m.head, true), sparkline(m.trend)});
+            rows.push_back({term_escape(m.suite), term_escape(m.metric), value_text(m.base),
+                            value_text(m.head), delta_text(m.base, m.head, true), sparkline(m.trend)});
         }
         out += format_table(rows);
     }
     for (const auto& e : r.head_errors) {
-        out += e + "\n";
+        out += term_escape(e) + "\n";
     }
     if (!r.gates.empty()) {
         out += "\n";
         std::vector<std::vector<std::string>> rows = {{"GATE", "VERDICT", "DETAILS"}};
         for (const auto& g : r.gates) {
-            rows.push_back({g.gate, verdict_name(g.verdict), gate_details(g)});
+            rows.push_back({term_escape(g.gate), verdict_name(g.verdict), term_escape(gate_details(g))});
         }
         out += format_table(rows);
     }
     if (!r.flips.empty()) {
         out += "\ncases that flipped:\n";
         for (const auto& f : r.flips) {
-            out += std::string(f.regressed ? "  broken  " : "  fixed   ") + f.suite + " " + f.id + "\n";
+            out += std::string(f.regressed ? "  broken  " : "  fixed   ") + term_escape(f.suite) + " " +
+                   term_escape(f.id) + "\n";
         }
     }
     return out;
@@ -290,8 +284,8 @@ std::string render_markdown(const Report& r) {
     if (!r.flips.empty()) {
         out += "\n### Cases that flipped\n\n";
         for (const auto& f : r.flips) {
-            out += std::string(f.regressed ? "- ❌ broken: " : "- ✅ fixed: ") + md_escape(f.suite) + " / `" +
-                   f.id + "` (" + value_text(f.from) + " → " + value_text(f.to) + ")\n";
+            out += std::string(f.regressed ? "- ❌ broken: " : "- ✅ fixed: ") + md_escape(f.suite) + " / " +
+                   md_escape(f.id) + " (" + value_text(f.from) + " → " + value_text(f.to) + ")\n";
         }
     }
     return out;

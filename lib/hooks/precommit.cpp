@@ -17,6 +17,7 @@
 #include "hooks/gitcli.hpp"
 #include "prompt/prompt.hpp"
 #include "util/error.hpp"
+#include "util/escape.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -248,6 +249,7 @@ HookReport pre_commit(const PointerCheck& in_cache) {
     }
     auto blobs = read_blobs(info_ids, content_ids, lite.repo.get());
 
+    // Paths are a clone's file names: `where` comes term_escape'd, paths in hints shell-quoted (issue 12).
     size_t problems = 0;
     auto problem = [&](const std::string& where, const std::string& what, const std::string& fix) {
         rep.error(where + ": " + what);
@@ -268,10 +270,11 @@ HookReport pre_commit(const PointerCheck& in_cache) {
                 allowed = allowed || glob_match(g, f->path);
             }
             if (!allowed) {
-                problem(f->path,
+                problem(term_escape(f->path),
                         "is " + human_size(b.size) + ", larger than hooks.max_file_size (" +
                             human_size(cfg.hooks.max_file_size) + "): large files belong in a model artifact",
-                        "git rm --cached -- '" + f->path + "' && git model add -- '" + f->path + "'");
+                        "git rm --cached -- " + shell_quote(f->path, true) + " && git model add -- " +
+                            shell_quote(f->path, true));
                 continue;
             }
         }
@@ -283,13 +286,14 @@ HookReport pre_commit(const PointerCheck& in_cache) {
             case Kind::prompt: {
                 auto name = prompt::name_of_path(f->path, cfg.prompts_dir);
                 if (!name || !valid_name(*name)) {
-                    problem(f->path, "file name is not a valid prompt name",
+                    problem(term_escape(f->path), "file name is not a valid prompt name",
                             "rename it: letters, digits, '_', '-' and '/' folders, no '.' before .prompt");
                     break;
                 }
                 auto p = prompt::parse(b.content, f->path);
                 for (const auto& pr : p.problems) {
-                    problem(f->path + (pr.line > 0 ? ":" + std::to_string(pr.line) : ""), pr.message, pr.fix);
+                    problem(term_escape(f->path) + (pr.line > 0 ? ":" + std::to_string(pr.line) : ""),
+                            pr.message, pr.fix);
                 }
                 break;
             }
@@ -299,10 +303,10 @@ HookReport pre_commit(const PointerCheck& in_cache) {
                     std::string dir = f->path.find('/') == std::string::npos
                                           ? ""
                                           : f->path.substr(0, f->path.rfind('/') + 1);
-                    problem(f->path,
+                    problem(term_escape(f->path),
                             "names " + ptr.hash.id() + ", which is not in the cache: the bytes would be lost",
-                            "run git model add -- '" + dir + ptr.path +
-                                "' (or git model fetch) before committing");
+                            "run git model add -- " + shell_quote(dir + ptr.path, true) +
+                                " (or git model fetch) before committing");
                 }
                 break;
             }

@@ -4,6 +4,7 @@
 #include "fsutil/file.hpp"
 #include "util/diag.hpp"
 #include "util/error.hpp"
+#include "util/escape.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -12,20 +13,23 @@
 #include <cmath>
 #include <dirent.h>
 #include <fcntl.h>
+#include <re2/re2.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace mlci::schema {
 
+// File and field names come from a clone (and a dataset's own keys): escaped, as the values are
+// quoted(), so a message is one inert line (issue 12).
 std::string SchemaError::text() const {
-    std::string out = file;
+    std::string out = term_escape(file);
     if (line > 0) {
         out += ":" + std::to_string(line);
     }
     out += ": ";
     if (!field.empty()) {
-        out += "field '" + field + "': ";
+        out += "field '" + term_escape(field) + "': ";
     }
     out += rule + ": " + message;
     return out;
@@ -47,6 +51,27 @@ double number_of(const toml::node& n, const std::string& at, const std::string& 
         return *n.value<double>();
     }
     bad(at, "'" + key + "' must be a number");
+}
+
+// Memory for one compiled pattern (RE2's default, written down): a pattern whose program does not fit
+// is refused when the schema loads ("pattern too large"); a match whose DFA cache fills up goes on in
+// RE2's NFA, slower but still linear in the value.
+constexpr int64_t k_pattern_max_mem = int64_t{8} << 20;
+
+// A field's pattern compiled with RE2: UTF-8 (the data is checked to be UTF-8 first), a memory budget
+// for the compiled program and its match cache, and log_errors off: RE2 would print to stderr itself,
+// and lib never prints. A pattern RE2 refuses is a config error naming file:line and RE2's reason.
+std::shared_ptr<const re2::RE2> compile_pattern(const std::string& pattern, const std::string& at,
+                                                const std::string& key) {
+    RE2::Options opt;
+    opt.set_encoding(RE2::Options::EncodingUTF8);
+    opt.set_log_errors(false);
+    opt.set_max_mem(k_pattern_max_mem);
+    auto re = std::make_shared<const re2::RE2>(pattern, opt);
+    if (!re->ok()) {
+        bad(at, "'" + key + "' is not a valid regular expression (RE2 syntax): " + term_escape(re->error()));
+    }
+    return re;
 }
 
 uint64_t length_of(const toml::node& n, const std::string& at, const std::string& key) {
@@ -150,11 +175,7 @@ Schema SchemaSet::parse(const std::string& text, const std::string& source, cons
                         if (r.pattern.size() > 1000) {
                             bad(rat, "'" + full + "' is longer than 1000 characters");
                         }
-                        try {
-                            r.re.emplace(r.pattern, std::regex::ECMAScript);
-                        } catch (const std::regex_error& e) {
-                            bad(rat, "'" + full + "' is not a valid regular expression: " + e.what());
-                        }
+                        r.re = compile_pattern(r.pattern, rat, full);
                     } else {
                         warn(rat + ": unknown key '" + full + "' (ignored)");
                     }

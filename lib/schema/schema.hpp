@@ -6,11 +6,15 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace re2 {
+class RE2;
+}
 
 namespace mlci::schema {
 
@@ -34,8 +38,10 @@ struct FieldRule {
     std::vector<std::string> enum_values; // compared with the value's text (strings unquoted)
     std::optional<double> min, max;
     std::optional<uint64_t> min_length, max_length; // strings: code points
-    std::string pattern;                            // ECMAScript regex, must match the whole string
-    std::optional<std::regex> re;
+    std::string pattern; // RE2 syntax (no backreferences, no lookaround), must match the whole string
+    // Compiled when the schema is loaded. RE2 matches in time linear in the value and without recursion:
+    // std::regex overflowed the stack on (a|b)* against a 50,000-character value (issue 12, item 12).
+    std::shared_ptr<const re2::RE2> re;
 };
 
 struct Schema {

@@ -2,12 +2,14 @@
 // recursive-descent parser for one line: it keeps top-level fields, skips nested values (depth ≤ 64).
 #include "schema/schema.hpp"
 
+#include "util/escape.hpp"
 #include "util/json.hpp"
 #include "util/strings.hpp"
 
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <re2/re2.h>
 
 namespace mlci::schema {
 
@@ -383,9 +385,10 @@ struct Checker {
                     add(line, r.name, "max_length",
                         std::to_string(n) + " characters, more than " + std::to_string(*r.max_length));
                 }
-                if (r.re && (v.text.size() > 100000 || !std::regex_match(v.text, *r.re))) {
+                // The whole value must match, as std::regex_match did; RE2 takes any length.
+                if (r.re && !RE2::FullMatch(v.text, *r.re)) {
                     add(line, r.name, "pattern",
-                        quoted(v.text.substr(0, 80)) + " does not match /" + r.pattern + "/");
+                        quoted(v.text.substr(0, 80)) + " does not match /" + term_escape(r.pattern) + "/");
                 }
             }
         }

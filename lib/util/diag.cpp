@@ -1,12 +1,18 @@
 #include "util/diag.hpp"
 
+#include "util/escape.hpp"
+
 #include <cstdio>
 
 namespace mlci {
 
 namespace {
 WarningSink& sink() {
-    static WarningSink s = [](const std::string& m) { std::fprintf(stderr, "warning: %s\n", m.c_str()); };
+    // Each line `warning: …`, control characters escaped: warnings quote notes, tags and file names.
+    static WarningSink s = [](const std::string& m) {
+        std::string text = message_lines("warning: ", m);
+        std::fwrite(text.data(), 1, text.size(), stderr);
+    };
     return s;
 }
 } // namespace

@@ -1,5 +1,5 @@
 // Warnings from lib code. lib does not print: it reports through this sink, which cmd/ owns.
-// The default sink writes git-style `warning: …` lines to stderr.
+// The default sink writes git-style `warning: …` lines to stderr, control characters escaped.
 #pragma once
 
 #include <functional>

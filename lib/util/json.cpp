@@ -32,7 +32,33 @@ std::string json_escape(const std::string& s) {
     std::string out;
     out.reserve(s.size() + 2);
     out += '"';
-    for (unsigned char c : s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        // DEL, the C1 controls (U+0080–U+009F, UTF-8 C2 80–C2 9F) and the bidi overrides and isolates
+        // (U+202A–U+202E, U+2066–U+2069) are legal raw in JSON, but a terminal showing the output may act
+        // on them (issue 12): written as \uXXXX, the same string for a reader.
+        if (c == 0x7f || c == 0xC2 || c == 0xE2) {
+            unsigned cp = 0;
+            auto next = [&](size_t k) {
+                return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u;
+            };
+            if (c == 0x7f) {
+                cp = 0x7f;
+            } else if (c == 0xC2 && next(1) >= 0x80 && next(1) <= 0x9F) {
+                cp = next(1);
+                i += 1;
+            } else if (c == 0xE2 && ((next(1) == 0x80 && next(2) >= 0xAA && next(2) <= 0xAE) ||
+                                     (next(1) == 0x81 && next(2) >= 0xA6 && next(2) <= 0xA9))) {
+                cp = next(1) == 0x80 ? 0x2000 + (next(2) - 0x80) : 0x2040 + (next(2) - 0x80);
+                i += 2;
+            }
+            if (cp != 0) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", cp);
+                out += buf;
+                continue;
+            }
+        }
         switch (c) {
         case '"':
             out += "\\\"";

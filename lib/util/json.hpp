@@ -47,7 +47,8 @@ class Json {
     std::variant<std::nullptr_t, bool, int64_t, double, std::string, Array, Object> m_v;
 };
 
-/// JSON string escaping (UTF-8 passes through; control characters as \u00XX).
+/// JSON string escaping (UTF-8 passes through; control characters — C0, DEL and C1 — and the bidi
+/// overrides and isolates as \uXXXX).
 std::string json_escape(const std::string& s);
 
 /// For JSON readers: the character a one-letter escape \E stands for (", \, /, b, f, n, r, t), or -1

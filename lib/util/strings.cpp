@@ -1,5 +1,7 @@
 #include "util/strings.hpp"
 
+#include "util/escape.hpp"
+
 #include <ctime>
 
 #include <cctype>
@@ -404,19 +406,7 @@ bool valid_utf8(std::string_view s, size_t* bad_offset) {
 
 std::string quoted(std::string_view s) {
     std::string out = "'";
-    for (unsigned char c : s) {
-        if (c == '\n') {
-            out += "\\n";
-        } else if (c == '\t') {
-            out += "\\t";
-        } else if (c < 0x20 || c == 0x7F) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02x", c);
-            out += buf;
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
+    append_term_escaped(out, s);
     out += "'";
     return out;
 }

@@ -33,7 +33,8 @@ std::string human_size(uint64_t bytes);
 /// Valid UTF-8 (no overlongs, no surrogates). On failure, *bad_offset is set to the first bad byte.
 bool valid_utf8(std::string_view s, size_t* bad_offset = nullptr);
 
-/// Quote for messages: 'x' with control characters escaped, so a file name with a newline stays one line.
+/// Quote for messages: 'x' with control characters escaped as term_escape (escape.hpp) does, so a file
+/// name with a newline or an escape sequence stays one inert line.
 std::string quoted(std::string_view s);
 
 } // namespace mlci

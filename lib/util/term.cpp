@@ -1,5 +1,7 @@
 #include "util/term.hpp"
 
+#include "util/escape.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -28,34 +30,87 @@ bool use_colour() {
     return colour;
 }
 
+namespace {
+
+// The sequences paint() writes: SGR colours and the reset. terminal_safe keeps exactly these.
+constexpr std::string_view k_sgr[] = {"\033[0m",  "\033[31m", "\033[32m", "\033[33m",
+                                      "\033[34m", "\033[1m",  "\033[2m"};
+
+std::string_view sgr_of(Colour c) {
+    switch (c) {
+    case Colour::red:
+        return k_sgr[1];
+    case Colour::green:
+        return k_sgr[2];
+    case Colour::yellow:
+        return k_sgr[3];
+    case Colour::blue:
+        return k_sgr[4];
+    case Colour::bold:
+        return k_sgr[5];
+    case Colour::dim:
+        return k_sgr[6];
+    case Colour::none:
+        break;
+    }
+    return {};
+}
+
+// The length of paint()'s sequence at text[i] (an ESC), or 0.
+size_t own_sequence(std::string_view text, size_t i) {
+    for (std::string_view seq : k_sgr) {
+        if (text.compare(i, seq.size(), seq) == 0) {
+            return seq.size();
+        }
+    }
+    return 0;
+}
+
+} // namespace
+
 std::string paint(std::string_view text, Colour c) {
     if (c == Colour::none || !use_colour()) {
         return std::string(text);
     }
-    const char* code = "";
-    switch (c) {
-    case Colour::red:
-        code = "\033[31m";
-        break;
-    case Colour::green:
-        code = "\033[32m";
-        break;
-    case Colour::yellow:
-        code = "\033[33m";
-        break;
-    case Colour::blue:
-        code = "\033[34m";
-        break;
-    case Colour::bold:
-        code = "\033[1m";
-        break;
-    case Colour::dim:
-        code = "\033[2m";
-        break;
-    case Colour::none:
-        break;
+    std::string out(sgr_of(c));
+    out += text;
+    out += k_sgr[0];
+    return out;
+}
+
+bool plain_lines(std::string_view text) {
+    for (char ch : text) {
+        auto c = static_cast<unsigned char>(ch);
+        if ((c < 0x20 && c != '\n') || c >= 0x7f) {
+            return false;
+        }
     }
-    return std::string(code) + std::string(text) + "\033[0m";
+    return true;
+}
+
+std::string terminal_safe(std::string_view text, bool keep_colour, bool keep_tabs) {
+    std::string out;
+    out.reserve(text.size());
+    // Runs between the characters kept raw ('\n', a tab, paint()'s sequences) go through the escaper.
+    size_t start = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        size_t keep = 0;
+        if (c == '\n' || (c == '\t' && keep_tabs)) {
+            keep = 1;
+        } else if (c == '\033' && keep_colour) {
+            keep = own_sequence(text, i);
+        }
+        if (keep == 0) {
+            continue;
+        }
+        append_term_escaped(out, text.substr(start, i - start));
+        out.append(text.data() + i, keep);
+        i += keep - 1;
+        start = i + 1;
+    }
+    append_term_escaped(out, text.substr(start));
+    return out;
 }
 
 namespace {

@@ -195,6 +195,28 @@ expect_err "question"
 expect_eq "$(git rev-parse HEAD)" "$head"
 end_test
 
+begin_test "a schema pattern against a 50,000-character staged value: no crash, checked in full"
+# std::regex overflowed the stack on (a|b)* here and killed the hook (issue 12, item 12); RE2 matches
+# in linear time, also in mlci-hook, which links it statically.
+setup
+mkdir -p .mlci/schemas data
+printf 'files = ["data/*.jsonl"]\nformat = "jsonl"\n[field.v]\npattern = "(a|b)*"\n' >.mlci/schemas/s.toml
+git add .mlci && git commit -q -m schema
+python3 -c 'import json; print(json.dumps({"v": "a" * 50000})); print(json.dumps({"v": "ab" * 50001}))' >data/long.jsonl
+git add data
+run git commit -m "long values"
+expect_rc 0
+python3 -c 'import json; print(json.dumps({"v": "a" * 50000 + "c"}))' >data/bad.jsonl
+git add data
+head=$(git rev-parse HEAD)
+run git commit -m "a bad long value"
+expect_rc 1
+expect_err "data/bad.jsonl:1"
+expect_err "pattern: 'aaaa"
+expect_err "does not match /(a|b)*/"
+expect_eq "$(git rev-parse HEAD)" "$head"
+end_test
+
 begin_test "the size guard reads index versions 2, 3 and 4 alike"
 setup
 for v in 2 3 4; do

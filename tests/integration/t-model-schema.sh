@@ -110,4 +110,39 @@ expect_rc 2
 expect_err "'field.a.type' must be"
 end_test
 
+begin_test "patterns are RE2: a 50,000-character value against (a|b)* does not crash; long values match"
+# std::regex recursed once per character: SIGSEGV at 50,000, and values over 100,000 characters were
+# reported as not matching (issue 12, item 12).
+schema_repo
+printf 'files = ["data/*.jsonl"]\nformat = "jsonl"\n[field.v]\npattern = "(a|b)*"\n' >.mlci/schemas/qa.toml
+python3 -c 'import json; print(json.dumps({"v": "a" * 50000}))' >data/long.jsonl
+run git model add data/long.jsonl
+expect_rc 0
+expect_out "added data/long.jsonl"
+python3 -c 'import json; print(json.dumps({"v": "ab" * 50001}))' >data/longer.jsonl
+run git model add data/longer.jsonl
+expect_rc 0
+expect_out "added data/longer.jsonl"
+python3 -c 'import json; print(json.dumps({"v": "ok"})); print(json.dumps({"v": "ab" * 50001 + "c"}))' >data/bad.jsonl
+run git model add data/bad.jsonl
+expect_rc 2
+expect_err "data/bad.jsonl:2: field 'v': pattern: 'abababab"
+expect_err "' does not match /(a|b)*/"
+[ ! -e data/bad.jsonl.mlci ] || fail "pointer written"
+end_test
+
+begin_test "a pattern RE2 cannot compile is a config error (exit 2) with file:line and RE2's message"
+schema_repo
+printf '{"a": "x"}\n' >data/x.jsonl
+printf 'files = ["data/*.jsonl"]\nformat = "jsonl"\n[field.a]\npattern = \x27(a)\\1\x27\n' >.mlci/schemas/qa.toml
+run git model add data/x.jsonl
+expect_rc 2
+expect_err "error: .mlci/schemas/qa.toml:4: 'field.a.pattern' is not a valid regular expression (RE2 syntax): invalid escape sequence: \\1"
+printf 'files = ["data/*.jsonl"]\nformat = "jsonl"\n[field.a]\npattern = "x(?=y)"\n' >.mlci/schemas/qa.toml
+run git model add data/x.jsonl
+expect_rc 2
+expect_err ".mlci/schemas/qa.toml:4: 'field.a.pattern' is not a valid regular expression (RE2 syntax): invalid perl operator: (?="
+[ ! -e data/x.jsonl.mlci ] || fail "pointer written"
+end_test
+
 finish

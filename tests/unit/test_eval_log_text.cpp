@@ -114,6 +114,8 @@ TEST_SUITE("log_text") {
                                           "\x01\x1f\x7f",
                                           "é ü 日本",
                                           "\xff\xfe not UTF-8",
+                                          "c1 \xC2\x9B[2J and \xC2\xA0",
+                                          "bidi \xE2\x80\xAE and \xE2\x80\x94",
                                           "trailing\\"};
         for (int c = 0; c < 256; ++c) {
             texts.push_back(std::string(1, static_cast<char>(c)) + "x");

@@ -106,6 +106,55 @@ TEST_SUITE("SchemaSet") {
                   .find("regular expression") != std::string::npos);
     }
 
+    TEST_CASE("patterns are RE2: whole-value match, linear time, any length (issue 12, item 12)") {
+        Schema s = SchemaSet::parse(
+            "files = [\"*.jsonl\"]\nformat = \"jsonl\"\n[field.v]\npattern = \"(a|b)*\"\n", "p.toml", "p");
+        auto line = [](const std::string& v) { return "{\"v\": \"" + v + "\"}\n"; };
+        // std::regex overflowed the stack here (one recursion per character), and refused any value
+        // longer than 100,000 characters as not matching.
+        CHECK(validate(s, "d.jsonl", line(std::string(50000, 'a'))).empty());
+        std::string long_ab;
+        for (int i = 0; i < 50001; ++i) {
+            long_ab += "ab";
+        }
+        CHECK(validate(s, "d.jsonl", line(long_ab)).empty());
+        CHECK(texts(validate(s, "d.jsonl", line(std::string(60000, 'a') + "c"))) ==
+              std::vector<std::string>{"d.jsonl:1: field 'v': pattern: '" + std::string(80, 'a') +
+                                       "' does not match /(a|b)*/"});
+        // The whole value, as before: a match inside it is not enough; anchors are allowed.
+        Schema id = SchemaSet::parse(
+            "files = [\"*.jsonl\"]\nformat = \"jsonl\"\n[field.v]\npattern = \"^[0-9]+\\\\d$\"\n", "p.toml",
+            "p");
+        CHECK(validate(id, "d.jsonl", line("123")).empty());
+        CHECK(validate(id, "d.jsonl", line("x123")).size() == 1);
+        CHECK(validate(id, "d.jsonl", line("123x")).size() == 1);
+        // UTF-8: '.' is one character, not one byte.
+        Schema one = SchemaSet::parse(
+            "files = [\"*.jsonl\"]\nformat = \"jsonl\"\n[field.v]\npattern = \".\"\n", "p.toml", "p");
+        CHECK(validate(one, "d.jsonl", line("\xC3\xA9")).empty());
+    }
+
+    TEST_CASE("a pattern RE2 refuses is a config error with file:line and RE2's reason") {
+        auto err = [](const std::string& pattern) {
+            try {
+                SchemaSet::parse("files = [\"x\"]\nformat = \"csv\"\n[field.a]\npattern = '" + pattern +
+                                     "'\n",
+                                 ".mlci/schemas/s.toml", "s");
+            } catch (const Error& e) {
+                CHECK(e.kind() == ErrorKind::config);
+                return std::string(e.what());
+            }
+            return std::string();
+        };
+        CHECK(err("(") == ".mlci/schemas/s.toml:4: 'field.a.pattern' is not a valid regular expression "
+                          "(RE2 syntax): missing ): (");
+        CHECK(
+            err("(a)\\1").find("s.toml:4: 'field.a.pattern' is not a valid regular expression (RE2 syntax): "
+                               "invalid escape sequence: \\1") != std::string::npos);
+        CHECK(err("a(?=b)").find("invalid perl operator: (?=") != std::string::npos);
+        CHECK(err("((a{1000}){1000}){1000}").find(".mlci/schemas/s.toml:4: ") == 0);
+    }
+
     TEST_CASE("the artifact facade for hooks: where/message/fix") {
         auto s =
             artifact::parse_schema("files = [\"*.jsonl\"]\nformat = \"jsonl\"\n[field.q]\nrequired = true\n",

@@ -23,6 +23,18 @@ TEST_SUITE("util.Json") {
         CHECK(mlci::json_escape("") == "\"\"");
     }
 
+    TEST_CASE("DEL, C1 and bidi controls as \\uXXXX: the same string, inert on a terminal (issue 12)") {
+        CHECK(mlci::json_escape("del\x7f") == "\"del\\u007f\"");
+        CHECK(mlci::json_escape(std::string("csi\xC2\x9B") + "2J") == "\"csi\\u009b2J\"");
+        CHECK(mlci::json_escape("\xC2\x80\xC2\x9F") == "\"\\u0080\\u009f\"");
+        // Other characters of the same lead byte, and a lone C2, are left as they are.
+        CHECK(mlci::json_escape("\xC2\xA0\xC2\xA3") == "\"\xC2\xA0\xC2\xA3\"");
+        CHECK(mlci::json_escape("end\xC2") == "\"end\xC2\"");
+        CHECK(mlci::json_escape("\xE2\x80\xAEtxt.exe \xE2\x81\xA6\xE2\x81\xA9") ==
+              "\"\\u202etxt.exe \\u2066\\u2069\"");
+        CHECK(mlci::json_escape("\xE2\x80\x94 \xE2\x9C\x85") == "\"\xE2\x80\x94 \xE2\x9C\x85\"");
+    }
+
     TEST_CASE("numbers: integers exact, doubles in their shortest round-trip form") {
         CHECK(Json(0).dump(false) == "0");
         CHECK(Json(-42).dump(false) == "-42");

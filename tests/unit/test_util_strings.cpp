@@ -278,9 +278,11 @@ TEST_SUITE("util.quoted") {
         CHECK(quoted("evil\nname") == "'evil\\nname'");
         CHECK(quoted("tab\there") == "'tab\\there'");
         CHECK(quoted(std::string_view("nul\0x", 5)) == "'nul\\x00x'");
-        CHECK(quoted("\x1b[31mred") == "'\\x1b[31mred'");
+        // quoted() is term_escape (escape.hpp) in quotes: ESC and CR by their C names since issue 12.
+        CHECK(quoted("\x1b[31mred") == "'\\e[31mred'");
         CHECK(quoted("del\x7f") == "'del\\x7f'");
-        CHECK(quoted("cr\r") == "'cr\\x0d'");
+        CHECK(quoted("cr\r") == "'cr\\r'");
         CHECK(quoted("caf\xC3\xA9") == "'caf\xC3\xA9'");
+        CHECK(quoted("c1 \xC2\x9B") == "'c1 \\u{9b}'");
     }
 }

@@ -1,5 +1,5 @@
-// lib/util/term.hpp, diag.hpp and error.hpp: table layout, colour off the terminal, the warning sink, and
-// the exit code each error kind maps to (DESIGN.md section 7).
+// lib/util/term.hpp, diag.hpp and error.hpp: table layout, colour off the terminal, the safety net of
+// human output, the warning sink, and the exit code each error kind maps to (DESIGN.md section 7).
 #include "util/diag.hpp"
 #include "util/error.hpp"
 #include "util/term.hpp"
@@ -44,6 +44,44 @@ TEST_SUITE("util.paint") {
             CHECK(paint("x", Colour::red) == "x");
         }
         CHECK(paint("x", Colour::none) == "x");
+    }
+}
+
+TEST_SUITE("util.terminal_safe") {
+    TEST_CASE("every control character but newlines escaped; paint()'s colours only when kept") {
+        CHECK(terminal_safe("a\nb\n", true) == "a\nb\n");
+        CHECK(terminal_safe("x\ty\r\x07\xC2\x9B\xE2\x80\xAE\xFF\n", false) ==
+              "x\\ty\\r\\a\\u{9b}\\u{202e}\\xff\n");
+        CHECK(terminal_safe("x\ty\n", false, true) == "x\ty\n");
+        std::string red = "\033[31mFAIL\033[0m";
+        CHECK(terminal_safe(red + "\n", true) == red + "\n");
+        CHECK(terminal_safe(red, false) == "\\e[31mFAIL\\e[0m");
+        for (const char* own :
+             {"\033[0m", "\033[1m", "\033[2m", "\033[31m", "\033[32m", "\033[33m", "\033[34m"}) {
+            CHECK(terminal_safe(own, true) == own);
+        }
+        // Anything else that starts with ESC is escaped, colour on or off: titles, clears, cursor moves,
+        // other SGR codes (8 hides text).
+        CHECK(terminal_safe("\033]0;pwned\007", true) == "\\e]0;pwned\\a");
+        CHECK(terminal_safe("\033[2J\033[8m\033[3", true) == "\\e[2J\\e[8m\\e[3");
+        CHECK(terminal_safe("caf\xC3\xA9 \xE2\x9C\x85", true) == "caf\xC3\xA9 \xE2\x9C\x85");
+    }
+
+    TEST_CASE("plain_lines: printable ASCII and newlines, which terminal_safe keeps as they are") {
+        CHECK(plain_lines(""));
+        CHECK(plain_lines("abc 123 ~!\n\nx\n"));
+        for (const char* s : {"a\tb", "a\rb", "\x1b[0m", "del\x7f", "caf\xC3\xA9", "\xff"}) {
+            CHECK_FALSE(plain_lines(s));
+        }
+        CHECK(terminal_safe("abc 123 ~!\n\nx\n", true) == "abc 123 ~!\n\nx\n");
+    }
+
+    TEST_CASE("paint() writes only what terminal_safe keeps") {
+        for (Colour c :
+             {Colour::red, Colour::green, Colour::yellow, Colour::blue, Colour::bold, Colour::dim}) {
+            std::string p = paint("x", c);
+            CHECK(terminal_safe(p, true) == p);
+        }
     }
 }
 

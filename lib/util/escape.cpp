@@ -1,0 +1,238 @@
+#include "util/escape.hpp"
+
+#include <cstdint>
+#include <cstdio>
+
+namespace mlci {
+
+namespace {
+
+// Bytes that may start something to escape: C0, DEL and everything past ASCII (C1 controls, bidi
+// controls and invalid UTF-8 are all encoded with bytes >= 0x80). Text without them is kept as is.
+inline bool suspect(unsigned char c) {
+    return c < 0x20 || c >= 0x7f;
+}
+
+// The length (2 to 4) of the valid UTF-8 sequence at s[i], its code point in cp; 0 when the bytes there
+// are not UTF-8 (a stray continuation byte, a truncated sequence, an overlong form, a surrogate, past
+// U+10FFFF), as valid_utf8 (strings.hpp) decides.
+size_t utf8_sequence(std::string_view s, size_t i, uint32_t& cp) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t len = 0;
+    if ((c & 0xE0) == 0xC0) {
+        len = 2;
+        cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3;
+        cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (i + len > s.size()) {
+        return 0;
+    }
+    for (size_t k = 1; k < len; ++k) {
+        auto b = static_cast<unsigned char>(s[i + k]);
+        if ((b & 0xC0) != 0x80) {
+            return 0;
+        }
+        cp = (cp << 6) | (b & 0x3F);
+    }
+    bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        return 0;
+    }
+    return len;
+}
+
+// C1 controls, and the bidi embeddings, overrides (U+202A–U+202E) and isolates (U+2066–U+2069) that
+// reorder what a terminal or a browser shows ("Trojan Source").
+inline bool escaped_code_point(uint32_t cp) {
+    return (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+void append_byte_escape(std::string& out, unsigned char c) {
+    switch (c) {
+    case '\a':
+        out += "\\a";
+        return;
+    case '\b':
+        out += "\\b";
+        return;
+    case '\t':
+        out += "\\t";
+        return;
+    case '\n':
+        out += "\\n";
+        return;
+    case '\v':
+        out += "\\v";
+        return;
+    case '\f':
+        out += "\\f";
+        return;
+    case '\r':
+        out += "\\r";
+        return;
+    case 0x1b:
+        out += "\\e";
+        return;
+    default:
+        break;
+    }
+    static constexpr char digits[] = "0123456789abcdef";
+    out += "\\x";
+    out += digits[c >> 4];
+    out += digits[c & 0xf];
+}
+
+// The slow path from the first suspect byte on.
+void append_escaped_tail(std::string& out, std::string_view s, size_t i) {
+    while (i < s.size()) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7f) {
+                append_byte_escape(out, c);
+            } else {
+                out += static_cast<char>(c);
+            }
+            ++i;
+            continue;
+        }
+        uint32_t cp = 0;
+        size_t len = utf8_sequence(s, i, cp);
+        if (len == 0) {
+            append_byte_escape(out, c);
+            ++i;
+            continue;
+        }
+        if (escaped_code_point(cp)) {
+            char buf[16];
+            int n = std::snprintf(buf, sizeof buf, "\\u{%x}", static_cast<unsigned>(cp));
+            out.append(buf, static_cast<size_t>(n));
+        } else {
+            out.append(s.data() + i, len);
+        }
+        i += len;
+    }
+}
+
+size_t first_suspect(std::string_view s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (suspect(static_cast<unsigned char>(s[i]))) {
+            return i;
+        }
+    }
+    return s.size();
+}
+
+} // namespace
+
+void append_term_escaped(std::string& out, std::string_view s) {
+    size_t i = first_suspect(s);
+    out.append(s.data(), i);
+    if (i < s.size()) {
+        append_escaped_tail(out, s, i);
+    }
+}
+
+std::string term_escape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    append_term_escaped(out, s);
+    return out;
+}
+
+bool needs_term_escape(std::string_view s) {
+    for (size_t i = first_suspect(s); i < s.size();) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7f) {
+                return true;
+            }
+            ++i;
+            continue;
+        }
+        uint32_t cp = 0;
+        size_t len = utf8_sequence(s, i, cp);
+        if (len == 0 || escaped_code_point(cp)) {
+            return true;
+        }
+        i += len;
+    }
+    return false;
+}
+
+std::string message_lines(std::string_view prefix, std::string_view msg) {
+    std::string out;
+    out.reserve(prefix.size() + msg.size() + 1);
+    size_t start = 0;
+    do {
+        size_t nl = msg.find('\n', start);
+        std::string_view line =
+            msg.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+        out += prefix;
+        append_term_escaped(out, line);
+        out += '\n';
+        start = nl == std::string_view::npos ? msg.size() + 1 : nl + 1;
+    } while (start < msg.size());
+    return out;
+}
+
+std::string md_escape(std::string_view s) {
+    std::string text = term_escape(s);
+    std::string out;
+    out.reserve(text.size() + 8);
+    for (char c : text) {
+        switch (c) {
+        case '\\':
+        case '`':
+        case '*':
+        case '_':
+        case '[':
+        case ']':
+        case '<':
+        case '>':
+        case '&':
+        case '|':
+        case '#':
+        case '!':
+        case '~':
+        case '$':
+            out += '\\';
+            break;
+        default:
+            break;
+        }
+        out += c;
+    }
+    return out;
+}
+
+std::string shell_quote(std::string_view s, bool always_quote) {
+    bool bare = !s.empty() && !always_quote;
+    for (char c : s) {
+        bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                    c == '@' || c == '%' || c == '+' || c == '=' || c == ':' || c == ',' || c == '.' ||
+                    c == '/' || c == '-';
+        bare = bare && safe;
+    }
+    if (bare) {
+        return std::string(s);
+    }
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'') {
+            out += "'\\''";
+        } else {
+            out += c;
+        }
+    }
+    out += '\'';
+    return out;
+}
+
+} // namespace mlci
