@@ -148,8 +148,8 @@ void LocalStore::each_fan(F&& f) {
     }
 }
 
-HashSet LocalStore::list() {
-    HashSet out;
+template <typename F>
+void LocalStore::each_object(F&& f) {
     each_fan([&](int slot, DIR* d) {
         char fan[3];
         std::snprintf(fan, sizeof fan, "%02x", slot);
@@ -157,10 +157,15 @@ HashSet LocalStore::list() {
             Hash128 h;
             std::string n = e->d_name;
             if (n.size() == 30 && parse_hash_id(std::string("xxh128:") + fan + n, &h)) {
-                out.insert(h);
+                f(h, ::dirfd(d), n);
             }
         }
     });
+}
+
+HashSet LocalStore::list() {
+    HashSet out;
+    each_object([&](const Hash128& h, int, const std::string&) { out.insert(h); });
     return out;
 }
 
@@ -281,17 +286,10 @@ void LocalStore::flush() {
 
 std::vector<std::pair<Hash128, uint64_t>> LocalStore::objects() {
     std::vector<std::pair<Hash128, uint64_t>> out;
-    each_fan([&](int slot, DIR* d) {
-        char fan[3];
-        std::snprintf(fan, sizeof fan, "%02x", slot);
-        while (dirent* e = ::readdir(d)) {
-            Hash128 h;
-            std::string n = e->d_name;
-            struct stat st {};
-            if (n.size() == 30 && parse_hash_id(std::string("xxh128:") + fan + n, &h) &&
-                ::fstatat(::dirfd(d), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
-                out.emplace_back(h, static_cast<uint64_t>(st.st_size));
-            }
+    each_object([&](const Hash128& h, int dirfd, const std::string& name) {
+        struct stat st {};
+        if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+            out.emplace_back(h, static_cast<uint64_t>(st.st_size));
         }
     });
     return out;

@@ -101,6 +101,9 @@ class LocalStore : public Store {
     /// f(slot, DIR*) for every fan-out folder that exists (a link in place of one is skipped).
     template <typename F>
     void each_fan(F&& f);
+    /// f(hash, folder descriptor, name) for every name of the fan-out folders that names an object.
+    template <typename F>
+    void each_object(F&& f);
     /// Open object h for reading with no link followed below the store's folder, refusing anything but
     /// a regular file; its stat in *st.
     Fd open_object(const Hash128& h, struct stat* st);

@@ -29,6 +29,13 @@ head_entries() {
     done
 }
 
+# raw_root ENTRY...: HEAD's root tree with these entries added (raw_tree's form); prints its id.
+raw_root() {
+    local entries=()
+    while read -r e; do entries+=("$e"); done < <(head_entries)
+    raw_tree "${entries[@]}" "$@"
+}
+
 # crafted_commit TREE MESSAGE: a commit of TREE on top of HEAD, not checked out; prints its id.
 crafted_commit() {
     test_tick

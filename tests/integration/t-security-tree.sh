@@ -34,9 +34,7 @@ begin_test "a pointer at .git/h.mlci naming a folder 'hooks' never writes .git/h
 evil_repo
 h=$(blob "$HOOKS_PTR")
 sub=$(raw_tree "100644 h.mlci $h")
-entries=()
-while read -r e; do entries+=("$e"); done < <(head_entries)
-root=$(raw_tree "${entries[@]}" "40000 .git $sub")
+root=$(raw_root "40000 .git $sub")
 publish "$(crafted_commit "$root" "evil")"
 guard_begin
 for cmd in "pull --rev origin/evil" "pull --rev origin/evil --force" "checkout --rev origin/evil --force" \
@@ -61,9 +59,7 @@ f=$(blob "$FILE_PTR")
 x=$(raw_tree "100644 pwned.txt.mlci $f")
 up1=$(raw_tree "40000 x $x")
 up2=$(raw_tree "40000 .. $up1")
-entries=()
-while read -r e; do entries+=("$e"); done < <(head_entries)
-root=$(raw_tree "${entries[@]}" "40000 .. $up2")
+root=$(raw_root "40000 .. $up2")
 publish "$(crafted_commit "$root" "escape")"
 guard_begin
 run git model pull --rev origin/evil --force
@@ -77,12 +73,10 @@ begin_test "the NTFS and HFS+ aliases of .git are refused like .git itself"
 evil_repo
 h=$(blob "$HOOKS_PTR")
 sub=$(raw_tree "100644 h.mlci $h")
-entries=()
-while read -r e; do entries+=("$e"); done < <(head_entries)
 n=0
 for alias in ".GIT" "git~1" ".git." ".git " $'.g\u200cit' "GIT~1"; do
     n=$((n + 1))
-    root=$(raw_tree "${entries[@]}" "40000 $alias $sub")
+    root=$(raw_root "40000 $alias $sub")
     git update-ref "refs/heads/alias$n" "$(crafted_commit "$root" "alias $n")"
 done
 git push -q origin 'refs/heads/alias*:refs/heads/alias*' main
