@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <memory>
 
 namespace mlci::eval {
@@ -130,6 +131,16 @@ GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gate
         return find_by_fingerprint(store, *index, def.name, fp->of(def));
     };
 
+    // A run dated in the future is judged like any other (the latest is the last recorded, whatever its
+    // `at`), but said: an `at` ahead of the clock is either a broken clock or a forgery.
+    int64_t now = static_cast<int64_t>(std::time(nullptr));
+    auto note_future = [&](const Run& r, const git::Oid& commit) {
+        std::string w = future_warning(r, commit, now);
+        if (!w.empty()) {
+            res.warnings.push_back(w);
+        }
+    };
+
     for (const auto& name : gate.suites) {
         SuiteResult sr;
         sr.suite = name;
@@ -137,6 +148,7 @@ GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gate
         if (cand_note) {
             if (const Run* r = cand_note->latest(name)) {
                 sr.candidate = *r;
+                note_future(*r, candidate);
             }
         }
         if (!sr.candidate && def != nullptr) {
@@ -149,6 +161,7 @@ GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gate
             if (base_note) {
                 if (const Run* r = base_note->latest(name)) {
                     sr.baseline = *r;
+                    note_future(*r, *res.baseline);
                 }
             }
             if (!sr.baseline && def != nullptr && has_relative) {

@@ -1,5 +1,6 @@
-// Gate verdicts (DESIGN.md section 5): the candidate's latest run of each suite against the rules and
-// against the baseline (the merge base of the candidate and the gate's baseline ref).
+// Gate verdicts (DESIGN.md section 5): the candidate's latest run of each suite (the last recorded in its
+// note, never the one with the latest `at`) against the rules and against the baseline (the merge base of the
+// candidate and the gate's baseline ref).
 //   pass (0) — every rule holds;
 //   fail (1) — a rule fails, a rule's metric is missing from a recorded run, the latest run is an
 //              error, or a relative rule has no baseline result (unless on_missing_baseline = "pass");

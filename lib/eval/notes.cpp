@@ -5,6 +5,7 @@
 #include "util/error.hpp"
 
 #include <chrono>
+#include <ctime>
 #include <git2.h>
 #include <map>
 #include <random>
@@ -396,6 +397,25 @@ std::string merge_note_texts(const Oid& commit, const std::string& a, const std:
         return a + (a.empty() || a.back() == '\n' ? "" : "\n") + b;
     }
     return serialize_note(merge_notes(*na, *nb));
+}
+
+std::string future_warning(const Run& run, const Oid& commit, int64_t now) {
+    if (!dated_in_future(run, now)) {
+        return "";
+    }
+    return "run " + run.id + " of suite '" + run.suite + "' on " + commit.short_hex() + " is dated " +
+           run.at +
+           ", in the future: that time is its writer's claim (runs count in the order they were recorded)";
+}
+
+void warn_future_runs(const Note& note, const Oid& commit) {
+    int64_t now = static_cast<int64_t>(std::time(nullptr));
+    for (const auto& r : note.runs) {
+        std::string w = future_warning(r, commit, now);
+        if (!w.empty()) {
+            warn(w);
+        }
+    }
 }
 
 std::optional<Oid> NotesStore::merge_from(const Oid& other, const std::string& message, int tries) {

@@ -74,4 +74,9 @@ std::string note_source(const git::Oid& commit);
 /// texts are concatenated so that nothing is lost (with a warning naming the commit).
 std::string merge_note_texts(const git::Oid& commit, const std::string& a, const std::string& b);
 
+/// "run ID of suite 'S' on 3f9a1c2 is dated …, in the future: …" for a run dated_in_future(); "" otherwise.
+std::string future_warning(const Run& run, const git::Oid& commit, int64_t now);
+/// warn() future_warning() for every run of a note so dated.
+void warn_future_runs(const Note& note, const git::Oid& commit);
+
 } // namespace mlci::eval

@@ -161,11 +161,11 @@ std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req,
     for (const SuiteDef* s : suites) {
         std::string f = fp.of(*s);
         if (!req.force) {
-            // Already recorded on this very commit: nothing new to record.
+            // Already recorded on this very commit: nothing new to record (the latest such run).
             const Run* mine = nullptr;
             if (own) {
                 for (const auto& r : own->runs) {
-                    if (r.suite == s->name && r.fingerprint == f && r.ok() && (!mine || r.at >= mine->at)) {
+                    if (r.suite == s->name && r.fingerprint == f && r.ok()) {
                         mine = &r;
                     }
                 }

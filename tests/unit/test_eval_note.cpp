@@ -31,7 +31,78 @@ TEST_SUITE("Note") {
         Note m = merge_notes(n, other);
         CHECK(m.runs.size() == 2);
         CHECK(merge_notes(m, n).runs.size() == 2);
-        CHECK(m.latest("q")->id == "2");
+        // Their run "2" was published first; our "1" counts as recorded after it, whatever the dates.
+        CHECK(m.latest("q")->id == "1");
+    }
+    TEST_CASE("the latest run is the last recorded, not the one with the latest `at`") {
+        // Issue 12: a forged run dated 2099 followed by a real run.
+        Note n = parse_note("[[run]]\nsuite = \"q\"\nid = \"forged\"\nat = 2099-01-01T00:00:00Z\n"
+                            "[run.metrics]\nacc = 0.99\n\n"
+                            "[[run]]\nsuite = \"q\"\nid = \"real\"\nat = 2026-01-01T00:00:00Z\n"
+                            "[run.metrics]\nacc = 0.5\n\n"
+                            "[[run]]\nsuite = \"other\"\nid = \"o\"\nat = 2026-01-01T00:00:00Z\n",
+                            "t");
+        REQUIRE(n.latest("q") != nullptr);
+        CHECK(n.latest("q")->id == "real");
+        CHECK(n.latest("q")->metric("acc") == 0.5);
+        CHECK(n.latest("other")->id == "o");
+        CHECK(n.latest("none") == nullptr);
+        // Old notes, written in `at` order by earlier merges, read as before.
+        Note old = parse_note("[[run]]\nsuite = \"q\"\nid = \"a\"\nat = 2026-01-01T00:00:00Z\n\n"
+                              "[[run]]\nsuite = \"q\"\nid = \"b\"\nat = 2026-01-02T00:00:00Z\n",
+                              "t");
+        CHECK(old.latest("q")->id == "b");
+        // The future is reported, never ordered by.
+        int64_t now = *parse_utc("2026-06-01T00:00:00Z");
+        CHECK(dated_in_future(n.runs[0], now));
+        CHECK_FALSE(dated_in_future(n.runs[1], now));
+        Run soon = n.runs[1];
+        soon.at = "2026-06-01T23:00:00Z"; // within a day: a clock off by hours is not reported
+        CHECK_FALSE(dated_in_future(soon, now));
+        soon.at = "tomorrow"; // not a date-time: nothing to compare
+        CHECK_FALSE(dated_in_future(soon, now));
+        CHECK(parse_utc("1970-01-02T00:00:00Z") == 86400);
+        CHECK_FALSE(parse_utc("2026-13-01T00:00:00Z").has_value());
+    }
+    TEST_CASE("merge order: theirs as published, then ours they lack; no writer-chosen time reorders") {
+        auto run = [](const char* id, const char* at) {
+            Run r;
+            r.suite = "q";
+            r.id = id;
+            r.at = at;
+            return r;
+        };
+        auto ids = [](const Note& n) {
+            std::string out;
+            for (const auto& r : n.runs) {
+                out += r.id + " ";
+            }
+            return out;
+        };
+        Note ours;
+        ours.runs = {run("base", "2026-01-01T00:00:00Z"), run("mine", "2026-01-03T00:00:00Z")};
+        Note theirs;
+        theirs.runs = {run("base", "2026-01-01T00:00:00Z"), run("forged", "2099-01-01T00:00:00Z")};
+        Note m = merge_notes(ours, theirs);
+        CHECK(ids(m) == "base forged mine ");
+        CHECK(m.latest("q")->id == "mine"); // the run recorded here stays the latest after a sync
+        // Deterministic: the same inputs, the same order; merging again changes nothing.
+        CHECK(ids(merge_notes(ours, theirs)) == ids(m));
+        CHECK(ids(merge_notes(m, theirs)) == ids(m));
+        // The other side, merging what we published, keeps our order (a fast-forward in practice).
+        CHECK(ids(merge_notes(theirs, m)) == ids(m));
+        // A run id on both sides keeps our copy, at its place in theirs.
+        Note edited = theirs;
+        edited.runs[0].metrics = {{"acc", 0.99}};
+        Note k = merge_notes(ours, edited);
+        CHECK(ids(k) == "base forged mine ");
+        CHECK(k.runs[0].metrics.empty());
+        // Nothing of ours is dropped, not even a repeated id in a hand-edited note.
+        Note dup;
+        dup.runs = {run("x", ""), run("x", ""), run("y", "")};
+        CHECK(ids(merge_notes(dup, Note{})) == "x x y ");
+        CHECK(ids(merge_notes(dup, dup)) == "x x y ");
+        CHECK(ids(merge_notes(Note{}, dup)) == "x y ");
     }
     TEST_CASE("malformed notes are refused with input errors") {
         CHECK_THROWS_AS(parse_note("[[run]]\nsuite = 1\nid = \"x\"\n", "t"), Error);
