@@ -128,7 +128,7 @@ GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gate
         if (!index) {
             index = store.index();
         }
-        return find_by_fingerprint(store, *index, def.name, fp->of(def));
+        return find_by_fingerprint(store, *index, def, fp->of(def));
     };
 
     // A run dated in the future is judged like any other (the latest is the last recorded, whatever its

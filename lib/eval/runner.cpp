@@ -178,7 +178,7 @@ std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req,
             if (!index) {
                 index = store.index();
             }
-            if (auto found = find_by_fingerprint(store, *index, s->name, f)) {
+            if (auto found = find_by_fingerprint(store, *index, *s, f)) {
                 Run copy = reused_copy(*found, now_epoch(), by);
                 store.append(commit, copy);
                 out.push_back(copy);
