@@ -48,6 +48,8 @@ std::string str(const std::string& source, const toml::node& n, const std::strin
     return *n.value<std::string>();
 }
 
+// A number: a TOML integer or a finite float. Not a boolean: `true` read as 1 would let a note (or a
+// suite) turn a flag into a perfect score.
 double num(const std::string& source, const toml::node& n, const std::string& key) {
     if (n.is_floating_point()) {
         double d = *n.value<double>();
@@ -59,10 +61,7 @@ double num(const std::string& source, const toml::node& n, const std::string& ke
     if (n.is_integer()) {
         return static_cast<double>(*n.value<int64_t>());
     }
-    if (n.is_boolean()) {
-        return *n.value<bool>() ? 1.0 : 0.0;
-    }
-    bad(source, n, "'" + key + "' must be a number");
+    bad(source, n, "'" + key + "' must be a number" + (n.is_boolean() ? ", not a boolean" : ""));
 }
 
 std::string two(int v) {
@@ -94,14 +93,19 @@ std::string datetime_text(const std::string& source, const toml::node& n) {
     return format_utc(t);
 }
 
-Numbers numbers(const std::string& source, const toml::node& n, const std::string& key) {
+Numbers numbers(const std::string& source, const toml::node& n, const std::string& key, bool unit) {
     const toml::table* t = n.as_table();
     if (t == nullptr) {
         bad(source, n, "'" + key + "' must be a table of numbers");
     }
     Numbers out;
     for (const auto& [k, v] : *t) {
-        out.emplace_back(std::string(k.str()), num(source, v, key + "." + std::string(k.str())));
+        std::string name = key + "." + std::string(k.str());
+        double d = num(source, v, name);
+        if (unit && !is_case_value(d)) {
+            bad(source, v, "'" + name + "' must be a number in [0, 1] (1/0 for pass/fail, or a score)");
+        }
+        out.emplace_back(std::string(k.str()), d);
     }
     return out;
 }
@@ -149,9 +153,9 @@ Note parse_note(std::string_view text, const std::string& source) {
                 } else if (key == "reused_from") {
                     r.reused_from = str(source, v, key);
                 } else if (key == "metrics") {
-                    r.metrics = numbers(source, v, key);
+                    r.metrics = numbers(source, v, key, false);
                 } else if (key == "cases") {
-                    r.cases = numbers(source, v, key);
+                    r.cases = numbers(source, v, key, true);
                 }
             }
             if (r.suite.empty()) {

@@ -34,6 +34,11 @@ struct Run {
     std::optional<double> metric(std::string_view name) const { return lookup(metrics, name); }
 };
 
+/// A per-case result: 1/0 (pass/fail) or a score, so a number in [0, 1] (DESIGN.md section 5).
+inline bool is_case_value(double v) {
+    return v >= 0 && v <= 1;
+}
+
 struct Note {
     /// In the order they were recorded: NotesStore::append adds at the end, merge_notes puts the runs a
     /// sync brings in after the ones already published. `at` is the writer's claim, shown, never ordered by.
@@ -42,7 +47,8 @@ struct Note {
     const Run* latest(std::string_view suite) const;
 };
 
-/// Parse a note. Throws input_error naming `source` (e.g. "note of commit 3f9a1c2") and line.
+/// Parse a note. Throws input_error naming `source` (e.g. "note of commit 3f9a1c2") and line. Metrics and
+/// cases are numbers (a boolean is refused); a case is in [0, 1].
 Note parse_note(std::string_view text, const std::string& source);
 
 /// Write a note in the canonical layout (DESIGN.md section 5); parse_note(serialize_note(n)) == n.

@@ -5,7 +5,7 @@
 //     rewrite notes this way: a note that does not survive it would lose runs);
 //   - merge_notes keeps every run id of both sides, and merging a note with itself changes nothing;
 //     merging nothing into a note keeps its runs as they are; latest() is the last run of a suite in
-//     the note (never chosen by `at`);
+//     the note (never chosen by `at`); every case is in [0, 1];
 //   - the line scanner `git gate log` uses (note_scan.hpp) agrees with parse_note wherever it accepts
 //     the text: same runs, suites, ids, times and metric values. It may decline any text, but it must
 //     never accept one that parse_note refuses.
@@ -106,6 +106,13 @@ void check_merge(const Note& n) {
         for (size_t j = i + 1; j < n.runs.size(); ++j) {
             if (n.runs[j].suite == n.runs[i].suite && latest == &n.runs[i]) {
                 fail("latest() is not the last recorded run of", n.runs[i].suite);
+            }
+        }
+    }
+    for (const auto& r : n.runs) {
+        for (const auto& [k, v] : r.cases) {
+            if (!mlci::eval::is_case_value(v)) {
+                fail("parse_note kept a case outside [0, 1]:", k);
             }
         }
     }

@@ -109,6 +109,28 @@ TEST_SUITE("Note") {
         CHECK_THROWS_AS(parse_note("[[run]]\nid = \"x\"\n", "t"), Error);
         CHECK_THROWS_AS(parse_note("[[run]] suite = ", "t"), Error);
     }
+    TEST_CASE("a boolean is not a number; a case is in [0, 1]") {
+        auto why = [](const std::string& text) {
+            try {
+                parse_note(text, "note of commit abc1234");
+            } catch (const Error& e) {
+                CHECK(e.kind() == ErrorKind::input);
+                return std::string(e.what());
+            }
+            return std::string("parsed");
+        };
+        std::string head = "[[run]]\nsuite = \"q\"\nid = \"1\"\n";
+        CHECK(why(head + "[run.metrics]\nacc = true\n") ==
+              "note of commit abc1234:5: 'metrics.acc' must be a number, not a boolean");
+        CHECK(why(head + "duration_s = false\n").find("'duration_s' must be a number, not a boolean") !=
+              std::string::npos);
+        CHECK(why(head + "[run.cases]\nq1 = 5\n") == "note of commit abc1234:5: 'cases.q1' must be a number "
+                                                     "in [0, 1] (1/0 for pass/fail, or a score)");
+        CHECK(why(head + "[run.cases]\nq1 = -0.5\n").find("in [0, 1]") != std::string::npos);
+        CHECK(why(head + "[run.cases]\nq1 = true\n").find("not a boolean") != std::string::npos);
+        CHECK(why(head + "[run.cases]\nq1 = 1\nq2 = 0\nq3 = 0.25\n[run.metrics]\nlatency = 480\n") ==
+              "parsed");
+    }
 }
 
 TEST_SUITE("JsonValue") {
@@ -125,12 +147,33 @@ TEST_SUITE("JsonValue") {
 
 TEST_SUITE("SuiteOutput") {
     TEST_CASE("JSON and TOML outputs with cases") {
-        auto j = parse_suite_output("{\"acc\": 0.5, \"cases\": {\"x\": 1, \"y\": false}}", "t");
+        auto j = parse_suite_output("{\"acc\": 0.5, \"cases\": {\"x\": 1, \"y\": 0, \"z\": 0.75}}", "t");
         CHECK(lookup(j.metrics, "acc") == 0.5);
         CHECK(lookup(j.cases, "y") == 0.0);
+        CHECK(lookup(j.cases, "z") == 0.75);
         auto t = parse_suite_output("acc = 1\n[cases]\nx = 0\n", "t");
         CHECK(lookup(t.metrics, "acc") == 1.0);
         CHECK_THROWS(parse_suite_output("{\"acc\": \"high\"}", "t"));
+    }
+    TEST_CASE("a boolean metric or case, and a case outside [0, 1], are input errors naming file and key") {
+        auto why = [](const std::string& text) {
+            try {
+                parse_suite_output(text, "m.json");
+            } catch (const Error& e) {
+                CHECK(e.kind() == ErrorKind::input);
+                return std::string(e.what());
+            }
+            return std::string("parsed");
+        };
+        CHECK(why("{\"acc\": true}") == "m.json: 'acc' must be a number, not a boolean");
+        CHECK(why("{\"acc\": 1, \"cases\": {\"q1\": false}}") ==
+              "m.json: 'cases.q1' must be a number, not a boolean");
+        CHECK(why("{\"acc\": 1, \"cases\": {\"q1\": 5}}") ==
+              "m.json: 'cases.q1' must be a number in [0, 1] (1/0 for pass/fail, or a score), not 5.0");
+        CHECK(why("acc = true\n") == "m.json:1: 'acc' must be a finite number, not a boolean");
+        CHECK(why("acc = 1\n[cases]\nq1 = 5\n") ==
+              "m.json:3: 'cases.q1' must be a number in [0, 1] (1/0 for pass/fail, or a score), not 5.0");
+        CHECK(why("acc = 1\n[cases]\nq1 = -1\n").find("in [0, 1]") != std::string::npos);
     }
 }
 
