@@ -55,6 +55,8 @@ Plan plan_promotion(const git::Repo& repo, const registry::Registry& reg, const 
         plan.already = true;
         return plan;
     }
+    // Refuse now, before anything is judged or written, a promotion whose tags mlci could not read back.
+    reg.next_counter(entry.name, plan.displaced ? 2 : 1);
 
     // The stages' order: a version reaches stage i only after it held stage i-1.
     if (cfg.require_order && idx > 0) {
@@ -191,6 +193,8 @@ RollbackPlan plan_rollback(const registry::Registry& reg, const std::string& nam
             continue;
         }
         if (auto v = reg.version_at(name, *it)) {
+            reg.next_counter(name,
+                             2); // the unassignment and the assignment: refuse now if they cannot be read
             return RollbackPlan{*cur, *v, stage};
         }
     }

@@ -45,7 +45,13 @@ std::optional<eval::Gates> promotion_gates(const git::Repo& repo, const git::Oid
                                            std::string* source);
 
 /// Decide a promotion: stage known, order kept, gate passed. Writes nothing. Throws usage_error for a
-/// stage not listed in the config's `stages`.
+/// stage not listed in the config's `stages`, input_error when the tags to write would need a counter
+/// mlci cannot read back (Registry::next_counter).
+///
+/// What counts (issue 12): the stages' order is a fact of the registry — any annotated assignment tag
+/// of the previous stage, by mlci, by GTO or by hand, is one, as in GTO's model; the gate of the target
+/// stage is always evaluated on the notes of the version's commit, never taken from a tag's Mlci-Gate
+/// trailers, which are only ever shown (history) as the tag's claim.
 Plan plan_promotion(const git::Repo& repo, const registry::Registry& reg, const Config& cfg,
                     const eval::NotesStore& notes, const registry::VersionEntry& entry,
                     const std::string& stage, const Options& opt);
