@@ -87,6 +87,15 @@ void judge(RuleResult& rr) {
 
 } // namespace
 
+bool rule_holds(const Rule& rule, double candidate, double baseline) {
+    RuleResult rr;
+    rr.rule = rule;
+    rr.candidate = candidate;
+    rr.baseline = baseline;
+    judge(rr);
+    return rr.status == "pass";
+}
+
 GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gates& gates, const Gate& gate,
                       const git::Oid& candidate, const CheckOptions& opt) {
     GateResult res;

@@ -69,6 +69,10 @@ struct CheckOptions {
 /// A case passes when its value is at least 0.5 (1/0 results, or a score in [0, 1]).
 bool case_passes(double v);
 
+/// Does a rule hold for these values (`baseline` is read by max_drop / max_rise only)? The judgement
+/// check_gate makes, for callers that re-check a verdict written elsewhere (history, issue 12).
+bool rule_holds(const Rule& rule, double candidate, double baseline);
+
 /// Check one gate on `candidate`. `gates` are the rules in force (the work tree's, or the commit's).
 GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gates& gates, const Gate& gate,
                       const git::Oid& candidate, const CheckOptions& opt = {});

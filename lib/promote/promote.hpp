@@ -88,10 +88,26 @@ struct HistoryEntry {
     std::string commit;
     std::string tagger;
     std::string summary;                 // first line of the tag message
-    std::vector<std::string> gate_lines; // Mlci-Gate trailers
+    std::vector<std::string> gate_lines; // Mlci-Gate trailers: the tag's claim
     std::string forced;                  // Mlci-Forced
+    /// What the gate lines are worth (issue 12: anyone can write a tag with any trailer): "verified"
+    /// when the notes of the tag's commit hold a run agreeing with every result they claim, "claimed"
+    /// otherwise; "" for a tag without gate lines. `evidence_text` says it in a line.
+    std::string evidence;
+    std::string evidence_text;
 };
-std::vector<HistoryEntry> history(const registry::Registry& reg, const std::string& name);
+/// Every tag of NAME in order. With `notes`, each tag's Mlci-Gate lines are checked against the notes
+/// (HistoryEntry::evidence); without, they are all "claimed".
+std::vector<HistoryEntry> history(const registry::Registry& reg, const std::string& name,
+                                  const eval::NotesStore* notes = nullptr);
+
+/// Do the results a tag's Mlci-Gate lines claim for `commit` agree with the notes? The first line must
+/// name `commit` as the candidate; each rule line, as gate_evidence() writes it ("METRIC VALUE [(baseline
+/// B)] RULE STATUS"), must quote the value of a run in `note` (and B of a run in `baseline_note`), and
+/// its pass/fail must follow from those values under the rule it quotes. Lines that claim no result
+/// ("suite … has no result", "order: …") are not checked.
+bool gate_lines_agree(const std::vector<std::string>& lines, const git::Oid& commit,
+                      const std::optional<eval::Note>& note, const std::optional<eval::Note>& baseline_note);
 
 /// Kind of a registered NAME as its newest tag carrying an Mlci-Kind trailer says; "" when none does.
 std::string recorded_kind(const registry::Registry& reg, const std::string& name);
