@@ -1,8 +1,11 @@
-// Unit tests for lib/eval: note round trip and merge, the strict JSON reader, suite outputs, gates.
+// Unit tests for lib/eval: note round trip, order and merge (sync's merge of note texts too), the strict
+// JSON reader, suite outputs, gates.
 #include "eval/gates.hpp"
 #include "eval/json_in.hpp"
 #include "eval/note.hpp"
+#include "eval/notes.hpp"
 #include "eval/output.hpp"
+#include "util/diag.hpp"
 #include "util/error.hpp"
 
 #include <doctest/doctest.h>
@@ -130,6 +133,71 @@ TEST_SUITE("Note") {
         CHECK(why(head + "[run.cases]\nq1 = true\n").find("not a boolean") != std::string::npos);
         CHECK(why(head + "[run.cases]\nq1 = 1\nq2 = 0\nq3 = 0.25\n[run.metrics]\nlatency = 480\n") ==
               "parsed");
+    }
+}
+
+TEST_SUITE("merge_note_texts") {
+    // Issue 12: `git gate sync` must never make a local run unreadable, nor lose one.
+    const git::Oid commit = git::Oid::from_hex("3f9a1c2b4d5e6f708192a3b4c5d6e7f8091a2b3c");
+    const std::string ours = "[[run]]\nsuite = \"q\"\nid = \"mine\"\n[run.metrics]\nacc = 0.5\n";
+    const std::string theirs = "[[run]]\nsuite = \"q\"\nid = \"theirs\"\n[run.metrics]\nacc = 0.7\n";
+    const std::string malformed = "[[run]]\nsuite = \"q\"\nid = \"x\"\n[run.metrics]\nacc = true\n";
+    const std::string oversized = "[[run]]\nsuite = \"q\"\nid = \"big\"\n" + std::string(1100000, '#') + "\n";
+
+    struct Warnings {
+        std::vector<std::string> seen;
+        WarningSink old;
+        Warnings() : old(set_warning_sink([this](const std::string& w) { seen.push_back(w); })) {}
+        ~Warnings() { set_warning_sink(old); }
+    };
+
+    TEST_CASE("both read: their runs, then ours") {
+        Warnings w;
+        Note m =
+            parse_note(merge_note_texts(commit, ours, theirs, "refs/notes/mlci-remotes/origin/evals"), "t");
+        REQUIRE(m.runs.size() == 2);
+        CHECK(m.runs[0].id == "theirs");
+        CHECK(m.latest("q")->id == "mine");
+        CHECK(w.seen.empty());
+        CHECK(keeps_our_runs(commit, ours, merge_note_texts(commit, ours, theirs)));
+    }
+    TEST_CASE("an oversized or malformed note of theirs leaves ours as it is, with a warning") {
+        Warnings w;
+        CHECK(merge_note_texts(commit, ours, oversized, "refs/notes/mlci-remotes/origin/evals") == ours);
+        CHECK(merge_note_texts(commit, ours, malformed, "refs/notes/mlci-remotes/origin/evals") == ours);
+        REQUIRE(w.seen.size() == 2);
+        CHECK(w.seen[0] ==
+              "note of commit 3f9a1c2 in refs/notes/mlci-remotes/origin/evals: too large (1100032 "
+              "bytes, limit 1 MiB); kept the local note of 3f9a1c2 (its runs stay readable)");
+        CHECK(w.seen[1].find("must be a number, not a boolean; kept the local note of 3f9a1c2") !=
+              std::string::npos);
+        CHECK_FALSE(keeps_our_runs(commit, ours, oversized));
+        CHECK_FALSE(keeps_our_runs(commit, ours, malformed));
+    }
+    TEST_CASE("a local note that does not read gives way to theirs; neither reading keeps ours") {
+        Warnings w;
+        CHECK(merge_note_texts(commit, malformed, theirs) == theirs);
+        CHECK(merge_note_texts(commit, malformed, oversized) == malformed);
+        CHECK(w.seen.size() == 2);
+        CHECK(keeps_our_runs(commit, malformed, theirs));
+    }
+    TEST_CASE("a union past 1 MiB keeps ours") {
+        Warnings w;
+        std::string big_ours =
+            "[[run]]\nsuite = \"q\"\nid = \"a\"\nreason = \"" + std::string(600000, 'x') + "\"\n";
+        std::string big_theirs =
+            "[[run]]\nsuite = \"q\"\nid = \"b\"\nreason = \"" + std::string(600000, 'y') + "\"\n";
+        CHECK(merge_note_texts(commit, big_ours, big_theirs) == big_ours);
+        REQUIRE(w.seen.size() == 1);
+        CHECK(w.seen[0].find("would pass the 1 MiB limit of a note") != std::string::npos);
+    }
+    TEST_CASE("a fast-forward must keep every run of ours, unchanged") {
+        std::string both = ours + "\n" + theirs;
+        CHECK(keeps_our_runs(commit, ours, both));
+        CHECK(keeps_our_runs(commit, ours, ours));
+        CHECK_FALSE(keeps_our_runs(commit, ours, theirs)); // ours dropped
+        std::string edited = "[[run]]\nsuite = \"q\"\nid = \"mine\"\n[run.metrics]\nacc = 0.99\n";
+        CHECK_FALSE(keeps_our_runs(commit, ours, edited)); // ours changed
     }
 }
 
