@@ -8,6 +8,7 @@
 #include <cctype>
 #include <charconv>
 #include <ctime>
+#include <mutex>
 #include <set>
 
 namespace mlci::registry {
@@ -226,6 +227,21 @@ std::string trailer(const std::string& message, const std::string& key) {
 
 // --- reading --------------------------------------------------------------------------------------------
 
+namespace {
+
+// A command may load the registry more than once (a catalog of prompts beside a promotion, a reload
+// after a bump): say each thing about a tag once per process.
+void warn_once(const std::string& message) {
+    static std::mutex mutex;
+    static std::set<std::string> said;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (said.insert(message).second) {
+        warn(message);
+    }
+}
+
+} // namespace
+
 bool counter_before(int64_t a, const std::string& big_a, int64_t b, const std::string& big_b) {
     if (a != b) {
         return a < b;
@@ -255,15 +271,15 @@ Registry Registry::load(const git::Repo& repo) {
             it->second = repo.object_type(info.target);
         }
         if (it->second != "commit") {
-            warn("tag '" + info.name + "' points at " +
-                 (it->second.empty() ? std::string("a missing object") : "a " + it->second) +
-                 ", not a commit: ignored");
+            warn_once("tag '" + info.name + "' points at " +
+                      (it->second.empty() ? std::string("a missing object") : "a " + it->second) +
+                      ", not a commit: ignored");
             continue;
         }
         if (parsed->too_large) {
-            warn("tag '" + info.name + "' has a counter above " + std::to_string(k_max_counter) +
-                 ": read as the last event of " + parsed->name + "; mlci writes no further tag of " +
-                 parsed->name);
+            warn_once("tag '" + info.name + "' has a counter above " + std::to_string(k_max_counter) +
+                      ": read as the last event of " + parsed->name + "; mlci writes no further tag of " +
+                      parsed->name);
         }
         std::string name = parsed->name;
         r.m_by_name[name].push_back(Tag{std::move(*parsed), std::move(info)});

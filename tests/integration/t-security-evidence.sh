@@ -193,6 +193,12 @@ expect_eq "$(refs_snapshot)" "$before"
 run git prompt promote dev greet
 expect_rc 0
 expect_eq "$(git tag -l 'greet#dev#1')" "greet#dev#1" # the tree's counter 7 counts for nothing
+# Said once per command, though a bump reads the registry twice.
+write_prompt greet "Hello again {{name}}" '"name"' && commit_all "again"
+run git prompt bump
+expect_rc 0
+expect_out "greet: v0.1.0 -> v0.1.1"
+expect_eq "$(grep -c "tag 'greet@v9.0.0' points at a blob" <<<"$ERR")" "1"
 end_test
 
 begin_test "counters of 10 digits and more are read; promote writes the next one and stages shows it"
