@@ -7,9 +7,11 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstring>
 #include <ctime>
 #include <mutex>
 #include <set>
+#include <unordered_map>
 
 namespace mlci::registry {
 
@@ -255,7 +257,15 @@ bool counter_before(int64_t a, const std::string& big_a, int64_t b, const std::s
 Registry Registry::load(const git::Repo& repo) {
     Registry r;
     r.m_repo = &repo;
-    std::map<git::Oid, std::string> types; // peeled target → its type (tags often share a commit)
+    // Peeled target → is it a commit? Tags often share a commit: each header is read once.
+    struct OidHash {
+        size_t operator()(const git::Oid& o) const {
+            size_t h;
+            std::memcpy(&h, o.id, sizeof h);
+            return h;
+        }
+    };
+    std::unordered_map<git::Oid, bool, OidHash> is_commit;
     for (auto& info : repo.tags()) {
         if (!info.annotated) {
             continue; // GTO ignores lightweight tags, and so do we
@@ -266,13 +276,14 @@ Registry Registry::load(const git::Repo& repo) {
         }
         // A version or a stage names a commit. A hand-made tag on a blob or a tree would list a version
         // no one can check out, judge or promote honestly: left out, and said.
-        auto [it, fresh] = types.try_emplace(info.target);
+        auto [it, fresh] = is_commit.try_emplace(info.target, false);
         if (fresh) {
-            it->second = repo.object_type(info.target);
+            it->second = repo.object_type(info.target) == "commit";
         }
-        if (it->second != "commit") {
+        if (!it->second) {
+            std::string type = repo.object_type(info.target);
             warn_once("tag '" + info.name + "' points at " +
-                      (it->second.empty() ? std::string("a missing object") : "a " + it->second) +
+                      (type.empty() ? std::string("a missing object") : "a " + type) +
                       ", not a commit: ignored");
             continue;
         }
