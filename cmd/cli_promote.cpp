@@ -507,7 +507,8 @@ int Commands::history() {
         throw input_error("'" + n + "' has no registered version",
                           std::string("create one with: ") + tool_of(m_kind) + " bump " + n);
     }
-    auto hist = promote::history(s->reg, n);
+    eval::NotesStore notes(s->repo);
+    auto hist = promote::history(s->reg, n, &notes);
     if (m_json) {
         Json arr = Json::array();
         for (const auto& h : hist) {
@@ -525,6 +526,7 @@ int Commands::history() {
                 g.push_back(Json(l));
             }
             j["gate"] = g;
+            j["evidence"] = h.evidence.empty() ? Json() : Json(h.evidence);
             j["forced"] = h.forced.empty() ? Json() : Json(h.forced);
             arr.push_back(j);
         }
@@ -549,6 +551,9 @@ int Commands::history() {
         line +=
             "  " + h.commit.substr(0, 7) + "  " + term_escape(h.tag) + "  (" + term_escape(h.tagger) + ")\n";
         out += line;
+        if (!h.evidence.empty()) {
+            out += "    evidence: " + h.evidence_text + "\n";
+        }
         for (const auto& g : h.gate_lines) {
             out += "    gate: " + term_escape(g) + "\n";
         }

@@ -181,6 +181,9 @@ const bool reg_show = add_command([](CLI::App& app) {
                        git::Oid c = repo.commit_of(o->rev);
                        eval::NotesStore store(repo);
                        std::optional<eval::Note> note = store.read(c); // malformed: exit 2
+                       if (note) {
+                           eval::warn_future_runs(*note, c);
+                       }
                        if (o->json) {
                            Json j = Json::object();
                            j["commit"] = c.hex();

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <memory>
 
 namespace mlci::eval {
@@ -87,6 +88,15 @@ void judge(RuleResult& rr) {
 
 } // namespace
 
+bool rule_holds(const Rule& rule, double candidate, double baseline) {
+    RuleResult rr;
+    rr.rule = rule;
+    rr.candidate = candidate;
+    rr.baseline = baseline;
+    judge(rr);
+    return rr.status == "pass";
+}
+
 GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gates& gates, const Gate& gate,
                       const git::Oid& candidate, const CheckOptions& opt) {
     GateResult res;
@@ -128,7 +138,17 @@ GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gate
         if (!index) {
             index = store.index();
         }
-        return find_by_fingerprint(store, *index, def.name, fp->of(def));
+        return find_by_fingerprint(store, *index, def, fp->of(def));
+    };
+
+    // A run dated in the future is judged like any other (the latest is the last recorded, whatever its
+    // `at`), but said: an `at` ahead of the clock is either a broken clock or a forgery.
+    int64_t now = static_cast<int64_t>(std::time(nullptr));
+    auto note_future = [&](const Run& r, const git::Oid& commit) {
+        std::string w = future_warning(r, commit, now);
+        if (!w.empty()) {
+            res.warnings.push_back(w);
+        }
     };
 
     for (const auto& name : gate.suites) {
@@ -138,6 +158,7 @@ GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gate
         if (cand_note) {
             if (const Run* r = cand_note->latest(name)) {
                 sr.candidate = *r;
+                note_future(*r, candidate);
             }
         }
         if (!sr.candidate && def != nullptr) {
@@ -150,6 +171,7 @@ GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gate
             if (base_note) {
                 if (const Run* r = base_note->latest(name)) {
                     sr.baseline = *r;
+                    note_future(*r, *res.baseline);
                 }
             }
             if (!sr.baseline && def != nullptr && has_relative) {

@@ -1,5 +1,6 @@
-// Gate verdicts (DESIGN.md section 5): the candidate's latest run of each suite against the rules and
-// against the baseline (the merge base of the candidate and the gate's baseline ref).
+// Gate verdicts (DESIGN.md section 5): the candidate's latest run of each suite (the last recorded in its
+// note, never the one with the latest `at`) against the rules and against the baseline (the merge base of the
+// candidate and the gate's baseline ref).
 //   pass (0) — every rule holds;
 //   fail (1) — a rule fails, a rule's metric is missing from a recorded run, the latest run is an
 //              error, or a relative rule has no baseline result (unless on_missing_baseline = "pass");
@@ -67,6 +68,10 @@ struct CheckOptions {
 
 /// A case passes when its value is at least 0.5 (1/0 results, or a score in [0, 1]).
 bool case_passes(double v);
+
+/// Does a rule hold for these values (`baseline` is read by max_drop / max_rise only)? The judgement
+/// check_gate makes, for callers that re-check a verdict written elsewhere (history, issue 12).
+bool rule_holds(const Rule& rule, double candidate, double baseline);
 
 /// Check one gate on `candidate`. `gates` are the rules in force (the work tree's, or the commit's).
 GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gates& gates, const Gate& gate,

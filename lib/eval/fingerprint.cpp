@@ -85,8 +85,15 @@ std::vector<std::string> dirty_inputs(const git::Repo& repo, const SuiteDef& sui
 }
 
 std::optional<Found> find_by_fingerprint(const NotesStore& store, const NoteIndex& index,
-                                         const std::string& suite, const std::string& fingerprint) {
-    std::optional<Found> best;
+                                         const SuiteDef& suite, const std::string& fingerprint) {
+    // Candidates: the latest ok run of the suite with this fingerprint in each note that has one.
+    struct Candidate {
+        git::Oid commit;
+        Run run;
+        int64_t time = 0;
+    };
+    std::vector<Candidate> found;
+    git_repository* repo = store.repo().raw();
     for (const auto& [commit, blob] : index) {
         std::string text = store.repo().blob(blob);
         // Cheap filter before parsing: most notes do not mention this fingerprint at all.
@@ -99,14 +106,35 @@ std::optional<Found> find_by_fingerprint(const NotesStore& store, const NoteInde
         } catch (const Error&) {
             continue; // malformed notes are reported where they are read for themselves
         }
+        const Run* last = nullptr;
         for (const auto& r : note.runs) {
-            if (r.suite == suite && r.fingerprint == fingerprint && r.ok() &&
-                (!best || r.at > best->run.at)) {
-                best = Found{commit, r};
+            if (r.suite == suite.name && r.fingerprint == fingerprint && r.ok()) {
+                last = &r;
             }
         }
+        if (last == nullptr) {
+            continue;
+        }
+        // Only a note on a commit of this repository can be a source: a note can be hung on any object
+        // id (a blob, a tree, a tag, one we do not have), and such a note describes no commit's inputs.
+        Handle<git_commit> c;
+        if (git_commit_lookup(c.out(), repo, git::to_git(commit)) < 0) {
+            git_error_clear();
+            continue;
+        }
+        found.push_back({commit, *last, static_cast<int64_t>(git_commit_time(c.get()))});
     }
-    return best;
+    // Newest commit first (the commit's time, not the run's `at`, which the note's writer chose), and
+    // only a commit whose own inputs give this fingerprint: the note's claim is checked, not believed.
+    std::sort(found.begin(), found.end(), [](const Candidate& a, const Candidate& b) {
+        return a.time != b.time ? a.time > b.time : a.commit < b.commit;
+    });
+    for (auto& c : found) {
+        if (Fingerprinter(store.repo(), c.commit).of(suite) == fingerprint) {
+            return Found{c.commit, std::move(c.run)};
+        }
+    }
+    return std::nullopt;
 }
 
 Run reused_copy(const Found& found, int64_t now, const std::string& by) {

@@ -31,13 +31,16 @@ class Fingerprinter {
 /// suite there would not measure HEAD.
 std::vector<std::string> dirty_inputs(const git::Repo& repo, const SuiteDef& suite);
 
-/// A recorded `ok` run of `suite` with this fingerprint on any commit (the newest), with its commit.
+/// A recorded `ok` run of `suite` with this fingerprint, with its commit: the latest such run in the note
+/// of the newest commit (by commit time) whose own inputs give that fingerprint. Notes hung on anything
+/// but a commit of this repository, and notes whose fingerprint the commit's inputs do not give, are
+/// never a source (issue 12: a forged note must not be reused for real commits).
 struct Found {
     git::Oid commit;
     Run run;
 };
 std::optional<Found> find_by_fingerprint(const NotesStore& store, const NoteIndex& index,
-                                         const std::string& suite, const std::string& fingerprint);
+                                         const SuiteDef& suite, const std::string& fingerprint);
 
 /// The copy recorded when a result is reused: new id and time, `reused_from` = the original.
 Run reused_copy(const Found& found, int64_t now, const std::string& by);

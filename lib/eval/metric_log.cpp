@@ -42,11 +42,12 @@ struct Hit {
     double value = 0;
 };
 
-// The latest run of each suite (of `suite` only when given) as parse_note + Note::latest see it, in
-// suite-name order, keeping those that hold the metric. Runs are scanned or parsed; `hits` views them.
-template <typename Runs, typename Suite, typename At>
-void latest_hits(const Runs& runs, const std::string& suite, Suite suite_of, At at_of,
-                 std::vector<size_t>& best, std::vector<size_t>& order) {
+// The latest run of each suite (of `suite` only when given) as parse_note + Note::latest see it: the
+// last of that suite in the note's order. In suite-name order, keeping those that hold the metric.
+// Runs are scanned or parsed; `hits` views them.
+template <typename Runs, typename Suite>
+void latest_hits(const Runs& runs, const std::string& suite, Suite suite_of, std::vector<size_t>& best,
+                 std::vector<size_t>& order) {
     best.clear();
     for (size_t i = 0; i < runs.size(); ++i) {
         std::string_view s = suite_of(runs[i]);
@@ -56,8 +57,8 @@ void latest_hits(const Runs& runs, const std::string& suite, Suite suite_of, At 
         auto it = std::find_if(best.begin(), best.end(), [&](size_t b) { return suite_of(runs[b]) == s; });
         if (it == best.end()) {
             best.push_back(i);
-        } else if (at_of(runs[i]) >= at_of(runs[*it])) {
-            *it = i; // a later run, or the later one in the note on a tie
+        } else {
+            *it = i; // recorded later
         }
     }
     order = best;
@@ -144,8 +145,7 @@ bool scan_hits(std::string_view text, const std::string& metric, const std::stri
         return false;
     }
     latest_hits(
-        scanned, suite, [](const ScannedRun& x) { return x.suite; }, [](const ScannedRun& x) { return x.at; },
-        best, order);
+        scanned, suite, [](const ScannedRun& x) { return x.suite; }, best, order);
     for (size_t i : order) {
         if (scanned[i].value) {
             hits.push_back({scanned[i].suite, scanned[i].id, *scanned[i].value});
@@ -233,8 +233,7 @@ std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store,
             return;
         }
         latest_hits(
-            note.runs, suite, [](const Run& x) { return std::string_view(x.suite); },
-            [](const Run& x) { return std::string_view(x.at); }, best, order);
+            note.runs, suite, [](const Run& x) { return std::string_view(x.suite); }, best, order);
         for (size_t i : order) {
             if (auto v = note.runs[i].metric(metric)) {
                 hits.push_back({note.runs[i].suite, note.runs[i].id, *v});

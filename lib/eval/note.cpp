@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <ctime>
+#include <map>
 #include <set>
 
 namespace mlci::eval {
@@ -23,14 +24,15 @@ std::optional<double> lookup(const Numbers& n, std::string_view key) {
 }
 
 const Run* Note::latest(std::string_view suite) const {
-    const Run* best = nullptr;
-    for (const auto& r : runs) {
-        // RFC 3339 UTC strings of one layout compare like the times they denote.
-        if (r.suite == suite && (best == nullptr || r.at >= best->at)) {
-            best = &r;
+    // The order of the note is the order the runs were recorded in (append adds at the end, a merge
+    // puts the runs it brings in after the published ones): never `at`, which whoever wrote the run
+    // chose, so a run dated in the future cannot shadow the runs recorded after it.
+    for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
+        if (it->suite == suite) {
+            return &*it;
         }
     }
-    return best;
+    return nullptr;
 }
 
 namespace {
@@ -46,6 +48,8 @@ std::string str(const std::string& source, const toml::node& n, const std::strin
     return *n.value<std::string>();
 }
 
+// A number: a TOML integer or a finite float. Not a boolean: `true` read as 1 would let a note (or a
+// suite) turn a flag into a perfect score.
 double num(const std::string& source, const toml::node& n, const std::string& key) {
     if (n.is_floating_point()) {
         double d = *n.value<double>();
@@ -57,10 +61,7 @@ double num(const std::string& source, const toml::node& n, const std::string& ke
     if (n.is_integer()) {
         return static_cast<double>(*n.value<int64_t>());
     }
-    if (n.is_boolean()) {
-        return *n.value<bool>() ? 1.0 : 0.0;
-    }
-    bad(source, n, "'" + key + "' must be a number");
+    bad(source, n, "'" + key + "' must be a number" + (n.is_boolean() ? ", not a boolean" : ""));
 }
 
 std::string two(int v) {
@@ -92,14 +93,19 @@ std::string datetime_text(const std::string& source, const toml::node& n) {
     return format_utc(t);
 }
 
-Numbers numbers(const std::string& source, const toml::node& n, const std::string& key) {
+Numbers numbers(const std::string& source, const toml::node& n, const std::string& key, bool unit) {
     const toml::table* t = n.as_table();
     if (t == nullptr) {
         bad(source, n, "'" + key + "' must be a table of numbers");
     }
     Numbers out;
     for (const auto& [k, v] : *t) {
-        out.emplace_back(std::string(k.str()), num(source, v, key + "." + std::string(k.str())));
+        std::string name = key + "." + std::string(k.str());
+        double d = num(source, v, name);
+        if (unit && !is_case_value(d)) {
+            bad(source, v, "'" + name + "' must be a number in [0, 1] (1/0 for pass/fail, or a score)");
+        }
+        out.emplace_back(std::string(k.str()), d);
     }
     return out;
 }
@@ -147,9 +153,9 @@ Note parse_note(std::string_view text, const std::string& source) {
                 } else if (key == "reused_from") {
                     r.reused_from = str(source, v, key);
                 } else if (key == "metrics") {
-                    r.metrics = numbers(source, v, key);
+                    r.metrics = numbers(source, v, key, false);
                 } else if (key == "cases") {
-                    r.cases = numbers(source, v, key);
+                    r.cases = numbers(source, v, key, true);
                 }
             }
             if (r.suite.empty()) {
@@ -243,19 +249,33 @@ std::string serialize_note(const Note& note) {
     return out;
 }
 
-Note merge_notes(const Note& a, const Note& b) {
-    Note out = a;
-    std::set<std::string> ids;
-    for (const auto& r : a.runs) {
-        ids.insert(r.id);
+Note merge_notes(const Note& ours, const Note& theirs) {
+    // Our runs by id (a hand-edited note may repeat an id: every copy is kept, together).
+    std::map<std::string_view, std::vector<const Run*>> mine;
+    for (const auto& r : ours.runs) {
+        mine[r.id].push_back(&r);
     }
-    for (const auto& r : b.runs) {
-        if (ids.insert(r.id).second) {
+    Note out;
+    out.runs.reserve(ours.runs.size() + theirs.runs.size());
+    std::set<std::string_view> placed;
+    for (const auto& r : theirs.runs) {
+        if (!placed.insert(r.id).second) {
+            continue;
+        }
+        auto it = mine.find(r.id);
+        if (it == mine.end()) {
+            out.runs.push_back(r);
+        } else {
+            for (const Run* m : it->second) {
+                out.runs.push_back(*m); // our copy, at the place the run has in theirs
+            }
+        }
+    }
+    for (const auto& r : ours.runs) {
+        if (placed.count(r.id) == 0) {
             out.runs.push_back(r);
         }
     }
-    std::stable_sort(out.runs.begin(), out.runs.end(),
-                     [](const Run& x, const Run& y) { return x.at < y.at; });
     return out;
 }
 
@@ -265,6 +285,30 @@ std::string format_utc(int64_t epoch) {
     gmtime_r(&t, &tm);
     return std::to_string(tm.tm_year + 1900) + "-" + two(tm.tm_mon + 1) + "-" + two(tm.tm_mday) + "T" +
            two(tm.tm_hour) + ":" + two(tm.tm_min) + ":" + two(tm.tm_sec) + "Z";
+}
+
+std::optional<int64_t> parse_utc(std::string_view at) {
+    if (!is_canonical_utc(at)) {
+        return std::nullopt;
+    }
+    auto field = [&](size_t pos, size_t len) {
+        int v = 0;
+        std::from_chars(at.data() + pos, at.data() + pos + len, v);
+        return v;
+    };
+    std::tm tm{};
+    tm.tm_year = field(0, 4) - 1900;
+    tm.tm_mon = field(5, 2) - 1;
+    tm.tm_mday = field(8, 2);
+    tm.tm_hour = field(11, 2);
+    tm.tm_min = field(14, 2);
+    tm.tm_sec = field(17, 2);
+    return static_cast<int64_t>(timegm(&tm));
+}
+
+bool dated_in_future(const Run& run, int64_t now) {
+    auto t = parse_utc(run.at);
+    return t && *t > now + k_future_skew_s;
 }
 
 std::string new_run_id(int64_t epoch) {

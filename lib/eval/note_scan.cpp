@@ -1,6 +1,7 @@
 #include "eval/note_scan.hpp"
 
 #include "config/toml.hpp"
+#include "eval/note.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -50,12 +51,9 @@ bool simple_string(std::string_view v, std::string_view& out) {
 
 // What parse_note's num() makes of a TOML value, for the plain forms only: a decimal integer (no '+',
 // no '_', no leading zero, within int64), a float with a fraction and/or exponent that is finite and
-// normal (or zero), true and false. Anything else (inf, nan, hex, underscores…) is left to parse_note.
+// normal (or zero). Anything else (inf, nan, hex, underscores, the booleans num() refuses…) is left to
+// parse_note.
 bool number(std::string_view v, double& out) {
-    if (v == "true" || v == "false") {
-        out = v == "true" ? 1.0 : 0.0;
-        return true;
-    }
     if (v.empty() || v.size() > 24) {
         return false;
     }
@@ -251,8 +249,8 @@ bool scan_note(std::string_view text, std::string_view metric, std::vector<Scann
                 return false;
             }
             double v = 0;
-            if (!number(value, v)) {
-                return false;
+            if (!number(value, v) || (sec == Section::cases && !is_case_value(v))) {
+                return false; // parse_note refuses a case outside [0, 1]
             }
             table_keys.push_back(key);
             if (sec == Section::metrics && key == metric) {

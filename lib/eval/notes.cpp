@@ -1,10 +1,13 @@
 #include "eval/notes.hpp"
 
+#include "config/toml.hpp"
 #include "git/handle.hpp"
 #include "util/diag.hpp"
 #include "util/error.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <git2.h>
 #include <map>
 #include <random>
@@ -382,23 +385,110 @@ void NotesStore::append(const Oid& commit, const Run& run) {
          "git gate: record " + run.suite + " run " + run.id);
 }
 
-std::string merge_note_texts(const Oid& commit, const std::string& a, const std::string& b) {
-    if (a == b) {
-        return a;
-    }
-    std::optional<Note> na;
-    std::optional<Note> nb;
+namespace {
+
+std::optional<Note> try_parse(const std::string& text, const std::string& source, std::string* why) {
     try {
-        na = parse_note(a, note_source(commit));
-        nb = parse_note(b, note_source(commit));
+        return parse_note(text, source);
     } catch (const Error& e) {
-        warn(std::string(e.what()) + "; keeping both texts of the note");
-        return a + (a.empty() || a.back() == '\n' ? "" : "\n") + b;
+        if (e.kind() != ErrorKind::input) {
+            throw;
+        }
+        if (why != nullptr) {
+            *why = e.what();
+        }
+        return std::nullopt;
     }
-    return serialize_note(merge_notes(*na, *nb));
 }
 
-std::optional<Oid> NotesStore::merge_from(const Oid& other, const std::string& message, int tries) {
+// Two runs are the same run when they serialize alike (every field, in order).
+std::string run_text(const Run& r) {
+    Note n;
+    n.runs.push_back(r);
+    return serialize_note(n);
+}
+
+} // namespace
+
+std::string merge_note_texts(const Oid& commit, const std::string& ours, const std::string& theirs,
+                             const std::string& theirs_name) {
+    if (ours == theirs) {
+        return ours;
+    }
+    std::string why_ours;
+    std::string why_theirs;
+    std::optional<Note> mine = try_parse(ours, note_source(commit), &why_ours);
+    std::optional<Note> other = try_parse(theirs, note_source(commit) + " in " + theirs_name, &why_theirs);
+    if (mine && other) {
+        std::string merged = serialize_note(merge_notes(*mine, *other));
+        if (merged.size() <= k_max_toml_bytes) {
+            return merged;
+        }
+        warn(note_source(commit) + ": merged with " + theirs_name +
+             " it would pass the 1 MiB limit of a note (" + std::to_string(merged.size()) +
+             " bytes); kept the local note, the other stays in " + theirs_name);
+        return ours;
+    }
+    if (mine) {
+        warn(why_theirs + "; kept the local note of " + commit.short_hex() + " (its runs stay readable)");
+        return ours;
+    }
+    if (other) {
+        warn(why_ours + "; replaced by the note in " + theirs_name +
+             " (the local text stays in the history of " + k_notes_ref + ")");
+        return theirs;
+    }
+    warn(why_theirs + "; the local note of " + commit.short_hex() + " does not parse either: kept it");
+    return ours;
+}
+
+bool keeps_our_runs(const Oid& commit, const std::string& ours, const std::string& theirs) {
+    if (ours == theirs) {
+        return true;
+    }
+    std::optional<Note> mine = try_parse(ours, note_source(commit), nullptr);
+    if (!mine) {
+        return true; // nothing readable to keep
+    }
+    std::optional<Note> other = try_parse(theirs, note_source(commit), nullptr);
+    if (!other) {
+        return false;
+    }
+    std::map<std::string, std::vector<std::string>> theirs_by_id;
+    for (const auto& r : other->runs) {
+        theirs_by_id[r.id].push_back(run_text(r));
+    }
+    for (const auto& r : mine->runs) {
+        auto it = theirs_by_id.find(r.id);
+        if (it == theirs_by_id.end() ||
+            std::find(it->second.begin(), it->second.end(), run_text(r)) == it->second.end()) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::string future_warning(const Run& run, const Oid& commit, int64_t now) {
+    if (!dated_in_future(run, now)) {
+        return "";
+    }
+    return "run " + run.id + " of suite '" + run.suite + "' on " + commit.short_hex() + " is dated " +
+           run.at +
+           ", in the future: that time is its writer's claim (runs count in the order they were recorded)";
+}
+
+void warn_future_runs(const Note& note, const Oid& commit) {
+    int64_t now = static_cast<int64_t>(std::time(nullptr));
+    for (const auto& r : note.runs) {
+        std::string w = future_warning(r, commit, now);
+        if (!w.empty()) {
+            warn(w);
+        }
+    }
+}
+
+std::optional<Oid> NotesStore::merge_from(const Oid& other, const std::string& message,
+                                          const std::string& other_name, int tries) {
     git_repository* repo = m_repo.raw();
     for (int attempt = 0; attempt < tries; ++attempt) {
         std::optional<Oid> old = tip();
@@ -406,21 +496,41 @@ std::optional<Oid> NotesStore::merge_from(const Oid& other, const std::string& m
             return std::nullopt;
         }
         Oid next;
-        if (!old || m_repo.is_ancestor(*old, other)) {
-            next = other; // fast-forward
+        bool fast_forward = !old || m_repo.is_ancestor(*old, other);
+        std::optional<Layout> mine;
+        std::optional<Layout> theirs;
+        if (fast_forward && old) {
+            // Behind: their notes descend from ours. Still, a note they changed or removed may have lost
+            // runs we can read (an oversized or malformed note, an edit): then merge instead.
+            mine = read_layout(repo, old);
+            theirs = read_layout(repo, other);
+            for (const auto& [hex, blob] : mine->notes) {
+                auto it = theirs->notes.find(hex);
+                if (it == theirs->notes.end() ||
+                    (it->second != blob && !keeps_our_runs(Oid::from_hex(hex), blob_text(repo, blob),
+                                                           blob_text(repo, it->second)))) {
+                    fast_forward = false;
+                    break;
+                }
+            }
+        }
+        if (fast_forward) {
+            next = other;
         } else {
-            Layout mine = read_layout(repo, old);
-            Layout theirs = read_layout(repo, other);
-            std::map<std::string, Oid> notes = mine.notes;
+            if (!mine) {
+                mine = read_layout(repo, old);
+                theirs = read_layout(repo, other);
+            }
+            std::map<std::string, Oid> notes = mine->notes;
             std::set<std::string> dirty;
-            for (const auto& [hex, blob] : theirs.notes) {
+            for (const auto& [hex, blob] : theirs->notes) {
                 auto it = notes.find(hex);
                 if (it == notes.end()) {
                     notes[hex] = blob;
                     dirty.insert(hex);
                 } else if (it->second != blob) {
                     std::string merged = merge_note_texts(Oid::from_hex(hex), blob_text(repo, it->second),
-                                                          blob_text(repo, blob));
+                                                          blob_text(repo, blob), other_name);
                     Oid m = write_blob(repo, merged);
                     if (m != it->second) {
                         it->second = m;
@@ -428,7 +538,7 @@ std::optional<Oid> NotesStore::merge_from(const Oid& other, const std::string& m
                     }
                 }
             }
-            Oid tree = TreeBuilder(repo, mine, notes, dirty).build();
+            Oid tree = TreeBuilder(repo, *mine, notes, dirty).build();
             next = write_commit(repo, tree, {*old, other}, message);
         }
         if (cas_ref(repo, m_ref, old, next, message)) {

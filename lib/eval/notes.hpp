@@ -57,10 +57,14 @@ class NotesStore {
     /// Append a run to a commit's note (refuses a malformed note: input_error naming the commit).
     void append(const git::Oid& commit, const Run& run);
 
-    /// Merge the notes commit `other` into the ref: union of runs by id per commit, a merge commit
-    /// with both parents (fast-forward when the ref is behind). Returns the new tip, or nullopt when
-    /// nothing changed. Compare-and-swap as edit().
-    std::optional<git::Oid> merge_from(const git::Oid& other, const std::string& message, int tries = 20);
+    /// Merge the notes commit `other` (named `other_name` in warnings, e.g. the remote-tracking notes
+    /// ref) into the ref: each commit's note by merge_note_texts, a merge commit with both parents. A
+    /// fast-forward when the ref is behind, unless taking `other`'s notes would drop or change a run we
+    /// can read (a teammate's oversized, malformed or edited note): then a merge commit too, so no
+    /// local run is ever lost. Returns the new tip, or nullopt when nothing changed. Compare-and-swap as
+    /// edit().
+    std::optional<git::Oid> merge_from(const git::Oid& other, const std::string& message,
+                                       const std::string& other_name = "the other notes", int tries = 20);
 
   private:
     git::Repo& m_repo;
@@ -70,8 +74,24 @@ class NotesStore {
 /// "note of commit 3f9a1c2" — how messages name a note.
 std::string note_source(const git::Oid& commit);
 
-/// The union merge of two note texts (DESIGN.md section 5). When either side does not parse, the
-/// texts are concatenated so that nothing is lost (with a warning naming the commit).
-std::string merge_note_texts(const git::Oid& commit, const std::string& a, const std::string& b);
+/// The merge of one commit's note in `git gate sync` (DESIGN.md sections 5 and 8, issue 12): `ours` is
+/// the local text, `theirs` the other side's (named `theirs_name` in warnings).
+///  - both parse: merge_notes(ours, theirs) — their runs in their order, then ours they lack — unless
+///    the union would pass the 1 MiB limit of a note (it could not be read back): then ours;
+///  - only ours parses (theirs malformed, or over 1 MiB): ours, and a warning naming the commit;
+///  - only theirs parses (ours holds no readable run): theirs; our text stays in the notes history;
+///  - neither parses: ours.
+/// A readable run of `ours` is never dropped or changed. Every choice but the first warns.
+std::string merge_note_texts(const git::Oid& commit, const std::string& ours, const std::string& theirs,
+                             const std::string& theirs_name = "the other notes");
+
+/// Can our note be replaced by theirs (a fast-forward) without losing a run we can read? True when ours
+/// does not parse, or theirs parses and holds every run of ours unchanged.
+bool keeps_our_runs(const git::Oid& commit, const std::string& ours, const std::string& theirs);
+
+/// "run ID of suite 'S' on 3f9a1c2 is dated …, in the future: …" for a run dated_in_future(); "" otherwise.
+std::string future_warning(const Run& run, const git::Oid& commit, int64_t now);
+/// warn() future_warning() for every run of a note so dated.
+void warn_future_runs(const Note& note, const git::Oid& commit);
 
 } // namespace mlci::eval

@@ -11,6 +11,17 @@ namespace mlci::eval {
 
 namespace {
 
+// A case is 1/0 (pass/fail) or a score: a number in [0, 1]. A 5 would count as a pass and skew every
+// paired comparison, so it is refused where it enters, like a boolean.
+double case_value(double v, const std::string& where, const std::string& key) {
+    if (!is_case_value(v)) {
+        throw input_error(where + ": " + quoted(key) +
+                          " must be a number in [0, 1] (1/0 for pass/fail, or a score), not " +
+                          format_number(v));
+    }
+    return v;
+}
+
 SuiteOutput from_json(std::string_view text, const std::string& source) {
     JsonValue root = parse_json(text, source);
     if (root.type != JsonValue::Type::object) {
@@ -21,15 +32,13 @@ SuiteOutput from_json(std::string_view text, const std::string& source) {
         if (v.type == JsonValue::Type::number) {
             return v.number;
         }
-        if (v.type == JsonValue::Type::boolean) {
-            return v.boolean ? 1.0 : 0.0;
-        }
-        throw input_error(source + ": " + quoted(key) + " must be a number");
+        throw input_error(source + ": " + quoted(key) + " must be a number" +
+                          (v.type == JsonValue::Type::boolean ? ", not a boolean" : ""));
     };
     for (const auto& [k, v] : root.object) {
         if (k == "cases" && v.type == JsonValue::Type::object) {
             for (const auto& [ck, cv] : v.object) {
-                out.cases.emplace_back(ck, number(cv, "cases." + ck));
+                out.cases.emplace_back(ck, case_value(number(cv, "cases." + ck), source, "cases." + ck));
             }
             continue;
         }
@@ -49,16 +58,17 @@ SuiteOutput from_toml(std::string_view text, const std::string& source) {
             }
         } else if (v.is_integer()) {
             return static_cast<double>(*v.value<int64_t>());
-        } else if (v.is_boolean()) {
-            return *v.value<bool>() ? 1.0 : 0.0;
         }
-        throw input_error(where(source, v) + ": " + quoted(key) + " must be a finite number");
+        throw input_error(where(source, v) + ": " + quoted(key) + " must be a finite number" +
+                          (v.is_boolean() ? ", not a boolean" : ""));
     };
     for (const auto& [k, v] : root) {
         std::string key(k.str());
         if (key == "cases" && v.is_table()) {
             for (const auto& [ck, cv] : *v.as_table()) {
-                out.cases.emplace_back(std::string(ck.str()), number(cv, "cases." + std::string(ck.str())));
+                std::string name = "cases." + std::string(ck.str());
+                out.cases.emplace_back(std::string(ck.str()),
+                                       case_value(number(cv, name), where(source, cv), name));
             }
             continue;
         }

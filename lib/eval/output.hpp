@@ -14,9 +14,9 @@ struct SuiteOutput {
     Numbers cases;
 };
 
-/// Parse a suite's output: JSON when the first non-blank character is '{', TOML otherwise. Booleans
-/// count as 1/0. Nested tables other than `cases`, strings and arrays are refused by name: a metric
-/// must be a finite number. Throws input_error naming `source`.
+/// Parse a suite's output: JSON when the first non-blank character is '{', TOML otherwise. A metric
+/// must be a finite number: booleans, nested tables other than `cases`, strings and arrays are refused
+/// by name; a case must be a number in [0, 1]. Throws input_error naming `source` and the key.
 SuiteOutput parse_suite_output(std::string_view text, const std::string& source);
 
 } // namespace mlci::eval

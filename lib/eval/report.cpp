@@ -66,14 +66,12 @@ std::string sparkline(const std::vector<std::optional<double>>& values) {
 
 namespace {
 
+// The latest run of each suite, as Note::latest picks it: the last recorded.
 std::map<std::string, const Run*> latest_runs(const std::optional<Note>& n) {
     std::map<std::string, const Run*> out;
     if (n) {
         for (const auto& r : n->runs) {
-            const Run*& slot = out[r.suite];
-            if (slot == nullptr || r.at >= slot->at) {
-                slot = &r;
-            }
+            out[r.suite] = &r;
         }
     }
     return out;

@@ -161,11 +161,11 @@ std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req,
     for (const SuiteDef* s : suites) {
         std::string f = fp.of(*s);
         if (!req.force) {
-            // Already recorded on this very commit: nothing new to record.
+            // Already recorded on this very commit: nothing new to record (the latest such run).
             const Run* mine = nullptr;
             if (own) {
                 for (const auto& r : own->runs) {
-                    if (r.suite == s->name && r.fingerprint == f && r.ok() && (!mine || r.at >= mine->at)) {
+                    if (r.suite == s->name && r.fingerprint == f && r.ok()) {
                         mine = &r;
                     }
                 }
@@ -178,7 +178,7 @@ std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req,
             if (!index) {
                 index = store.index();
             }
-            if (auto found = find_by_fingerprint(store, *index, s->name, f)) {
+            if (auto found = find_by_fingerprint(store, *index, *s, f)) {
                 Run copy = reused_copy(*found, now_epoch(), by);
                 store.append(commit, copy);
                 out.push_back(copy);

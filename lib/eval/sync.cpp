@@ -101,7 +101,7 @@ SyncResult sync_notes(git::Repo& repo, const std::string& remote,
         }
         std::optional<git::Oid> theirs = repo.ref_target(tracking);
         if (theirs) {
-            if (store.merge_from(*theirs, "git gate sync: merge notes from " + remote)) {
+            if (store.merge_from(*theirs, "git gate sync: merge notes from " + remote, tracking)) {
                 res.merged = true;
                 progress("merged notes from " + remote);
             }

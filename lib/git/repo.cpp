@@ -293,6 +293,18 @@ std::string Repo::blob(const Oid& id) const {
     return std::string(static_cast<const char*>(git_blob_rawcontent(b.get())), size);
 }
 
+std::string Repo::object_type(const Oid& id) const {
+    Handle<git_odb> odb;
+    check(git_repository_odb(odb.out(), m_repo), "cannot open object database");
+    size_t len = 0;
+    git_object_t type = GIT_OBJECT_INVALID;
+    if (git_odb_read_header(&len, &type, odb.get(), to_git(id)) < 0) {
+        git_error_clear();
+        return "";
+    }
+    return git_object_type2string(type);
+}
+
 Oid Repo::hash_blob(std::string_view data) {
     init();
     git_oid g;

@@ -103,6 +103,9 @@ class Repo {
     std::optional<std::string> blob_at(const Oid& commit, const std::string& path) const;
     std::optional<Oid> blob_id_at(const Oid& commit, const std::string& path) const;
     std::string blob(const Oid& id) const;
+    /// The type of an object as git names it ("commit", "tree", "blob", "tag"); "" when it is missing.
+    /// Reads the object's header only.
+    std::string object_type(const Oid& id) const;
     /// The id git would give `data` as a blob (git hash-object).
     static Oid hash_blob(std::string_view data);
     /// Every blob under `prefix` (a folder, "" for all) in a commit's tree.

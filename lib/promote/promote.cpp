@@ -6,6 +6,8 @@
 #include "util/strings.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 
 namespace mlci::promote {
 
@@ -55,6 +57,8 @@ Plan plan_promotion(const git::Repo& repo, const registry::Registry& reg, const 
         plan.already = true;
         return plan;
     }
+    // Refuse now, before anything is judged or written, a promotion whose tags mlci could not read back.
+    reg.next_counter(entry.name, plan.displaced ? 2 : 1);
 
     // The stages' order: a version reaches stage i only after it held stage i-1.
     if (cfg.require_order && idx > 0) {
@@ -191,6 +195,8 @@ RollbackPlan plan_rollback(const registry::Registry& reg, const std::string& nam
             continue;
         }
         if (auto v = reg.version_at(name, *it)) {
+            reg.next_counter(name,
+                             2); // the unassignment and the assignment: refuse now if they cannot be read
             return RollbackPlan{*cur, *v, stage};
         }
     }
@@ -209,7 +215,124 @@ std::vector<std::string> apply_rollback(git::Repo& repo, const registry::Registr
                       "Rollback " + plan.to.name + " " + plan.stage + " to " + plan.to.version.tag(), ev);
 }
 
-std::vector<HistoryEntry> history(const registry::Registry& reg, const std::string& name) {
+namespace {
+
+// The hex digits after `key` in a gate head line ("staging passed (candidate 3f9a1c2, baseline 0d1e2f3)").
+std::string hex_after(const std::string& head, const std::string& key) {
+    size_t at = head.find(key);
+    if (at == std::string::npos) {
+        return "";
+    }
+    size_t from = at + key.size();
+    size_t end = from;
+    while (end < head.size() && std::isxdigit(static_cast<unsigned char>(head[end]))) {
+        ++end;
+    }
+    return head.substr(from, end - from);
+}
+
+// The value a note's runs give the quoted text of a metric ("0.86" for accuracy), tried in turn.
+template <typename Fn>
+bool any_value(const std::optional<eval::Note>& note, const Fn& fn) {
+    if (!note) {
+        return false;
+    }
+    for (const auto& run : note->runs) {
+        for (const auto& [metric, value] : run.metrics) {
+            if (fn(metric, value)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+// "min 0.85 pass", "max_drop 2% fail": the rule a line quotes and its status, re-judged on the values.
+bool rest_agrees(std::string_view rest, double candidate, std::optional<double> baseline) {
+    size_t sp = rest.find(' ');
+    size_t last = rest.rfind(' ');
+    if (sp == std::string_view::npos || last <= sp) {
+        return false;
+    }
+    std::string_view kind = rest.substr(0, sp);
+    std::string_view text = rest.substr(sp + 1, last - sp - 1);
+    std::string_view status = rest.substr(last + 1);
+    eval::Rule rule;
+    if (kind == "min") {
+        rule.kind = eval::Rule::Kind::min;
+    } else if (kind == "max") {
+        rule.kind = eval::Rule::Kind::max;
+    } else if (kind == "max_drop") {
+        rule.kind = eval::Rule::Kind::max_drop;
+    } else if (kind == "max_rise") {
+        rule.kind = eval::Rule::Kind::max_rise;
+    } else {
+        return false;
+    }
+    // The limit as gates.toml wrote it (gates.cpp): a number, or for a relative rule "2%".
+    rule.relative = !text.empty() && text.back() == '%';
+    std::string_view digits = trim(rule.relative ? text.substr(0, text.size() - 1) : text);
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), rule.value);
+    if (digits.empty() || ec != std::errc() || p != digits.data() + digits.size()) {
+        return false;
+    }
+    if (rule.relative) {
+        rule.value /= 100.0;
+    }
+    if (status == "skip") {
+        return true; // judged nothing (no baseline then): the value matched
+    }
+    if (rule.needs_baseline() && !baseline) {
+        return false;
+    }
+    if (status != "pass" && status != "fail") {
+        return false;
+    }
+    return eval::rule_holds(rule, candidate, baseline.value_or(0)) == (status == "pass");
+}
+
+} // namespace
+
+bool gate_lines_agree(const std::vector<std::string>& lines, const git::Oid& commit,
+                      const std::optional<eval::Note>& note, const std::optional<eval::Note>& baseline_note) {
+    if (lines.empty() || !note || note->runs.empty()) {
+        return false;
+    }
+    std::string cand = hex_after(lines.front(), "(candidate ");
+    if (cand.size() < 7 || commit.hex().compare(0, cand.size(), cand) != 0) {
+        return false;
+    }
+    for (size_t i = 1; i < lines.size(); ++i) {
+        const std::string& line = lines[i];
+        if (line.rfind("order: ", 0) == 0 || line.rfind("suite ", 0) == 0) {
+            continue; // claims no result
+        }
+        bool ok = any_value(note, [&](const std::string& metric, double value) {
+            std::string claim = metric + " " + eval::value_text(value) + " ";
+            if (line.rfind(claim, 0) != 0) {
+                return false;
+            }
+            std::string_view rest = std::string_view(line).substr(claim.size());
+            static const std::string_view base_key = "(baseline ";
+            if (rest.rfind(base_key, 0) != 0) {
+                return rest_agrees(rest, value, std::nullopt);
+            }
+            // "(baseline B) RULE STATUS": B must be a value of the same metric in the baseline's note.
+            return any_value(baseline_note, [&](const std::string& bm, double bv) {
+                std::string quoted = std::string(base_key) + eval::value_text(bv) + ") ";
+                return bm == metric && rest.rfind(quoted, 0) == 0 &&
+                       rest_agrees(rest.substr(quoted.size()), value, bv);
+            });
+        });
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::vector<HistoryEntry> history(const registry::Registry& reg, const std::string& name,
+                                  const eval::NotesStore* notes) {
     std::vector<HistoryEntry> out;
     for (const auto& r : reg.records(name)) {
         HistoryEntry h;
@@ -221,6 +344,25 @@ std::vector<HistoryEntry> history(const registry::Registry& reg, const std::stri
         h.summary = lines.empty() ? "" : lines.front();
         h.gate_lines = registry::trailers(r.object.message, "Mlci-Gate");
         h.forced = registry::trailer(r.object.message, "Mlci-Forced");
+        if (!h.gate_lines.empty()) {
+            // A trailer is text anyone can write into a tag: it is evidence only when the notes agree.
+            std::optional<eval::Note> note;
+            std::optional<eval::Note> base_note;
+            if (notes != nullptr) {
+                note = notes->read_lenient(r.commit);
+                std::string base = hex_after(h.gate_lines.front(), ", baseline ");
+                if (base.size() >= 7) {
+                    if (auto b = notes->repo().resolve_commit(base)) {
+                        base_note = notes->read_lenient(*b);
+                    }
+                }
+            }
+            bool ok = gate_lines_agree(h.gate_lines, r.commit, note, base_note);
+            h.evidence = ok ? "verified" : "claimed";
+            h.evidence_text = ok ? "verified: the notes of " + r.commit.short_hex() + " hold these results"
+                                 : "claimed by the tag, not verified: the notes of " + r.commit.short_hex() +
+                                       " hold no run with these results";
+        }
         switch (r.parsed.kind) {
         case registry::TagName::Kind::version:
             h.event = r.parsed.cancel ? "deregistered" : "registered";

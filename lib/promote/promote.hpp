@@ -45,7 +45,13 @@ std::optional<eval::Gates> promotion_gates(const git::Repo& repo, const git::Oid
                                            std::string* source);
 
 /// Decide a promotion: stage known, order kept, gate passed. Writes nothing. Throws usage_error for a
-/// stage not listed in the config's `stages`.
+/// stage not listed in the config's `stages`, input_error when the tags to write would need a counter
+/// mlci cannot read back (Registry::next_counter).
+///
+/// What counts (issue 12): the stages' order is a fact of the registry — any annotated assignment tag
+/// of the previous stage, by mlci, by GTO or by hand, is one, as in GTO's model; the gate of the target
+/// stage is always evaluated on the notes of the version's commit, never taken from a tag's Mlci-Gate
+/// trailers, which are only ever shown (history) as the tag's claim.
 Plan plan_promotion(const git::Repo& repo, const registry::Registry& reg, const Config& cfg,
                     const eval::NotesStore& notes, const registry::VersionEntry& entry,
                     const std::string& stage, const Options& opt);
@@ -82,10 +88,26 @@ struct HistoryEntry {
     std::string commit;
     std::string tagger;
     std::string summary;                 // first line of the tag message
-    std::vector<std::string> gate_lines; // Mlci-Gate trailers
+    std::vector<std::string> gate_lines; // Mlci-Gate trailers: the tag's claim
     std::string forced;                  // Mlci-Forced
+    /// What the gate lines are worth (issue 12: anyone can write a tag with any trailer): "verified"
+    /// when the notes of the tag's commit hold a run agreeing with every result they claim, "claimed"
+    /// otherwise; "" for a tag without gate lines. `evidence_text` says it in a line.
+    std::string evidence;
+    std::string evidence_text;
 };
-std::vector<HistoryEntry> history(const registry::Registry& reg, const std::string& name);
+/// Every tag of NAME in order. With `notes`, each tag's Mlci-Gate lines are checked against the notes
+/// (HistoryEntry::evidence); without, they are all "claimed".
+std::vector<HistoryEntry> history(const registry::Registry& reg, const std::string& name,
+                                  const eval::NotesStore* notes = nullptr);
+
+/// Do the results a tag's Mlci-Gate lines claim for `commit` agree with the notes? The first line must
+/// name `commit` as the candidate; each rule line, as gate_evidence() writes it ("METRIC VALUE [(baseline
+/// B)] RULE STATUS"), must quote the value of a run in `note` (and B of a run in `baseline_note`), and
+/// its pass/fail must follow from those values under the rule it quotes. Lines that claim no result
+/// ("suite … has no result", "order: …") are not checked.
+bool gate_lines_agree(const std::vector<std::string>& lines, const git::Oid& commit,
+                      const std::optional<eval::Note>& note, const std::optional<eval::Note>& baseline_note);
 
 /// Kind of a registered NAME as its newest tag carrying an Mlci-Kind trailer says; "" when none does.
 std::string recorded_kind(const registry::Registry& reg, const std::string& name);

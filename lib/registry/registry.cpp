@@ -1,12 +1,17 @@
 #include "registry/registry.hpp"
 
 #include "config/config.hpp"
+#include "util/diag.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cstring>
 #include <ctime>
+#include <mutex>
 #include <set>
+#include <unordered_map>
 
 namespace mlci::registry {
 
@@ -23,12 +28,20 @@ bool all_digits(std::string_view s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-bool parse_counter(std::string_view s, int* out) {
-    if (!all_digits(s) || s.size() > 9) {
-        return false;
+// GTO reads a counter with int(): any run of digits, leading zeros allowed. One that fits in int64 is
+// read as a number; a larger one is kept as its digits (TagName::too_large).
+void parse_counter(std::string_view s, TagName& t) {
+    size_t first = s.find_first_not_of('0');
+    std::string_view digits = first == std::string_view::npos ? std::string_view("0") : s.substr(first);
+    int64_t v = 0;
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+    if (ec == std::errc{} && p == digits.data() + digits.size()) {
+        t.counter = v;
+        return;
     }
-    *out = std::stoi(std::string(s));
-    return true;
+    t.counter = k_max_counter;
+    t.too_large = true;
+    t.big_counter = std::string(digits);
 }
 
 // GTO writes monorepo names as "dir=name" in tags and shows them as "dir:name".
@@ -81,9 +94,7 @@ std::optional<TagName> parse_tag_name(const std::string& tag) {
     auto take_counter = [&](std::string_view& body) -> bool {
         size_t hash = body.rfind('#');
         if (hash != std::string_view::npos && hash > 0 && all_digits(body.substr(hash + 1))) {
-            if (!parse_counter(body.substr(hash + 1), &t.counter)) {
-                return false;
-            }
+            parse_counter(body.substr(hash + 1), t);
             body = body.substr(0, hash);
         }
         return true;
@@ -218,9 +229,43 @@ std::string trailer(const std::string& message, const std::string& key) {
 
 // --- reading --------------------------------------------------------------------------------------------
 
+namespace {
+
+// A command may load the registry more than once (a catalog of prompts beside a promotion, a reload
+// after a bump): say each thing about a tag once per process.
+void warn_once(const std::string& message) {
+    static std::mutex mutex;
+    static std::set<std::string> said;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (said.insert(message).second) {
+        warn(message);
+    }
+}
+
+} // namespace
+
+bool counter_before(int64_t a, const std::string& big_a, int64_t b, const std::string& big_b) {
+    if (a != b) {
+        return a < b;
+    }
+    if (big_a.size() != big_b.size()) {
+        return big_a.size() < big_b.size(); // "" (a counter that fits) first
+    }
+    return big_a < big_b;
+}
+
 Registry Registry::load(const git::Repo& repo) {
     Registry r;
     r.m_repo = &repo;
+    // Peeled target → is it a commit? Tags often share a commit: each header is read once.
+    struct OidHash {
+        size_t operator()(const git::Oid& o) const {
+            size_t h;
+            std::memcpy(&h, o.id, sizeof h);
+            return h;
+        }
+    };
+    std::unordered_map<git::Oid, bool, OidHash> is_commit;
     for (auto& info : repo.tags()) {
         if (!info.annotated) {
             continue; // GTO ignores lightweight tags, and so do we
@@ -228,6 +273,24 @@ Registry Registry::load(const git::Repo& repo) {
         auto parsed = parse_tag_name(info.name);
         if (!parsed) {
             continue;
+        }
+        // A version or a stage names a commit. A hand-made tag on a blob or a tree would list a version
+        // no one can check out, judge or promote honestly: left out, and said.
+        auto [it, fresh] = is_commit.try_emplace(info.target, false);
+        if (fresh) {
+            it->second = repo.object_type(info.target) == "commit";
+        }
+        if (!it->second) {
+            std::string type = repo.object_type(info.target);
+            warn_once("tag '" + info.name + "' points at " +
+                      (type.empty() ? std::string("a missing object") : "a " + type) +
+                      ", not a commit: ignored");
+            continue;
+        }
+        if (parsed->too_large) {
+            warn_once("tag '" + info.name + "' has a counter above " + std::to_string(k_max_counter) +
+                      ": read as the last event of " + parsed->name + "; mlci writes no further tag of " +
+                      parsed->name);
         }
         std::string name = parsed->name;
         r.m_by_name[name].push_back(Tag{std::move(*parsed), std::move(info)});
@@ -329,6 +392,7 @@ std::vector<StageEvent> Registry::stage_events(const std::string& name) const {
         e.stage = t.parsed.stage;
         e.assign = !t.parsed.cancel;
         e.counter = t.parsed.counter;
+        e.big_counter = t.parsed.big_counter;
         e.commit = t.info.target;
         e.tag = t.info.name;
         e.tag_oid = t.info.tag_oid;
@@ -347,7 +411,7 @@ std::vector<StageEvent> Registry::stage_events(const std::string& name) const {
         if (a.counter < 0) {
             return a.time < b.time;
         }
-        return a.counter < b.counter;
+        return counter_before(a.counter, a.big_counter, b.counter, b.big_counter);
     });
     for (auto& e : out) {
         if (auto v = version_at(name, e.commit)) {
@@ -370,7 +434,7 @@ std::vector<TagRecord> Registry::records(const std::string& name) const {
         if (a.object.tagger.time != b.object.tagger.time) {
             return a.object.tagger.time < b.object.tagger.time;
         }
-        return a.parsed.counter < b.parsed.counter;
+        return counter_before(a.parsed.counter, a.parsed.big_counter, b.parsed.counter, b.parsed.big_counter);
     });
     return out;
 }
@@ -417,13 +481,28 @@ bool Registry::ever_in_stage(const std::string& name, const std::string& stage,
     return false;
 }
 
-int Registry::next_counter(const std::string& name) const {
-    int max_counter = 0;
+int64_t Registry::next_counter(const std::string& name, int count) const {
+    int64_t max_counter = 0;
+    const Tag* highest = nullptr;
     auto it = m_by_name.find(name);
     if (it != m_by_name.end()) {
         for (const auto& t : it->second) {
-            max_counter = std::max(max_counter, t.parsed.counter);
+            if (t.parsed.counter >= max_counter) {
+                max_counter = t.parsed.counter;
+                highest = &t;
+            }
         }
+    }
+    if (max_counter > k_max_counter - count) {
+        // The next counter would not read back as a number: GTO would still read it, mlci not. Refuse
+        // rather than write a tag mlci then ignores (and then writes again, "already exists").
+        std::string n = highest->parsed.too_large ? highest->parsed.big_counter : std::to_string(max_counter);
+        throw input_error("cannot write another tag of " + name + ": tag '" + highest->info.name +
+                              "' has counter " + n + ", and the next " + (count == 1 ? "one" : "ones") +
+                              " would pass " + std::to_string(k_max_counter) +
+                              ", the highest counter mlci reads",
+                          "such a counter was not written by mlci; see who wrote it with: git show '" +
+                              highest->info.name + "'");
     }
     return max_counter + 1;
 }
@@ -560,13 +639,13 @@ std::vector<std::string> Registry::assign(git::Repo& repo, const VersionEntry& e
                                           const std::string& stage, const std::string& first_line,
                                           const Evidence& ev) const {
     std::vector<std::string> written;
-    int counter = next_counter(entry.name);
-    int64_t after = last_time(entry.name);
     std::string base = name_in_tag(entry.name) + "#" + stage;
     auto displaced = current(entry.name, stage);
     if (displaced && displaced->commit == entry.commit) {
         throw input_error(entry.name + " " + entry.version.tag() + " is already in " + stage);
     }
+    int64_t counter = next_counter(entry.name, displaced ? 2 : 1);
+    int64_t after = last_time(entry.name);
     if (displaced) {
         // One active assignment per stage: unassign the displaced version first.
         Evidence un;

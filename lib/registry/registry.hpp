@@ -4,12 +4,15 @@
 //   NAME#STAGE#N             stage assignment       NAME#STAGE!#N    unassignment
 //   NAME@deprecated[#N]      artifact deprecated    NAME#STAGE       legacy assignment without a counter
 //   dir=NAME                 monorepo names (GTO's "dir:name")
-// Lightweight tags are ignored, as GTO does. Nothing is ever moved or deleted: every write adds a tag.
+// Lightweight tags are ignored, as GTO does, and so are tags that do not point at a commit (a version
+// or a stage names a commit; a tag on a blob or a tree is reported and never listed or promoted).
+// Nothing is ever moved or deleted: every write adds a tag.
 #pragma once
 
 #include "git/repo.hpp"
 #include "semver/semver.hpp"
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -21,16 +24,27 @@ struct Config;
 
 namespace mlci::registry {
 
+/// The highest counter mlci reads as a number, and so the highest it writes: 2^63 - 1. GTO reads any
+/// counter (Python's int()); a tag with a larger one is still read (as coming after every other tag of
+/// its NAME), reported, and no tag of that NAME is written after it (issue 12).
+inline constexpr int64_t k_max_counter = INT64_MAX;
+
 /// One parsed registry tag name.
 struct TagName {
     enum class Kind { version, stage, deprecated, created };
     Kind kind = Kind::version;
-    std::string name;    // artifact name as GTO shows it ("dir:name" for monorepo names)
-    std::string stage;   // Kind::stage
-    Version version;     // Kind::version
-    bool cancel = false; // '!': deregistration / unassignment
-    int counter = -1;    // '#N', -1 when absent
+    std::string name;     // artifact name as GTO shows it ("dir:name" for monorepo names)
+    std::string stage;    // Kind::stage
+    Version version;      // Kind::version
+    bool cancel = false;  // '!': deregistration / unassignment
+    int64_t counter = -1; // '#N', -1 when absent; k_max_counter when too_large
+    /// The counter is above k_max_counter: `big_counter` holds its digits (no leading zeros).
+    bool too_large = false;
+    std::string big_counter;
 };
+
+/// Does counter (a, big a) come before counter (b, big b)? Too large ones after every other, by value.
+bool counter_before(int64_t a, const std::string& big_a, int64_t b, const std::string& big_b);
 
 /// Parse a tag name by GTO's grammar; nullopt for tags that are not registry tags.
 std::optional<TagName> parse_tag_name(const std::string& tag);
@@ -49,7 +63,8 @@ struct StageEvent {
     std::string name;
     std::string stage;
     bool assign = true;
-    int counter = -1;
+    int64_t counter = -1;
+    std::string big_counter; // the digits of a counter above k_max_counter (then counter = k_max_counter)
     git::Oid commit;
     std::string tag;
     git::Oid tag_oid;
@@ -87,7 +102,9 @@ struct TagRecord {
 
 class Registry {
   public:
-    /// Read every tag once (cheap: names and peeled targets; tag objects only when needed).
+    /// Read every tag once (cheap: names, peeled targets and their types; tag objects only when needed).
+    /// A registry tag that does not point at a commit is left out, with a warning (warn()); so is
+    /// reported, but kept, one whose counter passes k_max_counter.
     static Registry load(const git::Repo& repo);
 
     /// Every NAME that has at least one registry tag, sorted.
@@ -113,8 +130,9 @@ class Registry {
     std::optional<VersionEntry> current(const std::string& name, const std::string& stage) const;
     /// Did `commit` ever hold `stage` for NAME (assignment tag on it, even if later displaced)?
     bool ever_in_stage(const std::string& name, const std::string& stage, const git::Oid& commit) const;
-    /// 1 + the highest counter on any tag of NAME (GTO's rule), 1 when none.
-    int next_counter(const std::string& name) const;
+    /// 1 + the highest counter on any tag of NAME (GTO's rule), 1 when none. Throws input_error when the
+    /// `count` counters from there would pass k_max_counter: mlci never writes one it could not read back.
+    int64_t next_counter(const std::string& name, int count = 1) const;
     /// Newest tagger time over the tags of NAME (0 when none): new tags must be strictly later.
     int64_t last_time(const std::string& name) const;
 

@@ -4,7 +4,8 @@
 //   - no value nests deeper than k_max_json_depth, no number is NaN or infinite;
 //   - writing the value back with mlci::Json (the --json writer) and reading it again gives the same
 //     value: strings (NUL and \u escapes included), numbers and member order survive;
-//   - parse_suite_output of a JSON object keeps only finite numbers, in document order.
+//   - parse_suite_output of a JSON object keeps only finite numbers, in document order, and cases in
+//     [0, 1] (a boolean or a case of 5 is refused, issue 12).
 // Anything else escaping (another exception, a crash, a sanitizer report, a broken invariant) is a bug.
 #include "eval/json_in.hpp"
 #include "eval/output.hpp"
@@ -123,6 +124,11 @@ void check_suite_output(std::string_view text) {
                 if (!std::isfinite(v)) {
                     fail("parse_suite_output kept a number that is not finite:", k);
                 }
+            }
+        }
+        for (const auto& [k, v] : o.cases) {
+            if (!mlci::eval::is_case_value(v)) {
+                fail("parse_suite_output kept a case outside [0, 1]:", k);
             }
         }
     } catch (const mlci::Error& e) {

@@ -4,6 +4,8 @@
 //   - serialize_note writes text that parses back to the same runs (the union merge and every append
 //     rewrite notes this way: a note that does not survive it would lose runs);
 //   - merge_notes keeps every run id of both sides, and merging a note with itself changes nothing;
+//     merging nothing into a note keeps its runs as they are; latest() is the last run of a suite in
+//     the note (never chosen by `at`); every case is in [0, 1];
 //   - the line scanner `git gate log` uses (note_scan.hpp) agrees with parse_note wherever it accepts
 //     the text: same runs, suites, ids, times and metric values. It may decline any text, but it must
 //     never accept one that parse_note refuses.
@@ -86,6 +88,33 @@ void check_merge(const Note& n) {
     }
     if (!ids.empty()) {
         fail("merge_notes(empty, n) lost run", *ids.begin());
+    }
+    // Ours is never reordered or cut when theirs holds nothing (issue 12: never lose a local run), and
+    // the latest run of every suite stays the one recorded last.
+    Note kept = mlci::eval::merge_notes(n, Note{});
+    if (kept.runs.size() != n.runs.size()) {
+        fail("merge_notes(n, empty) changed the number of runs");
+    }
+    for (size_t i = 0; i < n.runs.size(); ++i) {
+        if (!same_run(kept.runs[i], n.runs[i])) {
+            fail("merge_notes(n, empty) changed run", n.runs[i].id);
+        }
+        const Run* latest = n.latest(n.runs[i].suite);
+        if (latest == nullptr || latest->suite != n.runs[i].suite) {
+            fail("latest() lost a suite", n.runs[i].suite);
+        }
+        for (size_t j = i + 1; j < n.runs.size(); ++j) {
+            if (n.runs[j].suite == n.runs[i].suite && latest == &n.runs[i]) {
+                fail("latest() is not the last recorded run of", n.runs[i].suite);
+            }
+        }
+    }
+    for (const auto& r : n.runs) {
+        for (const auto& [k, v] : r.cases) {
+            if (!mlci::eval::is_case_value(v)) {
+                fail("parse_note kept a case outside [0, 1]:", k);
+            }
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 // Fuzz target for the registry's text formats (lib/registry): the first line of the input is a tag name
 // read by GTO's grammar, the rest a tag message. A tag name that parses is written back from its parts
 // and must give the same name, up to a counter's leading zeros (so nothing is read that mlci would write
-// differently); a tag message's
+// differently), whatever the counter's size (one past 2^63 - 1 is kept as its digits); a tag message's
 // trailers are single lines; and any Evidence mlci composes reads back through trailer()/trailers()
 // exactly as folded (newlines become spaces), whatever text a user passes with -m or --reason.
 #include "registry/registry.hpp"
@@ -42,7 +42,7 @@ std::string rebuild(const TagName& t) {
         break;
     }
     if (t.counter >= 0) {
-        out += "#" + std::to_string(t.counter);
+        out += "#" + (t.too_large ? t.big_counter : std::to_string(t.counter));
     }
     return out;
 }
@@ -54,7 +54,23 @@ std::string normal_counter(const std::string& tag, const TagName& t) {
         return tag;
     }
     size_t hash = tag.rfind('#');
-    return tag.substr(0, hash + 1) + std::to_string(t.counter);
+    return tag.substr(0, hash + 1) + (t.too_large ? t.big_counter : std::to_string(t.counter));
+}
+
+// Every counter is read (issue 12): one that fits in int64 as its value, a larger one as its digits,
+// never ignored. A too large counter sits at k_max_counter with digits that make it larger.
+void check_counter(const std::string& tag, const TagName& t) {
+    if (t.too_large != !t.big_counter.empty()) {
+        fail("too_large without digits, or digits without too_large", tag);
+    }
+    if (t.too_large) {
+        if (t.counter != k_max_counter || t.big_counter.front() == '0' ||
+            !counter_before(k_max_counter, "", t.counter, t.big_counter)) {
+            fail("a too large counter is not above every other", tag, t.big_counter);
+        }
+    } else if (t.counter < -1) {
+        fail("negative counter", tag);
+    }
 }
 
 std::string folded(std::string v) {
@@ -83,6 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             if (t->version.build.empty() && rebuild(*t) != normal_counter(tag, *t)) {
                 fail("tag name does not round-trip", tag, rebuild(*t));
             }
+            check_counter(tag, *t);
         }
         for (const auto& v : trailers(message, "Mlci-Gate")) {
             if (v.find('\n') != std::string::npos) {

@@ -67,7 +67,6 @@ TEST_SUITE("ScannedRun") {
     TEST_CASE("the plain hand-written forms parse_note accepts are read too") {
         check_agrees("[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.metrics]\nacc = 12\n", "acc"); // integer
         check_agrees("[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.metrics]\nacc = -0\n", "acc");
-        check_agrees("[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.metrics]\nacc = true\n", "acc");
         check_agrees("[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.metrics]\nacc = 5E+2\n", "acc");
         check_agrees("[[run]]\nsuite = \"q\"\nid = \"1\"\nat = \"yesterday\"\n", "acc"); // `at` as a string
         check_agrees("[[run]]\nsuite = \"q\"\nid = \"1\"\nat = 2024-02-29T23:59:59Z\n", "acc");
@@ -75,6 +74,10 @@ TEST_SUITE("ScannedRun") {
         check_agrees("", "acc");
         check_agrees("[[run]]\nsuite = \"q\"\nid = \"é\"\n", "acc");
         check_agrees("[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.metrics]\n\"acc\" = 2\n", "acc"); // quoted
+        // Cases at the ends of [0, 1], and a metric outside it (only cases are bounded).
+        check_agrees("[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.cases]\nx = 0\ny = 1\nz = 1.0\nw = -0.0\n"
+                     "[run.metrics]\nacc = 5\n",
+                     "acc");
     }
     TEST_CASE("anything outside the known layout is left to parse_note") {
         CHECK(declines("[[run]]\nsuite = \"q\" # c\nid = \"1\"\n"));                         // comment
@@ -109,6 +112,14 @@ TEST_SUITE("ScannedRun") {
                  "[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.metrics]\na = 1\n[run.metrics]\nb = 2\n",
                  "[[run]]\nsuite = \"q\"\nid = \"1\"\nstatus = \"maybe\"\n",
                  "[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.cases]\nx = \"pass\"\n",
+                 // issue 12: a boolean is no number, a case is in [0, 1]
+                 "[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.metrics]\nacc = true\n",
+                 "[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.metrics]\nacc = false\n",
+                 "[[run]]\nsuite = \"q\"\nid = \"1\"\nduration_s = true\n",
+                 "[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.cases]\nx = true\n",
+                 "[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.cases]\nx = 5\n",
+                 "[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.cases]\nx = -0.5\n",
+                 "[[run]]\nsuite = \"q\"\nid = \"1\"\n[run.cases]\nx = 1.5e0\n",
                  "[run.metrics]\nacc = 1\n",
                  "[[run]]\nsuite = \"q\"\nid = \"\xff\"\n",
              }) {

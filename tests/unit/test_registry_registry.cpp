@@ -1,12 +1,22 @@
 // lib/registry: GTO's tag grammar (gto/constants.py) as parse_tag_name reads it, and the tag messages and
 // trailers mlci writes. The repository-backed parts (resolution, stages, assignment) are driven through
-// the installed commands in tests/integration/t-prompt-resolve.sh, t-promote.sh and t-promote-gto.sh.
+// the installed commands in tests/integration/t-prompt-resolve.sh, t-promote.sh and t-promote-gto.sh;
+// counters and tag targets (issue 12) also on a throwaway repository here.
 #include "registry/registry.hpp"
+#include "temp_repo.hpp"
+#include "util/diag.hpp"
+#include "util/error.hpp"
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
 using namespace mlci;
 using namespace mlci::registry;
+using mlci_test::TempRepo;
 
 TEST_SUITE("TagName") {
     TEST_CASE("versions, with and without counter, deregistered") {
@@ -66,12 +76,130 @@ TEST_SUITE("TagName") {
     }
 
     TEST_CASE("tags that are not registry tags") {
-        for (const char* s : {"v1.0.0", "release-2026", "@v1.0.0", "#staging#1", "clf@1.0.0", "clf@vx",
-                              "clf@v1.0", "clf#", "clf##1", "clf@v1.0.0#x", "a=b=c@v1.0.0", "=clf@v1.0.0",
-                              "clf@v01.0.0", "clf@v1.0.0#1234567890"}) {
+        for (const char* s :
+             {"v1.0.0", "release-2026", "@v1.0.0", "#staging#1", "clf@1.0.0", "clf@vx", "clf@v1.0", "clf#",
+              "clf##1", "clf@v1.0.0#x", "a=b=c@v1.0.0", "=clf@v1.0.0", "clf@v01.0.0"}) {
             CAPTURE(s);
             CHECK_FALSE(parse_tag_name(s));
         }
+    }
+}
+
+TEST_SUITE("counters") {
+    // Issue 12: GTO reads any counter (Python's int()); mlci read at most 9 digits and ignored the rest,
+    // then wrote #1000000000 and could not read it back.
+    TEST_CASE("every counter GTO reads is read; past 2^63 - 1 it is kept as digits") {
+        for (auto [tag, n] : std::vector<std::pair<std::string, int64_t>>{
+                 {"clf#staging#999999999", 999999999},
+                 {"clf#staging#1000000000", 1000000000},
+                 {"clf#staging!#4294967296", 4294967296},
+                 {"clf@v1.0.0#9223372036854775807", INT64_MAX},
+                 {"clf#prod#0000000000000000000000000000042", 42}, // leading zeros, as int() reads them
+             }) {
+            CAPTURE(tag);
+            auto t = parse_tag_name(tag);
+            REQUIRE(t);
+            CHECK(t->counter == n);
+            CHECK_FALSE(t->too_large);
+        }
+        for (const char* tag :
+             {"clf#staging#9223372036854775808", "clf#staging#123456789012345678901234567890"}) {
+            CAPTURE(tag);
+            auto t = parse_tag_name(tag);
+            REQUIRE(t);
+            CHECK(t->kind == TagName::Kind::stage);
+            CHECK(t->too_large);
+            CHECK(t->counter == k_max_counter);
+        }
+        CHECK(parse_tag_name("clf#staging#000123456789012345678901234567890")->big_counter ==
+              "123456789012345678901234567890");
+    }
+    TEST_CASE("counter order: by value, a too large one after every other") {
+        CHECK(counter_before(999999999, "", 1000000000, ""));
+        CHECK(counter_before(INT64_MAX, "", INT64_MAX, "9223372036854775808"));
+        CHECK(counter_before(INT64_MAX, "9223372036854775808", INT64_MAX, "9223372036854775809"));
+        CHECK(counter_before(INT64_MAX, "99999999999999999999", INT64_MAX, "100000000000000000000"));
+        CHECK_FALSE(counter_before(INT64_MAX, "100000000000000000000", INT64_MAX, "99999999999999999999"));
+        CHECK_FALSE(counter_before(5, "", 5, ""));
+    }
+    TEST_CASE("a registry read from tags: large counters, the next one, and what mlci refuses to write") {
+        TempRepo repo;
+        repo.git({"init", "-q"});
+        repo.write("a.txt", "a");
+        repo.commit_all("one");
+        std::vector<std::string> warnings;
+        WarningSink old = set_warning_sink([&](const std::string& w) { warnings.push_back(w); });
+        auto tag = [&](const std::string& name, const std::string& target = "HEAD") {
+            repo.git({"tag", "-a", "-m", "by hand", name, target});
+        };
+        tag("clf@v1.0.0");
+        tag("clf#staging#999999999");
+        git::Repo r = git::Repo::open(repo.top);
+        Registry reg = Registry::load(r);
+        CHECK(reg.next_counter("clf") == 1000000000);
+        tag("clf#staging#1000000000");
+        tag("clf#dev#4294967296");
+        reg = Registry::load(r);
+        CHECK(reg.next_counter("clf") == 4294967297);
+        CHECK(reg.stages("clf").count("dev") == 1);
+        CHECK(reg.stage_events("clf").back().counter == 4294967296);
+        CHECK(warnings.empty());
+        // 2^63 - 1 is read; no counter after it can be.
+        tag("clf#prod#9223372036854775807");
+        reg = Registry::load(r);
+        CHECK(reg.stages("clf").count("prod") == 1);
+        CHECK_THROWS_WITH_AS(
+            reg.next_counter("clf"),
+            "cannot write another tag of clf: tag 'clf#prod#9223372036854775807' has counter "
+            "9223372036854775807, and the next one would pass 9223372036854775807, the "
+            "highest counter mlci reads",
+            Error);
+        CHECK(warnings.empty());
+        // A 30-digit counter: read as the last event, reported, and nothing written after it.
+        tag("lm@v1.0.0");
+        tag("lm#dev#2");
+        tag("lm#dev!#123456789012345678901234567890");
+        reg = Registry::load(r);
+        REQUIRE(warnings.size() == 1);
+        CHECK(warnings[0] ==
+              "tag 'lm#dev!#123456789012345678901234567890' has a counter above "
+              "9223372036854775807: read as the last event of lm; mlci writes no further tag of lm");
+        CHECK(reg.stages("lm").count("dev") == 0); // the unassignment came last
+        CHECK(reg.stage_events("lm").back().tag == "lm#dev!#123456789012345678901234567890");
+        CHECK_THROWS_AS(reg.next_counter("lm"), Error);
+        // Two counters needed (a displacement) from 2^63 - 2: refused too.
+        tag("nn@v1.0.0");
+        tag("nn#dev#9223372036854775806");
+        warnings.clear();
+        reg = Registry::load(r);
+        CHECK(reg.next_counter("nn") == INT64_MAX);
+        CHECK_THROWS_AS(reg.next_counter("nn", 2), Error);
+        set_warning_sink(old);
+    }
+    TEST_CASE("a version or stage tag on a blob or a tree is ignored, with a warning") {
+        TempRepo repo;
+        repo.git({"init", "-q"});
+        repo.write("a.txt", "a");
+        repo.commit_all("one");
+        std::vector<std::string> warnings;
+        WarningSink old = set_warning_sink([&](const std::string& w) { warnings.push_back(w); });
+        repo.git({"tag", "-a", "-m", "real", "clf@v1.0.0"});
+        repo.git({"tag", "-a", "-m", "blob", "clf@v9.0.0", "HEAD:a.txt"});
+        repo.git({"tag", "-a", "-m", "tree", "clf#prod#5", "HEAD^{tree}"});
+        repo.git({"tag", "-a", "-m", "blob", "other@v1.0.0", "HEAD:a.txt"});
+        git::Repo r = git::Repo::open(repo.top);
+        Registry reg = Registry::load(r);
+        REQUIRE(reg.versions("clf").size() == 1);
+        CHECK(reg.latest("clf")->version.tag() == "v1.0.0");
+        CHECK(reg.stages("clf").empty());
+        CHECK_FALSE(reg.has("other"));
+        CHECK(reg.next_counter("clf") == 1);
+        std::sort(warnings.begin(), warnings.end());
+        REQUIRE(warnings.size() == 3);
+        CHECK(warnings[0] == "tag 'clf#prod#5' points at a tree, not a commit: ignored");
+        CHECK(warnings[1] == "tag 'clf@v9.0.0' points at a blob, not a commit: ignored");
+        CHECK(warnings[2] == "tag 'other@v1.0.0' points at a blob, not a commit: ignored");
+        set_warning_sink(old);
     }
 }
 
