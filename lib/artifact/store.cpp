@@ -252,8 +252,10 @@ void LocalStore::read_object(const Hash128& h, uint64_t max_bytes, std::optional
     static thread_local std::vector<char> buf(1 << 20);
     uint64_t total = 0;
     while (true) {
-        // Never more than max_bytes + 1: a file that grows while it is read is cut off there.
-        size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), max_bytes + 1 - total));
+        // Never more than max_bytes + 1: a file that grows while it is read is cut off there. (The room
+        // left is counted without adding 1 to it: max_bytes may be UINT64_MAX, "no limit but the file's".)
+        uint64_t room = max_bytes - total;
+        size_t want = room >= buf.size() ? buf.size() : static_cast<size_t>(room) + 1;
         ssize_t n = ::read(fd.get(), buf.data(), want);
         if (n < 0) {
             if (errno == EINTR) {

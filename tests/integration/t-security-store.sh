@@ -20,6 +20,17 @@ victim_of_store() {
 # used_kib DIR: disk use of a folder, in KiB.
 used_kib() { du -sk "$1" 2>/dev/null | cut -f1; }
 
+begin_test "a good store verifies whole: every object read to its end and matched"
+store_repo
+head -c 3000000 /dev/urandom >m.bin && mkdir ds && echo a >ds/a && echo b >ds/b
+git model add m.bin ds >/dev/null 2>&1 && commit_all "m"
+git model push >/dev/null 2>&1
+run git model verify --store team --json
+expect_rc 0
+expect_out '"checked": 4'
+expect_out '"corrupt": []'
+end_test
+
 begin_test "a store object that is a link to /dev/zero is refused before a byte is copied"
 victim_of_store
 ln -s /dev/zero "$OBJ"

@@ -220,6 +220,20 @@ TEST_SUITE("LocalStore: untrusted contents") {
                              doctest::Contains("not a regular file"), Error);
     }
 
+    TEST_CASE("no limit but the object's own (verify --store) reads it all") {
+        TempDir t;
+        std::string payload(3u << 20, 'p'); // more than one read buffer
+        Hash128 h = xxh128(payload);
+        std::ofstream(object_file(t.path, h), std::ios::binary) << payload;
+        LocalStore s("", t.path);
+        std::string got;
+        s.get(h, UINT64_MAX, [&](const char* p, size_t n) { got.append(p, n); });
+        CHECK(got == payload);
+        got.clear();
+        s.get(h, payload.size(), [&](const char* p, size_t n) { got.append(p, n); });
+        CHECK(got == payload);
+    }
+
     TEST_CASE("an object larger than the pointer says is refused before it is copied") {
         TempDir t;
         Hash128 h = xxh128("payload");
