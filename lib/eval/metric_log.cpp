@@ -40,6 +40,7 @@ struct Hit {
     std::string_view suite;
     std::string_view run_id;
     double value = 0;
+    double spread = 0; // ± of the value when the run holds samples of it (parsed notes only)
 };
 
 // The latest run of each suite (of `suite` only when given) as parse_note + Note::latest see it: the
@@ -135,6 +136,17 @@ bool plain_commit(std::string_view raw, int64_t& time, std::string_view& summary
     time = t;
     summary = first;
     return true;
+}
+
+// The ± of a metric given as repeated measurements (a note the scanner declines: lists are outside its
+// layout): the half-width of its t interval at the default confidence; 0 without samples.
+double spread_of(const Run& r, const std::string& metric) {
+    const auto* s = lookup(r.metric_samples, metric);
+    if (s == nullptr || s->size() < 2) {
+        return 0;
+    }
+    stats::Interval iv = stats::mean_interval(*s, k_default_confidence);
+    return iv.exact ? 0 : (iv.hi - iv.lo) / 2;
 }
 
 // The hits of a note the scanner can read: the latest run of each suite holding the metric.
@@ -236,7 +248,7 @@ std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store,
             note.runs, suite, [](const Run& x) { return std::string_view(x.suite); }, best, order);
         for (size_t i : order) {
             if (auto v = note.runs[i].metric(metric)) {
-                hits.push_back({note.runs[i].suite, note.runs[i].id, *v});
+                hits.push_back({note.runs[i].suite, note.runs[i].id, *v, spread_of(note.runs[i], metric)});
             }
         }
     };
@@ -286,6 +298,7 @@ std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store,
             p.suite = first[k].suite;
             p.run_id = first[k].run_id;
             p.value = first[k].value;
+            p.spread = first[k].spread;
         }
         return max_count == 0 || out.size() < max_count;
     };
