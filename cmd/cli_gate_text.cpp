@@ -69,6 +69,12 @@ std::string gate_text(const eval::GateResult& g) {
                    "): " + term_escape(r.why) + "\n";
         }
     }
+    if (g.inconclusive > 0 && g.inconclusive_fails) {
+        out += "  an inconclusive rule refuses under on_inconclusive = \"fail\"" +
+               std::string(g.inconclusive_fails_by_default ? " (the default of a gate named like a stage)"
+                                                           : "") +
+               "\n";
+    }
     for (const auto& e : g.errors) {
         out += "  " + term_escape(e) + "\n";
     }

@@ -24,8 +24,9 @@ struct PowerOpts {
     bool json = false;
 };
 
-// The confidence of the first gate that judges the suite (its verdicts are the ones power speaks of).
-double confidence_for(const git::Repo& repo, const git::Oid& commit, const std::string& suite) {
+// The first gate that judges the suite (its verdicts are the ones power speaks of): the working tree's
+// gates, else those committed at `commit`; none → the default confidence and no rules.
+std::optional<eval::Gate> gate_for(const git::Repo& repo, const git::Oid& commit, const std::string& suite) {
     std::optional<eval::Gates> gates;
     if (!repo.is_bare()) {
         try {
@@ -39,11 +40,11 @@ double confidence_for(const git::Repo& repo, const git::Oid& commit, const std::
     if (gates) {
         for (const auto& g : gates->gates) {
             if (std::find(g.suites.begin(), g.suites.end(), suite) != g.suites.end()) {
-                return g.confidence;
+                return g;
             }
         }
     }
-    return eval::k_default_confidence;
+    return std::nullopt;
 }
 
 std::string count_text(double v) {
@@ -70,8 +71,10 @@ const bool reg_power = add_command([](CLI::App& app) {
                     "no successful run of suite " + mlci::quoted(o->suite) + " on " + c.short_hex(),
                     "git gate run " + shell_quote(o->suite) + (o->rev == "HEAD" ? "" : " --rev " + c.hex()));
             }
-            double conf = confidence_for(repo, c, o->suite);
-            eval::PowerReport rep = eval::power_of(*run, conf, o->drop);
+            std::optional<eval::Gate> gate = gate_for(repo, c, o->suite);
+            double conf = gate ? gate->confidence : eval::k_default_confidence;
+            eval::PowerReport rep =
+                eval::power_of(*run, conf, o->drop, gate ? gate->rules : std::vector<eval::Rule>{});
             if (o->json) {
                 Json j = Json::object();
                 j["suite"] = rep.suite;
@@ -92,6 +95,12 @@ const bool reg_power = add_command([](CLI::App& app) {
                     }
                     mj["sd"] = m.sd;
                     mj["min_detectable"] = m.min_detectable;
+                    if (!m.rule.empty()) {
+                        mj["gate"] = gate->name;
+                        mj["rule"] = m.rule;
+                        mj["rule_limit"] = m.rule_limit;
+                        mj["rule_detectable"] = m.rule_detectable;
+                    }
                     if (m.drop) {
                         mj["drop"] = *m.drop;
                         if (m.on_cases) {
@@ -125,9 +134,18 @@ const bool reg_power = add_command([](CLI::App& app) {
                            " (Welch, as many on each side)\n";
                 }
                 out += "    smallest change detected: " + eval::value_text(m.min_detectable) + "\n";
+                if (!m.rule.empty()) {
+                    out += "    gate " + term_escape(gate->name) + " (" + term_escape(m.rule) +
+                           ", a change of " + eval::value_text(m.rule_limit) +
+                           " allowed) fails a change of " + eval::value_text(m.rule_detectable) +
+                           " or more\n";
+                }
                 if (m.drop) {
-                    out += "    to detect " + eval::value_text(*m.drop) + ": ";
-                    if (m.on_cases) {
+                    out += "    to " + std::string(m.rule.empty() ? "detect " : "fail ") +
+                           eval::value_text(*m.drop) + ": ";
+                    if (!std::isfinite(m.need_cases) && !std::isfinite(m.need_repeat)) {
+                        out += "never: it is within the rule's limit\n";
+                    } else if (m.on_cases) {
                         out += "about " + count_text(m.need_cases) + " cases (now " +
                                std::to_string(m.units) + "), or repeat = " + count_text(m.need_repeat) +
                                " (now " + std::to_string(m.samples) + ")\n";

@@ -32,6 +32,7 @@ GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gate
     res.inconclusive_fails =
         gate.on_inconclusive ? *gate.on_inconclusive == "fail"
                              : std::find(opt.stages.begin(), opt.stages.end(), gate.name) != opt.stages.end();
+    res.inconclusive_fails_by_default = res.inconclusive_fails && !gate.on_inconclusive;
     res.baseline_ref = opt.baseline_override.empty() ? gate.baseline : opt.baseline_override;
     bool has_relative =
         std::any_of(gate.rules.begin(), gate.rules.end(), [](const Rule& r) { return r.needs_baseline(); });

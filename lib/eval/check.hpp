@@ -47,8 +47,9 @@ struct GateResult {
     std::vector<FlakyCase> flaky; // the candidate's cases whose samples disagree
     std::vector<std::string> warnings;
     double confidence = 0.95;
-    bool inconclusive_fails = false; // the gate's on_inconclusive, as applied
-    size_t inconclusive = 0;         // rules that were inconclusive
+    bool inconclusive_fails = false;            // the gate's on_inconclusive, as applied
+    bool inconclusive_fails_by_default = false; // … from the default for a gate named like a stage
+    size_t inconclusive = 0;                    // rules that were inconclusive
     Verdict verdict = Verdict::pass;
 };
 

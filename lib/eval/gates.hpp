@@ -46,7 +46,7 @@ struct Gate {
     std::string baseline; // a ref; "" when the gate compares with nothing
     std::vector<Rule> rules;
     bool missing_baseline_passes = false;       // on_missing_baseline = "pass"
-    double confidence = k_default_confidence;   // of each verdict (one-sided: see eval/judge.hpp)
+    double confidence = k_default_confidence;   // of the two-sided intervals shown (eval/judge.hpp)
     std::optional<std::string> on_inconclusive; // "pass" | "fail"; absent: by the gate's name (check.hpp)
     std::string where;
 };

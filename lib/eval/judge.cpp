@@ -33,24 +33,6 @@ bool within(double value, double limit) {
     return value <= limit + 1e-9 * std::max(1.0, std::fabs(limit));
 }
 
-// Is the metric the mean of the run's cases (accuracy, pass_rate: what the cases make up)? Then the cases
-// carry its noise, and the rule is judged on them.
-bool is_case_mean(const Run& r, const std::string& metric) {
-    if (r.cases.empty()) {
-        return false;
-    }
-    auto m = r.metric(metric);
-    if (!m) {
-        return false;
-    }
-    double sum = 0;
-    for (const auto& [id, v] : r.cases) {
-        sum += v;
-    }
-    double mean = sum / static_cast<double>(r.cases.size());
-    return std::fabs(*m - mean) <= 1e-9 * std::max(1.0, std::fabs(mean));
-}
-
 size_t samples_per_case(const Run& r) {
     return r.case_samples.empty() ? 1 : r.case_samples.front().second.size();
 }
@@ -134,6 +116,36 @@ stats::Side bad_side(const Rule& r) {
 
 } // namespace
 
+// Is the metric the mean of the run's cases (accuracy, pass_rate: what the cases make up)? Then the cases
+// carry its noise, and the rule is judged on them.
+bool is_case_mean(const Run& r, const std::string& metric) {
+    if (r.cases.empty()) {
+        return false;
+    }
+    auto m = r.metric(metric);
+    if (!m) {
+        return false;
+    }
+    double sum = 0;
+    for (const auto& [id, v] : r.cases) {
+        sum += v;
+    }
+    double mean = sum / static_cast<double>(r.cases.size());
+    return std::fabs(*m - mean) <= 1e-9 * std::max(1.0, std::fabs(mean));
+}
+
+double spread(const Run& r, const std::string& metric, double confidence) {
+    stats::Interval iv;
+    if (const auto* s = lookup(r.metric_samples, metric); s != nullptr && s->size() >= 2) {
+        iv = stats::mean_interval(*s, bound_level(confidence));
+    } else if (!r.case_samples.empty() && is_case_mean(r, metric)) {
+        iv = cases_interval(r, bound_level(confidence));
+    } else {
+        return 0;
+    }
+    return iv.exact ? 0 : (iv.hi - iv.lo) / 2;
+}
+
 void measure_rule(RuleResult& rr, const Run& cand, const Run* base, double confidence) {
     const double c = bound_level(confidence);
     const Rule& r = rr.rule;
@@ -197,10 +209,12 @@ std::string change_words(const RuleResult& rr) {
                " against the maximum " + r.text;
     case Rule::Kind::max_drop:
     case Rule::Kind::max_rise: {
+        std::string sign = r.kind == Rule::Kind::max_drop ? "−" : "+";
         std::string limit =
-            r.relative ? r.text + " of " + num(*rr.baseline) + " = " + num(std::fabs(rr.limit)) : r.text;
+            r.relative ? sign + r.text + " of " + num(*rr.baseline) + " = " + sign + num(std::fabs(rr.limit))
+                       : sign + r.text;
         return r.metric + " changed by " + num(iv.estimate) + (iv.exact ? "" : " " + interval_text(iv)) +
-               " against the limit " + (r.kind == Rule::Kind::max_drop ? "−" : "+") + limit;
+               " against the limit " + limit;
     }
     }
     return {};
@@ -276,8 +290,11 @@ void what_decides(RuleResult& rr) {
         ways.push_back("about " + std::to_string(rr.need_cases) + " cases (now " + std::to_string(cases) +
                        ")");
         rr.need_repeat = scaled(static_cast<double>(std::max<size_t>(rr.samples_per_case, 1)));
+        // One sample per case cannot tell noise from differences between cases: repeats help only a suite
+        // whose results vary from run to run.
         ways.push_back("repeat = " + std::to_string(rr.need_repeat) + " (now " +
-                       std::to_string(std::max<size_t>(rr.samples_per_case, 1)) + ")");
+                       std::to_string(std::max<size_t>(rr.samples_per_case, 1)) + ")" +
+                       (rr.samples_per_case <= 1 ? " if its results vary from run to run" : ""));
     } else {
         rr.need_repeat = scaled(static_cast<double>(std::max<size_t>(rr.repeats, 1)));
         ways.push_back("repeat = " + std::to_string(rr.need_repeat) + " (now " +

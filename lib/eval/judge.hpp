@@ -77,6 +77,15 @@ inline double bound_level(double c) {
     return (1 + c) / 2;
 }
 
+/// Is the metric the mean of the run's cases (accuracy, pass_rate: what the cases make up)? Then the cases
+/// carry its noise, and a rule on it is judged on them.
+bool is_case_mean(const Run& r, const std::string& metric);
+
+/// The ± of a metric's value where the run holds samples of it (a list of repeated values, or cases with
+/// samples when the cases make it up): the half-width of its two-sided interval at `confidence`; 0 when
+/// the run holds no samples of it (a lone value, single-sample cases) or they show no spread.
+double spread(const Run& r, const std::string& metric, double confidence);
+
 /// A case passes when its value is at least 0.5 (1/0 results, or a score in [0, 1]).
 bool case_passes(double v);
 

@@ -11,6 +11,7 @@
 // git_odb: the two threads together used 1.8x the CPU of one and the command took 1.4x as long, even
 // with a core idle; libgit2's locks and the second heap's page faults cost more than the overlap saved.
 #include "eval/metric_log.hpp"
+#include "eval/judge.hpp"
 #include "eval/log_walk.hpp"
 #include "eval/note_scan.hpp"
 #include "eval/note_table.hpp"
@@ -138,17 +139,6 @@ bool plain_commit(std::string_view raw, int64_t& time, std::string_view& summary
     return true;
 }
 
-// The ± of a metric given as repeated measurements (a note the scanner declines: lists are outside its
-// layout): the half-width of its t interval at the default confidence; 0 without samples.
-double spread_of(const Run& r, const std::string& metric) {
-    const auto* s = lookup(r.metric_samples, metric);
-    if (s == nullptr || s->size() < 2) {
-        return 0;
-    }
-    stats::Interval iv = stats::mean_interval(*s, k_default_confidence);
-    return iv.exact ? 0 : (iv.hi - iv.lo) / 2;
-}
-
 // The hits of a note the scanner can read: the latest run of each suite holding the metric.
 bool scan_hits(std::string_view text, const std::string& metric, const std::string& suite,
                std::vector<ScannedRun>& scanned, std::vector<size_t>& best, std::vector<size_t>& order,
@@ -248,7 +238,8 @@ std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store,
             note.runs, suite, [](const Run& x) { return std::string_view(x.suite); }, best, order);
         for (size_t i : order) {
             if (auto v = note.runs[i].metric(metric)) {
-                hits.push_back({note.runs[i].suite, note.runs[i].id, *v, spread_of(note.runs[i], metric)});
+                hits.push_back({note.runs[i].suite, note.runs[i].id, *v,
+                                spread(note.runs[i], metric, k_default_confidence)});
             }
         }
     };

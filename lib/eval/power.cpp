@@ -28,23 +28,9 @@ std::pair<double, bool> parse_drop(const std::string& text) {
     return {rel ? v / 100 : v, rel};
 }
 
-bool is_case_mean(const Run& r, const std::string& metric, double* value) {
-    auto m = r.metric(metric);
-    if (!m || r.cases.empty()) {
-        return false;
-    }
-    double sum = 0;
-    for (const auto& [id, v] : r.cases) {
-        sum += v;
-    }
-    double mean = sum / static_cast<double>(r.cases.size());
-    *value = *m;
-    return std::fabs(*m - mean) <= 1e-9 * std::max(1.0, std::fabs(mean));
-}
-
 } // namespace
 
-PowerReport power_of(const Run& run, double c, const std::string& drop_text) {
+PowerReport power_of(const Run& run, double c, const std::string& drop_text, const std::vector<Rule>& rules) {
     PowerReport rep;
     rep.suite = run.suite;
     rep.run_id = run.id;
@@ -78,8 +64,7 @@ PowerReport power_of(const Run& run, double c, const std::string& drop_text) {
         MetricPower mp;
         mp.metric = name;
         mp.value = v;
-        double value = 0;
-        if (is_case_mean(run, name, &value)) {
+        if (is_case_mean(run, name)) {
             mp.on_cases = true;
             mp.units = run.cases.size();
             mp.samples = k;
@@ -97,16 +82,32 @@ PowerReport power_of(const Run& run, double c, const std::string& drop_text) {
         double per = mp.on_cases ? mp.sd / std::sqrt(static_cast<double>(mp.units))
                                  : mp.sd * std::sqrt(2.0 / static_cast<double>(mp.units));
         mp.min_detectable = stats::min_detectable(per, 1, bound_level(c), rep.power);
+        // The gate fails a change only when its whole interval is beyond the rule's limit: the change must
+        // exceed the limit by what the noise hides.
+        double limit = 0;
+        for (const Rule& r : rules) {
+            if (r.needs_baseline() && r.metric == name && (r.suite.empty() || r.suite == run.suite)) {
+                mp.rule = r.describe();
+                limit = r.relative ? r.value * std::fabs(mp.value) : r.value;
+                mp.rule_limit = limit;
+                mp.rule_detectable = limit + mp.min_detectable;
+                break;
+            }
+        }
         if (drop) {
             double d = drop->second ? drop->first * std::fabs(mp.value) : drop->first;
             mp.drop = d;
-            if (mp.on_cases) {
-                mp.need_cases = stats::units_needed(mp.sd, d, bound_level(c), rep.power);
+            double effect = d - limit;
+            if (!(effect > 0)) {
+                mp.need_cases = mp.need_repeat = INFINITY; // within the rule's limit: never a fail
+            } else if (mp.on_cases) {
+                mp.need_cases = stats::units_needed(mp.sd, effect, bound_level(c), rep.power);
                 // The same noise from more samples per case: the per-case sd goes as 1/sqrt(K).
-                double f = mp.min_detectable / d;
-                mp.need_repeat = std::ceil(static_cast<double>(k) * f * f);
+                double f = mp.min_detectable / effect;
+                mp.need_repeat = std::max(1.0, std::ceil(static_cast<double>(k) * f * f));
             } else {
-                mp.need_repeat = stats::units_needed(mp.sd * std::sqrt(2.0), d, bound_level(c), rep.power);
+                mp.need_repeat =
+                    stats::units_needed(mp.sd * std::sqrt(2.0), effect, bound_level(c), rep.power);
             }
         }
         rep.metrics.push_back(mp);

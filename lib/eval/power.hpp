@@ -5,6 +5,7 @@
 // needs (normal approximation, as Miller 2024's power section).
 #pragma once
 
+#include "eval/gates.hpp"
 #include "eval/note.hpp"
 
 #include <optional>
@@ -15,14 +16,20 @@ namespace mlci::eval {
 
 struct MetricPower {
     std::string metric;
-    bool on_cases = false; // the mean of the run's cases, compared pairwise
-    double value = 0;      // the run's value of the metric
-    size_t units = 0;      // cases (on_cases) or repeated measurements
-    size_t samples = 0;    // on cases: samples per case
-    double sd = 0;         // noise per unit of the comparison (paired difference per case, or per repeat)
-    bool assumed = false;  // no samples to measure the noise by: the binomial worst case is assumed
-    double min_detectable = 0;
-    // For the change asked (--drop): how many cases, or what `repeat`, would detect it (0 = n/a).
+    bool on_cases = false;     // the mean of the run's cases, compared pairwise
+    double value = 0;          // the run's value of the metric
+    size_t units = 0;          // cases (on_cases) or repeated measurements
+    size_t samples = 0;        // on cases: samples per case
+    double sd = 0;             // noise per unit of the comparison (paired difference per case, or per repeat)
+    bool assumed = false;      // no samples to measure the noise by: the binomial worst case is assumed
+    double min_detectable = 0; // the smallest change told from no change
+    // The gate's relative rule on this metric (max_drop, max_rise), when it has one: the change it allows
+    // and the smallest change it fails (with the power above).
+    std::string rule;
+    double rule_limit = 0;
+    double rule_detectable = 0;
+    // For the change asked (--drop): how many cases, or what `repeat`, would detect it — beyond the rule's
+    // limit when there is a rule (0 = n/a; INFINITY: never, the change is within the limit).
     std::optional<double> drop;
     double need_cases = 0;
     double need_repeat = 0;
@@ -37,7 +44,9 @@ struct PowerReport {
 };
 
 /// `drop`: the change to detect, absolute ("0.02") or relative to each metric's value ("2%"); empty = none.
-/// Throws usage_error for a malformed drop, input_error when the run holds nothing to measure.
-PowerReport power_of(const Run& run, double confidence, const std::string& drop);
+/// `rules`: the rules of the gate that judges the suite (its max_drop/max_rise rules set each metric's
+/// limit). Throws usage_error for a malformed drop, input_error when the run holds nothing to measure.
+PowerReport power_of(const Run& run, double confidence, const std::string& drop,
+                     const std::vector<Rule>& rules = {});
 
 } // namespace mlci::eval

@@ -30,11 +30,8 @@ std::string value_text(std::optional<double> v) {
 std::string value_with_spread(const Run& r, const std::string& metric) {
     auto v = r.metric(metric);
     std::string out = value_text(v);
-    if (const auto* s = lookup(r.metric_samples, metric); s != nullptr && s->size() >= 2) {
-        stats::Interval iv = stats::mean_interval(*s, k_default_confidence);
-        if (!iv.exact) {
-            out += " ± " + value_text((iv.hi - iv.lo) / 2);
-        }
+    if (double h = spread(r, metric, k_default_confidence); h > 0) {
+        out += " ± " + value_text(h);
     }
     return out;
 }

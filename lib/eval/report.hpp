@@ -74,7 +74,7 @@ std::string cases_summary(const Run& r);
 
 /// A rule's interval for tables: "[0.812, 0.861]" ("exact" for a lone value, "" when not judged).
 std::string interval_text(const RuleResult& r);
-/// "95% confidence" — how the intervals of a gate were taken (one-sided each side).
+/// "95% confidence" — the confidence of a gate's (two-sided) intervals.
 std::string confidence_text(double c);
 /// {estimate, low, high, method, n, samples_per_case, repeats, exact, p, limit, left_out, need_cases,
 /// need_repeat} of a judged rule.

@@ -174,14 +174,22 @@ end_test
 begin_test "git gate power: the smallest change found, and what a drop needs"
 new_repo && setup_sim
 git gate run >/dev/null 2>&1
-run git gate power sim --drop 2%
+run git gate power sim --drop 0.15
 expect_rc 0
 expect_out "smallest change detected"
+expect_out "gate pre-push (max_drop 2%, a change of"
+expect_out "to fail 0.15: about"
 expect_out "cases (now 60), or repeat ="
-run git gate power sim --json
+run git gate power sim --drop 2%
+expect_rc 0
+expect_out "never: it is within the rule's limit"
+run git gate power sim --json --drop 0.15
 expect_rc 0
 expect_out '"min_detectable"'
 expect_out '"samples_per_case": 3'
+expect_out '"rule": "max_drop 2%"'
+expect_out '"rule_detectable"'
+expect_out '"need_cases"'
 run git gate power sim --drop -3
 expect_rc 2
 expect_err "--drop takes a positive number"
