@@ -33,24 +33,47 @@ std::string gate_text(const eval::GateResult& g) {
         }
     }
     if (!g.rules.empty()) {
-        std::vector<std::vector<std::string>> rows = {
-            {"METRIC", "SUITE", "BASELINE", "CANDIDATE", "DELTA", "RULE", "VERDICT"}};
+        bool intervals = std::any_of(g.rules.begin(), g.rules.end(),
+                                     [](const eval::RuleResult& r) { return r.judged && !r.interval.exact; });
+        std::vector<std::string> head = {"METRIC", "SUITE", "BASELINE", "CANDIDATE",
+                                         "DELTA",  "RULE",  "VERDICT"};
+        if (intervals) {
+            head.insert(head.end() - 2, "INTERVAL");
+        }
+        std::vector<std::vector<std::string>> rows = {head};
         for (const auto& r : g.rules) {
             Colour vc = r.status == "pass"   ? Colour::green
                         : r.status == "fail" ? Colour::red
                                              : Colour::yellow;
-            rows.push_back({term_escape(r.rule.metric), r.suite.empty() ? "—" : term_escape(r.suite),
-                            eval::value_text(r.baseline), eval::value_text(r.candidate),
-                            eval::delta_text(r.baseline, r.candidate, false), term_escape(r.rule.describe()),
-                            paint(r.status, vc)});
+            std::vector<std::string> row = {term_escape(r.rule.metric),
+                                            r.suite.empty() ? "—" : term_escape(r.suite),
+                                            eval::value_text(r.baseline),
+                                            eval::value_text(r.candidate),
+                                            eval::delta_text(r.baseline, r.candidate, false),
+                                            term_escape(r.rule.describe()),
+                                            paint(r.status, vc)};
+            if (intervals) {
+                row.insert(row.end() - 2, eval::interval_text(r));
+            }
+            rows.push_back(std::move(row));
         }
         out += format_table(rows);
+        if (intervals) {
+            out += "  intervals: " + eval::confidence_text(g.confidence) +
+                   " (fail only when the whole interval is beyond the limit, pass only when it is within)\n";
+        }
     }
     for (const auto& r : g.rules) {
         if (!r.why.empty()) {
             out += "  " + term_escape(r.rule.metric) + " (" + term_escape(r.rule.describe()) +
                    "): " + term_escape(r.why) + "\n";
         }
+    }
+    if (g.inconclusive > 0 && g.inconclusive_fails) {
+        out += "  an inconclusive rule refuses under on_inconclusive = \"fail\"" +
+               std::string(g.inconclusive_fails_by_default ? " (the default of a gate named like a stage)"
+                                                           : "") +
+               "\n";
     }
     for (const auto& e : g.errors) {
         out += "  " + term_escape(e) + "\n";
@@ -76,6 +99,7 @@ std::string gate_text(const eval::GateResult& g) {
             }
         }
     }
+    out += eval::flaky_text(g, term_escape);
     return out;
 }
 
@@ -98,6 +122,9 @@ Json gate_json(const eval::GateResult& g, const std::vector<std::string>& comman
         if (!r.why.empty()) {
             rj["why"] = r.why;
         }
+        if (r.judged) {
+            rj["interval"] = eval::interval_json(r);
+        }
         rules.push_back(rj);
     }
     j["rules"] = rules;
@@ -110,6 +137,11 @@ Json gate_json(const eval::GateResult& g, const std::vector<std::string>& comman
             sj["candidate_reused_from"] = s.candidate_from;
         }
         sj["baseline_run"] = s.baseline ? Json(s.baseline->id) : Json();
+        if (s.pass_at.k > 0) {
+            sj["samples_per_case"] = static_cast<uint64_t>(s.pass_at.k);
+            sj["pass_at_k"] = s.pass_at.pass_at_k;
+            sj["pass_hat_k"] = s.pass_at.pass_hat_k;
+        }
         suites.push_back(sj);
     }
     j["suites"] = suites;
@@ -124,6 +156,9 @@ Json gate_json(const eval::GateResult& g, const std::vector<std::string>& comman
     }
     j["errors"] = errors;
     j["flips"] = eval::flips_json(g.flips);
+    j["confidence"] = g.confidence;
+    j["on_inconclusive"] = g.inconclusive_fails ? "fail" : "pass";
+    j["flaky"] = eval::flaky_json(g);
     Json cmds = Json::array();
     for (const auto& c : commands) {
         cmds.push_back(c);

@@ -91,6 +91,7 @@ const bool reg_check = add_command([](CLI::App& app) {
                        eval::NotesStore store(repo);
                        eval::CheckOptions co;
                        co.baseline_override = o->baseline;
+                       co.stages = stage_names(repo);
                        bool is_head = repo.head() == cand;
                        std::vector<eval::GateResult> results;
                        Json all = Json::array();
@@ -225,6 +226,12 @@ void print_log_json(const std::vector<eval::LogPoint>& points) {
         } else {
             out += "null";
         }
+        if (p.spread > 0) {
+            char buf[64];
+            auto res = std::to_chars(buf, buf + sizeof buf, p.spread);
+            out += ",\n    \"plus_minus\": ";
+            out.append(buf, res.ptr);
+        }
         out += "\n  }";
         flush_if_full(out, true);
     }
@@ -271,6 +278,10 @@ const bool reg_log = add_command([](CLI::App& app) {
                            append_term_escaped(out, p.suite); // notes and commit messages: issue 12
                            out += "  ";
                            append_value(out, p.value);
+                           if (p.spread > 0) {
+                               out += " ± ";
+                               append_value(out, p.spread);
+                           }
                            out += "  ";
                            append_term_escaped(out, p.summary);
                            out += '\n';

@@ -41,6 +41,31 @@ Json run_json(const eval::Run& r) {
         }
         j["cases"] = c;
     }
+    // Samples: "metrics" and "cases" above hold each one's mean; the lists themselves here.
+    auto samples = [](const eval::Samples& s) {
+        Json o = Json::object();
+        for (const auto& [k, v] : s) {
+            Json a = Json::array();
+            for (double x : v) {
+                a.push_back(x);
+            }
+            o[k] = a;
+        }
+        return o;
+    };
+    if (!r.metric_samples.empty()) {
+        j["metric_samples"] = samples(r.metric_samples);
+    }
+    if (!r.case_samples.empty()) {
+        j["case_samples"] = samples(r.case_samples);
+    }
+    if (!r.clusters.empty()) {
+        Json o = Json::object();
+        for (const auto& [k, v] : r.clusters) {
+            o[k] = v;
+        }
+        j["clusters"] = o;
+    }
     return j;
 }
 
@@ -51,7 +76,7 @@ namespace {
 std::string metrics_inline(const eval::Run& r) {
     std::string out;
     for (const auto& [k, v] : r.metrics) {
-        out += "  " + term_escape(k) + "=" + eval::value_text(v);
+        out += "  " + term_escape(k) + "=" + eval::value_with_spread(r, k);
     }
     return out;
 }
@@ -216,16 +241,11 @@ const bool reg_show = add_command([](CLI::App& app) {
                            }
                            std::vector<std::vector<std::string>> rows;
                            for (const auto& [k, v] : r.metrics) {
-                               rows.push_back({"  " + term_escape(k), eval::value_text(v)});
+                               rows.push_back({"  " + term_escape(k), eval::value_with_spread(r, k)});
                            }
                            out += format_table(rows);
                            if (!r.cases.empty()) {
-                               size_t pass = 0;
-                               for (const auto& [k, v] : r.cases) {
-                                   pass += v >= 0.5 ? 1 : 0;
-                               }
-                               out += "  cases: " + std::to_string(pass) + "/" +
-                                      std::to_string(r.cases.size()) + " pass\n";
+                               out += "  cases: " + eval::cases_summary(r) + "\n";
                            }
                        }
                        cli::out(out);

@@ -23,85 +23,16 @@ const char* verdict_name(Verdict v) {
     return "?";
 }
 
-bool case_passes(double v) {
-    return v >= 0.5;
-}
-
-namespace {
-
-std::string num(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.6g", v);
-    return buf;
-}
-
-std::string pct(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.4g%%", v * 100);
-    return buf;
-}
-
-// Small tolerance so that 0.86 - 0.84 against an absolute 0.02 passes despite binary rounding.
-bool within(double value, double limit) {
-    return value <= limit + 1e-9 * std::max(1.0, std::fabs(limit));
-}
-
-void judge(RuleResult& rr) {
-    const Rule& r = rr.rule;
-    double c = *rr.candidate;
-    switch (r.kind) {
-    case Rule::Kind::min:
-        rr.status = within(r.value, c) ? "pass" : "fail";
-        if (rr.status == "fail") {
-            rr.why = r.metric + " " + num(c) + " is below the minimum " + r.text;
-        }
-        return;
-    case Rule::Kind::max:
-        rr.status = within(c, r.value) ? "pass" : "fail";
-        if (rr.status == "fail") {
-            rr.why = r.metric + " " + num(c) + " is above the maximum " + r.text;
-        }
-        return;
-    case Rule::Kind::max_drop:
-    case Rule::Kind::max_rise: {
-        double b = *rr.baseline;
-        double change = r.kind == Rule::Kind::max_drop ? b - c : c - b;
-        const char* word = r.kind == Rule::Kind::max_drop ? "dropped" : "rose";
-        if (r.relative) {
-            // Relative to |baseline|; from a zero baseline any change in the bad direction is too much.
-            double rel = b == 0 ? (change > 0 ? INFINITY : 0) : change / std::fabs(b);
-            rr.status = within(rel, r.value) ? "pass" : "fail";
-            if (rr.status == "fail") {
-                rr.why = r.metric + " " + word + " by " + (std::isinf(rel) ? std::string("∞") : pct(rel)) +
-                         " (limit " + r.text + ")";
-            }
-        } else {
-            rr.status = within(change, r.value) ? "pass" : "fail";
-            if (rr.status == "fail") {
-                rr.why = r.metric + " " + word + " by " + num(change) + " (limit " + r.text + ")";
-            }
-        }
-        return;
-    }
-    }
-}
-
-} // namespace
-
-bool rule_holds(const Rule& rule, double candidate, double baseline) {
-    RuleResult rr;
-    rr.rule = rule;
-    rr.candidate = candidate;
-    rr.baseline = baseline;
-    judge(rr);
-    return rr.status == "pass";
-}
-
 GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gates& gates, const Gate& gate,
                       const git::Oid& candidate, const CheckOptions& opt) {
     GateResult res;
     res.gate = gate.name;
     res.candidate = candidate;
+    res.confidence = gate.confidence;
+    res.inconclusive_fails =
+        gate.on_inconclusive ? *gate.on_inconclusive == "fail"
+                             : std::find(opt.stages.begin(), opt.stages.end(), gate.name) != opt.stages.end();
+    res.inconclusive_fails_by_default = res.inconclusive_fails && !gate.on_inconclusive;
     res.baseline_ref = opt.baseline_override.empty() ? gate.baseline : opt.baseline_override;
     bool has_relative =
         std::any_of(gate.rules.begin(), gate.rules.end(), [](const Rule& r) { return r.needs_baseline(); });
@@ -188,12 +119,15 @@ GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gate
                                  ") failed: " + sr.candidate->reason);
         }
         if (sr.candidate && sr.baseline && sr.candidate->ok() && sr.baseline->ok()) {
-            for (const auto& [id, before] : sr.baseline->cases) {
-                auto after = lookup(sr.candidate->cases, id);
-                if (after && case_passes(before) != case_passes(*after)) {
-                    res.flips.push_back({name, id, before, *after, case_passes(before)});
-                }
+            for (auto& f : case_flips(name, *sr.candidate, *sr.baseline, res.confidence)) {
+                res.flips.push_back(std::move(f));
             }
+        }
+        if (sr.candidate && sr.candidate->ok()) {
+            for (auto& f : flaky_cases(name, *sr.candidate)) {
+                res.flaky.push_back(std::move(f));
+            }
+            sr.pass_at = pass_at_k(*sr.candidate);
         }
         res.suites.push_back(std::move(sr));
     }
@@ -287,12 +221,24 @@ GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gate
                 continue;
             }
         }
-        judge(rr);
+        measure_rule(rr, *sr->candidate, rule.needs_baseline() ? &*sr->baseline : nullptr, res.confidence);
         res.rules.push_back(rr);
     }
+    decide_rules(res.rules, res.confidence);
 
-    bool failed = !res.errors.empty() || std::any_of(res.rules.begin(), res.rules.end(),
-                                                     [](const RuleResult& r) { return r.status == "fail"; });
+    res.inconclusive = static_cast<size_t>(std::count_if(
+        res.rules.begin(), res.rules.end(), [](const RuleResult& r) { return r.status == "inconclusive"; }));
+    if (res.inconclusive > 0 && !res.inconclusive_fails) {
+        res.warnings.push_back(
+            "gate '" + gate.name + "': " + std::to_string(res.inconclusive) + " rule" +
+            (res.inconclusive == 1 ? " is" : "s are") +
+            " inconclusive (the results are too noisy to tell); passed under on_inconclusive = "
+            "\"pass\"");
+    }
+    bool failed =
+        !res.errors.empty() || std::any_of(res.rules.begin(), res.rules.end(), [&](const RuleResult& r) {
+            return r.status == "fail" || (r.status == "inconclusive" && res.inconclusive_fails);
+        });
     res.verdict = failed ? Verdict::fail : !res.missing.empty() ? Verdict::undecided : Verdict::pass;
     return res;
 }

@@ -41,6 +41,9 @@ std::string SuiteDef::canonical() const {
         field(i);
     }
     out += "timeout " + std::to_string(static_cast<int64_t>(std::llround(timeout_s * 1000))) + "\n";
+    if (repeat != 1) {
+        out += "repeat " + std::to_string(repeat) + "\n"; // absent when 1: older fingerprints stay valid
+    }
     return out;
 }
 
@@ -147,6 +150,11 @@ SuiteDef parse_suite(const Reader& rd, const std::string& name, const toml::node
                                ".timeout' must be a duration such as \"15m\", \"90s\" or \"1h30m\"");
             }
             s.timeout_s = *d;
+        } else if (key == "repeat") {
+            if (!v.is_integer() || *v.value<int64_t>() < 1 || *v.value<int64_t>() > 100) {
+                rd.fail(v, "'suite." + name + ".repeat' must be an integer from 1 to 100");
+            }
+            s.repeat = static_cast<int>(*v.value<int64_t>());
         } else {
             warn(where(rd.source, v) + ": unknown key 'suite." + name + "." + key + "' (ignored)");
         }
@@ -181,6 +189,20 @@ Gate parse_gate(const Reader& rd, const std::string& name, const toml::node& nod
                                quoted(s) + ")");
             }
             g.missing_baseline_passes = s == "pass";
+        } else if (key == "on_inconclusive") {
+            std::string s = rd.string(v, "gate." + name + ".on_inconclusive");
+            if (s != "pass" && s != "fail") {
+                rd.fail(v, "'gate." + name + ".on_inconclusive' must be \"pass\" or \"fail\" (got " +
+                               quoted(s) + ")");
+            }
+            g.on_inconclusive = s;
+        } else if (key == "confidence") {
+            double c = v.is_floating_point() ? *v.value<double>() : -1;
+            if (!(c >= 0.5 && c < 1)) {
+                rd.fail(v,
+                        "'gate." + name + ".confidence' must be a number from 0.5 to below 1, such as 0.95");
+            }
+            g.confidence = c;
         } else {
             warn(where(rd.source, v) + ": unknown key 'gate." + name + "." + key + "' (ignored)");
         }

@@ -13,12 +13,14 @@ namespace mlci::eval {
 
 inline constexpr const char* k_gates_path = ".mlci/gates.toml";
 inline constexpr double k_default_timeout_s = 30 * 60;
+inline constexpr double k_default_confidence = 0.95;
 
 struct SuiteDef {
     std::string name;
     std::vector<std::string> command; // argv; "{out}" in any element becomes the output file
     std::vector<std::string> inputs;  // globs over the commit's tree (glob_match rules)
     double timeout_s = k_default_timeout_s;
+    int repeat = 1;    // `repeat = K`: git gate run runs the command K times into one run of lists
     std::string where; // "file:line" of the table
     /// Canonical text of the table (what the fingerprint hashes): independent of layout and comments.
     std::string canonical() const;
@@ -43,7 +45,9 @@ struct Gate {
     std::vector<std::string> suites;
     std::string baseline; // a ref; "" when the gate compares with nothing
     std::vector<Rule> rules;
-    bool missing_baseline_passes = false; // on_missing_baseline = "pass"
+    bool missing_baseline_passes = false;       // on_missing_baseline = "pass"
+    double confidence = k_default_confidence;   // of the two-sided intervals shown (eval/judge.hpp)
+    std::optional<std::string> on_inconclusive; // "pass" | "fail"; absent: by the gate's name (check.hpp)
     std::string where;
 };
 

@@ -11,6 +11,7 @@
 // git_odb: the two threads together used 1.8x the CPU of one and the command took 1.4x as long, even
 // with a core idle; libgit2's locks and the second heap's page faults cost more than the overlap saved.
 #include "eval/metric_log.hpp"
+#include "eval/judge.hpp"
 #include "eval/log_walk.hpp"
 #include "eval/note_scan.hpp"
 #include "eval/note_table.hpp"
@@ -40,6 +41,7 @@ struct Hit {
     std::string_view suite;
     std::string_view run_id;
     double value = 0;
+    double spread = 0; // ± of the value when the run holds samples of it (parsed notes only)
 };
 
 // The latest run of each suite (of `suite` only when given) as parse_note + Note::latest see it: the
@@ -236,7 +238,8 @@ std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store,
             note.runs, suite, [](const Run& x) { return std::string_view(x.suite); }, best, order);
         for (size_t i : order) {
             if (auto v = note.runs[i].metric(metric)) {
-                hits.push_back({note.runs[i].suite, note.runs[i].id, *v});
+                hits.push_back({note.runs[i].suite, note.runs[i].id, *v,
+                                spread(note.runs[i], metric, k_default_confidence)});
             }
         }
     };
@@ -286,6 +289,7 @@ std::vector<LogPoint> metric_log(const git::Repo& repo, const NotesStore& store,
             p.suite = first[k].suite;
             p.run_id = first[k].run_id;
             p.value = first[k].value;
+            p.spread = first[k].spread;
         }
         return max_count == 0 || out.size() < max_count;
     };

@@ -4,6 +4,7 @@
 #include "eval/note_scan.hpp"
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -21,6 +22,84 @@ std::optional<double> lookup(const Numbers& n, std::string_view key) {
         }
     }
     return std::nullopt;
+}
+
+const std::vector<double>* lookup(const Samples& s, std::string_view key) {
+    for (const auto& [k, v] : s) {
+        if (k == key) {
+            return &v;
+        }
+    }
+    return nullptr;
+}
+
+std::vector<double> Run::metric_values(std::string_view name) const {
+    if (const auto* s = lookup(metric_samples, name)) {
+        return *s;
+    }
+    if (auto v = metric(name)) {
+        return {*v};
+    }
+    return {};
+}
+
+double mean_of(const std::vector<double>& v) {
+    double sum = 0;
+    for (double x : v) {
+        sum += x;
+    }
+    return sum / static_cast<double>(v.size());
+}
+
+std::string samples_problem(const std::vector<double>& v, bool is_case) {
+    if (v.empty()) {
+        return "is an empty list (give at least one sample)";
+    }
+    if (v.size() > k_max_value_samples) {
+        return "holds " + std::to_string(v.size()) + " samples (at most " +
+               std::to_string(k_max_value_samples) + ")";
+    }
+    for (double x : v) {
+        if (!std::isfinite(x)) {
+            return "holds a sample that is not a finite number";
+        }
+        if (is_case && !is_case_value(x)) {
+            return "holds " + format_number(x) + ", not in [0, 1] (1/0 for pass/fail, or a score)";
+        }
+    }
+    return {};
+}
+
+std::string run_samples_problem(const Run& r) {
+    size_t total = 0;
+    for (const auto& [k, v] : r.metric_samples) {
+        total += v.size();
+    }
+    // Every case of a run is answered the same number of times: a run of `repeat = 3` that holds a case
+    // once is a tool's bug, and its per-case means would not be comparable.
+    size_t per_case = 0;
+    for (const auto& [k, v] : r.case_samples) {
+        total += v.size();
+        if (per_case != 0 && v.size() != per_case) {
+            return "its cases hold different numbers of samples (" + std::to_string(per_case) + " and " +
+                   std::to_string(v.size()) + " for " + quoted(k) + ")";
+        }
+        per_case = v.size();
+    }
+    if (!r.case_samples.empty() && r.case_samples.size() != r.cases.size() && per_case != 1) {
+        return "some cases are lists of " + std::to_string(per_case) + " samples and others single values";
+    }
+    total += r.cases.size() - r.case_samples.size() + r.metrics.size() - r.metric_samples.size();
+    if (total > k_max_run_samples) {
+        return "it holds " + std::to_string(total) + " samples (at most " +
+               std::to_string(k_max_run_samples) + " per run)";
+    }
+    for (const auto& [id, cluster] : r.clusters) {
+        if (!lookup(r.cases, id)) {
+            return "cluster of " + quoted(id) + ", which is not one of its cases";
+        }
+    }
+    return {};
 }
 
 const Run* Note::latest(std::string_view suite) const {
@@ -93,19 +172,46 @@ std::string datetime_text(const std::string& source, const toml::node& n) {
     return format_utc(t);
 }
 
-Numbers numbers(const std::string& source, const toml::node& n, const std::string& key, bool unit) {
+// A table of numbers, each a number or a list of samples (whose mean goes into `out`, the list into
+// `samples`).
+void numbers(const std::string& source, const toml::node& n, const std::string& key, bool unit, Numbers& out,
+             Samples& samples) {
     const toml::table* t = n.as_table();
     if (t == nullptr) {
         bad(source, n, "'" + key + "' must be a table of numbers");
     }
-    Numbers out;
     for (const auto& [k, v] : *t) {
         std::string name = key + "." + std::string(k.str());
+        if (const toml::array* a = v.as_array()) {
+            std::vector<double> list;
+            list.reserve(a->size());
+            for (const auto& e : *a) {
+                list.push_back(num(source, e, name));
+            }
+            if (std::string why = samples_problem(list, unit); !why.empty()) {
+                bad(source, v, "'" + name + "' " + why);
+            }
+            out.emplace_back(std::string(k.str()), mean_of(list));
+            samples.emplace_back(std::string(k.str()), std::move(list));
+            continue;
+        }
         double d = num(source, v, name);
         if (unit && !is_case_value(d)) {
             bad(source, v, "'" + name + "' must be a number in [0, 1] (1/0 for pass/fail, or a score)");
         }
         out.emplace_back(std::string(k.str()), d);
+    }
+}
+
+std::vector<std::pair<std::string, std::string>> strings(const std::string& source, const toml::node& n,
+                                                         const std::string& key) {
+    const toml::table* t = n.as_table();
+    if (t == nullptr) {
+        bad(source, n, "'" + key + "' must be a table of strings");
+    }
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [k, v] : *t) {
+        out.emplace_back(std::string(k.str()), str(source, v, key + "." + std::string(k.str())));
     }
     return out;
 }
@@ -153,13 +259,19 @@ Note parse_note(std::string_view text, const std::string& source) {
                 } else if (key == "reused_from") {
                     r.reused_from = str(source, v, key);
                 } else if (key == "metrics") {
-                    r.metrics = numbers(source, v, key, false);
+                    numbers(source, v, key, false, r.metrics, r.metric_samples);
                 } else if (key == "cases") {
-                    r.cases = numbers(source, v, key, true);
+                    numbers(source, v, key, true, r.cases, r.case_samples);
+                } else if (key == "clusters") {
+                    r.clusters = strings(source, v, key);
                 }
             }
             if (r.suite.empty()) {
                 bad(source, rn, "a run has no 'suite'");
+            }
+            if (std::string why = run_samples_problem(r); !why.empty()) {
+                bad(source, rn,
+                    "the run " + quoted(r.id) + " of suite " + quoted(r.suite) + " is refused: " + why);
             }
             if (r.id.empty()) {
                 bad(source, rn, "a run of suite '" + r.suite + "' has no 'id'");
@@ -191,6 +303,15 @@ std::string format_number(double v) {
 }
 
 namespace {
+// A sample in a list: an integer as one (a 0/1 case sample is "1", not "1.0": a run of 10,000 cases ×
+// 5 samples must fit a note's 1 MiB), anything else as format_number writes it.
+std::string sample_text(double v) {
+    if (v == std::floor(v) && std::fabs(v) < 9007199254740992.0) {
+        return std::to_string(static_cast<int64_t>(v));
+    }
+    return format_number(v);
+}
+
 // Bare TOML keys stay bare; anything else is quoted.
 std::string toml_key(const std::string& k) {
     bool bare = !k.empty();
@@ -233,16 +354,33 @@ std::string serialize_note(const Note& note) {
         if (!r.reused_from.empty()) {
             out += "reused_from = " + toml_quote(r.reused_from) + "\n";
         }
-        if (!r.metrics.empty()) {
-            out += "[run.metrics]\n";
-            for (const auto& [k, v] : r.metrics) {
-                out += toml_key(k) + " = " + format_number(v) + "\n";
+        auto table = [&](const char* header, const Numbers& values, const Samples& samples) {
+            if (values.empty()) {
+                return;
             }
-        }
-        if (!r.cases.empty()) {
-            out += "[run.cases]\n";
-            for (const auto& [k, v] : r.cases) {
-                out += toml_key(k) + " = " + format_number(v) + "\n";
+            out += header;
+            for (const auto& [k, v] : values) {
+                out += toml_key(k) + " = ";
+                const std::vector<double>* list = samples.empty() ? nullptr : lookup(samples, k);
+                if (list == nullptr) {
+                    out += format_number(v);
+                } else {
+                    out += '[';
+                    for (size_t i = 0; i < list->size(); ++i) {
+                        out += i == 0 ? "" : ", ";
+                        out += sample_text((*list)[i]);
+                    }
+                    out += ']';
+                }
+                out += '\n';
+            }
+        };
+        table("[run.metrics]\n", r.metrics, r.metric_samples);
+        table("[run.cases]\n", r.cases, r.case_samples);
+        if (!r.clusters.empty()) {
+            out += "[run.clusters]\n";
+            for (const auto& [k, v] : r.clusters) {
+                out += toml_key(k) + " = " + toml_quote(v) + "\n";
             }
         }
     }

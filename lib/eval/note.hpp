@@ -12,10 +12,24 @@
 
 namespace mlci::eval {
 
+/// A per-case result: 1/0 (pass/fail) or a score, so a number in [0, 1] (DESIGN.md section 5).
+inline bool is_case_value(double v) {
+    return v >= 0 && v <= 1;
+}
+
 /// Ordered name → number pairs (metrics or per-case results), kept in the order written.
 using Numbers = std::vector<std::pair<std::string, double>>;
+/// Ordered name → samples (a metric measured several times, a case answered several times).
+using Samples = std::vector<std::pair<std::string, std::vector<double>>>;
 
 std::optional<double> lookup(const Numbers& n, std::string_view key);
+const std::vector<double>* lookup(const Samples& s, std::string_view key);
+
+/// The most samples one run may hold (all metrics and cases together): 10,000 cases × 20 repeats. A note
+/// is at most 1 MiB anyway; this says so with a clear message before anything is written.
+inline constexpr size_t k_max_run_samples = 200000;
+/// The most samples one metric or case may hold.
+inline constexpr size_t k_max_value_samples = 1000;
 
 struct Run {
     std::string suite;
@@ -27,17 +41,32 @@ struct Run {
     std::string status = "ok"; // ok | error
     std::string reason;        // status = error only
     std::string reused_from;   // "<commit>:<run id>" when copied by fingerprint
+    /// Point values: a metric's value, a case's result — for a name given as samples, their mean.
     Numbers metrics;
     Numbers cases;
+    /// The samples of the names given as lists (DESIGN.md section 5, Samples), each name also in
+    /// metrics/cases with its mean: readers of point values need not know about samples.
+    Samples metric_samples;
+    Samples case_samples;
+    /// Case id → the cluster of cases that share its context (Miller 2024's clustered errors).
+    std::vector<std::pair<std::string, std::string>> clusters;
 
     bool ok() const { return status == "ok"; }
     std::optional<double> metric(std::string_view name) const { return lookup(metrics, name); }
+    /// The samples of a metric: its list, or its one value; empty when absent.
+    std::vector<double> metric_values(std::string_view name) const;
+    /// Does the run hold samples (any metric or case given as a list)?
+    bool sampled() const { return !metric_samples.empty() || !case_samples.empty(); }
 };
 
-/// A per-case result: 1/0 (pass/fail) or a score, so a number in [0, 1] (DESIGN.md section 5).
-inline bool is_case_value(double v) {
-    return v >= 0 && v <= 1;
-}
+/// Check the samples of one metric or case (`what` names it in messages: "cases.q17"): at least one, at
+/// most k_max_value_samples, finite; a case's in [0, 1]. Returns the reason ("" when fine).
+std::string samples_problem(const std::vector<double>& v, bool is_case);
+/// Check a whole run's samples ("" when fine): every case holds the same number of samples, at most
+/// k_max_run_samples in all, every cluster names one of its cases.
+std::string run_samples_problem(const Run& r);
+/// The mean of samples (never empty).
+double mean_of(const std::vector<double>& v);
 
 struct Note {
     /// In the order they were recorded: NotesStore::append adds at the end, merge_notes puts the runs a

@@ -1,3 +1,5 @@
+// Suite outputs (output.hpp): JSON or TOML, numbers or lists of samples, checked where they enter so that a
+// note never holds what parse_note would refuse.
 #include "eval/output.hpp"
 
 #include "config/toml.hpp"
@@ -6,6 +8,7 @@
 #include "util/strings.hpp"
 
 #include <cmath>
+#include <map>
 
 namespace mlci::eval {
 
@@ -22,27 +25,67 @@ double case_value(double v, const std::string& where, const std::string& key) {
     return v;
 }
 
+// Adds one named value (a number, or a list of samples) to the output. `number(node)` reads one number
+// of the format, throwing for anything else.
+template <typename Node, typename Number>
+void add_value(Numbers& values, Samples& samples, const std::string& name, const std::string& key,
+               const Node* list, const Node* scalar, size_t list_size, const Number& number, bool is_case,
+               const std::string& where) {
+    if (list != nullptr) {
+        std::vector<double> v;
+        v.reserve(list_size);
+        for (size_t i = 0; i < list_size; ++i) {
+            v.push_back(number(list, i, key));
+        }
+        if (std::string why = samples_problem(v, is_case); !why.empty()) {
+            throw input_error(where + ": " + quoted(key) + " " + why);
+        }
+        values.emplace_back(name, mean_of(v));
+        samples.emplace_back(name, std::move(v));
+        return;
+    }
+    double d = number(scalar, SIZE_MAX, key);
+    values.emplace_back(name, is_case ? case_value(d, where, key) : d);
+}
+
 SuiteOutput from_json(std::string_view text, const std::string& source) {
     JsonValue root = parse_json(text, source);
     if (root.type != JsonValue::Type::object) {
         throw input_error(source + ": the output must be a JSON object of numbers");
     }
     SuiteOutput out;
-    auto number = [&](const JsonValue& v, const std::string& key) -> double {
-        if (v.type == JsonValue::Type::number) {
-            return v.number;
+    // One number: the node itself (i == SIZE_MAX) or element i of a list.
+    auto number = [&](const JsonValue* v, size_t i, const std::string& key) -> double {
+        const JsonValue& n = i == SIZE_MAX ? *v : v->array[i];
+        if (n.type == JsonValue::Type::number) {
+            return n.number;
         }
         throw input_error(source + ": " + quoted(key) + " must be a number" +
-                          (v.type == JsonValue::Type::boolean ? ", not a boolean" : ""));
+                          (i == SIZE_MAX ? " or a list of numbers" : "s") +
+                          (n.type == JsonValue::Type::boolean ? ", not a boolean" : ""));
+    };
+    auto add = [&](Numbers& values, Samples& samples, const std::string& name, const std::string& key,
+                   const JsonValue& v, bool is_case) {
+        bool is_list = v.type == JsonValue::Type::array;
+        add_value(values, samples, name, key, is_list ? &v : nullptr, is_list ? nullptr : &v, v.array.size(),
+                  number, is_case, source);
     };
     for (const auto& [k, v] : root.object) {
         if (k == "cases" && v.type == JsonValue::Type::object) {
             for (const auto& [ck, cv] : v.object) {
-                out.cases.emplace_back(ck, case_value(number(cv, "cases." + ck), source, "cases." + ck));
+                add(out.cases, out.case_samples, ck, "cases." + ck, cv, true);
             }
-            continue;
+        } else if (k == "clusters" && v.type == JsonValue::Type::object) {
+            for (const auto& [ck, cv] : v.object) {
+                if (cv.type != JsonValue::Type::string) {
+                    throw input_error(source + ": " + quoted("clusters." + ck) +
+                                      " must be a string (a cluster name)");
+                }
+                out.clusters.emplace_back(ck, cv.string);
+            }
+        } else {
+            add(out.metrics, out.metric_samples, k, k, v, false);
         }
-        out.metrics.emplace_back(k, number(v, k));
     }
     return out;
 }
@@ -50,31 +93,59 @@ SuiteOutput from_json(std::string_view text, const std::string& source) {
 SuiteOutput from_toml(std::string_view text, const std::string& source) {
     toml::table root = parse_toml(text, source, ErrorKind::input);
     SuiteOutput out;
-    auto number = [&](const toml::node& v, const std::string& key) -> double {
-        if (v.is_floating_point()) {
-            double d = *v.value<double>();
+    auto number = [&](const toml::node* v, size_t i, const std::string& key) -> double {
+        const toml::node& n = i == SIZE_MAX ? *v : *v->as_array()->get(i);
+        if (n.is_floating_point()) {
+            double d = *n.value<double>();
             if (std::isfinite(d)) {
                 return d;
             }
-        } else if (v.is_integer()) {
-            return static_cast<double>(*v.value<int64_t>());
+        } else if (n.is_integer()) {
+            return static_cast<double>(*n.value<int64_t>());
         }
-        throw input_error(where(source, v) + ": " + quoted(key) + " must be a finite number" +
-                          (v.is_boolean() ? ", not a boolean" : ""));
+        throw input_error(where(source, n) + ": " + quoted(key) + " must be a finite number" +
+                          (i == SIZE_MAX ? " or a list of them" : "s") +
+                          (n.is_boolean() ? ", not a boolean" : ""));
+    };
+    auto add = [&](Numbers& values, Samples& samples, const std::string& name, const std::string& key,
+                   const toml::node& v, bool is_case) {
+        const toml::array* a = v.as_array();
+        add_value(values, samples, name, key, a != nullptr ? &v : nullptr, a != nullptr ? nullptr : &v,
+                  a != nullptr ? a->size() : 0, number, is_case, where(source, v));
     };
     for (const auto& [k, v] : root) {
         std::string key(k.str());
         if (key == "cases" && v.is_table()) {
             for (const auto& [ck, cv] : *v.as_table()) {
-                std::string name = "cases." + std::string(ck.str());
-                out.cases.emplace_back(std::string(ck.str()),
-                                       case_value(number(cv, name), where(source, cv), name));
+                add(out.cases, out.case_samples, std::string(ck.str()), "cases." + std::string(ck.str()), cv,
+                    true);
             }
-            continue;
+        } else if (key == "clusters" && v.is_table()) {
+            for (const auto& [ck, cv] : *v.as_table()) {
+                if (!cv.is_string()) {
+                    throw input_error(where(source, cv) + ": " + quoted("clusters." + std::string(ck.str())) +
+                                      " must be a string (a cluster name)");
+                }
+                out.clusters.emplace_back(std::string(ck.str()), *cv.value<std::string>());
+            }
+        } else {
+            add(out.metrics, out.metric_samples, key, key, v, false);
         }
-        out.metrics.emplace_back(key, number(v, key));
     }
     return out;
+}
+
+// Check an output as a run would hold it (the same rules parse_note applies to a note).
+void check_output(const SuiteOutput& o, const std::string& source) {
+    Run r;
+    r.metrics = o.metrics;
+    r.cases = o.cases;
+    r.metric_samples = o.metric_samples;
+    r.case_samples = o.case_samples;
+    r.clusters = o.clusters;
+    if (std::string why = run_samples_problem(r); !why.empty()) {
+        throw input_error(source + ": refused: " + why);
+    }
 }
 
 } // namespace
@@ -84,10 +155,77 @@ SuiteOutput parse_suite_output(std::string_view text, const std::string& source)
     if (t.empty()) {
         throw input_error(source + ": the output is empty");
     }
-    if (t.front() == '{') {
-        return from_json(text, source);
+    SuiteOutput out = t.front() == '{' ? from_json(text, source) : from_toml(text, source);
+    check_output(out, source);
+    return out;
+}
+
+SuiteOutput combine_outputs(const std::vector<SuiteOutput>& outputs, const std::string& source) {
+    if (outputs.size() == 1) {
+        return outputs.front();
     }
-    return from_toml(text, source);
+    // name → samples, in the first output's order; every output must hold the same names.
+    auto gather = [&](Numbers SuiteOutput::*values, Samples SuiteOutput::*samples, bool is_case,
+                      Numbers& out_values, Samples& out_samples) {
+        std::map<std::string, size_t> index;
+        for (const auto& [name, v] : outputs.front().*values) {
+            index.emplace(name, out_samples.size());
+            out_samples.emplace_back(name, std::vector<double>{});
+        }
+        for (size_t i = 0; i < outputs.size(); ++i) {
+            const SuiteOutput& o = outputs[i];
+            if ((o.*values).size() != index.size()) {
+                throw input_error(source + ": run " + std::to_string(i + 1) + " of " +
+                                  std::to_string(outputs.size()) + " holds " +
+                                  std::to_string((o.*values).size()) + (is_case ? " cases" : " metrics") +
+                                  ", run 1 " + std::to_string(index.size()) +
+                                  ": a repeated suite must report the same ones");
+            }
+            for (const auto& [name, v] : o.*values) {
+                auto it = index.find(name);
+                if (it == index.end()) {
+                    throw input_error(source + ": run " + std::to_string(i + 1) + " reports " + quoted(name) +
+                                      ", which run 1 does not: a repeated suite must report the same ones");
+                }
+                auto& dest = out_samples[it->second].second;
+                if (const auto* list = lookup(o.*samples, name)) {
+                    dest.insert(dest.end(), list->begin(), list->end());
+                } else {
+                    dest.push_back(v);
+                }
+            }
+        }
+        for (const auto& [name, v] : out_samples) {
+            if (std::string why = samples_problem(v, is_case); !why.empty()) {
+                throw input_error(source + ": " + quoted(name) + " " + why);
+            }
+            out_values.emplace_back(name, mean_of(v));
+        }
+    };
+    SuiteOutput out;
+    gather(&SuiteOutput::metrics, &SuiteOutput::metric_samples, false, out.metrics, out.metric_samples);
+    gather(&SuiteOutput::cases, &SuiteOutput::case_samples, true, out.cases, out.case_samples);
+    out.clusters = outputs.front().clusters;
+    for (size_t i = 1; i < outputs.size(); ++i) {
+        if (outputs[i].clusters != out.clusters) {
+            throw input_error(source + ": run " + std::to_string(i + 1) +
+                              " reports other clusters than run 1: a case's cluster is its context, which "
+                              "repeats do not change");
+        }
+    }
+    check_output(out, source);
+    return out;
+}
+
+void put_output(Run& run, SuiteOutput out, const std::string& source) {
+    run.metrics = std::move(out.metrics);
+    run.cases = std::move(out.cases);
+    run.metric_samples = std::move(out.metric_samples);
+    run.case_samples = std::move(out.case_samples);
+    run.clusters = std::move(out.clusters);
+    if (std::string why = run_samples_problem(run); !why.empty()) {
+        throw input_error(source + ": refused: " + why);
+    }
 }
 
 } // namespace mlci::eval

@@ -27,6 +27,132 @@ std::string value_text(std::optional<double> v) {
     return buf;
 }
 
+std::string value_with_spread(const Run& r, const std::string& metric) {
+    auto v = r.metric(metric);
+    std::string out = value_text(v);
+    if (double h = spread(r, metric, k_default_confidence); h > 0) {
+        out += " ± " + value_text(h);
+    }
+    return out;
+}
+
+std::string cases_summary(const Run& r) {
+    size_t pass = 0;
+    for (const auto& [k, v] : r.cases) {
+        pass += case_passes(v) ? 1 : 0;
+    }
+    std::string out = std::to_string(pass) + "/" + std::to_string(r.cases.size()) + " pass";
+    PassAtK p = pass_at_k(r);
+    if (p.k > 0) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, " (%zu samples each; pass@%zu %.4g, pass^%zu %.4g; %zu flaky)", p.k,
+                      p.k, p.pass_at_k, p.k, p.pass_hat_k, flaky_cases(r.suite, r).size());
+        out += buf;
+    }
+    return out;
+}
+
+std::string interval_text(const RuleResult& r) {
+    if (!r.judged) {
+        return "";
+    }
+    if (r.interval.exact) {
+        return "exact";
+    }
+    return "[" + value_text(r.interval.lo) + ", " + value_text(r.interval.hi) + "]";
+}
+
+std::string confidence_text(double c) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.4g%% confidence", c * 100);
+    return buf;
+}
+
+Json interval_json(const RuleResult& r) {
+    Json j = Json::object();
+    j["estimate"] = r.interval.estimate;
+    j["low"] = r.interval.lo;
+    j["high"] = r.interval.hi;
+    j["exact"] = r.interval.exact;
+    j["method"] = r.interval.method;
+    j["n"] = static_cast<uint64_t>(r.interval.n);
+    j["limit"] = r.limit;
+    j["p"] = r.p;
+    if (r.on_cases) {
+        j["cases"] = static_cast<uint64_t>(r.cases);
+        j["samples_per_case"] = static_cast<uint64_t>(r.samples_per_case);
+    }
+    if (r.repeats > 0) {
+        j["repeats"] = static_cast<uint64_t>(r.repeats);
+    }
+    if (!r.left_out.empty()) {
+        Json lo = Json::array();
+        for (const auto& id : r.left_out) {
+            lo.push_back(id);
+        }
+        j["left_out"] = lo;
+    }
+    if (r.need_cases > 0) {
+        j["need_cases"] = static_cast<uint64_t>(r.need_cases);
+    }
+    if (r.need_repeat > 0) {
+        j["need_repeat"] = static_cast<uint64_t>(r.need_repeat);
+    }
+    return j;
+}
+
+std::string flaky_text(const GateResult& g, std::string (*esc)(std::string_view)) {
+    std::string out;
+    for (const auto& s : g.suites) {
+        if (s.pass_at.k > 0) {
+            char buf[160];
+            std::snprintf(buf, sizeof buf, ": %zu samples per case; pass@%zu %.4g, pass^%zu %.4g\n",
+                          s.pass_at.k, s.pass_at.k, s.pass_at.pass_at_k, s.pass_at.k, s.pass_at.pass_hat_k);
+            out += "suite " + esc(s.suite) + buf;
+        }
+    }
+    if (!g.flaky.empty()) {
+        out += "flaky cases (their samples disagree):\n";
+        size_t shown = 0;
+        for (const auto& f : g.flaky) {
+            if (shown++ == 20) {
+                out += "  … and " + std::to_string(g.flaky.size() - 20) + " more\n";
+                break;
+            }
+            out += "  " + esc(f.suite) + "  " + esc(f.id) + "  " + std::to_string(f.passes) + "/" +
+                   std::to_string(f.samples) + " passed\n";
+        }
+    }
+    return out;
+}
+
+Json flaky_json(const GateResult& g) {
+    Json j = Json::object();
+    Json suites = Json::array();
+    for (const auto& s : g.suites) {
+        if (s.pass_at.k > 0) {
+            Json o = Json::object();
+            o["suite"] = s.suite;
+            o["k"] = static_cast<uint64_t>(s.pass_at.k);
+            o["pass_at_k"] = s.pass_at.pass_at_k;
+            o["pass_hat_k"] = s.pass_at.pass_hat_k;
+            suites.push_back(o);
+        }
+    }
+    j["suites"] = suites;
+    Json cases = Json::array();
+    for (const auto& f : g.flaky) {
+        Json o = Json::object();
+        o["suite"] = f.suite;
+        o["case"] = f.id;
+        o["passes"] = static_cast<uint64_t>(f.passes);
+        o["samples"] = static_cast<uint64_t>(f.samples);
+        cases.push_back(o);
+    }
+    j["cases"] = cases;
+    return j;
+}
+
 std::string delta_text(std::optional<double> base, std::optional<double> head, bool arrows) {
     if (!base || !head) {
         return "";
@@ -99,14 +225,38 @@ std::string gate_details(const GateResult& g) {
         parts.push_back(e);
     }
     for (const auto& r : g.rules) {
-        if (r.status == "fail") {
-            parts.push_back(r.why);
+        if (r.status == "fail" || r.status == "inconclusive") {
+            parts.push_back((r.status == "inconclusive" ? "inconclusive: " : "") + r.why);
         }
     }
     if (!g.missing.empty()) {
         parts.push_back("no result for " + join(g.missing, ", "));
     }
     return join(parts, "; ");
+}
+
+// A delta with its interval: "▲ +0.01 (+1.2%) [−0.004, +0.024]".
+std::string delta_cell(const MetricRow& m) {
+    std::string out = delta_text(m.base, m.head, true);
+    if (m.delta) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, " [%+.4g, %+.4g]", m.delta->lo, m.delta->hi);
+        out += buf;
+    }
+    return out;
+}
+
+std::string value_cell(const std::string& text) {
+    return text.empty() ? "—" : text;
+}
+
+// A gate's verdict in words: an inconclusive rule shows, under either policy.
+std::string verdict_words(const GateResult& g) {
+    std::string v = verdict_name(g.verdict);
+    if (g.inconclusive > 0) {
+        v += " (" + std::to_string(g.inconclusive) + " inconclusive)";
+    }
+    return v;
 }
 
 } // namespace
@@ -175,9 +325,23 @@ Report build_report(const git::Repo& repo, const NotesStore& store, const Gates*
             row.metric = m;
             if (h != nullptr) {
                 row.head = h->metric(m);
+                row.head_text = value_with_spread(*h, m);
             }
             if (b != nullptr) {
                 row.base = b->metric(m);
+                row.base_text = value_with_spread(*b, m);
+            }
+            if (row.head && row.base && h->ok() && b->ok()) {
+                // The change as a relative rule would judge it: its interval, when noise can be estimated.
+                RuleResult rr;
+                rr.rule.metric = m;
+                rr.rule.kind = Rule::Kind::max_rise;
+                rr.candidate = row.head;
+                rr.baseline = row.base;
+                measure_rule(rr, *h, b, k_default_confidence);
+                if (!rr.interval.exact) {
+                    row.delta = rr.interval;
+                }
             }
             for (const auto& n : history_notes) {
                 const Run* r = n ? n->latest(s) : nullptr;
@@ -186,11 +350,13 @@ Report build_report(const git::Repo& repo, const NotesStore& store, const Gates*
             rep.rows.push_back(std::move(row));
         }
         if (h != nullptr && b != nullptr && h->ok() && b->ok()) {
-            for (const auto& [id, before] : b->cases) {
-                auto after = lookup(h->cases, id);
-                if (after && case_passes(before) != case_passes(*after)) {
-                    rep.flips.push_back({s, id, before, *after, case_passes(before)});
-                }
+            for (auto& f : case_flips(s, *h, *b, k_default_confidence)) {
+                rep.flips.push_back(std::move(f));
+            }
+        }
+        if (h != nullptr && h->ok()) {
+            for (auto& f : flaky_cases(s, *h)) {
+                rep.flaky.push_back(std::move(f));
             }
         }
     }
@@ -201,6 +367,7 @@ Report build_report(const git::Repo& repo, const NotesStore& store, const Gates*
                 continue;
             }
             CheckOptions co;
+            co.stages = opt.stages;
             if (!opt.base.empty() && rep.base) {
                 co.baseline_override = rep.base->hex();
             }
@@ -224,8 +391,8 @@ std::string render_text(const Report& r) {
     } else {
         std::vector<std::vector<std::string>> rows = {{"SUITE", "METRIC", "BASE", "HEAD", "DELTA", "TREND"}};
         for (const auto& m : r.rows) {
-            rows.push_back({term_escape(m.suite), term_escape(m.metric), value_text(m.base),
-                            value_text(m.head), delta_text(m.base, m.head, true), sparkline(m.trend)});
+            rows.push_back({term_escape(m.suite), term_escape(m.metric), value_cell(m.base_text),
+                            value_cell(m.head_text), delta_cell(m), sparkline(m.trend)});
         }
         out += format_table(rows);
     }
@@ -236,7 +403,7 @@ std::string render_text(const Report& r) {
         out += "\n";
         std::vector<std::vector<std::string>> rows = {{"GATE", "VERDICT", "DETAILS"}};
         for (const auto& g : r.gates) {
-            rows.push_back({term_escape(g.gate), verdict_name(g.verdict), term_escape(gate_details(g))});
+            rows.push_back({term_escape(g.gate), verdict_words(g), term_escape(gate_details(g))});
         }
         out += format_table(rows);
     }
@@ -245,6 +412,17 @@ std::string render_text(const Report& r) {
         for (const auto& f : r.flips) {
             out += std::string(f.regressed ? "  broken  " : "  fixed   ") + term_escape(f.suite) + " " +
                    term_escape(f.id) + "\n";
+        }
+    }
+    if (!r.flaky.empty()) {
+        out += "\nflaky cases (samples disagree on head):\n";
+        for (size_t i = 0; i < r.flaky.size() && i < 20; ++i) {
+            const auto& f = r.flaky[i];
+            out += "  " + term_escape(f.suite) + " " + term_escape(f.id) + "  " + std::to_string(f.passes) +
+                   "/" + std::to_string(f.samples) + " passed\n";
+        }
+        if (r.flaky.size() > 20) {
+            out += "  … and " + std::to_string(r.flaky.size() - 20) + " more\n";
         }
     }
     return out;
@@ -263,9 +441,9 @@ std::string render_markdown(const Report& r) {
     } else {
         out += "| suite | metric | base | head | Δ | trend |\n|---|---|---:|---:|---|---|\n";
         for (const auto& m : r.rows) {
-            out += "| " + md_escape(m.suite) + " | " + md_escape(m.metric) + " | " + value_text(m.base) +
-                   " | " + value_text(m.head) + " | " + delta_text(m.base, m.head, true) + " | " +
-                   sparkline(m.trend) + " |\n";
+            out += "| " + md_escape(m.suite) + " | " + md_escape(m.metric) + " | " + value_cell(m.base_text) +
+                   " | " + value_cell(m.head_text) + " | " + delta_cell(m) + " | " + sparkline(m.trend) +
+                   " |\n";
         }
     }
     for (const auto& e : r.head_errors) {
@@ -275,8 +453,19 @@ std::string render_markdown(const Report& r) {
         out += "\n### Gates\n\n| gate | verdict | details |\n|---|---|---|\n";
         for (const auto& g : r.gates) {
             const char* icon = g.verdict == Verdict::pass ? "✅" : g.verdict == Verdict::fail ? "❌" : "⚠️";
-            out += "| " + md_escape(g.gate) + " | " + icon + " " + verdict_name(g.verdict) + " | " +
+            out += "| " + md_escape(g.gate) + " | " + icon + " " + verdict_words(g) + " | " +
                    md_escape(gate_details(g)) + " |\n";
+        }
+    }
+    if (!r.flaky.empty()) {
+        out += "\n### Flaky cases\n\n";
+        for (size_t i = 0; i < r.flaky.size() && i < 20; ++i) {
+            const auto& f = r.flaky[i];
+            out += "- " + md_escape(f.suite) + " / " + md_escape(f.id) + ": " + std::to_string(f.passes) +
+                   "/" + std::to_string(f.samples) + " samples passed\n";
+        }
+        if (r.flaky.size() > 20) {
+            out += "- … and " + std::to_string(r.flaky.size() - 20) + " more\n";
         }
     }
     if (!r.flips.empty()) {
@@ -317,6 +506,13 @@ Json report_json(const Report& r) {
         row["base"] = m.base ? Json(*m.base) : Json();
         row["head"] = m.head ? Json(*m.head) : Json();
         row["delta"] = m.base && m.head ? Json(*m.head - *m.base) : Json();
+        if (m.delta) {
+            Json d = Json::object();
+            d["low"] = m.delta->lo;
+            d["high"] = m.delta->hi;
+            d["method"] = m.delta->method;
+            row["delta_interval"] = d;
+        }
         Json trend = Json::array();
         for (const auto& v : m.trend) {
             trend.push_back(v ? Json(*v) : Json());
@@ -330,6 +526,7 @@ Json report_json(const Report& r) {
         Json gj = Json::object();
         gj["gate"] = g.gate;
         gj["verdict"] = verdict_name(g.verdict);
+        gj["inconclusive"] = static_cast<uint64_t>(g.inconclusive);
         gj["details"] = gate_details(g);
         gates.push_back(gj);
     }

@@ -18,6 +18,11 @@ struct MetricRow {
     std::string metric;
     std::optional<double> base;
     std::optional<double> head;
+    std::string base_text; // the value with "± h" when its run holds samples of it
+    std::string head_text;
+    /// The interval of head − base at the default confidence, as a gate would judge it (paired over
+    /// cases, or Welch): nullopt when either side is a lone value.
+    std::optional<stats::Interval> delta;
     std::vector<std::optional<double>> trend; // oldest → newest, the last is head
 };
 
@@ -28,7 +33,8 @@ struct Report {
     std::string base_ref;
     std::vector<MetricRow> rows;
     std::vector<GateResult> gates;
-    std::vector<CaseFlip> flips; // head against base, per suite
+    std::vector<CaseFlip> flips;  // head against base, per suite
+    std::vector<FlakyCase> flaky; // head's cases whose samples disagree
     std::vector<std::string> warnings;
     std::vector<std::string> head_errors; // suites whose latest run on head failed
 };
@@ -59,6 +65,27 @@ std::string delta_text(std::optional<double> base, std::optional<double> head, b
 /// Format a metric value for tables.
 std::string value_text(std::optional<double> v);
 
+/// A metric's value, with "± h" when the run holds samples of it (h: the half-width of its t interval
+/// at the default confidence), for tables and `git gate show`/`log`.
+std::string value_with_spread(const Run& r, const std::string& metric);
+/// The case summary of a run: "311/400 pass" and, with samples, "(3 samples each; pass@3 0.91, pass^3
+/// 0.71; 45 flaky)".
+std::string cases_summary(const Run& r);
+
+/// A rule's interval for tables: "[0.812, 0.861]" ("exact" for a lone value, "" when not judged).
+std::string interval_text(const RuleResult& r);
+/// "95% confidence" — the confidence of a gate's (two-sided) intervals.
+std::string confidence_text(double c);
+/// {estimate, low, high, method, n, samples_per_case, repeats, exact, p, limit, left_out, need_cases,
+/// need_repeat} of a judged rule.
+Json interval_json(const RuleResult& r);
+/// The flaky cases of a gate's candidate and each suite's pass@k / pass^k, as lines (escaped by `esc`);
+/// "" when none. At most 20 cases are named, then how many more.
+std::string flaky_text(const GateResult& g, std::string (*esc)(std::string_view));
+/// The same as JSON: {"suites": [{suite, k, pass_at_k, pass_hat_k}], "cases": [{suite, case, passes,
+/// samples}]}.
+Json flaky_json(const GateResult& g);
+
 struct LogPoint {
     git::Oid commit;
     int64_t time = 0;
@@ -66,6 +93,7 @@ struct LogPoint {
     std::string suite;
     std::string run_id;
     double value = 0;
+    double spread = 0; // "± spread" when the run holds samples of the metric (0: none)
 };
 
 /// The metric along history: every commit of `range` ("REV" or "A..B", default HEAD) in git log's

@@ -35,9 +35,17 @@ std::string recorder_identity(const git::Repo& repo) {
     return std::string(user ? user : "unknown") + "@" + host;
 }
 
-Run execute_suite(const SuiteDef& suite, const std::string& cwd, const std::string& tmp_dir,
-                  const git::Oid& commit, const std::string& fingerprint, const std::string& by) {
-    make_dirs(tmp_dir);
+namespace {
+
+// One execution of a suite's command with its own {out}: the output, or why there is none.
+struct Attempt {
+    std::optional<SuiteOutput> output;
+    std::string reason; // when there is no output: the process's failure or the unreadable output
+    double seconds = 0;
+};
+
+Attempt execute_once(const SuiteDef& suite, const std::string& cwd, const std::string& tmp_dir,
+                     const git::Oid& commit, int repeat_index) {
     std::string out = tmp_dir + "/" + suite.name + ".out.mlci-tmp." + random_suffix().substr(0, 8);
     ProcOptions opt;
     for (const auto& a : suite.command) {
@@ -50,8 +58,43 @@ Run execute_suite(const SuiteDef& suite, const std::string& cwd, const std::stri
     opt.cwd = cwd;
     opt.timeout_s = suite.timeout_s;
     opt.stdout_to_stderr = true;
-    opt.env = {{"MLCI_COMMIT", commit.hex()}, {"MLCI_SUITE", suite.name}, {"MLCI_OUT", out}};
+    opt.env = {{"MLCI_COMMIT", commit.hex()},
+               {"MLCI_SUITE", suite.name},
+               {"MLCI_OUT", out},
+               {"MLCI_REPEAT", std::to_string(repeat_index)}};
+    Attempt a;
+    ProcResult res = run_process(opt);
+    a.seconds = res.seconds;
+    if (!res.ok()) {
+        a.reason = res.describe(suite.command[0], suite.timeout_s);
+    } else {
+        try {
+            auto text = read_file_if_exists(out, 16 * 1024 * 1024);
+            if (!text) {
+                throw input_error("the suite exited 0 but did not write its output file ({out})");
+            }
+            a.output = parse_suite_output(*text, "output of suite '" + suite.name + "'");
+            if (a.output->metrics.empty() && a.output->cases.empty()) {
+                throw input_error("the output of suite '" + suite.name + "' holds no metrics");
+            }
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::input) {
+                ::unlink(out.c_str());
+                throw;
+            }
+            a.output.reset();
+            a.reason = std::string("unreadable output: ") + e.what();
+        }
+    }
+    ::unlink(out.c_str());
+    return a;
+}
 
+} // namespace
+
+Run execute_suite(const SuiteDef& suite, const std::string& cwd, const std::string& tmp_dir,
+                  const git::Oid& commit, const std::string& fingerprint, const std::string& by) {
+    make_dirs(tmp_dir);
     Run run;
     run.suite = suite.name;
     int64_t start = now_epoch();
@@ -59,32 +102,40 @@ Run execute_suite(const SuiteDef& suite, const std::string& cwd, const std::stri
     run.at = format_utc(start);
     run.by = by;
     run.fingerprint = fingerprint;
-    ProcResult res = run_process(opt);
-    run.duration_s = static_cast<double>(static_cast<int64_t>(res.seconds * 1000)) / 1000.0;
-    if (!res.ok()) {
-        run.status = "error";
-        run.reason = res.describe(suite.command[0], suite.timeout_s);
-    } else {
+    // `repeat = K`: K executions, each with its own {out} (MLCI_REPEAT = 1..K), recorded as one run of
+    // lists; the first failure makes the run an error (what it said is kept as the reason).
+    std::vector<SuiteOutput> outputs;
+    double seconds = 0;
+    for (int i = 1; i <= suite.repeat; ++i) {
+        Attempt a = execute_once(suite, cwd, tmp_dir, commit, i);
+        seconds += a.seconds;
+        if (!a.output) {
+            run.status = "error";
+            run.reason = suite.repeat > 1 ? "repeat " + std::to_string(i) + " of " +
+                                                std::to_string(suite.repeat) + ": " + a.reason
+                                          : a.reason;
+            break;
+        }
+        outputs.push_back(std::move(*a.output));
+    }
+    run.duration_s = static_cast<double>(static_cast<int64_t>(seconds * 1000)) / 1000.0;
+    if (run.status == "ok") {
         try {
-            auto text = read_file_if_exists(out, 16 * 1024 * 1024);
-            if (!text) {
-                throw input_error("the suite exited 0 but did not write its output file ({out})");
-            }
-            SuiteOutput o = parse_suite_output(*text, "output of suite '" + suite.name + "'");
-            if (o.metrics.empty() && o.cases.empty()) {
-                throw input_error("the output of suite '" + suite.name + "' holds no metrics");
-            }
-            run.metrics = std::move(o.metrics);
-            run.cases = std::move(o.cases);
+            put_output(run, combine_outputs(outputs, "output of suite '" + suite.name + "'"),
+                       "output of suite '" + suite.name + "'");
         } catch (const Error& e) {
             if (e.kind() != ErrorKind::input) {
                 throw;
             }
+            run.metrics.clear();
+            run.cases.clear();
+            run.metric_samples.clear();
+            run.case_samples.clear();
+            run.clusters.clear();
             run.status = "error";
             run.reason = std::string("unreadable output: ") + e.what();
         }
     }
-    ::unlink(out.c_str());
     return run;
 }
 
@@ -273,8 +324,7 @@ Run record_metrics(git::Repo& repo, const std::string& suite, const std::string&
         // The fingerprint lets later commits with the same inputs reuse this result.
         run.fingerprint = Fingerprinter(repo, commit).of(*def);
     }
-    run.metrics = std::move(o.metrics);
-    run.cases = std::move(o.cases);
+    put_output(run, std::move(o), metrics_file);
     NotesStore(repo).append(commit, run);
     return run;
 }

@@ -57,14 +57,16 @@ HookReport pre_push(const std::string& remote, const std::string& url, const std
         auto head = repo.head();
         bool tip_is_head = head && *head == tip;
         eval::NotesStore store(repo);
-        auto result = eval::check_gate(repo, store, *gates, *gate, tip);
+        eval::CheckOptions co;
+        co.stages = cfg.stages;
+        auto result = eval::check_gate(repo, store, *gates, *gate, tip, co);
         if (result.verdict == eval::Verdict::undecided && cfg.hooks.run_on_push) {
             rep.note("pre-push: running the missing suites for " + tip.short_hex() + " (hooks.run_on_push)");
             eval::RunRequest req;
             req.suites = result.missing;
             req.rev = tip_is_head ? "" : tip.hex();
             eval::run_suites(repo, req, [](const eval::RunEvent&) {});
-            result = eval::check_gate(repo, store, *gates, *gate, tip);
+            result = eval::check_gate(repo, store, *gates, *gate, tip, co);
         }
         rep.note("pre-push gate on " + w.update.local_ref + " (" + tip.short_hex() + "):");
         for (const auto& line : split_lines(render(result))) {

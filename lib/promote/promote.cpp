@@ -75,6 +75,7 @@ Plan plan_promotion(const git::Repo& repo, const registry::Registry& reg, const 
     const eval::Gate* gate = gates ? gates->gate(stage) : nullptr;
     if (gate) {
         eval::CheckOptions copt = opt.check;
+        copt.stages = cfg.stages; // the stage's gate: an inconclusive rule refuses unless it says otherwise
         if (copt.baseline_override.empty() && gate->baseline.empty() && plan.displaced) {
             // No baseline configured: judge against the version the promotion would displace.
             copt.baseline_override = plan.displaced->commit.hex();
@@ -279,8 +280,8 @@ bool rest_agrees(std::string_view rest, double candidate, std::optional<double> 
     if (rule.relative) {
         rule.value /= 100.0;
     }
-    if (status == "skip") {
-        return true; // judged nothing (no baseline then): the value matched
+    if (status == "skip" || status == "inconclusive") {
+        return true; // judged nothing on the values alone (no baseline, or noise): the value matched
     }
     if (rule.needs_baseline() && !baseline) {
         return false;

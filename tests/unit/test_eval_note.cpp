@@ -233,12 +233,13 @@ TEST_SUITE("SuiteOutput") {
             }
             return std::string("parsed");
         };
-        CHECK(why("{\"acc\": true}") == "m.json: 'acc' must be a number, not a boolean");
+        CHECK(why("{\"acc\": true}") == "m.json: 'acc' must be a number or a list of numbers, not a boolean");
         CHECK(why("{\"acc\": 1, \"cases\": {\"q1\": false}}") ==
-              "m.json: 'cases.q1' must be a number, not a boolean");
+              "m.json: 'cases.q1' must be a number or a list of numbers, not a boolean");
         CHECK(why("{\"acc\": 1, \"cases\": {\"q1\": 5}}") ==
               "m.json: 'cases.q1' must be a number in [0, 1] (1/0 for pass/fail, or a score), not 5.0");
-        CHECK(why("acc = true\n") == "m.json:1: 'acc' must be a finite number, not a boolean");
+        CHECK(why("acc = true\n") ==
+              "m.json:1: 'acc' must be a finite number or a list of them, not a boolean");
         CHECK(why("acc = 1\n[cases]\nq1 = 5\n") ==
               "m.json:3: 'cases.q1' must be a number in [0, 1] (1/0 for pass/fail, or a score), not 5.0");
         CHECK(why("acc = 1\n[cases]\nq1 = -1\n").find("in [0, 1]") != std::string::npos);
