@@ -138,9 +138,7 @@ Json gate_json(const eval::GateResult& g, const std::vector<std::string>& comman
         }
         sj["baseline_run"] = s.baseline ? Json(s.baseline->id) : Json();
         if (s.pass_at.k > 0) {
-            sj["samples_per_case"] = static_cast<uint64_t>(s.pass_at.k);
-            sj["pass_at_k"] = s.pass_at.pass_at_k;
-            sj["pass_hat_k"] = s.pass_at.pass_hat_k;
+            eval::put_pass_at(sj, s.pass_at);
         }
         suites.push_back(sj);
     }

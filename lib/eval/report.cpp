@@ -126,6 +126,12 @@ std::string flaky_text(const GateResult& g, std::string (*esc)(std::string_view)
     return out;
 }
 
+void put_pass_at(Json& o, const PassAtK& p) {
+    o["samples_per_case"] = static_cast<uint64_t>(p.k);
+    o["pass_at_k"] = p.pass_at_k;
+    o["pass_hat_k"] = p.pass_hat_k;
+}
+
 Json flaky_json(const GateResult& g) {
     Json j = Json::object();
     Json suites = Json::array();
@@ -133,9 +139,7 @@ Json flaky_json(const GateResult& g) {
         if (s.pass_at.k > 0) {
             Json o = Json::object();
             o["suite"] = s.suite;
-            o["k"] = static_cast<uint64_t>(s.pass_at.k);
-            o["pass_at_k"] = s.pass_at.pass_at_k;
-            o["pass_hat_k"] = s.pass_at.pass_hat_k;
+            put_pass_at(o, s.pass_at);
             suites.push_back(o);
         }
     }

@@ -82,8 +82,10 @@ Json interval_json(const RuleResult& r);
 /// The flaky cases of a gate's candidate and each suite's pass@k / pass^k, as lines (escaped by `esc`);
 /// "" when none. At most 20 cases are named, then how many more.
 std::string flaky_text(const GateResult& g, std::string (*esc)(std::string_view));
-/// The same as JSON: {"suites": [{suite, k, pass_at_k, pass_hat_k}], "cases": [{suite, case, passes,
-/// samples}]}.
+/// samples_per_case, pass_at_k and pass_hat_k of a suite's run, into `o`.
+void put_pass_at(Json& o, const PassAtK& p);
+/// The same as JSON: {"suites": [{suite, samples_per_case, pass_at_k, pass_hat_k}], "cases": [{suite,
+/// case, passes, samples}]}.
 Json flaky_json(const GateResult& g);
 
 struct LogPoint {
