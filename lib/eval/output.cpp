@@ -25,6 +25,16 @@ double case_value(double v, const std::string& where, const std::string& key) {
     return v;
 }
 
+// Why a value is refused: the value itself (i == SIZE_MAX) or item i of its list, and whether it was a
+// boolean (a common slip: true/false for pass/fail).
+std::string item_words(size_t i, const char* scalar, const char* list, bool boolean) {
+    if (i == SIZE_MAX) {
+        return std::string(scalar) + (boolean ? ", not a boolean" : "");
+    }
+    return std::string(list) + " (item " + std::to_string(i + 1) +
+           (boolean ? " is a boolean)" : " is not a number)");
+}
+
 // Adds one named value (a number, or a list of samples) to the output. `number(node)` reads one number
 // of the format, throwing for anything else.
 template <typename Node, typename Number>
@@ -60,9 +70,9 @@ SuiteOutput from_json(std::string_view text, const std::string& source) {
         if (n.type == JsonValue::Type::number) {
             return n.number;
         }
-        throw input_error(source + ": " + quoted(key) + " must be a number" +
-                          (i == SIZE_MAX ? " or a list of numbers" : "s") +
-                          (n.type == JsonValue::Type::boolean ? ", not a boolean" : ""));
+        throw input_error(source + ": " + quoted(key) +
+                          item_words(i, " must be a number or a list of numbers",
+                                     " must be a list of numbers", n.type == JsonValue::Type::boolean));
     };
     auto add = [&](Numbers& values, Samples& samples, const std::string& name, const std::string& key,
                    const JsonValue& v, bool is_case) {
@@ -103,9 +113,9 @@ SuiteOutput from_toml(std::string_view text, const std::string& source) {
         } else if (n.is_integer()) {
             return static_cast<double>(*n.value<int64_t>());
         }
-        throw input_error(where(source, n) + ": " + quoted(key) + " must be a finite number" +
-                          (i == SIZE_MAX ? " or a list of them" : "s") +
-                          (n.is_boolean() ? ", not a boolean" : ""));
+        throw input_error(where(source, n) + ": " + quoted(key) +
+                          item_words(i, " must be a finite number or a list of them",
+                                     " must be a list of finite numbers", n.is_boolean()));
     };
     auto add = [&](Numbers& values, Samples& samples, const std::string& name, const std::string& key,
                    const toml::node& v, bool is_case) {

@@ -110,7 +110,7 @@ run git gate record quality --metrics str.json; expect_rc 2; expect_err "error: 
 printf '{"accuracy": 0.9, "cases": {"a": "pass"}}\n' >case.json
 run git gate record quality --metrics case.json; expect_rc 2; expect_err "'cases.a' must be a number"
 printf '{"accuracy": [0.9, "x"]}\n' >arr.json  # a list is samples (issue 13); of numbers only
-run git gate record quality --metrics arr.json; expect_rc 2; expect_err "'accuracy' must be a number"
+run git gate record quality --metrics arr.json; expect_rc 2; expect_err "'accuracy' must be a list of numbers (item 2 is not a number)"
 printf 'accuracy = "high"\n' >str.toml
 run git gate record quality --metrics str.toml; expect_rc 2; expect_err "str.toml"; expect_err "accuracy"
 expect_eq "$(notes_state)" "$before"

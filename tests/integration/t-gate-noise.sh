@@ -147,7 +147,8 @@ bad '{"accuracy": [0.8, NaN]}' "bad.json"
 bad '{"accuracy": []}' "is an empty list"
 bad '{"cases": {"a": [1, 1.5]}}' "not in [0, 1]"
 bad '{"cases": {"a": [1, 0], "b": [1, 0, 1]}}' "different numbers of samples"
-bad '{"accuracy": [1, true]}' "not a boolean"
+bad '{"accuracy": [1, true]}' "must be a list of numbers (item 2 is a boolean)"
+bad '{"accuracy": [1, [1]]}' "must be a list of numbers (item 2 is not a number)"
 bad '{"cases": {"a": 1}, "clusters": {"z": "x"}}' "not one of its cases"
 python3 -c '
 import json

@@ -106,8 +106,12 @@ q2 = "doc-a"
         CHECK(refusal([] {
                   parse_suite_output(R"({"cases": {"a": [1, 0], "b": [1]}})", "o.json");
               }).find("different numbers of samples") != std::string::npos);
-        CHECK(refusal([] { parse_suite_output(R"({"x": [1, false]})", "o.json"); }).find("not a boolean") !=
-              std::string::npos);
+        CHECK(refusal([] { parse_suite_output(R"({"x": [1, false]})", "o.json"); }) ==
+              "o.json: 'x' must be a list of numbers (item 2 is a boolean)");
+        CHECK(refusal([] { parse_suite_output(R"({"x": [[1]]})", "o.json"); }) ==
+              "o.json: 'x' must be a list of numbers (item 1 is not a number)");
+        CHECK(refusal([] { parse_suite_output("x = [1, true]\n", "o.toml"); }) ==
+              "o.toml:1: 'x' must be a list of finite numbers (item 2 is a boolean)");
         CHECK(refusal([] {
                   parse_suite_output(R"({"clusters": {"a": 1}, "cases": {"a": 1}})", "o.json");
               }).find("must be a string") != std::string::npos);
