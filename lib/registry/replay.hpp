@@ -1,9 +1,10 @@
 // GTO's model of stages and deprecation, replayed from tag times alone (no git here, so that the unit
 // tests can state every tie). Derived from GTO's source (gto/base.py, gto/tag.py, gto/api.py, 1.8–1.10):
 //
-// Times. GTO reads an annotated tag's tagger time as whole seconds since the epoch with its zone
-// (scmrepo's GitTag.tag_time / tag_datetime); zone-aware datetimes compare by instant, so the order is
-// the integer seconds. Git keeps no finer time, so tags written in one second tie.
+// Times. GTO reads an annotated tag's tagger time as scmrepo's GitTag: tag_time, whole seconds since
+// the epoch, and tag_time_offset, its zone; tag_datetime is a zone-aware datetime, and those compare by
+// instant, so the order is the integer seconds whatever the zone. Git keeps no finer time, so tags
+// written in one second tie, and the rules below say who wins.
 //
 // A stage of one version (GTO's VStage: the assignment and unassignment tags of one stage on one
 // version's commit) is active when its newest event is an assignment. Its events are the assignments
@@ -16,8 +17,9 @@
 // (again a stable sort, reversed: equal registration times in reverse order of registration), then
 // sorted stably by the time of the stage's newest assignment and reversed, and the first per stage
 // wins. So the newest assignment wins; among assignments in one second, the version registered
-// earliest wins, and among versions registered in one second, the one GTO read first (tags in one
-// second are read in ref-name order, the order git lists them).
+// earliest wins, and among versions registered in one second, the one GTO read first. GTO reads the
+// tags sorted stably by time from scmrepo's list_tags, which (dulwich, its first backend) sorts the
+// names: so in one second, the version whose tag name sorts first.
 //
 // An artifact is deprecated (GTO hides it) when its newest event is a deprecation. The events are the
 // deprecations followed by every version event (registrations, deregistrations, assignments,
