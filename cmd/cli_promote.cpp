@@ -219,6 +219,11 @@ int Commands::promote() {
             }
         }
         if (entries.empty()) {
+            if (s->my_names().empty() && !s->my_names(true).empty()) {
+                throw input_error(std::string("every ") + kind_word(m_kind) +
+                                      " with a registered version is deprecated: nothing to promote",
+                                  "see them with: " + std::string(tool_of(m_kind)) + " stages --all");
+            }
             if (s->my_names().empty()) {
                 throw input_error(std::string("no ") + kind_word(m_kind) + " has a registered version",
                                   std::string("create one with: ") + tool_of(m_kind) + " bump" +

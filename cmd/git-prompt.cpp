@@ -461,6 +461,11 @@ int cmd_export(const std::string& stage, const std::string& output) {
     Json prompts = Json::object();
     size_t n = 0;
     for (const auto& e : s->cat.entries()) {
+        if (e.deprecated) {
+            // GTO hides a deprecated artifact, and resolution refuses it: a bundle does not ship it either.
+            warn("left out deprecated prompt " + e.name + " (tag " + e.deprecated->tag + ")");
+            continue;
+        }
         std::optional<registry::VersionEntry> v;
         if (stage.empty()) {
             v = e.latest;

@@ -463,24 +463,27 @@ std::vector<VersionEntry> Registry::stage_holders(const std::string& name,
     // GTO's model (replay.hpp). Only registered versions that are not deregistered take part, as in
     // `gto show`; a stage tag on a commit without such a version is history only (GTO would show the
     // commit's hash as a version, which mlci cannot serve).
+    auto it = m_by_name.find(name);
+    if (it == m_by_name.end() || std::none_of(it->second.begin(), it->second.end(), [](const Tag& t) {
+            return t.parsed.kind == TagName::Kind::stage;
+        })) {
+        return {}; // no stage tag (most names of a large registry): nothing to replay
+    }
     auto vers = versions(name);
     std::unordered_map<std::string, size_t> index_of_commit;
     for (size_t i = 0; i < vers.size(); ++i) {
         index_of_commit[vers[i].commit.hex()] = i; // ascending: the highest version of a commit wins
     }
     std::vector<replay::StageTag> tags;
-    auto it = m_by_name.find(name);
-    if (it != m_by_name.end()) {
-        for (const auto& t : it->second) {
-            if (t.parsed.kind != TagName::Kind::stage) {
-                continue;
-            }
-            auto at = index_of_commit.find(t.info.target.hex());
-            if (at == index_of_commit.end()) {
-                continue;
-            }
-            tags.push_back(replay::StageTag{at->second, t.parsed.stage, !t.parsed.cancel, time_of(t)});
+    for (const auto& t : it->second) {
+        if (t.parsed.kind != TagName::Kind::stage) {
+            continue;
         }
+        auto at = index_of_commit.find(t.info.target.hex());
+        if (at == index_of_commit.end()) {
+            continue;
+        }
+        tags.push_back(replay::StageTag{at->second, t.parsed.stage, !t.parsed.cancel, time_of(t)});
     }
     // Assignments in one second: the version registered first wins; in one second, the one whose
     // version tag comes first by name (GTO reads the tags of one second in the order git lists them).

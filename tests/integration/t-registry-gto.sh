@@ -162,6 +162,12 @@ expect_eq "$(refs_snapshot)" "$before"
 run git prompt history qa
 expect_rc 0
 expect_out "deprecated"
+# A deployment bundle leaves it out too (resolution would refuse it).
+run git prompt export
+expect_rc 0
+expect_out '"other"'
+expect_not_out '"qa"'
+expect_err "warning: left out deprecated prompt qa (tag qa@deprecated#2)"
 end_test
 
 begin_test "a deprecation is undone by a later event, and not in effect when another tag shares its second"
