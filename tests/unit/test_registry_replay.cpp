@@ -26,7 +26,7 @@ StageTag unassign(size_t v, const char* stage, int64_t t) {
 
 } // namespace
 
-TEST_SUITE("replay") {
+TEST_SUITE("registry replay") {
     TEST_CASE("one active version per stage, as mlci writes: the displaced one unassigned") {
         // v0 to dev at 10; v1 displaces it at 20/21 (unassign, then assign). GTO: dev = v1.
         std::vector<StageTag> tags = {assign(0, "dev", 10), unassign(0, "dev", 20), assign(1, "dev", 21)};
