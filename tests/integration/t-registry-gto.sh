@@ -192,6 +192,46 @@ expect_rc 0
 expect_out "qa"
 end_test
 
+begin_test "git model reads the same: several holders, then a deprecation"
+new_repo r
+mkdir models
+echo 1 >models/clf.txt && commit_all c1 && c1=$(git rev-parse HEAD)
+echo 2 >models/clf.txt && commit_all c2 && c2=$(git rev-parse HEAD)
+htag 'clf@v1.0.0' "$c1" 1
+htag 'clf@v2.0.0' "$c2" 2
+htag 'clf#production#1' "$c2" 10
+htag 'clf#production#2' "$c1" 20 # gto assign clf v1.0.0 production, over v2.0.0
+# GTO: production holds v2.0.0 (+10) and v1.0.0 (+20); `gto show` prints v1.0.0.
+expect_eq "$(gto_stages clf)" "production=$(short "$c1")"
+expect_eq "$(mlci_stages clf)" "$(gto_stages clf)"
+run git model promote production clf@production --dry-run
+expect_rc 0
+expect_out "clf v1.0.0 is already in production"
+run git model promote production clf@v2.0.0 --dry-run --force --reason "back to v2"
+expect_rc 0
+expect_out "would promote clf v2.0.0 to production (displacing v1.0.0) — forced"
+htag 'clf@deprecated' "$c2" 30 # gto deprecate clf --simple: no counter
+# GTO: deprecated, hidden.
+expect_eq "$(gto_stages clf)" "deprecated"
+run git model stages
+expect_rc 0
+expect_not_out "clf"
+run git model stages --all --json
+expect_rc 0
+expect_eq "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])[0]["deprecated"])' "$OUT")" "clf@deprecated"
+before=$(refs_snapshot)
+run git model promote production clf@v2.0.0 --force --reason "back to v2"
+expect_rc 2
+expect_err "error: 'clf' is deprecated (tag 'clf@deprecated', 2026-01-01 00:00:30 UTC)"
+run git model rollback production clf
+expect_rc 2
+expect_err "error: 'clf' is deprecated"
+expect_eq "$(refs_snapshot)" "$before"
+run git model history clf
+expect_rc 0
+expect_out "deprecated"
+end_test
+
 begin_test "tags written in the same second as mlci's: GTO's tie rules"
 three_versions
 run git prompt promote dev qa@v1.0.0
