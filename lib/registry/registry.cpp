@@ -485,8 +485,8 @@ std::vector<VersionEntry> Registry::stage_holders(const std::string& name,
         }
         tags.push_back(replay::StageTag{at->second, t.parsed.stage, !t.parsed.cancel, time_of(t)});
     }
-    // Assignments in one second: the version registered first wins; in one second, the one whose
-    // version tag comes first by name (GTO reads the tags of one second in the order git lists them).
+    // Assignments in one second: the version registered first wins; registered in one second, the one
+    // whose version tag sorts first by name (GTO reads the tags of one second in scmrepo's sorted order).
     auto wins = [&](size_t a, size_t b) {
         int64_t ta = tag_object(vers[a].tag_oid).tagger.time;
         int64_t tb = tag_object(vers[b].tag_oid).tagger.time;
