@@ -64,10 +64,11 @@ struct Session {
         return (kind == Kind::prompt) == prompt_file;
     }
 
-    std::vector<std::string> my_names() const {
+    // Names of this kind; deprecated ones (hidden by GTO) only when `with_deprecated`.
+    std::vector<std::string> my_names(bool with_deprecated = false) const {
         std::vector<std::string> out;
         for (const auto& n : reg.names()) {
-            if (is_mine(n)) {
+            if (is_mine(n) && (with_deprecated || !reg.deprecation(n))) {
                 out.push_back(n);
             }
         }
@@ -173,6 +174,8 @@ Commands::Commands(CLI::App& app, Kind kind) : m_kind(kind) {
     m_stages = app.add_subcommand("stages", "The current version in each stage");
     m_stages->add_option("name", m_name, "one " + what + " (default: all)");
     m_stages->add_flag("--json", m_json, "print the result as JSON");
+    m_stages->add_flag("--all", m_all,
+                       "also deprecated " + what + "s (hidden otherwise, as GTO does), marked");
 
     m_history =
         app.add_subcommand("history", "Every version, assignment and unassignment, with the gate evidence");
@@ -216,6 +219,11 @@ int Commands::promote() {
             }
         }
         if (entries.empty()) {
+            if (s->my_names().empty() && !s->my_names(true).empty()) {
+                throw input_error(std::string("every ") + kind_word(m_kind) +
+                                      " with a registered version is deprecated: nothing to promote",
+                                  "see them with: " + std::string(tool_of(m_kind)) + " stages --all");
+            }
             if (s->my_names().empty()) {
                 throw input_error(std::string("no ") + kind_word(m_kind) + " has a registered version",
                                   std::string("create one with: ") + tool_of(m_kind) + " bump" +
@@ -443,9 +451,12 @@ int Commands::stages() {
             throw input_error("'" + n + "' has no registered version",
                               std::string("create one with: ") + tool_of(m_kind) + " bump " + n);
         }
+        if (!m_all) {
+            s->reg.check_not_deprecated(n);
+        }
         names.push_back(n);
     } else {
-        names = s->my_names();
+        names = s->my_names(m_all);
     }
     std::vector<std::vector<std::string>> rows = {{"NAME", "STAGE", "VERSION", "COMMIT", "SINCE"}};
     Json arr = Json::array();
@@ -468,19 +479,24 @@ int Commands::stages() {
                 }
             }
         }
+        auto dep = s->reg.deprecation(n);
+        std::string shown = term_escape(n) + (dep ? " (deprecated)" : "");
         Json j = Json::object();
         j["name"] = n;
+        if (m_all) {
+            j["deprecated"] = dep ? Json(dep->tag) : Json();
+        }
         Json js = Json::object();
         for (const auto& st : order) {
             auto it = current.find(st);
             if (it == current.end()) {
                 if (!m_name.empty()) {
-                    rows.push_back({term_escape(n), term_escape(st), "—", "", ""});
+                    rows.push_back({shown, term_escape(st), "—", "", ""});
                 }
                 js[st] = Json();
                 continue;
             }
-            rows.push_back({term_escape(n), term_escape(st),
+            rows.push_back({shown, term_escape(st),
                             paint(term_escape(it->second.version.tag()), Colour::yellow),
                             it->second.commit.short_hex(), since[st] ? utc_minute(since[st]) : ""});
             Json e = entry_json(it->second);

@@ -35,6 +35,7 @@ class Commands {
     bool m_force = false;
     bool m_dry_run = false;
     bool m_json = false;
+    bool m_all = false; // stages --all: deprecated names too, marked
 
     int promote();
     int rollback();

@@ -82,9 +82,13 @@ int cmd_new(const std::string& name, const std::string& description, const std::
 
 // --- list ------------------------------------------------------------------------------------------------
 
-int cmd_list(bool json) {
+int cmd_list(bool json, bool all) {
     auto s = Session::open();
     auto entries = s->cat.entries();
+    if (!all) {
+        // GTO hides a deprecated artifact; --all shows it, marked.
+        std::erase_if(entries, [](const prompt::Entry& e) { return e.deprecated.has_value(); });
+    }
     const auto& stages = s->cat.config().stages;
     if (json) {
         Json arr = Json::array();
@@ -101,6 +105,9 @@ int cmd_list(bool json) {
             o["stages"] = std::move(st);
             o["in_worktree"] = e.in_worktree;
             o["changed"] = e.changed;
+            if (all) {
+                o["deprecated"] = e.deprecated ? Json(e.deprecated->tag) : Json();
+            }
             arr.push_back(std::move(o));
         }
         cli::out_raw(arr.dump());
@@ -129,7 +136,9 @@ int cmd_list(bool json) {
             row.push_back(it == e.stages.end() ? "-" : term_escape(it->second.version.tag()));
         }
         std::string mark;
-        if (!e.in_worktree) {
+        if (e.deprecated) {
+            mark = paint("deprecated (" + term_escape(e.deprecated->tag) + ")", Colour::red);
+        } else if (!e.in_worktree) {
             mark = paint("deleted in work tree", Colour::red);
         } else if (!e.latest) {
             mark = paint("new, not versioned", Colour::yellow);
@@ -452,6 +461,11 @@ int cmd_export(const std::string& stage, const std::string& output) {
     Json prompts = Json::object();
     size_t n = 0;
     for (const auto& e : s->cat.entries()) {
+        if (e.deprecated) {
+            // GTO hides a deprecated artifact, and resolution refuses it: a bundle does not ship it either.
+            warn("left out deprecated prompt " + e.name + " (tag " + e.deprecated->tag + ")");
+            continue;
+        }
         std::optional<registry::VersionEntry> v;
         if (stage.empty()) {
             v = e.latest;
@@ -519,6 +533,8 @@ int main(int argc, char** argv) {
     bool json = false;
     auto* c_list = app.add_subcommand("list", "Every prompt with its latest and per-stage versions");
     c_list->add_flag("--json", json, "Print JSON");
+    bool list_all = false;
+    c_list->add_flag("--all", list_all, "Also deprecated prompts (hidden otherwise, as GTO does), marked");
 
     std::string spec;
     bool meta = false;
@@ -577,7 +593,7 @@ int main(int argc, char** argv) {
             return cmd_new(name, description, vars);
         }
         if (c_list->parsed()) {
-            return cmd_list(json);
+            return cmd_list(json, list_all);
         }
         if (c_show->parsed()) {
             return cmd_show(spec, meta, render_args, json);

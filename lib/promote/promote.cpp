@@ -49,6 +49,8 @@ Plan plan_promotion(const git::Repo& repo, const registry::Registry& reg, const 
                           "list the stages in order in .mlci/config.toml: stages = [\"dev\", \"staging\", "
                           "\"production\"]");
     }
+    // GTO hides a deprecated artifact: promoting one of its versions would serve what GTO refuses.
+    reg.check_not_deprecated(entry.name);
     Plan plan;
     plan.entry = entry;
     plan.stage = stage;
@@ -169,6 +171,7 @@ std::vector<std::string> apply_promotion(git::Repo& repo, const registry::Regist
 }
 
 RollbackPlan plan_rollback(const registry::Registry& reg, const std::string& name, const std::string& stage) {
+    reg.check_not_deprecated(name);
     auto cur = reg.current(name, stage);
     if (!cur) {
         throw input_error(name + " has no version in stage '" + stage + "' to roll back",

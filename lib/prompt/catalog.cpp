@@ -82,6 +82,7 @@ Entry Catalog::entry(const std::string& name) const {
     e.in_worktree = path_exists(m_top + e.path);
     e.latest = m_reg.latest(name);
     e.stages = m_reg.stages(name);
+    e.deprecated = m_reg.deprecation(name);
     if (e.latest) {
         auto at = m_repo.blob_id_at(e.latest->commit, e.path);
         auto now = worktree_content(name);

@@ -21,6 +21,8 @@ struct Entry {
     std::optional<registry::VersionEntry> latest;
     std::map<std::string, registry::VersionEntry> stages;
     bool changed = false; // work tree content differs from the latest version's
+    /// Set when the registry reads NAME as deprecated (GTO hides it; `list` leaves it out unless --all).
+    std::optional<registry::Registry::Deprecation> deprecated;
 };
 
 class Catalog {

@@ -1,5 +1,7 @@
 #include "registry/registry.hpp"
 
+#include "registry/replay.hpp"
+
 #include "config/config.hpp"
 #include "util/diag.hpp"
 #include "util/strings.hpp"
@@ -7,13 +9,28 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 namespace mlci::registry {
+
+namespace {
+
+std::string utc_second(int64_t t) {
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    return buf;
+}
+
+} // namespace
 
 // --- tag grammar ---------------------------------------------------------------------------------------
 //
@@ -396,22 +413,20 @@ std::vector<StageEvent> Registry::stage_events(const std::string& name) const {
         e.commit = t.info.target;
         e.tag = t.info.name;
         e.tag_oid = t.info.tag_oid;
-        if (e.counter < 0) {
-            // Legacy GTO tags carry no counter: their order is the tagger time.
-            e.time = tag_object(t.info.tag_oid).tagger.time;
-        }
+        e.time = time_of(t);
         out.push_back(std::move(e));
     }
-    // Order: by counter; counter-less (legacy) events first, by time. Counters are written by GTO and
-    // mlci in increasing order, and our tagger times increase with them, so both orders agree.
+    // GTO orders events by tagger time, counter or not (a counter-less `NAME#STAGE` written last is the
+    // newest event). mlci gives the tags of one NAME distinct seconds, so its counters and times agree;
+    // within one second (tags of other tools) the counter, then the name, keep the order stable.
     std::stable_sort(out.begin(), out.end(), [](const StageEvent& a, const StageEvent& b) {
-        if ((a.counter < 0) != (b.counter < 0)) {
-            return a.counter < 0;
-        }
-        if (a.counter < 0) {
+        if (a.time != b.time) {
             return a.time < b.time;
         }
-        return counter_before(a.counter, a.big_counter, b.counter, b.big_counter);
+        if (a.counter != b.counter || a.big_counter != b.big_counter) {
+            return counter_before(a.counter, a.big_counter, b.counter, b.big_counter);
+        }
+        return a.tag < b.tag;
     });
     for (auto& e : out) {
         if (auto v = version_at(name, e.commit)) {
@@ -434,32 +449,128 @@ std::vector<TagRecord> Registry::records(const std::string& name) const {
         if (a.object.tagger.time != b.object.tagger.time) {
             return a.object.tagger.time < b.object.tagger.time;
         }
-        return counter_before(a.parsed.counter, a.parsed.big_counter, b.parsed.counter, b.parsed.big_counter);
+        if (a.parsed.counter != b.parsed.counter || a.parsed.big_counter != b.parsed.big_counter) {
+            return counter_before(a.parsed.counter, a.parsed.big_counter, b.parsed.counter,
+                                  b.parsed.big_counter);
+        }
+        return a.tag < b.tag;
     });
     return out;
 }
 
-std::map<std::string, VersionEntry> Registry::stages(const std::string& name) const {
-    // Replay the events: an assignment makes its commit the stage's current one (one active assignment
-    // per stage, as mlci writes them); an unassignment clears the stage when it names the current commit.
-    std::map<std::string, git::Oid> current;
-    for (const auto& e : stage_events(name)) {
-        if (e.assign) {
-            current[e.stage] = e.commit;
-        } else {
-            auto it = current.find(e.stage);
-            if (it != current.end() && it->second == e.commit) {
-                current.erase(it);
-            }
+std::vector<VersionEntry> Registry::stage_holders(const std::string& name,
+                                                  std::map<std::string, std::vector<size_t>>& out) const {
+    // GTO's model (replay.hpp). Only registered versions that are not deregistered take part, as in
+    // `gto show`; a stage tag on a commit without such a version is history only (GTO would show the
+    // commit's hash as a version, which mlci cannot serve).
+    auto it = m_by_name.find(name);
+    if (it == m_by_name.end() || std::none_of(it->second.begin(), it->second.end(), [](const Tag& t) {
+            return t.parsed.kind == TagName::Kind::stage;
+        })) {
+        return {}; // no stage tag (most names of a large registry): nothing to replay
+    }
+    auto vers = versions(name);
+    std::unordered_map<std::string, size_t> index_of_commit;
+    for (size_t i = 0; i < vers.size(); ++i) {
+        index_of_commit[vers[i].commit.hex()] = i; // ascending: the highest version of a commit wins
+    }
+    std::vector<replay::StageTag> tags;
+    for (const auto& t : it->second) {
+        if (t.parsed.kind != TagName::Kind::stage) {
+            continue;
+        }
+        auto at = index_of_commit.find(t.info.target.hex());
+        if (at == index_of_commit.end()) {
+            continue;
+        }
+        tags.push_back(replay::StageTag{at->second, t.parsed.stage, !t.parsed.cancel, time_of(t)});
+    }
+    // Assignments in one second: the version registered first wins; registered in one second, the one
+    // whose version tag sorts first by name (GTO reads the tags of one second in scmrepo's sorted order).
+    auto wins = [&](size_t a, size_t b) {
+        int64_t ta = tag_object(vers[a].tag_oid).tagger.time;
+        int64_t tb = tag_object(vers[b].tag_oid).tagger.time;
+        if (ta != tb) {
+            return ta < tb;
+        }
+        return vers[a].tag < vers[b].tag;
+    };
+    std::set<std::string> stage_names;
+    for (const auto& t : tags) {
+        stage_names.insert(t.stage);
+    }
+    for (const auto& st : stage_names) {
+        auto h = replay::holders(tags, st, wins);
+        if (!h.empty()) {
+            out[st] = std::move(h);
         }
     }
+    return vers;
+}
+
+std::map<std::string, VersionEntry> Registry::stages(const std::string& name) const {
+    std::map<std::string, std::vector<size_t>> holders;
+    auto vers = stage_holders(name, holders);
     std::map<std::string, VersionEntry> out;
-    for (const auto& [stage, commit] : current) {
-        if (auto v = version_at(name, commit)) {
-            out[stage] = *v;
+    for (const auto& [stage, list] : holders) {
+        out[stage] = vers[list.front()];
+    }
+    return out;
+}
+
+std::vector<VersionEntry> Registry::holders(const std::string& name, const std::string& stage) const {
+    std::map<std::string, std::vector<size_t>> all;
+    auto vers = stage_holders(name, all);
+    std::vector<VersionEntry> out;
+    auto it = all.find(stage);
+    if (it != all.end()) {
+        for (size_t i : it->second) {
+            out.push_back(vers[i]);
         }
     }
     return out;
+}
+
+std::optional<Registry::Deprecation> Registry::deprecation(const std::string& name) const {
+    auto it = m_by_name.find(name);
+    if (it == m_by_name.end()) {
+        return std::nullopt;
+    }
+    // Fast path: most names have no deprecation tag, and then no tag object needs reading.
+    bool any = std::any_of(it->second.begin(), it->second.end(),
+                           [](const Tag& t) { return t.parsed.kind == TagName::Kind::deprecated; });
+    if (!any) {
+        return std::nullopt;
+    }
+    std::optional<Deprecation> newest;
+    std::optional<int64_t> other;
+    for (const auto& t : it->second) {
+        if (t.parsed.kind == TagName::Kind::created) {
+            continue; // GTO indexes no event for `@created` (it has no template for it)
+        }
+        int64_t time = time_of(t);
+        if (t.parsed.kind == TagName::Kind::deprecated) {
+            if (!newest || time > newest->time || (time == newest->time && t.info.name > newest->tag)) {
+                newest = Deprecation{t.info.name, time};
+            }
+        } else {
+            other = other ? std::max(*other, time) : time;
+        }
+    }
+    if (!replay::deprecated(newest ? std::optional<int64_t>(newest->time) : std::nullopt, other)) {
+        return std::nullopt;
+    }
+    return newest;
+}
+
+void Registry::check_not_deprecated(const std::string& name) const {
+    if (auto d = deprecation(name)) {
+        throw input_error(
+            "'" + name + "' is deprecated (tag '" + d->tag + "', " + utc_second(d->time) + ")",
+            "GTO hides a deprecated artifact and so does mlci; a new version (bump) makes it active "
+            "again; see what happened with: history " +
+                name);
+    }
 }
 
 std::optional<VersionEntry> Registry::current(const std::string& name, const std::string& stage) const {
@@ -552,6 +663,7 @@ VersionEntry Registry::resolve(const std::string& spec, const Config& cfg) const
     if (!has(name)) {
         throw input_error("'" + name + "' has no registered version", "create one with bump");
     }
+    check_not_deprecated(name);
     if (!by_stage && (what == "latest" || what == "greatest")) {
         auto v = latest(name);
         if (!v) {
@@ -592,12 +704,39 @@ VersionEntry Registry::resolve(const std::string& spec, const Config& cfg) const
 
 namespace {
 
-// Tagger times strictly increase between the tags of one NAME (GTO and DVC order events by tagger
-// time in whole seconds): when "now" is not past the newest tag, write the next second explicitly.
+// How far ahead of the clock the newest tag of a NAME may be for mlci to wait for the clock to pass it:
+// mlci before issue 14 dated tags up to a few seconds ahead. A tag dated further ahead was written on a
+// machine whose clock is wrong (or by hand), and waiting for it would look like a hang.
+constexpr int64_t k_max_wait_s = 10;
+
+int64_t clock_now() {
+    return static_cast<int64_t>(std::time(nullptr));
+}
+
+// Refuse up front (nothing written yet) when the newest tag of NAME is too far ahead of the clock.
+void check_clock(const std::string& name, int64_t after) {
+    int64_t now = clock_now();
+    if (after - now >= k_max_wait_s) {
+        throw input_error("the newest tag of " + name + " is dated " + utc_second(after) + ", " +
+                              std::to_string(after - now) + " s ahead of this machine's clock",
+                          "mlci dates a tag by the clock and never ahead of it, and GTO orders tags by their "
+                          "dates: check the clock (or wait until it passes that date)");
+    }
+}
+
+// Tagger times strictly increase between the tags of one NAME, so that GTO's order (by time, whole
+// seconds) and the counters' agree and no tie rule decides. The time is always the clock's: when the
+// clock has not passed the newest tag of NAME yet, wait for the next second rather than date the tag
+// ahead (a tag dated ahead would sort after one GTO writes right after with the real time).
 git::Signature next_signature(const git::Repo& repo, int64_t after) {
     git::Signature sig = repo.default_signature();
-    int64_t now = static_cast<int64_t>(std::time(nullptr));
-    sig.time = std::max(now, after + 1);
+    int64_t now = clock_now();
+    while (now <= after) {
+        auto next = std::chrono::system_clock::time_point(std::chrono::seconds(after + 1));
+        std::this_thread::sleep_until(next + std::chrono::milliseconds(5));
+        now = clock_now();
+    }
+    sig.time = now;
     return sig;
 }
 
@@ -629,7 +768,9 @@ std::string Registry::create_version(git::Repo& repo, const std::string& name, c
         throw input_error("'" + tag + "' is not a valid tag name");
     }
     std::string msg = tag_message("Release " + name + " " + v.tag(), ev);
-    if (!repo.create_tag(tag, commit, next_signature(repo, last_time(name)), msg)) {
+    int64_t after = last_time(name);
+    check_clock(name, after);
+    if (!repo.create_tag(tag, commit, next_signature(repo, after), msg)) {
         throw input_error("tag '" + tag + "' already exists");
     }
     return tag;
@@ -644,8 +785,10 @@ std::vector<std::string> Registry::assign(git::Repo& repo, const VersionEntry& e
     if (displaced && displaced->commit == entry.commit) {
         throw input_error(entry.name + " " + entry.version.tag() + " is already in " + stage);
     }
+    check_not_deprecated(entry.name);
     int64_t counter = next_counter(entry.name, displaced ? 2 : 1);
     int64_t after = last_time(entry.name);
+    check_clock(entry.name, after);
     if (displaced) {
         // One active assignment per stage: unassign the displaced version first.
         Evidence un;

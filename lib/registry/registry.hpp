@@ -123,10 +123,14 @@ class Registry {
     /// the order they were written: tagger time, then counter.
     std::vector<TagRecord> records(const std::string& name) const;
 
-    /// Stage events of NAME in application order (counter, then tagger time for GTO's counter-less tags).
+    /// Stage events of NAME in the order they were written: tagger time (GTO's order), then counter, then
+    /// tag name; a counter-less tag (`NAME#STAGE`) is placed by its time like any other.
     std::vector<StageEvent> stage_events(const std::string& name) const;
-    /// Current version per stage (only stages with an active assignment).
+    /// Current version per stage as GTO shows it (replay.hpp): the newest assignment still active, where
+    /// a stage may hold several versions when an assignment was written without unassigning the holder.
     std::map<std::string, VersionEntry> stages(const std::string& name) const;
+    /// Every version still active in `stage`, the current one first (GTO lets a stage hold several).
+    std::vector<VersionEntry> holders(const std::string& name, const std::string& stage) const;
     std::optional<VersionEntry> current(const std::string& name, const std::string& stage) const;
     /// Did `commit` ever hold `stage` for NAME (assignment tag on it, even if later displaced)?
     bool ever_in_stage(const std::string& name, const std::string& stage, const git::Oid& commit) const;
@@ -136,8 +140,19 @@ class Registry {
     /// Newest tagger time over the tags of NAME (0 when none): new tags must be strictly later.
     int64_t last_time(const std::string& name) const;
 
+    /// The tag that deprecates NAME when NAME is deprecated as GTO reads it (a `NAME@deprecated` tag
+    /// strictly newer than every other tag of NAME; replay.hpp), else nullopt.
+    struct Deprecation {
+        std::string tag;
+        int64_t time = 0;
+    };
+    std::optional<Deprecation> deprecation(const std::string& name) const;
+    /// Throws input_error naming the deprecation when NAME is deprecated: GTO hides it, mlci serves
+    /// and promotes none of its versions.
+    void check_not_deprecated(const std::string& name) const;
+
     /// Resolve "NAME", "NAME@latest", "NAME@1.2.0", "NAME@v1.2.0", "NAME@STAGE", "NAME#STAGE".
-    /// Throws input_error for an invalid version string or an unknown NAME/version/stage.
+    /// Throws input_error for an invalid version string, an unknown NAME/version/stage or a deprecated NAME.
     VersionEntry resolve(const std::string& spec, const Config& cfg) const;
 
     // --- writes: each adds annotated tags; the in-memory registry is reloaded by the caller ---
@@ -164,6 +179,10 @@ class Registry {
     std::map<std::string, std::vector<Tag>> m_by_name;
     mutable std::map<std::string, git::AnnotatedTag> m_tag_cache;
     const git::AnnotatedTag& tag_object(const git::Oid& oid) const;
+    int64_t time_of(const Tag& t) const { return tag_object(t.info.tag_oid).tagger.time; }
+    /// The active versions of NAME and the current holders of every stage, as indexes into them.
+    std::vector<VersionEntry> stage_holders(const std::string& name,
+                                            std::map<std::string, std::vector<size_t>>& out) const;
 };
 
 } // namespace mlci::registry

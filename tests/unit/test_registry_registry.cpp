@@ -2,6 +2,7 @@
 // trailers mlci writes. The repository-backed parts (resolution, stages, assignment) are driven through
 // the installed commands in tests/integration/t-prompt-resolve.sh, t-promote.sh and t-promote-gto.sh;
 // counters and tag targets (issue 12) also on a throwaway repository here.
+#include "config/config.hpp"
 #include "registry/registry.hpp"
 #include "temp_repo.hpp"
 #include "util/diag.hpp"
@@ -175,6 +176,69 @@ TEST_SUITE("counters") {
         CHECK(reg.next_counter("nn") == INT64_MAX);
         CHECK_THROWS_AS(reg.next_counter("nn", 2), Error);
         set_warning_sink(old);
+    }
+    TEST_CASE("GTO's model read from tags: several holders, ties, counter-less order, deprecation") {
+        // The tags GTO (or a person) writes, with chosen tagger times; what `gto show` prints for each
+        // state is derived in lib/registry/replay.hpp.
+        TempRepo repo;
+        repo.git({"init", "-q"});
+        repo.write("a.txt", "1");
+        git::Oid c1 = repo.commit_all("one");
+        repo.write("a.txt", "2");
+        git::Oid c2 = repo.commit_all("two");
+        git::Repo r = git::Repo::open(repo.top);
+        auto tag = [&](const std::string& name, const git::Oid& target, int64_t time) {
+            git::Signature sig{"GTO", "gto@example.com", time, 0};
+            REQUIRE(r.create_tag(name, target, sig, "by hand"));
+        };
+        Config cfg;
+        tag("clf@v1.0.0", c1, 100);
+        tag("clf@v1.1.0", c2, 101);
+        // Both assigned to dev in one second, neither unassigned: the version registered first wins.
+        tag("clf#dev#1", c2, 110);
+        tag("clf#dev#2", c1, 110);
+        Registry reg = Registry::load(r);
+        CHECK(reg.current("clf", "dev")->version.tag() == "v1.0.0");
+        auto h = reg.holders("clf", "dev");
+        REQUIRE(h.size() == 2);
+        CHECK(h[1].version.tag() == "v1.1.0");
+        // A counter-less assignment later in time is the newest event, whatever the counters say.
+        tag("clf#dev", c2, 111);
+        reg = Registry::load(r);
+        CHECK(reg.current("clf", "dev")->version.tag() == "v1.1.0");
+        CHECK(reg.stage_events("clf").back().tag == "clf#dev");
+        // Unassigning the current holder brings back the one assigned before it.
+        tag("clf#dev!#3", c2, 112);
+        reg = Registry::load(r);
+        CHECK(reg.current("clf", "dev")->version.tag() == "v1.0.0");
+        CHECK(reg.resolve("clf@dev", cfg).version.tag() == "v1.0.0");
+        CHECK_FALSE(reg.deprecation("clf"));
+        // Deprecated when strictly newer than every other tag; refused by resolution.
+        tag("clf@deprecated#4", c1, 120);
+        reg = Registry::load(r);
+        REQUIRE(reg.deprecation("clf"));
+        CHECK(reg.deprecation("clf")->tag == "clf@deprecated#4");
+        CHECK_THROWS_WITH_AS(reg.resolve("clf@latest", cfg),
+                             "'clf' is deprecated (tag 'clf@deprecated#4', 1970-01-01 00:02:00 UTC)", Error);
+        CHECK_THROWS_AS(reg.resolve("clf@dev", cfg), Error);
+        // Another event in that same second: GTO's reversed stable sort puts it first, active again.
+        tag("clf#prod#5", c1, 120);
+        reg = Registry::load(r);
+        CHECK_FALSE(reg.deprecation("clf"));
+        CHECK(reg.resolve("clf@prod", cfg).version.tag() == "v1.0.0");
+
+        // Versions registered in one second, assigned in one second: the tag name sorting first wins
+        // (GTO reads tags of one second in scmrepo's sorted order), not the higher version.
+        tag("lm@v9.0.0", c1, 200);
+        tag("lm@v10.0.0", c2, 200);
+        tag("lm#dev#1", c1, 210);
+        tag("lm#dev#2", c2, 210);
+        reg = Registry::load(r);
+        CHECK(reg.current("lm", "dev")->version.tag() == "v10.0.0");
+        // An unassignment in the same second as that version's assignment wins over it.
+        tag("lm#dev!#3", c2, 210);
+        reg = Registry::load(r);
+        CHECK(reg.current("lm", "dev")->version.tag() == "v9.0.0");
     }
     TEST_CASE("a version or stage tag on a blob or a tree is ignored, with a warning") {
         TempRepo repo;
