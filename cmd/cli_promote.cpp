@@ -359,7 +359,7 @@ int Commands::promote() {
             tags_hint(written);
         }
     }
-    return static_cast<int>(worst);
+    return cli::exit_code(worst);
 }
 
 int Commands::rollback() {

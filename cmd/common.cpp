@@ -9,6 +9,18 @@
 
 namespace mlci::cli {
 
+int exit_code(eval::Verdict v) {
+    switch (v) {
+    case eval::Verdict::pass:
+        return 0;
+    case eval::Verdict::fail:
+        return 1;
+    case eval::Verdict::undecided:
+        return 2;
+    }
+    return 2;
+}
+
 namespace {
 void write_all(std::FILE* f, const std::string& text) {
     std::fwrite(text.data(), 1, text.size(), f);

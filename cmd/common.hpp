@@ -2,11 +2,17 @@
 // `error:` / `hint:` lines (DESIGN.md section 7), and small CLI11 helpers.
 #pragma once
 
+#include "eval/check.hpp"
+
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
 
 namespace mlci::cli {
+
+/// The exit code of a verdict (DESIGN.md section 7): pass 0, fail 1, cannot decide 2. The one mapping
+/// of verdicts to exit codes, as run() below is the one of mlci::Error kinds.
+int exit_code(eval::Verdict v);
 
 /// Parse with CLI11 and run `body`; returns the process exit code. Usage errors exit 2, `--help` 0,
 /// mlci::Error its kind's code, anything else 2 with the exception's text.

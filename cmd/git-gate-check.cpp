@@ -130,7 +130,7 @@ const bool reg_check = add_command([](CLI::App& app) {
                        for (const auto& c : commands) {
                            cli::hint("run: " + c);
                        }
-                       return static_cast<int>(v);
+                       return cli::exit_code(v);
                    }};
 });
 

@@ -1,5 +1,6 @@
 // git gate hook | install-hooks | uninstall-hooks: the hooks' entry points (the shims in hooks/ exec
 // `git gate hook NAME "$@"`), and their installation, also run by `git gate init`.
+#include "cli_gate_text.hpp"
 #include "common.hpp"
 #include "eval/check.hpp"
 #include "git-gate.hpp"
@@ -17,9 +18,6 @@
 #include <memory>
 
 namespace mlci::gate {
-
-// Defined in git-gate-check.cpp: the table `git gate check` prints, reused by pre-push.
-std::string gate_text(const eval::GateResult& g);
 
 namespace {
 

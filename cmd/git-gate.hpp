@@ -37,9 +37,6 @@ const std::vector<InitStep>& init_steps();
 /// Open the repository of the current directory.
 git::Repo open_repo();
 
-/// The table `git gate check` prints for one gate (also printed by the pre-push hook).
-std::string gate_text(const eval::GateResult& g);
-
 /// The 7-hex short form of a commit id.
 std::string short_id(const std::string& hex);
 
