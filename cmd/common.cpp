@@ -1,3 +1,5 @@
+// What the three mains share (common.hpp): verdict and error exit codes, git-style `error:`/`hint:` lines,
+// and the output sinks. Human output goes through terminal_safe as a last safety net; out_raw does not.
 #include "common.hpp"
 
 #include "util/error.hpp"

@@ -1,3 +1,5 @@
+// `git model bump` (bump.hpp): finds NAME's pointer at HEAD, checks it is committed and unchanged in the
+// workspace, and tags HEAD with the next version only when its hash differs from NAME's latest version.
 #include "artifact/bump.hpp"
 
 #include "fsutil/file.hpp"

@@ -1,3 +1,6 @@
+// The content-addressed cache (cache.hpp): insert, adopt, stream, materialize, quarantine and list of
+// objects, and SyncBatch. Every object enters as a temporary that is hashed while written and renamed
+// into place only after the batch made it durable; the hot paths reuse one page-aligned buffer per thread.
 #include "artifact/cache.hpp"
 
 #include "artifact/fasthash.hpp"

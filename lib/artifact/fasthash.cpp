@@ -1,3 +1,5 @@
+// FastXxh128 (fasthash.hpp): picks the widest XXH3 build once per process (AVX-512 F, else AVX2, else
+// the baseline mlci::Xxh128) and forwards to it; every variant yields the same hash.
 #include "artifact/fasthash.hpp"
 
 #include <cstdint>

@@ -1,3 +1,5 @@
+// Directory manifests (manifest.hpp): format sorts the entries and writes one line each; parse refuses
+// any line, path, order or file/folder clash that format would never write.
 #include "artifact/manifest.hpp"
 
 #include "artifact/pointer.hpp"

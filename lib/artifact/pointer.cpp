@@ -1,3 +1,5 @@
+// Pointer files (pointer.hpp): parse checks every field by DESIGN.md section 8 before anything uses it;
+// format writes the canonical text back ([meta] values on one line, so the text re-parses the same).
 #include "artifact/pointer.hpp"
 
 #include "config/toml.hpp"

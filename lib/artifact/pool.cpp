@@ -1,3 +1,4 @@
+// parallel_for (pool.hpp): the caller plus jobs-1 threads take indices from one atomic counter.
 #include "artifact/pool.hpp"
 
 #include <algorithm>

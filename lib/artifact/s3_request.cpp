@@ -1,3 +1,5 @@
+// The pure parts of S3 requests (s3_request.hpp): s3:// URLs, object keys, SigV4 URI and query
+// encoding, and credential lookup. No libcurl and no I/O beyond reading the credentials file.
 #include "artifact/s3_request.hpp"
 
 #include "util/error.hpp"

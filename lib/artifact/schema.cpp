@@ -1,3 +1,5 @@
+// Dataset schema checks for artifact and hook code (schema.hpp): forwards to lib/schema and turns its
+// results into DatasetError (where, message, fix).
 #include "artifact/schema.hpp"
 
 #include "fsutil/file.hpp"

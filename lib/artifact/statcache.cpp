@@ -1,3 +1,6 @@
+// The stat cache (statcache.hpp): an open-addressing hash table keyed by StatKey, saved as a header plus
+// the raw slots and loaded by a read-only mmap (copied only when written to). The older one-line-per-
+// entry text format is still read. A failed save only warns: the next command re-hashes.
 #include "artifact/statcache.hpp"
 
 #include "artifact/fasthash.hpp"

@@ -1,3 +1,6 @@
+// Stores (store.hpp): LocalStore, the folder-backed store, and open_store, which turns a STORE argument
+// into a local or S3 store. LocalStore reaches every object through folders opened without following
+// links, so a link planted in the store never leads a read, write or delete outside it.
 #include "artifact/store.hpp"
 
 #include "artifact/pool.hpp"

@@ -1,3 +1,5 @@
+// push, fetch, verify and gc (sync.hpp). Ordering carries the guarantees: push sends a folder's manifest
+// only after all its members; fetch gets manifests first, since only they name the members.
 #include "artifact/sync.hpp"
 
 #include "artifact/pool.hpp"

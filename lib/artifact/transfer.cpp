@@ -1,3 +1,5 @@
+// The transfer scheduler (transfer.hpp): items sorted largest first onto a thread pool, a redraw thread
+// for the progress line (only on a terminal, only after a moment), failures collected per item.
 #include "artifact/transfer.hpp"
 
 #include "artifact/pool.hpp"

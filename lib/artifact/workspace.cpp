@@ -1,3 +1,6 @@
+// The repository side of artifacts (workspace.hpp): plain-layout repository discovery without libgit2,
+// the Context, pointer discovery in the work tree and in commits (each tree path checked as untrusted),
+// and the scan of tracked folders, with no symlink followed anywhere on the way.
 #include "artifact/workspace.hpp"
 
 #include "artifact/fasthash.hpp"

@@ -1,3 +1,6 @@
+// `.mlci/config.toml` (config.hpp): typed readers that name file:line, the secret scan that refuses
+// credentials in a work-tree file, and the trust rule: keys that write outside the repository or run
+// code are ignored with a warning unless they come from the user's own config files.
 #include "config/config.hpp"
 
 #include "config/toml.hpp"

@@ -1,3 +1,5 @@
+// Guarded TOML parsing (toml.hpp): size, nesting depth (measured on the raw text) and UTF-8 are checked
+// before TOML++ sees the text, so hostile input never reaches its recursive parser or its key asserts.
 #include "config/toml.hpp"
 
 #include "util/strings.hpp"

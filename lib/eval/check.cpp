@@ -1,3 +1,6 @@
+// Gate verdicts (check.hpp): check_gate takes each suite's latest recorded run on the candidate and on
+// the baseline (the merge base with the gate's baseline ref), judges every rule (judge.hpp) and folds the
+// results into pass, fail or undecided; also combine() and the commands that would fill missing results.
 #include "eval/check.hpp"
 
 #include "eval/fingerprint.hpp"

@@ -1,3 +1,6 @@
+// Fingerprints (fingerprint.hpp): the hash of a suite's canonical definition and its committed inputs,
+// and the search for a reusable run. A note's claimed fingerprint is never believed: the noted commit's
+// own inputs must give it again.
 #include "eval/fingerprint.hpp"
 
 #include "git/handle.hpp"

@@ -1,3 +1,5 @@
+// `.mlci/gates.toml` (gates.hpp): parses the [suite.X] and [gate.X] tables into Gates (suites first, so
+// gates may refer to them anywhere; gates kept in source order), limits as numbers or "2%" strings.
 #include "eval/gates.hpp"
 
 #include "config/config.hpp"

@@ -1,3 +1,5 @@
+// `git gate init` (init.hpp): the scaffold texts of config.toml and gates.toml, and init_repo, which
+// writes them when absent and adds the notes refspec and notes.displayRef through libgit2's config.
 #include "eval/init.hpp"
 
 #include "eval/notes.hpp"

@@ -1,3 +1,5 @@
+// The pieces of `git gate log`'s lines (log_text.hpp), written without printf; each must produce exactly
+// the bytes of its general counterpart (hex(), format_utc, "%.6g", json_escape).
 #include "eval/log_text.hpp"
 
 #include "util/json.hpp"

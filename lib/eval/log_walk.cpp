@@ -1,3 +1,6 @@
+// The GIT_SORT_TIME walk of `git gate log` (log_walk.hpp): libgit2 1.5's revwalk re-done step by step
+// over raw commit objects, ties included. Anything outside the plain case answers nullopt so that the
+// caller walks with libgit2 instead; libgit2_walk is the reference the tests compare it with.
 #include "eval/log_walk.hpp"
 
 #include "eval/raw_object.hpp"

@@ -1,3 +1,6 @@
+// Eval notes (note.hpp): parse_note (strict about known keys' types, tolerant of unknown keys; booleans
+// are never numbers), serialize_note in the one canonical layout, merge_notes, sample checks, and the
+// UTC times and run ids the runs carry.
 #include "eval/note.hpp"
 
 #include "config/toml.hpp"

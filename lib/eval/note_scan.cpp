@@ -1,3 +1,5 @@
+// The fast note reader of `git gate log` (note_scan.hpp): a line scanner for the canonical note layout.
+// Whatever it is unsure about it refuses, and parse_note decides; what it accepts parse_note reads alike.
 #include "eval/note_scan.hpp"
 
 #include "config/toml.hpp"

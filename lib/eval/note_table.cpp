@@ -1,3 +1,5 @@
+// The notes table of `git gate log` (note_table.hpp): raw notes trees read from the odb into one flat
+// open-addressing table. Any entry not in canonical form answers nullopt, and NotesStore::index() decides.
 #include "eval/note_table.hpp"
 
 #include "eval/raw_object.hpp"

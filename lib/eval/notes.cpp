@@ -1,3 +1,6 @@
+// The notes store (notes.hpp): reads through libgit2, and writes that build blob, fan-out tree and commit
+// themselves and move refs/notes/mlci/evals by compare-and-swap, retrying with backoff when a race is lost.
+// Also the note merge of `git gate sync`, which never drops a readable run of ours.
 #include "eval/notes.hpp"
 
 #include "config/toml.hpp"

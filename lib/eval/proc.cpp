@@ -1,3 +1,5 @@
+// run_process (proc.hpp): fork + execvp of an argv in its own process group, a poll loop that drains the
+// captured pipes and kills the whole group at the timeout; exec failures come back through a CLOEXEC pipe.
 #include "eval/proc.hpp"
 
 #include "fsutil/file.hpp"

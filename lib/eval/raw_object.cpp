@@ -1,3 +1,5 @@
+// Raw git objects (raw_object.hpp): OdbObject's release, and the seconds of a signature line
+// ("NAME <EMAIL> SECONDS +HHMM"); any other shape answers false.
 #include "eval/raw_object.hpp"
 
 #include <git2.h>

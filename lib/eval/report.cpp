@@ -1,3 +1,6 @@
+// `git gate report` (report.hpp): build_report compares the latest runs at HEAD and at its merge base with
+// the baseline, with verdicts, case flips and per-metric trends; render_* print it as text, Markdown or
+// JSON. The value, delta and sparkline formatting here is shared with `git gate check`.
 #include "eval/report.hpp"
 
 #include "git/handle.hpp"

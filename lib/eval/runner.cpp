@@ -1,3 +1,7 @@
+// `git gate run` and `git gate record` (runner.hpp): reuses a run with the same fingerprint when there is
+// one, else executes the suite (K times with repeat = K, recorded as one run of lists) in the work tree or
+// a temporary worktree of --rev, and appends the run to the commit's note. A suite's own failure becomes
+// an error run; only our failures throw.
 #include "eval/runner.hpp"
 
 #include "config/config.hpp"

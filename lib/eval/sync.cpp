@@ -1,3 +1,5 @@
+// `git gate sync` (sync.hpp): fetch the remote's notes with the git binary, merge them into ours, and push
+// without '+' so the remote only fast-forwards; a rejected push fetches, merges and tries again.
 #include "eval/sync.hpp"
 
 #include "eval/notes.hpp"

@@ -1,3 +1,5 @@
+// TempWorktree (worktree.hpp): `git worktree add --detach` under $GIT_DIR/mlci/worktrees, removed with
+// --force on destruction (else rm -rf and prune); the destructor never throws.
 #include "eval/worktree.hpp"
 
 #include "eval/proc.hpp"

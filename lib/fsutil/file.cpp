@@ -1,3 +1,5 @@
+// File helpers (file.hpp): descriptors, bounded whole-file reads, open_below (openat2 with
+// RESOLVE_NO_SYMLINKS, else one O_NOFOLLOW openat per part) and AtomicFile (temporary, fsync, rename).
 #include "fsutil/file.hpp"
 
 #include "util/error.hpp"

@@ -1,3 +1,5 @@
+// The path rules (path.hpp): relative_path_problem, and names_dot_git, which refuses the .git aliases
+// git's verify_path refuses under core.protectNTFS and core.protectHFS.
 #include "fsutil/path.hpp"
 
 #include "util/strings.hpp"

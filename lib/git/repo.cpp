@@ -1,3 +1,6 @@
+// The libgit2 wrapper (repo.hpp): Repo opened with git's environment variables as git reads them, and
+// its queries (commits, blobs at a path, trees, merge base, tags, refs, config) and writes (tags, config).
+// Every libgit2 failure goes through check(), which carries libgit2's own message.
 #include "git/repo.hpp"
 
 #include "git/handle.hpp"

@@ -1,3 +1,4 @@
+// unified_diff (textdiff.hpp): libgit2's patch of two buffers, printed from the "---" line on.
 #include "git/textdiff.hpp"
 
 #include "git/handle.hpp"

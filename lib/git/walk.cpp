@@ -1,3 +1,5 @@
+// Graph and index queries for the artifact code (walk.hpp): reachable commits (git_revwalk), peeled
+// commit tips of refs matching a glob (tags of non-commits skipped), and the index's paths.
 #include "git/walk.hpp"
 
 #include "git/handle.hpp"

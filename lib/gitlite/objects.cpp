@@ -1,3 +1,6 @@
+// The read-only git reader of the hooks' fast path (objects.hpp): loose and packed objects (inflate,
+// offset and ref deltas), refs, the index (versions 2 to 4), tree diffs and staged changes. Whatever it
+// does not fully understand answers nullopt, and the caller asks git instead.
 #include "gitlite/objects.hpp"
 
 #include "fsutil/file.hpp"

@@ -1,3 +1,4 @@
+// The portable streaming SHA-256 of FIPS 180-4 (sha256.hpp): no OpenSSL, so the binaries need none.
 #include "hash/sha256.hpp"
 #include "hash/sha256_k.hpp"
 

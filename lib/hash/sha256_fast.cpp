@@ -1,3 +1,5 @@
+// sha256_hex_fast (sha256_fast.hpp): the SHA-NI block loop, used when the CPU reports SHA extensions,
+// else the portable Sha256; both give the same digest.
 #include "hash/sha256_fast.hpp"
 
 #include "hash/sha256.hpp"

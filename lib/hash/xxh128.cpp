@@ -1,3 +1,5 @@
+// XXH3-128 over the xxHash library (xxh128.hpp), its canonical big-endian hex, and the strict
+// "xxh128:<32 lowercase hex>" ids of pointers and manifests.
 #include "hash/xxh128.hpp"
 
 #include <cstdio>

@@ -1,3 +1,5 @@
+// run_git (gitcli.hpp): the git binary with an argv, stdin fed and stdout and stderr drained together so
+// no pipe fills up, SIGPIPE ignored in case git exits before reading all of its input.
 #include "hooks/gitcli.hpp"
 
 #include "fsutil/file.hpp"

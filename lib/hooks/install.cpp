@@ -1,3 +1,5 @@
+// Installing and removing the hook shims (install.hpp) in core.hooksPath or <common dir>/hooks; a hook
+// that is not ours is kept as NAME.mlci-chained and restored on uninstall.
 #include "hooks/install.hpp"
 
 #include "fsutil/file.hpp"

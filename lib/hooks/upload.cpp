@@ -1,3 +1,5 @@
+// pre-push's artifact upload (upload.hpp): pushes the objects the pushed commits' pointers name to the
+// default store, and stops the push when there is none or when any object fails to upload.
 #include "hooks/upload.hpp"
 
 #include "artifact/store.hpp"

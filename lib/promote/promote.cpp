@@ -1,3 +1,6 @@
+// Promotion and rollback (promote.hpp): plan (stage known, order kept, gate passed, nothing written),
+// then apply as new tags only. Also the stage history, whose gate evidence lines are re-checked against
+// the notes rather than believed.
 #include "promote/promote.hpp"
 
 #include "eval/report.hpp"

@@ -1,3 +1,5 @@
+// The prompts of a repository (catalog.hpp): the work tree's prompt files (listed without following
+// symlinks), their content at registered versions, and the bump plan and tags of `git prompt bump`.
 #include "prompt/catalog.hpp"
 
 #include "fsutil/file.hpp"

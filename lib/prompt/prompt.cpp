@@ -1,3 +1,5 @@
+// Prompt files (prompt.hpp): front matter and `{{ name }}` placeholders parsed with every problem
+// collected (never thrown), rendering, the bump classifier, and the scaffold of `git prompt new`.
 #include "prompt/prompt.hpp"
 
 #include "config/toml.hpp"

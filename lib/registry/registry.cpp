@@ -1,3 +1,6 @@
+// The GTO-compatible tag registry (registry.hpp): tag names parsed by hand after GTO's tag_re (no
+// std::regex), the evidence trailers of tag messages, versions and stage holders as GTO reads them, and
+// writes: each a new annotated tag dated by the clock strictly after the NAME's newest tag, never ahead.
 #include "registry/registry.hpp"
 
 #include "registry/replay.hpp"

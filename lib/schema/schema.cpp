@@ -1,3 +1,6 @@
+// Loading data schemas (schema.hpp): `.mlci/schemas/*.toml` parsed into field rules, patterns compiled
+// by RE2 under a memory budget, file globs matched to schemas; validate_file maps the file and hands it
+// to the record readers of validate.cpp.
 #include "schema/schema.hpp"
 
 #include "config/toml.hpp"

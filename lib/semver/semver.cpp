@@ -1,3 +1,5 @@
+// Semantic Versioning 2.0.0 (semver.hpp): parse, precedence and bump. A bump of a pre-release releases
+// it when it is already on the way to that level (2.0.0-rc.1 --major gives 2.0.0, not 3.0.0).
 #include "semver/semver.hpp"
 
 #include "util/error.hpp"

@@ -1,3 +1,5 @@
+// The warning sink (diag.hpp): by default `warning: ` lines on stderr with control characters escaped,
+// since warnings quote notes, tags and file names.
 #include "util/diag.hpp"
 
 #include "util/escape.hpp"

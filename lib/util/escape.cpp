@@ -1,3 +1,5 @@
+// Escaping of untrusted text (escape.hpp) for terminals, Markdown and shells. Text with no byte to
+// escape (no control, DEL or byte >= 0x80) is passed through after one scan; the slow path decodes UTF-8.
 #include "util/escape.hpp"
 
 #include <cstdint>

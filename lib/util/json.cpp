@@ -1,3 +1,5 @@
+// The output-only JSON value (json.hpp): building, dumping, and the string escaping that --json and the
+// JSON readers share.
 #include "util/json.hpp"
 
 #include <charconv>

@@ -1,3 +1,5 @@
+// Small string helpers (strings.hpp): split, trim, sizes, durations, UTF-8 checks, and glob_match, whose `**`
+// search remembers the (pattern, path) offsets already refused so hostile patterns stay polynomial.
 #include "util/strings.hpp"
 
 #include "util/escape.hpp"

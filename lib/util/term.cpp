@@ -1,3 +1,5 @@
+// The terminal check and colours (term.hpp): use_colour, paint(), the only producer of escape sequences,
+// and terminal_safe, which escapes every control in human output except paint()'s own sequences.
 #include "util/term.hpp"
 
 #include "util/escape.hpp"
