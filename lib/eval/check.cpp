@@ -26,6 +26,227 @@ const char* verdict_name(Verdict v) {
     return "?";
 }
 
+namespace {
+
+// The gate's baseline: the merge base of the candidate with the gate's (or --baseline's) ref. Relative
+// rules are skipped, with a warning, when the ref does not exist yet or shares no history.
+void resolve_baseline(GateResult& res, const git::Repo& repo, const Gate& gate, const git::Oid& candidate,
+                      const CheckOptions& opt, bool has_relative) {
+    res.baseline_ref = opt.baseline_override.empty() ? gate.baseline : opt.baseline_override;
+    if (res.baseline_ref.empty()) {
+        return;
+    }
+    if (auto b = repo.resolve_commit(res.baseline_ref)) {
+        res.baseline = repo.merge_base(candidate, *b);
+        if (!res.baseline && has_relative) {
+            res.warnings.push_back("gate '" + gate.name + "': " + candidate.short_hex() + " and baseline '" +
+                                   res.baseline_ref + "' share no history: relative rules skipped");
+        }
+    } else if (has_relative) {
+        res.warnings.push_back("gate '" + gate.name + "': baseline '" + res.baseline_ref +
+                               "' does not exist yet (a first push?): relative rules skipped");
+    }
+}
+
+// Each suite's latest run on the candidate and on the baseline — recorded there, or reused from a commit
+// with the same fingerprint — with its failures, flips, flaky cases and pass@k.
+class SuiteCollector {
+  public:
+    SuiteCollector(const git::Repo& repo, const NotesStore& store, const CheckOptions& opt, GateResult& res)
+        : m_repo(repo), m_store(store), m_opt(opt), m_res(res),
+          m_now(static_cast<int64_t>(std::time(nullptr))) {
+        m_cand_note = store.read_lenient(res.candidate);
+        if (res.baseline) {
+            m_base_note = store.read_lenient(*res.baseline);
+        }
+    }
+
+    SuiteResult collect(const std::string& name, const SuiteDef* def, bool has_relative) {
+        SuiteResult sr;
+        sr.suite = name;
+        if (m_cand_note) {
+            if (const Run* r = m_cand_note->latest(name)) {
+                sr.candidate = *r;
+                note_future(*r, m_res.candidate);
+            }
+        }
+        if (!sr.candidate && def != nullptr) {
+            if (auto f = reuse(m_res.candidate, m_cand_fp, *def)) {
+                sr.candidate = f->run;
+                sr.candidate_from = f->commit.hex();
+            }
+        }
+        if (m_res.baseline) {
+            if (m_base_note) {
+                if (const Run* r = m_base_note->latest(name)) {
+                    sr.baseline = *r;
+                    note_future(*r, *m_res.baseline);
+                }
+            }
+            if (!sr.baseline && def != nullptr && has_relative) {
+                if (auto f = reuse(*m_res.baseline, m_base_fp, *def)) {
+                    sr.baseline = f->run;
+                    sr.baseline_from = f->commit.hex();
+                }
+            }
+        }
+        if (!sr.candidate) {
+            m_res.missing.push_back(name);
+        } else if (!sr.candidate->ok()) {
+            m_res.errors.push_back("suite '" + name + "': the latest run (" + sr.candidate->id +
+                                   ") failed: " + sr.candidate->reason);
+        }
+        if (sr.candidate && sr.baseline && sr.candidate->ok() && sr.baseline->ok()) {
+            for (auto& f : case_flips(name, *sr.candidate, *sr.baseline, m_res.confidence)) {
+                m_res.flips.push_back(std::move(f));
+            }
+        }
+        if (sr.candidate && sr.candidate->ok()) {
+            for (auto& f : flaky_cases(name, *sr.candidate)) {
+                m_res.flaky.push_back(std::move(f));
+            }
+            sr.pass_at = pass_at_k(*sr.candidate);
+        }
+        return sr;
+    }
+
+  private:
+    std::optional<Found> reuse(const git::Oid& commit, std::unique_ptr<Fingerprinter>& fp,
+                               const SuiteDef& def) {
+        if (!m_opt.reuse) {
+            return std::nullopt;
+        }
+        if (!fp) {
+            fp = std::make_unique<Fingerprinter>(m_repo, commit);
+        }
+        if (!m_index) {
+            m_index = m_store.index();
+        }
+        return find_by_fingerprint(m_store, *m_index, def, fp->of(def));
+    }
+
+    // A run dated in the future is judged like any other (the latest is the last recorded, whatever its
+    // `at`), but said: an `at` ahead of the clock is either a broken clock or a forgery.
+    void note_future(const Run& r, const git::Oid& commit) {
+        std::string w = future_warning(r, commit, m_now);
+        if (!w.empty()) {
+            m_res.warnings.push_back(w);
+        }
+    }
+
+    const git::Repo& m_repo;
+    const NotesStore& m_store;
+    const CheckOptions& m_opt;
+    GateResult& m_res;
+    int64_t m_now;
+    std::optional<Note> m_cand_note;
+    std::optional<Note> m_base_note;
+    std::optional<NoteIndex> m_index;
+    std::unique_ptr<Fingerprinter> m_cand_fp;
+    std::unique_ptr<Fingerprinter> m_base_fp;
+};
+
+// One rule against the collected runs: skipped or failed by name when its run or metric is missing,
+// else measured (judge.hpp); decide_rules gives the verdicts of all of them together.
+RuleResult place_rule(const GateResult& res, const Gate& gate, const Rule& rule,
+                      std::vector<std::string>& baseline_missing) {
+    RuleResult rr;
+    rr.rule = rule;
+    std::string target = rule.suite;
+    if (target.empty()) {
+        for (const auto& s : res.suites) {
+            if (s.candidate && s.candidate->metric(rule.metric)) {
+                target = s.suite;
+                break;
+            }
+        }
+    }
+    if (target.empty() && gate.suites.size() == 1) {
+        target = gate.suites[0];
+    }
+    if (target.empty()) {
+        if (!res.missing.empty()) {
+            rr.status = "skip";
+            rr.why = "no result yet for suite " + join(res.missing, ", ");
+        } else {
+            rr.status = "fail";
+            rr.why = "metric '" + rule.metric + "' is missing from the runs of " + join(gate.suites, ", ");
+        }
+        return rr;
+    }
+    rr.suite = target;
+    auto sit = std::find_if(res.suites.begin(), res.suites.end(),
+                            [&](const SuiteResult& s) { return s.suite == target; });
+    const SuiteResult* sr = sit == res.suites.end() ? nullptr : &*sit;
+    if (sr == nullptr || !sr->candidate) {
+        rr.status = "skip";
+        rr.why = "no run of suite '" + target + "' yet";
+        return rr;
+    }
+    if (!sr->candidate->ok()) {
+        rr.status = "fail";
+        rr.why = "the latest run of '" + target + "' failed";
+        return rr;
+    }
+    rr.candidate = sr->candidate->metric(rule.metric);
+    if (sr->baseline && sr->baseline->ok()) {
+        rr.baseline = sr->baseline->metric(rule.metric);
+    }
+    if (!rr.candidate) {
+        rr.status = "fail";
+        rr.why = "metric '" + rule.metric + "' is missing from run " + sr->candidate->id + " of suite '" +
+                 target + "'";
+        return rr;
+    }
+    if (rule.needs_baseline()) {
+        if (!res.baseline) {
+            rr.status = "skip";
+            rr.why = "no baseline";
+            return rr;
+        }
+        if (!sr->baseline || !sr->baseline->ok() || !rr.baseline) {
+            std::string what = !sr->baseline ? "has no run of suite '" + target + "'"
+                               : !sr->baseline->ok()
+                                   ? "has only a failed run of suite '" + target + "'"
+                                   : "has no metric '" + rule.metric + "' in suite '" + target + "'";
+            if (gate.missing_baseline_passes) {
+                rr.status = "skip";
+                rr.why = "baseline " + res.baseline->short_hex() + " " + what +
+                         " (on_missing_baseline = \"pass\")";
+            } else {
+                rr.status = "fail";
+                rr.why = "baseline " + res.baseline->short_hex() + " " + what;
+                if (!sr->baseline && std::find(baseline_missing.begin(), baseline_missing.end(), target) ==
+                                         baseline_missing.end()) {
+                    baseline_missing.push_back(target);
+                }
+            }
+            return rr;
+        }
+    }
+    measure_rule(rr, *sr->candidate, rule.needs_baseline() ? &*sr->baseline : nullptr, res.confidence);
+    return rr;
+}
+
+// The gate's verdict from its rules and suites, with the warning an inconclusive pass owes the user.
+void fold_verdict(GateResult& res, const Gate& gate) {
+    res.inconclusive = static_cast<size_t>(std::count_if(
+        res.rules.begin(), res.rules.end(), [](const RuleResult& r) { return r.status == "inconclusive"; }));
+    if (res.inconclusive > 0 && !res.inconclusive_fails) {
+        res.warnings.push_back("gate '" + gate.name + "': " + std::to_string(res.inconclusive) + " rule" +
+                               (res.inconclusive == 1 ? " is" : "s are") +
+                               " inconclusive (the results are too noisy to tell); passed under "
+                               "on_inconclusive = \"pass\"");
+    }
+    bool failed =
+        !res.errors.empty() || std::any_of(res.rules.begin(), res.rules.end(), [&](const RuleResult& r) {
+            return r.status == "fail" || (r.status == "inconclusive" && res.inconclusive_fails);
+        });
+    res.verdict = failed ? Verdict::fail : !res.missing.empty() ? Verdict::undecided : Verdict::pass;
+}
+
+} // namespace
+
 GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gates& gates, const Gate& gate,
                       const git::Oid& candidate, const CheckOptions& opt) {
     GateResult res;
@@ -36,213 +257,20 @@ GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gate
         gate.on_inconclusive ? *gate.on_inconclusive == "fail"
                              : std::find(opt.stages.begin(), opt.stages.end(), gate.name) != opt.stages.end();
     res.inconclusive_fails_by_default = res.inconclusive_fails && !gate.on_inconclusive;
-    res.baseline_ref = opt.baseline_override.empty() ? gate.baseline : opt.baseline_override;
     bool has_relative =
         std::any_of(gate.rules.begin(), gate.rules.end(), [](const Rule& r) { return r.needs_baseline(); });
-    if (!res.baseline_ref.empty()) {
-        if (auto b = repo.resolve_commit(res.baseline_ref)) {
-            res.baseline = repo.merge_base(candidate, *b);
-            if (!res.baseline && has_relative) {
-                res.warnings.push_back("gate '" + gate.name + "': " + candidate.short_hex() +
-                                       " and baseline '" + res.baseline_ref +
-                                       "' share no history: relative rules skipped");
-            }
-        } else if (has_relative) {
-            res.warnings.push_back("gate '" + gate.name + "': baseline '" + res.baseline_ref +
-                                   "' does not exist yet (a first push?): relative rules skipped");
-        }
-    }
+    resolve_baseline(res, repo, gate, candidate, opt, has_relative);
 
-    std::optional<Note> cand_note = store.read_lenient(candidate);
-    std::optional<Note> base_note;
-    if (res.baseline) {
-        base_note = store.read_lenient(*res.baseline);
-    }
-    std::optional<NoteIndex> index;
-    std::unique_ptr<Fingerprinter> cand_fp;
-    std::unique_ptr<Fingerprinter> base_fp;
-    auto reuse = [&](const git::Oid& commit, std::unique_ptr<Fingerprinter>& fp,
-                     const SuiteDef& def) -> std::optional<Found> {
-        if (!opt.reuse) {
-            return std::nullopt;
-        }
-        if (!fp) {
-            fp = std::make_unique<Fingerprinter>(repo, commit);
-        }
-        if (!index) {
-            index = store.index();
-        }
-        return find_by_fingerprint(store, *index, def, fp->of(def));
-    };
-
-    // A run dated in the future is judged like any other (the latest is the last recorded, whatever its
-    // `at`), but said: an `at` ahead of the clock is either a broken clock or a forgery.
-    int64_t now = static_cast<int64_t>(std::time(nullptr));
-    auto note_future = [&](const Run& r, const git::Oid& commit) {
-        std::string w = future_warning(r, commit, now);
-        if (!w.empty()) {
-            res.warnings.push_back(w);
-        }
-    };
-
+    SuiteCollector collector(repo, store, opt, res);
     for (const auto& name : gate.suites) {
-        SuiteResult sr;
-        sr.suite = name;
-        const SuiteDef* def = gates.suite(name);
-        if (cand_note) {
-            if (const Run* r = cand_note->latest(name)) {
-                sr.candidate = *r;
-                note_future(*r, candidate);
-            }
-        }
-        if (!sr.candidate && def != nullptr) {
-            if (auto f = reuse(candidate, cand_fp, *def)) {
-                sr.candidate = f->run;
-                sr.candidate_from = f->commit.hex();
-            }
-        }
-        if (res.baseline) {
-            if (base_note) {
-                if (const Run* r = base_note->latest(name)) {
-                    sr.baseline = *r;
-                    note_future(*r, *res.baseline);
-                }
-            }
-            if (!sr.baseline && def != nullptr && has_relative) {
-                if (auto f = reuse(*res.baseline, base_fp, *def)) {
-                    sr.baseline = f->run;
-                    sr.baseline_from = f->commit.hex();
-                }
-            }
-        }
-        if (!sr.candidate) {
-            res.missing.push_back(name);
-        } else if (!sr.candidate->ok()) {
-            res.errors.push_back("suite '" + name + "': the latest run (" + sr.candidate->id +
-                                 ") failed: " + sr.candidate->reason);
-        }
-        if (sr.candidate && sr.baseline && sr.candidate->ok() && sr.baseline->ok()) {
-            for (auto& f : case_flips(name, *sr.candidate, *sr.baseline, res.confidence)) {
-                res.flips.push_back(std::move(f));
-            }
-        }
-        if (sr.candidate && sr.candidate->ok()) {
-            for (auto& f : flaky_cases(name, *sr.candidate)) {
-                res.flaky.push_back(std::move(f));
-            }
-            sr.pass_at = pass_at_k(*sr.candidate);
-        }
+        SuiteResult sr = collector.collect(name, gates.suite(name), has_relative);
         res.suites.push_back(std::move(sr));
     }
-
-    auto find_suite = [&](const std::string& n) -> const SuiteResult* {
-        for (const auto& s : res.suites) {
-            if (s.suite == n) {
-                return &s;
-            }
-        }
-        return nullptr;
-    };
-
     for (const auto& rule : gate.rules) {
-        RuleResult rr;
-        rr.rule = rule;
-        std::string target = rule.suite;
-        if (target.empty()) {
-            for (const auto& s : res.suites) {
-                if (s.candidate && s.candidate->metric(rule.metric)) {
-                    target = s.suite;
-                    break;
-                }
-            }
-        }
-        if (target.empty() && gate.suites.size() == 1) {
-            target = gate.suites[0];
-        }
-        if (target.empty()) {
-            if (!res.missing.empty()) {
-                rr.status = "skip";
-                rr.why = "no result yet for suite " + join(res.missing, ", ");
-            } else {
-                rr.status = "fail";
-                rr.why =
-                    "metric '" + rule.metric + "' is missing from the runs of " + join(gate.suites, ", ");
-            }
-            res.rules.push_back(rr);
-            continue;
-        }
-        rr.suite = target;
-        const SuiteResult* sr = find_suite(target);
-        if (sr == nullptr || !sr->candidate) {
-            rr.status = "skip";
-            rr.why = "no run of suite '" + target + "' yet";
-            res.rules.push_back(rr);
-            continue;
-        }
-        if (!sr->candidate->ok()) {
-            rr.status = "fail";
-            rr.why = "the latest run of '" + target + "' failed";
-            res.rules.push_back(rr);
-            continue;
-        }
-        rr.candidate = sr->candidate->metric(rule.metric);
-        if (sr->baseline && sr->baseline->ok()) {
-            rr.baseline = sr->baseline->metric(rule.metric);
-        }
-        if (!rr.candidate) {
-            rr.status = "fail";
-            rr.why = "metric '" + rule.metric + "' is missing from run " + sr->candidate->id + " of suite '" +
-                     target + "'";
-            res.rules.push_back(rr);
-            continue;
-        }
-        if (rule.needs_baseline()) {
-            if (!res.baseline) {
-                rr.status = "skip";
-                rr.why = "no baseline";
-                res.rules.push_back(rr);
-                continue;
-            }
-            if (!sr->baseline || !sr->baseline->ok() || !rr.baseline) {
-                std::string what = !sr->baseline ? "has no run of suite '" + target + "'"
-                                   : !sr->baseline->ok()
-                                       ? "has only a failed run of suite '" + target + "'"
-                                       : "has no metric '" + rule.metric + "' in suite '" + target + "'";
-                if (gate.missing_baseline_passes) {
-                    rr.status = "skip";
-                    rr.why = "baseline " + res.baseline->short_hex() + " " + what +
-                             " (on_missing_baseline = \"pass\")";
-                } else {
-                    rr.status = "fail";
-                    rr.why = "baseline " + res.baseline->short_hex() + " " + what;
-                    if (!sr->baseline && std::find(res.baseline_missing.begin(), res.baseline_missing.end(),
-                                                   target) == res.baseline_missing.end()) {
-                        res.baseline_missing.push_back(target);
-                    }
-                }
-                res.rules.push_back(rr);
-                continue;
-            }
-        }
-        measure_rule(rr, *sr->candidate, rule.needs_baseline() ? &*sr->baseline : nullptr, res.confidence);
-        res.rules.push_back(rr);
+        res.rules.push_back(place_rule(res, gate, rule, res.baseline_missing));
     }
     decide_rules(res.rules, res.confidence);
-
-    res.inconclusive = static_cast<size_t>(std::count_if(
-        res.rules.begin(), res.rules.end(), [](const RuleResult& r) { return r.status == "inconclusive"; }));
-    if (res.inconclusive > 0 && !res.inconclusive_fails) {
-        res.warnings.push_back(
-            "gate '" + gate.name + "': " + std::to_string(res.inconclusive) + " rule" +
-            (res.inconclusive == 1 ? " is" : "s are") +
-            " inconclusive (the results are too noisy to tell); passed under on_inconclusive = "
-            "\"pass\"");
-    }
-    bool failed =
-        !res.errors.empty() || std::any_of(res.rules.begin(), res.rules.end(), [&](const RuleResult& r) {
-            return r.status == "fail" || (r.status == "inconclusive" && res.inconclusive_fails);
-        });
-    res.verdict = failed ? Verdict::fail : !res.missing.empty() ? Verdict::undecided : Verdict::pass;
+    fold_verdict(res, gate);
     return res;
 }
 
