@@ -1,8 +1,9 @@
 // mlci-hook: what the installed hook shims run. It decides the common case — nothing mlci cares about
 // is staged, pushed or checked out — reading .git itself through lib/gitlite (falling back to the git
 // binary for layouts it does not read), in a process that does not even load libgit2 (linked
-// --as-needed; loading libgit2 with its TLS and SSH libraries costs more than `git rev-parse HEAD`). When there is real work (a gate to check, a pointer to verify, artifacts to
-// upload or check out) it replaces itself with `git-gate hook NAME ARGS...`, with the same stdin.
+// --as-needed; loading libgit2 with its TLS and SSH libraries costs more than `git rev-parse HEAD`).
+// When there is real work (a gate to check, a pointer to verify, artifacts to upload or check out) it
+// replaces itself with `git-gate hook NAME ARGS...`, with the same stdin.
 // No CLI11 here: the arguments are git's, passed through untouched.
 #include "hooks/hook.hpp"
 #include "util/error.hpp"
