@@ -22,19 +22,6 @@
 
 namespace mlci::registry {
 
-namespace {
-
-std::string utc_second(int64_t t) {
-    std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-    return buf;
-}
-
-} // namespace
-
 // --- tag grammar ---------------------------------------------------------------------------------------
 //
 // GTO's tag_re (gto/constants.py), written out by hand rather than with std::regex (which recurses):

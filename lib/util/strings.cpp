@@ -413,13 +413,25 @@ std::string quoted(std::string_view s) {
     return out;
 }
 
-std::string utc_minute(int64_t seconds) {
+namespace {
+
+std::string utc_format(int64_t seconds, const char* format) {
     std::time_t tt = static_cast<std::time_t>(seconds);
     std::tm tm{};
     gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+    char buf[40];
+    std::strftime(buf, sizeof buf, format, &tm);
     return buf;
+}
+
+} // namespace
+
+std::string utc_minute(int64_t seconds) {
+    return utc_format(seconds, "%Y-%m-%d %H:%M");
+}
+
+std::string utc_second(int64_t seconds) {
+    return utc_format(seconds, "%Y-%m-%d %H:%M:%S UTC");
 }
 
 } // namespace mlci

@@ -26,6 +26,8 @@ std::optional<double> parse_duration(std::string_view s);
 
 /// "2026-11-25 09:30" (UTC) for seconds since the epoch: how tables show tag and commit dates.
 std::string utc_minute(int64_t seconds);
+/// "2026-11-25 09:30:07 UTC": the same to the second, for messages that name one tag's time.
+std::string utc_second(int64_t seconds);
 
 /// Human size: 1.5 KiB, 200 MiB.
 std::string human_size(uint64_t bytes);

@@ -286,3 +286,12 @@ TEST_SUITE("util.quoted") {
         CHECK(quoted("c1 \xC2\x9B") == "'c1 \\u{9b}'");
     }
 }
+
+TEST_SUITE("util.utc") {
+    TEST_CASE("utc_minute and utc_second: UTC whatever the zone, to the minute or the second") {
+        // 1767225600 is 2026-01-01T00:00:00Z (365 · 56 + 14 leap days since 1970, times 86,400).
+        CHECK(utc_minute(1767225600) == "2026-01-01 00:00");
+        CHECK(utc_second(1767225600 + 3599) == "2026-01-01 00:59:59 UTC");
+        CHECK(utc_second(0) == "1970-01-01 00:00:00 UTC");
+    }
+}
