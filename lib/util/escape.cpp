@@ -2,6 +2,8 @@
 // escape (no control, DEL or byte >= 0x80) is passed through after one scan; the slow path decodes UTF-8.
 #include "util/escape.hpp"
 
+#include "util/strings.hpp"
+
 #include <cstdint>
 #include <cstdio>
 
@@ -13,41 +15,6 @@ namespace {
 // controls and invalid UTF-8 are all encoded with bytes >= 0x80). Text without them is kept as is.
 inline bool suspect(unsigned char c) {
     return c < 0x20 || c >= 0x7f;
-}
-
-// The length (2 to 4) of the valid UTF-8 sequence at s[i], its code point in cp; 0 when the bytes there
-// are not UTF-8 (a stray continuation byte, a truncated sequence, an overlong form, a surrogate, past
-// U+10FFFF), as valid_utf8 (strings.hpp) decides.
-size_t utf8_sequence(std::string_view s, size_t i, uint32_t& cp) {
-    auto c = static_cast<unsigned char>(s[i]);
-    size_t len = 0;
-    if ((c & 0xE0) == 0xC0) {
-        len = 2;
-        cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-        len = 3;
-        cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (i + len > s.size()) {
-        return 0;
-    }
-    for (size_t k = 1; k < len; ++k) {
-        auto b = static_cast<unsigned char>(s[i + k]);
-        if ((b & 0xC0) != 0x80) {
-            return 0;
-        }
-        cp = (cp << 6) | (b & 0x3F);
-    }
-    bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        return 0;
-    }
-    return len;
 }
 
 // C1 controls, and the bidi embeddings, overrides (U+202A–U+202E) and isolates (U+2066–U+2069) that

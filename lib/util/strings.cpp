@@ -353,49 +353,48 @@ std::string human_size(uint64_t bytes) {
     return buf;
 }
 
+size_t utf8_sequence(std::string_view s, size_t i, uint32_t& cp) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t len = 0;
+    if ((c & 0xE0) == 0xC0) {
+        len = 2;
+        cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3;
+        cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (i + len > s.size()) {
+        return 0;
+    }
+    for (size_t k = 1; k < len; ++k) {
+        auto b = static_cast<unsigned char>(s[i + k]);
+        if ((b & 0xC0) != 0x80) {
+            return 0;
+        }
+        cp = (cp << 6) | (b & 0x3F);
+    }
+    bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        return 0;
+    }
+    return len;
+}
+
 bool valid_utf8(std::string_view s, size_t* bad_offset) {
-    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-    size_t n = s.size();
     size_t i = 0;
-    while (i < n) {
-        unsigned char c = p[i];
-        size_t len = 0;
-        uint32_t cp = 0;
-        if (c < 0x80) {
+    while (i < s.size()) {
+        if (static_cast<unsigned char>(s[i]) < 0x80) {
             ++i;
             continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            if (bad_offset) {
-                *bad_offset = i;
-            }
-            return false;
         }
-        if (i + len > n) {
-            if (bad_offset) {
-                *bad_offset = i;
-            }
-            return false;
-        }
-        for (size_t k = 1; k < len; ++k) {
-            if ((p[i + k] & 0xC0) != 0x80) {
-                if (bad_offset) {
-                    *bad_offset = i;
-                }
-                return false;
-            }
-            cp = (cp << 6) | (p[i + k] & 0x3F);
-        }
-        bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-        if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        uint32_t cp = 0;
+        size_t len = utf8_sequence(s, i, cp);
+        if (len == 0) {
             if (bad_offset) {
                 *bad_offset = i;
             }

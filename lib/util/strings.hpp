@@ -34,6 +34,10 @@ std::string human_size(uint64_t bytes);
 
 /// Valid UTF-8 (no overlongs, no surrogates). On failure, *bad_offset is set to the first bad byte.
 bool valid_utf8(std::string_view s, size_t* bad_offset = nullptr);
+/// The length (2 to 4) of the valid multi-byte UTF-8 sequence at s[i], its code point in cp; 0 when the
+/// bytes there are not one (a stray continuation byte, a truncated sequence, an overlong form, a
+/// surrogate, past U+10FFFF, or an ASCII byte). valid_utf8 decides with it.
+size_t utf8_sequence(std::string_view s, size_t i, uint32_t& cp);
 
 /// Quote for messages: 'x' with control characters escaped as term_escape (escape.hpp) does, so a file
 /// name with a newline or an escape sequence stays one inert line.
