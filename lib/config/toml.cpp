@@ -2,6 +2,7 @@
 // before TOML++ sees the text, so hostile input never reaches its recursive parser or its key asserts.
 #include "config/toml.hpp"
 
+#include "util/escape.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -151,31 +152,7 @@ std::string where(const std::string& source, const toml::node& node, int line_of
 std::string toml_quote(std::string_view s) {
     std::string out = "\"";
     for (unsigned char c : s) {
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        default:
-            if (c < 0x20 || c == 0x7F) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04X", c);
-                out += buf;
-            } else {
-                out += static_cast<char>(c);
-            }
-        }
+        append_quoted_byte(out, c, true);
     }
     out += '"';
     return out;

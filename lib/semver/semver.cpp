@@ -63,6 +63,25 @@ bool parse_number(std::string_view s, uint64_t* out, std::string* why, const cha
     return true;
 }
 
+// The dot-separated identifiers of a pre-release (numeric ones without a leading zero) or of build
+// metadata, appended to out; false with the reason in why.
+bool parse_idents(std::string_view list, const char* what, bool numeric_rule, std::vector<std::string>* out,
+                  std::string* why) {
+    for (auto& id : split(list, '.')) {
+        if (!ident_chars(id)) {
+            *why = std::string(what) + " identifier '" + id +
+                   "' is empty or has characters outside [0-9A-Za-z-]";
+            return false;
+        }
+        if (numeric_rule && all_digits(id) && id.size() > 1 && id[0] == '0') {
+            *why = "numeric " + std::string(what) + " identifier '" + id + "' has a leading zero";
+            return false;
+        }
+        out->push_back(id);
+    }
+    return true;
+}
+
 } // namespace
 
 std::optional<Version> Version::parse(std::string_view s, std::string* why, bool allow_v) {
@@ -80,32 +99,20 @@ std::optional<Version> Version::parse(std::string_view s, std::string* why, bool
         return fail("empty");
     }
     Version v;
+    std::string bad;
     size_t plus = s.find('+');
     if (plus != std::string_view::npos) {
-        std::string_view b = s.substr(plus + 1);
-        s = s.substr(0, plus);
-        for (auto& id : split(b, '.')) {
-            if (!ident_chars(id)) {
-                return fail("build metadata identifier '" + id +
-                            "' is empty or has characters outside [0-9A-Za-z-]");
-            }
-            v.build.push_back(id);
+        if (!parse_idents(s.substr(plus + 1), "build metadata", false, &v.build, &bad)) {
+            return fail(bad);
         }
+        s = s.substr(0, plus);
     }
     size_t dash = s.find('-');
     if (dash != std::string_view::npos) {
-        std::string_view p = s.substr(dash + 1);
-        s = s.substr(0, dash);
-        for (auto& id : split(p, '.')) {
-            if (!ident_chars(id)) {
-                return fail("pre-release identifier '" + id +
-                            "' is empty or has characters outside [0-9A-Za-z-]");
-            }
-            if (all_digits(id) && id.size() > 1 && id[0] == '0') {
-                return fail("numeric pre-release identifier '" + id + "' has a leading zero");
-            }
-            v.pre.push_back(id);
+        if (!parse_idents(s.substr(dash + 1), "pre-release", true, &v.pre, &bad)) {
+            return fail(bad);
         }
+        s = s.substr(0, dash);
     }
     auto parts = split(s, '.');
     if (parts.size() != 3) {

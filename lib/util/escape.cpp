@@ -204,4 +204,32 @@ std::string shell_quote(std::string_view s, bool always_quote) {
     return out;
 }
 
+void append_quoted_byte(std::string& out, unsigned char c, bool upper_hex) {
+    switch (c) {
+    case '"':
+        out += "\\\"";
+        return;
+    case '\\':
+        out += "\\\\";
+        return;
+    case '\n':
+        out += "\\n";
+        return;
+    case '\r':
+        out += "\\r";
+        return;
+    case '\t':
+        out += "\\t";
+        return;
+    default:
+        if (c < 0x20 || c == 0x7F) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, upper_hex ? "\\u%04X" : "\\u%04x", c);
+            out += buf;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+}
+
 } // namespace mlci

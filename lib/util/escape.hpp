@@ -38,4 +38,9 @@ std::string md_escape(std::string_view s);
 /// it escaped, and the pasted word then names no file rather than another one.)
 std::string shell_quote(std::string_view s, bool always_quote = false);
 
+/// One byte inside a JSON or TOML basic string ("..."): '"' and '\\' with a backslash, \n \r \t by
+/// name, every other C0 control and DEL as \uXXXX (hex digits upper- or lower-case, as each format's
+/// writer has always written them), anything else as is.
+void append_quoted_byte(std::string& out, unsigned char c, bool upper_hex);
+
 } // namespace mlci

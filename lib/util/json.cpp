@@ -2,6 +2,8 @@
 // JSON readers share.
 #include "util/json.hpp"
 
+#include "util/escape.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -61,31 +63,7 @@ std::string json_escape(const std::string& s) {
                 continue;
             }
         }
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (c < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
-            } else {
-                out += static_cast<char>(c);
-            }
-        }
+        append_quoted_byte(out, c, false);
     }
     out += '"';
     return out;
@@ -146,6 +124,21 @@ void Json::dump_to(std::string& out, bool indent, int depth) const {
             out.append(static_cast<size_t>(d) * 2, ' ');
         }
     };
+    // An array or object: "[]"/"{}" when empty, else one item a line (indented) or all on one line.
+    auto container = [&](char open, char close, const auto& items, const auto& item) {
+        out += open;
+        for (size_t i = 0; i < items.size(); ++i) {
+            if (i) {
+                out += ',';
+            }
+            newline(depth + 1);
+            item(items[i]);
+        }
+        if (!items.empty()) {
+            newline(depth);
+        }
+        out += close;
+    };
     std::visit(
         [&](const auto& v) {
             using T = std::decay_t<decltype(v)>;
@@ -169,37 +162,13 @@ void Json::dump_to(std::string& out, bool indent, int depth) const {
             } else if constexpr (std::is_same_v<T, std::string>) {
                 out += json_escape(v);
             } else if constexpr (std::is_same_v<T, Array>) {
-                if (v.empty()) {
-                    out += "[]";
-                    return;
-                }
-                out += '[';
-                for (size_t i = 0; i < v.size(); ++i) {
-                    if (i) {
-                        out += ',';
-                    }
-                    newline(depth + 1);
-                    v[i].dump_to(out, indent, depth + 1);
-                }
-                newline(depth);
-                out += ']';
+                container('[', ']', v, [&](const Json& item) { item.dump_to(out, indent, depth + 1); });
             } else {
-                if (v.empty()) {
-                    out += "{}";
-                    return;
-                }
-                out += '{';
-                for (size_t i = 0; i < v.size(); ++i) {
-                    if (i) {
-                        out += ',';
-                    }
-                    newline(depth + 1);
-                    out += json_escape(v[i].first);
+                container('{', '}', v, [&](const std::pair<std::string, Json>& kv) {
+                    out += json_escape(kv.first);
                     out += indent ? ": " : ":";
-                    v[i].second.dump_to(out, indent, depth + 1);
-                }
-                newline(depth);
-                out += '}';
+                    kv.second.dump_to(out, indent, depth + 1);
+                });
             }
         },
         m_v);

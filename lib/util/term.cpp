@@ -38,24 +38,11 @@ namespace {
 constexpr std::string_view k_sgr[] = {"\033[0m",  "\033[31m", "\033[32m", "\033[33m",
                                       "\033[34m", "\033[1m",  "\033[2m"};
 
+// k_sgr is indexed by Colour (none = 0 stands for the reset, which paint() writes after the text).
+static_assert(static_cast<int>(Colour::dim) == 6 && std::size(k_sgr) == 7);
+
 std::string_view sgr_of(Colour c) {
-    switch (c) {
-    case Colour::red:
-        return k_sgr[1];
-    case Colour::green:
-        return k_sgr[2];
-    case Colour::yellow:
-        return k_sgr[3];
-    case Colour::blue:
-        return k_sgr[4];
-    case Colour::bold:
-        return k_sgr[5];
-    case Colour::dim:
-        return k_sgr[6];
-    case Colour::none:
-        break;
-    }
-    return {};
+    return c == Colour::none ? std::string_view{} : k_sgr[static_cast<size_t>(c)];
 }
 
 // The length of paint()'s sequence at text[i] (an ESC), or 0.

@@ -114,3 +114,18 @@ TEST_SUITE("util.shell_quote") {
         CHECK(shell_quote("weights.bin", true) == "'weights.bin'");
     }
 }
+
+TEST_CASE("append_quoted_byte: the escapes a JSON or TOML basic string needs") {
+    auto quote = [](std::string_view s, bool upper) {
+        std::string out;
+        for (unsigned char c : s) {
+            mlci::append_quoted_byte(out, c, upper);
+        }
+        return out;
+    };
+    CHECK(quote("plain é", false) == "plain é");
+    CHECK(quote("a\"b\\c", false) == "a\\\"b\\\\c");
+    CHECK(quote("\n\r\t", true) == "\\n\\r\\t");
+    CHECK(quote(std::string_view("\x1b\x7f\0", 3), false) == "\\u001b\\u007f\\u0000");
+    CHECK(quote(std::string_view("\x1b\x7f\0", 3), true) == "\\u001B\\u007F\\u0000");
+}
