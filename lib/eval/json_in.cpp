@@ -79,6 +79,27 @@ class Parser {
         m_i += word.size();
     }
 
+    // The items of an object or array after its opening bracket, separated by commas, up to close.
+    template <typename F>
+    void items(char close, const F& item) {
+        skip_ws();
+        if (peek() == close) {
+            ++m_i;
+            return;
+        }
+        while (true) {
+            skip_ws();
+            item();
+            skip_ws();
+            if (peek() == ',') {
+                ++m_i;
+                continue;
+            }
+            expect(close);
+            return;
+        }
+    }
+
     JsonValue value(int depth) {
         if (depth >= k_max_json_depth) {
             fail("nested deeper than " + std::to_string(k_max_json_depth) + " levels");
@@ -88,14 +109,8 @@ class Parser {
         if (c == '{') {
             v.type = JsonValue::Type::object;
             ++m_i;
-            skip_ws();
             std::set<std::string, std::less<>> seen;
-            if (peek() == '}') {
-                ++m_i;
-                return v;
-            }
-            while (true) {
-                skip_ws();
+            items('}', [&] {
                 if (peek() != '"') {
                     fail("expected a string key");
                 }
@@ -107,34 +122,14 @@ class Parser {
                 expect(':');
                 skip_ws();
                 v.object.emplace_back(std::move(key), value(depth + 1));
-                skip_ws();
-                if (peek() == ',') {
-                    ++m_i;
-                    continue;
-                }
-                expect('}');
-                return v;
-            }
+            });
+            return v;
         }
         if (c == '[') {
             v.type = JsonValue::Type::array;
             ++m_i;
-            skip_ws();
-            if (peek() == ']') {
-                ++m_i;
-                return v;
-            }
-            while (true) {
-                skip_ws();
-                v.array.push_back(value(depth + 1));
-                skip_ws();
-                if (peek() == ',') {
-                    ++m_i;
-                    continue;
-                }
-                expect(']');
-                return v;
-            }
+            items(']', [&] { v.array.push_back(value(depth + 1)); });
+            return v;
         }
         if (c == '"') {
             v.type = JsonValue::Type::string;
