@@ -15,6 +15,13 @@ git config --global init.defaultBranch main
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then B=$'\033[1m' R=$'\033[0m'; else B="" R=""; fi
 show() { printf '\n%s$' "$B"; printf ' %q' "$@"; printf '%s' "$R"; }
 step() { show "$@"; echo; "$@"; }
+# A new model: edit its weights (a sed expression), add, commit with the message, run the eval.
+retrain() {
+    sed -i "$1" models/sentiment.json
+    step git model add models/sentiment.json
+    step git commit -q -am "$2"
+    step git gate run
+}
 # expect_fail: the command must fail (a refusal is part of the story).
 expect_fail() {
     show "$@"; echo "   # expected to be refused"
@@ -76,39 +83,27 @@ step git push -u origin main
 
 echo
 echo "== A worse model: the gate refuses it, and the push"
-sed -i 's/"bias": 0.0/"bias": -1.5/' models/sentiment.json
-step git model add models/sentiment.json
-step git commit -q -am "Retune the sentiment bias"
-step git gate run
+retrain 's/"bias": 0.0/"bias": -1.5/' "Retune the sentiment bias"
 expect_fail git gate check
 expect_fail git push origin main
 step git --git-dir="$DEMO/origin.git" log --oneline -1 main
 
 echo
 echo "== The fix passes"
-sed -i 's/"bias": -1.5/"bias": 0.0/' models/sentiment.json
-step git model add models/sentiment.json
-step git commit -q -am "Restore the bias"
-step git gate run
+retrain 's/"bias": -1.5/"bias": 0.0/' "Restore the bias"
 step git gate check
 step git push origin main
 step git gate report --format markdown
 
 echo
 echo "== Promotion: a version reaches a stage only through the stage's gate"
-sed -i 's/"good": 1.0/"good": -1.0/' models/sentiment.json
-step git model add models/sentiment.json
-step git commit -q -am "Retrain: a new weight for 'good'"
-step git gate run
+retrain 's/"good": 1.0/"good": -1.0/' "Retrain: a new weight for 'good'"
 step git model bump sentiment
 step git model promote dev
 echo "  staging's gate wants accuracy >= 0.85 shown over its 40 cases; this version's 0.925 cannot show it"
 expect_fail git model promote staging
 step git model stages
-sed -i 's/"good": -1.0/"good": 1.0/' models/sentiment.json
-step git model add models/sentiment.json
-step git commit -q -am "Retrain with the weight of 'good' restored"
-step git gate run
+retrain 's/"good": -1.0/"good": 1.0/' "Retrain with the weight of 'good' restored"
 step git model bump sentiment
 step git model promote dev
 step git push origin main
