@@ -261,6 +261,27 @@ bool counter_before(int64_t a, const std::string& big_a, int64_t b, const std::s
     return big_a < big_b;
 }
 
+namespace {
+
+// The order of one NAME's tag events: tagger time, then counter, then tag name (see stage_events).
+struct EventKey {
+    int64_t time;
+    int64_t counter;
+    const std::string& big_counter;
+    const std::string& tag;
+};
+bool event_before(const EventKey& a, const EventKey& b) {
+    if (a.time != b.time) {
+        return a.time < b.time;
+    }
+    if (a.counter != b.counter || a.big_counter != b.big_counter) {
+        return counter_before(a.counter, a.big_counter, b.counter, b.big_counter);
+    }
+    return a.tag < b.tag;
+}
+
+} // namespace
+
 Registry Registry::load(const git::Repo& repo) {
     Registry r;
     r.m_repo = &repo;
@@ -410,13 +431,8 @@ std::vector<StageEvent> Registry::stage_events(const std::string& name) const {
     // newest event). mlci gives the tags of one NAME distinct seconds, so its counters and times agree;
     // within one second (tags of other tools) the counter, then the name, keep the order stable.
     std::stable_sort(out.begin(), out.end(), [](const StageEvent& a, const StageEvent& b) {
-        if (a.time != b.time) {
-            return a.time < b.time;
-        }
-        if (a.counter != b.counter || a.big_counter != b.big_counter) {
-            return counter_before(a.counter, a.big_counter, b.counter, b.big_counter);
-        }
-        return a.tag < b.tag;
+        return event_before({a.time, a.counter, a.big_counter, a.tag},
+                            {b.time, b.counter, b.big_counter, b.tag});
     });
     for (auto& e : out) {
         if (auto v = version_at(name, e.commit)) {
@@ -436,14 +452,8 @@ std::vector<TagRecord> Registry::records(const std::string& name) const {
         out.push_back(TagRecord{t.parsed, t.info.name, t.info.target, tag_object(t.info.tag_oid)});
     }
     std::stable_sort(out.begin(), out.end(), [](const TagRecord& a, const TagRecord& b) {
-        if (a.object.tagger.time != b.object.tagger.time) {
-            return a.object.tagger.time < b.object.tagger.time;
-        }
-        if (a.parsed.counter != b.parsed.counter || a.parsed.big_counter != b.parsed.big_counter) {
-            return counter_before(a.parsed.counter, a.parsed.big_counter, b.parsed.counter,
-                                  b.parsed.big_counter);
-        }
-        return a.tag < b.tag;
+        return event_before({a.object.tagger.time, a.parsed.counter, a.parsed.big_counter, a.tag},
+                            {b.object.tagger.time, b.parsed.counter, b.parsed.big_counter, b.tag});
     });
     return out;
 }
