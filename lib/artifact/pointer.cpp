@@ -30,16 +30,6 @@ namespace {
                       "a pointer is written by 'git model add'; restore it with 'git checkout -- <pointer>'");
 }
 
-std::string bare_or_quoted_key(const std::string& k) {
-    bool bare = !k.empty();
-    for (char c : k) {
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) {
-            bare = false;
-        }
-    }
-    return bare ? k : toml_quote(k);
-}
-
 // A [meta] value as TOML text on one line: tables and arrays inline (a table printed by the formatter
 // would come out as `key = value` lines, which do not re-parse as a value).
 std::string value_text(const toml::node& n) {
@@ -48,7 +38,7 @@ std::string value_text(const toml::node& n) {
         bool first = true;
         for (const auto& [k, v] : *t) {
             out += first ? " " : ", ";
-            out += bare_or_quoted_key(std::string(k.str())) + " = " + value_text(v);
+            out += toml_key(std::string(k.str())) + " = " + value_text(v);
             first = false;
         }
         return out + (first ? "}" : " }");
@@ -178,7 +168,7 @@ std::string format_pointer(const Pointer& p) {
     if (!p.meta.empty()) {
         out += "[meta]\n";
         for (const auto& [k, v] : p.meta) {
-            out += bare_or_quoted_key(k) + " = " + v + "\n";
+            out += toml_key(k) + " = " + v + "\n";
         }
     }
     return out;

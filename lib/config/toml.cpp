@@ -6,6 +6,7 @@
 #include "util/strings.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <sstream>
 #include <vector>
 
@@ -147,6 +148,16 @@ std::string where(const std::string& source, const toml::node& node, int line_of
         return source + ":" + std::to_string(src.begin.line + line_offset);
     }
     return source;
+}
+
+std::string toml_key(std::string_view k) {
+    bool bare = !k.empty();
+    for (char c : k) {
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) {
+            bare = false;
+        }
+    }
+    return bare ? std::string(k) : toml_quote(k);
 }
 
 std::string toml_quote(std::string_view s) {

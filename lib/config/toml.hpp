@@ -24,5 +24,7 @@ std::string where(const std::string& source, const toml::node& node, int line_of
 
 /// Serialize a TOML string value with escapes (for files mlci writes by hand).
 std::string toml_quote(std::string_view s);
+/// A key as TOML writes it: bare when it is made of [A-Za-z0-9_-] only (and not empty), else toml_quote'd.
+std::string toml_key(std::string_view k);
 
 } // namespace mlci

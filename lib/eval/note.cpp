@@ -315,16 +315,6 @@ std::string sample_text(double v) {
     return format_number(v);
 }
 
-// Bare TOML keys stay bare; anything else is quoted.
-std::string toml_key(const std::string& k) {
-    bool bare = !k.empty();
-    for (char c : k) {
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) {
-            bare = false;
-        }
-    }
-    return bare ? k : toml_quote(k);
-}
 } // namespace
 
 std::string serialize_note(const Note& note) {

@@ -150,6 +150,14 @@ TEST_SUITE("config.toml_quote") {
         CHECK(toml_quote("caf\xC3\xA9") == "\"caf\xC3\xA9\"");
     }
 
+    TEST_CASE("toml_key: bare keys stay bare, others are quoted") {
+        CHECK(toml_key("pass_rate") == "pass_rate");
+        CHECK(toml_key("a-b_9") == "a-b_9");
+        CHECK(toml_key("") == "\"\"");
+        CHECK(toml_key("two words") == "\"two words\"");
+        CHECK(toml_key("a.b") == "\"a.b\"");
+    }
+
     TEST_CASE("what toml_quote writes parses back to the same string") {
         std::string all;
         for (int c = 1; c < 0x80; ++c) {
