@@ -364,17 +364,8 @@ std::string path_of_name(const std::string& name, const std::string& dir) {
 }
 
 const char* level_name(Classification::Level l) {
-    switch (l) {
-    case Classification::Level::none:
-        return "none";
-    case Classification::Level::patch:
-        return "patch";
-    case Classification::Level::minor:
-        return "minor";
-    case Classification::Level::major:
-        return "major";
-    }
-    return "?";
+    constexpr const char* names[] = {"none", "patch", "minor", "major"}; // in Classification::Level's order
+    return names[static_cast<size_t>(l)];
 }
 
 std::string Classification::str() const {

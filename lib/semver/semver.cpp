@@ -226,15 +226,8 @@ Version Version::bumped(Level level, const std::string& pre_id) const {
 }
 
 const char* level_name(Version::Level l) {
-    switch (l) {
-    case Version::Level::major:
-        return "major";
-    case Version::Level::minor:
-        return "minor";
-    case Version::Level::patch:
-        return "patch";
-    }
-    return "?";
+    constexpr const char* names[] = {"major", "minor", "patch"}; // in Version::Level's order
+    return names[static_cast<size_t>(l)];
 }
 
 } // namespace mlci
