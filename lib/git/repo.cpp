@@ -40,36 +40,6 @@ void init() {
     });
 }
 
-// --- Oid ---
-
-Oid Oid::from_hex(std::string_view hex) {
-    Oid o;
-    if (hex.size() != GIT_OID_HEXSZ) {
-        throw input_error("'" + std::string(hex) + "' is not a 40-hex object id");
-    }
-    git_oid g;
-    if (git_oid_fromstrn(&g, hex.data(), hex.size()) < 0) {
-        throw input_error("'" + std::string(hex) + "' is not a 40-hex object id");
-    }
-    std::memcpy(o.id, g.id, 20);
-    return o;
-}
-
-std::string Oid::hex() const {
-    char buf[GIT_OID_HEXSZ + 1];
-    git_oid_tostr(buf, sizeof buf, to_git(*this));
-    return buf;
-}
-
-bool Oid::is_zero() const {
-    for (unsigned char c : id) {
-        if (c != 0) {
-            return false;
-        }
-    }
-    return true;
-}
-
 std::string CommitInfo::summary() const {
     size_t nl = message.find('\n');
     return nl == std::string::npos ? message : message.substr(0, nl);

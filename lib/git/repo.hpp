@@ -3,6 +3,7 @@
 // Nothing outside lib/ includes <git2.h>: the types below are all the rest of mlci sees.
 #pragma once
 
+#include "git/oid.hpp"
 #include "util/error.hpp"
 
 #include <cstdint>
@@ -17,17 +18,6 @@ struct git_repository;
 struct git_oid;
 
 namespace mlci::git {
-
-/// A 40-hex object id. Value type, cheap to copy.
-struct Oid {
-    unsigned char id[20] = {};
-    static Oid from_hex(std::string_view hex); // throws input_error on a bad id
-    std::string hex() const;
-    std::string short_hex(size_t n = 7) const { return hex().substr(0, n); }
-    bool is_zero() const;
-    bool operator==(const Oid&) const = default;
-    auto operator<=>(const Oid&) const = default;
-};
 
 /// Name, e-mail and time of a tagger, author or committer.
 struct Signature {

@@ -1,7 +1,7 @@
 // The read-only git reader of the hooks' fast path (objects.hpp): loose and packed objects (inflate,
 // offset and ref deltas), refs, the index (versions 2 to 4), tree diffs and staged changes. Whatever it
 // does not fully understand answers nullopt, and the caller asks git instead.
-#include "gitlite/objects.hpp"
+#include "git/lite/objects.hpp"
 
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
@@ -17,25 +17,12 @@
 #include <unistd.h>
 #include <zlib.h>
 
-namespace mlci::gitlite {
+namespace mlci::git::lite {
 
 namespace {
 
 [[noreturn]] void unsupported(std::string why) {
     throw Unsupported{std::move(why)};
-}
-
-int hexval(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
 }
 
 uint32_t be32(const unsigned char* p) {
@@ -273,31 +260,6 @@ bool dir_has_entries(const std::string& path) {
 
 } // namespace
 
-std::string to_hex(const Oid& id) {
-    static const char* digits = "0123456789abcdef";
-    std::string s(40, '0');
-    for (size_t i = 0; i < 20; ++i) {
-        s[2 * i] = digits[id[i] >> 4];
-        s[2 * i + 1] = digits[id[i] & 15];
-    }
-    return s;
-}
-
-std::optional<Oid> from_hex(std::string_view hex) {
-    if (hex.size() != 40) {
-        return std::nullopt;
-    }
-    Oid id{};
-    for (size_t i = 0; i < 20; ++i) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0) {
-            return std::nullopt;
-        }
-        id[i] = static_cast<unsigned char>(hi * 16 + lo);
-    }
-    return id;
-}
-
 std::optional<std::vector<TreeEntry>> parse_tree(std::string_view data) {
     std::vector<TreeEntry> out;
     size_t i = 0;
@@ -342,7 +304,7 @@ std::optional<Commit> parse_commit(std::string_view data) {
         if (nl == std::string_view::npos || data.compare(i, prefix.size(), prefix) != 0) {
             return false;
         }
-        auto id = from_hex(data.substr(i + prefix.size(), nl - i - prefix.size()));
+        auto id = Oid::parse_hex(data.substr(i + prefix.size(), nl - i - prefix.size()));
         if (!id) {
             return false;
         }
@@ -683,7 +645,7 @@ std::optional<Oid> Repo::resolve(const std::string& ref_in) {
                 ref = v.substr(5);
                 continue;
             }
-            auto id = from_hex(v);
+            auto id = Oid::parse_hex(v);
             if (!id) {
                 unsupported("ref " + ref + " holds " + v);
             }
@@ -703,7 +665,7 @@ std::optional<Oid> Repo::resolve(const std::string& ref_in) {
                 size_t bol = s.rfind('\n', at);
                 bol = bol == std::string::npos ? 0 : bol + 1;
                 if (at - bol == 40) {
-                    auto id = from_hex(std::string_view(s).substr(bol, 40));
+                    auto id = Oid::parse_hex(std::string_view(s).substr(bol, 40));
                     if (!id) {
                         unsupported("packed-refs line for " + ref);
                     }
@@ -838,7 +800,7 @@ std::optional<Object> Repo::read_at(const Oid& id, int depth) {
             return read_packed(*pk, *off, depth);
         }
     }
-    std::string hex = to_hex(id);
+    std::string hex = id.hex();
     std::string path = common_dir_ + "/objects/" + hex.substr(0, 2) + "/" + hex.substr(2);
     auto raw = slurp(path, uint64_t(1) << 32);
     if (!raw) {
@@ -886,11 +848,11 @@ namespace {
 std::vector<TreeEntry> tree_of(Repo& repo, const Oid& id) {
     auto obj = repo.read(id);
     if (!obj || obj->type != Type::tree) {
-        unsupported("tree " + to_hex(id) + " missing");
+        unsupported("tree " + id.hex() + " missing");
     }
     auto t = parse_tree(obj->data);
     if (!t) {
-        unsupported("malformed tree " + to_hex(id));
+        unsupported("malformed tree " + id.hex());
     }
     return std::move(*t);
 }
@@ -1057,7 +1019,7 @@ std::vector<std::string> changed_paths(Repo& repo, const Commit& commit) {
             parent = parse_commit(obj->data);
         }
         if (!parent) {
-            unsupported("parent commit " + to_hex(commit.parents[0]) + " missing");
+            unsupported("parent commit " + commit.parents[0].hex() + " missing");
         }
         parent_tree = parent->tree;
     }
@@ -1065,4 +1027,4 @@ std::vector<std::string> changed_paths(Repo& repo, const Commit& commit) {
     return out;
 }
 
-} // namespace mlci::gitlite
+} // namespace mlci::git::lite
