@@ -347,6 +347,80 @@ bool IndexEntry::matches(const struct stat& st) const {
            mtime_nsec == static_cast<uint32_t>(st.st_mtim.tv_nsec) && ino == static_cast<uint32_t>(st.st_ino);
 }
 
+namespace {
+
+// The cache-tree extension ("TREE", its data at [pos, end)) into idx.trees. Pre-order:
+// "<component>\0<entry count> <subtree count>\n" and, when the count is not -1, the tree id; then the
+// subtrees. False when it does not parse.
+bool read_cache_tree(std::string_view bytes, size_t pos, size_t end, Index& idx) {
+    const std::string_view* data = &bytes;
+    const auto* p = reinterpret_cast<const unsigned char*>(data->data());
+    size_t q = pos;
+    struct Frame {
+        std::string path;
+        long remaining;
+    };
+    std::vector<Frame> stack;
+    while (q < end) {
+        size_t nul = data->find('\0', q);
+        size_t nl = nul == std::string::npos ? std::string::npos : data->find('\n', nul);
+        if (nul == std::string::npos || nl == std::string::npos || nl >= end) {
+            return false;
+        }
+        std::string name(data->substr(q, nul - q));
+        std::string nums(data->substr(nul + 1, nl - nul - 1));
+        char* rest = nullptr;
+        long entries = std::strtol(nums.c_str(), &rest, 10);
+        long subtrees = std::strtol(rest, nullptr, 10);
+        q = nl + 1;
+        while (!stack.empty() && stack.back().remaining == 0) {
+            stack.pop_back();
+        }
+        std::string dir;
+        if (!stack.empty()) {
+            --stack.back().remaining;
+            dir = stack.back().path.empty() ? name : stack.back().path + "/" + name;
+        }
+        if (entries >= 0) {
+            if (q + 20 > end) {
+                return false;
+            }
+            Oid id{};
+            std::memcpy(id.data(), p + q, 20);
+            q += 20;
+            idx.trees[dir] = {id, static_cast<int>(entries)};
+        }
+        stack.push_back({dir, subtrees});
+    }
+    return true;
+}
+
+// The extensions after the entries (from `pos` to `n`, the start of the checksum): a 4-byte signature,
+// a 4-byte size, the data. Ones whose signature starts with an upper-case letter are optional; others
+// (split index "link", sparse "sdir") change what the entries mean: false, as for what does not parse.
+bool read_extensions(std::string_view bytes, size_t pos, size_t n, Index& idx) {
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    while (pos + 8 <= n) {
+        std::string_view sig = bytes.substr(pos, 4);
+        uint32_t size = be32(p + pos + 4);
+        pos += 8;
+        if (size > n - pos) {
+            return false;
+        }
+        if (sig == "TREE") {
+            if (!read_cache_tree(bytes, pos, pos + size, idx)) {
+                return false;
+            }
+        } else if (sig[0] < 'A' || sig[0] > 'Z') {
+            return false;
+        }
+        pos += size;
+    }
+    return true;
+}
+
+} // namespace
+
 std::optional<Index> parse_index(std::string_view bytes) {
     // A view with std::string's find/substr spelling, without copying the file.
     const std::string_view* data = &bytes;
@@ -431,60 +505,8 @@ std::optional<Index> parse_index(std::string_view bytes) {
         prev = e.path;
         idx.entries.push_back(std::move(e));
     }
-    // Extensions: a 4-byte signature, a 4-byte size, the data. Ones whose signature starts with an
-    // upper-case letter are optional; others (split index "link", sparse "sdir") change what the
-    // entries mean.
-    while (pos + 8 <= n) {
-        std::string sig(data->substr(pos, 4));
-        uint32_t size = be32(p + pos + 4);
-        pos += 8;
-        if (size > n - pos) {
-            return std::nullopt;
-        }
-        if (sig == "TREE") {
-            // Pre-order: "<component>\0<entry count> <subtree count>\n" and, when the count is not -1,
-            // the tree id; then the subtrees.
-            size_t q = pos, end = pos + size;
-            struct Frame {
-                std::string path;
-                long remaining;
-            };
-            std::vector<Frame> stack;
-            while (q < end) {
-                size_t nul = data->find('\0', q);
-                size_t nl = nul == std::string::npos ? std::string::npos : data->find('\n', nul);
-                if (nul == std::string::npos || nl == std::string::npos || nl >= end) {
-                    return std::nullopt;
-                }
-                std::string name(data->substr(q, nul - q));
-                std::string nums(data->substr(nul + 1, nl - nul - 1));
-                char* rest = nullptr;
-                long entries = std::strtol(nums.c_str(), &rest, 10);
-                long subtrees = std::strtol(rest, nullptr, 10);
-                q = nl + 1;
-                while (!stack.empty() && stack.back().remaining == 0) {
-                    stack.pop_back();
-                }
-                std::string dir;
-                if (!stack.empty()) {
-                    --stack.back().remaining;
-                    dir = stack.back().path.empty() ? name : stack.back().path + "/" + name;
-                }
-                if (entries >= 0) {
-                    if (q + 20 > end) {
-                        return std::nullopt;
-                    }
-                    Oid id{};
-                    std::memcpy(id.data(), p + q, 20);
-                    q += 20;
-                    idx.trees[dir] = {id, static_cast<int>(entries)};
-                }
-                stack.push_back({dir, subtrees});
-            }
-        } else if (sig[0] < 'A' || sig[0] > 'Z') {
-            return std::nullopt;
-        }
-        pos += size;
+    if (!read_extensions(bytes, pos, n, idx)) {
+        return std::nullopt;
     }
     return idx;
 }
