@@ -1,5 +1,5 @@
 // mlci-hook: what the installed hook shims run. It decides the common case — nothing mlci cares about
-// is staged, pushed or checked out — reading .git itself through lib/gitlite (falling back to the git
+// is staged, pushed or checked out — reading .git itself through lib/git/lite (falling back to the git
 // binary for layouts it does not read), in a process that does not even load libgit2 (linked
 // --as-needed; loading libgit2 with its TLS and SSH libraries costs more than `git rev-parse HEAD`).
 // When there is real work (a gate to check, a pointer to verify, artifacts to upload or check out) it
@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
         }
     } catch (...) {
         // An Error, or anything else the fast path did not expect (std::bad_alloc on a corrupt object,
-        // gitlite::Unsupported that escaped): let the full path decide and report it in its own words
+        // git::lite::Unsupported that escaped): let the full path decide and report it in its own words
         // (and decide for post-* hooks, which never refuse).
         rep = hooks::HookReport{};
         rep.escalate = true;

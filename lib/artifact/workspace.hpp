@@ -9,6 +9,7 @@
 #include "artifact/pointer.hpp"
 #include "artifact/statcache.hpp"
 #include "config/config.hpp"
+#include "git/lite/discover.hpp"
 #include "git/repo.hpp"
 
 #include <map>
@@ -33,16 +34,8 @@ struct Problem {
     std::string hint;
 };
 
-/// Where a repository lives, found the way git does for a plain layout (a `.git` folder or file above
-/// `start`, its commondir) without libgit2. nullopt for anything less plain — GIT_* variables, core.worktree,
-/// a bare or symlinked git folder, config includes, another owner, another filesystem above `start` —
-/// which the caller then leaves to libgit2. git_dir and common_dir end with '/'.
-struct RepoPaths {
-    std::string top;
-    std::string git_dir;
-    std::string common_dir;
-};
-std::optional<RepoPaths> discover_plain(const std::string& start);
+using git::lite::discover_plain; // the repository found without libgit2 (git/lite/discover.hpp)
+using git::lite::RepoPaths;
 
 /// The repository, opened with libgit2 on first use. Initialising libgit2 parses every CA certificate
 /// of the system (14 ms here, more than `git status` takes on a small tree); add and status find their

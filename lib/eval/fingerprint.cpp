@@ -3,24 +3,12 @@
 // own inputs must give it again.
 #include "eval/fingerprint.hpp"
 
-#include "git/handle.hpp"
 #include "hash/xxh128.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
-#include <git2.h>
-
-namespace mlci::git {
-template <>
-struct Free<git_status_list> {
-    void operator()(git_status_list* p) const { git_status_list_free(p); }
-};
-} // namespace mlci::git
 
 namespace mlci::eval {
-
-using git::check;
-using git::Handle;
 
 Fingerprinter::Fingerprinter(const git::Repo& repo, const git::Oid& commit) : m_files(repo.files_at(commit)) {
     std::sort(m_files.begin(), m_files.end(),
@@ -63,25 +51,10 @@ std::string Fingerprinter::of(const SuiteDef& suite) const {
 }
 
 std::vector<std::string> dirty_inputs(const git::Repo& repo, const SuiteDef& suite) {
-    git_status_options opts = GIT_STATUS_OPTIONS_INIT;
-    opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
-    opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
-                 GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
-    Handle<git_status_list> list;
-    check(git_status_list_new(list.out(), repo.raw(), &opts), "cannot read the status of the work tree");
     std::vector<std::string> out;
-    size_t n = git_status_list_entrycount(list.get());
-    for (size_t i = 0; i < n; ++i) {
-        const git_status_entry* e = git_status_byindex(list.get(), i);
-        for (const git_diff_delta* dd : {e->head_to_index, e->index_to_workdir}) {
-            if (dd == nullptr) {
-                continue;
-            }
-            const char* p = dd->new_file.path ? dd->new_file.path : dd->old_file.path;
-            if (p != nullptr && matches_any(suite.inputs, p) &&
-                std::find(out.begin(), out.end(), p) == out.end()) {
-                out.emplace_back(p);
-            }
+    for (std::string& p : repo.status_paths()) {
+        if (matches_any(suite.inputs, p) && std::find(out.begin(), out.end(), p) == out.end()) {
+            out.push_back(std::move(p));
         }
     }
     return out;
@@ -96,7 +69,6 @@ std::optional<Found> find_by_fingerprint(const NotesStore& store, const NoteInde
         int64_t time = 0;
     };
     std::vector<Candidate> found;
-    git_repository* repo = store.repo().raw();
     for (const auto& [commit, blob] : index) {
         std::string text = store.repo().blob(blob);
         // Cheap filter before parsing: most notes do not mention this fingerprint at all.
@@ -120,12 +92,11 @@ std::optional<Found> find_by_fingerprint(const NotesStore& store, const NoteInde
         }
         // Only a note on a commit of this repository can be a source: a note can be hung on any object
         // id (a blob, a tree, a tag, one we do not have), and such a note describes no commit's inputs.
-        Handle<git_commit> c;
-        if (git_commit_lookup(c.out(), repo, git::to_git(commit)) < 0) {
-            git_error_clear();
+        std::optional<int64_t> time = store.repo().commit_time(commit);
+        if (!time) {
             continue;
         }
-        found.push_back({commit, *last, static_cast<int64_t>(git_commit_time(c.get()))});
+        found.push_back({commit, *last, *time});
     }
     // Newest commit first (the commit's time, not the run's `at`, which the note's writer chose), and
     // only a commit whose own inputs give this fingerprint: the note's claim is checked, not believed.

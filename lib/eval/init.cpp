@@ -1,17 +1,14 @@
 // `git gate init` (init.hpp): the scaffold texts of config.toml and gates.toml, and init_repo, which
-// writes them when absent and adds the notes refspec and notes.displayRef through libgit2's config.
+// writes them when absent and adds the notes refspec and notes.displayRef through git/config.hpp.
 #include "eval/init.hpp"
 
 #include "eval/notes.hpp"
 #include "fsutil/file.hpp"
-#include "git/handle.hpp"
+#include "git/config.hpp"
 
-#include <git2.h>
+#include <algorithm>
 
 namespace mlci::eval {
-
-using git::check;
-using git::Handle;
 
 std::string notes_refspec(const std::string& remote) {
     return "+refs/notes/mlci/*:refs/notes/mlci-remotes/" + remote + "/*";
@@ -65,24 +62,6 @@ const char* gates_template() {
 )";
 }
 
-namespace {
-
-int collect(const git_config_entry* e, void* payload) {
-    static_cast<std::vector<std::string>*>(payload)->emplace_back(e->value ? e->value : "");
-    return 0;
-}
-
-std::vector<std::string> multivar(git_config* cfg, const char* key) {
-    std::vector<std::string> out;
-    int rc = git_config_get_multivar_foreach(cfg, key, nullptr, collect, &out);
-    if (rc != GIT_ENOTFOUND) {
-        check(rc, std::string("cannot read git config ") + key);
-    }
-    return out;
-}
-
-} // namespace
-
 std::vector<std::string> init_repo(git::Repo& repo) {
     std::vector<std::string> done;
     if (!repo.is_bare()) {
@@ -100,31 +79,19 @@ std::vector<std::string> init_repo(git::Repo& repo) {
             }
         }
     }
-    Handle<git_config> cfg;
-    check(git_repository_config(cfg.out(), repo.raw()), "cannot open git config");
-    Handle<git_config> local;
-    check(git_config_open_level(local.out(), cfg.get(), GIT_CONFIG_LEVEL_LOCAL),
-          "cannot open local git config");
-
-    git_strarray names{};
-    check(git_remote_list(&names, repo.raw()), "cannot list remotes");
-    std::vector<std::string> remotes(names.strings, names.strings + names.count);
-    git_strarray_dispose(&names);
-    for (const auto& r : remotes) {
-        std::string key = "remote." + r + ".fetch";
+    git::Config cfg(repo);
+    for (const auto& r : repo.remote_names()) {
         std::string spec = notes_refspec(r);
-        auto have = multivar(cfg.get(), key.c_str());
+        auto have = cfg.strings("remote." + r + ".fetch");
         if (std::find(have.begin(), have.end(), spec) == have.end()) {
-            check(git_remote_add_fetch(repo.raw(), r.c_str(), spec.c_str()),
-                  "cannot add a fetch refspec to " + r);
+            repo.add_fetch_refspec(r, spec);
             done.push_back("remote '" + r + "' now fetches eval notes (" + spec + ")");
         }
     }
-    auto refs = multivar(cfg.get(), "notes.displayRef");
+    auto refs = cfg.strings("notes.displayRef");
     if (std::find(refs.begin(), refs.end(), k_notes_ref) == refs.end()) {
-        // A regexp that matches no value: append rather than replace the user's own displayRefs.
-        check(git_config_set_multivar(local.get(), "notes.displayRef", "^\\b$", k_notes_ref),
-              "cannot set notes.displayRef");
+        // Appended: the user's own displayRefs stay.
+        cfg.add_local_string("notes.displayRef", k_notes_ref);
         done.push_back(std::string("git log now shows eval notes (notes.displayRef = ") + k_notes_ref + ")");
     }
     return done;

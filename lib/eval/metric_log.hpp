@@ -7,7 +7,7 @@
 namespace mlci::eval {
 
 enum class LogWalk {
-    automatic, // walk_by_time (log_walk.hpp) from one commit; libgit2's revwalk for ranges and for what
+    automatic, // walk_by_time (git/time_walk.hpp) from one commit; libgit2's revwalk for ranges and for what
                // walk_by_time declines
     libgit2,   // libgit2's revwalk always
 };

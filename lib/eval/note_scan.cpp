@@ -176,6 +176,60 @@ bool has_duplicate(std::vector<std::string_view>& keys) {
 
 } // namespace
 
+namespace {
+
+// One "key = value" line of a [[run]] table into `run`: a key parse_note knows, its value in the form
+// the scanner reads, and not met before in this run (`seen` holds the keys met, one bit each).
+bool run_key(std::string_view key, std::string_view value, ScannedRun& run, unsigned& seen) {
+    if (!bare_key(key)) {
+        return false;
+    }
+    unsigned bit = 0;
+    std::string_view s;
+    double ignored = 0;
+    bool ok = false;
+    if (key == "suite") {
+        bit = k_suite;
+        ok = simple_string(value, run.suite);
+    } else if (key == "id") {
+        bit = k_id;
+        ok = simple_string(value, run.id);
+    } else if (key == "at") {
+        bit = k_at;
+        if (is_canonical_utc(value)) {
+            run.at = value;
+            ok = true;
+        } else {
+            ok = simple_string(value, run.at);
+        }
+    } else if (key == "by") {
+        bit = k_by;
+        ok = simple_string(value, s);
+    } else if (key == "duration_s") {
+        bit = k_duration;
+        ok = number(value, ignored);
+    } else if (key == "fingerprint") {
+        bit = k_fingerprint;
+        ok = simple_string(value, s);
+    } else if (key == "status") {
+        bit = k_status;
+        ok = value == "\"ok\"" || value == "\"error\"";
+    } else if (key == "reason") {
+        bit = k_reason;
+        ok = simple_string(value, s);
+    } else if (key == "reused_from") {
+        bit = k_reused;
+        ok = simple_string(value, s);
+    }
+    if (!ok || (seen & bit) != 0) {
+        return false;
+    }
+    seen |= bit;
+    return true;
+}
+
+} // namespace
+
 bool scan_note(std::string_view text, std::string_view metric, std::vector<ScannedRun>& out) {
     out.clear();
     if (text.size() > k_max_toml_bytes || std::memchr(text.data(), '\0', text.size()) != nullptr ||
@@ -260,51 +314,9 @@ bool scan_note(std::string_view text, std::string_view metric, std::vector<Scann
             }
             continue;
         }
-        // The run table itself.
-        if (!bare_key(key)) {
+        if (!run_key(key, value, run, seen)) { // the run table itself
             return false;
         }
-        unsigned bit = 0;
-        std::string_view s;
-        double ignored = 0;
-        bool ok = false;
-        if (key == "suite") {
-            bit = k_suite;
-            ok = simple_string(value, run.suite);
-        } else if (key == "id") {
-            bit = k_id;
-            ok = simple_string(value, run.id);
-        } else if (key == "at") {
-            bit = k_at;
-            if (is_canonical_utc(value)) {
-                run.at = value;
-                ok = true;
-            } else {
-                ok = simple_string(value, run.at);
-            }
-        } else if (key == "by") {
-            bit = k_by;
-            ok = simple_string(value, s);
-        } else if (key == "duration_s") {
-            bit = k_duration;
-            ok = number(value, ignored);
-        } else if (key == "fingerprint") {
-            bit = k_fingerprint;
-            ok = simple_string(value, s);
-        } else if (key == "status") {
-            bit = k_status;
-            ok = value == "\"ok\"" || value == "\"error\"";
-        } else if (key == "reason") {
-            bit = k_reason;
-            ok = simple_string(value, s);
-        } else if (key == "reused_from") {
-            bit = k_reused;
-            ok = simple_string(value, s);
-        }
-        if (!ok || (seen & bit) != 0) {
-            return false;
-        }
-        seen |= bit;
     }
     return close_run();
 }

@@ -2,21 +2,19 @@
 // open-addressing table. Any entry not in canonical form answers nullopt, and NotesStore::index() decides.
 #include "eval/note_table.hpp"
 
-#include "eval/raw_object.hpp"
-#include "git/handle.hpp"
+#include "git/odb.hpp"
 
 #include <cstring>
-#include <git2.h>
 
 namespace mlci::eval {
 
 namespace {
 
-using raw::OdbObject;
+constexpr size_t k_hex_size = 2 * git::Oid::k_raw_size;
 
 // Names in a notes tree are lower case hex (NotesStore::index() takes no other).
 int hex_value(char c) {
-    return raw::hex_value(c, false);
+    return git::hex_value(c, false);
 }
 
 size_t hash_of(const unsigned char* id) {
@@ -25,60 +23,22 @@ size_t hash_of(const unsigned char* id) {
     return h;
 }
 
-// One tree entry in canonical form: "<octal mode> <name>\0<20-byte id>".
-struct RawEntry {
-    unsigned mode = 0;
-    std::string_view name;
-    const unsigned char* id = nullptr;
-};
-
-// Reads the entry at `p`; false when it is not in canonical form (libgit2 may still read it: the
-// caller then lets NotesStore::index() decide).
-bool next_entry(const char*& p, const char* end, RawEntry& e) {
-    unsigned mode = 0;
-    const char* q = p;
-    while (q < end && *q >= '0' && *q <= '7' && q - p < 7) {
-        mode = mode * 8 + static_cast<unsigned>(*q - '0');
-        ++q;
-    }
-    if (q == p || q >= end || *q != ' ' || mode > 0xffff) {
-        return false;
-    }
-    ++q;
-    const char* nul = static_cast<const char*>(std::memchr(q, 0, static_cast<size_t>(end - q)));
-    if (nul == nullptr || nul == q || nul - q > 0xffff || end - (nul + 1) < GIT_OID_RAWSZ) {
-        return false;
-    }
-    e.mode = mode;
-    e.name = std::string_view(q, static_cast<size_t>(nul - q));
-    e.id = reinterpret_cast<const unsigned char*>(nul + 1);
-    p = nul + 1 + GIT_OID_RAWSZ;
-    return true;
-}
-
-bool is_dir(unsigned mode) {
-    return (mode & 0170000) == 0040000; // libgit2's S_ISDIR: git_tree_entry_type says tree
-}
-bool is_gitlink(unsigned mode) {
-    return (mode & 0170000) == 0160000; // a commit: neither a note nor a fan-out folder
-}
-
 // index_walk of notes.cpp over raw trees: `hex` holds the `len` hex digits of the folders above.
 template <typename Put>
-bool walk_raw(git_odb* odb, const git_oid* tree, char* hex, size_t len, int depth, const Put& put) {
-    if (depth > GIT_OID_HEXSZ / 2) {
+bool walk_raw(const git::Odb& odb, const git::Oid& tree, char* hex, size_t len, int depth, const Put& put) {
+    if (depth > static_cast<int>(k_hex_size / 2)) {
         return false;
     }
-    OdbObject raw;
-    if (git_odb_read(&raw.p, odb, tree) < 0 || git_odb_object_type(raw.p) != GIT_OBJECT_TREE) {
-        git_error_clear();
+    std::optional<git::RawObject> raw = odb.try_read(tree);
+    if (!raw || raw->type() != git::ObjectType::tree) {
         return false;
     }
-    const char* p = static_cast<const char*>(git_odb_object_data(raw.p));
-    const char* end = p + git_odb_object_size(raw.p);
-    RawEntry e;
+    std::string_view data = raw->data();
+    const char* p = data.data();
+    const char* end = p + data.size();
+    git::RawTreeEntry e;
     while (p < end) {
-        if (!next_entry(p, end, e)) {
+        if (!git::next_tree_entry(p, end, e)) {
             return false;
         }
         bool hexname = true;
@@ -88,19 +48,21 @@ bool walk_raw(git_odb* odb, const git_oid* tree, char* hex, size_t len, int dept
                 break;
             }
         }
-        if (!hexname || is_gitlink(e.mode)) {
-            continue;
+        if (!hexname || e.is_gitlink()) {
+            continue; // a gitlink is neither a note nor a fan-out folder
         }
-        if (is_dir(e.mode)) {
-            if (e.name.size() == 2 && len + 2 < GIT_OID_HEXSZ) {
+        if (e.is_tree()) {
+            if (e.name.size() == 2 && len + 2 < k_hex_size) {
                 std::memcpy(hex + len, e.name.data(), 2);
-                if (!walk_raw(odb, reinterpret_cast<const git_oid*>(e.id), hex, len + 2, depth + 1, put)) {
+                git::Oid sub;
+                std::memcpy(sub.id, e.id, sizeof sub.id);
+                if (!walk_raw(odb, sub, hex, len + 2, depth + 1, put)) {
                     return false;
                 }
             }
             continue;
         }
-        if (len + e.name.size() != GIT_OID_HEXSZ) {
+        if (len + e.name.size() != k_hex_size) {
             continue;
         }
         std::memcpy(hex + len, e.name.data(), e.name.size());
@@ -161,11 +123,11 @@ void NoteTable::put(const git::Oid& commit, const git::Oid& blob) {
     m_table[b] = static_cast<uint32_t>(m_entries.size());
 }
 
-std::optional<NoteTable> NoteTable::read(git_odb* odb, const git::Oid& tree, size_t size_hint) {
+std::optional<NoteTable> NoteTable::read(const git::Odb& odb, const git::Oid& tree, size_t size_hint) {
     NoteTable t;
     t.m_entries.reserve(size_hint);
-    char hex[GIT_OID_HEXSZ];
-    if (!walk_raw(odb, git::to_git(tree), hex, 0, 0,
+    char hex[k_hex_size];
+    if (!walk_raw(odb, tree, hex, 0, 0,
                   [&](const git::Oid& commit, const git::Oid& blob) { t.put(commit, blob); })) {
         return std::nullopt;
     }
@@ -173,14 +135,11 @@ std::optional<NoteTable> NoteTable::read(git_odb* odb, const git::Oid& tree, siz
 }
 
 std::optional<NoteTable> NoteTable::read_commit(const git::Repo& repo, const git::Oid& notes_commit) {
-    git::Handle<git_commit> c;
-    git::Handle<git_odb> odb;
-    if (git_commit_lookup(c.out(), repo.raw(), git::to_git(notes_commit)) < 0 ||
-        git_repository_odb(odb.out(), repo.raw()) < 0) {
-        git_error_clear();
+    std::optional<git::Oid> tree = repo.tree_of(notes_commit);
+    if (!tree) {
         return std::nullopt;
     }
-    return read(odb.get(), git::from_git(git_commit_tree_id(c.get())), 0);
+    return read(git::Odb(repo), *tree, 0);
 }
 
 NoteTable NoteTable::from_index(const NoteIndex& index) {

@@ -1,6 +1,6 @@
 // Every note of a notes tree, for `git gate log`: commit → note blob, read straight from the object
-// database. NotesStore::index() walks the tree through git_tree_lookup, which builds a git_tree (an
-// allocation per entry) and goes through the repository's object cache; this reads the raw tree objects
+// database (git/odb.hpp). NotesStore::index() walks the tree through git_tree_lookup, which builds a git_tree
+// (an allocation per entry) and goes through the repository's object cache; this reads the raw tree objects
 // instead, into one flat open-addressing table. It also needs only a git_odb, which libgit2 documents as
 // safe to share between threads (a git_repository is not), so a helper thread can build it.
 //
@@ -12,14 +12,13 @@
 #pragma once
 
 #include "eval/notes.hpp"
+#include "git/odb.hpp"
 #include "git/repo.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <vector>
-
-struct git_odb;
 
 namespace mlci::eval {
 
@@ -29,7 +28,7 @@ class NoteTable {
 
     /// The notes of the tree `tree` (a notes commit's tree), or nullopt when a tree object is missing,
     /// is not a tree, or is not in the canonical form (see above). `size_hint`: notes expected.
-    static std::optional<NoteTable> read(git_odb* odb, const git::Oid& tree, size_t size_hint);
+    static std::optional<NoteTable> read(const git::Odb& odb, const git::Oid& tree, size_t size_hint);
     /// The same for the tree of the notes commit `notes_commit` (nullopt also when that commit cannot be
     /// read).
     static std::optional<NoteTable> read_commit(const git::Repo& repo, const git::Oid& notes_commit);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "eval/note.hpp"
+#include "git/notes.hpp"
 #include "git/repo.hpp"
 
 #include <cstring>
@@ -20,14 +21,8 @@ namespace mlci::eval {
 
 inline constexpr const char* k_notes_ref = "refs/notes/mlci/evals";
 
-struct OidHash {
-    size_t operator()(const git::Oid& o) const {
-        size_t h;
-        std::memcpy(&h, o.id, sizeof h);
-        return h;
-    }
-};
-using NoteIndex = std::unordered_map<git::Oid, git::Oid, OidHash>; // commit → note blob
+using git::NoteIndex; // commit → note blob (git/notes.hpp)
+using git::OidHash;
 
 /// A change to one commit's note: given the current text (nullopt when none), the new text.
 using NoteEdit = std::function<std::string(const std::optional<std::string>&)>;

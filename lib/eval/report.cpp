@@ -3,7 +3,6 @@
 // JSON. The value, delta and sparkline formatting here is shared with `git gate check`.
 #include "eval/report.hpp"
 
-#include "git/handle.hpp"
 #include "util/diag.hpp"
 #include "util/escape.hpp"
 #include "util/strings.hpp"
@@ -11,15 +10,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <git2.h>
 #include <set>
 
 namespace mlci::eval {
-
-using git::check;
-using git::from_git;
-using git::Handle;
-using git::to_git;
 
 std::string value_text(std::optional<double> v) {
     if (!v) {
@@ -215,12 +208,11 @@ std::vector<git::Oid> first_parents(const git::Repo& repo, const git::Oid& head,
     git::Oid cur = head;
     while (static_cast<int>(out.size()) < n) {
         out.push_back(cur);
-        Handle<git_commit> c;
-        check(git_commit_lookup(c.out(), repo.raw(), to_git(cur)), "cannot read commit " + cur.hex());
-        if (git_commit_parentcount(c.get()) == 0) {
+        git::CommitInfo c = repo.commit(cur);
+        if (c.parents.empty()) {
             break;
         }
-        cur = from_git(git_commit_parent_id(c.get(), 0));
+        cur = c.parents[0];
     }
     std::reverse(out.begin(), out.end());
     return out;

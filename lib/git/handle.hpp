@@ -1,4 +1,4 @@
-// Internal to lib/git and other lib/ code that must talk to libgit2: Handle<T> owns one libgit2 object
+// Internal to lib/git (nothing outside it includes this or <git2.h>): Handle<T> owns one libgit2 object
 // and frees it with its matching _free; to_git/from_git convert object ids.
 #pragma once
 
@@ -33,6 +33,7 @@ MLCI_GIT_FREE(git_index, git_index_free)
 MLCI_GIT_FREE(git_treebuilder, git_treebuilder_free)
 MLCI_GIT_FREE(git_note, git_note_free)
 MLCI_GIT_FREE(git_remote, git_remote_free)
+MLCI_GIT_FREE(git_status_list, git_status_list_free)
 #undef MLCI_GIT_FREE
 
 template <typename T>
@@ -81,5 +82,9 @@ inline Oid from_git(const git_oid* g) {
     std::memcpy(o.id, g->id, sizeof o.id);
     return o;
 }
+
+// The object cache limits git::init() sets (repo.cpp), which NoObjectCache (odb.cpp) restores.
+inline constexpr size_t k_tree_cache_limit = static_cast<size_t>(4) << 20;
+inline constexpr size_t k_commit_cache_limit = static_cast<size_t>(64) << 10;
 
 } // namespace mlci::git

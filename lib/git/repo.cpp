@@ -34,40 +34,10 @@ void init() {
         git_libgit2_init();
         // libgit2 caches only trees up to 4 KiB by default; a prompts/ folder of 1,000 files has a
         // 40 KiB tree that would be inflated again for every lookup under it.
-        git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, static_cast<size_t>(4) << 20);
-        git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_COMMIT, static_cast<size_t>(64) << 10);
+        git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, k_tree_cache_limit);
+        git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_COMMIT, k_commit_cache_limit);
         std::atexit([] { git_libgit2_shutdown(); });
     });
-}
-
-// --- Oid ---
-
-Oid Oid::from_hex(std::string_view hex) {
-    Oid o;
-    if (hex.size() != GIT_OID_HEXSZ) {
-        throw input_error("'" + std::string(hex) + "' is not a 40-hex object id");
-    }
-    git_oid g;
-    if (git_oid_fromstrn(&g, hex.data(), hex.size()) < 0) {
-        throw input_error("'" + std::string(hex) + "' is not a 40-hex object id");
-    }
-    std::memcpy(o.id, g.id, 20);
-    return o;
-}
-
-std::string Oid::hex() const {
-    char buf[GIT_OID_HEXSZ + 1];
-    git_oid_tostr(buf, sizeof buf, to_git(*this));
-    return buf;
-}
-
-bool Oid::is_zero() const {
-    for (unsigned char c : id) {
-        if (c != 0) {
-            return false;
-        }
-    }
-    return true;
 }
 
 std::string CommitInfo::summary() const {
@@ -262,6 +232,55 @@ CommitInfo Repo::commit(const Oid& id) const {
         info.parents.push_back(from_git(git_commit_parent_id(c.get(), i)));
     }
     return info;
+}
+
+CommitLine Repo::commit_line(const Oid& id) const {
+    Handle<git_commit> c;
+    check(git_commit_lookup(c.out(), m_repo, to_git(id)), "cannot read commit");
+    const char* s = git_commit_summary(c.get());
+    return {git_commit_time(c.get()), s != nullptr ? s : ""};
+}
+
+std::optional<int64_t> Repo::commit_time(const Oid& id) const {
+    Handle<git_commit> c;
+    if (git_commit_lookup(c.out(), m_repo, to_git(id)) < 0) {
+        git_error_clear();
+        return std::nullopt;
+    }
+    return static_cast<int64_t>(git_commit_time(c.get()));
+}
+
+std::optional<Oid> Repo::tree_of(const Oid& commit) const {
+    Handle<git_commit> c;
+    if (git_commit_lookup(c.out(), m_repo, to_git(commit)) < 0) {
+        git_error_clear();
+        return std::nullopt;
+    }
+    return from_git(git_commit_tree_id(c.get()));
+}
+
+std::vector<std::string> Repo::status_paths() const {
+    git_status_options opts = GIT_STATUS_OPTIONS_INIT;
+    opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+    opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+                 GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+    Handle<git_status_list> list;
+    check(git_status_list_new(list.out(), m_repo, &opts), "cannot read the status of the work tree");
+    std::vector<std::string> out;
+    size_t n = git_status_list_entrycount(list.get());
+    for (size_t i = 0; i < n; ++i) {
+        const git_status_entry* e = git_status_byindex(list.get(), i);
+        for (const git_diff_delta* dd : {e->head_to_index, e->index_to_workdir}) {
+            if (dd == nullptr) {
+                continue;
+            }
+            const char* p = dd->new_file.path ? dd->new_file.path : dd->old_file.path;
+            if (p != nullptr) {
+                out.emplace_back(p);
+            }
+        }
+    }
+    return out;
 }
 
 std::optional<Oid> Repo::blob_id_at(const Oid& commit, const std::string& path) const {
@@ -549,6 +568,19 @@ std::vector<std::pair<std::string, Oid>> Repo::refs_matching(const std::string& 
         out.emplace_back(git_reference_name(ref), from_git(git_reference_target(resolved.get())));
     }
     return out;
+}
+
+std::vector<std::string> Repo::remote_names() const {
+    git_strarray names{};
+    check(git_remote_list(&names, m_repo), "cannot list remotes");
+    std::vector<std::string> remotes(names.strings, names.strings + names.count);
+    git_strarray_dispose(&names);
+    return remotes;
+}
+
+void Repo::add_fetch_refspec(const std::string& remote, const std::string& refspec) {
+    check(git_remote_add_fetch(m_repo, remote.c_str(), refspec.c_str()),
+          "cannot add a fetch refspec to " + remote);
 }
 
 std::optional<std::string> Repo::config_string(const std::string& key) const {

@@ -3,6 +3,7 @@
 // Nothing outside lib/ includes <git2.h>: the types below are all the rest of mlci sees.
 #pragma once
 
+#include "git/oid.hpp"
 #include "util/error.hpp"
 
 #include <cstdint>
@@ -17,17 +18,6 @@ struct git_repository;
 struct git_oid;
 
 namespace mlci::git {
-
-/// A 40-hex object id. Value type, cheap to copy.
-struct Oid {
-    unsigned char id[20] = {};
-    static Oid from_hex(std::string_view hex); // throws input_error on a bad id
-    std::string hex() const;
-    std::string short_hex(size_t n = 7) const { return hex().substr(0, n); }
-    bool is_zero() const;
-    bool operator==(const Oid&) const = default;
-    auto operator<=>(const Oid&) const = default;
-};
 
 /// Name, e-mail and time of a tagger, author or committer.
 struct Signature {
@@ -58,6 +48,11 @@ struct CommitInfo {
     std::string message;
     std::vector<Oid> parents;
     std::string summary() const; // first line
+};
+
+struct CommitLine {
+    int64_t time = 0;
+    std::string summary;
 };
 
 /// A tree entry found while walking a commit's tree.
@@ -99,6 +94,17 @@ class Repo {
     Oid commit_of(const std::string& rev) const;
     std::optional<Oid> head() const; // nullopt on an unborn branch
     CommitInfo commit(const Oid& id) const;
+    /// The committer time and git_commit_summary (the first paragraph joined on one line, libgit2's
+    /// whitespace rules) of a commit, as `git gate log` prints it; throws when it cannot be read.
+    CommitLine commit_line(const Oid& id) const;
+    /// The committer time of a commit; nullopt when it cannot be read.
+    std::optional<int64_t> commit_time(const Oid& id) const;
+    /// The tree of a commit; nullopt when it cannot be read.
+    std::optional<Oid> tree_of(const Oid& commit) const;
+    /// The paths `git status` lists (staged and unstaged changes, untracked files in untracked folders,
+    /// no submodules), in its order: per entry the path of its staged change, then of its unstaged
+    /// one (a path may come twice).
+    std::vector<std::string> status_paths() const;
     /// Blob content at path in a commit; nullopt when absent (or not a blob).
     std::optional<std::string> blob_at(const Oid& commit, const std::string& path) const;
     std::optional<Oid> blob_id_at(const Oid& commit, const std::string& path) const;
@@ -130,6 +136,11 @@ class Repo {
     // --- references ---
     std::optional<Oid> ref_target(const std::string& refname) const;
     std::vector<std::pair<std::string, Oid>> refs_matching(const std::string& glob) const;
+
+    // --- remotes ---
+    std::vector<std::string> remote_names() const;
+    /// Add a fetch refspec to a remote's config.
+    void add_fetch_refspec(const std::string& remote, const std::string& refspec);
 
     // --- config ---
     std::optional<std::string> config_string(const std::string& key) const;

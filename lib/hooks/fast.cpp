@@ -1,12 +1,12 @@
 // The hooks' decisions that need no libgit2 (mlci-hook links this without it): what a push brings,
-// and whether a checkout has artifacts to materialize. The repository is read directly (lib/gitlite)
+// and whether a checkout has artifacts to materialize. The repository is read directly (lib/git/lite)
 // where it can be, else the git binary answers.
 #include "hooks/hook.hpp"
 
 #include "artifact/pointer.hpp"
 #include "eval/gates.hpp"
 #include "fsutil/file.hpp"
-#include "gitlite/objects.hpp"
+#include "git/lite/objects.hpp"
 #include "hooks/gitcli.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -41,32 +41,32 @@ bool zero(const std::string& oid) {
     return oid.find_first_not_of('0') == std::string::npos;
 }
 
-// The same, read directly (lib/gitlite) when the remote's old tip lies on the pushed tip's first-parent
+// The same, read directly (lib/git/lite) when the remote's old tip lies on the pushed tip's first-parent
 // chain, as it does for every fast-forward push: those chain commits are exactly what
 // `git log --first-parent TIP ^OLD` lists. nullopt (git decides) for a new branch, a rewrite, a merge
 // of the remote's side, a chain longer than 1,000 commits, or a repository the reader does not read.
-std::optional<std::vector<std::string>> pushed_paths_lite(gitlite::Repo* repo, const PushUpdate& u,
+std::optional<std::vector<std::string>> pushed_paths_lite(git::lite::Repo* repo, const PushUpdate& u,
                                                           std::vector<std::string>* commits) {
     if (repo == nullptr || zero(u.remote_oid)) {
         return std::nullopt;
     }
-    auto tip = gitlite::from_hex(u.local_oid);
-    auto old = gitlite::from_hex(u.remote_oid);
+    auto tip = git::Oid::parse_hex(u.local_oid);
+    auto old = git::Oid::parse_hex(u.remote_oid);
     if (!tip || !old) {
         return std::nullopt;
     }
     try {
         // First the chain alone (commit objects only), so a push we cannot place costs little.
-        std::vector<std::pair<gitlite::Oid, gitlite::Commit>> chain;
-        gitlite::Oid cur = *tip;
+        std::vector<std::pair<git::Oid, git::lite::Commit>> chain;
+        git::Oid cur = *tip;
         while (cur != *old) {
             if (chain.size() >= 1000) {
                 return std::nullopt;
             }
             auto obj = repo->read(cur);
-            std::optional<gitlite::Commit> c;
-            if (obj && obj->type == gitlite::Type::commit) {
-                c = gitlite::parse_commit(obj->data);
+            std::optional<git::lite::Commit> c;
+            if (obj && obj->type == git::lite::Type::commit) {
+                c = git::lite::parse_commit(obj->data);
             }
             if (!c || c->parents.empty()) {
                 return std::nullopt; // unreadable, or the root reached without meeting the old tip
@@ -76,23 +76,23 @@ std::optional<std::vector<std::string>> pushed_paths_lite(gitlite::Repo* repo, c
         }
         std::set<std::string> paths;
         std::vector<std::string> ids;
-        gitlite::Oid id = *tip;
+        git::Oid id = *tip;
         for (const auto& [parent, c] : chain) {
-            ids.push_back(gitlite::to_hex(id));
-            for (auto& p : gitlite::changed_paths(*repo, c)) {
+            ids.push_back(id.hex());
+            for (auto& p : git::lite::changed_paths(*repo, c)) {
                 paths.insert(std::move(p));
             }
             id = parent;
         }
         commits->insert(commits->end(), ids.begin(), ids.end());
         return std::vector<std::string>(paths.begin(), paths.end());
-    } catch (const gitlite::Unsupported&) {
+    } catch (const git::lite::Unsupported&) {
         return std::nullopt;
     }
 }
 
 // Paths changed by the commits this update brings to the remote.
-std::vector<std::string> pushed_paths(gitlite::Repo* repo, const PushUpdate& u, const std::string& remote,
+std::vector<std::string> pushed_paths(git::lite::Repo* repo, const PushUpdate& u, const std::string& remote,
                                       std::vector<std::string>* commits) {
     if (auto lite = pushed_paths_lite(repo, u, commits)) {
         return std::move(*lite);
@@ -154,7 +154,7 @@ PushPlan plan_push(const std::string& remote, const std::string& input) {
             }
         }
     }
-    auto repo = gitlite::Repo::open();
+    auto repo = git::lite::Repo::open();
     for (const auto& u : updates) {
         if (u.is_delete() || !u.is_branch()) {
             continue; // deletions and tags (and notes) carry nothing to gate
@@ -176,8 +176,8 @@ PushPlan plan_push(const std::string& remote, const std::string& input) {
 }
 
 bool tracks_pointers() {
-    if (auto repo = gitlite::Repo::open()) {
-        if (auto index = gitlite::read_index(repo->index_path())) {
+    if (auto repo = git::lite::Repo::open()) {
+        if (auto index = git::lite::read_index(repo->index_path())) {
             for (const auto& e : index->entries) {
                 if (artifact::is_pointer_path(e.path)) {
                     return true;

@@ -1,6 +1,6 @@
 // The logic behind the hook shims: `git gate hook NAME ARGS...` (DESIGN.md section 5 and issue 6).
 // Each hook returns what to print and its exit code; cmd/ prints. The cheap decisions ("nothing relevant
-// is staged / pushed") are made without libgit2: lib/gitlite reads the repository, else the git binary.
+// is staged / pushed") are made without libgit2: lib/git/lite reads the repository, else the git binary.
 #pragma once
 
 #include <functional>

@@ -1,6 +1,6 @@
 // pre-commit: checks on the staged content (the index, never the working tree).
 //
-// The cheap path: the index and HEAD's tree, read directly (lib/gitlite), list what is staged; the
+// The cheap path: the index and HEAD's tree, read directly (lib/git/lite), list what is staged; the
 // index gives each staged file's size; the few files that need reading (prompts, pointers, datasets
 // with a schema, .mlci/*.toml) are read from the object files. Where that reader declines (an unusual
 // repository layout), `git diff --cached --raw -z` and one `git cat-file --batch-command` do the same.
@@ -13,7 +13,7 @@
 #include "config/config.hpp"
 #include "eval/gates.hpp"
 #include "fsutil/file.hpp"
-#include "gitlite/objects.hpp"
+#include "git/lite/objects.hpp"
 #include "hooks/gitcli.hpp"
 #include "prompt/prompt.hpp"
 #include "util/error.hpp"
@@ -63,29 +63,29 @@ std::vector<StagedFile> staged_files_git() {
     return out;
 }
 
-// The repository read directly (lib/gitlite), when its layout is one that reader knows: no git child
+// The repository read directly (lib/git/lite), when its layout is one that reader knows: no git child
 // for the common case. Either member may be missing; callers then ask git.
 struct Lite {
-    std::unique_ptr<gitlite::Repo> repo;
-    std::optional<gitlite::Index> index;
+    std::unique_ptr<git::lite::Repo> repo;
+    std::optional<git::lite::Index> index;
 };
 
 Lite open_lite() {
     Lite l;
-    l.repo = gitlite::Repo::open();
+    l.repo = git::lite::Repo::open();
     if (l.repo) {
-        l.index = gitlite::read_index(l.repo->index_path());
+        l.index = git::lite::read_index(l.repo->index_path());
     }
     return l;
 }
 
 std::vector<StagedFile> staged_files(Lite& lite) {
     if (lite.index) {
-        if (auto changes = gitlite::staged_changes(*lite.repo, *lite.index)) {
+        if (auto changes = git::lite::staged_changes(*lite.repo, *lite.index)) {
             std::vector<StagedFile> out;
             out.reserve(changes->size());
             for (auto& c : *changes) {
-                out.push_back({std::move(c.path), gitlite::to_hex(c.id), c.mode});
+                out.push_back({std::move(c.path), c.id.hex(), c.mode});
             }
             return out;
         }
@@ -94,9 +94,10 @@ std::vector<StagedFile> staged_files(Lite& lite) {
 }
 
 // The index's entry for a path, or nullptr.
-const gitlite::IndexEntry* index_entry(const gitlite::Index& index, const std::string& path) {
-    auto it = std::lower_bound(index.entries.begin(), index.entries.end(), path,
-                               [](const gitlite::IndexEntry& e, const std::string& p) { return e.path < p; });
+const git::lite::IndexEntry* index_entry(const git::lite::Index& index, const std::string& path) {
+    auto it =
+        std::lower_bound(index.entries.begin(), index.entries.end(), path,
+                         [](const git::lite::IndexEntry& e, const std::string& p) { return e.path < p; });
     return it == index.entries.end() || it->path != path ? nullptr : &*it;
 }
 
@@ -118,19 +119,19 @@ struct Blob {
 // Contents straight from the object files when the reader can; the rest, and every size asked for,
 // from one `git cat-file --batch-command` ("info" for sizes, "contents" for bytes).
 std::map<std::string, Blob> read_blobs(const std::vector<std::string>& info,
-                                       const std::vector<std::string>& contents_in, gitlite::Repo* repo) {
+                                       const std::vector<std::string>& contents_in, git::lite::Repo* repo) {
     std::map<std::string, Blob> out;
     std::vector<std::string> contents;
     for (const auto& id : contents_in) {
-        std::optional<gitlite::Object> obj;
+        std::optional<git::lite::Object> obj;
         if (repo != nullptr) {
             try {
-                obj = repo->read(*gitlite::from_hex(id));
-            } catch (const gitlite::Unsupported&) {
+                obj = repo->read(*git::Oid::parse_hex(id));
+            } catch (const git::lite::Unsupported&) {
                 obj.reset();
             }
         }
-        if (obj && obj->type == gitlite::Type::blob) {
+        if (obj && obj->type == git::lite::Type::blob) {
             Blob& b = out[id];
             b.size = obj->data.size();
             b.content = std::move(obj->data);
@@ -235,11 +236,10 @@ HookReport pre_commit(const PointerCheck& in_cache) {
         // GIT_INDEX_FILE; the reader reads that one.
         bool known_small = false;
         if (lite.index) {
-            const gitlite::IndexEntry* e = index_entry(*lite.index, f.path);
+            const git::lite::IndexEntry* e = index_entry(*lite.index, f.path);
             struct stat st {};
-            known_small = e != nullptr && gitlite::to_hex(e->id) == f.blob &&
-                          e->size <= cfg.hooks.max_file_size && lstat(f.path.c_str(), &st) == 0 &&
-                          e->matches(st);
+            known_small = e != nullptr && e->id.hex() == f.blob && e->size <= cfg.hooks.max_file_size &&
+                          lstat(f.path.c_str(), &st) == 0 && e->matches(st);
         }
         if (known_small) {
             small.insert(f.blob);

@@ -2,11 +2,10 @@
 // with the same warnings, whether it walks with walk_by_time or with libgit2's revwalk — on a history
 // with merges, equal commit times, a merge older than its parents, summaries libgit2 must read, notes
 // the scanner declines, a malformed note, commits without notes, ranges and -n.
-#include "eval/log_walk.hpp"
 #include "eval/metric_log.hpp"
 #include "eval/note.hpp"
 #include "eval/notes.hpp"
-#include "git/handle.hpp"
+#include "git/time_walk.hpp"
 #include "temp_repo.hpp"
 #include "util/diag.hpp"
 
@@ -134,7 +133,7 @@ LogResult reference_log(const git::Repo& repo, const eval::NotesStore& store, co
                         const std::string& suite, const std::string& range, size_t max_count) {
     LogResult r;
     WarningSink old = set_warning_sink([&](const std::string& w) { r.warnings.push_back(w); });
-    for (const Oid& c : eval::libgit2_walk(repo, range.empty() ? "HEAD" : range)) {
+    for (const Oid& c : git::libgit2_walk(repo, range.empty() ? "HEAD" : range)) {
         if (max_count > 0 && r.points.size() >= max_count) {
             break; // -n values are out: no more notes are read (nor warned about)
         }
@@ -148,8 +147,7 @@ LogResult reference_log(const git::Repo& repo, const eval::NotesStore& store, co
                 suites.insert(run.suite);
             }
         }
-        git::Handle<git_commit> commit;
-        git::check(git_commit_lookup(commit.out(), repo.raw(), git::to_git(c)), "lookup");
+        git::CommitLine line = repo.commit_line(c); // git_commit_time, git_commit_summary
         for (const auto& s : suites) {
             const eval::Run* run = note->latest(s);
             auto v = run->metric(metric);
@@ -161,8 +159,8 @@ LogResult reference_log(const git::Repo& repo, const eval::NotesStore& store, co
             }
             eval::LogPoint& p = r.points.emplace_back();
             p.commit = c;
-            p.time = git_commit_time(commit.get());
-            p.summary = git_commit_summary(commit.get());
+            p.time = line.time;
+            p.summary = line.summary;
             p.suite = run->suite;
             p.run_id = run->id;
             p.value = *v;

@@ -17,6 +17,7 @@
 // differ from its own.
 #pragma once
 
+#include "git/odb.hpp"
 #include "git/repo.hpp"
 
 #include <cstdint>
@@ -25,28 +26,51 @@
 #include <string_view>
 #include <vector>
 
-struct git_odb;
+struct git_revwalk;
 
-namespace mlci::eval {
+namespace mlci::git {
 
 struct WalkedCommit {
-    git::Oid id;
+    Oid id;
     int64_t time = 0; // committer time, as libgit2 reads it
 };
 
 /// Called once per commit the walk reads, with its raw text (headers, blank line, message).
-using WalkVisit = std::function<void(const git::Oid& commit, std::string_view raw)>;
+using WalkVisit = std::function<void(const Oid& commit, std::string_view raw)>;
 
 /// Every commit reachable from `tip`, in libgit2's GIT_SORT_TIME order; nullopt outside the plain case.
 /// `objects_dir` is the repository's object folder (where a commit-graph would be); `size_hint` the
 /// number of commits expected (space reserved up front).
-std::optional<std::vector<WalkedCommit>> walk_by_time(git_odb* odb, const std::string& objects_dir,
-                                                      const git::Oid& tip, const WalkVisit& visit,
+std::optional<std::vector<WalkedCommit>> walk_by_time(const Odb& odb, const std::string& objects_dir,
+                                                      const Oid& tip, const WalkVisit& visit,
                                                       size_t size_hint);
 
-/// The same walk through libgit2 (git_revwalk, GIT_SORT_TIME), for tests: REV or A..B.
-std::vector<git::Oid> libgit2_walk(const git::Repo& repo, const std::string& range);
-/// walk_by_time over a repository, for tests (nullopt outside the plain case).
-std::optional<std::vector<git::Oid>> walk_by_time(const git::Repo& repo, const git::Oid& tip);
+/// libgit2's own walk in GIT_SORT_TIME order (git_revwalk): for ranges, and for what walk_by_time declines.
+class TimeOrderWalk {
+  public:
+    explicit TimeOrderWalk(const Repo& repo); // throws Error (kind git) when it cannot start
+    ~TimeOrderWalk();
+    TimeOrderWalk(const TimeOrderWalk&) = delete;
+    TimeOrderWalk& operator=(const TimeOrderWalk&) = delete;
 
-} // namespace mlci::eval
+    /// Walk the range A..B; false when libgit2 does not take it.
+    bool push_range(const std::string& range);
+    /// Walk from `commit`; throws Error (kind git) saying `what` when it cannot.
+    void push(const Oid& commit, const std::string& what);
+    /// The next commit; false at the end of the history, or where it cannot be walked further (a
+    /// missing object, a shallow clone with a range): then check_complete() throws.
+    bool next(Oid& out);
+    /// Throws Error (kind git) saying `what`, with `hint`, when next() stopped before the end.
+    void check_complete(const std::string& what, const std::string& hint) const;
+
+  private:
+    git_revwalk* m_walk = nullptr;
+    int m_rc = 0; // of the last git_revwalk_next
+};
+
+/// The same walk through libgit2 (git_revwalk, GIT_SORT_TIME), for tests: REV or A..B.
+std::vector<Oid> libgit2_walk(const Repo& repo, const std::string& range);
+/// walk_by_time over a repository, for tests (nullopt outside the plain case).
+std::optional<std::vector<Oid>> walk_by_time(const Repo& repo, const Oid& tip);
+
+} // namespace mlci::git

@@ -1,6 +1,6 @@
-// Unit tests for lib/eval/log_walk: walk_by_time must give libgit2's GIT_SORT_TIME order exactly —
+// Unit tests for lib/git/time_walk: walk_by_time must give libgit2's GIT_SORT_TIME order exactly —
 // ties, merges, commits older than their parents — and decline what it does not read.
-#include "eval/log_walk.hpp"
+#include "git/time_walk.hpp"
 #include "temp_repo.hpp"
 
 #include <doctest/doctest.h>
@@ -59,9 +59,9 @@ TEST_SUITE("walk_by_time") {
             for (int tip : {n, n - 1, n / 2, 3, 1}) {
                 INFO("seed ", seed, " tip t", tip);
                 std::string rev = "t" + std::to_string(tip);
-                auto ours = eval::walk_by_time(repo, t.rev(rev));
+                auto ours = git::walk_by_time(repo, t.rev(rev));
                 REQUIRE(ours);
-                CHECK(*ours == eval::libgit2_walk(repo, rev));
+                CHECK(*ours == git::libgit2_walk(repo, rev));
             }
         }
     }
@@ -75,7 +75,7 @@ TEST_SUITE("walk_by_time") {
              "from :1\n";
         t.git({"fast-import", "--quiet"}, nullptr, s);
         git::Repo repo = git::Repo::open(t.top);
-        auto plain = eval::walk_by_time(repo, t.rev("main"));
+        auto plain = git::walk_by_time(repo, t.rev("main"));
         REQUIRE(plain);
         CHECK(plain->size() == 2);
 
@@ -85,15 +85,15 @@ TEST_SUITE("walk_by_time") {
             "tree " + tree + "\nparent " + t.rev("main").hex() +
             "\nauthor a <a@example.com> 1700000002 +0000\ncommitter c <c@example.com> 1700000002\n\nodd\n";
         Oid c = Oid::from_hex(t.git({"hash-object", "-t", "commit", "-w", "--stdin"}, nullptr, odd));
-        CHECK_FALSE(eval::walk_by_time(repo, c));
-        CHECK(eval::libgit2_walk(repo, c.hex()).size() == 3);
+        CHECK_FALSE(git::walk_by_time(repo, c));
+        CHECK(git::libgit2_walk(repo, c.hex()).size() == 3);
 
         // A parent that is not there (a shallow history, a broken repository): libgit2 decides.
         std::string orphan = "tree " + tree + "\nparent " + std::string(40, '1') +
                              "\ncommitter c <c@example.com> 1700000003 +0000\n\norphan\n";
         Oid o = Oid::from_hex(
             t.git({"hash-object", "-t", "commit", "-w", "--literally", "--stdin"}, nullptr, orphan));
-        CHECK_FALSE(eval::walk_by_time(repo, o));
+        CHECK_FALSE(git::walk_by_time(repo, o));
     }
 
     TEST_CASE("with a commit-graph (libgit2 walks by it): still the same order") {
@@ -108,9 +108,9 @@ TEST_SUITE("walk_by_time") {
             git::Repo repo = git::Repo::open(t.top);
             for (const std::string rev : {"t300", "t150", "t2"}) {
                 INFO("seed ", seed, " tip ", rev);
-                auto ours = eval::walk_by_time(repo, t.rev(rev));
+                auto ours = git::walk_by_time(repo, t.rev(rev));
                 REQUIRE(ours);
-                CHECK(*ours == eval::libgit2_walk(repo, rev));
+                CHECK(*ours == git::libgit2_walk(repo, rev));
             }
         }
     }
@@ -137,15 +137,15 @@ TEST_SUITE("walk_by_time") {
         t.git({"update-ref", "refs/heads/main", z});
         git::Repo repo = git::Repo::open(t.top);
         // Without a graph the commits' own times rule, for libgit2 and this walk alike.
-        auto plain = eval::walk_by_time(repo, t.rev("main"));
+        auto plain = git::walk_by_time(repo, t.rev("main"));
         REQUIRE(plain);
-        CHECK(*plain == eval::libgit2_walk(repo, "main"));
+        CHECK(*plain == git::libgit2_walk(repo, "main"));
         t.git({"-c", "commitGraph.generationVersion=1", "commit-graph", "write", "--reachable"});
         git::Repo graphed = git::Repo::open(t.top);
-        CHECK_FALSE(eval::walk_by_time(graphed, t.rev("main")));
+        CHECK_FALSE(git::walk_by_time(graphed, t.rev("main")));
         // Each odd commit alone is enough to decline.
-        CHECK_FALSE(eval::walk_by_time(graphed, t.rev(x)));
-        CHECK(eval::walk_by_time(graphed, t.rev(r)));
+        CHECK_FALSE(git::walk_by_time(graphed, t.rev(x)));
+        CHECK(git::walk_by_time(graphed, t.rev(r)));
     }
 
     TEST_CASE("a shallow clone: the commits git lists in .git/shallow have no parents") {
@@ -158,7 +158,7 @@ TEST_SUITE("walk_by_time") {
         TempRepo sh;
         sh.git({"clone", "-q", "--depth", "2", "file://" + t.top, "."});
         git::Repo repo = git::Repo::open(sh.top);
-        auto walked = eval::walk_by_time(repo, sh.rev("HEAD"));
+        auto walked = git::walk_by_time(repo, sh.rev("HEAD"));
         REQUIRE(walked);
         REQUIRE(walked->size() == 2);
         CHECK((*walked)[0] == sh.rev("HEAD"));

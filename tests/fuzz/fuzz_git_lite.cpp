@@ -1,5 +1,5 @@
-// Fuzz target for lib/gitlite's parsers (the hooks read a repository's index, trees, commits and pack
-// deltas without git): whatever the bytes, each must give a value, nullopt, or gitlite::Unsupported —
+// Fuzz target for lib/git/lite's parsers (the hooks read a repository's index, trees, commits and pack
+// deltas without git): whatever the bytes, each must give a value, nullopt, or git::lite::Unsupported —
 // never a crash or a read outside its input. The first byte picks the parser; the rest is its input
 // (for apply_delta: a 2-byte big-endian base length, the base, then the delta; for a loose object: the
 // file's bytes, read through Repo::read; for a pack: a byte k, then the pack's objects, which a pack
@@ -7,11 +7,12 @@
 // ref deltas). Invariants: an index
 // that parses has non-empty, strictly sorted paths and canonical modes; a tree's entries have names
 // without '/' and canonical modes; a delta's result has exactly the size the delta declares.
-#include "gitlite/objects.hpp"
+#include "git/lite/objects.hpp"
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -68,14 +69,14 @@ void be32(std::string& out, uint32_t v) {
     }
 }
 
-mlci::gitlite::Oid id_of(unsigned char b) {
-    mlci::gitlite::Oid id;
-    id.fill(b);
+mlci::git::Oid id_of(unsigned char b) {
+    mlci::git::Oid id;
+    std::memset(id.id, b, sizeof id.id);
     return id;
 }
 
-void read_both(const mlci::gitlite::Oid& a, const mlci::gitlite::Oid& b) {
-    auto repo = mlci::gitlite::Repo::open();
+void read_both(const mlci::git::Oid& a, const mlci::git::Oid& b) {
+    auto repo = mlci::git::lite::Repo::open();
     if (repo == nullptr) {
         fail("the scratch repository does not open");
     }
@@ -86,7 +87,7 @@ void read_both(const mlci::gitlite::Oid& a, const mlci::gitlite::Oid& b) {
                     fail("object type");
                 }
             }
-        } catch (const mlci::gitlite::Unsupported&) {
+        } catch (const mlci::git::lite::Unsupported&) {
         }
     }
 }
@@ -98,7 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         return 0;
     }
     std::string_view in(reinterpret_cast<const char*>(data) + 1, size - 1);
-    using namespace mlci::gitlite;
+    using namespace mlci::git::lite;
     try {
         switch (data[0] % 6) {
         case 0:

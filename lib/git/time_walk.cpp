@@ -1,9 +1,8 @@
-// The GIT_SORT_TIME walk of `git gate log` (log_walk.hpp): libgit2 1.5's revwalk re-done step by step
+// The GIT_SORT_TIME walk of `git gate log` (time_walk.hpp): libgit2 1.5's revwalk re-done step by step
 // over raw commit objects, ties included. Anything outside the plain case answers nullopt so that the
 // caller walks with libgit2 instead; libgit2_walk is the reference the tests compare it with.
-#include "eval/log_walk.hpp"
+#include "git/time_walk.hpp"
 
-#include "eval/raw_object.hpp"
 #include "fsutil/file.hpp"
 #include "git/handle.hpp"
 
@@ -13,22 +12,20 @@
 #include <git2.h>
 #include <sys/stat.h>
 
-namespace mlci::eval {
+namespace mlci::git {
 
 namespace {
 
-using raw::OdbObject;
-
 // "<prefix><40 hex>\n" at `p`: the id, and `p` moved past the line.
-bool id_line(std::string_view raw, size_t& p, std::string_view prefix, git::Oid& out) {
+bool id_line(std::string_view raw, size_t& p, std::string_view prefix, Oid& out) {
     if (raw.size() - p < prefix.size() + GIT_OID_HEXSZ + 1 || raw.compare(p, prefix.size(), prefix) != 0 ||
         raw[p + prefix.size() + GIT_OID_HEXSZ] != '\n') {
         return false;
     }
     const char* h = raw.data() + p + prefix.size();
     for (size_t i = 0; i < sizeof out.id; ++i) {
-        int hi = raw::hex_value(h[2 * i], true);
-        int lo = raw::hex_value(h[2 * i + 1], true);
+        int hi = hex_value(h[2 * i], true);
+        int lo = hex_value(h[2 * i + 1], true);
         if (hi < 0 || lo < 0) {
             return false;
         }
@@ -38,7 +35,7 @@ bool id_line(std::string_view raw, size_t& p, std::string_view prefix, git::Oid&
     return true;
 }
 
-// "<prefix>NAME <EMAIL> SECONDS +HHMM\n" at `p` (raw::signature_seconds): the seconds, and `p` moved
+// "<prefix>NAME <EMAIL> SECONDS +HHMM\n" at `p` (signature_seconds): the seconds, and `p` moved
 // past the line.
 bool signature_line(std::string_view raw, size_t& p, std::string_view prefix, int64_t& time) {
     if (raw.size() - p < prefix.size() || raw.compare(p, prefix.size(), prefix) != 0) {
@@ -46,7 +43,7 @@ bool signature_line(std::string_view raw, size_t& p, std::string_view prefix, in
     }
     size_t eol = raw.find('\n', p);
     if (eol == std::string_view::npos ||
-        !raw::signature_seconds(raw.substr(p + prefix.size(), eol - p - prefix.size()), time)) {
+        !signature_seconds(raw.substr(p + prefix.size(), eol - p - prefix.size()), time)) {
         return false;
     }
     p = eol + 1;
@@ -54,7 +51,7 @@ bool signature_line(std::string_view raw, size_t& p, std::string_view prefix, in
 }
 
 struct Node {
-    git::Oid id;
+    Oid id;
     int64_t time = 0;
     uint32_t first_parent = 0; // into Walk::parents
     uint32_t parent_count = 0;
@@ -67,13 +64,13 @@ class Walk {
   public:
     // `graph`: a commit-graph is beside the objects (see parse). `shallow`: sorted ids of the commits
     // whose parents a shallow clone cut off.
-    Walk(git_odb* odb, const WalkVisit& visit, size_t size_hint, bool graph, std::vector<git::Oid> shallow)
+    Walk(const Odb& odb, const WalkVisit& visit, size_t size_hint, bool graph, std::vector<Oid> shallow)
         : m_odb(odb), m_visit(visit), m_graph(graph), m_shallow(std::move(shallow)) {
         m_nodes.reserve(size_hint); // no copies of a growing array (each a page fault per 4 KiB)
         m_parents.reserve(size_hint);
     }
 
-    uint32_t lookup(const git::Oid& id) {
+    uint32_t lookup(const Oid& id) {
         if ((m_nodes.size() + 1) * 2 > m_table.size()) {
             grow();
         }
@@ -97,18 +94,13 @@ class Walk {
         if (m_nodes[n].parsed) {
             return true;
         }
-        OdbObject raw;
-        if (git_odb_read(&raw.p, m_odb, git::to_git(m_nodes[n].id)) < 0) {
-            git_error_clear();
+        std::optional<RawObject> raw = m_odb.try_read(m_nodes[n].id);
+        if (!raw || raw->type() != ObjectType::commit) {
             return false;
         }
-        if (git_odb_object_type(raw.p) != GIT_OBJECT_COMMIT) {
-            return false;
-        }
-        std::string_view text(static_cast<const char*>(git_odb_object_data(raw.p)),
-                              git_odb_object_size(raw.p));
+        std::string_view text = raw->data();
         size_t p = 0;
-        git::Oid id;
+        Oid id;
         if (!id_line(text, p, "tree ", id)) {
             return false;
         }
@@ -160,7 +152,7 @@ class Walk {
     uint32_t parent(const Node& n, uint32_t i) const { return m_parents[n.first_parent + i]; }
 
   private:
-    static size_t hash_of(const git::Oid& id) {
+    static size_t hash_of(const Oid& id) {
         size_t h;
         std::memcpy(&h, id.id, sizeof h);
         return h;
@@ -178,10 +170,10 @@ class Walk {
         }
     }
 
-    git_odb* m_odb;
+    const Odb& m_odb;
     const WalkVisit& m_visit;
     bool m_graph;
-    std::vector<git::Oid> m_shallow;
+    std::vector<Oid> m_shallow;
     std::vector<Node> m_nodes;
     std::vector<uint32_t> m_parents;
     std::vector<uint32_t> m_table; // node + 1 per bucket, 0 = empty
@@ -241,18 +233,18 @@ bool time_cmp_greater(const Node& a, const Node& b) {
 
 } // namespace
 
-std::optional<std::vector<WalkedCommit>> walk_by_time(git_odb* odb, const std::string& objects_dir,
-                                                      const git::Oid& tip, const WalkVisit& visit,
+std::optional<std::vector<WalkedCommit>> walk_by_time(const Odb& odb, const std::string& objects_dir,
+                                                      const Oid& tip, const WalkVisit& visit,
                                                       size_t size_hint) {
     // With a commit-graph libgit2 takes times and parents from it (Walk::parse says when those are not
     // the commits' own).
     struct stat st;
     bool graph = ::stat((objects_dir + "/info/commit-graph").c_str(), &st) == 0;
     // A shallow clone ($GIT_DIR/shallow, beside objects/): its listed commits have no parents.
-    std::vector<git::Oid> shallow;
+    std::vector<Oid> shallow;
     if (auto text = read_file_if_exists(objects_dir + "/../shallow", 64u << 20)) {
         size_t p = 0;
-        git::Oid id;
+        Oid id;
         while (p < text->size()) {
             if (!id_line(*text, p, "", id)) {
                 return std::nullopt; // not the list git writes: libgit2 decides
@@ -342,37 +334,63 @@ std::optional<std::vector<WalkedCommit>> walk_by_time(git_odb* odb, const std::s
     return out;
 }
 
-std::vector<git::Oid> libgit2_walk(const git::Repo& repo, const std::string& range) {
-    git::Handle<git_revwalk> walk;
-    git::check(git_revwalk_new(walk.out(), repo.raw()), "cannot walk history");
+TimeOrderWalk::TimeOrderWalk(const Repo& repo) {
+    check(git_revwalk_new(&m_walk, repo.raw()), "cannot walk history");
+    git_revwalk_sorting(m_walk, GIT_SORT_TIME);
+}
+
+TimeOrderWalk::~TimeOrderWalk() {
+    git_revwalk_free(m_walk);
+}
+
+bool TimeOrderWalk::push_range(const std::string& range) {
+    return git_revwalk_push_range(m_walk, range.c_str()) >= 0;
+}
+
+void TimeOrderWalk::push(const Oid& commit, const std::string& what) {
+    check(git_revwalk_push(m_walk, to_git(commit)), what);
+}
+
+bool TimeOrderWalk::next(Oid& out) {
+    static_assert(sizeof(git_oid) == sizeof out.id);
+    m_rc = git_revwalk_next(reinterpret_cast<git_oid*>(out.id), m_walk);
+    return m_rc == 0;
+}
+
+void TimeOrderWalk::check_complete(const std::string& what, const std::string& hint) const {
+    if (m_rc != 0 && m_rc != GIT_ITEROVER) {
+        check(m_rc, what, hint);
+    }
+}
+
+std::vector<Oid> libgit2_walk(const Repo& repo, const std::string& range) {
+    Handle<git_revwalk> walk;
+    check(git_revwalk_new(walk.out(), repo.raw()), "cannot walk history");
     git_revwalk_sorting(walk.get(), GIT_SORT_TIME);
     if (range.find("..") != std::string::npos) {
-        git::check(git_revwalk_push_range(walk.get(), range.c_str()), "invalid range " + range);
+        check(git_revwalk_push_range(walk.get(), range.c_str()), "invalid range " + range);
     } else {
-        git::Oid c = repo.commit_of(range);
-        git::check(git_revwalk_push(walk.get(), git::to_git(c)), "cannot walk from " + range);
+        Oid c = repo.commit_of(range);
+        check(git_revwalk_push(walk.get(), to_git(c)), "cannot walk from " + range);
     }
-    std::vector<git::Oid> out;
+    std::vector<Oid> out;
     git_oid id;
     while (git_revwalk_next(&id, walk.get()) == 0) {
-        out.push_back(git::from_git(&id));
+        out.push_back(from_git(&id));
     }
     return out;
 }
 
-std::optional<std::vector<git::Oid>> walk_by_time(const git::Repo& repo, const git::Oid& tip) {
-    git::Handle<git_odb> odb;
-    git::check(git_repository_odb(odb.out(), repo.raw()), "cannot open the object database");
-    auto w =
-        walk_by_time(odb.get(), std::string(git_repository_commondir(repo.raw())) + "objects", tip, {}, 0);
+std::optional<std::vector<Oid>> walk_by_time(const Repo& repo, const Oid& tip) {
+    auto w = walk_by_time(Odb(repo), repo.common_dir() + "objects", tip, {}, 0);
     if (!w) {
         return std::nullopt;
     }
-    std::vector<git::Oid> out;
+    std::vector<Oid> out;
     for (const auto& c : *w) {
         out.push_back(c.id);
     }
     return out;
 }
 
-} // namespace mlci::eval
+} // namespace mlci::git

@@ -6,6 +6,8 @@
 // refs, grafts, split or sparse indexes, conflicts, intent-to-add entries, anything that does not parse.
 #pragma once
 
+#include "git/oid.hpp"
+
 #include <sys/stat.h>
 
 #include <array>
@@ -17,11 +19,7 @@
 #include <string_view>
 #include <vector>
 
-namespace mlci::gitlite {
-
-using Oid = std::array<unsigned char, 20>;
-std::string to_hex(const Oid& id);
-std::optional<Oid> from_hex(std::string_view hex); // exactly 40 hex digits
+namespace mlci::git::lite {
 
 enum class Type { commit = 1, tree = 2, blob = 3, tag = 4 };
 
@@ -127,4 +125,4 @@ std::optional<std::vector<Change>> staged_changes(Repo& repo, const Index& index
 /// Throws Unsupported when an object is missing or malformed.
 std::vector<std::string> changed_paths(Repo& repo, const Commit& commit);
 
-} // namespace mlci::gitlite
+} // namespace mlci::git::lite

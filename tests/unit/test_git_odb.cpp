@@ -1,11 +1,13 @@
-#include "eval/raw_object.hpp"
+// The hand-read pieces of git's object formats (lib/git/odb.hpp, oid.hpp): hex digits, the time of a
+// signature line, a canonical tree entry; anything not plain answers false so that libgit2 decides.
+#include "git/odb.hpp"
 
 #include <doctest/doctest.h>
 
-using mlci::eval::raw::hex_value;
-using mlci::eval::raw::signature_seconds;
+using mlci::git::hex_value;
+using mlci::git::signature_seconds;
 
-TEST_CASE("raw::hex_value: lower case always, upper case when asked") {
+TEST_CASE("git::hex_value: lower case always, upper case when asked") {
     CHECK(hex_value('0', false) == 0);
     CHECK(hex_value('9', false) == 9);
     CHECK(hex_value('a', false) == 10);
@@ -16,7 +18,7 @@ TEST_CASE("raw::hex_value: lower case always, upper case when asked") {
     CHECK(hex_value('/', true) == -1);
 }
 
-TEST_CASE("raw::signature_seconds: the plain form, else false") {
+TEST_CASE("git::signature_seconds: the plain form, else false") {
     int64_t t = -1;
     CHECK(signature_seconds("A U Thor <a@example.com> 1767225660 +0000", t));
     CHECK(t == 1767225660);
@@ -36,4 +38,26 @@ TEST_CASE("raw::signature_seconds: the plain form, else false") {
     CHECK_FALSE(signature_seconds("a b> <c 1 +0000", t));                 // '<' after the last '>'
     CHECK_FALSE(signature_seconds("", t));
     CHECK(t == 7); // untouched on failure
+}
+
+TEST_CASE("git::next_tree_entry: canonical entries only") {
+    std::string id(20, '\x01');
+    std::string tree = std::string("100644 a.txt\0", 13) + id + std::string("40000 ab\0", 9) + id;
+    const char* p = tree.data();
+    const char* end = p + tree.size();
+    mlci::git::RawTreeEntry e;
+    REQUIRE(mlci::git::next_tree_entry(p, end, e));
+    CHECK(e.mode == 0100644);
+    CHECK(e.name == "a.txt");
+    CHECK_FALSE(e.is_tree());
+    REQUIRE(mlci::git::next_tree_entry(p, end, e));
+    CHECK(e.is_tree());
+    CHECK(e.name == "ab");
+    CHECK(p == end);
+    for (std::string bad : {std::string("100644 a\0short", 14), std::string(" 100644 a\0", 10) + id,
+                            std::string("100644 \0", 8) + id, std::string("1006448 a\0", 10) + id}) {
+        CAPTURE(bad);
+        const char* q = bad.data();
+        CHECK_FALSE(mlci::git::next_tree_entry(q, q + bad.size(), e));
+    }
 }

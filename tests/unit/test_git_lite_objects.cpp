@@ -1,8 +1,8 @@
-// lib/gitlite against git itself: every object of real repositories (loose, packed with offset deltas,
+// lib/git/lite against git itself: every object of real repositories (loose, packed with offset deltas,
 // packed with ref deltas) must read as `git cat-file --batch` gives it; staged_changes must list what
 // `git diff --cached --raw` lists, and changed_paths what `git log --name-only` lists; layouts the
 // reader does not handle must be declined, never misread.
-#include "gitlite/objects.hpp"
+#include "git/lite/objects.hpp"
 #include "temp_repo.hpp"
 
 #include <algorithm>
@@ -76,15 +76,15 @@ std::string git_staged(TempRepo& t, const std::string& dir = ".") {
 
 std::string lite_staged(TempRepo& t, const std::string& dir = "") {
     InTop in(dir.empty() ? t.top : dir);
-    auto repo = gitlite::Repo::open();
+    auto repo = git::lite::Repo::open();
     REQUIRE(repo != nullptr);
-    auto index = gitlite::read_index(repo->index_path());
+    auto index = git::lite::read_index(repo->index_path());
     REQUIRE(index.has_value());
-    auto changes = gitlite::staged_changes(*repo, *index);
+    auto changes = git::lite::staged_changes(*repo, *index);
     REQUIRE(changes.has_value());
     std::vector<std::string> keys;
     for (const auto& c : *changes) {
-        keys.push_back(key_of(c.path, c.mode, gitlite::to_hex(c.id)));
+        keys.push_back(key_of(c.path, c.mode, c.id.hex()));
     }
     return joined(keys);
 }
@@ -111,17 +111,17 @@ void check_all_objects_read(TempRepo& t) {
     auto objs = all_objects(t);
     REQUIRE(objs.size() > 50);
     InTop in(t.top);
-    auto repo = gitlite::Repo::open();
+    auto repo = git::lite::Repo::open();
     REQUIRE(repo != nullptr);
     const char* names[] = {"", "commit", "tree", "blob", "tag"};
     for (const auto& [id, want] : objs) {
-        auto got = repo->read(*gitlite::from_hex(id));
+        auto got = repo->read(*git::Oid::parse_hex(id));
         INFO("object ", id);
         REQUIRE(got.has_value());
         CHECK(names[static_cast<int>(got->type)] == want.first);
         CHECK(got->data == want.second);
     }
-    CHECK_FALSE(repo->read(*gitlite::from_hex("0123456789012345678901234567890123456789")).has_value());
+    CHECK_FALSE(repo->read(*git::Oid::parse_hex("0123456789012345678901234567890123456789")).has_value());
 }
 
 // A history whose files change a little at a time, so that a repack makes deltas of blobs and trees.
@@ -163,48 +163,38 @@ int delta_count(TempRepo& t) {
 
 } // namespace
 
-TEST_SUITE("gitlite.hex") {
-    TEST_CASE("ids round-trip; anything but 40 hex digits is refused") {
-        auto id = gitlite::from_hex("00ff10aB20c30d40e50f60a70b80c90da0eb0fc0");
-        REQUIRE(id.has_value());
-        CHECK(gitlite::to_hex(*id) == "00ff10ab20c30d40e50f60a70b80c90da0eb0fc0");
-        CHECK_FALSE(gitlite::from_hex("00ff").has_value());
-        CHECK_FALSE(gitlite::from_hex("g0ff10ab20c30d40e50f60a70b80c90da0eb0fc0").has_value());
-        CHECK_FALSE(gitlite::from_hex(std::string(64, 'a')).has_value());
-    }
-}
-
-TEST_SUITE("gitlite.parse") {
+TEST_SUITE("git.lite.parse") {
     TEST_CASE("malformed trees and commits are refused, not misread") {
-        CHECK(gitlite::parse_tree("").has_value()); // the empty tree
-        CHECK_FALSE(gitlite::parse_tree("100644 a").has_value());
-        CHECK_FALSE(gitlite::parse_tree(std::string("100644 a\0short", 14)).has_value());
-        CHECK_FALSE(gitlite::parse_tree(std::string("999999 a\0", 9) + std::string(20, 'x')).has_value());
-        CHECK_FALSE(gitlite::parse_tree(std::string("100644 a/b\0", 11) + std::string(20, 'x')).has_value());
-        auto t = gitlite::parse_tree(std::string("100664 old\0", 11) + std::string(20, 'x'));
+        CHECK(git::lite::parse_tree("").has_value()); // the empty tree
+        CHECK_FALSE(git::lite::parse_tree("100644 a").has_value());
+        CHECK_FALSE(git::lite::parse_tree(std::string("100644 a\0short", 14)).has_value());
+        CHECK_FALSE(git::lite::parse_tree(std::string("999999 a\0", 9) + std::string(20, 'x')).has_value());
+        CHECK_FALSE(
+            git::lite::parse_tree(std::string("100644 a/b\0", 11) + std::string(20, 'x')).has_value());
+        auto t = git::lite::parse_tree(std::string("100664 old\0", 11) + std::string(20, 'x'));
         REQUIRE(t.has_value());
         CHECK(t->at(0).mode == 0100644); // legacy modes read as git reads them
-        CHECK_FALSE(gitlite::parse_commit("parent 0123456789012345678901234567890123456789\n").has_value());
-        CHECK_FALSE(gitlite::parse_commit("tree xyz\n\nmsg").has_value());
-        auto c =
-            gitlite::parse_commit("tree 0123456789012345678901234567890123456789\n"
-                                  "parent 1123456789012345678901234567890123456789\n"
-                                  "parent 2123456789012345678901234567890123456789\n"
-                                  "author A <a> 1 +0000\n\ntree 3123456789012345678901234567890123456789\n");
+        CHECK_FALSE(git::lite::parse_commit("parent 0123456789012345678901234567890123456789\n").has_value());
+        CHECK_FALSE(git::lite::parse_commit("tree xyz\n\nmsg").has_value());
+        auto c = git::lite::parse_commit(
+            "tree 0123456789012345678901234567890123456789\n"
+            "parent 1123456789012345678901234567890123456789\n"
+            "parent 2123456789012345678901234567890123456789\n"
+            "author A <a> 1 +0000\n\ntree 3123456789012345678901234567890123456789\n");
         REQUIRE(c.has_value());
-        CHECK(gitlite::to_hex(c->tree) == "0123456789012345678901234567890123456789");
+        CHECK(c->tree.hex() == "0123456789012345678901234567890123456789");
         CHECK(c->parents.size() == 2);
         // As git: the tree comes first, and only the parent lines right after it are parents.
-        CHECK_FALSE(gitlite::parse_commit("author A <a> 1 +0000\n"
-                                          "tree 0123456789012345678901234567890123456789\n\nm")
+        CHECK_FALSE(git::lite::parse_commit("author A <a> 1 +0000\n"
+                                            "tree 0123456789012345678901234567890123456789\n\nm")
                         .has_value());
-        auto late = gitlite::parse_commit("tree 0123456789012345678901234567890123456789\n"
-                                          "author A <a> 1 +0000\n"
-                                          "parent 1123456789012345678901234567890123456789\n\nm");
+        auto late = git::lite::parse_commit("tree 0123456789012345678901234567890123456789\n"
+                                            "author A <a> 1 +0000\n"
+                                            "parent 1123456789012345678901234567890123456789\n\nm");
         REQUIRE(late.has_value());
         CHECK(late->parents.empty());
-        CHECK_FALSE(gitlite::parse_commit("tree 0123456789012345678901234567890123456789\n"
-                                          "parent 11234567\n\nm")
+        CHECK_FALSE(git::lite::parse_commit("tree 0123456789012345678901234567890123456789\n"
+                                            "parent 11234567\n\nm")
                         .has_value());
     }
 
@@ -216,17 +206,17 @@ TEST_SUITE("gitlite.parse") {
         for (int k = 0; k < 100000; ++k) {
             delta += "\xb0\xff\xff"; // copy 65535 bytes from offset 0: 6.5 GB if nothing stopped it
         }
-        CHECK_THROWS_AS(gitlite::apply_delta(base, delta), gitlite::Unsupported);
+        CHECK_THROWS_AS(git::lite::apply_delta(base, delta), git::lite::Unsupported);
         std::string small;
         small += "\xff\xff\x03\x03";
         small += "\x90\x03"; // copy 3 bytes from offset 0
-        CHECK(gitlite::apply_delta(base, small) == "aaa");
+        CHECK(git::lite::apply_delta(base, small) == "aaa");
         small += "\x01x"; // one more byte than declared
-        CHECK_THROWS_AS(gitlite::apply_delta(base, small), gitlite::Unsupported);
+        CHECK_THROWS_AS(git::lite::apply_delta(base, small), git::lite::Unsupported);
     }
 }
 
-TEST_SUITE("gitlite.Repo") {
+TEST_SUITE("git.lite.Repo") {
     TEST_CASE("every object reads as git gives it: loose, then packed with offset deltas, then ref deltas") {
         TempRepo t;
         t.git({"init", "-q", "-b", "main"});
@@ -255,7 +245,7 @@ TEST_SUITE("gitlite.Repo") {
         t.git({"init", "-q", "-b", "main"});
         InTop in(t.top);
         {
-            auto repo = gitlite::Repo::open();
+            auto repo = git::lite::Repo::open();
             REQUIRE(repo != nullptr);
             CHECK_FALSE(repo->resolve("HEAD").has_value()); // unborn
         }
@@ -266,15 +256,15 @@ TEST_SUITE("gitlite.Repo") {
         t.git({"pack-refs", "--all"});
         t.write("f", "y");
         t.commit_all("two"); // main loose again, other packed
-        auto repo = gitlite::Repo::open();
+        auto repo = git::lite::Repo::open();
         REQUIRE(repo != nullptr);
-        CHECK(gitlite::to_hex(*repo->resolve("HEAD")) == t.git({"rev-parse", "HEAD"}));
-        CHECK(gitlite::to_hex(*repo->resolve("refs/heads/other")) == head);
+        CHECK((*repo->resolve("HEAD")).hex() == t.git({"rev-parse", "HEAD"}));
+        CHECK((*repo->resolve("refs/heads/other")).hex() == head);
         CHECK_FALSE(repo->resolve("refs/heads/nope").has_value());
     }
 }
 
-TEST_SUITE("gitlite.staged_changes") {
+TEST_SUITE("git.lite.staged_changes") {
     TEST_CASE("lists what git diff --cached lists, through every kind of change") {
         TempRepo t;
         t.git({"init", "-q", "-b", "main"});
@@ -355,9 +345,9 @@ TEST_SUITE("gitlite.staged_changes") {
         REQUIRE(rc != 0);
         {
             InTop in(t.top);
-            auto repo = gitlite::Repo::open();
+            auto repo = git::lite::Repo::open();
             REQUIRE(repo != nullptr);
-            CHECK_FALSE(gitlite::read_index(repo->index_path()).has_value());
+            CHECK_FALSE(git::lite::read_index(repo->index_path()).has_value());
         }
         t.git({"merge", "--abort"});
 
@@ -365,36 +355,36 @@ TEST_SUITE("gitlite.staged_changes") {
         t.git({"add", "-N", "ita"});
         {
             InTop in(t.top);
-            CHECK_FALSE(gitlite::read_index(".git/index").has_value());
+            CHECK_FALSE(git::lite::read_index(".git/index").has_value());
         }
         t.git({"rm", "-q", "--cached", "ita"});
         t.git({"update-index", "--split-index"});
         {
             InTop in(t.top);
-            CHECK_FALSE(gitlite::read_index(".git/index").has_value());
+            CHECK_FALSE(git::lite::read_index(".git/index").has_value());
         }
         t.git({"update-index", "--no-split-index"});
         {
             InTop in(t.top);
-            CHECK(gitlite::read_index(".git/index").has_value());
+            CHECK(git::lite::read_index(".git/index").has_value());
         }
 
         TempRepo s;
         s.git({"init", "-q", "--object-format=sha256"});
         {
             InTop in(s.top);
-            CHECK(gitlite::Repo::open() == nullptr);
+            CHECK(git::lite::Repo::open() == nullptr);
         }
         TempRepo a;
         a.git({"clone", "-q", "--shared", t.top, "."});
         {
             InTop in(a.top);
-            CHECK(gitlite::Repo::open() == nullptr);
+            CHECK(git::lite::Repo::open() == nullptr);
         }
     }
 }
 
-TEST_SUITE("gitlite.changed_paths") {
+TEST_SUITE("git.lite.changed_paths") {
     TEST_CASE("each commit's paths against its first parent, as git log --name-only lists them") {
         TempRepo t;
         t.git({"init", "-q", "-b", "main"});
@@ -438,14 +428,14 @@ TEST_SUITE("gitlite.changed_paths") {
         }
         REQUIRE(want.size() == 9); // 6 + main + merge + move: the side commit is not first-parent
         InTop in(t.top);
-        auto repo = gitlite::Repo::open();
+        auto repo = git::lite::Repo::open();
         REQUIRE(repo != nullptr);
         for (const auto& [id, paths] : want) {
-            auto obj = repo->read(*gitlite::from_hex(id));
+            auto obj = repo->read(*git::Oid::parse_hex(id));
             REQUIRE(obj.has_value());
-            auto c = gitlite::parse_commit(obj->data);
+            auto c = git::lite::parse_commit(obj->data);
             REQUIRE(c.has_value());
-            auto got = gitlite::changed_paths(*repo, *c);
+            auto got = git::lite::changed_paths(*repo, *c);
             INFO("commit ", id);
             CHECK(std::set<std::string>(got.begin(), got.end()) == paths);
         }
@@ -460,7 +450,7 @@ TEST_SUITE("gitlite.changed_paths") {
         // re-hashed on reading, so nothing but the depth stops the walk).
         const std::string s_hex = "1111111111111111111111111111111111111111";
         std::string tree = std::string("40000 d") + '\0';
-        tree += std::string(reinterpret_cast<const char*>(gitlite::from_hex(s_hex)->data()), 20);
+        tree += std::string(reinterpret_cast<const char*>(git::Oid::parse_hex(s_hex)->data()), 20);
         std::string raw = "tree " + std::to_string(tree.size()) + '\0' + tree;
         std::vector<unsigned char> z(compressBound(raw.size()));
         uLongf zlen = z.size();
@@ -469,13 +459,13 @@ TEST_SUITE("gitlite.changed_paths") {
         std::filesystem::create_directories(t.top + "/.git/objects/11");
         t.write(".git/objects/11/" + s_hex.substr(2), std::string(reinterpret_cast<char*>(z.data()), zlen));
         InTop in(t.top);
-        auto repo = gitlite::Repo::open();
+        auto repo = git::lite::Repo::open();
         REQUIRE(repo != nullptr);
-        auto parent = *gitlite::from_hex(t.git({"rev-parse", "HEAD"}));
-        gitlite::Commit c;
-        c.tree = *gitlite::from_hex(s_hex);
+        auto parent = *git::Oid::parse_hex(t.git({"rev-parse", "HEAD"}));
+        git::lite::Commit c;
+        c.tree = *git::Oid::parse_hex(s_hex);
         c.parents.push_back(parent);
-        CHECK_THROWS_AS(gitlite::changed_paths(*repo, c), gitlite::Unsupported);
+        CHECK_THROWS_AS(git::lite::changed_paths(*repo, c), git::lite::Unsupported);
     }
 
     TEST_CASE("refs as git reads them now: packed after open, a symlinked HEAD, a shallow clone") {
@@ -486,7 +476,7 @@ TEST_SUITE("gitlite.changed_paths") {
         std::string head = t.git({"rev-parse", "HEAD"});
         {
             InTop in(t.top);
-            auto repo = gitlite::Repo::open();
+            auto repo = git::lite::Repo::open();
             REQUIRE(repo != nullptr);
             // git pack-refs (git gc --auto) runs after the reader opened the repository: the branch
             // leaves its loose file for packed-refs, and is still found.
@@ -494,16 +484,16 @@ TEST_SUITE("gitlite.changed_paths") {
             REQUIRE_FALSE(std::filesystem::exists(t.top + "/.git/refs/heads/main"));
             auto id = repo->resolve("HEAD");
             REQUIRE(id.has_value());
-            CHECK(gitlite::to_hex(*id) == head);
+            CHECK(id->hex() == head);
         }
         // An old-style HEAD (core.preferSymlinkRefs) pointing at a packed branch: declined, not unborn.
         std::filesystem::remove(t.top + "/.git/HEAD");
         std::filesystem::create_symlink("refs/heads/main", t.top + "/.git/HEAD");
         {
             InTop in(t.top);
-            auto repo = gitlite::Repo::open();
+            auto repo = git::lite::Repo::open();
             REQUIRE(repo != nullptr);
-            CHECK_THROWS_AS(repo->resolve("HEAD"), gitlite::Unsupported);
+            CHECK_THROWS_AS(repo->resolve("HEAD"), git::lite::Unsupported);
         }
         std::filesystem::remove(t.top + "/.git/HEAD");
         t.write(".git/HEAD", "ref: refs/heads/main\n");
@@ -512,7 +502,7 @@ TEST_SUITE("gitlite.changed_paths") {
         sh.git({"clone", "-q", "--depth", "1", "file://" + t.top, "."});
         {
             InTop in(sh.top);
-            CHECK(gitlite::Repo::open() == nullptr);
+            CHECK(git::lite::Repo::open() == nullptr);
         }
     }
 }

@@ -1,7 +1,7 @@
 // The read-only git reader of the hooks' fast path (objects.hpp): loose and packed objects (inflate,
 // offset and ref deltas), refs, the index (versions 2 to 4), tree diffs and staged changes. Whatever it
 // does not fully understand answers nullopt, and the caller asks git instead.
-#include "gitlite/objects.hpp"
+#include "git/lite/objects.hpp"
 
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
@@ -17,25 +17,12 @@
 #include <unistd.h>
 #include <zlib.h>
 
-namespace mlci::gitlite {
+namespace mlci::git::lite {
 
 namespace {
 
 [[noreturn]] void unsupported(std::string why) {
     throw Unsupported{std::move(why)};
-}
-
-int hexval(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
 }
 
 uint32_t be32(const unsigned char* p) {
@@ -273,31 +260,6 @@ bool dir_has_entries(const std::string& path) {
 
 } // namespace
 
-std::string to_hex(const Oid& id) {
-    static const char* digits = "0123456789abcdef";
-    std::string s(40, '0');
-    for (size_t i = 0; i < 20; ++i) {
-        s[2 * i] = digits[id[i] >> 4];
-        s[2 * i + 1] = digits[id[i] & 15];
-    }
-    return s;
-}
-
-std::optional<Oid> from_hex(std::string_view hex) {
-    if (hex.size() != 40) {
-        return std::nullopt;
-    }
-    Oid id{};
-    for (size_t i = 0; i < 20; ++i) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0) {
-            return std::nullopt;
-        }
-        id[i] = static_cast<unsigned char>(hi * 16 + lo);
-    }
-    return id;
-}
-
 std::optional<std::vector<TreeEntry>> parse_tree(std::string_view data) {
     std::vector<TreeEntry> out;
     size_t i = 0;
@@ -342,7 +304,7 @@ std::optional<Commit> parse_commit(std::string_view data) {
         if (nl == std::string_view::npos || data.compare(i, prefix.size(), prefix) != 0) {
             return false;
         }
-        auto id = from_hex(data.substr(i + prefix.size(), nl - i - prefix.size()));
+        auto id = Oid::parse_hex(data.substr(i + prefix.size(), nl - i - prefix.size()));
         if (!id) {
             return false;
         }
@@ -384,6 +346,80 @@ bool IndexEntry::matches(const struct stat& st) const {
            mtime_sec == static_cast<uint32_t>(st.st_mtim.tv_sec) &&
            mtime_nsec == static_cast<uint32_t>(st.st_mtim.tv_nsec) && ino == static_cast<uint32_t>(st.st_ino);
 }
+
+namespace {
+
+// The cache-tree extension ("TREE", its data at [pos, end)) into idx.trees. Pre-order:
+// "<component>\0<entry count> <subtree count>\n" and, when the count is not -1, the tree id; then the
+// subtrees. False when it does not parse.
+bool read_cache_tree(std::string_view bytes, size_t pos, size_t end, Index& idx) {
+    const std::string_view* data = &bytes;
+    const auto* p = reinterpret_cast<const unsigned char*>(data->data());
+    size_t q = pos;
+    struct Frame {
+        std::string path;
+        long remaining;
+    };
+    std::vector<Frame> stack;
+    while (q < end) {
+        size_t nul = data->find('\0', q);
+        size_t nl = nul == std::string::npos ? std::string::npos : data->find('\n', nul);
+        if (nul == std::string::npos || nl == std::string::npos || nl >= end) {
+            return false;
+        }
+        std::string name(data->substr(q, nul - q));
+        std::string nums(data->substr(nul + 1, nl - nul - 1));
+        char* rest = nullptr;
+        long entries = std::strtol(nums.c_str(), &rest, 10);
+        long subtrees = std::strtol(rest, nullptr, 10);
+        q = nl + 1;
+        while (!stack.empty() && stack.back().remaining == 0) {
+            stack.pop_back();
+        }
+        std::string dir;
+        if (!stack.empty()) {
+            --stack.back().remaining;
+            dir = stack.back().path.empty() ? name : stack.back().path + "/" + name;
+        }
+        if (entries >= 0) {
+            if (q + 20 > end) {
+                return false;
+            }
+            Oid id{};
+            std::memcpy(id.data(), p + q, 20);
+            q += 20;
+            idx.trees[dir] = {id, static_cast<int>(entries)};
+        }
+        stack.push_back({dir, subtrees});
+    }
+    return true;
+}
+
+// The extensions after the entries (from `pos` to `n`, the start of the checksum): a 4-byte signature,
+// a 4-byte size, the data. Ones whose signature starts with an upper-case letter are optional; others
+// (split index "link", sparse "sdir") change what the entries mean: false, as for what does not parse.
+bool read_extensions(std::string_view bytes, size_t pos, size_t n, Index& idx) {
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    while (pos + 8 <= n) {
+        std::string_view sig = bytes.substr(pos, 4);
+        uint32_t size = be32(p + pos + 4);
+        pos += 8;
+        if (size > n - pos) {
+            return false;
+        }
+        if (sig == "TREE") {
+            if (!read_cache_tree(bytes, pos, pos + size, idx)) {
+                return false;
+            }
+        } else if (sig[0] < 'A' || sig[0] > 'Z') {
+            return false;
+        }
+        pos += size;
+    }
+    return true;
+}
+
+} // namespace
 
 std::optional<Index> parse_index(std::string_view bytes) {
     // A view with std::string's find/substr spelling, without copying the file.
@@ -469,60 +505,8 @@ std::optional<Index> parse_index(std::string_view bytes) {
         prev = e.path;
         idx.entries.push_back(std::move(e));
     }
-    // Extensions: a 4-byte signature, a 4-byte size, the data. Ones whose signature starts with an
-    // upper-case letter are optional; others (split index "link", sparse "sdir") change what the
-    // entries mean.
-    while (pos + 8 <= n) {
-        std::string sig(data->substr(pos, 4));
-        uint32_t size = be32(p + pos + 4);
-        pos += 8;
-        if (size > n - pos) {
-            return std::nullopt;
-        }
-        if (sig == "TREE") {
-            // Pre-order: "<component>\0<entry count> <subtree count>\n" and, when the count is not -1,
-            // the tree id; then the subtrees.
-            size_t q = pos, end = pos + size;
-            struct Frame {
-                std::string path;
-                long remaining;
-            };
-            std::vector<Frame> stack;
-            while (q < end) {
-                size_t nul = data->find('\0', q);
-                size_t nl = nul == std::string::npos ? std::string::npos : data->find('\n', nul);
-                if (nul == std::string::npos || nl == std::string::npos || nl >= end) {
-                    return std::nullopt;
-                }
-                std::string name(data->substr(q, nul - q));
-                std::string nums(data->substr(nul + 1, nl - nul - 1));
-                char* rest = nullptr;
-                long entries = std::strtol(nums.c_str(), &rest, 10);
-                long subtrees = std::strtol(rest, nullptr, 10);
-                q = nl + 1;
-                while (!stack.empty() && stack.back().remaining == 0) {
-                    stack.pop_back();
-                }
-                std::string dir;
-                if (!stack.empty()) {
-                    --stack.back().remaining;
-                    dir = stack.back().path.empty() ? name : stack.back().path + "/" + name;
-                }
-                if (entries >= 0) {
-                    if (q + 20 > end) {
-                        return std::nullopt;
-                    }
-                    Oid id{};
-                    std::memcpy(id.data(), p + q, 20);
-                    q += 20;
-                    idx.trees[dir] = {id, static_cast<int>(entries)};
-                }
-                stack.push_back({dir, subtrees});
-            }
-        } else if (sig[0] < 'A' || sig[0] > 'Z') {
-            return std::nullopt;
-        }
-        pos += size;
+    if (!read_extensions(bytes, pos, n, idx)) {
+        return std::nullopt;
     }
     return idx;
 }
@@ -683,7 +667,7 @@ std::optional<Oid> Repo::resolve(const std::string& ref_in) {
                 ref = v.substr(5);
                 continue;
             }
-            auto id = from_hex(v);
+            auto id = Oid::parse_hex(v);
             if (!id) {
                 unsupported("ref " + ref + " holds " + v);
             }
@@ -703,7 +687,7 @@ std::optional<Oid> Repo::resolve(const std::string& ref_in) {
                 size_t bol = s.rfind('\n', at);
                 bol = bol == std::string::npos ? 0 : bol + 1;
                 if (at - bol == 40) {
-                    auto id = from_hex(std::string_view(s).substr(bol, 40));
+                    auto id = Oid::parse_hex(std::string_view(s).substr(bol, 40));
                     if (!id) {
                         unsupported("packed-refs line for " + ref);
                     }
@@ -838,7 +822,7 @@ std::optional<Object> Repo::read_at(const Oid& id, int depth) {
             return read_packed(*pk, *off, depth);
         }
     }
-    std::string hex = to_hex(id);
+    std::string hex = id.hex();
     std::string path = common_dir_ + "/objects/" + hex.substr(0, 2) + "/" + hex.substr(2);
     auto raw = slurp(path, uint64_t(1) << 32);
     if (!raw) {
@@ -886,11 +870,11 @@ namespace {
 std::vector<TreeEntry> tree_of(Repo& repo, const Oid& id) {
     auto obj = repo.read(id);
     if (!obj || obj->type != Type::tree) {
-        unsupported("tree " + to_hex(id) + " missing");
+        unsupported("tree " + id.hex() + " missing");
     }
     auto t = parse_tree(obj->data);
     if (!t) {
-        unsupported("malformed tree " + to_hex(id));
+        unsupported("malformed tree " + id.hex());
     }
     return std::move(*t);
 }
@@ -1057,7 +1041,7 @@ std::vector<std::string> changed_paths(Repo& repo, const Commit& commit) {
             parent = parse_commit(obj->data);
         }
         if (!parent) {
-            unsupported("parent commit " + to_hex(commit.parents[0]) + " missing");
+            unsupported("parent commit " + commit.parents[0].hex() + " missing");
         }
         parent_tree = parent->tree;
     }
@@ -1065,4 +1049,4 @@ std::vector<std::string> changed_paths(Repo& repo, const Commit& commit) {
     return out;
 }
 
-} // namespace mlci::gitlite
+} // namespace mlci::git::lite
