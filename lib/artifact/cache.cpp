@@ -3,9 +3,9 @@
 // into place only after the batch made it durable; the hot paths reuse one page-aligned buffer per thread.
 #include "artifact/cache.hpp"
 
-#include "artifact/fasthash.hpp"
 #include "artifact/pool.hpp"
 #include "fsutil/file.hpp"
+#include "hash/fasthash.hpp"
 #include "util/error.hpp"
 
 #include <algorithm>
