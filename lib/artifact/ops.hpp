@@ -3,7 +3,7 @@
 // so the command can print everything and then exit by the worst (DESIGN.md section 7).
 #pragma once
 
-#include "artifact/store.hpp"
+#include "artifact/store/store.hpp"
 #include "artifact/workspace.hpp"
 
 #include <optional>

@@ -1,10 +1,10 @@
-// lib/artifact/s3_store.hpp against a scripted HTTP server on 127.0.0.1 (the behaviour a real server shows
-// only when it misbehaves): retries on 5xx, 429, SlowDown and dropped connections with Retry-After
+// lib/artifact/store/s3/store.hpp against a scripted HTTP server on 127.0.0.1 (the behaviour a real server
+// shows only when it misbehaves): retries on 5xx, 429, SlowDown and dropped connections with Retry-After
 // honoured; no retry and a clear message (key id, never the secret) on 403 and NoSuchBucket; multipart
 // uploads completed in order or aborted on failure; ranged parallel downloads delivered in order;
 // listings followed across continuation tokens. Signing itself is checked against Swift's s3api by
 // tests/integration/t-s3-store.sh.
-#include "artifact/s3_store.hpp"
+#include "artifact/store/s3/store.hpp"
 
 #include "config/config.hpp"
 #include "util/error.hpp"

@@ -1,7 +1,7 @@
-// The S3 store (s3_store.hpp): a pool of curl sessions, retries with backoff, listing, single and
+// The S3 store (store.hpp): a pool of curl sessions, retries with backoff, listing, single and
 // multipart PUT, ranged parallel GET, and cleanup of abandoned multipart uploads. The XML of S3's
 // replies is read with a few string scans, not an XML parser: only a handful of known tags matter.
-#include "artifact/s3_store.hpp"
+#include "artifact/store/s3/store.hpp"
 
 #include "artifact/pool.hpp"
 #include "config/config.hpp"
