@@ -89,7 +89,7 @@ Plan plan_one(const Context& ctx, const std::string& arg) {
         char buf[PATH_MAX];
         ssize_t n = ::readlink(abs.c_str(), buf, sizeof buf - 1);
         if (plan.old && !plan.old->is_dir && n > 0 &&
-            std::string(buf, static_cast<size_t>(n)) == ctx.cache.object_path(plan.old->hash)) {
+            ctx.cache.is_object_link(std::string(buf, static_cast<size_t>(n)), plan.old->hash)) {
             return plan; // files stays empty: unchanged
         }
         throw input_error(quoted(rel) + " is a symbolic link; git model add takes regular files and folders",
@@ -343,8 +343,7 @@ std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& a
                 try {
                     struct stat ws {
                     }, obj{};
-                    if (::lstat(abs.c_str(), &ws) != 0 ||
-                        ::stat(ctx.cache.object_path(h).c_str(), &obj) != 0) {
+                    if (::lstat(abs.c_str(), &ws) != 0 || !ctx.cache.stat_object(h, &obj)) {
                         return;
                     }
                     if (ws.st_ino != obj.st_ino || ws.st_dev != obj.st_dev) {

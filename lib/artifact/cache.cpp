@@ -61,7 +61,10 @@ ssize_t read_some(int fd, char* buf, size_t n) {
 std::string hex_path(const std::string& root, const Hash128& h) {
     std::string hex = h.hex();
     std::string out = root;
-    out += "/xxh128/";
+    if (!out.empty()) {
+        out += '/';
+    }
+    out += "xxh128/";
     out.append(hex, 0, 2);
     out += '/';
     out.append(hex, 2, std::string::npos);
@@ -69,6 +72,16 @@ std::string hex_path(const std::string& root, const Hash128& h) {
 }
 
 } // namespace
+
+std::string object_rel_path(const Hash128& h) {
+    return hex_path("", h);
+}
+
+std::string fan_rel_path(int slot) {
+    char fan[16];
+    std::snprintf(fan, sizeof fan, "xxh128/%02x", slot);
+    return fan;
+}
 
 LinkMode parse_link_mode(const std::string& s) {
     if (s == "auto") {
@@ -310,6 +323,23 @@ bool Cache::has(const Hash128& h) const {
     return ::lstat(object_path(h).c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
+bool Cache::stat_object(const Hash128& h, struct stat* st) const {
+    return ::stat(object_path(h).c_str(), st) == 0;
+}
+
+bool Cache::is_object_inode(const Hash128& h, dev_t dev, ino_t ino) const {
+    struct stat o {};
+    return stat_object(h, &o) && o.st_ino == ino && o.st_dev == dev;
+}
+
+bool Cache::is_object_link(const std::string& target, const Hash128& h) const {
+    return target == object_path(h);
+}
+
+bool Cache::holds(const std::string& path) const {
+    return path.size() > m_root.size() && path.starts_with(m_root) && path[m_root.size()] == '/';
+}
+
 Fd Cache::open_object(const Hash128& h, struct stat* st) const {
     std::string p = object_path(h);
     // O_NONBLOCK: a FIFO in the cache must not hang a reader; anything but a regular file is refused.
@@ -394,9 +424,7 @@ std::string Cache::fan_path(int slot) const {
     if (slot == 256) {
         return m_root + "/tmp";
     }
-    char fan[3];
-    std::snprintf(fan, sizeof fan, "%02x", slot);
-    return m_root + "/xxh128/" + fan;
+    return m_root + "/" + fan_rel_path(slot);
 }
 
 int Cache::ensure_fan(int slot) const {

@@ -83,8 +83,18 @@ class Cache {
     /// Create the cache's top folders (group-writable and setgid with cache.shared = "group").
     void prepare() const;
     const std::string& quarantine_dir() const { return m_quarantine; }
+    /// The path of object h (the layout is object_rel_path's). Callers outside the cache use it only to
+    /// show or compare, never to build paths of their own.
     std::string object_path(const Hash128& h) const;
     bool has(const Hash128& h) const;
+    /// stat(2) of object h; false when it is absent.
+    bool stat_object(const Hash128& h, struct stat* st) const;
+    /// Is the file with this device and inode object h itself (a hardlink to it)?
+    bool is_object_inode(const Hash128& h, dev_t dev, ino_t ino) const;
+    /// Is `target` (a symbolic link's text) the path of object h?
+    bool is_object_link(const std::string& target, const Hash128& h) const;
+    /// Is `path` below the cache's folder (a link to some object of it)?
+    bool holds(const std::string& path) const;
 
     /// Copy the open file into the cache while hashing it: one read, one write. Returns the hash and sets
     /// *size to the bytes read. The object is renamed into place by batch.commit().
@@ -144,6 +154,12 @@ class Cache {
     int ensure_fan(int slot) const;
     std::string fan_path(int slot) const;
 };
+
+/// The one definition of the objects' layout, shared by the cache and folder stores: "xxh128/ab/<30 hex>"
+/// below their root (git-model(1) FILES).
+std::string object_rel_path(const Hash128& h);
+/// The fan-out folder of slot 0-255 below the root: "xxh128/ab".
+std::string fan_rel_path(int slot);
 
 /// Copy fd `in` to fd `out`: reflink when allow_reflink and possible, else copy_file_range, else
 /// read/write. Throws io_error naming `what`.

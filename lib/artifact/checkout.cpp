@@ -27,10 +27,10 @@ Action decide(Context& ctx, const std::string& abs, const Hash128& h, bool force
         char buf[PATH_MAX];
         ssize_t n = ::readlink(abs.c_str(), buf, sizeof buf - 1);
         std::string target = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
-        if (target == ctx.cache.object_path(h)) {
+        if (ctx.cache.is_object_link(target, h)) {
             return ctx.link == LinkMode::symlink ? Action::keep : Action::write;
         }
-        if (target.starts_with(ctx.cache.root() + "/")) {
+        if (ctx.cache.holds(target)) {
             return Action::write; // a link to another version's object: nothing of the user's
         }
         *why = "is a symbolic link";
@@ -191,15 +191,12 @@ size_t unlock(Context& ctx, const PointerFile& pf) {
     size_t n = 0;
     for (const auto& f : files) {
         std::string abs = ctx.abs(f.rel);
-        std::string obj = ctx.cache.object_path(f.hash);
-        struct stat st {
-        }, ost{};
+        struct stat st {};
         if (::lstat(abs.c_str(), &st) != 0) {
             throw input_error(quoted(f.rel) + " is missing from the workspace",
                               "git model checkout " + f.rel);
         }
-        bool linked = S_ISLNK(st.st_mode) ||
-                      (::stat(obj.c_str(), &ost) == 0 && ost.st_ino == st.st_ino && ost.st_dev == st.st_dev);
+        bool linked = S_ISLNK(st.st_mode) || ctx.cache.is_object_inode(f.hash, st.st_dev, st.st_ino);
         if (!linked) {
             continue; // already a private copy
         }

@@ -167,7 +167,7 @@ SyncReport push(Context& ctx, Store& store, const std::vector<PointerFile>& poin
         }
         uint64_t size = 0;
         struct stat st {};
-        if (::stat(ctx.cache.object_path(pf.p.hash).c_str(), &st) == 0) {
+        if (ctx.cache.stat_object(pf.p.hash, &st)) {
             size = static_cast<uint64_t>(st.st_size);
         }
         add_unique(manifests, mseen, pf.p.hash, size);

@@ -28,8 +28,7 @@ std::string LocalStore::describe() const {
 }
 
 std::string LocalStore::object_path(const Hash128& h) const {
-    std::string hex = h.hex();
-    return m_root + "/xxh128/" + hex.substr(0, 2) + "/" + hex.substr(2);
+    return m_root + "/" + object_rel_path(h);
 }
 
 void LocalStore::check_readable() {
@@ -84,8 +83,8 @@ std::shared_ptr<Fd> LocalStore::fan_dir(int slot, bool create) {
         }
     }
     int root = root_fd();
-    char rel[16];
-    std::snprintf(rel, sizeof rel, "xxh128/%02x", slot);
+    std::string fan = fan_rel_path(slot);
+    const char* rel = fan.c_str();
     Fd fd = open_below(root, rel, O_RDONLY | O_DIRECTORY);
     if (!fd && errno == ENOENT && create) {
         ::mkdirat(root, "xxh128", 0777); // EEXIST is fine; anything else shows at the open below
@@ -173,7 +172,7 @@ bool LocalStore::put(const Hash128& h, uint64_t size, const Source& source) {
     std::shared_ptr<Fd> dir = fan_dir(slot, true);
     std::string name = h.hex().substr(2);
     std::string temp = name + ".mlci-tmp." + random_suffix();
-    std::string shown = describe() + ": xxh128/" + h.hex().substr(0, 2) + "/" + temp;
+    std::string shown = describe() + ": " + fan_rel_path(slot) + "/" + temp;
     Fd fd(::openat(dir->get(), temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444));
     if (!fd) {
         throw io_error("cannot write to " + describe() + ": " + errno_text(errno));
@@ -204,8 +203,7 @@ bool LocalStore::put(const Hash128& h, uint64_t size, const Source& source) {
 }
 
 Fd LocalStore::open_object(const Hash128& h, struct stat* st) {
-    std::string hex = h.hex();
-    std::string rel = "xxh128/" + hex.substr(0, 2) + "/" + hex.substr(2);
+    std::string rel = object_rel_path(h);
     // O_NONBLOCK: a FIFO in place of an object must not hang the reader (it is refused below).
     Fd fd = open_below(root_fd(), rel, O_RDONLY | O_NONBLOCK);
     if (!fd) {
