@@ -2,12 +2,12 @@
 // file while copying it into the cache (one read), make the objects durable in one batch, and only
 // then write pointers — a pointer never names an object that a crash could lose.
 #include "artifact/ops.hpp"
-#include "artifact/pool.hpp"
 #include "fsutil/file.hpp"
 #include "git/walk.hpp"
 #include "schema/schema.hpp"
 #include "util/diag.hpp"
 #include "util/error.hpp"
+#include "util/pool.hpp"
 #include "util/strings.hpp"
 
 #include <cerrno>

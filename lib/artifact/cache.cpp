@@ -3,10 +3,11 @@
 // into place only after the batch made it durable; the hot paths reuse one page-aligned buffer per thread.
 #include "artifact/cache.hpp"
 
-#include "artifact/pool.hpp"
+#include "fsutil/dir.hpp"
 #include "fsutil/file.hpp"
 #include "hash/fasthash.hpp"
 #include "util/error.hpp"
+#include "util/pool.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -702,56 +703,31 @@ void Cache::materialize(const Hash128& h, const std::string& dest, LinkMode mode
 std::vector<std::pair<Hash128, std::string>> Cache::objects() const {
     std::vector<std::pair<Hash128, std::string>> out;
     std::string base = m_root + "/xxh128";
-    DIR* top = ::opendir(base.c_str());
-    if (top == nullptr) {
-        return out;
-    }
-    std::vector<std::string> fans;
-    while (dirent* e = ::readdir(top)) {
-        std::string n = e->d_name;
-        if (n.size() == 2 && std::isxdigit(static_cast<unsigned char>(n[0])) &&
-            std::isxdigit(static_cast<unsigned char>(n[1]))) {
-            fans.push_back(n);
-        }
-    }
-    ::closedir(top);
+    auto fans = dir_names(base, [](std::string_view n) {
+        return n.size() == 2 && std::isxdigit(static_cast<unsigned char>(n[0])) &&
+               std::isxdigit(static_cast<unsigned char>(n[1]));
+    });
     time_t now = ::time(nullptr);
+    // A temporary left by a killed run, an hour old (a concurrent run's are younger): removed.
+    auto remove_stale = [now](const DirEntry& e) {
+        struct stat st {};
+        if (std::strstr(e.name, ".mlci-tmp.") != nullptr &&
+            ::fstatat(e.dirfd, e.name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_mtime + 3600 < now) {
+            ::unlinkat(e.dirfd, e.name, 0);
+        }
+    };
     for (const auto& fan : fans) {
         std::string dir = base + "/" + fan;
-        DIR* d = ::opendir(dir.c_str());
-        if (d == nullptr) {
-            continue;
-        }
-        while (dirent* e = ::readdir(d)) {
-            std::string n = e->d_name;
+        list_dir(dir, [&](const DirEntry& e) {
             Hash128 h;
-            if (n.size() == 30 && parse_hash_id("xxh128:" + fan + n, &h)) {
-                out.emplace_back(h, dir + "/" + n);
-            } else if (n.find(".mlci-tmp.") != std::string::npos) {
-                // A small object's temporary (written beside its object) left by a killed run.
-                struct stat st {};
-                if (::fstatat(::dirfd(d), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                    st.st_mtime + 3600 < now) {
-                    ::unlinkat(::dirfd(d), n.c_str(), 0);
-                }
+            if (std::strlen(e.name) == 30 && parse_hash_id("xxh128:" + fan + e.name, &h)) {
+                out.emplace_back(h, dir + "/" + e.name);
+            } else {
+                remove_stale(e); // a small object's temporary, written beside its object
             }
-        }
-        ::closedir(d);
+        });
     }
-    // Stale temporaries of killed runs in tmp/ (an hour old: a concurrent run's are younger).
-    std::string tmp = m_root + "/tmp";
-    if (DIR* d = ::opendir(tmp.c_str())) {
-        while (dirent* e = ::readdir(d)) {
-            std::string n = e->d_name;
-            struct stat st {};
-            std::string p = tmp + "/" + n;
-            if (n.find(".mlci-tmp.") != std::string::npos && ::lstat(p.c_str(), &st) == 0 &&
-                st.st_mtime + 3600 < now) {
-                ::unlink(p.c_str());
-            }
-        }
-        ::closedir(d);
-    }
+    list_dir(m_root + "/tmp", remove_stale);
     return out;
 }
 
@@ -765,6 +741,12 @@ int hex_value(char c) {
         return c - 'a' + 10;
     }
     return -1;
+}
+
+/// "ab": the name of fan-out folder `fan` (0..255), no allocation.
+std::array<char, 3> fan_name(int fan) {
+    static constexpr char k_hex[] = "0123456789abcdef";
+    return {k_hex[(fan >> 4) & 15], k_hex[fan & 15], '\0'};
 }
 
 /// The object named by fan-out folder `fan` (0..255) and file name `name` (30 lowercase hex digits), or
@@ -802,23 +784,12 @@ HashSet Cache::object_set() const {
         return out;
     }
     for (int i = 0; i < 256; ++i) {
-        char fan[3];
-        std::snprintf(fan, sizeof fan, "%02x", i);
-        int fd = ::openat(top.get(), fan, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
-        if (d == nullptr) {
-            if (fd >= 0) {
-                ::close(fd);
-            }
-            continue;
-        }
-        while (dirent* e = ::readdir(d)) {
+        list_dir_at(top.get(), fan_name(i).data(), [&](const DirEntry& e) {
             Hash128 h;
-            if (object_name(i, e->d_name, &h)) {
+            if (object_name(i, e.name, &h)) {
                 out.insert(h);
             }
-        }
-        ::closedir(d);
+        });
     }
     return out;
 }
@@ -859,14 +830,8 @@ bool Cache::has_all(std::vector<Hash128> hashes) const {
         }
         auto [lo, hi] = groups[g];
         int fan = static_cast<int>(hashes[lo].high >> 56);
-        char name[3];
-        std::snprintf(name, sizeof name, "%02x", fan);
-        int fd = ::openat(top.get(), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
+        DIR* d = open_dir_at(top.get(), fan_name(fan).data());
         if (d == nullptr) {
-            if (fd >= 0) {
-                ::close(fd);
-            }
             missing = true;
             return;
         }
@@ -876,26 +841,25 @@ bool Cache::has_all(std::vector<Hash128> hashes) const {
         auto last = hashes.begin() + static_cast<long>(hi);
         std::vector<char> seen(hi - lo, 0);
         size_t found = 0;
-        while (dirent* e = ::readdir(d)) {
+        each_entry(d, [&](const DirEntry& e) {
             Hash128 h;
-            if (!object_name(fan, e->d_name, &h)) {
-                continue;
+            if (!object_name(fan, e.name, &h)) {
+                return;
             }
             auto it = std::lower_bound(first, last, h, less);
             if (it == last || !(*it == h) || seen[static_cast<size_t>(it - first)] != 0) {
-                continue;
+                return;
             }
-            if (e->d_type != DT_REG) {
+            if (e.type != DT_REG) {
                 struct stat st {};
-                if (e->d_type != DT_UNKNOWN ||
-                    ::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) {
-                    continue;
+                if (e.type != DT_UNKNOWN || ::fstatat(e.dirfd, e.name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+                    !S_ISREG(st.st_mode)) {
+                    return;
                 }
             }
             seen[static_cast<size_t>(it - first)] = 1;
             ++found;
-        }
-        ::closedir(d);
+        });
         if (found != hi - lo) {
             missing = true;
         }

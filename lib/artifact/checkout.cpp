@@ -2,8 +2,8 @@
 // replaced when nothing is lost: it is missing, already right, or its content is itself a cache object
 // (the previous version). Anything else is a user's edit, kept unless --force.
 #include "artifact/ops.hpp"
-#include "artifact/pool.hpp"
 #include "fsutil/file.hpp"
+#include "util/pool.hpp"
 #include "util/strings.hpp"
 
 #include <climits>

@@ -3,7 +3,7 @@
 // its inode with its cache object (hardlink mode) and no longer matches means the cache object itself
 // was changed through the link: reported as corrupt in the cache.
 #include "artifact/ops.hpp"
-#include "artifact/pool.hpp"
+#include "util/pool.hpp"
 #include "util/strings.hpp"
 
 #include <cerrno>

@@ -2,9 +2,9 @@
 // only after all its members; fetch gets manifests first, since only they name the members.
 #include "artifact/sync.hpp"
 
-#include "artifact/pool.hpp"
 #include "fsutil/file.hpp"
 #include "git/walk.hpp"
+#include "util/pool.hpp"
 #include "util/strings.hpp"
 
 #include <fcntl.h>

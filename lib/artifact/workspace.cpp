@@ -3,12 +3,12 @@
 // and the scan of tracked folders, with no symlink followed anywhere on the way.
 #include "artifact/workspace.hpp"
 
-#include "artifact/pool.hpp"
 #include "fsutil/file.hpp"
 #include "git/walk.hpp"
 #include "gitlite/objects.hpp"
 #include "hash/fasthash.hpp"
 #include "util/error.hpp"
+#include "util/pool.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>

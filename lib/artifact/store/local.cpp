@@ -2,11 +2,13 @@
 // links, so a link planted in the store never leads a read, write or delete outside it.
 #include "artifact/store/local.hpp"
 
+#include "fsutil/dir.hpp"
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
 #include <cerrno>
+#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <mutex>
@@ -133,37 +135,25 @@ void LocalStore::each_fan(F&& f) {
             continue;
         }
         // A descriptor of its own (not a dup, whose offset the cached one would share).
-        int fd = ::openat(dir->get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
-        if (d == nullptr) {
-            if (fd >= 0) {
-                ::close(fd);
-            }
-            continue;
-        }
-        f(slot, d);
-        ::closedir(d);
+        list_dir_at(dir->get(), ".", [&](const DirEntry& e) { f(slot, e); });
     }
 }
 
 template <typename F>
 void LocalStore::each_object(F&& f) {
-    each_fan([&](int slot, DIR* d) {
-        char fan[3];
-        std::snprintf(fan, sizeof fan, "%02x", slot);
-        while (dirent* e = ::readdir(d)) {
-            Hash128 h;
-            std::string n = e->d_name;
-            if (n.size() == 30 && parse_hash_id(std::string("xxh128:") + fan + n, &h)) {
-                f(h, ::dirfd(d), n);
-            }
+    each_fan([&](int slot, const DirEntry& e) {
+        Hash128 h;
+        char id[40];
+        if (std::strlen(e.name) == 30 && std::snprintf(id, sizeof id, "xxh128:%02x%s", slot, e.name) == 39 &&
+            parse_hash_id(std::string_view(id, 39), &h)) {
+            f(h, e.dirfd, e.name);
         }
     });
 }
 
 HashSet LocalStore::list() {
     HashSet out;
-    each_object([&](const Hash128& h, int, const std::string&) { out.insert(h); });
+    each_object([&](const Hash128& h, int, const char*) { out.insert(h); });
     return out;
 }
 
@@ -285,9 +275,9 @@ void LocalStore::flush() {
 
 std::vector<std::pair<Hash128, uint64_t>> LocalStore::objects() {
     std::vector<std::pair<Hash128, uint64_t>> out;
-    each_object([&](const Hash128& h, int dirfd, const std::string& name) {
+    each_object([&](const Hash128& h, int dirfd, const char* name) {
         struct stat st {};
-        if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+        if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
             out.emplace_back(h, static_cast<uint64_t>(st.st_size));
         }
     });
@@ -304,19 +294,16 @@ void LocalStore::remove(const Hash128& h) {
 size_t LocalStore::remove_unfinished(double min_age_seconds, bool dry_run) {
     size_t n = 0;
     time_t now = ::time(nullptr);
-    each_fan([&](int, DIR* d) {
-        while (dirent* e = ::readdir(d)) {
-            std::string f = e->d_name;
-            struct stat st {};
-            if (f.find(".mlci-tmp.") == std::string::npos ||
-                ::fstatat(::dirfd(d), f.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-                ::difftime(now, st.st_mtime) < min_age_seconds) {
-                continue;
-            }
-            ++n;
-            if (!dry_run) {
-                ::unlinkat(::dirfd(d), f.c_str(), 0);
-            }
+    each_fan([&](int, const DirEntry& e) {
+        struct stat st {};
+        if (std::strstr(e.name, ".mlci-tmp.") == nullptr ||
+            ::fstatat(e.dirfd, e.name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            ::difftime(now, st.st_mtime) < min_age_seconds) {
+            return;
+        }
+        ++n;
+        if (!dry_run) {
+            ::unlinkat(e.dirfd, e.name, 0);
         }
     });
     return n;

@@ -43,10 +43,12 @@ class LocalStore : public Store {
     /// The fan-out folder `slot` (xxh128/ab), opened without following a link (throws for one);
     /// nullptr when it does not exist and create is false.
     std::shared_ptr<Fd> fan_dir(int slot, bool create);
-    /// f(slot, DIR*) for every fan-out folder that exists (a link in place of one is skipped).
+    /// f(slot, DirEntry) for every entry of every fan-out folder that exists (a link in place of one is
+    /// skipped).
     template <typename F>
     void each_fan(F&& f);
-    /// f(hash, folder descriptor, name) for every name of the fan-out folders that names an object.
+    /// f(hash, folder descriptor, const char* name) for every name of the fan-out folders that names an
+    /// object.
     template <typename F>
     void each_object(F&& f);
     /// Open object h for reading with no link followed below the store's folder, refusing anything but

@@ -3,12 +3,12 @@
 // replies is read with a few string scans, not an XML parser: only a handful of known tags matter.
 #include "artifact/store/s3/store.hpp"
 
-#include "artifact/pool.hpp"
 #include "config/config.hpp"
 #include "fsutil/file.hpp"
 #include "git/repo.hpp"
 #include "hash/sha256_fast.hpp"
 #include "util/error.hpp"
+#include "util/pool.hpp"
 #include "util/strings.hpp"
 
 #include <curl/curl.h> // CURLcode values only: libcurl itself is loaded by s3_curl.cpp
@@ -566,6 +566,20 @@ std::function<size_t(char*, size_t)> reader(const std::string& data) {
 
 } // namespace
 
+namespace {
+
+// Tell a ThreadGroup's loops to return (the flag they wait on, under their lock) and wait for them.
+void stop_helpers(std::mutex& mu, std::condition_variable& cv, bool& flag, ThreadGroup& threads) {
+    {
+        std::lock_guard<std::mutex> lock(mu);
+        flag = true;
+    }
+    cv.notify_all();
+    threads.join();
+}
+
+} // namespace
+
 bool S3Store::put_single(const Hash128& h, uint64_t size, const Source& source) {
     std::string body;
     body.reserve(size);
@@ -700,21 +714,8 @@ bool S3Store::put_multipart(const Hash128& h, uint64_t size, const Source& sourc
             }
         }
     };
-    std::vector<std::thread> threads;
-    for (int i = 0; i < helpers; ++i) {
-        threads.emplace_back(uploader);
-    }
-    auto stop = [&] {
-        {
-            std::lock_guard<std::mutex> lock(mu);
-            closed = true;
-        }
-        cv.notify_all();
-        for (auto& t : threads) {
-            t.join();
-        }
-        threads.clear();
-    };
+    ThreadGroup threads(static_cast<size_t>(helpers), uploader);
+    auto stop = [&] { stop_helpers(mu, cv, closed, threads); };
 
     std::string cur;
     cur.reserve(psize);
@@ -1044,21 +1045,8 @@ void S3Store::get_parallel(const Hash128& h, const std::string& key, const std::
             cv.notify_all();
         }
     };
-    std::vector<std::thread> threads;
-    for (int t = 0; t < helpers; ++t) {
-        threads.emplace_back(downloader);
-    }
-    auto join = [&] {
-        {
-            std::lock_guard<std::mutex> lock(mu);
-            stopping = true;
-        }
-        cv.notify_all();
-        for (auto& t : threads) {
-            t.join();
-        }
-        threads.clear();
-    };
+    ThreadGroup threads(static_cast<size_t>(helpers), downloader);
+    auto join = [&] { stop_helpers(mu, cv, stopping, threads); };
     try {
         for (size_t i = 0; i < n; ++i) {
             std::string data;
