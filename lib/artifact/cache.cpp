@@ -3,7 +3,9 @@
 // into place only after the batch made it durable; the hot paths reuse one page-aligned buffer per thread.
 #include "artifact/cache.hpp"
 
+#include "fsutil/copy.hpp"
 #include "fsutil/dir.hpp"
+#include "fsutil/durable.hpp"
 #include "fsutil/file.hpp"
 #include "hash/fasthash.hpp"
 #include "util/error.hpp"
@@ -17,12 +19,10 @@
 #include <ctime>
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/fs.h>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,34 +30,8 @@ namespace mlci::artifact {
 
 namespace {
 
-constexpr size_t k_buf_size = 256 << 10; // fits L2: the hash reads what read() just wrote
+constexpr size_t k_buf_size = k_io_buffer_size;
 constexpr uint64_t k_writeback_chunk = 16u << 20;
-
-// One buffer per thread: allocating 1 MiB for each of 20,000 small files would cost more than the I/O.
-// Page-aligned: read() copies into it and XXH3 loads 64 bytes at a time. malloc returns a 256 KiB block
-// 16 bytes past a page boundary, which split every load and copy across cache lines: reading and
-// hashing 2 GiB took 290 ms instead of 235 ms (user time 70-108 ms instead of 32-44 ms).
-struct FreeBuffer {
-    void operator()(char* p) const { std::free(p); }
-};
-char* thread_buffer() {
-    static thread_local std::unique_ptr<char, FreeBuffer> buf(
-        static_cast<char*>(std::aligned_alloc(4096, k_buf_size)));
-    if (!buf) {
-        throw std::bad_alloc();
-    }
-    return buf.get();
-}
-
-ssize_t read_some(int fd, char* buf, size_t n) {
-    while (true) {
-        ssize_t r = ::read(fd, buf, n);
-        if (r < 0 && errno == EINTR) {
-            continue;
-        }
-        return r;
-    }
-}
 
 std::string hex_path(const std::string& root, const Hash128& h) {
     std::string hex = h.hex();
@@ -119,131 +93,6 @@ const char* link_mode_name(LinkMode m) {
     return "auto";
 }
 
-// --- SyncBatch ---
-
-SyncBatch::~SyncBatch() {
-    for (const auto& it : m_items) {
-        ::unlinkat(it.dirfd, it.temp.c_str(), 0);
-    }
-}
-
-void SyncBatch::add(std::string temp, std::string final_path) {
-    std::lock_guard<std::mutex> lock(m_mu);
-    const char* dir = m_dirs.insert(dirname_of(final_path)).first->c_str();
-    m_items.push_back({AT_FDCWD, dir, std::move(temp), std::move(final_path)});
-}
-
-void SyncBatch::add_at(int dirfd, const std::string& dir, std::string temp_name, std::string final_name,
-                       const std::shared_ptr<const void>& keep) {
-    std::lock_guard<std::mutex> lock(m_mu);
-    if (keep && (m_keep.empty() || m_keep.back() != keep)) {
-        m_keep.push_back(keep);
-    }
-    auto it = m_dirs.find(dir);
-    if (it == m_dirs.end()) {
-        it = m_dirs.insert(dir).first;
-    }
-    m_items.push_back({dirfd, it->c_str(), std::move(temp_name), std::move(final_name)});
-}
-
-void SyncBatch::commit(std::vector<std::string>* later) {
-    std::lock_guard<std::mutex> lock(m_mu);
-    if (m_items.empty()) {
-        return;
-    }
-    // 1. Durable before visible. Few files: fsync each. Many: one syncfs pass over the filesystem (one
-    // fsync per small file would cost a disk round trip each).
-    constexpr size_t k_few = 16;
-    if (m_items.size() <= k_few) {
-        for (const auto& it : m_items) {
-            Fd fd(::openat(it.dirfd, it.temp.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-            if (fd && ::fsync(fd.get()) != 0 && errno != EINVAL) {
-                throw io_error("cannot sync '" + it.temp + "': " + errno_text(errno));
-            }
-        }
-    } else {
-        Fd fd(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if (!fd || ::syncfs(fd.get()) != 0) {
-            throw io_error("cannot sync the filesystem of '" + m_root + "': " + errno_text(errno));
-        }
-    }
-    // 2. The renames: independent, so spread over the cores when there are many (each resolves one name
-    // in its own small folder).
-    std::vector<char> done(m_items.size(), 0);
-    std::mutex err_mu;
-    std::optional<Error> first;
-    parallel_for(m_items.size(), m_items.size() > 256 ? default_jobs() : 1, [&](size_t i) {
-        const Item& it = m_items[i];
-        if (::renameat(it.dirfd, it.temp.c_str(), it.dirfd, it.final.c_str()) == 0) {
-            done[i] = 1;
-            return;
-        }
-        int err = errno;
-        std::lock_guard<std::mutex> l(err_mu);
-        if (!first) {
-            std::string where = it.dirfd == AT_FDCWD ? "" : std::string(it.dir) + "/";
-            first = io_error("cannot rename '" + where + it.temp + "' to '" + where + it.final +
-                             "': " + errno_text(err));
-        }
-    });
-    std::vector<std::string> dirs;
-    std::set<const char*> seen;
-    std::vector<Item> left;
-    for (size_t i = 0; i < m_items.size(); ++i) {
-        if (!done[i]) {
-            left.push_back(std::move(m_items[i])); // the destructor deletes them
-            continue;
-        }
-        if (seen.insert(m_items[i].dir).second) {
-            dirs.emplace_back(m_items[i].dir);
-        }
-    }
-    m_items = std::move(left);
-    if (first) {
-        throw *first;
-    }
-    // 3. The folders, so that the renames are durable too.
-    if (later != nullptr) {
-        later->insert(later->end(), dirs.begin(), dirs.end());
-        return;
-    }
-    for (const auto& d : dirs) {
-        Fd fd(::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if (fd && ::fsync(fd.get()) != 0 && errno != EINVAL) {
-            throw io_error("cannot sync '" + d + "': " + errno_text(errno));
-        }
-    }
-}
-
-void sync_paths(const std::vector<std::string>& paths) {
-    // Grouped by filesystem: many paths on one (the 256 fan-out folders of a large add) cost one syncfs
-    // there instead of an fsync each — one fsync of a folder took ~4 ms here, and 256 of them a second.
-    std::set<std::string> seen;
-    std::map<dev_t, std::vector<const std::string*>> by_dev;
-    for (const auto& p : paths) {
-        struct stat st {};
-        if (seen.insert(p).second && ::stat(p.c_str(), &st) == 0) {
-            by_dev[st.st_dev].push_back(&p);
-        }
-    }
-    constexpr size_t k_few = 16;
-    for (const auto& [dev, list] : by_dev) {
-        if (list.size() > k_few) {
-            Fd fd(::open(list.front()->c_str(), O_RDONLY | O_CLOEXEC));
-            if (!fd || ::syncfs(fd.get()) != 0) {
-                throw io_error("cannot sync the filesystem of '" + *list.front() + "': " + errno_text(errno));
-            }
-            continue;
-        }
-        for (const auto* p : list) {
-            Fd fd(::open(p->c_str(), O_RDONLY | O_CLOEXEC));
-            if (fd && ::fsync(fd.get()) != 0 && errno != EINVAL) {
-                throw io_error("cannot sync '" + *p + "': " + errno_text(errno));
-            }
-        }
-    }
-}
-
 // --- free helpers ---
 
 Hash128 hash_fd(int fd, const std::string& what, uint64_t* size) {
@@ -252,7 +101,7 @@ Hash128 hash_fd(int fd, const std::string& what, uint64_t* size) {
     // slower on this 2-core machine (every hand-off misses the cache of the other core and wakes it up,
     // and under load the second core is often busy): see tests/bench/model-add-large.sh.
     FastXxh128 h;
-    char* buf = thread_buffer();
+    char* buf = io_buffer();
     uint64_t total = 0;
     while (true) {
         ssize_t n = read_some(fd, buf, k_buf_size);
@@ -269,40 +118,6 @@ Hash128 hash_fd(int fd, const std::string& what, uint64_t* size) {
         *size = total;
     }
     return h.digest();
-}
-
-void copy_fd(int in, int out, bool allow_reflink, const std::string& what) {
-    if (allow_reflink && ::ioctl(out, FICLONE, in) == 0) {
-        return;
-    }
-    bool use_cfr = true;
-    while (use_cfr) {
-        ssize_t n = ::copy_file_range(in, nullptr, out, nullptr, 1u << 30, 0);
-        if (n == 0) {
-            return;
-        }
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            if (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL) {
-                use_cfr = false;
-                break;
-            }
-            throw io_error("cannot copy '" + what + "': " + errno_text(errno));
-        }
-    }
-    char* buf = thread_buffer();
-    while (true) {
-        ssize_t n = read_some(in, buf, k_buf_size);
-        if (n < 0) {
-            throw io_error("cannot read '" + what + "': " + errno_text(errno));
-        }
-        if (n == 0) {
-            return;
-        }
-        write_all(out, buf, static_cast<size_t>(n), what);
-    }
 }
 
 // --- Cache ---
@@ -470,7 +285,7 @@ Hash128 Cache::insert_fd(int fd, const std::string& what, uint64_t* size, SyncBa
     std::string temp = make_temp(&out);
     Fd out_fd(out);
     FastXxh128 h;
-    char* buf = thread_buffer();
+    char* buf = io_buffer();
     uint64_t total = 0;
     uint64_t flushed = 0;
     auto consume = [&](const char* p, size_t n) {
@@ -547,7 +362,7 @@ Hash128 Cache::insert_bytes(std::string_view data, SyncBatch& batch, const HashS
 
 std::optional<Hash128> Cache::insert_small(int fd, uint64_t expected, const std::string& what,
                                            SyncBatch& batch, const HashSet* known) {
-    char* buf = thread_buffer();
+    char* buf = io_buffer();
     size_t len = 0;
     // Ask for one byte more than expected: a short read of exactly `expected` bytes is the end of a
     // regular file, so one read() suffices.
@@ -610,7 +425,7 @@ bool Cache::stream(const Hash128& h, const Sink& sink, uint64_t* size) const {
     struct stat st {};
     Fd fd = open_object(h, &st);
     FastXxh128 x;
-    char* buf = thread_buffer();
+    char* buf = io_buffer();
     uint64_t total = 0;
     while (true) {
         ssize_t n = read_some(fd.get(), buf, k_buf_size);
@@ -683,7 +498,7 @@ void Cache::materialize(const Hash128& h, const std::string& dest, LinkMode mode
     }
     try {
         if (mode == LinkMode::reflink) {
-            if (::ioctl(out.get(), FICLONE, in.get()) != 0) {
+            if (!reflink_fd(in.get(), out.get())) {
                 throw io_error("cannot reflink '" + dest + "': " + errno_text(errno),
                                "this filesystem has no reflinks: set cache.link = \"auto\"");
             }

@@ -1,8 +1,10 @@
 // The content-addressed cache (DESIGN.md section 4): objects at <root>/xxh128/ab/<30 hex>, read-only,
 // written to a temporary file on the same filesystem and renamed into place only once durable.
-// Durability is batched (SyncBatch): thousands of small objects cost one sync pass, not one fsync each.
+// Durability is batched (fsutil/durable.hpp SyncBatch): thousands of small objects cost one sync pass, not
+// one fsync each.
 #pragma once
 
+#include "fsutil/durable.hpp"
 #include "fsutil/file.hpp"
 #include "hash/xxh128.hpp"
 
@@ -31,45 +33,6 @@ enum class LinkMode { auto_, reflink, copy, hardlink, symlink };
 /// "auto" | "reflink" | "copy" | "hardlink" | "symlink"; throws config_error otherwise.
 LinkMode parse_link_mode(const std::string& s);
 const char* link_mode_name(LinkMode m);
-
-/// Temporaries waiting to become durable and then renamed onto their final names (thread-safe).
-/// commit(): one sync pass (fsync of each temp when few, syncfs of the filesystem when many), the
-/// renames, then the folders' sync. Destroyed uncommitted, it deletes the temporaries.
-class SyncBatch {
-  public:
-    explicit SyncBatch(std::string fs_root) : m_root(std::move(fs_root)) {}
-    ~SyncBatch();
-    SyncBatch(const SyncBatch&) = delete;
-    SyncBatch& operator=(const SyncBatch&) = delete;
-
-    void add(std::string temp, std::string final_path);
-    /// Same, with both names relative to the open folder `dirfd` (whose path is `dir`): the sync and the
-    /// rename resolve one name instead of the whole path. `keep` holds whatever owns dirfd alive until
-    /// the batch is done.
-    void add_at(int dirfd, const std::string& dir, std::string temp_name, std::string final_name,
-                const std::shared_ptr<const void>& keep);
-    /// Sync, rename (in parallel when many), then sync the folders — or, with a `later` list, append the
-    /// folders to it for the caller's one final pass (see sync_paths).
-    void commit(std::vector<std::string>* later = nullptr);
-    size_t size() const { return m_items.size(); }
-
-  private:
-    struct Item {
-        int dirfd;         // AT_FDCWD: temp and final_path are whole paths
-        const char* dir;   // the folder (for the final folder sync); owned by m_dirs
-        std::string temp;  // relative to dirfd
-        std::string final; // relative to dirfd
-    };
-    std::string m_root;
-    std::mutex m_mu;
-    std::vector<Item> m_items;
-    std::set<std::string> m_dirs; // stable storage for Item::dir
-    std::vector<std::shared_ptr<const void>> m_keep;
-};
-
-/// Make each path durable: fsync each when a filesystem holds few of them, else one syncfs of that
-/// filesystem (on a filesystem without a journal every folder fsync is a disk write of its own).
-void sync_paths(const std::vector<std::string>& paths);
 
 /// Sink for streamed object bytes.
 using Sink = std::function<void(const char*, size_t)>;
@@ -160,10 +123,6 @@ class Cache {
 std::string object_rel_path(const Hash128& h);
 /// The fan-out folder of slot 0-255 below the root: "xxh128/ab".
 std::string fan_rel_path(int slot);
-
-/// Copy fd `in` to fd `out`: reflink when allow_reflink and possible, else copy_file_range, else
-/// read/write. Throws io_error naming `what`.
-void copy_fd(int in, int out, bool allow_reflink, const std::string& what);
 
 /// Hash an open file from its current offset: reads everything. Sets *size.
 Hash128 hash_fd(int fd, const std::string& what, uint64_t* size);
