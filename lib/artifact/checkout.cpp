@@ -87,17 +87,11 @@ CheckoutReport checkout(Context& ctx, const std::vector<PointerFile>& pointers, 
             files.push_back({pf.target, pf.p.hash, false});
             continue;
         }
-        std::optional<std::vector<ManifestEntry>> m;
-        try {
-            m = read_manifest(ctx.cache, pf.p);
-        } catch (const Error& e) {
-            rep.problems.push_back({e.kind(), quoted(pf.target) + ": " + e.what(), e.hint()});
-            continue;
-        }
+        auto m = folder_manifest(ctx, pf, rep.problems,
+                                 {ErrorKind::input,
+                                  quoted(pf.target) + " is not in the cache (" + pf.p.hash.id() + ")",
+                                  "fetch it first: git model fetch, or git model checkout --fetch"});
         if (!m) {
-            rep.problems.push_back({ErrorKind::input,
-                                    quoted(pf.target) + " is not in the cache (" + pf.p.hash.id() + ")",
-                                    "fetch it first: git model fetch, or git model checkout --fetch"});
             continue;
         }
         std::string abs = ctx.abs(pf.target);
@@ -216,6 +210,21 @@ size_t unlock(Context& ctx, const PointerFile& pf) {
     }
     ctx.stat.save();
     return n;
+}
+
+std::optional<std::vector<ManifestEntry>> folder_manifest(const Context& ctx, const PointerFile& pf,
+                                                          std::vector<Problem>& problems, Problem absent) {
+    std::optional<std::vector<ManifestEntry>> m;
+    try {
+        m = read_manifest(ctx.cache, pf.p);
+    } catch (const Error& e) {
+        problems.push_back({e.kind(), quoted(pf.target) + ": " + e.what(), e.hint()});
+        return std::nullopt;
+    }
+    if (!m) {
+        problems.push_back(std::move(absent));
+    }
+    return m;
 }
 
 } // namespace mlci::artifact

@@ -66,4 +66,9 @@ CheckoutReport checkout(Context& ctx, const std::vector<PointerFile>& pointers, 
 /// number of files unlocked.
 size_t unlock(Context& ctx, const PointerFile& pf);
 
+/// The manifest of the folder pointer pf, read from the cache. When it cannot be read, a problem naming
+/// pf.target goes to `problems` (`absent` for one missing from the cache) and nullopt is returned.
+std::optional<std::vector<ManifestEntry>> folder_manifest(const Context& ctx, const PointerFile& pf,
+                                                          std::vector<Problem>& problems, Problem absent);
+
 } // namespace mlci::artifact
