@@ -1,10 +1,11 @@
-// Stores (store.hpp): what every backend shares (present() by count, objects() from list()) and
-// open_store, the one place that turns a STORE argument into a backend by its URL's scheme.
+// Stores (store.hpp): what every backend shares (present() by count, objects() from list()), and
+// open_store, which turns a STORE argument into a backend by its URL's scheme.
 #include "artifact/store/store.hpp"
 
 #include "artifact/store/local.hpp"
 #include "artifact/store/s3/store.hpp"
 #include "config/config.hpp"
+
 #include "util/error.hpp"
 #include "util/pool.hpp"
 #include "util/strings.hpp"

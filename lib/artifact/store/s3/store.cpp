@@ -3,6 +3,8 @@
 // replies is read with a few string scans, not an XML parser: only a handful of known tags matter.
 #include "artifact/store/s3/store.hpp"
 
+#include "artifact/store/s3/settings.hpp"
+
 #include "config/config.hpp"
 #include "fsutil/file.hpp"
 #include "git/repo.hpp"
@@ -1160,24 +1162,26 @@ std::unique_ptr<Store> open_s3_store(const std::string& name, const std::string&
         const char* v = std::getenv(k.c_str());
         return v ? std::optional<std::string>(v) : std::nullopt;
     };
+    const S3Settings none;
+    const S3Settings* set = rc != nullptr && s3_settings(*rc) != nullptr ? s3_settings(*rc) : &none;
     if (rc != nullptr) {
-        o.endpoint.endpoint = rc->endpoint;
-        if (!rc->region.empty()) {
-            o.endpoint.region = rc->region;
+        o.endpoint.endpoint = set->endpoint;
+        if (!set->region.empty()) {
+            o.endpoint.region = set->region;
         }
         if (rc->jobs > 0) {
             o.jobs = rc->jobs;
         }
-        if (rc->part_size > 0) {
-            if (rc->part_size < k_s3_min_part || rc->part_size > k_s3_max_part) {
-                throw config_error(where + " part_size " + human_size(rc->part_size) +
+        if (set->part_size > 0) {
+            if (set->part_size < k_s3_min_part || set->part_size > k_s3_max_part) {
+                throw config_error(where + " part_size " + human_size(set->part_size) +
                                        " is out of range: S3 parts are 5 MiB to 5 GiB",
                                    "set part_size between \"5MiB\" and \"5GiB\" (default \"16MiB\")");
             }
-            o.part_size = rc->part_size;
+            o.part_size = set->part_size;
         }
     }
-    if (rc == nullptr || rc->region.empty()) {
+    if (set->region.empty()) {
         if (auto r = env("AWS_REGION"); r && !r->empty()) {
             o.endpoint.region = *r;
         } else if (auto d = env("AWS_DEFAULT_REGION"); d && !d->empty()) {
@@ -1189,7 +1193,7 @@ std::unique_ptr<Store> open_s3_store(const std::string& name, const std::string&
         throw config_error(where + " endpoint " + quoted(ep) + " must start with http:// or https://",
                            "write the full URL, e.g. endpoint = \"https://minio.example.com:9000\"");
     }
-    o.endpoint.path_style = rc != nullptr && rc->path_style ? *rc->path_style : !ep.empty();
+    o.endpoint.path_style = set->path_style ? *set->path_style : !ep.empty();
     if (!o.endpoint.path_style && o.location.bucket.find('.') != std::string::npos &&
         ep.starts_with("https://")) {
         // A dotted bucket in a virtual host name breaks TLS name checks (*.s3.amazonaws.com).
