@@ -125,6 +125,66 @@ bool local_only(const ConfigReader& rd, Trust trust, const toml::node& n, const 
     return true;
 }
 
+// [cache]: dir and shared only from the user's own files (local_only).
+void read_cache_keys(const ConfigReader& rd, Trust trust, const toml::node& node, CacheConfig& cache) {
+    const std::string source = rd.source;
+    const std::string key = "cache";
+    for (const auto& [ck, cn] : rd.table(node, key)) {
+        std::string c(ck.str());
+        if (c == "dir") {
+            std::string dir = rd.string(cn, "cache.dir");
+            if (!local_only(rd, trust, cn, "cache.dir")) {
+                cache.dir = dir;
+            }
+        } else if (c == "link") {
+            cache.link = rd.string(cn, "cache.link");
+            static const std::set<std::string> modes = {"auto", "reflink", "copy", "hardlink", "symlink"};
+            if (!modes.count(cache.link)) {
+                throw config_error(where(source, cn) +
+                                   ": cache.link must be one of auto, reflink, copy, "
+                                   "hardlink, symlink (got '" +
+                                   cache.link + "')");
+            }
+        } else if (c == "shared") {
+            std::string shared = rd.string(cn, "cache.shared");
+            if (!shared.empty() && shared != "group") {
+                throw config_error(where(source, cn) + ": cache.shared must be \"group\" (got '" + shared +
+                                   "')");
+            }
+            if (!local_only(rd, trust, cn, "cache.shared")) {
+                cache.shared = shared;
+            }
+        } else {
+            rd.unknown(cn, "cache." + c);
+        }
+    }
+}
+
+// [hooks]: run_on_push and auto_pull only from the user's own files (local_only).
+void read_hooks_keys(const ConfigReader& rd, Trust trust, const toml::node& node, HooksConfig& hooks) {
+    const std::string key = "hooks";
+    for (const auto& [hk, hn] : rd.table(node, key)) {
+        std::string h(hk.str());
+        if (h == "max_file_size") {
+            hooks.max_file_size = rd.size(hn, "hooks.max_file_size");
+        } else if (h == "large_file_allow") {
+            hooks.large_file_allow = rd.strings(hn, "hooks.large_file_allow");
+        } else if (h == "run_on_push") {
+            bool on = rd.boolean(hn, "hooks.run_on_push");
+            if (!local_only(rd, trust, hn, "hooks.run_on_push")) {
+                hooks.run_on_push = on;
+            }
+        } else if (h == "auto_pull") {
+            bool on = rd.boolean(hn, "hooks.auto_pull");
+            if (!local_only(rd, trust, hn, "hooks.auto_pull")) {
+                hooks.auto_pull = on;
+            }
+        } else {
+            rd.unknown(hn, "hooks." + h);
+        }
+    }
+}
+
 // One key of [remote.NAME]: url and jobs are every store's; the rest belong to a kind of store, which
 // reads them itself (remote_key_readers); a key none of them knows is warned about.
 void read_remote_key(const ConfigReader& rd, const std::string& key, const toml::node& n, RemoteConfig& r) {
@@ -188,57 +248,9 @@ void apply_config(Config& cfg, const std::string& text, const std::string& sourc
                 }
             }
         } else if (key == "cache") {
-            for (const auto& [ck, cn] : rd.table(node, key)) {
-                std::string c(ck.str());
-                if (c == "dir") {
-                    std::string dir = rd.string(cn, "cache.dir");
-                    if (!local_only(rd, trust, cn, "cache.dir")) {
-                        cfg.cache.dir = dir;
-                    }
-                } else if (c == "link") {
-                    cfg.cache.link = rd.string(cn, "cache.link");
-                    static const std::set<std::string> modes = {"auto", "reflink", "copy", "hardlink",
-                                                                "symlink"};
-                    if (!modes.count(cfg.cache.link)) {
-                        throw config_error(where(source, cn) +
-                                           ": cache.link must be one of auto, reflink, copy, "
-                                           "hardlink, symlink (got '" +
-                                           cfg.cache.link + "')");
-                    }
-                } else if (c == "shared") {
-                    std::string shared = rd.string(cn, "cache.shared");
-                    if (!shared.empty() && shared != "group") {
-                        throw config_error(where(source, cn) + ": cache.shared must be \"group\" (got '" +
-                                           shared + "')");
-                    }
-                    if (!local_only(rd, trust, cn, "cache.shared")) {
-                        cfg.cache.shared = shared;
-                    }
-                } else {
-                    rd.unknown(cn, "cache." + c);
-                }
-            }
+            read_cache_keys(rd, trust, node, cfg.cache);
         } else if (key == "hooks") {
-            for (const auto& [hk, hn] : rd.table(node, key)) {
-                std::string h(hk.str());
-                if (h == "max_file_size") {
-                    cfg.hooks.max_file_size = rd.size(hn, "hooks.max_file_size");
-                } else if (h == "large_file_allow") {
-                    cfg.hooks.large_file_allow = rd.strings(hn, "hooks.large_file_allow");
-                } else if (h == "run_on_push") {
-                    bool on = rd.boolean(hn, "hooks.run_on_push");
-                    if (!local_only(rd, trust, hn, "hooks.run_on_push")) {
-                        cfg.hooks.run_on_push = on;
-                    }
-                } else if (h == "auto_pull") {
-                    bool on = rd.boolean(hn, "hooks.auto_pull");
-                    if (!local_only(rd, trust, hn, "hooks.auto_pull")) {
-                        cfg.hooks.auto_pull = on;
-                    }
-                } else {
-                    rd.unknown(hn, "hooks." + h);
-                }
-            }
+            read_hooks_keys(rd, trust, node, cfg.hooks);
         } else if (key == "remote") {
             for (const auto& [rk, rn] : rd.table(node, key)) {
                 RemoteConfig r;
