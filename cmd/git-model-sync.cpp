@@ -4,10 +4,10 @@
 
 #include "common.hpp"
 
-#include "artifact/pool.hpp"
-#include "artifact/s3_store.hpp"
+#include "artifact/store/s3/store.hpp"
 #include "artifact/sync.hpp"
 #include "util/json.hpp"
+#include "util/pool.hpp"
 #include "util/strings.hpp"
 
 #include <cstdio>

@@ -6,12 +6,12 @@
 #include "cli_promote.hpp"
 #include "common.hpp"
 
-#include "artifact/pool.hpp"
 #include "artifact/sync.hpp"
 #include "fsutil/file.hpp"
 #include "git/walk.hpp"
 #include "util/escape.hpp"
 #include "util/json.hpp"
+#include "util/pool.hpp"
 #include "util/strings.hpp"
 #include "util/term.hpp"
 

@@ -2,12 +2,12 @@
 // file while copying it into the cache (one read), make the objects durable in one batch, and only
 // then write pointers — a pointer never names an object that a crash could lose.
 #include "artifact/ops.hpp"
-#include "artifact/pool.hpp"
 #include "fsutil/file.hpp"
 #include "git/walk.hpp"
 #include "schema/schema.hpp"
 #include "util/diag.hpp"
 #include "util/error.hpp"
+#include "util/pool.hpp"
 #include "util/strings.hpp"
 
 #include <cerrno>
@@ -89,7 +89,7 @@ Plan plan_one(const Context& ctx, const std::string& arg) {
         char buf[PATH_MAX];
         ssize_t n = ::readlink(abs.c_str(), buf, sizeof buf - 1);
         if (plan.old && !plan.old->is_dir && n > 0 &&
-            std::string(buf, static_cast<size_t>(n)) == ctx.cache.object_path(plan.old->hash)) {
+            ctx.cache.is_object_link(std::string(buf, static_cast<size_t>(n)), plan.old->hash)) {
             return plan; // files stays empty: unchanged
         }
         throw input_error(quoted(rel) + " is a symbolic link; git model add takes regular files and folders",
@@ -154,14 +154,15 @@ void ensure_ignored(const Context& ctx, const std::string& rel, std::vector<std:
     }
 }
 
-std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& args, int jobs) {
-    // 1. Check every argument (and validate datasets) before writing anything.
-    std::vector<Plan> plans;
-    for (const auto& a : args) {
-        plans.push_back(plan_one(ctx, a));
-    }
+namespace {
+
+/// Validate every dataset file of the plans against .mlci/schemas before anything is written.
+void check_schemas(const Context& ctx, const std::vector<Plan>& plans) {
     schema::SchemaSet schemas = schema::SchemaSet::load(ctx.top);
-    if (!schemas.empty()) {
+    if (schemas.empty()) {
+        return;
+    }
+    {
         std::vector<std::string> lines;
         for (const auto& plan : plans) {
             for (const auto& [path, st] : plan.files) {
@@ -176,12 +177,11 @@ std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& a
                               "fix the data, or the schema in .mlci/schemas/");
         }
     }
+}
 
-    // 2. Hash and store every file (in parallel), one durable batch for all objects. A gc beside us must
-    // not delete the new objects before their pointers exist: the cache stays locked until we end.
-    ctx.hold_cache(CacheLock::Mode::shared);
-    SyncBatch batch(ctx.cache.root());
-    ctx.cache.prepare();
+/// Hash every file of the plans into the cache (in parallel) through `batch`: per plan, per file.
+std::vector<std::vector<FileResult>> store_files(Context& ctx, const std::vector<Plan>& plans, int jobs,
+                                                 SyncBatch& batch) {
     std::vector<std::vector<FileResult>> results(plans.size());
     struct Job {
         size_t plan, file;
@@ -266,8 +266,12 @@ std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& a
     if (first) {
         throw *first; // the batch's destructor removes every temporary: the cache is as it was
     }
+    return results;
+}
 
-    // 3. Folder manifests are objects too, in the same batch; then one sync pass and the renames.
+/// The items to point at: a file's object, or a folder's manifest (inserted into the batch as well).
+std::vector<AddedItem> make_items(Context& ctx, const std::vector<Plan>& plans,
+                                  const std::vector<std::vector<FileResult>>& results, SyncBatch& batch) {
     std::vector<AddedItem> out;
     for (size_t i = 0; i < plans.size(); ++i) {
         const Plan& plan = plans[i];
@@ -306,14 +310,12 @@ std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& a
         }
         out.push_back(std::move(item));
     }
-    // Object data is synced before the renames; the renames, pointers and .gitignore files are made
-    // durable by one pass at the end (journaled filesystems keep the renames in order meanwhile).
-    std::vector<std::string> to_sync;
-    batch.commit(&to_sync);
+    return out;
+}
 
-    // 4. Pointers and .gitignore entries, now that every object is in place: every pointer is written to
-    // its temporary first, and only when all are there are they renamed, so a failure leaves none half
-    // done (a multi-path add is all or nothing).
+/// Write the pointers (all temporaries first, then the renames: a multi-path add is all or nothing) and
+/// the .gitignore entries; what needs a sync goes to to_sync.
+void write_pointers(Context& ctx, const std::vector<AddedItem>& out, std::vector<std::string>& to_sync) {
     std::vector<std::unique_ptr<AtomicFile>> pointer_files;
     for (const auto& item : out) {
         std::string text = format_pointer(item.p);
@@ -331,8 +333,13 @@ std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& a
     for (const auto& item : out) {
         ensure_ignored(ctx, item.target, &to_sync);
     }
+}
 
-    // 5. hardlink / symlink modes: the workspace file becomes a link to its object.
+/// hardlink / symlink modes: make each workspace file a link to its object. The first failure, if any.
+std::optional<Error> link_workspace(Context& ctx, const std::vector<Plan>& plans,
+                                    const std::vector<std::vector<FileResult>>& results, int jobs) {
+    std::mutex mu;
+    std::optional<Error> first;
     if (ctx.link == LinkMode::hardlink || ctx.link == LinkMode::symlink) {
         for (size_t i = 0; i < plans.size(); ++i) {
             const Plan& plan = plans[i];
@@ -343,8 +350,7 @@ std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& a
                 try {
                     struct stat ws {
                     }, obj{};
-                    if (::lstat(abs.c_str(), &ws) != 0 ||
-                        ::stat(ctx.cache.object_path(h).c_str(), &obj) != 0) {
+                    if (::lstat(abs.c_str(), &ws) != 0 || !ctx.cache.stat_object(h, &obj)) {
                         return;
                     }
                     if (ws.st_ino != obj.st_ino || ws.st_dev != obj.st_dev) {
@@ -366,6 +372,38 @@ std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& a
             });
         }
     }
+    return first;
+}
+
+} // namespace
+
+std::vector<AddedItem> add_paths(Context& ctx, const std::vector<std::string>& args, int jobs) {
+    // 1. Check every argument (and validate datasets) before writing anything.
+    std::vector<Plan> plans;
+    for (const auto& a : args) {
+        plans.push_back(plan_one(ctx, a));
+    }
+    check_schemas(ctx, plans);
+
+    // 2. Hash and store every file (in parallel), one durable batch for all objects. A gc beside us must
+    // not delete the new objects before their pointers exist: the cache stays locked until we end.
+    ctx.hold_cache(CacheLock::Mode::shared);
+    SyncBatch batch(ctx.cache.root());
+    ctx.cache.prepare();
+    auto results = store_files(ctx, plans, jobs, batch);
+
+    // 3. Folder manifests are objects too, in the same batch; then one sync pass and the renames.
+    std::vector<AddedItem> out = make_items(ctx, plans, results, batch);
+    // Object data is synced before the renames; the renames, pointers and .gitignore files are made
+    // durable by one pass at the end (journaled filesystems keep the renames in order meanwhile).
+    std::vector<std::string> to_sync;
+    batch.commit(&to_sync);
+
+    // 4. Pointers and .gitignore entries, now that every object is in place.
+    write_pointers(ctx, out, to_sync);
+
+    // 5. hardlink / symlink modes: the workspace file becomes a link to its object.
+    std::optional<Error> first = link_workspace(ctx, plans, results, jobs);
     sync_paths(to_sync);
     ctx.stat.save();
     if (first) {

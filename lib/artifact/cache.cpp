@@ -3,10 +3,13 @@
 // into place only after the batch made it durable; the hot paths reuse one page-aligned buffer per thread.
 #include "artifact/cache.hpp"
 
-#include "artifact/fasthash.hpp"
-#include "artifact/pool.hpp"
+#include "fsutil/copy.hpp"
+#include "fsutil/dir.hpp"
+#include "fsutil/durable.hpp"
 #include "fsutil/file.hpp"
+#include "hash/fasthash.hpp"
 #include "util/error.hpp"
+#include "util/pool.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -16,12 +19,10 @@
 #include <ctime>
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/fs.h>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,39 +30,16 @@ namespace mlci::artifact {
 
 namespace {
 
-constexpr size_t k_buf_size = 256 << 10; // fits L2: the hash reads what read() just wrote
+constexpr size_t k_buf_size = k_io_buffer_size;
 constexpr uint64_t k_writeback_chunk = 16u << 20;
-
-// One buffer per thread: allocating 1 MiB for each of 20,000 small files would cost more than the I/O.
-// Page-aligned: read() copies into it and XXH3 loads 64 bytes at a time. malloc returns a 256 KiB block
-// 16 bytes past a page boundary, which split every load and copy across cache lines: reading and
-// hashing 2 GiB took 290 ms instead of 235 ms (user time 70-108 ms instead of 32-44 ms).
-struct FreeBuffer {
-    void operator()(char* p) const { std::free(p); }
-};
-char* thread_buffer() {
-    static thread_local std::unique_ptr<char, FreeBuffer> buf(
-        static_cast<char*>(std::aligned_alloc(4096, k_buf_size)));
-    if (!buf) {
-        throw std::bad_alloc();
-    }
-    return buf.get();
-}
-
-ssize_t read_some(int fd, char* buf, size_t n) {
-    while (true) {
-        ssize_t r = ::read(fd, buf, n);
-        if (r < 0 && errno == EINTR) {
-            continue;
-        }
-        return r;
-    }
-}
 
 std::string hex_path(const std::string& root, const Hash128& h) {
     std::string hex = h.hex();
     std::string out = root;
-    out += "/xxh128/";
+    if (!out.empty()) {
+        out += '/';
+    }
+    out += "xxh128/";
     out.append(hex, 0, 2);
     out += '/';
     out.append(hex, 2, std::string::npos);
@@ -69,6 +47,16 @@ std::string hex_path(const std::string& root, const Hash128& h) {
 }
 
 } // namespace
+
+std::string object_rel_path(const Hash128& h) {
+    return hex_path("", h);
+}
+
+std::string fan_rel_path(int slot) {
+    char fan[16];
+    std::snprintf(fan, sizeof fan, "xxh128/%02x", slot);
+    return fan;
+}
 
 LinkMode parse_link_mode(const std::string& s) {
     if (s == "auto") {
@@ -105,131 +93,6 @@ const char* link_mode_name(LinkMode m) {
     return "auto";
 }
 
-// --- SyncBatch ---
-
-SyncBatch::~SyncBatch() {
-    for (const auto& it : m_items) {
-        ::unlinkat(it.dirfd, it.temp.c_str(), 0);
-    }
-}
-
-void SyncBatch::add(std::string temp, std::string final_path) {
-    std::lock_guard<std::mutex> lock(m_mu);
-    const char* dir = m_dirs.insert(dirname_of(final_path)).first->c_str();
-    m_items.push_back({AT_FDCWD, dir, std::move(temp), std::move(final_path)});
-}
-
-void SyncBatch::add_at(int dirfd, const std::string& dir, std::string temp_name, std::string final_name,
-                       const std::shared_ptr<const void>& keep) {
-    std::lock_guard<std::mutex> lock(m_mu);
-    if (keep && (m_keep.empty() || m_keep.back() != keep)) {
-        m_keep.push_back(keep);
-    }
-    auto it = m_dirs.find(dir);
-    if (it == m_dirs.end()) {
-        it = m_dirs.insert(dir).first;
-    }
-    m_items.push_back({dirfd, it->c_str(), std::move(temp_name), std::move(final_name)});
-}
-
-void SyncBatch::commit(std::vector<std::string>* later) {
-    std::lock_guard<std::mutex> lock(m_mu);
-    if (m_items.empty()) {
-        return;
-    }
-    // 1. Durable before visible. Few files: fsync each. Many: one syncfs pass over the filesystem (one
-    // fsync per small file would cost a disk round trip each).
-    constexpr size_t k_few = 16;
-    if (m_items.size() <= k_few) {
-        for (const auto& it : m_items) {
-            Fd fd(::openat(it.dirfd, it.temp.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-            if (fd && ::fsync(fd.get()) != 0 && errno != EINVAL) {
-                throw io_error("cannot sync '" + it.temp + "': " + errno_text(errno));
-            }
-        }
-    } else {
-        Fd fd(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if (!fd || ::syncfs(fd.get()) != 0) {
-            throw io_error("cannot sync the filesystem of '" + m_root + "': " + errno_text(errno));
-        }
-    }
-    // 2. The renames: independent, so spread over the cores when there are many (each resolves one name
-    // in its own small folder).
-    std::vector<char> done(m_items.size(), 0);
-    std::mutex err_mu;
-    std::optional<Error> first;
-    parallel_for(m_items.size(), m_items.size() > 256 ? default_jobs() : 1, [&](size_t i) {
-        const Item& it = m_items[i];
-        if (::renameat(it.dirfd, it.temp.c_str(), it.dirfd, it.final.c_str()) == 0) {
-            done[i] = 1;
-            return;
-        }
-        int err = errno;
-        std::lock_guard<std::mutex> l(err_mu);
-        if (!first) {
-            std::string where = it.dirfd == AT_FDCWD ? "" : std::string(it.dir) + "/";
-            first = io_error("cannot rename '" + where + it.temp + "' to '" + where + it.final +
-                             "': " + errno_text(err));
-        }
-    });
-    std::vector<std::string> dirs;
-    std::set<const char*> seen;
-    std::vector<Item> left;
-    for (size_t i = 0; i < m_items.size(); ++i) {
-        if (!done[i]) {
-            left.push_back(std::move(m_items[i])); // the destructor deletes them
-            continue;
-        }
-        if (seen.insert(m_items[i].dir).second) {
-            dirs.emplace_back(m_items[i].dir);
-        }
-    }
-    m_items = std::move(left);
-    if (first) {
-        throw *first;
-    }
-    // 3. The folders, so that the renames are durable too.
-    if (later != nullptr) {
-        later->insert(later->end(), dirs.begin(), dirs.end());
-        return;
-    }
-    for (const auto& d : dirs) {
-        Fd fd(::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if (fd && ::fsync(fd.get()) != 0 && errno != EINVAL) {
-            throw io_error("cannot sync '" + d + "': " + errno_text(errno));
-        }
-    }
-}
-
-void sync_paths(const std::vector<std::string>& paths) {
-    // Grouped by filesystem: many paths on one (the 256 fan-out folders of a large add) cost one syncfs
-    // there instead of an fsync each — one fsync of a folder took ~4 ms here, and 256 of them a second.
-    std::set<std::string> seen;
-    std::map<dev_t, std::vector<const std::string*>> by_dev;
-    for (const auto& p : paths) {
-        struct stat st {};
-        if (seen.insert(p).second && ::stat(p.c_str(), &st) == 0) {
-            by_dev[st.st_dev].push_back(&p);
-        }
-    }
-    constexpr size_t k_few = 16;
-    for (const auto& [dev, list] : by_dev) {
-        if (list.size() > k_few) {
-            Fd fd(::open(list.front()->c_str(), O_RDONLY | O_CLOEXEC));
-            if (!fd || ::syncfs(fd.get()) != 0) {
-                throw io_error("cannot sync the filesystem of '" + *list.front() + "': " + errno_text(errno));
-            }
-            continue;
-        }
-        for (const auto* p : list) {
-            Fd fd(::open(p->c_str(), O_RDONLY | O_CLOEXEC));
-            if (fd && ::fsync(fd.get()) != 0 && errno != EINVAL) {
-                throw io_error("cannot sync '" + *p + "': " + errno_text(errno));
-            }
-        }
-    }
-}
-
 // --- free helpers ---
 
 Hash128 hash_fd(int fd, const std::string& what, uint64_t* size) {
@@ -238,7 +101,7 @@ Hash128 hash_fd(int fd, const std::string& what, uint64_t* size) {
     // slower on this 2-core machine (every hand-off misses the cache of the other core and wakes it up,
     // and under load the second core is often busy): see tests/bench/model-add-large.sh.
     FastXxh128 h;
-    char* buf = thread_buffer();
+    char* buf = io_buffer();
     uint64_t total = 0;
     while (true) {
         ssize_t n = read_some(fd, buf, k_buf_size);
@@ -255,40 +118,6 @@ Hash128 hash_fd(int fd, const std::string& what, uint64_t* size) {
         *size = total;
     }
     return h.digest();
-}
-
-void copy_fd(int in, int out, bool allow_reflink, const std::string& what) {
-    if (allow_reflink && ::ioctl(out, FICLONE, in) == 0) {
-        return;
-    }
-    bool use_cfr = true;
-    while (use_cfr) {
-        ssize_t n = ::copy_file_range(in, nullptr, out, nullptr, 1u << 30, 0);
-        if (n == 0) {
-            return;
-        }
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            if (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL) {
-                use_cfr = false;
-                break;
-            }
-            throw io_error("cannot copy '" + what + "': " + errno_text(errno));
-        }
-    }
-    char* buf = thread_buffer();
-    while (true) {
-        ssize_t n = read_some(in, buf, k_buf_size);
-        if (n < 0) {
-            throw io_error("cannot read '" + what + "': " + errno_text(errno));
-        }
-        if (n == 0) {
-            return;
-        }
-        write_all(out, buf, static_cast<size_t>(n), what);
-    }
 }
 
 // --- Cache ---
@@ -308,6 +137,23 @@ std::string Cache::object_path(const Hash128& h) const {
 bool Cache::has(const Hash128& h) const {
     struct stat st {};
     return ::lstat(object_path(h).c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool Cache::stat_object(const Hash128& h, struct stat* st) const {
+    return ::stat(object_path(h).c_str(), st) == 0;
+}
+
+bool Cache::is_object_inode(const Hash128& h, dev_t dev, ino_t ino) const {
+    struct stat o {};
+    return stat_object(h, &o) && o.st_ino == ino && o.st_dev == dev;
+}
+
+bool Cache::is_object_link(const std::string& target, const Hash128& h) const {
+    return target == object_path(h);
+}
+
+bool Cache::holds(const std::string& path) const {
+    return path.size() > m_root.size() && path.starts_with(m_root) && path[m_root.size()] == '/';
 }
 
 Fd Cache::open_object(const Hash128& h, struct stat* st) const {
@@ -394,9 +240,7 @@ std::string Cache::fan_path(int slot) const {
     if (slot == 256) {
         return m_root + "/tmp";
     }
-    char fan[3];
-    std::snprintf(fan, sizeof fan, "%02x", slot);
-    return m_root + "/xxh128/" + fan;
+    return m_root + "/" + fan_rel_path(slot);
 }
 
 int Cache::ensure_fan(int slot) const {
@@ -441,7 +285,7 @@ Hash128 Cache::insert_fd(int fd, const std::string& what, uint64_t* size, SyncBa
     std::string temp = make_temp(&out);
     Fd out_fd(out);
     FastXxh128 h;
-    char* buf = thread_buffer();
+    char* buf = io_buffer();
     uint64_t total = 0;
     uint64_t flushed = 0;
     auto consume = [&](const char* p, size_t n) {
@@ -518,7 +362,7 @@ Hash128 Cache::insert_bytes(std::string_view data, SyncBatch& batch, const HashS
 
 std::optional<Hash128> Cache::insert_small(int fd, uint64_t expected, const std::string& what,
                                            SyncBatch& batch, const HashSet* known) {
-    char* buf = thread_buffer();
+    char* buf = io_buffer();
     size_t len = 0;
     // Ask for one byte more than expected: a short read of exactly `expected` bytes is the end of a
     // regular file, so one read() suffices.
@@ -581,7 +425,7 @@ bool Cache::stream(const Hash128& h, const Sink& sink, uint64_t* size) const {
     struct stat st {};
     Fd fd = open_object(h, &st);
     FastXxh128 x;
-    char* buf = thread_buffer();
+    char* buf = io_buffer();
     uint64_t total = 0;
     while (true) {
         ssize_t n = read_some(fd.get(), buf, k_buf_size);
@@ -654,7 +498,7 @@ void Cache::materialize(const Hash128& h, const std::string& dest, LinkMode mode
     }
     try {
         if (mode == LinkMode::reflink) {
-            if (::ioctl(out.get(), FICLONE, in.get()) != 0) {
+            if (!reflink_fd(in.get(), out.get())) {
                 throw io_error("cannot reflink '" + dest + "': " + errno_text(errno),
                                "this filesystem has no reflinks: set cache.link = \"auto\"");
             }
@@ -674,56 +518,31 @@ void Cache::materialize(const Hash128& h, const std::string& dest, LinkMode mode
 std::vector<std::pair<Hash128, std::string>> Cache::objects() const {
     std::vector<std::pair<Hash128, std::string>> out;
     std::string base = m_root + "/xxh128";
-    DIR* top = ::opendir(base.c_str());
-    if (top == nullptr) {
-        return out;
-    }
-    std::vector<std::string> fans;
-    while (dirent* e = ::readdir(top)) {
-        std::string n = e->d_name;
-        if (n.size() == 2 && std::isxdigit(static_cast<unsigned char>(n[0])) &&
-            std::isxdigit(static_cast<unsigned char>(n[1]))) {
-            fans.push_back(n);
-        }
-    }
-    ::closedir(top);
+    auto fans = dir_names(base, [](std::string_view n) {
+        return n.size() == 2 && std::isxdigit(static_cast<unsigned char>(n[0])) &&
+               std::isxdigit(static_cast<unsigned char>(n[1]));
+    });
     time_t now = ::time(nullptr);
+    // A temporary left by a killed run, an hour old (a concurrent run's are younger): removed.
+    auto remove_stale = [now](const DirEntry& e) {
+        struct stat st {};
+        if (std::strstr(e.name, ".mlci-tmp.") != nullptr &&
+            ::fstatat(e.dirfd, e.name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_mtime + 3600 < now) {
+            ::unlinkat(e.dirfd, e.name, 0);
+        }
+    };
     for (const auto& fan : fans) {
         std::string dir = base + "/" + fan;
-        DIR* d = ::opendir(dir.c_str());
-        if (d == nullptr) {
-            continue;
-        }
-        while (dirent* e = ::readdir(d)) {
-            std::string n = e->d_name;
+        list_dir(dir, [&](const DirEntry& e) {
             Hash128 h;
-            if (n.size() == 30 && parse_hash_id("xxh128:" + fan + n, &h)) {
-                out.emplace_back(h, dir + "/" + n);
-            } else if (n.find(".mlci-tmp.") != std::string::npos) {
-                // A small object's temporary (written beside its object) left by a killed run.
-                struct stat st {};
-                if (::fstatat(::dirfd(d), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                    st.st_mtime + 3600 < now) {
-                    ::unlinkat(::dirfd(d), n.c_str(), 0);
-                }
+            if (std::strlen(e.name) == 30 && parse_hash_id("xxh128:" + fan + e.name, &h)) {
+                out.emplace_back(h, dir + "/" + e.name);
+            } else {
+                remove_stale(e); // a small object's temporary, written beside its object
             }
-        }
-        ::closedir(d);
+        });
     }
-    // Stale temporaries of killed runs in tmp/ (an hour old: a concurrent run's are younger).
-    std::string tmp = m_root + "/tmp";
-    if (DIR* d = ::opendir(tmp.c_str())) {
-        while (dirent* e = ::readdir(d)) {
-            std::string n = e->d_name;
-            struct stat st {};
-            std::string p = tmp + "/" + n;
-            if (n.find(".mlci-tmp.") != std::string::npos && ::lstat(p.c_str(), &st) == 0 &&
-                st.st_mtime + 3600 < now) {
-                ::unlink(p.c_str());
-            }
-        }
-        ::closedir(d);
-    }
+    list_dir(m_root + "/tmp", remove_stale);
     return out;
 }
 
@@ -737,6 +556,12 @@ int hex_value(char c) {
         return c - 'a' + 10;
     }
     return -1;
+}
+
+/// "ab": the name of fan-out folder `fan` (0..255), no allocation.
+std::array<char, 3> fan_name(int fan) {
+    static constexpr char k_hex[] = "0123456789abcdef";
+    return {k_hex[(fan >> 4) & 15], k_hex[fan & 15], '\0'};
 }
 
 /// The object named by fan-out folder `fan` (0..255) and file name `name` (30 lowercase hex digits), or
@@ -774,23 +599,12 @@ HashSet Cache::object_set() const {
         return out;
     }
     for (int i = 0; i < 256; ++i) {
-        char fan[3];
-        std::snprintf(fan, sizeof fan, "%02x", i);
-        int fd = ::openat(top.get(), fan, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
-        if (d == nullptr) {
-            if (fd >= 0) {
-                ::close(fd);
-            }
-            continue;
-        }
-        while (dirent* e = ::readdir(d)) {
+        list_dir_at(top.get(), fan_name(i).data(), [&](const DirEntry& e) {
             Hash128 h;
-            if (object_name(i, e->d_name, &h)) {
+            if (object_name(i, e.name, &h)) {
                 out.insert(h);
             }
-        }
-        ::closedir(d);
+        });
     }
     return out;
 }
@@ -831,14 +645,8 @@ bool Cache::has_all(std::vector<Hash128> hashes) const {
         }
         auto [lo, hi] = groups[g];
         int fan = static_cast<int>(hashes[lo].high >> 56);
-        char name[3];
-        std::snprintf(name, sizeof name, "%02x", fan);
-        int fd = ::openat(top.get(), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
+        DIR* d = open_dir_at(top.get(), fan_name(fan).data());
         if (d == nullptr) {
-            if (fd >= 0) {
-                ::close(fd);
-            }
             missing = true;
             return;
         }
@@ -848,26 +656,25 @@ bool Cache::has_all(std::vector<Hash128> hashes) const {
         auto last = hashes.begin() + static_cast<long>(hi);
         std::vector<char> seen(hi - lo, 0);
         size_t found = 0;
-        while (dirent* e = ::readdir(d)) {
+        each_entry(d, [&](const DirEntry& e) {
             Hash128 h;
-            if (!object_name(fan, e->d_name, &h)) {
-                continue;
+            if (!object_name(fan, e.name, &h)) {
+                return;
             }
             auto it = std::lower_bound(first, last, h, less);
             if (it == last || !(*it == h) || seen[static_cast<size_t>(it - first)] != 0) {
-                continue;
+                return;
             }
-            if (e->d_type != DT_REG) {
+            if (e.type != DT_REG) {
                 struct stat st {};
-                if (e->d_type != DT_UNKNOWN ||
-                    ::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) {
-                    continue;
+                if (e.type != DT_UNKNOWN || ::fstatat(e.dirfd, e.name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+                    !S_ISREG(st.st_mode)) {
+                    return;
                 }
             }
             seen[static_cast<size_t>(it - first)] = 1;
             ++found;
-        }
-        ::closedir(d);
+        });
         if (found != hi - lo) {
             missing = true;
         }

@@ -1,8 +1,10 @@
 // The content-addressed cache (DESIGN.md section 4): objects at <root>/xxh128/ab/<30 hex>, read-only,
 // written to a temporary file on the same filesystem and renamed into place only once durable.
-// Durability is batched (SyncBatch): thousands of small objects cost one sync pass, not one fsync each.
+// Durability is batched (fsutil/durable.hpp SyncBatch): thousands of small objects cost one sync pass, not
+// one fsync each.
 #pragma once
 
+#include "fsutil/durable.hpp"
 #include "fsutil/file.hpp"
 #include "hash/xxh128.hpp"
 
@@ -32,45 +34,6 @@ enum class LinkMode { auto_, reflink, copy, hardlink, symlink };
 LinkMode parse_link_mode(const std::string& s);
 const char* link_mode_name(LinkMode m);
 
-/// Temporaries waiting to become durable and then renamed onto their final names (thread-safe).
-/// commit(): one sync pass (fsync of each temp when few, syncfs of the filesystem when many), the
-/// renames, then the folders' sync. Destroyed uncommitted, it deletes the temporaries.
-class SyncBatch {
-  public:
-    explicit SyncBatch(std::string fs_root) : m_root(std::move(fs_root)) {}
-    ~SyncBatch();
-    SyncBatch(const SyncBatch&) = delete;
-    SyncBatch& operator=(const SyncBatch&) = delete;
-
-    void add(std::string temp, std::string final_path);
-    /// Same, with both names relative to the open folder `dirfd` (whose path is `dir`): the sync and the
-    /// rename resolve one name instead of the whole path. `keep` holds whatever owns dirfd alive until
-    /// the batch is done.
-    void add_at(int dirfd, const std::string& dir, std::string temp_name, std::string final_name,
-                const std::shared_ptr<const void>& keep);
-    /// Sync, rename (in parallel when many), then sync the folders — or, with a `later` list, append the
-    /// folders to it for the caller's one final pass (see sync_paths).
-    void commit(std::vector<std::string>* later = nullptr);
-    size_t size() const { return m_items.size(); }
-
-  private:
-    struct Item {
-        int dirfd;         // AT_FDCWD: temp and final_path are whole paths
-        const char* dir;   // the folder (for the final folder sync); owned by m_dirs
-        std::string temp;  // relative to dirfd
-        std::string final; // relative to dirfd
-    };
-    std::string m_root;
-    std::mutex m_mu;
-    std::vector<Item> m_items;
-    std::set<std::string> m_dirs; // stable storage for Item::dir
-    std::vector<std::shared_ptr<const void>> m_keep;
-};
-
-/// Make each path durable: fsync each when a filesystem holds few of them, else one syncfs of that
-/// filesystem (on a filesystem without a journal every folder fsync is a disk write of its own).
-void sync_paths(const std::vector<std::string>& paths);
-
 /// Sink for streamed object bytes.
 using Sink = std::function<void(const char*, size_t)>;
 
@@ -83,8 +46,18 @@ class Cache {
     /// Create the cache's top folders (group-writable and setgid with cache.shared = "group").
     void prepare() const;
     const std::string& quarantine_dir() const { return m_quarantine; }
+    /// The path of object h (the layout is object_rel_path's). Callers outside the cache use it only to
+    /// show or compare, never to build paths of their own.
     std::string object_path(const Hash128& h) const;
     bool has(const Hash128& h) const;
+    /// stat(2) of object h; false when it is absent.
+    bool stat_object(const Hash128& h, struct stat* st) const;
+    /// Is the file with this device and inode object h itself (a hardlink to it)?
+    bool is_object_inode(const Hash128& h, dev_t dev, ino_t ino) const;
+    /// Is `target` (a symbolic link's text) the path of object h?
+    bool is_object_link(const std::string& target, const Hash128& h) const;
+    /// Is `path` below the cache's folder (a link to some object of it)?
+    bool holds(const std::string& path) const;
 
     /// Copy the open file into the cache while hashing it: one read, one write. Returns the hash and sets
     /// *size to the bytes read. The object is renamed into place by batch.commit().
@@ -145,9 +118,11 @@ class Cache {
     std::string fan_path(int slot) const;
 };
 
-/// Copy fd `in` to fd `out`: reflink when allow_reflink and possible, else copy_file_range, else
-/// read/write. Throws io_error naming `what`.
-void copy_fd(int in, int out, bool allow_reflink, const std::string& what);
+/// The one definition of the objects' layout, shared by the cache and folder stores: "xxh128/ab/<30 hex>"
+/// below their root (git-model(1) FILES).
+std::string object_rel_path(const Hash128& h);
+/// The fan-out folder of slot 0-255 below the root: "xxh128/ab".
+std::string fan_rel_path(int slot);
 
 /// Hash an open file from its current offset: reads everything. Sets *size.
 Hash128 hash_fd(int fd, const std::string& what, uint64_t* size);

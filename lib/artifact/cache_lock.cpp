@@ -2,6 +2,7 @@
 #include "artifact/cache_lock.hpp"
 
 #include "artifact/cache.hpp"
+#include "fsutil/dir.hpp"
 #include "hash/xxh128.hpp"
 #include "util/diag.hpp"
 #include "util/error.hpp"
@@ -67,18 +68,9 @@ void register_worktree(const Cache& cache, const std::string& top) {
 std::vector<std::pair<std::string, std::string>> registered_worktrees(const Cache& cache) {
     std::vector<std::pair<std::string, std::string>> out;
     std::string dir = registry_dir(cache);
-    DIR* d = ::opendir(dir.c_str());
-    if (d == nullptr) {
-        return out;
-    }
-    std::vector<std::string> names;
-    while (dirent* e = ::readdir(d)) {
-        std::string n = e->d_name;
-        if (n.size() == 32 && n.find_first_not_of("0123456789abcdef") == std::string::npos) {
-            names.push_back(n);
-        }
-    }
-    ::closedir(d);
+    auto names = dir_names(dir, [](std::string_view n) {
+        return n.size() == 32 && n.find_first_not_of("0123456789abcdef") == std::string::npos;
+    });
     for (const auto& n : names) {
         std::string file = dir + "/" + n;
         std::optional<std::string> text;

@@ -2,8 +2,8 @@
 // replaced when nothing is lost: it is missing, already right, or its content is itself a cache object
 // (the previous version). Anything else is a user's edit, kept unless --force.
 #include "artifact/ops.hpp"
-#include "artifact/pool.hpp"
 #include "fsutil/file.hpp"
+#include "util/pool.hpp"
 #include "util/strings.hpp"
 
 #include <climits>
@@ -27,10 +27,10 @@ Action decide(Context& ctx, const std::string& abs, const Hash128& h, bool force
         char buf[PATH_MAX];
         ssize_t n = ::readlink(abs.c_str(), buf, sizeof buf - 1);
         std::string target = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
-        if (target == ctx.cache.object_path(h)) {
+        if (ctx.cache.is_object_link(target, h)) {
             return ctx.link == LinkMode::symlink ? Action::keep : Action::write;
         }
-        if (target.starts_with(ctx.cache.root() + "/")) {
+        if (ctx.cache.holds(target)) {
             return Action::write; // a link to another version's object: nothing of the user's
         }
         *why = "is a symbolic link";
@@ -87,17 +87,11 @@ CheckoutReport checkout(Context& ctx, const std::vector<PointerFile>& pointers, 
             files.push_back({pf.target, pf.p.hash, false});
             continue;
         }
-        std::optional<std::vector<ManifestEntry>> m;
-        try {
-            m = read_manifest(ctx.cache, pf.p);
-        } catch (const Error& e) {
-            rep.problems.push_back({e.kind(), quoted(pf.target) + ": " + e.what(), e.hint()});
-            continue;
-        }
+        auto m = folder_manifest(ctx, pf, rep.problems,
+                                 {ErrorKind::input,
+                                  quoted(pf.target) + " is not in the cache (" + pf.p.hash.id() + ")",
+                                  "fetch it first: git model fetch, or git model checkout --fetch"});
         if (!m) {
-            rep.problems.push_back({ErrorKind::input,
-                                    quoted(pf.target) + " is not in the cache (" + pf.p.hash.id() + ")",
-                                    "fetch it first: git model fetch, or git model checkout --fetch"});
             continue;
         }
         std::string abs = ctx.abs(pf.target);
@@ -191,15 +185,12 @@ size_t unlock(Context& ctx, const PointerFile& pf) {
     size_t n = 0;
     for (const auto& f : files) {
         std::string abs = ctx.abs(f.rel);
-        std::string obj = ctx.cache.object_path(f.hash);
-        struct stat st {
-        }, ost{};
+        struct stat st {};
         if (::lstat(abs.c_str(), &st) != 0) {
             throw input_error(quoted(f.rel) + " is missing from the workspace",
                               "git model checkout " + f.rel);
         }
-        bool linked = S_ISLNK(st.st_mode) ||
-                      (::stat(obj.c_str(), &ost) == 0 && ost.st_ino == st.st_ino && ost.st_dev == st.st_dev);
+        bool linked = S_ISLNK(st.st_mode) || ctx.cache.is_object_inode(f.hash, st.st_dev, st.st_ino);
         if (!linked) {
             continue; // already a private copy
         }
@@ -219,6 +210,21 @@ size_t unlock(Context& ctx, const PointerFile& pf) {
     }
     ctx.stat.save();
     return n;
+}
+
+std::optional<std::vector<ManifestEntry>> folder_manifest(const Context& ctx, const PointerFile& pf,
+                                                          std::vector<Problem>& problems, Problem absent) {
+    std::optional<std::vector<ManifestEntry>> m;
+    try {
+        m = read_manifest(ctx.cache, pf.p);
+    } catch (const Error& e) {
+        problems.push_back({e.kind(), quoted(pf.target) + ": " + e.what(), e.hint()});
+        return std::nullopt;
+    }
+    if (!m) {
+        problems.push_back(std::move(absent));
+    }
+    return m;
 }
 
 } // namespace mlci::artifact

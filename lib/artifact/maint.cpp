@@ -1,10 +1,10 @@
 // The cache's upkeep: `verify` re-hashes objects (a read-only mode is no proof of content: DESIGN.md
 // section 8) and quarantines corrupt ones; `gc` deletes what nothing keeps, never an only copy.
-#include "artifact/pool.hpp"
 #include "artifact/sync.hpp"
 #include "fsutil/file.hpp"
 #include "git/walk.hpp"
 #include "util/diag.hpp"
+#include "util/pool.hpp"
 #include "util/strings.hpp"
 
 #include <mutex>

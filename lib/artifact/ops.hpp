@@ -3,7 +3,7 @@
 // so the command can print everything and then exit by the worst (DESIGN.md section 7).
 #pragma once
 
-#include "artifact/store.hpp"
+#include "artifact/store/store.hpp"
 #include "artifact/workspace.hpp"
 
 #include <optional>
@@ -65,5 +65,10 @@ CheckoutReport checkout(Context& ctx, const std::vector<PointerFile>& pointers, 
 /// Replace hardlinked/symlinked workspace files of the pointer by writable private copies. Returns the
 /// number of files unlocked.
 size_t unlock(Context& ctx, const PointerFile& pf);
+
+/// The manifest of the folder pointer pf, read from the cache. When it cannot be read, a problem naming
+/// pf.target goes to `problems` (`absent` for one missing from the cache) and nullopt is returned.
+std::optional<std::vector<ManifestEntry>> folder_manifest(const Context& ctx, const PointerFile& pf,
+                                                          std::vector<Problem>& problems, Problem absent);
 
 } // namespace mlci::artifact

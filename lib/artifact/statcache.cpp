@@ -3,8 +3,8 @@
 // entry text format is still read. A failed save only warns: the next command re-hashes.
 #include "artifact/statcache.hpp"
 
-#include "artifact/fasthash.hpp"
 #include "fsutil/file.hpp"
+#include "hash/fasthash.hpp"
 #include "util/diag.hpp"
 #include "util/error.hpp"
 

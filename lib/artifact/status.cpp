@@ -3,7 +3,7 @@
 // its inode with its cache object (hardlink mode) and no longer matches means the cache object itself
 // was changed through the link: reported as corrupt in the cache.
 #include "artifact/ops.hpp"
-#include "artifact/pool.hpp"
+#include "util/pool.hpp"
 #include "util/strings.hpp"
 
 #include <cerrno>
@@ -32,19 +32,9 @@ std::string ArtifactStatus::summary() const {
 
 namespace {
 
-bool same_inode(const std::string& a, const struct stat& st) {
-    struct stat o {};
-    return ::stat(a.c_str(), &o) == 0 && o.st_ino == st.st_ino && o.st_dev == st.st_dev;
-}
-bool same_inode(const std::string& a, const StatKey& k) {
-    struct stat o {};
-    return ::stat(a.c_str(), &o) == 0 && o.st_ino == k.ino && o.st_dev == k.dev;
-}
-
 void file_status(Context& ctx, ArtifactStatus& s) {
     const Pointer& p = s.pf.p;
     std::string abs = ctx.abs(s.pf.target);
-    std::string obj = ctx.cache.object_path(p.hash);
     s.in_cache = ctx.cache.has(p.hash);
     struct stat st {};
     if (::lstat(abs.c_str(), &st) != 0) {
@@ -54,7 +44,7 @@ void file_status(Context& ctx, ArtifactStatus& s) {
     if (S_ISLNK(st.st_mode)) {
         char buf[PATH_MAX];
         ssize_t n = ::readlink(abs.c_str(), buf, sizeof buf - 1);
-        if (n <= 0 || std::string(buf, static_cast<size_t>(n)) != obj) {
+        if (n <= 0 || !ctx.cache.is_object_link(std::string(buf, static_cast<size_t>(n)), p.hash)) {
             s.work = ArtifactStatus::Work::modified;
             s.detail = "a symbolic link that is not to its cache object";
         }
@@ -69,7 +59,7 @@ void file_status(Context& ctx, ArtifactStatus& s) {
         return;
     }
     s.work = ArtifactStatus::Work::modified;
-    if (same_inode(obj, st)) {
+    if (ctx.cache.is_object_inode(p.hash, st.st_dev, st.st_ino)) {
         s.cache_corrupt = true;
         s.detail = "the cache object was changed through its hardlink";
     }
@@ -139,7 +129,7 @@ void dir_status(Context& ctx, ArtifactStatus& s, int jobs) {
     scanned.each([&](size_t i, const ListedFile& lf) {
         auto it = by_path.find(lf.path);
         if (it != by_path.end() && !(it->second->hash == scanned.hashes[i]) &&
-            same_inode(ctx.cache.object_path(it->second->hash), lf.key)) {
+            ctx.cache.is_object_inode(it->second->hash, lf.key.dev, lf.key.ino)) {
             s.cache_corrupt = true;
             s.detail =
                 quoted(s.pf.target + "/" + lf.path) + ": its cache object was changed through its hardlink";

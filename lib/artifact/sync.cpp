@@ -2,9 +2,9 @@
 // only after all its members; fetch gets manifests first, since only they name the members.
 #include "artifact/sync.hpp"
 
-#include "artifact/pool.hpp"
 #include "fsutil/file.hpp"
 #include "git/walk.hpp"
+#include "util/pool.hpp"
 #include "util/strings.hpp"
 
 #include <fcntl.h>
@@ -45,6 +45,69 @@ std::vector<PointerFile> pointers_of_commits(const Context& ctx, const std::vect
     return out;
 }
 
+namespace {
+
+/// Upload the items the store lacks, each re-hashed as it is read (a corrupt object is quarantined, not
+/// sent), then flush the store. Problems go to rep, the hashes that did not make it to `failed`.
+void upload(Context& ctx, Store& store, const std::vector<TransferItem>& items, const HashSet& there,
+            int jobs, HashSet& failed, SyncReport& rep) {
+    auto on_store = [&](const Hash128& h) { return there.count(h) > 0; };
+    std::vector<TransferItem> todo;
+    for (const auto& it : items) {
+        if (!ctx.cache.has(it.hash)) {
+            if (on_store(it.hash)) {
+                ++rep.skipped;
+                continue;
+            }
+            failed.insert(it.hash);
+            rep.problems.push_back({ErrorKind::input, it.hash.id() + " is not in the cache: cannot push it",
+                                    "fetch it from another store, or add the artifact again"});
+        } else if (on_store(it.hash)) {
+            ++rep.skipped;
+        } else {
+            todo.push_back(it);
+        }
+    }
+    TransferStats st = run_transfers(todo, jobs, "push", [&](const TransferItem& it, const auto& progress) {
+        uint64_t read = 0;
+        bool ok = store.put(it.hash, it.size, [&](const Sink& sink) {
+            return ctx.cache.stream(
+                it.hash,
+                [&](const char* p, size_t n) {
+                    sink(p, n);
+                    progress(n);
+                },
+                &read);
+        });
+        if (!ok) {
+            std::string where = ctx.cache.quarantine(it.hash);
+            throw input_error("cache object " + it.hash.id() +
+                                  " is corrupt (its bytes do not match its name): "
+                                  "not uploaded; moved to " +
+                                  where,
+                              "fetch a good copy from another store, or add the artifact again");
+        }
+    });
+    try {
+        store.flush();
+    } catch (const Error& e) {
+        rep.problems.push_back({e.kind(), e.what(), e.hint()});
+        for (const auto& it : todo) {
+            failed.insert(it.hash);
+        }
+        st.done = 0;
+    }
+    for (const auto& f : st.failures) {
+        failed.insert(f.hash);
+        rep.problems.push_back({f.error.kind(), f.error.what(), f.error.hint()});
+    }
+    rep.stats.done += st.done;
+    rep.stats.bytes += st.bytes;
+    rep.stats.seconds += st.seconds;
+}
+
+} // namespace
+
 SyncReport push(Context& ctx, Store& store, const std::vector<PointerFile>& pointers, int jobs) {
     SyncReport rep;
     ctx.hold_cache(CacheLock::Mode::shared);
@@ -58,18 +121,12 @@ SyncReport push(Context& ctx, Store& store, const std::vector<PointerFile>& poin
             add_unique(want.objects, seen, pf.p.hash, pf.p.size);
             continue;
         }
-        std::optional<std::vector<ManifestEntry>> m;
-        try {
-            m = read_manifest(ctx.cache, pf.p);
-        } catch (const Error& e) {
-            rep.problems.push_back({e.kind(), quoted(pf.target) + ": " + e.what(), e.hint()});
-            continue;
-        }
+        auto m =
+            folder_manifest(ctx, pf, rep.problems,
+                            {ErrorKind::input,
+                             quoted(pf.target) + ": its manifest " + pf.p.hash.id() + " is not in the cache",
+                             "fetch it from a store that has it, or add the folder again"});
         if (!m) {
-            rep.problems.push_back(
-                {ErrorKind::input,
-                 quoted(pf.target) + ": its manifest " + pf.p.hash.id() + " is not in the cache",
-                 "fetch it from a store that has it, or add the folder again"});
             continue;
         }
         for (const auto& e : *m) {
@@ -90,63 +147,9 @@ SyncReport push(Context& ctx, Store& store, const std::vector<PointerFile>& poin
         }
     }
     const HashSet there = store.present(asked, jobs);
-    auto on_store = [&](const Hash128& h) { return there.count(h) > 0; };
     HashSet failed;
-    auto transfer = [&](std::vector<TransferItem> items) {
-        std::vector<TransferItem> todo;
-        for (const auto& it : items) {
-            if (!ctx.cache.has(it.hash)) {
-                if (on_store(it.hash)) {
-                    ++rep.skipped;
-                    continue;
-                }
-                failed.insert(it.hash);
-                rep.problems.push_back({ErrorKind::input,
-                                        it.hash.id() + " is not in the cache: cannot push it",
-                                        "fetch it from another store, or add the artifact again"});
-            } else if (on_store(it.hash)) {
-                ++rep.skipped;
-            } else {
-                todo.push_back(it);
-            }
-        }
-        TransferStats st =
-            run_transfers(todo, jobs, "push", [&](const TransferItem& it, const auto& progress) {
-                uint64_t read = 0;
-                bool ok = store.put(it.hash, it.size, [&](const Sink& sink) {
-                    return ctx.cache.stream(
-                        it.hash,
-                        [&](const char* p, size_t n) {
-                            sink(p, n);
-                            progress(n);
-                        },
-                        &read);
-                });
-                if (!ok) {
-                    std::string where = ctx.cache.quarantine(it.hash);
-                    throw input_error("cache object " + it.hash.id() +
-                                          " is corrupt (its bytes do not match its name): "
-                                          "not uploaded; moved to " +
-                                          where,
-                                      "fetch a good copy from another store, or add the artifact again");
-                }
-            });
-        try {
-            store.flush();
-        } catch (const Error& e) {
-            rep.problems.push_back({e.kind(), e.what(), e.hint()});
-            for (const auto& it : todo) {
-                failed.insert(it.hash);
-            }
-            st.done = 0;
-        }
-        for (const auto& f : st.failures) {
-            failed.insert(f.hash);
-            rep.problems.push_back({f.error.kind(), f.error.what(), f.error.hint()});
-        }
-        rep.stats.done += st.done;
-        rep.stats.bytes += st.bytes;
-        rep.stats.seconds += st.seconds;
+    auto transfer = [&](const std::vector<TransferItem>& items) {
+        upload(ctx, store, items, there, jobs, failed, rep);
     };
     transfer(want.objects);
     // Manifests last: a folder is on the store only once all of its members are.
@@ -167,7 +170,7 @@ SyncReport push(Context& ctx, Store& store, const std::vector<PointerFile>& poin
         }
         uint64_t size = 0;
         struct stat st {};
-        if (::stat(ctx.cache.object_path(pf.p.hash).c_str(), &st) == 0) {
+        if (ctx.cache.stat_object(pf.p.hash, &st)) {
             size = static_cast<uint64_t>(st.st_size);
         }
         add_unique(manifests, mseen, pf.p.hash, size);

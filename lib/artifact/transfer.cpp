@@ -2,7 +2,7 @@
 // for the progress line (only on a terminal, only after a moment), failures collected per item.
 #include "artifact/transfer.hpp"
 
-#include "artifact/pool.hpp"
+#include "util/pool.hpp"
 #include "util/strings.hpp"
 #include "util/term.hpp"
 

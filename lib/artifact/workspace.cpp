@@ -3,13 +3,13 @@
 // untrusted), and the scan of tracked folders, with no symlink followed anywhere on the way.
 #include "artifact/workspace.hpp"
 
-#include "artifact/fasthash.hpp"
-#include "artifact/pool.hpp"
 #include "fsutil/file.hpp"
 #include "git/lite/discover.hpp"
 #include "git/lite/objects.hpp"
 #include "git/walk.hpp"
+#include "hash/fasthash.hpp"
 #include "util/error.hpp"
+#include "util/pool.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>

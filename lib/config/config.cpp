@@ -3,6 +3,7 @@
 // code are ignored with a warning unless they come from the user's own config files.
 #include "config/config.hpp"
 
+#include "config/reader.hpp"
 #include "config/toml.hpp"
 #include "fsutil/file.hpp"
 #include "fsutil/path.hpp"
@@ -15,73 +16,6 @@
 #include <set>
 
 namespace mlci {
-
-namespace {
-
-// Typed readers: each names file:line and the expected type on a mismatch.
-struct Reader {
-    const std::string& source;
-
-    [[noreturn]] void type_error(const toml::node& n, const std::string& key, const char* expected) const {
-        throw config_error(where(source, n) + ": '" + key + "' must be " + expected);
-    }
-    std::string string(const toml::node& n, const std::string& key) const {
-        if (auto v = n.value<std::string>(); v && n.is_string()) {
-            return *v;
-        }
-        type_error(n, key, "a string");
-    }
-    bool boolean(const toml::node& n, const std::string& key) const {
-        if (n.is_boolean()) {
-            return *n.value<bool>();
-        }
-        type_error(n, key, "true or false");
-    }
-    int64_t integer(const toml::node& n, const std::string& key) const {
-        if (n.is_integer()) {
-            return *n.value<int64_t>();
-        }
-        type_error(n, key, "an integer");
-    }
-    std::vector<std::string> strings(const toml::node& n, const std::string& key) const {
-        const toml::array* a = n.as_array();
-        if (a == nullptr) {
-            type_error(n, key, "an array of strings");
-        }
-        std::vector<std::string> out;
-        for (const auto& e : *a) {
-            if (!e.is_string()) {
-                type_error(e, key, "an array of strings");
-            }
-            out.push_back(*e.value<std::string>());
-        }
-        return out;
-    }
-    uint64_t size(const toml::node& n, const std::string& key) const {
-        if (n.is_integer() && *n.value<int64_t>() >= 0) {
-            return static_cast<uint64_t>(*n.value<int64_t>());
-        }
-        if (n.is_string()) {
-            if (auto s = parse_size(*n.value<std::string>())) {
-                return *s;
-            }
-        }
-        throw config_error(where(source, n) + ": '" + key +
-                           "' must be a size such as \"10MiB\" (B, KB/MB/GB = 10^n, KiB/MiB/GiB = 2^n)");
-    }
-    const toml::table& table(const toml::node& n, const std::string& key) const {
-        const toml::table* t = n.as_table();
-        if (t == nullptr) {
-            type_error(n, key, "a table");
-        }
-        return *t;
-    }
-    void unknown(const toml::node& n, const std::string& key) const {
-        warn(where(source, n) + ": unknown key '" + key + "' (ignored)");
-    }
-};
-
-} // namespace
 
 bool valid_name(const std::string& name) {
     if (name.empty() || name.size() > 200) {
@@ -181,7 +115,7 @@ namespace {
 
 // A key that writes outside the repository or runs code may come only from the user's own files, never
 // from one a clone brings (as git-lfs refuses lfs.storage from .lfsconfig).
-bool local_only(const Reader& rd, Trust trust, const toml::node& n, const std::string& key) {
+bool local_only(const ConfigReader& rd, Trust trust, const toml::node& n, const std::string& key) {
     if (trust == Trust::user) {
         return false;
     }
@@ -191,11 +125,93 @@ bool local_only(const Reader& rd, Trust trust, const toml::node& n, const std::s
     return true;
 }
 
+// [cache]: dir and shared only from the user's own files (local_only).
+void read_cache_keys(const ConfigReader& rd, Trust trust, const toml::node& node, CacheConfig& cache) {
+    const std::string source = rd.source;
+    const std::string key = "cache";
+    for (const auto& [ck, cn] : rd.table(node, key)) {
+        std::string c(ck.str());
+        if (c == "dir") {
+            std::string dir = rd.string(cn, "cache.dir");
+            if (!local_only(rd, trust, cn, "cache.dir")) {
+                cache.dir = dir;
+            }
+        } else if (c == "link") {
+            cache.link = rd.string(cn, "cache.link");
+            static const std::set<std::string> modes = {"auto", "reflink", "copy", "hardlink", "symlink"};
+            if (!modes.count(cache.link)) {
+                throw config_error(where(source, cn) +
+                                   ": cache.link must be one of auto, reflink, copy, "
+                                   "hardlink, symlink (got '" +
+                                   cache.link + "')");
+            }
+        } else if (c == "shared") {
+            std::string shared = rd.string(cn, "cache.shared");
+            if (!shared.empty() && shared != "group") {
+                throw config_error(where(source, cn) + ": cache.shared must be \"group\" (got '" + shared +
+                                   "')");
+            }
+            if (!local_only(rd, trust, cn, "cache.shared")) {
+                cache.shared = shared;
+            }
+        } else {
+            rd.unknown(cn, "cache." + c);
+        }
+    }
+}
+
+// [hooks]: run_on_push and auto_pull only from the user's own files (local_only).
+void read_hooks_keys(const ConfigReader& rd, Trust trust, const toml::node& node, HooksConfig& hooks) {
+    const std::string key = "hooks";
+    for (const auto& [hk, hn] : rd.table(node, key)) {
+        std::string h(hk.str());
+        if (h == "max_file_size") {
+            hooks.max_file_size = rd.size(hn, "hooks.max_file_size");
+        } else if (h == "large_file_allow") {
+            hooks.large_file_allow = rd.strings(hn, "hooks.large_file_allow");
+        } else if (h == "run_on_push") {
+            bool on = rd.boolean(hn, "hooks.run_on_push");
+            if (!local_only(rd, trust, hn, "hooks.run_on_push")) {
+                hooks.run_on_push = on;
+            }
+        } else if (h == "auto_pull") {
+            bool on = rd.boolean(hn, "hooks.auto_pull");
+            if (!local_only(rd, trust, hn, "hooks.auto_pull")) {
+                hooks.auto_pull = on;
+            }
+        } else {
+            rd.unknown(hn, "hooks." + h);
+        }
+    }
+}
+
+// One key of [remote.NAME]: url and jobs are every store's; the rest belong to a kind of store, which
+// reads them itself (remote_key_readers); a key none of them knows is warned about.
+void read_remote_key(const ConfigReader& rd, const std::string& key, const toml::node& n, RemoteConfig& r) {
+    std::string name = "remote." + r.name + "." + key;
+    if (key == "url") {
+        r.url = rd.string(n, name);
+    } else if (key == "jobs") {
+        int64_t j = rd.integer(n, name);
+        if (j < 1 || j > 256) {
+            throw config_error(where(rd.source, n) + ": " + name + " must be 1 to 256");
+        }
+        r.jobs = static_cast<int>(j);
+    } else {
+        for (RemoteKeyReader read : remote_key_readers()) {
+            if (read(rd, key, n, r)) {
+                return;
+            }
+        }
+        rd.unknown(n, name);
+    }
+}
+
 // Apply one file's keys over cfg: a later file overrides the keys it sets.
 void apply_config(Config& cfg, const std::string& text, const std::string& source, Trust trust) {
     refuse_secrets(text, source);
     toml::table root = parse_toml(text, source, ErrorKind::config);
-    Reader rd{source};
+    ConfigReader rd{source};
     for (const auto& [k, node] : root) {
         std::string key(k.str());
         if (key == "stages") {
@@ -232,83 +248,15 @@ void apply_config(Config& cfg, const std::string& text, const std::string& sourc
                 }
             }
         } else if (key == "cache") {
-            for (const auto& [ck, cn] : rd.table(node, key)) {
-                std::string c(ck.str());
-                if (c == "dir") {
-                    std::string dir = rd.string(cn, "cache.dir");
-                    if (!local_only(rd, trust, cn, "cache.dir")) {
-                        cfg.cache.dir = dir;
-                    }
-                } else if (c == "link") {
-                    cfg.cache.link = rd.string(cn, "cache.link");
-                    static const std::set<std::string> modes = {"auto", "reflink", "copy", "hardlink",
-                                                                "symlink"};
-                    if (!modes.count(cfg.cache.link)) {
-                        throw config_error(where(source, cn) +
-                                           ": cache.link must be one of auto, reflink, copy, "
-                                           "hardlink, symlink (got '" +
-                                           cfg.cache.link + "')");
-                    }
-                } else if (c == "shared") {
-                    std::string shared = rd.string(cn, "cache.shared");
-                    if (!shared.empty() && shared != "group") {
-                        throw config_error(where(source, cn) + ": cache.shared must be \"group\" (got '" +
-                                           shared + "')");
-                    }
-                    if (!local_only(rd, trust, cn, "cache.shared")) {
-                        cfg.cache.shared = shared;
-                    }
-                } else {
-                    rd.unknown(cn, "cache." + c);
-                }
-            }
+            read_cache_keys(rd, trust, node, cfg.cache);
         } else if (key == "hooks") {
-            for (const auto& [hk, hn] : rd.table(node, key)) {
-                std::string h(hk.str());
-                if (h == "max_file_size") {
-                    cfg.hooks.max_file_size = rd.size(hn, "hooks.max_file_size");
-                } else if (h == "large_file_allow") {
-                    cfg.hooks.large_file_allow = rd.strings(hn, "hooks.large_file_allow");
-                } else if (h == "run_on_push") {
-                    bool on = rd.boolean(hn, "hooks.run_on_push");
-                    if (!local_only(rd, trust, hn, "hooks.run_on_push")) {
-                        cfg.hooks.run_on_push = on;
-                    }
-                } else if (h == "auto_pull") {
-                    bool on = rd.boolean(hn, "hooks.auto_pull");
-                    if (!local_only(rd, trust, hn, "hooks.auto_pull")) {
-                        cfg.hooks.auto_pull = on;
-                    }
-                } else {
-                    rd.unknown(hn, "hooks." + h);
-                }
-            }
+            read_hooks_keys(rd, trust, node, cfg.hooks);
         } else if (key == "remote") {
             for (const auto& [rk, rn] : rd.table(node, key)) {
                 RemoteConfig r;
                 r.name = std::string(rk.str());
-                std::string prefix = "remote." + r.name + ".";
                 for (const auto& [fk, fn] : rd.table(rn, "remote." + r.name)) {
-                    std::string f(fk.str());
-                    if (f == "url") {
-                        r.url = rd.string(fn, prefix + f);
-                    } else if (f == "endpoint") {
-                        r.endpoint = rd.string(fn, prefix + f);
-                    } else if (f == "region") {
-                        r.region = rd.string(fn, prefix + f);
-                    } else if (f == "path_style") {
-                        r.path_style = rd.boolean(fn, prefix + f);
-                    } else if (f == "jobs") {
-                        int64_t j = rd.integer(fn, prefix + f);
-                        if (j < 1 || j > 256) {
-                            throw config_error(where(source, fn) + ": " + prefix + "jobs must be 1 to 256");
-                        }
-                        r.jobs = static_cast<int>(j);
-                    } else if (f == "part_size") {
-                        r.part_size = rd.size(fn, prefix + f);
-                    } else {
-                        rd.unknown(fn, prefix + f);
-                    }
+                    read_remote_key(rd, std::string(fk.str()), fn, r);
                 }
                 if (r.url.empty()) {
                     throw config_error(where(source, rn) + ": remote." + r.name + " has no url");

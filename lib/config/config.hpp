@@ -3,6 +3,7 @@
 // the work tree is refused (DESIGN.md section 8).
 #pragma once
 
+#include <any>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -14,11 +15,10 @@ namespace mlci {
 struct RemoteConfig {
     std::string name;
     std::string url;
-    std::string endpoint;
-    std::string region;
-    std::optional<bool> path_style;
-    int jobs = 0;           // 0: the command's default
-    uint64_t part_size = 0; // 0: the default
+    int jobs = 0; // 0: the command's default
+    /// The keys of a kind of store (such as endpoint and region of an S3 store), as that kind read them
+    /// (config/reader.hpp RemoteKeyReader); empty when none was set.
+    std::any settings;
 };
 
 struct CacheConfig {

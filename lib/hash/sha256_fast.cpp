@@ -2,6 +2,7 @@
 // else the portable Sha256; both give the same digest.
 #include "hash/sha256_fast.hpp"
 
+#include "hash/cpu.hpp"
 #include "hash/sha256.hpp"
 #include "hash/sha256_k.hpp"
 
@@ -67,18 +68,12 @@ __attribute__((target("sha,sse4.1,ssse3"))) void blocks_ni(uint32_t state[8], co
     _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[4]), s1);
 }
 
-bool cpu_has_sha() {
-    static const bool has =
-        __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1") && __builtin_cpu_supports("ssse3");
-    return has;
-}
-
 } // namespace
 #endif
 
 bool sha256_has_cpu_extensions() {
 #ifdef MLCI_SHA_NI
-    return cpu_has_sha();
+    return cpu::has_sha_ni();
 #else
     return false;
 #endif
@@ -86,7 +81,7 @@ bool sha256_has_cpu_extensions() {
 
 std::string sha256_hex_fast(std::string_view data) {
 #ifdef MLCI_SHA_NI
-    if (cpu_has_sha()) {
+    if (cpu::has_sha_ni()) {
         uint32_t st[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                           0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
         size_t full = data.size() / 64;

@@ -5,7 +5,7 @@
 #include "hooks/hook.hpp"
 
 #include "artifact/ops.hpp"
-#include "artifact/store.hpp"
+#include "artifact/store/store.hpp"
 #include "artifact/sync.hpp"
 #include "artifact/workspace.hpp"
 #include "fsutil/file.hpp"

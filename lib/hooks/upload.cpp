@@ -2,7 +2,7 @@
 // default store, and stops the push when there is none or when any object fails to upload.
 #include "hooks/upload.hpp"
 
-#include "artifact/store.hpp"
+#include "artifact/store/store.hpp"
 #include "artifact/sync.hpp"
 #include "artifact/workspace.hpp"
 #include "util/strings.hpp"

@@ -2,6 +2,7 @@
 // symlinks), their content at registered versions, and the bump plan and tags of `git prompt bump`.
 #include "prompt/catalog.hpp"
 
+#include "fsutil/dir.hpp"
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -17,18 +18,7 @@ namespace {
 
 // Recursive listing without following symlinks (a symlinked folder could leave the repository).
 void walk(const std::string& abs, const std::string& rel, std::vector<std::string>& out) {
-    DIR* d = opendir(abs.c_str());
-    if (d == nullptr) {
-        return;
-    }
-    std::vector<std::string> names;
-    while (dirent* e = readdir(d)) {
-        std::string n = e->d_name;
-        if (n != "." && n != "..") {
-            names.push_back(n);
-        }
-    }
-    closedir(d);
+    auto names = dir_names(abs, [](const char*) { return true; });
     std::sort(names.begin(), names.end());
     for (const auto& n : names) {
         std::string a = abs + "/" + n;

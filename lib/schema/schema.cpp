@@ -4,6 +4,7 @@
 #include "schema/schema.hpp"
 
 #include "config/toml.hpp"
+#include "fsutil/dir.hpp"
 #include "fsutil/file.hpp"
 #include "util/diag.hpp"
 #include "util/error.hpp"
@@ -201,18 +202,7 @@ Schema SchemaSet::parse(const std::string& text, const std::string& source, cons
 SchemaSet SchemaSet::load(const std::string& top) {
     SchemaSet set;
     std::string dir = path_join(top, ".mlci/schemas");
-    DIR* d = ::opendir(dir.c_str());
-    if (d == nullptr) {
-        return set;
-    }
-    std::vector<std::string> names;
-    while (dirent* e = ::readdir(d)) {
-        std::string n = e->d_name;
-        if (n.size() > 5 && n.ends_with(".toml")) {
-            names.push_back(n);
-        }
-    }
-    ::closedir(d);
+    auto names = dir_names(dir, [](std::string_view n) { return n.size() > 5 && n.ends_with(".toml"); });
     std::sort(names.begin(), names.end());
     for (const auto& n : names) {
         std::string source = ".mlci/schemas/" + n;

@@ -1,7 +1,6 @@
 // The cache: one-read insert, batched durability, verified streaming, quarantine, link modes; and the
 // stat cache's racy-git rule.
 #include "artifact/cache.hpp"
-#include "artifact/fasthash.hpp"
 #include "artifact/statcache.hpp"
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
@@ -302,71 +301,6 @@ TEST_SUITE("Cache") {
     TEST_CASE("parse_link_mode") {
         CHECK(parse_link_mode("hardlink") == LinkMode::hardlink);
         CHECK_THROWS_AS(parse_link_mode("copy-on-write"), Error);
-    }
-}
-
-TEST_SUITE("FastXxh128") {
-    TEST_CASE("the same hash as mlci::Xxh128 for every length and any split into updates") {
-        std::string data(70000, '\0');
-        for (size_t i = 0; i < data.size(); ++i) {
-            data[i] = static_cast<char>((i * 131) ^ (i >> 7));
-        }
-        for (size_t len : {0, 1, 3, 16, 17, 128, 129, 240, 241, 1023, 1024, 1025, 4096, 65536, 70000}) {
-            std::string_view v(data.data(), len);
-            CHECK(fast_xxh128(v) == xxh128(v));
-            FastXxh128 f;
-            size_t step = len / 3 + 1;
-            for (size_t o = 0; o < len; o += step) {
-                f.update(v.data() + o, std::min(step, len - o));
-            }
-            CHECK(f.digest() == xxh128(v));
-        }
-        CHECK(fast_xxh128("abc").hex() == xxh128("abc").hex());
-    }
-
-    TEST_CASE("the AVX2 and AVX-512 builds each give mlci::Xxh128's hash (on a CPU that has them)") {
-        std::string data(300000, '\0');
-        for (size_t i = 0; i < data.size(); ++i) {
-            data[i] = static_cast<char>((i * 197) ^ (i >> 11));
-        }
-        struct Build {
-            const char* name;
-            bool present;
-            size_t (*size)();
-            void (*reset)(void*);
-            void (*update)(void*, const void*, size_t);
-            Hash128 (*digest)(const void*);
-            Hash128 (*oneshot)(const void*, size_t);
-        };
-        for (const Build& b :
-             {Build{"avx2", detail::cpu_has_avx2(), detail::avx2_state_size, detail::avx2_reset,
-                    detail::avx2_update, detail::avx2_digest, detail::avx2_oneshot},
-              Build{"avx512", detail::cpu_has_avx512(), detail::avx512_state_size, detail::avx512_reset,
-                    detail::avx512_update, detail::avx512_digest, detail::avx512_oneshot}}) {
-            CAPTURE(b.name);
-            if (!b.present) {
-                MESSAGE(b.name << " not on this CPU: not checked here");
-                continue;
-            }
-            std::vector<unsigned char> raw(b.size() + 64);
-            void* state =
-                reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(raw.data()) + 63) & ~uintptr_t{63});
-            for (size_t len : {size_t{0}, size_t{1}, size_t{240}, size_t{241}, size_t{1024}, size_t{65537},
-                               size_t{262143}, size_t{262144}, size_t{300000}}) {
-                CAPTURE(len);
-                std::string_view v(data.data(), len);
-                CHECK(b.oneshot(v.data(), v.size()) == xxh128(v));
-                b.reset(state);
-                size_t step = len / 5 + 7;
-                for (size_t o = 0; o < len; o += step) {
-                    b.update(state, v.data() + o, std::min(step, len - o));
-                }
-                CHECK(b.digest(state) == xxh128(v));
-            }
-        }
-        FastXxh128 f;
-        MESSAGE("FastXxh128 uses " << std::string(f.isa()));
-        CHECK((std::string(f.isa()) == "avx512") == detail::cpu_has_avx512());
     }
 }
 

@@ -1,5 +1,6 @@
 // lib/config/config.hpp: .mlci/config.toml as typed structs. Every key's type error names file:line,
 // unknown keys warn with file:line, secrets are refused without echoing them, names follow DESIGN.md §2.
+#include "artifact/store/s3/settings.hpp"
 #include "config/config.hpp"
 #include "util/diag.hpp"
 #include "util/error.hpp"
@@ -112,13 +113,16 @@ path = "models/ranker.mlci"
         const RemoteConfig& m = c.remotes.at("minio");
         CHECK(m.name == "minio");
         CHECK(m.url == "s3://bucket/prefix");
-        CHECK(m.endpoint == "http://127.0.0.1:9000");
-        CHECK(m.region == "eu-west-1");
-        CHECK(m.path_style == true);
+        // The S3 keys are the S3 store's own (artifact/store/s3/settings.hpp).
+        const artifact::S3Settings* s3 = artifact::s3_settings(m);
+        REQUIRE(s3 != nullptr);
+        CHECK(s3->endpoint == "http://127.0.0.1:9000");
+        CHECK(s3->region == "eu-west-1");
+        CHECK(s3->path_style == true);
         CHECK(m.jobs == 16);
-        CHECK(m.part_size == 64u << 20);
+        CHECK(s3->part_size == 64u << 20);
         CHECK(c.remotes.at("local").jobs == 0);
-        CHECK_FALSE(c.remotes.at("local").path_style.has_value());
+        CHECK(artifact::s3_settings(c.remotes.at("local")) == nullptr);
         REQUIRE(c.default_store() != nullptr);
         CHECK(c.default_store()->name == "minio");
         CHECK(c.models.at("clf") == "models/clf.safetensors.mlci");

@@ -1,6 +1,6 @@
 // Stores and the transfer scheduler: the local store's visibility rules (nothing before flush, nothing
 // when the source is corrupt or short), open_store's argument forms, largest-first scheduling.
-#include "artifact/store.hpp"
+#include "artifact/store/local.hpp"
 #include "artifact/transfer.hpp"
 #include "config/config.hpp"
 #include "fsutil/file.hpp"

@@ -1,14 +1,16 @@
-// The S3 store (s3_store.hpp): a pool of curl sessions, retries with backoff, listing, single and
+// The S3 store (store.hpp): a pool of curl sessions, retries with backoff, listing, single and
 // multipart PUT, ranged parallel GET, and cleanup of abandoned multipart uploads. The XML of S3's
 // replies is read with a few string scans, not an XML parser: only a handful of known tags matter.
-#include "artifact/s3_store.hpp"
+#include "artifact/store/s3/store.hpp"
 
-#include "artifact/pool.hpp"
+#include "artifact/store/s3/settings.hpp"
+
 #include "config/config.hpp"
 #include "fsutil/file.hpp"
 #include "git/repo.hpp"
 #include "hash/sha256_fast.hpp"
 #include "util/error.hpp"
+#include "util/pool.hpp"
 #include "util/strings.hpp"
 
 #include <curl/curl.h> // CURLcode values only: libcurl itself is loaded by s3_curl.cpp
@@ -566,6 +568,20 @@ std::function<size_t(char*, size_t)> reader(const std::string& data) {
 
 } // namespace
 
+namespace {
+
+// Tell a ThreadGroup's loops to return (the flag they wait on, under their lock) and wait for them.
+void stop_helpers(std::mutex& mu, std::condition_variable& cv, bool& flag, ThreadGroup& threads) {
+    {
+        std::lock_guard<std::mutex> lock(mu);
+        flag = true;
+    }
+    cv.notify_all();
+    threads.join();
+}
+
+} // namespace
+
 bool S3Store::put_single(const Hash128& h, uint64_t size, const Source& source) {
     std::string body;
     body.reserve(size);
@@ -700,21 +716,8 @@ bool S3Store::put_multipart(const Hash128& h, uint64_t size, const Source& sourc
             }
         }
     };
-    std::vector<std::thread> threads;
-    for (int i = 0; i < helpers; ++i) {
-        threads.emplace_back(uploader);
-    }
-    auto stop = [&] {
-        {
-            std::lock_guard<std::mutex> lock(mu);
-            closed = true;
-        }
-        cv.notify_all();
-        for (auto& t : threads) {
-            t.join();
-        }
-        threads.clear();
-    };
+    ThreadGroup threads(static_cast<size_t>(helpers), uploader);
+    auto stop = [&] { stop_helpers(mu, cv, closed, threads); };
 
     std::string cur;
     cur.reserve(psize);
@@ -1044,21 +1047,8 @@ void S3Store::get_parallel(const Hash128& h, const std::string& key, const std::
             cv.notify_all();
         }
     };
-    std::vector<std::thread> threads;
-    for (int t = 0; t < helpers; ++t) {
-        threads.emplace_back(downloader);
-    }
-    auto join = [&] {
-        {
-            std::lock_guard<std::mutex> lock(mu);
-            stopping = true;
-        }
-        cv.notify_all();
-        for (auto& t : threads) {
-            t.join();
-        }
-        threads.clear();
-    };
+    ThreadGroup threads(static_cast<size_t>(helpers), downloader);
+    auto join = [&] { stop_helpers(mu, cv, stopping, threads); };
     try {
         for (size_t i = 0; i < n; ++i) {
             std::string data;
@@ -1172,24 +1162,26 @@ std::unique_ptr<Store> open_s3_store(const std::string& name, const std::string&
         const char* v = std::getenv(k.c_str());
         return v ? std::optional<std::string>(v) : std::nullopt;
     };
+    const S3Settings none;
+    const S3Settings* set = rc != nullptr && s3_settings(*rc) != nullptr ? s3_settings(*rc) : &none;
     if (rc != nullptr) {
-        o.endpoint.endpoint = rc->endpoint;
-        if (!rc->region.empty()) {
-            o.endpoint.region = rc->region;
+        o.endpoint.endpoint = set->endpoint;
+        if (!set->region.empty()) {
+            o.endpoint.region = set->region;
         }
         if (rc->jobs > 0) {
             o.jobs = rc->jobs;
         }
-        if (rc->part_size > 0) {
-            if (rc->part_size < k_s3_min_part || rc->part_size > k_s3_max_part) {
-                throw config_error(where + " part_size " + human_size(rc->part_size) +
+        if (set->part_size > 0) {
+            if (set->part_size < k_s3_min_part || set->part_size > k_s3_max_part) {
+                throw config_error(where + " part_size " + human_size(set->part_size) +
                                        " is out of range: S3 parts are 5 MiB to 5 GiB",
                                    "set part_size between \"5MiB\" and \"5GiB\" (default \"16MiB\")");
             }
-            o.part_size = rc->part_size;
+            o.part_size = set->part_size;
         }
     }
-    if (rc == nullptr || rc->region.empty()) {
+    if (set->region.empty()) {
         if (auto r = env("AWS_REGION"); r && !r->empty()) {
             o.endpoint.region = *r;
         } else if (auto d = env("AWS_DEFAULT_REGION"); d && !d->empty()) {
@@ -1201,7 +1193,7 @@ std::unique_ptr<Store> open_s3_store(const std::string& name, const std::string&
         throw config_error(where + " endpoint " + quoted(ep) + " must start with http:// or https://",
                            "write the full URL, e.g. endpoint = \"https://minio.example.com:9000\"");
     }
-    o.endpoint.path_style = rc != nullptr && rc->path_style ? *rc->path_style : !ep.empty();
+    o.endpoint.path_style = set->path_style ? *set->path_style : !ep.empty();
     if (!o.endpoint.path_style && o.location.bucket.find('.') != std::string::npos &&
         ep.starts_with("https://")) {
         // A dotted bucket in a virtual host name breaks TLS name checks (*.s3.amazonaws.com).

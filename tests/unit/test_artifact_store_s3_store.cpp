@@ -1,10 +1,11 @@
-// lib/artifact/s3_store.hpp against a scripted HTTP server on 127.0.0.1 (the behaviour a real server shows
-// only when it misbehaves): retries on 5xx, 429, SlowDown and dropped connections with Retry-After
+// lib/artifact/store/s3/store.hpp against a scripted HTTP server on 127.0.0.1 (the behaviour a real server
+// shows only when it misbehaves): retries on 5xx, 429, SlowDown and dropped connections with Retry-After
 // honoured; no retry and a clear message (key id, never the secret) on 403 and NoSuchBucket; multipart
 // uploads completed in order or aborted on failure; ranged parallel downloads delivered in order;
 // listings followed across continuation tokens. Signing itself is checked against Swift's s3api by
 // tests/integration/t-s3-store.sh.
-#include "artifact/s3_store.hpp"
+#include "artifact/store/s3/settings.hpp"
+#include "artifact/store/s3/store.hpp"
 
 #include "config/config.hpp"
 #include "util/error.hpp"
@@ -722,7 +723,7 @@ TEST_SUITE("open_s3_store") {
         RemoteConfig rc;
         rc.name = "m";
         rc.url = "s3://bucket/models";
-        rc.endpoint = "http://127.0.0.1:9";
+        rc.settings = S3Settings{.endpoint = "http://127.0.0.1:9"};
         auto store = open_s3_store("m", rc.url, &rc, "/nonexistent");
         auto* s3 = dynamic_cast<S3Store*>(store.get());
         REQUIRE(s3 != nullptr);
@@ -732,20 +733,19 @@ TEST_SUITE("open_s3_store") {
         CHECK(store->describe() == "store 'm' (s3://bucket/models)");
 
         RemoteConfig aws = rc;
-        aws.endpoint.clear();
-        aws.region = "eu-west-3";
+        aws.settings = S3Settings{.region = "eu-west-3"};
         auto a = open_s3_store("m", aws.url, &aws, "/nonexistent");
         CHECK_FALSE(dynamic_cast<S3Store*>(a.get())->options().endpoint.path_style);
         CHECK(dynamic_cast<S3Store*>(a.get())->options().endpoint.region == "eu-west-3");
 
         RemoteConfig small = rc;
-        small.part_size = 1 << 20;
+        std::any_cast<S3Settings&>(small.settings).part_size = 1 << 20;
         ErrorKind kind{};
         CHECK(error_text([&] { open_s3_store("m", small.url, &small, "/nonexistent"); }, &kind)
                   .find("out of range") != std::string::npos);
         CHECK(kind == ErrorKind::config);
         RemoteConfig bad = rc;
-        bad.endpoint = "127.0.0.1:9000";
+        std::any_cast<S3Settings&>(bad.settings).endpoint = "127.0.0.1:9000";
         CHECK(error_text([&] {
                   open_s3_store("m", bad.url, &bad, "/nonexistent");
               }).find("must start with http:// or https://") != std::string::npos);

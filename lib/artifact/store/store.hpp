@@ -68,48 +68,6 @@ class Store {
 /// Above this many objects to look up, present() lists the store instead of checking each object.
 inline constexpr size_t k_list_threshold = 64;
 
-/// A store on a local (or mounted) folder.
-class LocalStore : public Store {
-  public:
-    LocalStore(std::string name, std::string root);
-    std::string describe() const override;
-    void check_readable() override;
-    void check_writable() override;
-    bool has(const Hash128& h) override;
-    HashSet list() override;
-    bool put(const Hash128& h, uint64_t size, const Source& source) override;
-    void get(const Hash128& h, uint64_t max_bytes, const Sink& sink) override;
-    void get_sized(const Hash128& h, uint64_t size, const Sink& sink) override;
-    void flush() override;
-    std::vector<std::pair<Hash128, uint64_t>> objects() override;
-    void remove(const Hash128& h) override;
-    size_t remove_unfinished(double min_age_seconds, bool dry_run) override;
-    const std::string& root() const { return m_root; }
-
-  private:
-    std::string m_name;
-    std::string m_root;
-    std::unique_ptr<SyncBatch> m_batch;
-    std::mutex m_mu;
-    Fd m_root_fd;                                  // the store's folder, opened on first use
-    std::array<std::shared_ptr<Fd>, 256> m_fans{}; // its fan-out folders, opened on first use
-    std::string object_path(const Hash128& h) const;
-    int root_fd();
-    /// The fan-out folder `slot` (xxh128/ab), opened without following a link (throws for one);
-    /// nullptr when it does not exist and create is false.
-    std::shared_ptr<Fd> fan_dir(int slot, bool create);
-    /// f(slot, DIR*) for every fan-out folder that exists (a link in place of one is skipped).
-    template <typename F>
-    void each_fan(F&& f);
-    /// f(hash, folder descriptor, name) for every name of the fan-out folders that names an object.
-    template <typename F>
-    void each_object(F&& f);
-    /// Open object h for reading with no link followed below the store's folder, refusing anything but
-    /// a regular file; its stat in *st.
-    Fd open_object(const Hash128& h, struct stat* st);
-    void read_object(const Hash128& h, uint64_t max_bytes, std::optional<uint64_t> exact, const Sink& sink);
-};
-
 /// Open a store from a STORE argument: a configured name, a path (relative to `top`) or a URL; empty
 /// means the default store ([core] remote, or the only one configured). Throws usage/config errors.
 std::unique_ptr<Store> open_store(const std::string& spec, const Config& cfg, const std::string& top);

@@ -1,16 +1,14 @@
-// Stores (store.hpp): LocalStore, the folder-backed store, and open_store, which turns a STORE argument
-// into a local or S3 store. LocalStore reaches every object through folders opened without following
+// The folder store (local.hpp): LocalStore reaches every object through folders opened without following
 // links, so a link planted in the store never leads a read, write or delete outside it.
-#include "artifact/store.hpp"
+#include "artifact/store/local.hpp"
 
-#include "artifact/pool.hpp"
-#include "artifact/s3_store.hpp"
-#include "config/config.hpp"
+#include "fsutil/dir.hpp"
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
 #include <cerrno>
+#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <mutex>
@@ -32,8 +30,7 @@ std::string LocalStore::describe() const {
 }
 
 std::string LocalStore::object_path(const Hash128& h) const {
-    std::string hex = h.hex();
-    return m_root + "/xxh128/" + hex.substr(0, 2) + "/" + hex.substr(2);
+    return m_root + "/" + object_rel_path(h);
 }
 
 void LocalStore::check_readable() {
@@ -88,8 +85,8 @@ std::shared_ptr<Fd> LocalStore::fan_dir(int slot, bool create) {
         }
     }
     int root = root_fd();
-    char rel[16];
-    std::snprintf(rel, sizeof rel, "xxh128/%02x", slot);
+    std::string fan = fan_rel_path(slot);
+    const char* rel = fan.c_str();
     Fd fd = open_below(root, rel, O_RDONLY | O_DIRECTORY);
     if (!fd && errno == ENOENT && create) {
         ::mkdirat(root, "xxh128", 0777); // EEXIST is fine; anything else shows at the open below
@@ -138,37 +135,25 @@ void LocalStore::each_fan(F&& f) {
             continue;
         }
         // A descriptor of its own (not a dup, whose offset the cached one would share).
-        int fd = ::openat(dir->get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
-        if (d == nullptr) {
-            if (fd >= 0) {
-                ::close(fd);
-            }
-            continue;
-        }
-        f(slot, d);
-        ::closedir(d);
+        list_dir_at(dir->get(), ".", [&](const DirEntry& e) { f(slot, e); });
     }
 }
 
 template <typename F>
 void LocalStore::each_object(F&& f) {
-    each_fan([&](int slot, DIR* d) {
-        char fan[3];
-        std::snprintf(fan, sizeof fan, "%02x", slot);
-        while (dirent* e = ::readdir(d)) {
-            Hash128 h;
-            std::string n = e->d_name;
-            if (n.size() == 30 && parse_hash_id(std::string("xxh128:") + fan + n, &h)) {
-                f(h, ::dirfd(d), n);
-            }
+    each_fan([&](int slot, const DirEntry& e) {
+        Hash128 h;
+        char id[40];
+        if (std::strlen(e.name) == 30 && std::snprintf(id, sizeof id, "xxh128:%02x%s", slot, e.name) == 39 &&
+            parse_hash_id(std::string_view(id, 39), &h)) {
+            f(h, e.dirfd, e.name);
         }
     });
 }
 
 HashSet LocalStore::list() {
     HashSet out;
-    each_object([&](const Hash128& h, int, const std::string&) { out.insert(h); });
+    each_object([&](const Hash128& h, int, const char*) { out.insert(h); });
     return out;
 }
 
@@ -177,7 +162,7 @@ bool LocalStore::put(const Hash128& h, uint64_t size, const Source& source) {
     std::shared_ptr<Fd> dir = fan_dir(slot, true);
     std::string name = h.hex().substr(2);
     std::string temp = name + ".mlci-tmp." + random_suffix();
-    std::string shown = describe() + ": xxh128/" + h.hex().substr(0, 2) + "/" + temp;
+    std::string shown = describe() + ": " + fan_rel_path(slot) + "/" + temp;
     Fd fd(::openat(dir->get(), temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444));
     if (!fd) {
         throw io_error("cannot write to " + describe() + ": " + errno_text(errno));
@@ -208,8 +193,7 @@ bool LocalStore::put(const Hash128& h, uint64_t size, const Source& source) {
 }
 
 Fd LocalStore::open_object(const Hash128& h, struct stat* st) {
-    std::string hex = h.hex();
-    std::string rel = "xxh128/" + hex.substr(0, 2) + "/" + hex.substr(2);
+    std::string rel = object_rel_path(h);
     // O_NONBLOCK: a FIFO in place of an object must not hang the reader (it is refused below).
     Fd fd = open_below(root_fd(), rel, O_RDONLY | O_NONBLOCK);
     if (!fd) {
@@ -291,9 +275,9 @@ void LocalStore::flush() {
 
 std::vector<std::pair<Hash128, uint64_t>> LocalStore::objects() {
     std::vector<std::pair<Hash128, uint64_t>> out;
-    each_object([&](const Hash128& h, int dirfd, const std::string& name) {
+    each_object([&](const Hash128& h, int dirfd, const char* name) {
         struct stat st {};
-        if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+        if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
             out.emplace_back(h, static_cast<uint64_t>(st.st_size));
         }
     });
@@ -310,102 +294,19 @@ void LocalStore::remove(const Hash128& h) {
 size_t LocalStore::remove_unfinished(double min_age_seconds, bool dry_run) {
     size_t n = 0;
     time_t now = ::time(nullptr);
-    each_fan([&](int, DIR* d) {
-        while (dirent* e = ::readdir(d)) {
-            std::string f = e->d_name;
-            struct stat st {};
-            if (f.find(".mlci-tmp.") == std::string::npos ||
-                ::fstatat(::dirfd(d), f.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-                ::difftime(now, st.st_mtime) < min_age_seconds) {
-                continue;
-            }
-            ++n;
-            if (!dry_run) {
-                ::unlinkat(::dirfd(d), f.c_str(), 0);
-            }
+    each_fan([&](int, const DirEntry& e) {
+        struct stat st {};
+        if (std::strstr(e.name, ".mlci-tmp.") == nullptr ||
+            ::fstatat(e.dirfd, e.name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            ::difftime(now, st.st_mtime) < min_age_seconds) {
+            return;
+        }
+        ++n;
+        if (!dry_run) {
+            ::unlinkat(e.dirfd, e.name, 0);
         }
     });
     return n;
-}
-
-HashSet Store::present(const std::vector<Hash128>& hashes, int jobs) {
-    HashSet out;
-    if (hashes.empty()) {
-        return out;
-    }
-    if (hashes.size() > k_list_threshold) {
-        HashSet all = list();
-        for (const auto& h : hashes) {
-            if (all.count(h)) {
-                out.insert(h);
-            }
-        }
-        return out;
-    }
-    std::mutex mu;
-    std::vector<std::pair<size_t, Error>> errors;
-    parallel_for(hashes.size(), jobs, [&](size_t i) {
-        try {
-            if (has(hashes[i])) {
-                std::lock_guard<std::mutex> lock(mu);
-                out.insert(hashes[i]);
-            }
-        } catch (const Error& e) {
-            std::lock_guard<std::mutex> lock(mu);
-            errors.emplace_back(i, e);
-        }
-    });
-    if (!errors.empty()) {
-        throw errors.front().second;
-    }
-    return out;
-}
-
-std::vector<std::pair<Hash128, uint64_t>> Store::objects() {
-    std::vector<std::pair<Hash128, uint64_t>> out;
-    for (const auto& h : list()) {
-        out.emplace_back(h, 0);
-    }
-    return out;
-}
-
-std::unique_ptr<Store> open_store(const std::string& spec, const Config& cfg, const std::string& top) {
-    std::string name;
-    std::string url;
-    if (spec.empty()) {
-        const RemoteConfig* r = cfg.default_store();
-        if (r == nullptr) {
-            throw usage_error(cfg.remotes.empty() ? "no store is configured"
-                                                  : "several stores are configured and none is the default",
-                              "add [remote.NAME] url = \"/path/to/store\" (and [core] remote = \"NAME\") to "
-                              ".mlci/config.toml, or name a store: git model push /path/to/store");
-        }
-        name = r->name;
-        url = r->url;
-    } else if (auto it = cfg.remotes.find(spec); it != cfg.remotes.end()) {
-        name = it->first;
-        url = it->second.url;
-    } else {
-        url = spec;
-    }
-    if (url.find('\0') != std::string::npos || url.empty()) {
-        throw usage_error("invalid store " + quoted(url));
-    }
-    std::string path;
-    if (url.starts_with("file://")) {
-        path = url.substr(7);
-        if (path.empty() || path.front() != '/') {
-            throw usage_error("store URL " + quoted(url) + " must be file:///absolute/path");
-        }
-    } else if (url.starts_with("s3://")) {
-        auto it = name.empty() ? cfg.remotes.end() : cfg.remotes.find(name);
-        return open_s3_store(name, url, it == cfg.remotes.end() ? nullptr : &it->second, top);
-    } else if (url.find("://") != std::string::npos) {
-        throw usage_error("store " + quoted(url) + " has an unknown scheme (s3://, file:// or a path)");
-    } else {
-        path = url.front() == '/' ? url : path_join(top, url);
-    }
-    return std::make_unique<LocalStore>(name, path);
 }
 
 } // namespace mlci::artifact

@@ -1,6 +1,6 @@
-// libcurl at run time (s3_curl.hpp): dlopen and symbol lookup once per process, and Session, which
+// libcurl at run time (curl.hpp): dlopen and symbol lookup once per process, and Session, which
 // sends one SigV4-signed request on a reused easy handle and collects status, headers and body.
-#include "artifact/s3_curl.hpp"
+#include "artifact/store/s3/curl.hpp"
 
 #include "hash/sha256_fast.hpp"
 #include "util/error.hpp"

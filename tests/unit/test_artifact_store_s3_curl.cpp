@@ -1,8 +1,8 @@
-// lib/artifact/s3_curl.hpp: libcurl is loaded at run time only when asked; URLs are built path-style or
+// lib/artifact/store/s3/curl.hpp: libcurl is loaded at run time only when asked; URLs are built path-style or
 // virtual-host style with the key's canonical encoding; a refused connection is a transport error (status
 // 0 with curl's message), never an exception or a hang. Signing itself is checked against a verifying
 // server (Swift s3api) by the S3 integration tests.
-#include "artifact/s3_curl.hpp"
+#include "artifact/store/s3/curl.hpp"
 
 #include <doctest/doctest.h>
 #include <netinet/in.h>

@@ -1,10 +1,10 @@
 // libcurl loaded at run time (dlopen "libcurl.so.4", RTLD_NOW|RTLD_LOCAL), only when an s3:// store is
 // opened: linking it (and OpenSSL behind it) would cost every process, hooks included, ~10 ms. <curl/curl.h>
 // is used for types and constants only. One signed request at a time per Session (an easy handle reused
-// for connection reuse); libcurl 7.88's CURLOPT_AWS_SIGV4 signs, and we cover its gaps (s3_request.hpp).
+// for connection reuse); libcurl 7.88's CURLOPT_AWS_SIGV4 signs, and we cover its gaps (request.hpp).
 #pragma once
 
-#include "artifact/s3_request.hpp"
+#include "artifact/store/s3/request.hpp"
 
 #include <cstdint>
 #include <functional>

@@ -1,8 +1,8 @@
-// lib/artifact/s3_request.hpp: what libcurl 7.88's SigV4 leaves to us must be exact, since a server that
-// verifies signatures refuses anything else: canonical percent-encoding (uppercase hex, '/' as %2F in the
-// query), sorted queries with "uploads=", keys at DESIGN.md's layout, URLs without ./ or ../, and the
+// lib/artifact/store/s3/request.hpp: what libcurl 7.88's SigV4 leaves to us must be exact, since a server
+// that verifies signatures refuses anything else: canonical percent-encoding (uppercase hex, '/' as %2F in
+// the query), sorted queries with "uploads=", keys at DESIGN.md's layout, URLs without ./ or ../, and the
 // credential order of issue 7 (environment, git config, shared credentials file).
-#include "artifact/s3_request.hpp"
+#include "artifact/store/s3/request.hpp"
 #include "util/error.hpp"
 
 #include <doctest/doctest.h>

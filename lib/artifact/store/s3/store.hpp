@@ -2,7 +2,7 @@
 // behind the same Store interface as the local-directory store, so push/fetch/verify/gc never know which
 // one they talk to (DESIGN.md section 4). Objects live at <prefix>/xxh128/ab/<30 hex>, as in the cache.
 //
-// - Connections: a pool of libcurl easy handles (s3_curl.hpp), at most `jobs` requests in flight across
+// - Connections: a pool of libcurl easy handles (curl.hpp), at most `jobs` requests in flight across
 //   all the store's users; each handle keeps its connection alive between requests.
 // - put: one PUT signed with the payload's SHA-256 up to part_size; above, a multipart upload whose parts
 //   (each signed with its SHA-256) go up in parallel while the source is still being read, completed only
@@ -17,8 +17,8 @@
 //   an io_error (exit 2) that names the store and the key id, never the secret.
 #pragma once
 
-#include "artifact/s3_curl.hpp"
-#include "artifact/store.hpp"
+#include "artifact/store/s3/curl.hpp"
+#include "artifact/store/store.hpp"
 
 #include <condition_variable>
 #include <memory>

@@ -1,6 +1,6 @@
-// The pure parts of S3 requests (s3_request.hpp): s3:// URLs, object keys, SigV4 URI and query
+// The pure parts of S3 requests (request.hpp): s3:// URLs, object keys, SigV4 URI and query
 // encoding, and credential lookup. No libcurl and no I/O beyond reading the credentials file.
-#include "artifact/s3_request.hpp"
+#include "artifact/store/s3/request.hpp"
 
 #include "util/error.hpp"
 #include "util/strings.hpp"

@@ -1,0 +1,60 @@
+// The folder store: a local (or mounted) folder laid out like the cache (<root>/xxh128/ab/<30 hex>), a
+// path or file:// URL, possibly a team's network mount; the embedded default behind the Store interface.
+#pragma once
+
+#include "artifact/store/store.hpp"
+
+#include <array>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <sys/stat.h>
+
+namespace mlci::artifact {
+
+/// A store on a local (or mounted) folder.
+class LocalStore : public Store {
+  public:
+    LocalStore(std::string name, std::string root);
+    std::string describe() const override;
+    void check_readable() override;
+    void check_writable() override;
+    bool has(const Hash128& h) override;
+    HashSet list() override;
+    bool put(const Hash128& h, uint64_t size, const Source& source) override;
+    void get(const Hash128& h, uint64_t max_bytes, const Sink& sink) override;
+    void get_sized(const Hash128& h, uint64_t size, const Sink& sink) override;
+    void flush() override;
+    std::vector<std::pair<Hash128, uint64_t>> objects() override;
+    void remove(const Hash128& h) override;
+    size_t remove_unfinished(double min_age_seconds, bool dry_run) override;
+    const std::string& root() const { return m_root; }
+
+  private:
+    std::string m_name;
+    std::string m_root;
+    std::unique_ptr<SyncBatch> m_batch;
+    std::mutex m_mu;
+    Fd m_root_fd;                                  // the store's folder, opened on first use
+    std::array<std::shared_ptr<Fd>, 256> m_fans{}; // its fan-out folders, opened on first use
+    std::string object_path(const Hash128& h) const;
+    int root_fd();
+    /// The fan-out folder `slot` (xxh128/ab), opened without following a link (throws for one);
+    /// nullptr when it does not exist and create is false.
+    std::shared_ptr<Fd> fan_dir(int slot, bool create);
+    /// f(slot, DirEntry) for every entry of every fan-out folder that exists (a link in place of one is
+    /// skipped).
+    template <typename F>
+    void each_fan(F&& f);
+    /// f(hash, folder descriptor, const char* name) for every name of the fan-out folders that names an
+    /// object.
+    template <typename F>
+    void each_object(F&& f);
+    /// Open object h for reading with no link followed below the store's folder, refusing anything but
+    /// a regular file; its stat in *st.
+    Fd open_object(const Hash128& h, struct stat* st);
+    void read_object(const Hash128& h, uint64_t max_bytes, std::optional<uint64_t> exact, const Sink& sink);
+};
+
+} // namespace mlci::artifact

@@ -1,0 +1,97 @@
+// Stores (store.hpp): what every backend shares (present() by count, objects() from list()), and
+// open_store, which turns a STORE argument into a backend by its URL's scheme.
+#include "artifact/store/store.hpp"
+
+#include "artifact/store/local.hpp"
+#include "artifact/store/s3/store.hpp"
+#include "config/config.hpp"
+
+#include "util/error.hpp"
+#include "util/pool.hpp"
+#include "util/strings.hpp"
+
+#include <mutex>
+
+namespace mlci::artifact {
+
+HashSet Store::present(const std::vector<Hash128>& hashes, int jobs) {
+    HashSet out;
+    if (hashes.empty()) {
+        return out;
+    }
+    if (hashes.size() > k_list_threshold) {
+        HashSet all = list();
+        for (const auto& h : hashes) {
+            if (all.count(h)) {
+                out.insert(h);
+            }
+        }
+        return out;
+    }
+    std::mutex mu;
+    std::vector<std::pair<size_t, Error>> errors;
+    parallel_for(hashes.size(), jobs, [&](size_t i) {
+        try {
+            if (has(hashes[i])) {
+                std::lock_guard<std::mutex> lock(mu);
+                out.insert(hashes[i]);
+            }
+        } catch (const Error& e) {
+            std::lock_guard<std::mutex> lock(mu);
+            errors.emplace_back(i, e);
+        }
+    });
+    if (!errors.empty()) {
+        throw errors.front().second;
+    }
+    return out;
+}
+
+std::vector<std::pair<Hash128, uint64_t>> Store::objects() {
+    std::vector<std::pair<Hash128, uint64_t>> out;
+    for (const auto& h : list()) {
+        out.emplace_back(h, 0);
+    }
+    return out;
+}
+
+std::unique_ptr<Store> open_store(const std::string& spec, const Config& cfg, const std::string& top) {
+    std::string name;
+    std::string url;
+    if (spec.empty()) {
+        const RemoteConfig* r = cfg.default_store();
+        if (r == nullptr) {
+            throw usage_error(cfg.remotes.empty() ? "no store is configured"
+                                                  : "several stores are configured and none is the default",
+                              "add [remote.NAME] url = \"/path/to/store\" (and [core] remote = \"NAME\") to "
+                              ".mlci/config.toml, or name a store: git model push /path/to/store");
+        }
+        name = r->name;
+        url = r->url;
+    } else if (auto it = cfg.remotes.find(spec); it != cfg.remotes.end()) {
+        name = it->first;
+        url = it->second.url;
+    } else {
+        url = spec;
+    }
+    if (url.find('\0') != std::string::npos || url.empty()) {
+        throw usage_error("invalid store " + quoted(url));
+    }
+    std::string path;
+    if (url.starts_with("file://")) {
+        path = url.substr(7);
+        if (path.empty() || path.front() != '/') {
+            throw usage_error("store URL " + quoted(url) + " must be file:///absolute/path");
+        }
+    } else if (url.starts_with("s3://")) {
+        auto it = name.empty() ? cfg.remotes.end() : cfg.remotes.find(name);
+        return open_s3_store(name, url, it == cfg.remotes.end() ? nullptr : &it->second, top);
+    } else if (url.find("://") != std::string::npos) {
+        throw usage_error("store " + quoted(url) + " has an unknown scheme (s3://, file:// or a path)");
+    } else {
+        path = url.front() == '/' ? url : path_join(top, url);
+    }
+    return std::make_unique<LocalStore>(name, path);
+}
+
+} // namespace mlci::artifact
