@@ -1,8 +1,8 @@
 // git gate check | report | log: judging results and showing them.
-#include "cli_gate_text.hpp"
 #include "common.hpp"
 #include "config/config.hpp"
 #include "eval/check.hpp"
+#include "eval/gate_text.hpp"
 #include "eval/gates.hpp"
 #include "eval/log_text.hpp"
 #include "eval/notes.hpp"
@@ -72,9 +72,9 @@ const bool reg_check = add_command([](CLI::App& app) {
                            }
                            auto cmds = eval::missing_commands(r, is_head);
                            if (o->json) {
-                               all.push_back(gate_json(r, cmds));
+                               all.push_back(eval::gate_json(r, cmds));
                            } else {
-                               text += (text.empty() ? "" : "\n") + gate_text(r);
+                               text += (text.empty() ? "" : "\n") + eval::gate_text(r);
                            }
                            for (const auto& c : cmds) {
                                if (std::find(commands.begin(), commands.end(), c) == commands.end()) {
