@@ -29,7 +29,7 @@ int report_problems(const std::vector<Problem>& problems) {
         if (!p.hint.empty()) {
             cli::hint(p.hint);
         }
-        rc = std::max(rc, p.kind == ErrorKind::check ? 1 : 2);
+        rc = std::max(rc, cli::exit_code(p.kind));
     }
     return rc;
 }
@@ -175,7 +175,7 @@ int cmd_status(const std::vector<std::string>& paths, bool json, bool check, boo
         }
         cli::out(format_table(rows));
     }
-    return check && bad > 0 ? 1 : 0;
+    return check && bad > 0 ? cli::exit_code(ErrorKind::check) : 0;
 }
 
 int cmd_checkout(const std::vector<std::string>& paths, const std::string& rev, bool fetch_first, bool force,
@@ -354,6 +354,6 @@ int main(int argc, char** argv) {
         if (c_bump->parsed()) {
             return cmd_bump(name, major, minor, patch, message, json);
         }
-        return 2;
+        return mlci::cli::exit_code(mlci::ErrorKind::usage); // no subcommand (CLI11 requires one)
     });
 }

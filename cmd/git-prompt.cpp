@@ -360,7 +360,7 @@ int cmd_check(const std::vector<std::string>& paths, bool json) {
         }
         o["problems"] = std::move(arr);
         cli::out_raw(o.dump());
-        return problems.empty() ? 0 : 1;
+        return problems.empty() ? 0 : cli::exit_code(ErrorKind::check);
     }
     for (const auto& w : warnings) {
         cli::warning(w.str());
@@ -376,7 +376,7 @@ int cmd_check(const std::vector<std::string>& paths, bool json) {
     if (!problems.empty()) {
         cli::note(std::to_string(problems.size()) + " problem" + (problems.size() == 1 ? "" : "s") + " in " +
                   std::to_string(n) + " prompt file" + (n == 1 ? "" : "s"));
-        return 1;
+        return cli::exit_code(ErrorKind::check);
     }
     cli::out(std::to_string(n) + " prompt file" + (n == 1 ? "" : "s") + " ok\n");
     return 0;
@@ -613,6 +613,6 @@ int main(int argc, char** argv) {
         if (c_export->parsed()) {
             return cmd_export(stage, output);
         }
-        return 2;
+        return mlci::cli::exit_code(mlci::ErrorKind::usage); // no subcommand (CLI11 requires one)
     });
 }
