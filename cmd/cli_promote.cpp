@@ -3,14 +3,13 @@
 // any is refused no tag is written.
 #include "cli_promote.hpp"
 
-#include "cli_gate_text.hpp"
 #include "common.hpp"
 #include "config/config.hpp"
+#include "eval/gate_text.hpp"
 #include "eval/notes.hpp"
 #include "git/repo.hpp"
-#include "hooks/gitcli.hpp"
 #include "promote/promote.hpp"
-#include "prompt/catalog.hpp"
+#include "promote/scope.hpp"
 #include "registry/registry.hpp"
 #include "util/escape.hpp"
 #include "util/json.hpp"
@@ -24,78 +23,9 @@ namespace mlci::promote_cli {
 
 namespace {
 
-const char* kind_word(Kind k) {
-    return k == Kind::prompt ? "prompt" : "model";
-}
-
-const char* tool_of(Kind k) {
-    return k == Kind::prompt ? "git prompt" : "git model";
-}
-
-struct Session {
-    git::Repo repo;
-    Config cfg;
-    registry::Registry reg;
-    Kind kind;
-    mutable std::unique_ptr<prompt::Catalog> catalog; // made on first use
-
-    static std::unique_ptr<Session> open(Kind kind) {
-        auto repo = git::Repo::open(".");
-        Config cfg = repo.is_bare() ? Config{} : load_config(repo.workdir(), repo.common_dir());
-        auto s = std::unique_ptr<Session>(new Session{std::move(repo), std::move(cfg), {}, kind, nullptr});
-        s->reg = registry::Registry::load(s->repo);
-        return s;
-    }
-
-    // A registered NAME is of the kind its tags record (Mlci-Kind); names from other tools (GTO) are
-    // prompts when a prompt file of that name exists, models otherwise.
-    bool is_mine(const std::string& name) const {
-        std::string recorded = promote::recorded_kind(reg, name);
-        if (!recorded.empty()) {
-            return recorded == kind_word(kind);
-        }
-        bool prompt_file = false;
-        if (!repo.is_bare()) {
-            if (!catalog) {
-                catalog = std::make_unique<prompt::Catalog>(const_cast<git::Repo&>(repo), cfg);
-            }
-            prompt_file = catalog->is_prompt(name);
-        }
-        return (kind == Kind::prompt) == prompt_file;
-    }
-
-    // Names of this kind; deprecated ones (hidden by GTO) only when `with_deprecated`.
-    std::vector<std::string> my_names(bool with_deprecated = false) const {
-        std::vector<std::string> out;
-        for (const auto& n : reg.names()) {
-            if (is_mine(n) && (with_deprecated || !reg.deprecation(n))) {
-                out.push_back(n);
-            }
-        }
-        return out;
-    }
-
-    // NAME of a spec, checked to be of this command's kind.
-    std::string name_of(const std::string& spec) const {
-        std::string name = spec.substr(0, spec.find_first_of("@#"));
-        if (reg.has(name) && !is_mine(name)) {
-            const char* other = kind == Kind::prompt ? "git model" : "git prompt";
-            throw usage_error("'" + name + "' is not a " + kind_word(kind),
-                              std::string("use: ") + other + " " + "promote …");
-        }
-        return name;
-    }
-
-    std::string stage_order_hint() const { return join(cfg.stages, " → "); }
-};
-
-void check_stage(const Session& s, const std::string& stage) {
-    if (s.cfg.stage_index(stage) < 0) {
-        throw usage_error("unknown stage '" + stage + "' (stages: " + join(s.cfg.stages, ", ") + ")",
-                          "list the stages in order in .mlci/config.toml: stages = [\"dev\", \"staging\", "
-                          "\"production\"]");
-    }
-}
+using promote::kind_word;
+using promote::tool_of;
+using Session = promote::Scope;
 
 Json entry_json(const registry::VersionEntry& e) {
     Json j = Json::object();
@@ -107,22 +37,40 @@ Json entry_json(const registry::VersionEntry& e) {
 
 // Push the tags written to REMOTE. The tags are already created locally: a failed push loses nothing.
 void push_tags(const std::string& remote, const std::vector<std::string>& tags) {
-    if (remote.empty() || tags.empty()) {
-        return;
+    promote::push_tags(remote, tags);
+    if (!remote.empty() && !tags.empty()) {
+        cli::note("pushed " + std::to_string(tags.size()) + " tag" + (tags.size() == 1 ? "" : "s") + " to " +
+                  remote);
     }
-    std::vector<std::string> args = {"push", "--quiet", remote};
-    for (const auto& t : tags) {
-        args.push_back("refs/tags/" + t);
+}
+
+// Why each refused promotion was refused, and what to run (error: and hint: lines).
+void explain_refusals(const std::vector<promote::Plan>& plans, const std::string& stage, const Config& cfg,
+                      Kind kind) {
+    for (const auto& p : plans) {
+        if (p.allowed()) {
+            continue;
+        }
+        std::string what = p.entry.name + " " + p.entry.version.tag();
+        if (!p.order_problem.empty()) {
+            cli::error("refusing to promote " + what + " to " + stage + ": " + p.order_problem);
+            cli::hint(std::string("promote it first with: ") + tool_of(kind) + " promote " +
+                      cfg.stages[static_cast<size_t>(cfg.stage_index(stage) - 1)] + " " + p.entry.name + "@" +
+                      p.entry.version.tag());
+        }
+        if (p.gate && p.gate->verdict == eval::Verdict::fail) {
+            cli::error("refusing to promote " + what + " to " + stage + ": gate '" + p.gate->gate +
+                       "' failed");
+        }
+        if (p.gate && p.gate->verdict == eval::Verdict::undecided) {
+            cli::error("cannot promote " + what + " to " + stage + ": gate '" + p.gate->gate +
+                       "' has no results for " + join(p.gate->missing, ", ") + " on " +
+                       p.entry.commit.short_hex());
+            for (const auto& c : eval::missing_commands(*p.gate, false)) {
+                cli::hint("run: " + c);
+            }
+        }
     }
-    auto r = hooks::run_git(args);
-    if (!r.ok()) {
-        std::string err(trim(r.err));
-        throw io_error("pushing the tags to " + mlci::quoted(remote) + " failed" +
-                           (err.empty() ? "" : ": " + err),
-                       "the tags exist locally; push them with: git push " + remote + " " + join(tags, " "));
-    }
-    cli::note("pushed " + std::to_string(tags.size()) + " tag" + (tags.size() == 1 ? "" : "s") + " to " +
-              remote);
 }
 
 void tags_hint(const std::vector<std::string>& tags) {
@@ -207,44 +155,15 @@ int Commands::promote() {
         throw usage_error("--reason goes with --force", "without --force, use -m TEXT for a note in the tag");
     }
     auto s = Session::open(m_kind);
-    check_stage(*s, m_stage);
-
-    std::vector<registry::VersionEntry> entries;
-    if (m_specs.empty()) {
-        for (const auto& n : s->my_names()) {
-            auto latest = s->reg.latest(n);
-            auto cur = s->reg.current(n, m_stage);
-            if (latest && !(cur && cur->commit == latest->commit)) {
-                entries.push_back(*latest);
-            }
+    s->check_stage(m_stage);
+    std::vector<registry::VersionEntry> entries = s->to_promote(m_stage, m_specs);
+    if (entries.empty()) {
+        cli::note(std::string("nothing to promote: the latest version of every ") + kind_word(m_kind) +
+                  " is in " + m_stage);
+        if (m_json) {
+            cli::out_raw(Json::array().dump());
         }
-        if (entries.empty()) {
-            if (s->my_names().empty() && !s->my_names(true).empty()) {
-                throw input_error(std::string("every ") + kind_word(m_kind) +
-                                      " with a registered version is deprecated: nothing to promote",
-                                  "see them with: " + std::string(tool_of(m_kind)) + " stages --all");
-            }
-            if (s->my_names().empty()) {
-                throw input_error(std::string("no ") + kind_word(m_kind) + " has a registered version",
-                                  std::string("create one with: ") + tool_of(m_kind) + " bump" +
-                                      (m_kind == Kind::model ? " NAME" : ""));
-            }
-            cli::note(std::string("nothing to promote: the latest version of every ") + kind_word(m_kind) +
-                      " is in " + m_stage);
-            if (m_json) {
-                cli::out_raw(Json::array().dump());
-            }
-            return 0;
-        }
-    } else {
-        std::set<std::string> seen;
-        for (const auto& spec : m_specs) {
-            std::string name = s->name_of(spec);
-            if (!seen.insert(name).second) {
-                throw usage_error("'" + name + "' is named twice");
-            }
-            entries.push_back(s->reg.resolve(spec, s->cfg));
-        }
+        return 0;
     }
 
     promote::Options opt;
@@ -264,7 +183,7 @@ int Commands::promote() {
     eval::Verdict worst = eval::Verdict::pass;
     for (const auto& p : plans) {
         if (p.gate && !m_json) {
-            cli::out(gate::gate_text(*p.gate));
+            cli::out(eval::gate_text(*p.gate));
         }
         if (p.already || p.allowed()) {
             continue;
@@ -274,30 +193,7 @@ int Commands::promote() {
         }
     }
     if (worst != eval::Verdict::pass && !m_json) {
-        for (const auto& p : plans) {
-            if (p.allowed()) {
-                continue;
-            }
-            std::string what = p.entry.name + " " + p.entry.version.tag();
-            if (!p.order_problem.empty()) {
-                cli::error("refusing to promote " + what + " to " + m_stage + ": " + p.order_problem);
-                cli::hint(std::string("promote it first with: ") + tool_of(m_kind) + " promote " +
-                          s->cfg.stages[static_cast<size_t>(s->cfg.stage_index(m_stage) - 1)] + " " +
-                          p.entry.name + "@" + p.entry.version.tag());
-            }
-            if (p.gate && p.gate->verdict == eval::Verdict::fail) {
-                cli::error("refusing to promote " + what + " to " + m_stage + ": gate '" + p.gate->gate +
-                           "' failed");
-            }
-            if (p.gate && p.gate->verdict == eval::Verdict::undecided) {
-                cli::error("cannot promote " + what + " to " + m_stage + ": gate '" + p.gate->gate +
-                           "' has no results for " + join(p.gate->missing, ", ") + " on " +
-                           p.entry.commit.short_hex());
-                for (const auto& c : eval::missing_commands(*p.gate, false)) {
-                    cli::hint("run: " + c);
-                }
-            }
-        }
+        explain_refusals(plans, m_stage, s->cfg, m_kind);
         cli::hint("nothing was written; to override: --force --reason TEXT");
     }
 
@@ -321,7 +217,7 @@ int Commands::promote() {
             j["forced"] = p.forced;
             j["verdict"] = eval::verdict_name(p.verdict);
             j["order_problem"] = p.order_problem.empty() ? Json() : Json(p.order_problem);
-            j["gate"] = p.gate ? gate::gate_json(*p.gate, eval::missing_commands(*p.gate, false)) : Json();
+            j["gate"] = p.gate ? eval::gate_json(*p.gate, eval::missing_commands(*p.gate, false)) : Json();
             Json tj = Json::array();
             for (const auto& t : tags) {
                 tj.push_back(Json(t));
@@ -364,36 +260,8 @@ int Commands::promote() {
 
 int Commands::rollback() {
     auto s = Session::open(m_kind);
-    check_stage(*s, m_stage);
-    std::vector<std::string> names;
-    if (m_specs.empty()) {
-        for (const auto& n : s->my_names()) {
-            if (s->reg.current(n, m_stage)) {
-                names.push_back(n);
-            }
-        }
-        if (names.empty()) {
-            throw input_error(std::string("no ") + kind_word(m_kind) + " has a version in stage '" + m_stage +
-                              "'");
-        }
-        if (names.size() > 1) {
-            throw usage_error("several " + std::string(kind_word(m_kind)) + "s are in " + m_stage + ": " +
-                                  join(names, ", "),
-                              "name the ones to roll back");
-        }
-    } else {
-        for (const auto& spec : m_specs) {
-            if (spec.find_first_of("@#") != std::string::npos) {
-                throw usage_error("rollback takes names, not versions: '" + spec + "'",
-                                  std::string("to assign a given version: ") + tool_of(m_kind) + " promote " +
-                                      m_stage + " " + spec);
-            }
-            names.push_back(s->name_of(spec));
-            if (!s->reg.has(names.back())) {
-                throw input_error("'" + names.back() + "' has no registered version");
-            }
-        }
-    }
+    s->check_stage(m_stage);
+    std::vector<std::string> names = s->to_roll_back(m_stage, m_specs);
     std::vector<promote::RollbackPlan> plans;
     for (const auto& n : names) {
         plans.push_back(promote::plan_rollback(s->reg, n, m_stage));
@@ -446,39 +314,17 @@ int Commands::stages() {
     auto s = Session::open(m_kind);
     std::vector<std::string> names;
     if (!m_name.empty()) {
-        std::string n = s->name_of(m_name);
-        if (!s->reg.has(n)) {
-            throw input_error("'" + n + "' has no registered version",
-                              std::string("create one with: ") + tool_of(m_kind) + " bump " + n);
-        }
+        std::string n = s->registered(m_name);
         if (!m_all) {
             s->reg.check_not_deprecated(n);
         }
         names.push_back(n);
     } else {
-        names = s->my_names(m_all);
+        names = s->names(m_all);
     }
     std::vector<std::vector<std::string>> rows = {{"NAME", "STAGE", "VERSION", "COMMIT", "SINCE"}};
     Json arr = Json::array();
     for (const auto& n : names) {
-        auto current = s->reg.stages(n);
-        // Configured stages in their order, then any other stage the tags name (written by other tools).
-        std::vector<std::string> order = s->cfg.stages;
-        for (const auto& [st, v] : current) {
-            if (s->cfg.stage_index(st) < 0) {
-                order.push_back(st);
-            }
-        }
-        // When each stage got its current version: the newest assignment tag of it.
-        std::map<std::string, int64_t> since;
-        for (const auto& r : s->reg.records(n)) {
-            if (r.parsed.kind == registry::TagName::Kind::stage && !r.parsed.cancel) {
-                auto it = current.find(r.parsed.stage);
-                if (it != current.end() && it->second.commit == r.commit) {
-                    since[r.parsed.stage] = r.object.tagger.time;
-                }
-            }
-        }
         auto dep = s->reg.deprecation(n);
         std::string shown = term_escape(n) + (dep ? " (deprecated)" : "");
         Json j = Json::object();
@@ -487,21 +333,20 @@ int Commands::stages() {
             j["deprecated"] = dep ? Json(dep->tag) : Json();
         }
         Json js = Json::object();
-        for (const auto& st : order) {
-            auto it = current.find(st);
-            if (it == current.end()) {
+        for (const auto& row : s->stage_rows(n)) {
+            if (!row.current) {
                 if (!m_name.empty()) {
-                    rows.push_back({shown, term_escape(st), "—", "", ""});
+                    rows.push_back({shown, term_escape(row.stage), "—", "", ""});
                 }
-                js[st] = Json();
+                js[row.stage] = Json();
                 continue;
             }
-            rows.push_back({shown, term_escape(st),
-                            paint(term_escape(it->second.version.tag()), Colour::yellow),
-                            it->second.commit.short_hex(), since[st] ? utc_minute(since[st]) : ""});
-            Json e = entry_json(it->second);
-            e["since"] = since[st];
-            js[st] = e;
+            rows.push_back({shown, term_escape(row.stage),
+                            paint(term_escape(row.current->version.tag()), Colour::yellow),
+                            row.current->commit.short_hex(), row.since ? utc_minute(row.since) : ""});
+            Json e = entry_json(*row.current);
+            e["since"] = row.since;
+            js[row.stage] = e;
         }
         j["stages"] = js;
         arr.push_back(j);
@@ -518,11 +363,7 @@ int Commands::stages() {
 
 int Commands::history() {
     auto s = Session::open(m_kind);
-    std::string n = s->name_of(m_name);
-    if (!s->reg.has(n)) {
-        throw input_error("'" + n + "' has no registered version",
-                          std::string("create one with: ") + tool_of(m_kind) + " bump " + n);
-    }
+    std::string n = s->registered(m_name);
     eval::NotesStore notes(s->repo);
     auto hist = promote::history(s->reg, n, &notes);
     if (m_json) {

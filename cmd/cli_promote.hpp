@@ -2,6 +2,8 @@
 // sections 3 and 4), each acting on the registry names of its own kind.
 #pragma once
 
+#include "promote/scope.hpp"
+
 #include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
@@ -9,7 +11,7 @@
 
 namespace mlci::promote_cli {
 
-enum class Kind { prompt, model };
+using Kind = promote::Kind;
 
 class Commands {
   public:

@@ -23,6 +23,10 @@ int exit_code(eval::Verdict v) {
     return 2;
 }
 
+int exit_code(ErrorKind k) {
+    return k == ErrorKind::check ? 1 : 2;
+}
+
 namespace {
 void write_all(std::FILE* f, const std::string& text) {
     std::fwrite(text.data(), 1, text.size(), f);
@@ -77,7 +81,7 @@ int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body) 
         std::string what = e.what();
         error(what.empty() ? e.get_name() : what);
         hint("run '" + app.get_name() + " --help' for usage");
-        return 2;
+        return exit_code(ErrorKind::usage);
     }
     try {
         return body();
@@ -86,13 +90,13 @@ int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body) 
         if (!e.hint().empty()) {
             hint(e.hint());
         }
-        return e.exit_code();
+        return exit_code(e.kind());
     } catch (const std::bad_alloc&) {
         error("out of memory");
-        return 2;
+        return exit_code(ErrorKind::io);
     } catch (const std::exception& e) {
         error(e.what());
-        return 2;
+        return exit_code(ErrorKind::usage);
     }
 }
 

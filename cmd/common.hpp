@@ -3,6 +3,7 @@
 #pragma once
 
 #include "eval/check.hpp"
+#include "util/error.hpp"
 
 #include <CLI/CLI.hpp>
 #include <functional>
@@ -13,6 +14,8 @@ namespace mlci::cli {
 /// The exit code of a verdict (DESIGN.md section 7): pass 0, fail 1, cannot decide 2. The one mapping
 /// of verdicts to exit codes, as run() below is the one of mlci::Error kinds.
 int exit_code(eval::Verdict v);
+/// The exit code of an error kind: a check that says no (ErrorKind::check) 1, every other kind 2.
+int exit_code(ErrorKind k);
 
 /// Parse with CLI11 and run `body`; returns the process exit code. Usage errors exit 2, `--help` 0,
 /// mlci::Error its kind's code, anything else 2 with the exception's text.

@@ -1,8 +1,8 @@
 // git gate check | report | log: judging results and showing them.
-#include "cli_gate_text.hpp"
 #include "common.hpp"
 #include "config/config.hpp"
 #include "eval/check.hpp"
+#include "eval/gate_text.hpp"
 #include "eval/gates.hpp"
 #include "eval/log_text.hpp"
 #include "eval/notes.hpp"
@@ -24,19 +24,6 @@
 namespace mlci::gate {
 
 namespace {
-
-// The rules in force: the work tree's gates.toml; in a bare repository, the candidate's.
-eval::Gates gates_for(const git::Repo& repo, const git::Oid& candidate) {
-    if (repo.is_bare()) {
-        auto g = eval::load_gates_at(repo, candidate);
-        if (!g) {
-            throw config_error(std::string(eval::k_gates_path) + " does not exist in " +
-                               candidate.short_hex());
-        }
-        return *g;
-    }
-    return eval::load_gates(repo.workdir());
-}
 
 std::vector<std::string> stage_names(const git::Repo& repo) {
     if (repo.is_bare()) {
@@ -62,32 +49,12 @@ const bool reg_check = add_command([](CLI::App& app) {
     return Command{sub, [o] {
                        git::Repo repo = open_repo();
                        git::Oid cand = repo.commit_of(o->rev);
-                       eval::Gates gates = gates_for(repo, cand);
-                       std::vector<const eval::Gate*> chosen;
-                       if (!o->gate.empty()) {
-                           const eval::Gate* g = gates.gate(o->gate);
-                           if (g == nullptr) {
-                               std::vector<std::string> known;
-                               for (const auto& x : gates.gates) {
-                                   known.push_back(x.name);
-                               }
-                               throw usage_error("no gate '" + o->gate + "' in " + gates.source,
-                                                 known.empty() ? "add a [gate." + o->gate + "] table"
-                                                               : "known gates: " + join(known, ", "));
-                           }
-                           chosen.push_back(g);
-                       } else {
-                           auto stages = stage_names(repo);
-                           for (const auto& g : gates.gates) {
-                               if (std::find(stages.begin(), stages.end(), g.name) == stages.end()) {
-                                   chosen.push_back(&g);
-                               }
-                           }
-                           if (chosen.empty()) {
-                               throw config_error(gates.source + " defines no gate to check",
-                                                  "add a [gate.pre-push] table (see 'man git-gate')");
-                           }
+                       eval::Gates gates = *eval::gates_in_force(repo, cand, eval::GatesFrom::worktree);
+                       eval::GateSelection sel{o->gate, {}, true};
+                       if (o->gate.empty()) {
+                           sel.stages = stage_names(repo);
                        }
+                       std::vector<const eval::Gate*> chosen = eval::select_gates(gates, sel);
                        eval::NotesStore store(repo);
                        eval::CheckOptions co;
                        co.baseline_override = o->baseline;
@@ -105,9 +72,9 @@ const bool reg_check = add_command([](CLI::App& app) {
                            }
                            auto cmds = eval::missing_commands(r, is_head);
                            if (o->json) {
-                               all.push_back(gate_json(r, cmds));
+                               all.push_back(eval::gate_json(r, cmds));
                            } else {
-                               text += (text.empty() ? "" : "\n") + gate_text(r);
+                               text += (text.empty() ? "" : "\n") + eval::gate_text(r);
                            }
                            for (const auto& c : cmds) {
                                if (std::find(commands.begin(), commands.end(), c) == commands.end()) {
@@ -155,12 +122,7 @@ const bool reg_report = add_command([](CLI::App& app) {
     return Command{sub, [o] {
                        git::Repo repo = open_repo();
                        git::Oid head = repo.commit_of(o->head);
-                       std::optional<eval::Gates> gates;
-                       if (repo.is_bare()) {
-                           gates = eval::load_gates_at(repo, head);
-                       } else if (path_exists(repo.workdir() + eval::k_gates_path)) {
-                           gates = eval::load_gates(repo.workdir());
-                       }
+                       auto gates = eval::gates_in_force(repo, head, eval::GatesFrom::worktree_if_any);
                        eval::NotesStore store(repo);
                        eval::ReportOptions ro;
                        ro.base = o->base;

@@ -1,8 +1,8 @@
 // git gate hook | install-hooks | uninstall-hooks: the hooks' entry points (the shims in hooks/ exec
 // `git gate hook NAME "$@"`), and their installation, also run by `git gate init`.
-#include "cli_gate_text.hpp"
 #include "common.hpp"
 #include "eval/check.hpp"
+#include "eval/gate_text.hpp"
 #include "git-gate.hpp"
 #include "hooks/gitcli.hpp"
 #include "hooks/hook.hpp"
@@ -57,7 +57,7 @@ int run_hook(const std::string& name, const std::vector<std::string>& args) {
     } else if (name == "pre-push") {
         input = read_stdin();
         rep = hooks::pre_push(args.size() > 0 ? args[0] : "origin", args.size() > 1 ? args[1] : "", input,
-                              [](const eval::GateResult& g) { return gate_text(g); });
+                              [](const eval::GateResult& g) { return eval::gate_text(g); });
     } else if (name == "post-checkout") {
         rep = hooks::post_checkout(args);
     } else if (name == "post-merge") {

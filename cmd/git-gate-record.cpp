@@ -159,7 +159,7 @@ const bool reg_run = add_command([](CLI::App& app) {
                            }
                            cli::out_raw(all.dump() + "\n");
                        }
-                       return any_error ? 1 : 0;
+                       return any_error ? cli::exit_code(ErrorKind::check) : 0;
                    }};
 });
 

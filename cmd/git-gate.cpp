@@ -55,6 +55,6 @@ int main(int argc, char** argv) {
                 return c.action();
             }
         }
-        return 2;
+        return mlci::cli::exit_code(mlci::ErrorKind::usage); // no subcommand (CLI11 requires one)
     });
 }

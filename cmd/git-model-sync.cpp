@@ -19,6 +19,11 @@ namespace mlci::model_cli {
 
 namespace {
 
+// A failed transfer is an error, never a verdict: a "check" problem exits as an I/O error would.
+int transfer_exit(int rc) {
+    return rc == cli::exit_code(ErrorKind::check) ? cli::exit_code(ErrorKind::io) : rc;
+}
+
 std::string seconds_text(double s) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f s", s);
@@ -60,8 +65,7 @@ int finish_transfer(const char* verb, const char* prep, const Store& store, cons
                   std::to_string(rep.skipped) + " already there" +
                   (rep.problems.empty() ? "" : ", " + std::to_string(rep.problems.size()) + " failed"));
     }
-    int rc = report_problems(rep.problems);
-    return rc == 1 ? 2 : rc; // a failed transfer is an error, never a verdict
+    return transfer_exit(report_problems(rep.problems));
 }
 
 // What gc removed (or would remove), as JSON and as one line per object: the same for the cache and a
@@ -193,7 +197,7 @@ int cmd_verify(const std::string& spec, bool use_store, int jobs, bool json) {
         cli::note("verify: " + std::to_string(rep.checked) + " objects (" + human_size(rep.bytes) +
                   ") checked in " + what + ", " + std::to_string(rep.corrupt.size()) + " corrupt");
     }
-    return rep.corrupt.empty() ? 0 : 1;
+    return rep.corrupt.empty() ? 0 : cli::exit_code(ErrorKind::check);
 }
 
 int cmd_gc(bool dry_run, bool all_commits, bool force, bool json) {
@@ -264,8 +268,7 @@ int cmd_gc_remote(const std::string& spec, bool dry_run, bool force, int jobs, b
                 "--tags), then delete with --force");
         }
     }
-    int rc = report_problems(rep.problems);
-    return rc == 1 ? 2 : rc;
+    return transfer_exit(report_problems(rep.problems));
 }
 
 } // namespace mlci::model_cli

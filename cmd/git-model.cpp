@@ -29,7 +29,7 @@ int report_problems(const std::vector<Problem>& problems) {
         if (!p.hint.empty()) {
             cli::hint(p.hint);
         }
-        rc = std::max(rc, p.kind == ErrorKind::check ? 1 : 2);
+        rc = std::max(rc, cli::exit_code(p.kind));
     }
     return rc;
 }
@@ -175,7 +175,7 @@ int cmd_status(const std::vector<std::string>& paths, bool json, bool check, boo
         }
         cli::out(format_table(rows));
     }
-    return check && bad > 0 ? 1 : 0;
+    return check && bad > 0 ? cli::exit_code(ErrorKind::check) : 0;
 }
 
 int cmd_checkout(const std::vector<std::string>& paths, const std::string& rev, bool fetch_first, bool force,
@@ -219,101 +219,150 @@ int cmd_unlock(const std::vector<std::string>& paths) {
     return 0;
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
-    CLI::App app{"Version large artifacts (weights, adapters, datasets) with pointer files"};
-    app.name("git-model");
-    cli::setup_app(app, "git-model");
-
+// The options of every subcommand but promote/rollback/stages/history, and the subcommands.
+struct Args {
     std::vector<std::string> paths;
     std::string rev, store_arg, message, name;
     bool json = false, check = false, remote = false, do_fetch = false, force = false;
     bool dry_run = false, all_commits = false, major = false, minor = false, patch = false;
     int jobs = 0;
     CommitSelection sel;
+    CLI::App *c_add = nullptr, *c_status = nullptr, *c_checkout = nullptr, *c_push = nullptr,
+             *c_fetch = nullptr, *c_pull = nullptr, *c_verify = nullptr, *c_gc = nullptr, *c_unlock = nullptr,
+             *c_bump = nullptr;
+    CLI::Option *verify_store_opt = nullptr, *gc_remote_opt = nullptr;
+};
 
-    auto* c_add =
-        app.add_subcommand("add", "Track files or folders: hash into the cache, write PATH.mlci pointers");
-    c_add->add_option("paths", paths, "files or folders")->required();
-    c_add->add_option("-j,--jobs", jobs, "threads for hashing (default: the number of cores)");
-    c_add->add_flag("--json", json, "print the result as JSON");
-
-    auto* c_status =
-        app.add_subcommand("status", "Compare pointers with the workspace, the cache (and the store)");
-    c_status->add_option("paths", paths, "pointers, artifacts or folders (default: all)");
-    c_status->add_flag("--json", json, "print the result as JSON");
-    c_status->add_flag("--check", check, "exit 1 when any artifact is not ok");
-    c_status->add_flag("--remote", remote, "also check that the default store has every object");
-    c_status->add_option("-j,--jobs", jobs, "threads for hashing");
-
-    auto* c_checkout =
-        app.add_subcommand("checkout", "Write workspace files from the cache for the pointers at HEAD");
-    c_checkout->add_option("paths", paths, "pointers, artifacts or folders (default: all)");
-    c_checkout->add_option("--rev", rev, "the commit whose pointers to materialize (default HEAD)");
-    c_checkout->add_flag("--fetch", do_fetch, "fetch missing objects from the default store first");
-    c_checkout->add_flag("-f,--force", force, "overwrite workspace files with changes not in the cache");
-    c_checkout->add_option("-j,--jobs", jobs, "threads");
-    c_checkout->add_flag("--json", json, "print the result as JSON");
-
+// push, fetch, pull (the transfer options), verify and gc: the commands that talk to a store.
+void add_store_commands(CLI::App& app, Args& a) {
     auto add_transfer_opts = [&](CLI::App* c) {
-        c->add_option("store", store_arg,
+        c->add_option("store", a.store_arg,
                       "a configured store name, a path or a file:// URL (default: the default store)");
-        c->add_option("--rev", sel.revs, "commits whose pointers to transfer (default HEAD; repeatable)");
-        c->add_flag("--all-tags", sel.all_tags, "the commits of every tag");
-        c->add_flag("--all-branches", sel.all_branches, "the tips of every branch");
-        c->add_option("-j,--jobs", jobs, "parallel transfers (default: the store's jobs, else 4)");
-        c->add_flag("--json", json, "print the summary as JSON");
+        c->add_option("--rev", a.sel.revs, "commits whose pointers to transfer (default HEAD; repeatable)");
+        c->add_flag("--all-tags", a.sel.all_tags, "the commits of every tag");
+        c->add_flag("--all-branches", a.sel.all_branches, "the tips of every branch");
+        c->add_option("-j,--jobs", a.jobs, "parallel transfers (default: the store's jobs, else 4)");
+        c->add_flag("--json", a.json, "print the summary as JSON");
     };
-    auto* c_push = app.add_subcommand("push", "Upload the objects of the pointers in commits to a store");
-    add_transfer_opts(c_push);
-    auto* c_fetch =
-        app.add_subcommand("fetch", "Download the objects of the pointers in commits into the cache");
-    add_transfer_opts(c_fetch);
-    auto* c_pull = app.add_subcommand("pull", "fetch, then checkout");
-    add_transfer_opts(c_pull);
-    c_pull->add_flag("-f,--force", force, "overwrite workspace files with changes not in the cache");
+    a.c_push = app.add_subcommand("push", "Upload the objects of the pointers in commits to a store");
+    add_transfer_opts(a.c_push);
+    a.c_fetch = app.add_subcommand("fetch", "Download the objects of the pointers in commits into the cache");
+    add_transfer_opts(a.c_fetch);
+    a.c_pull = app.add_subcommand("pull", "fetch, then checkout");
+    add_transfer_opts(a.c_pull);
+    a.c_pull->add_flag("-f,--force", a.force, "overwrite workspace files with changes not in the cache");
 
-    auto* c_verify =
-        app.add_subcommand("verify", "Re-hash cache (or store) objects; exit 1 when any is corrupt");
-    auto* verify_store_opt =
-        c_verify->add_option("--store", store_arg, "verify this store instead of the cache")
+    a.c_verify = app.add_subcommand("verify", "Re-hash cache (or store) objects; exit 1 when any is corrupt");
+    a.verify_store_opt =
+        a.c_verify->add_option("--store", a.store_arg, "verify this store instead of the cache")
             ->expected(0, 1)
             ->default_str("");
-    c_verify->add_option("-j,--jobs", jobs, "threads");
-    c_verify->add_flag("--json", json, "print the result as JSON");
+    a.c_verify->add_option("-j,--jobs", a.jobs, "threads");
+    a.c_verify->add_flag("--json", a.json, "print the result as JSON");
 
-    auto* c_gc = app.add_subcommand("gc", "Delete cache objects that nothing keeps");
-    c_gc->add_flag("-n,--dry-run", dry_run, "only print what would be deleted");
-    c_gc->add_flag("--all-commits", all_commits,
-                   "keep what any commit in the history of a branch or tag references");
-    c_gc->add_flag("--force", force, "also delete objects that only this cache holds");
-    c_gc->add_flag("--json", json, "print the result as JSON");
-    auto* gc_remote_opt =
-        c_gc->add_option(
-                "--remote", store_arg,
+    a.c_gc = app.add_subcommand("gc", "Delete cache objects that nothing keeps");
+    a.c_gc->add_flag("-n,--dry-run", a.dry_run, "only print what would be deleted");
+    a.c_gc->add_flag("--all-commits", a.all_commits,
+                     "keep what any commit in the history of a branch or tag references");
+    a.c_gc->add_flag("--force", a.force, "also delete objects that only this cache holds");
+    a.c_gc->add_flag("--json", a.json, "print the result as JSON");
+    a.gc_remote_opt =
+        a.c_gc
+            ->add_option(
+                "--remote", a.store_arg,
                 "clean this store instead of the cache (default store when no STORE): delete its objects "
                 "that no ref references in all their history; needs --dry-run or --force")
             ->expected(0, 1)
             ->default_str("");
-    c_gc->add_option("-j,--jobs", jobs, "parallel requests with --remote");
+    a.c_gc->add_option("-j,--jobs", a.jobs, "parallel requests with --remote");
+}
 
-    auto* c_unlock =
+// The command that was parsed, run.
+int dispatch(const Args& a) {
+    if (a.c_add->parsed()) {
+        return cmd_add(a.paths, a.jobs, a.json);
+    }
+    if (a.c_status->parsed()) {
+        return cmd_status(a.paths, a.json, a.check, a.remote, a.jobs);
+    }
+    if (a.c_checkout->parsed()) {
+        return cmd_checkout(a.paths, a.rev, a.do_fetch, a.force, a.jobs, a.json);
+    }
+    if (a.c_push->parsed()) {
+        return cmd_push(a.store_arg, a.sel, a.jobs, a.json);
+    }
+    if (a.c_fetch->parsed()) {
+        return cmd_fetch(a.store_arg, a.sel, a.jobs, a.json);
+    }
+    if (a.c_pull->parsed()) {
+        return cmd_pull(a.store_arg, a.sel, a.jobs, a.force, a.json);
+    }
+    if (a.c_verify->parsed()) {
+        return cmd_verify(a.store_arg, a.verify_store_opt->count() > 0, a.jobs, a.json);
+    }
+    if (a.c_gc->parsed()) {
+        if (a.gc_remote_opt->count() > 0) {
+            return cmd_gc_remote(a.store_arg, a.dry_run, a.force, a.jobs, a.json);
+        }
+        return cmd_gc(a.dry_run, a.all_commits, a.force, a.json);
+    }
+    if (a.c_unlock->parsed()) {
+        return cmd_unlock(a.paths);
+    }
+    if (a.c_bump->parsed()) {
+        return cmd_bump(a.name, a.major, a.minor, a.patch, a.message, a.json);
+    }
+    return mlci::cli::exit_code(mlci::ErrorKind::usage); // no subcommand (CLI11 requires one)
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Version large artifacts (weights, adapters, datasets) with pointer files"};
+    app.name("git-model");
+    cli::setup_app(app, "git-model");
+    Args a;
+    a.c_add =
+        app.add_subcommand("add", "Track files or folders: hash into the cache, write PATH.mlci pointers");
+    a.c_add->add_option("paths", a.paths, "files or folders")->required();
+    a.c_add->add_option("-j,--jobs", a.jobs, "threads for hashing (default: the number of cores)");
+    a.c_add->add_flag("--json", a.json, "print the result as JSON");
+
+    a.c_status =
+        app.add_subcommand("status", "Compare pointers with the workspace, the cache (and the store)");
+    a.c_status->add_option("paths", a.paths, "pointers, artifacts or folders (default: all)");
+    a.c_status->add_flag("--json", a.json, "print the result as JSON");
+    a.c_status->add_flag("--check", a.check, "exit 1 when any artifact is not ok");
+    a.c_status->add_flag("--remote", a.remote, "also check that the default store has every object");
+    a.c_status->add_option("-j,--jobs", a.jobs, "threads for hashing");
+
+    a.c_checkout =
+        app.add_subcommand("checkout", "Write workspace files from the cache for the pointers at HEAD");
+    a.c_checkout->add_option("paths", a.paths, "pointers, artifacts or folders (default: all)");
+    a.c_checkout->add_option("--rev", a.rev, "the commit whose pointers to materialize (default HEAD)");
+    a.c_checkout->add_flag("--fetch", a.do_fetch, "fetch missing objects from the default store first");
+    a.c_checkout->add_flag("-f,--force", a.force, "overwrite workspace files with changes not in the cache");
+    a.c_checkout->add_option("-j,--jobs", a.jobs, "threads");
+    a.c_checkout->add_flag("--json", a.json, "print the result as JSON");
+
+    add_store_commands(app, a);
+
+    a.c_unlock =
         app.add_subcommand("unlock", "Replace a hardlinked/symlinked workspace file by a writable copy");
-    c_unlock->add_option("paths", paths, "artifacts")->required();
+    a.c_unlock->add_option("paths", a.paths, "artifacts")->required();
 
-    auto* c_bump = app.add_subcommand("bump", "Tag a new version of a model (NAME@vX.Y.Z, GTO-compatible)");
-    c_bump
-        ->add_option("name", name,
+    a.c_bump = app.add_subcommand("bump", "Tag a new version of a model (NAME@vX.Y.Z, GTO-compatible)");
+    a.c_bump
+        ->add_option("name", a.name,
                      "model name ([model.NAME] in config, else the pointer's file name up to its first '.')")
         ->required();
-    auto* f_major = c_bump->add_flag("--major", major, "bump the major version");
-    auto* f_minor = c_bump->add_flag("--minor", minor, "bump the minor version (the default)");
-    auto* f_patch = c_bump->add_flag("--patch", patch, "bump the patch version");
+    CLI::Option* f_major = a.c_bump->add_flag("--major", a.major, "bump the major version");
+    CLI::Option* f_minor = a.c_bump->add_flag("--minor", a.minor, "bump the minor version (the default)");
+    CLI::Option* f_patch = a.c_bump->add_flag("--patch", a.patch, "bump the patch version");
     f_major->excludes(f_minor)->excludes(f_patch);
     f_minor->excludes(f_patch);
-    c_bump->add_option("-m,--message", message, "text for the tag message");
-    c_bump->add_flag("--json", json, "print the result as JSON");
+    a.c_bump->add_option("-m,--message", a.message, "text for the tag message");
+    a.c_bump->add_flag("--json", a.json, "print the result as JSON");
 
     promote_cli::Commands promotion(app, promote_cli::Kind::model);
 
@@ -321,39 +370,6 @@ int main(int argc, char** argv) {
         if (auto rc = promotion.run()) {
             return *rc;
         }
-        if (c_add->parsed()) {
-            return cmd_add(paths, jobs, json);
-        }
-        if (c_status->parsed()) {
-            return cmd_status(paths, json, check, remote, jobs);
-        }
-        if (c_checkout->parsed()) {
-            return cmd_checkout(paths, rev, do_fetch, force, jobs, json);
-        }
-        if (c_push->parsed()) {
-            return cmd_push(store_arg, sel, jobs, json);
-        }
-        if (c_fetch->parsed()) {
-            return cmd_fetch(store_arg, sel, jobs, json);
-        }
-        if (c_pull->parsed()) {
-            return cmd_pull(store_arg, sel, jobs, force, json);
-        }
-        if (c_verify->parsed()) {
-            return cmd_verify(store_arg, verify_store_opt->count() > 0, jobs, json);
-        }
-        if (c_gc->parsed()) {
-            if (gc_remote_opt->count() > 0) {
-                return cmd_gc_remote(store_arg, dry_run, force, jobs, json);
-            }
-            return cmd_gc(dry_run, all_commits, force, json);
-        }
-        if (c_unlock->parsed()) {
-            return cmd_unlock(paths);
-        }
-        if (c_bump->parsed()) {
-            return cmd_bump(name, major, minor, patch, message, json);
-        }
-        return 2;
+        return dispatch(a);
     });
 }

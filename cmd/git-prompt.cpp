@@ -9,6 +9,7 @@
 #include "git/textdiff.hpp"
 #include "prompt/catalog.hpp"
 #include "prompt/prompt.hpp"
+#include "prompt/views.hpp"
 #include "util/diag.hpp"
 #include "util/escape.hpp"
 #include "util/json.hpp"
@@ -186,18 +187,7 @@ int cmd_show(const std::string& spec, bool meta, const std::vector<std::string>&
         o["version"] = version ? Json(version->version.tag()) : Json();
         o["commit"] = version ? Json(version->commit.hex()) : Json();
         o["path"] = file;
-        o["description"] = p.description;
-        o["model"] = p.model.empty() ? Json() : Json(p.model);
-        Json vars = Json::array();
-        for (const auto& v : p.variables) {
-            vars.push_back(v);
-        }
-        o["variables"] = std::move(vars);
-        Json params = Json::object();
-        for (const auto& [k, v] : p.params) {
-            params[k] = prompt::param_json(v);
-        }
-        o["params"] = std::move(params);
+        prompt::put_fields(o, p);
         o[render_args.empty() ? "body" : "rendered"] = body;
         cli::out_raw(o.dump());
         return 0;
@@ -232,49 +222,27 @@ int cmd_show(const std::string& spec, bool meta, const std::vector<std::string>&
 
 int cmd_log(const std::string& name, bool json) {
     auto s = Session::open();
-    if (!valid_name(name)) {
-        throw input_error("invalid prompt name '" + name + "'");
-    }
-    auto versions = s->cat.registry().versions(name);
-    if (versions.empty()) {
-        throw input_error("'" + name + "' has no registered version",
-                          "create one with: git prompt bump " + name);
-    }
     Json arr = Json::array();
     std::vector<std::vector<std::string>> rows;
-    for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
-        auto tag = s->repo.read_tag(it->tag_oid);
-        std::string bump = registry::trailer(tag.message, "Mlci-Bump");
-        std::string body;
-        {
-            auto lines = split_lines(tag.message);
-            // The body is what stands between the first line and the trailers.
-            for (size_t i = 1; i < lines.size(); ++i) {
-                if (lines[i].rfind("Mlci-", 0) == 0) {
-                    break;
-                }
-                if (!trim(lines[i]).empty()) {
-                    body += (body.empty() ? "" : " ") + std::string(trim(lines[i]));
-                }
-            }
-        }
+    for (const auto& e : prompt::version_log(s->cat, name)) {
+        const auto& v = e.version;
         if (json) {
             Json o = Json::object();
-            o["version"] = it->version.tag();
-            o["tag"] = it->tag;
-            o["commit"] = it->commit.hex();
-            o["date"] = date_of(tag.tagger.time);
-            o["time"] = tag.tagger.time;
-            o["author"] = tag.tagger.name;
-            o["email"] = tag.tagger.email;
-            o["bump"] = bump.empty() ? Json() : Json(bump);
-            o["message"] = body.empty() ? Json() : Json(body);
+            o["version"] = v.version.tag();
+            o["tag"] = v.tag;
+            o["commit"] = v.commit.hex();
+            o["date"] = date_of(e.tagger.time);
+            o["time"] = e.tagger.time;
+            o["author"] = e.tagger.name;
+            o["email"] = e.tagger.email;
+            o["bump"] = e.bump.empty() ? Json() : Json(e.bump);
+            o["message"] = e.body.empty() ? Json() : Json(e.body);
             arr.push_back(std::move(o));
         } else {
             // Tagger names, trailers and messages are anyone's text (tags by hand, by GTO): escaped.
-            rows.push_back({paint(term_escape(it->version.tag()), Colour::yellow), date_of(tag.tagger.time),
-                            term_escape(tag.tagger.name), it->commit.short_hex(),
-                            bump.empty() ? "-" : term_escape(bump), term_escape(body)});
+            rows.push_back({paint(term_escape(v.version.tag()), Colour::yellow), date_of(e.tagger.time),
+                            term_escape(e.tagger.name), v.commit.short_hex(),
+                            e.bump.empty() ? "-" : term_escape(e.bump), term_escape(e.body)});
         }
     }
     if (json) {
@@ -321,34 +289,11 @@ int cmd_diff(const std::string& name, const std::vector<std::string>& revs) {
 
 int cmd_check(const std::vector<std::string>& paths, bool json) {
     auto s = Session::open();
-    std::vector<std::string> bad_names;
-    std::vector<std::string> files = paths;
-    if (files.empty()) {
-        files = s->cat.worktree_paths(&bad_names);
-    }
-    std::vector<prompt::Problem> problems;
-    std::vector<prompt::Problem> warnings;
-    for (const auto& b : bad_names) {
-        problems.push_back(
-            {b, 0, "file name is not a valid prompt name",
-             "rename it: letters, digits, '_', '-' and '/' folders, starting and ending with a letter "
-             "or digit, no '.' before .prompt"});
-    }
-    for (const auto& f : files) {
-        std::string abs = s->cat.top() + f;
-        if (!is_regular_file(abs)) {
-            problems.push_back(
-                {f, 0, path_exists(abs) ? "is not a regular file (a symbolic link?)" : "does not exist",
-                 "prompt files are regular files under " + s->cat.config().prompts_dir + "/"});
-            continue;
-        }
-        auto p = prompt::parse(read_file(abs, 16ull * 1024 * 1024), f);
-        problems.insert(problems.end(), p.problems.begin(), p.problems.end());
-        warnings.insert(warnings.end(), p.warnings.begin(), p.warnings.end());
-    }
+    auto rep = prompt::check_files(s->cat, paths);
+    const auto& problems = rep.problems;
     if (json) {
         Json o = Json::object();
-        o["checked"] = static_cast<int64_t>(files.size() + bad_names.size());
+        o["checked"] = static_cast<int64_t>(rep.checked);
         Json arr = Json::array();
         for (const auto& p : problems) {
             Json e = Json::object();
@@ -360,9 +305,9 @@ int cmd_check(const std::vector<std::string>& paths, bool json) {
         }
         o["problems"] = std::move(arr);
         cli::out_raw(o.dump());
-        return problems.empty() ? 0 : 1;
+        return problems.empty() ? 0 : cli::exit_code(ErrorKind::check);
     }
-    for (const auto& w : warnings) {
+    for (const auto& w : rep.warnings) {
         cli::warning(w.str());
     }
     for (const auto& p : problems) {
@@ -372,11 +317,11 @@ int cmd_check(const std::vector<std::string>& paths, bool json) {
             cli::hint(p.fix);
         }
     }
-    size_t n = files.size() + bad_names.size();
+    size_t n = rep.checked;
     if (!problems.empty()) {
         cli::note(std::to_string(problems.size()) + " problem" + (problems.size() == 1 ? "" : "s") + " in " +
                   std::to_string(n) + " prompt file" + (n == 1 ? "" : "s"));
-        return 1;
+        return cli::exit_code(ErrorKind::check);
     }
     cli::out(std::to_string(n) + " prompt file" + (n == 1 ? "" : "s") + " ok\n");
     return 0;
@@ -455,53 +400,8 @@ int cmd_export(const std::string& stage, const std::string& output) {
     if (!stage.empty() && cfg.stage_index(stage) < 0) {
         warn("stage '" + stage + "' is not listed in stages of .mlci/config.toml");
     }
-    Json bundle = Json::object();
-    bundle["format"] = "mlci-prompts/1";
-    bundle["stage"] = stage.empty() ? Json() : Json(stage);
-    Json prompts = Json::object();
     size_t n = 0;
-    for (const auto& e : s->cat.entries()) {
-        if (e.deprecated) {
-            // GTO hides a deprecated artifact, and resolution refuses it: a bundle does not ship it either.
-            warn("left out deprecated prompt " + e.name + " (tag " + e.deprecated->tag + ")");
-            continue;
-        }
-        std::optional<registry::VersionEntry> v;
-        if (stage.empty()) {
-            v = e.latest;
-        } else {
-            auto it = e.stages.find(stage);
-            if (it != e.stages.end()) {
-                v = it->second;
-            }
-        }
-        if (!v) {
-            continue;
-        }
-        std::string text = s->cat.content_at(*v);
-        auto p = prompt::parse(text, e.path);
-        Json o = Json::object();
-        o["version"] = v->version.tag();
-        o["tag"] = v->tag;
-        o["commit"] = v->commit.hex();
-        o["path"] = e.path;
-        o["description"] = p.description;
-        o["model"] = p.model.empty() ? Json() : Json(p.model);
-        Json vars = Json::array();
-        for (const auto& var : p.variables) {
-            vars.push_back(var);
-        }
-        o["variables"] = std::move(vars);
-        Json params = Json::object();
-        for (const auto& [k, val] : p.params) {
-            params[k] = prompt::param_json(val);
-        }
-        o["params"] = std::move(params);
-        o["body"] = p.body;
-        prompts[e.name] = std::move(o);
-        ++n;
-    }
-    bundle["prompts"] = std::move(prompts);
+    Json bundle = prompt::export_bundle(s->cat, stage, &n);
     std::string text = bundle.dump();
     if (n == 0) {
         warn(stage.empty() ? "no prompt has a version yet"
@@ -613,6 +513,6 @@ int main(int argc, char** argv) {
         if (c_export->parsed()) {
             return cmd_export(stage, output);
         }
-        return 2;
+        return mlci::cli::exit_code(mlci::ErrorKind::usage); // no subcommand (CLI11 requires one)
     });
 }

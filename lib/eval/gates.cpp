@@ -30,6 +30,42 @@ const SuiteDef* Gates::suite(const std::string& name) const {
     return it == suites.end() ? nullptr : &it->second;
 }
 
+std::vector<const Gate*> select_gates(const Gates& gates, const GateSelection& sel) {
+    std::vector<const Gate*> chosen;
+    if (!sel.name.empty()) {
+        if (const Gate* g = gates.gate(sel.name)) {
+            chosen.push_back(g);
+        } else if (sel.required) {
+            std::vector<std::string> known;
+            for (const auto& x : gates.gates) {
+                known.push_back(x.name);
+            }
+            throw usage_error("no gate '" + sel.name + "' in " + gates.source,
+                              known.empty() ? "add a [gate." + sel.name + "] table"
+                                            : "known gates: " + join(known, ", "));
+        }
+        return chosen;
+    }
+    for (const auto& g : gates.gates) {
+        if (std::find(sel.stages.begin(), sel.stages.end(), g.name) == sel.stages.end()) {
+            chosen.push_back(&g);
+        }
+    }
+    if (chosen.empty()) {
+        throw config_error(gates.source + " defines no gate to check",
+                           "add a [gate.pre-push] table (see 'man git-gate')");
+    }
+    return chosen;
+}
+
+const Gate* optional_gate(const Gates* gates, const std::string& name) {
+    if (gates == nullptr) {
+        return nullptr;
+    }
+    auto chosen = select_gates(*gates, {name, {}, false});
+    return chosen.empty() ? nullptr : chosen.front();
+}
+
 std::string SuiteDef::canonical() const {
     // Length-prefixed fields: no separator inside an argument can fake another layout.
     std::string out = "mlci-suite-v1\n";

@@ -69,4 +69,34 @@ Gates load_gates(const std::string& top);
 /// `.mlci/gates.toml` as committed in `commit` (for --rev and promotion); nullopt when absent.
 std::optional<Gates> load_gates_at(const git::Repo& repo, const git::Oid& commit);
 
+/// Which gates.toml is in force for a commit. The callers genuinely differ, so they say which they are:
+enum class GatesFrom {
+    /// `git gate check`: the work tree's (config_error when absent); in a bare repository the commit's
+    /// (config_error when absent).
+    worktree,
+    /// `git gate report`: the work tree's when there is one; in a bare repository the commit's if any.
+    worktree_if_any,
+    /// promotion: the work tree's when it is a regular file, else the commit's if any (also when not bare).
+    worktree_else_commit,
+};
+/// The rules in force (nullopt: none, where `from` allows that). `source`, when given, is set to
+/// "<path> of the work tree" or "<path> at <short hex>" for promotion's evidence.
+std::optional<Gates> gates_in_force(const git::Repo& repo, const git::Oid& commit, GatesFrom from,
+                                    std::string* source = nullptr);
+
+/// Which gates apply: the one choice of `git gate check`, promotion and the pre-push hook.
+struct GateSelection {
+    /// A gate's name ("pre-push", a stage's name, the user's choice), or "" for every gate that is not
+    /// named like one of `stages` (a stage's gate applies only to promotion into that stage).
+    std::string name;
+    std::vector<std::string> stages;
+    /// With a name gates.toml lacks: true throws a usage_error naming the known gates; false (promotion
+    /// and pre-push, where a missing gate means "nothing to check") gives an empty list.
+    bool required = false;
+};
+/// The gates chosen, in file order. With no name and nothing chosen: config_error.
+std::vector<const Gate*> select_gates(const Gates& gates, const GateSelection& sel);
+/// select_gates for one named, optional gate: it, or nullptr.
+const Gate* optional_gate(const Gates* gates, const std::string& name);
+
 } // namespace mlci::eval

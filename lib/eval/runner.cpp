@@ -7,11 +7,11 @@
 #include "config/config.hpp"
 #include "eval/fingerprint.hpp"
 #include "eval/output.hpp"
-#include "eval/proc.hpp"
 #include "eval/worktree.hpp"
 #include "fsutil/file.hpp"
 #include "util/diag.hpp"
 #include "util/error.hpp"
+#include "util/proc.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -51,7 +51,7 @@ struct Attempt {
 Attempt execute_once(const SuiteDef& suite, const std::string& cwd, const std::string& tmp_dir,
                      const git::Oid& commit, int repeat_index) {
     std::string out = tmp_dir + "/" + suite.name + ".out.mlci-tmp." + random_suffix().substr(0, 8);
-    ProcOptions opt;
+    util::ProcOptions opt;
     for (const auto& a : suite.command) {
         std::string arg = a;
         for (size_t p = arg.find("{out}"); p != std::string::npos; p = arg.find("{out}", p + out.size())) {
@@ -62,12 +62,13 @@ Attempt execute_once(const SuiteDef& suite, const std::string& cwd, const std::s
     opt.cwd = cwd;
     opt.timeout_s = suite.timeout_s;
     opt.stdout_to_stderr = true;
+    opt.new_group = true;
     opt.env = {{"MLCI_COMMIT", commit.hex()},
                {"MLCI_SUITE", suite.name},
                {"MLCI_OUT", out},
                {"MLCI_REPEAT", std::to_string(repeat_index)}};
     Attempt a;
-    ProcResult res = run_process(opt);
+    util::ProcResult res = util::run_process(opt);
     a.seconds = res.seconds;
     if (!res.ok()) {
         a.reason = res.describe(suite.command[0], suite.timeout_s);

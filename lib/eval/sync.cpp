@@ -3,8 +3,8 @@
 #include "eval/sync.hpp"
 
 #include "eval/notes.hpp"
-#include "eval/proc.hpp"
 #include "util/error.hpp"
+#include "util/proc.hpp"
 #include "util/strings.hpp"
 
 #include <chrono>
@@ -22,10 +22,11 @@ namespace {
 
 std::set<std::string> remotes(const git::Repo& repo) {
     std::set<std::string> out;
-    ProcOptions opt;
+    util::ProcOptions opt;
     opt.argv = {"git", "--git-dir=" + repo.git_dir(), "remote"};
     opt.capture = true;
-    ProcResult r = run_process(opt);
+    opt.new_group = true;
+    util::ProcResult r = util::run_process(opt);
     if (r.ok()) {
         for (const auto& l : split_lines(r.out)) {
             if (!l.empty()) {
@@ -36,7 +37,7 @@ std::set<std::string> remotes(const git::Repo& repo) {
     return out;
 }
 
-std::string git_error_text(const ProcResult& r) {
+std::string git_error_text(const util::ProcResult& r) {
     std::string e(trim(r.err));
     // git's own "error:"/"fatal:" prefixes would double ours.
     for (const char* p : {"fatal: ", "error: "}) {
@@ -52,11 +53,12 @@ std::string git_error_text(const ProcResult& r) {
 
 std::string default_remote(const git::Repo& repo) {
     std::set<std::string> all = remotes(repo);
-    ProcOptions opt;
+    util::ProcOptions opt;
     opt.argv = {"git",          "--git-dir=" + repo.git_dir(), "rev-parse",
                 "--abbrev-ref", "--symbolic-full-name",        "@{upstream}"};
     opt.capture = true;
-    ProcResult r = run_process(opt);
+    opt.new_group = true;
+    util::ProcResult r = util::run_process(opt);
     if (r.ok()) {
         std::string up(trim(r.out));
         size_t slash = up.find('/');
@@ -90,13 +92,14 @@ SyncResult sync_notes(git::Repo& repo, const std::string& remote,
     std::string tracking = remote_notes_ref(remote);
     std::mt19937 rng(std::random_device{}());
     for (int attempt = 0;; ++attempt) {
-        ProcOptions fetch;
+        util::ProcOptions fetch;
         fetch.argv = {"git",       "--git-dir=" + repo.git_dir(),
                       "fetch",     "--quiet",
                       "--no-tags", "--no-write-fetch-head",
                       remote,      "+refs/notes/mlci/*:refs/notes/mlci-remotes/" + remote + "/*"};
         fetch.capture = true;
-        ProcResult fr = run_process(fetch);
+        fetch.new_group = true;
+        util::ProcResult fr = util::run_process(fetch);
         if (!fr.ok()) {
             throw io_error("cannot fetch notes from '" + remote + "': " + git_error_text(fr),
                            "check the remote with 'git ls-remote " + remote + "'; nothing was changed");
@@ -112,7 +115,7 @@ SyncResult sync_notes(git::Repo& repo, const std::string& remote,
         if (!mine || (theirs && *theirs == *mine)) {
             break; // nothing to push
         }
-        ProcOptions push;
+        util::ProcOptions push;
         // No '+': the remote ref only fast-forwards; a rejection means someone pushed first.
         push.argv = {"git",
                      "--git-dir=" + repo.git_dir(),
@@ -122,7 +125,8 @@ SyncResult sync_notes(git::Repo& repo, const std::string& remote,
                      remote,
                      std::string(k_notes_ref) + ":" + k_notes_ref};
         push.capture = true;
-        ProcResult pr = run_process(push);
+        push.new_group = true;
+        util::ProcResult pr = util::run_process(push);
         if (pr.ok()) {
             res.pushed = true;
             progress("pushed notes to " + remote);

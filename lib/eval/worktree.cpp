@@ -2,9 +2,9 @@
 // --force on destruction (else rm -rf and prune); the destructor never throws.
 #include "eval/worktree.hpp"
 
-#include "eval/proc.hpp"
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
+#include "util/proc.hpp"
 
 namespace mlci::eval {
 
@@ -12,11 +12,12 @@ TempWorktree::TempWorktree(const git::Repo& repo, const git::Oid& commit) : m_gi
     std::string base = m_git_dir + "mlci/worktrees";
     make_dirs(base);
     m_path = base + "/" + commit.short_hex(12) + "-" + random_suffix().substr(0, 8);
-    ProcOptions opt;
+    util::ProcOptions opt;
     opt.argv = {"git",       "--git-dir=" + m_git_dir, "worktree", "add", "--detach", "--quiet", m_path,
                 commit.hex()};
     opt.capture = true;
-    ProcResult r = run_process(opt);
+    opt.new_group = true;
+    util::ProcResult r = util::run_process(opt);
     if (!r.ok()) {
         m_path.clear();
         throw Error(ErrorKind::git, "cannot check out " + commit.short_hex() +
@@ -29,15 +30,16 @@ TempWorktree::~TempWorktree() {
     if (m_path.empty()) {
         return;
     }
-    ProcOptions opt;
+    util::ProcOptions opt;
     opt.argv = {"git", "--git-dir=" + m_git_dir, "worktree", "remove", "--force", m_path};
     opt.capture = true;
+    opt.new_group = true;
     try {
-        if (!run_process(opt).ok()) {
+        if (!util::run_process(opt).ok()) {
             opt.argv = {"rm", "-rf", "--", m_path};
-            run_process(opt);
+            util::run_process(opt);
             opt.argv = {"git", "--git-dir=" + m_git_dir, "worktree", "prune"};
-            run_process(opt);
+            util::run_process(opt);
         }
     } catch (...) {
         // A destructor must not throw; a leftover worktree is pruned by `git worktree prune`.

@@ -145,7 +145,7 @@ PushPlan plan_push(const std::string& remote, const std::string& input) {
     if (path_exists(top + eval::k_gates_path)) {
         gates = eval::load_gates(top);
     }
-    const eval::Gate* gate = gates ? gates->gate("pre-push") : nullptr;
+    const eval::Gate* gate = eval::optional_gate(gates ? &*gates : nullptr, "pre-push");
     std::vector<std::string> inputs;
     if (gate != nullptr) {
         for (const auto& s : gate->suites) {

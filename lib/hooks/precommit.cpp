@@ -180,6 +180,132 @@ std::map<std::string, Blob> read_blobs(const std::vector<std::string>& info,
     return out;
 }
 
+enum class Kind { other, prompt, pointer, dataset, config, gates, schema };
+
+// What a staged path is, as far as the checks go.
+Kind kind_of(const std::string& path, const std::string& prompts_prefix, const schema::SchemaSet& schemas) {
+    if (path.rfind(prompts_prefix, 0) == 0 && path.size() > 7 &&
+        path.compare(path.size() - 7, 7, ".prompt") == 0) {
+        return Kind::prompt;
+    }
+    if (artifact::is_pointer_path(path)) {
+        return Kind::pointer;
+    }
+    if (path == ".mlci/config.toml") {
+        return Kind::config;
+    }
+    if (path == ".mlci/gates.toml") {
+        return Kind::gates;
+    }
+    if (path.rfind(".mlci/schemas/", 0) == 0) {
+        return Kind::schema;
+    }
+    if (artifact::schema_for(schemas, path) != nullptr) {
+        return Kind::dataset;
+    }
+    return Kind::other;
+}
+
+// The checks of staged contents, counting the problems they report into a HookReport. Paths are a
+// clone's file names: `where` comes term_escape'd, paths in hints shell-quoted (issue 12).
+struct Checker {
+    const Config& cfg;
+    const schema::SchemaSet& schemas;
+    const PointerCheck& in_cache;
+    HookReport& rep;
+    size_t problems = 0;
+
+    void problem(const std::string& where, const std::string& what, const std::string& fix) {
+        rep.error(where + ": " + what);
+        if (!fix.empty()) {
+            rep.hint(fix);
+        }
+        ++problems;
+    }
+
+    // The large-file guard: everything that is not a pointer, unless allowed by a glob. False when the
+    // file is too large (and reported).
+    bool size_ok(Kind kind, const StagedFile& f, const Blob& b) {
+        if (kind == Kind::pointer || b.size <= cfg.hooks.max_file_size) {
+            return true;
+        }
+        for (const auto& g : cfg.hooks.large_file_allow) {
+            if (glob_match(g, f.path)) {
+                return true;
+            }
+        }
+        problem(term_escape(f.path),
+                "is " + human_size(b.size) + ", larger than hooks.max_file_size (" +
+                    human_size(cfg.hooks.max_file_size) + "): large files belong in a model artifact",
+                "git rm --cached -- " + shell_quote(f.path, true) + " && git model add -- " +
+                    shell_quote(f.path, true));
+        return false;
+    }
+
+    void content(Kind kind, const StagedFile& f, const std::string& text) {
+        try {
+            switch (kind) {
+            case Kind::prompt:
+                prompt_file(f, text);
+                break;
+            case Kind::pointer:
+                pointer_file(f, text);
+                break;
+            case Kind::dataset:
+                for (const auto& e :
+                     artifact::validate_dataset(*artifact::schema_for(schemas, f.path), f.path, text)) {
+                    problem(e.where(), e.message, e.fix);
+                }
+                break;
+            case Kind::config:
+                parse_config(text, f.path);
+                break;
+            case Kind::gates:
+                eval::parse_gates(text, f.path);
+                break;
+            case Kind::schema:
+                artifact::parse_schema(text, f.path);
+                break;
+            case Kind::other:
+                break;
+            }
+        } catch (const Error& e) {
+            // The parsers' messages already say file:line and what.
+            rep.error(e.what());
+            if (!e.hint().empty()) {
+                rep.hint(e.hint());
+            }
+            ++problems;
+        }
+    }
+
+    void prompt_file(const StagedFile& f, const std::string& text) {
+        auto name = prompt::name_of_path(f.path, cfg.prompts_dir);
+        if (!name || !valid_name(*name)) {
+            problem(term_escape(f.path), "file name is not a valid prompt name",
+                    "rename it: letters, digits, '_', '-' and '/' folders, no '.' before .prompt");
+            return;
+        }
+        auto p = prompt::parse(text, f.path);
+        for (const auto& pr : p.problems) {
+            problem(term_escape(f.path) + (pr.line > 0 ? ":" + std::to_string(pr.line) : ""), pr.message,
+                    pr.fix);
+        }
+    }
+
+    void pointer_file(const StagedFile& f, const std::string& text) {
+        auto ptr = artifact::parse_pointer(text, f.path);
+        if (!in_cache(ptr.hash.id())) {
+            std::string dir =
+                f.path.find('/') == std::string::npos ? "" : f.path.substr(0, f.path.rfind('/') + 1);
+            problem(term_escape(f.path),
+                    "names " + ptr.hash.id() + ", which is not in the cache: the bytes would be lost",
+                    "run git model add -- " + shell_quote(dir + ptr.path, true) +
+                        " (or git model fetch) before committing");
+        }
+    }
+};
+
 } // namespace
 
 HookReport pre_commit(const PointerCheck& in_cache) {
@@ -194,7 +320,6 @@ HookReport pre_commit(const PointerCheck& in_cache) {
     auto schemas = artifact::load_schemas(top);
     const std::string prompts_prefix = cfg.prompts_dir + "/";
 
-    enum class Kind { other, prompt, pointer, dataset, config, gates, schema };
     std::set<std::string> small; // blobs known (from the index) to be under the limit
     std::vector<std::pair<const StagedFile*, Kind>> files;
     std::vector<std::string> info_ids;
@@ -203,21 +328,7 @@ HookReport pre_commit(const PointerCheck& in_cache) {
         if (f.mode == 0120000 || f.mode == 0160000) {
             continue; // symlinks and submodules hold no content of their own
         }
-        Kind k = Kind::other;
-        if (f.path.rfind(prompts_prefix, 0) == 0 && f.path.size() > 7 &&
-            f.path.compare(f.path.size() - 7, 7, ".prompt") == 0) {
-            k = Kind::prompt;
-        } else if (artifact::is_pointer_path(f.path)) {
-            k = Kind::pointer;
-        } else if (f.path == ".mlci/config.toml") {
-            k = Kind::config;
-        } else if (f.path == ".mlci/gates.toml") {
-            k = Kind::gates;
-        } else if (f.path.rfind(".mlci/schemas/", 0) == 0) {
-            k = Kind::schema;
-        } else if (artifact::schema_for(schemas, f.path) != nullptr) {
-            k = Kind::dataset;
-        }
+        Kind k = kind_of(f.path, prompts_prefix, schemas);
         if (k == Kind::pointer && !in_cache) {
             rep.escalate = true; // the fast path cannot see the cache
             return rep;
@@ -249,95 +360,17 @@ HookReport pre_commit(const PointerCheck& in_cache) {
     }
     auto blobs = read_blobs(info_ids, content_ids, lite.repo.get());
 
-    // Paths are a clone's file names: `where` comes term_escape'd, paths in hints shell-quoted (issue 12).
-    size_t problems = 0;
-    auto problem = [&](const std::string& where, const std::string& what, const std::string& fix) {
-        rep.error(where + ": " + what);
-        if (!fix.empty()) {
-            rep.hint(fix);
-        }
-        ++problems;
-    };
+    Checker check{cfg, schemas, in_cache, rep};
     for (const auto& [f, kind] : files) {
         if (kind == Kind::other && small.count(f->blob)) {
             continue; // (a prompt or dataset with the same bytes as a small file is still checked)
         }
-        const Blob& b = blobs[f->blob];
-        // The large-file guard: everything that is not a pointer, unless allowed by a glob.
-        if (kind != Kind::pointer && b.size > cfg.hooks.max_file_size) {
-            bool allowed = false;
-            for (const auto& g : cfg.hooks.large_file_allow) {
-                allowed = allowed || glob_match(g, f->path);
-            }
-            if (!allowed) {
-                problem(term_escape(f->path),
-                        "is " + human_size(b.size) + ", larger than hooks.max_file_size (" +
-                            human_size(cfg.hooks.max_file_size) + "): large files belong in a model artifact",
-                        "git rm --cached -- " + shell_quote(f->path, true) + " && git model add -- " +
-                            shell_quote(f->path, true));
-                continue;
-            }
-        }
-        if (!b.have_content) {
-            continue;
-        }
-        try {
-            switch (kind) {
-            case Kind::prompt: {
-                auto name = prompt::name_of_path(f->path, cfg.prompts_dir);
-                if (!name || !valid_name(*name)) {
-                    problem(term_escape(f->path), "file name is not a valid prompt name",
-                            "rename it: letters, digits, '_', '-' and '/' folders, no '.' before .prompt");
-                    break;
-                }
-                auto p = prompt::parse(b.content, f->path);
-                for (const auto& pr : p.problems) {
-                    problem(term_escape(f->path) + (pr.line > 0 ? ":" + std::to_string(pr.line) : ""),
-                            pr.message, pr.fix);
-                }
-                break;
-            }
-            case Kind::pointer: {
-                auto ptr = artifact::parse_pointer(b.content, f->path);
-                if (!in_cache(ptr.hash.id())) {
-                    std::string dir = f->path.find('/') == std::string::npos
-                                          ? ""
-                                          : f->path.substr(0, f->path.rfind('/') + 1);
-                    problem(term_escape(f->path),
-                            "names " + ptr.hash.id() + ", which is not in the cache: the bytes would be lost",
-                            "run git model add -- " + shell_quote(dir + ptr.path, true) +
-                                " (or git model fetch) before committing");
-                }
-                break;
-            }
-            case Kind::dataset: {
-                const auto* schema = artifact::schema_for(schemas, f->path);
-                for (const auto& e : artifact::validate_dataset(*schema, f->path, b.content)) {
-                    problem(e.where(), e.message, e.fix);
-                }
-                break;
-            }
-            case Kind::config:
-                parse_config(b.content, f->path);
-                break;
-            case Kind::gates:
-                eval::parse_gates(b.content, f->path);
-                break;
-            case Kind::schema:
-                artifact::parse_schema(b.content, f->path);
-                break;
-            case Kind::other:
-                break;
-            }
-        } catch (const Error& e) {
-            // The parsers' messages already say file:line and what.
-            rep.error(e.what());
-            if (!e.hint().empty()) {
-                rep.hint(e.hint());
-            }
-            ++problems;
+        const Blob& blob = blobs[f->blob];
+        if (check.size_ok(kind, *f, blob) && blob.have_content) {
+            check.content(kind, *f, blob.content);
         }
     }
+    size_t problems = check.problems;
     if (problems > 0) {
         rep.note(std::to_string(problems) + " problem" + (problems == 1 ? "" : "s") +
                  " in the staged files; nothing was committed");

@@ -41,7 +41,7 @@ HookReport pre_push(const std::string& remote, const std::string& url, const std
     for (const auto& item : plan.items) {
         if (item.gated && !gates) {
             gates = eval::load_gates(top); // a gated change: plan_push read gates.toml already
-            gate = gates->gate("pre-push");
+            gate = eval::optional_gate(&*gates, "pre-push");
         }
     }
 

@@ -16,21 +16,6 @@ namespace mlci::promote {
 
 using registry::VersionEntry;
 
-std::optional<eval::Gates> promotion_gates(const git::Repo& repo, const git::Oid& commit,
-                                           std::string* source) {
-    if (!repo.is_bare() && is_regular_file(path_join(repo.workdir(), eval::k_gates_path))) {
-        if (source) {
-            *source = std::string(eval::k_gates_path) + " of the work tree";
-        }
-        return eval::load_gates(repo.workdir());
-    }
-    auto g = eval::load_gates_at(repo, commit);
-    if (g && source) {
-        *source = std::string(eval::k_gates_path) + " at " + commit.short_hex();
-    }
-    return g;
-}
-
 namespace {
 
 std::string stage_list(const Config& cfg) {
@@ -76,8 +61,9 @@ Plan plan_promotion(const git::Repo& repo, const registry::Registry& reg, const 
     }
 
     // The gate named like the stage, on the version's commit.
-    auto gates = promotion_gates(repo, entry.commit, &plan.gates_source);
-    const eval::Gate* gate = gates ? gates->gate(stage) : nullptr;
+    auto gates =
+        eval::gates_in_force(repo, entry.commit, eval::GatesFrom::worktree_else_commit, &plan.gates_source);
+    const eval::Gate* gate = eval::optional_gate(gates ? &*gates : nullptr, stage);
     if (gate) {
         eval::CheckOptions copt = opt.check;
         copt.stages = cfg.stages; // the stage's gate: an inconclusive rule refuses unless it says otherwise

@@ -39,11 +39,6 @@ struct Plan {
     bool allowed() const { return already || verdict == eval::Verdict::pass || forced; }
 };
 
-/// The rules in force for a promotion of `commit`: the work tree's gates.toml when there is one, else
-/// the one committed in `commit` (bare repositories, or a work tree without gates). nullopt when neither.
-std::optional<eval::Gates> promotion_gates(const git::Repo& repo, const git::Oid& commit,
-                                           std::string* source);
-
 /// Decide a promotion: stage known, order kept, gate passed. Writes nothing. Throws usage_error for a
 /// stage not listed in the config's `stages`, input_error when the tags to write would need a counter
 /// mlci cannot read back (Registry::next_counter).

@@ -158,6 +158,65 @@ std::string BumpItem::describe() const {
 
 // --- bump -----------------------------------------------------------------------------------------------
 
+namespace {
+
+// The prompt NAME as committed at HEAD, refusing what a version cannot tag: an invalid name, a file that
+// is not committed or has uncommitted changes, a file with problems.
+struct Committed {
+    std::string path;
+    git::Oid blob;
+    PromptFile file;
+};
+
+Committed committed_prompt(Catalog& cat, const git::Oid& head, const std::string& name) {
+    git::Repo& repo = cat.repo();
+    if (!valid_name(name)) {
+        throw input_error("invalid prompt name '" + name + "'",
+                          "names use letters, digits, '_', '-' and '/' folders, and have no '.'");
+    }
+    std::string path = path_of_name(name, cat.config().prompts_dir);
+    auto now = cat.worktree_content(name);
+    auto at_head = repo.blob_id_at(head, path);
+    if (!at_head) {
+        if (now) {
+            throw input_error(path + " is not committed",
+                              "commit it first: git add " + path + " && git commit");
+        }
+        throw input_error("no prompt '" + name + "' (" + path + " does not exist)");
+    }
+    if (!now || git::Repo::hash_blob(*now) != *at_head) {
+        throw input_error(path + " has uncommitted changes",
+                          "commit them first (a version tags a commit), or restore the file");
+    }
+    std::string text = repo.blob(*at_head);
+    PromptFile after = parse(text, path);
+    if (!after.ok()) {
+        std::string msg = after.problems.front().str();
+        if (after.problems.size() > 1) {
+            msg += " (and " + std::to_string(after.problems.size() - 1) + " more)";
+        }
+        throw input_error(msg, "run git prompt check to see every problem");
+    }
+    return {path, *at_head, std::move(after)};
+}
+
+// The level applied (given, else the classifier's) and the version it leads to from `from`.
+void set_level(BumpItem& item, const Version& from, const BumpOptions& opts) {
+    Version::Level level = Version::Level::patch;
+    if (opts.level) {
+        level = *opts.level;
+        item.explicit_level = true;
+    } else if (item.why.level == Classification::Level::major) {
+        level = Version::Level::major;
+    } else if (item.why.level == Classification::Level::minor) {
+        level = Version::Level::minor;
+    }
+    item.level = level;
+    item.to = from.bumped(level, opts.pre);
+}
+
+} // namespace
+
 std::vector<BumpItem> plan_bump(Catalog& cat, const BumpOptions& opts) {
     git::Repo& repo = cat.repo();
     const std::string& dir = cat.config().prompts_dir;
@@ -182,33 +241,10 @@ std::vector<BumpItem> plan_bump(Catalog& cat, const BumpOptions& opts) {
     std::vector<BumpItem> plan;
     std::vector<std::string> unchanged;
     for (const auto& name : names) {
-        if (!valid_name(name)) {
-            throw input_error("invalid prompt name '" + name + "'",
-                              "names use letters, digits, '_', '-' and '/' folders, and have no '.'");
-        }
-        std::string path = path_of_name(name, dir);
-        auto now = cat.worktree_content(name);
-        auto at_head = repo.blob_id_at(*head, path);
-        if (!at_head) {
-            if (now) {
-                throw input_error(path + " is not committed",
-                                  "commit it first: git add " + path + " && git commit");
-            }
-            throw input_error("no prompt '" + name + "' (" + path + " does not exist)");
-        }
-        if (!now || git::Repo::hash_blob(*now) != *at_head) {
-            throw input_error(path + " has uncommitted changes",
-                              "commit them first (a version tags a commit), or restore the file");
-        }
-        std::string text = repo.blob(*at_head);
-        PromptFile after = parse(text, path);
-        if (!after.ok()) {
-            std::string msg = after.problems.front().str();
-            if (after.problems.size() > 1) {
-                msg += " (and " + std::to_string(after.problems.size() - 1) + " more)";
-            }
-            throw input_error(msg, "run git prompt check to see every problem");
-        }
+        Committed c = committed_prompt(cat, *head, name);
+        const std::string& path = c.path;
+        const git::Oid& at_head = c.blob;
+        const PromptFile& after = c.file;
         const auto& reg = cat.registry();
         // The highest version, pre-releases included, is what a bump moves on from.
         auto all_versions = reg.versions(name);
@@ -219,10 +255,10 @@ std::vector<BumpItem> plan_bump(Catalog& cat, const BumpOptions& opts) {
         BumpItem item;
         item.name = name;
         item.path = path;
-        item.blob = *at_head;
+        item.blob = at_head;
         if (top) {
             auto before_blob = repo.blob_id_at(top->commit, path);
-            bool same = before_blob && *before_blob == *at_head;
+            bool same = before_blob && *before_blob == at_head;
             bool release_of_pre = same && !all && top->version.is_prerelease() && opts.pre.empty();
             if (release_of_pre) {
                 // Releasing a pre-release as it is: a change of status, not of content. It needs only a
@@ -239,7 +275,7 @@ std::vector<BumpItem> plan_bump(Catalog& cat, const BumpOptions& opts) {
                 if (!release) {
                     item.why.level = Classification::Level::minor;
                     item.why.reason = "first version";
-                } else if (!release_blob || *release_blob != *at_head) {
+                } else if (!release_blob || *release_blob != at_head) {
                     PromptFile base = parse(release_blob ? repo.blob(*release_blob) : std::string(), path);
                     item.why = classify(base, after);
                     item.why.reason += ", since " + release->version.tag();
@@ -274,22 +310,7 @@ std::vector<BumpItem> plan_bump(Catalog& cat, const BumpOptions& opts) {
                                         name + "', then bump"
                                   : "commit a change first, then bump");
         }
-        Version::Level level = Version::Level::patch;
-        if (opts.level) {
-            level = *opts.level;
-            item.explicit_level = true;
-        } else if (item.why.level == Classification::Level::major) {
-            level = Version::Level::major;
-        } else if (item.why.level == Classification::Level::minor) {
-            level = Version::Level::minor;
-        }
-        item.level = level;
-        if (top) {
-            item.to = top->version.bumped(level, opts.pre);
-        } else {
-            Version zero;
-            item.to = zero.bumped(level, opts.pre);
-        }
+        set_level(item, top ? top->version : Version{}, opts);
         plan.push_back(std::move(item));
     }
     if (plan.empty()) {

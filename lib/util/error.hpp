@@ -28,9 +28,6 @@ class Error : public std::runtime_error {
     ErrorKind kind() const { return m_kind; }
     const std::string& hint() const { return m_hint; }
 
-    /// Exit code of DESIGN.md section 7 for this kind.
-    int exit_code() const { return m_kind == ErrorKind::check ? 1 : 2; }
-
   private:
     ErrorKind m_kind;
     std::string m_hint;

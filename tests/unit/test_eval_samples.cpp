@@ -15,7 +15,7 @@ std::string refusal(const std::function<void()>& f) {
     try {
         f();
     } catch (const Error& e) {
-        CHECK(e.exit_code() == 2);
+        CHECK(e.kind() != ErrorKind::check); // exit 2 (cli::exit_code)
         return e.what();
     }
     FAIL("no error");

@@ -1,23 +1,23 @@
-// The table (and the JSON object) `git gate check` prints for one gate. It lives in the CLI library, not in
-// git-gate, because the pre-push hook and promotion (`git model|prompt promote`) print the same table.
-#include "cli_gate_text.hpp"
+// The table (and the JSON object) of one gate's verdict: `git gate check`, the pre-push hook and promotion
+// (`git model|prompt promote`) print the same one, so it lives beside the report's other formatting.
+#include "eval/gate_text.hpp"
 
 #include "eval/report.hpp"
 #include "util/escape.hpp"
 #include "util/json.hpp"
 #include "util/term.hpp"
 
-namespace mlci::gate {
+namespace mlci::eval {
 
 // Gate and suite names (gates.toml), metric names, case ids and reasons (notes) and refs are shown
 // term_escape'd: paint() and the table are then the only source of escape sequences (issue 12).
-std::string gate_text(const eval::GateResult& g) {
-    Colour c = g.verdict == eval::Verdict::pass   ? Colour::green
-               : g.verdict == eval::Verdict::fail ? Colour::red
-                                                  : Colour::yellow;
-    std::string verdict = g.verdict == eval::Verdict::pass   ? "PASS"
-                          : g.verdict == eval::Verdict::fail ? "FAIL"
-                                                             : "UNDECIDED";
+std::string gate_text(const GateResult& g) {
+    Colour c = g.verdict == Verdict::pass   ? Colour::green
+               : g.verdict == Verdict::fail ? Colour::red
+                                            : Colour::yellow;
+    std::string verdict = g.verdict == Verdict::pass   ? "PASS"
+                          : g.verdict == Verdict::fail ? "FAIL"
+                                                       : "UNDECIDED";
     std::string out = "gate " + paint(term_escape(g.gate), Colour::bold) + ": " + paint(verdict, c) +
                       "  (candidate " + g.candidate.short_hex();
     if (g.baseline) {
@@ -34,7 +34,7 @@ std::string gate_text(const eval::GateResult& g) {
     }
     if (!g.rules.empty()) {
         bool intervals = std::any_of(g.rules.begin(), g.rules.end(),
-                                     [](const eval::RuleResult& r) { return r.judged && !r.interval.exact; });
+                                     [](const RuleResult& r) { return r.judged && !r.interval.exact; });
         std::vector<std::string> head = {"METRIC", "SUITE", "BASELINE", "CANDIDATE",
                                          "DELTA",  "RULE",  "VERDICT"};
         if (intervals) {
@@ -47,19 +47,19 @@ std::string gate_text(const eval::GateResult& g) {
                                              : Colour::yellow;
             std::vector<std::string> row = {term_escape(r.rule.metric),
                                             r.suite.empty() ? "—" : term_escape(r.suite),
-                                            eval::value_text(r.baseline),
-                                            eval::value_text(r.candidate),
-                                            eval::delta_text(r.baseline, r.candidate, false),
+                                            value_text(r.baseline),
+                                            value_text(r.candidate),
+                                            delta_text(r.baseline, r.candidate, false),
                                             term_escape(r.rule.describe()),
                                             paint(r.status, vc)};
             if (intervals) {
-                row.insert(row.end() - 2, eval::interval_text(r));
+                row.insert(row.end() - 2, interval_text(r));
             }
             rows.push_back(std::move(row));
         }
         out += format_table(rows);
         if (intervals) {
-            out += "  intervals: " + eval::confidence_text(g.confidence) +
+            out += "  intervals: " + confidence_text(g.confidence) +
                    " (fail only when the whole interval is beyond the limit, pass only when it is within)\n";
         }
     }
@@ -99,14 +99,14 @@ std::string gate_text(const eval::GateResult& g) {
             }
         }
     }
-    out += eval::flaky_text(g, term_escape);
+    out += flaky_text(g, term_escape);
     return out;
 }
 
-Json gate_json(const eval::GateResult& g, const std::vector<std::string>& commands) {
+Json gate_json(const GateResult& g, const std::vector<std::string>& commands) {
     Json j = Json::object();
     j["gate"] = g.gate;
-    j["verdict"] = eval::verdict_name(g.verdict);
+    j["verdict"] = verdict_name(g.verdict);
     j["candidate"] = g.candidate.hex();
     j["baseline_ref"] = g.baseline_ref;
     j["baseline"] = g.baseline ? Json(g.baseline->hex()) : Json();
@@ -123,7 +123,7 @@ Json gate_json(const eval::GateResult& g, const std::vector<std::string>& comman
             rj["why"] = r.why;
         }
         if (r.judged) {
-            rj["interval"] = eval::interval_json(r);
+            rj["interval"] = interval_json(r);
         }
         rules.push_back(rj);
     }
@@ -138,7 +138,7 @@ Json gate_json(const eval::GateResult& g, const std::vector<std::string>& comman
         }
         sj["baseline_run"] = s.baseline ? Json(s.baseline->id) : Json();
         if (s.pass_at.k > 0) {
-            eval::put_pass_at(sj, s.pass_at);
+            put_pass_at(sj, s.pass_at);
         }
         suites.push_back(sj);
     }
@@ -153,10 +153,10 @@ Json gate_json(const eval::GateResult& g, const std::vector<std::string>& comman
         errors.push_back(e);
     }
     j["errors"] = errors;
-    j["flips"] = eval::flips_json(g.flips);
+    j["flips"] = flips_json(g.flips);
     j["confidence"] = g.confidence;
     j["on_inconclusive"] = g.inconclusive_fails ? "fail" : "pass";
-    j["flaky"] = eval::flaky_json(g);
+    j["flaky"] = flaky_json(g);
     Json cmds = Json::array();
     for (const auto& c : commands) {
         cmds.push_back(c);
@@ -165,4 +165,4 @@ Json gate_json(const eval::GateResult& g, const std::vector<std::string>& comman
     return j;
 }
 
-} // namespace mlci::gate
+} // namespace mlci::eval
