@@ -46,6 +46,26 @@ bool is_fence(std::string_view line) {
     return line == "+++";
 }
 
+// The name after the `{{` at i (blanks around it skipped) and where the text after it starts; an empty
+// name when no identifier follows.
+std::pair<std::string, size_t> placeholder_name(const std::string& b, size_t i) {
+    auto blanks = [&](size_t j) {
+        while (j < b.size() && (b[j] == ' ' || b[j] == '\t')) {
+            ++j;
+        }
+        return j;
+    };
+    size_t start = blanks(i + 2);
+    size_t j = start;
+    while (j < b.size() && ident_char(b[j])) {
+        ++j;
+    }
+    if (j == start || !ident_start(b[start])) {
+        return {"", j};
+    }
+    return {b.substr(start, j - start), blanks(j)};
+}
+
 // Scan placeholders `{{ name }}`. A `{{` followed by an identifier that never closes on its line is a
 // problem (a typo that would reach the model verbatim); other `{{` (JSON examples) are left alone.
 void scan_placeholders(PromptFile& p) {
@@ -59,20 +79,9 @@ void scan_placeholders(PromptFile& p) {
         if (b[i] != '{' || i + 1 >= b.size() || b[i + 1] != '{') {
             continue;
         }
-        size_t j = i + 2;
-        while (j < b.size() && (b[j] == ' ' || b[j] == '\t')) {
-            ++j;
-        }
-        size_t start = j;
-        while (j < b.size() && ident_char(b[j])) {
-            ++j;
-        }
-        if (j == start || !ident_start(b[start])) {
+        auto [name, j] = placeholder_name(b, i);
+        if (name.empty()) {
             continue;
-        }
-        std::string name = b.substr(start, j - start);
-        while (j < b.size() && (b[j] == ' ' || b[j] == '\t')) {
-            ++j;
         }
         if (j + 1 < b.size() && b[j] == '}' && b[j + 1] == '}') {
             p.placeholders.push_back({name, line});
@@ -326,19 +335,8 @@ std::string render(const PromptFile& p, const std::map<std::string, std::string>
     size_t i = 0;
     while (i < b.size()) {
         if (b[i] == '{' && i + 1 < b.size() && b[i + 1] == '{') {
-            size_t j = i + 2;
-            while (j < b.size() && (b[j] == ' ' || b[j] == '\t')) {
-                ++j;
-            }
-            size_t start = j;
-            while (j < b.size() && ident_char(b[j])) {
-                ++j;
-            }
-            std::string name = b.substr(start, j - start);
-            while (j < b.size() && (b[j] == ' ' || b[j] == '\t')) {
-                ++j;
-            }
-            if (!name.empty() && ident_start(name[0]) && j + 1 < b.size() && b[j] == '}' && b[j + 1] == '}') {
+            auto [name, j] = placeholder_name(b, i);
+            if (!name.empty() && j + 1 < b.size() && b[j] == '}' && b[j + 1] == '}') {
                 out += values.at(name);
                 i = j + 2;
                 continue;
