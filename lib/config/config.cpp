@@ -7,6 +7,7 @@
 #include "config/toml.hpp"
 #include "fsutil/file.hpp"
 #include "fsutil/path.hpp"
+#include "git/lite/discover.hpp"
 #include "util/diag.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -300,32 +301,6 @@ void check_default_remote(const Config& cfg) {
     }
 }
 
-// The git folder that holds a work tree's repository data, found without libgit2 (GIT_DIR, else the
-// .git folder or gitdir file at the top, then its commondir); "" when none is plain to see.
-std::string common_dir_of(const std::string& top) {
-    std::string git_dir;
-    if (const char* env = std::getenv("GIT_DIR"); env != nullptr && *env != '\0') {
-        git_dir = env;
-    } else if (is_directory(path_join(top, ".git"))) {
-        git_dir = path_join(top, ".git");
-    } else if (auto text = read_file_below(top, ".git", 64 * 1024); text && text->starts_with("gitdir: ")) {
-        git_dir = std::string(trim(text->substr(8)));
-        if (!git_dir.empty() && git_dir.front() != '/') {
-            git_dir = path_join(top, git_dir);
-        }
-    }
-    if (git_dir.empty()) {
-        return {};
-    }
-    if (auto common = read_file_if_exists(path_join(git_dir, "commondir"), 64 * 1024)) {
-        std::string c(trim(*common));
-        if (!c.empty()) {
-            return c.front() == '/' ? c : path_join(git_dir, c);
-        }
-    }
-    return git_dir;
-}
-
 } // namespace
 
 Config parse_config(const std::string& text, const std::string& source, Trust trust) {
@@ -343,7 +318,7 @@ std::vector<std::string> user_config_paths(const std::string& top, const std::st
     } else if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') {
         out.push_back(path_join(home, ".config/mlci/config.toml"));
     }
-    std::string common = common_dir.empty() ? common_dir_of(top) : common_dir;
+    std::string common = common_dir.empty() ? git::lite::common_dir_of(top) : common_dir;
     if (!common.empty()) {
         out.push_back(path_join(common, "mlci/config.toml"));
     }

@@ -1,6 +1,7 @@
 // Repository discovery without libgit2 (discover.hpp): the `.git` folder or file above a start folder,
 // its commondir and config, read by hand for the plain layouts only; anything else answers nullopt and
-// the caller opens the repository with libgit2, which decides.
+// the caller opens the repository with libgit2, which decides. Also the git folder of a known work tree
+// (common_dir_of), for the config files kept there.
 #include "git/lite/discover.hpp"
 
 #include "fsutil/file.hpp"
@@ -162,6 +163,30 @@ std::optional<RepoPaths> discover_plain(const std::string& start) {
         return std::nullopt;
     }
     return r;
+}
+
+std::string common_dir_of(const std::string& top) {
+    std::string git_dir;
+    if (const char* env = std::getenv("GIT_DIR"); env != nullptr && *env != '\0') {
+        git_dir = env;
+    } else if (is_directory(path_join(top, ".git"))) {
+        git_dir = path_join(top, ".git");
+    } else if (auto text = read_file_below(top, ".git", 64 * 1024); text && text->starts_with("gitdir: ")) {
+        git_dir = std::string(trim(text->substr(8)));
+        if (!git_dir.empty() && git_dir.front() != '/') {
+            git_dir = path_join(top, git_dir);
+        }
+    }
+    if (git_dir.empty()) {
+        return {};
+    }
+    if (auto common = read_file_if_exists(path_join(git_dir, "commondir"), 64 * 1024)) {
+        std::string c(trim(*common));
+        if (!c.empty()) {
+            return c.front() == '/' ? c : path_join(git_dir, c);
+        }
+    }
+    return git_dir;
 }
 
 } // namespace mlci::git::lite

@@ -19,4 +19,10 @@ struct RepoPaths {
 };
 std::optional<RepoPaths> discover_plain(const std::string& start);
 
+/// The git folder that holds the repository data of the work tree at `top` (GIT_DIR, else the `.git`
+/// folder or gitdir file at `top`, then its commondir), without libgit2 and without searching upwards;
+/// "" when none is plain to see. Looser than discover_plain: config.cpp uses it to find the repository's
+/// own mlci/config.toml, where any layout git accepts should still be found.
+std::string common_dir_of(const std::string& top);
+
 } // namespace mlci::git::lite
