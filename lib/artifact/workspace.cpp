@@ -130,7 +130,7 @@ void Context::hold_cache(CacheLock::Mode mode) {
 
 TrackedPaths TrackedPaths::load(const Context& ctx) {
     // The index git itself uses ($GIT_DIR/index: a Context never honours GIT_INDEX_FILE), read without
-    // libgit2 when its format is one gitlite reads; otherwise through libgit2.
+    // libgit2 when its format is one lib/git/lite reads; otherwise through libgit2.
     TrackedPaths t;
     std::optional<git::lite::Index> index;
     if (!ctx.repo.opened()) {
