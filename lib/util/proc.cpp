@@ -173,10 +173,18 @@ pid_t spawn(const ProcOptions& opt, int in_read, int out_write, int err_write) {
     }
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
+    // The child gets SIGPIPE's default action back: this process may ignore it (a fed stdin, below), and
+    // an ignored signal would otherwise be inherited by every program spawned after that.
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGPIPE);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    short flags = POSIX_SPAWN_SETSIGDEF;
     if (opt.new_group) {
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+        flags |= POSIX_SPAWN_SETPGROUP;
         posix_spawnattr_setpgroup(&attr, 0);
     }
+    posix_spawnattr_setflags(&attr, flags);
     std::vector<std::string> argv_s = opt.argv;
     std::vector<char*> argv = pointers(argv_s);
     std::vector<std::string> env_s;

@@ -4,6 +4,7 @@
 
 #include "util/error.hpp"
 
+#include <csignal>
 #include <doctest/doctest.h>
 #include <string>
 #include <unistd.h>
@@ -22,6 +23,16 @@ util::ProcResult sh(const std::string& script, bool capture = true) {
 } // namespace
 
 TEST_SUITE("util.proc") {
+    TEST_CASE("a child gets SIGPIPE's default action even when this process ignores it") {
+        auto old = std::signal(SIGPIPE, SIG_IGN);
+        // SigIgn in /proc/self/status is a hex mask of ignored signals; SIGPIPE (13) is bit 12.
+        auto r = sh("sed -n 's/^SigIgn:[[:space:]]*//p' /proc/self/status");
+        std::signal(SIGPIPE, old);
+        REQUIRE(r.ok());
+        unsigned long long mask = std::stoull(r.out, nullptr, 16);
+        CHECK((mask & (1ull << (SIGPIPE - 1))) == 0);
+    }
+
     TEST_CASE("exit codes, signals and a program that cannot start") {
         auto ok = sh("exit 0");
         CHECK(ok.ok());
