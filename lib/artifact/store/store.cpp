@@ -11,6 +11,7 @@
 #include "util/strings.hpp"
 
 #include <mutex>
+#include <optional>
 
 namespace mlci::artifact {
 
@@ -28,8 +29,13 @@ HashSet Store::present(const std::vector<Hash128>& hashes, int jobs) {
         }
         return out;
     }
+    return present_each(hashes, jobs);
+}
+
+HashSet Store::present_each(const std::vector<Hash128>& hashes, int jobs) {
+    HashSet out;
     std::mutex mu;
-    std::vector<std::pair<size_t, Error>> errors;
+    std::optional<Error> error;
     parallel_for(hashes.size(), jobs, [&](size_t i) {
         try {
             if (has(hashes[i])) {
@@ -38,11 +44,13 @@ HashSet Store::present(const std::vector<Hash128>& hashes, int jobs) {
             }
         } catch (const Error& e) {
             std::lock_guard<std::mutex> lock(mu);
-            errors.emplace_back(i, e);
+            if (!error) {
+                error = e;
+            }
         }
     });
-    if (!errors.empty()) {
-        throw errors.front().second;
+    if (error) {
+        throw *error;
     }
     return out;
 }

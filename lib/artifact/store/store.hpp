@@ -63,6 +63,10 @@ class Store {
     /// Uploads a killed push left unfinished, older than min_age_seconds (temporaries of a local store,
     /// multipart uploads of an S3 store): remove them unless dry_run. Returns how many there were.
     virtual size_t remove_unfinished(double min_age_seconds, bool dry_run) = 0;
+
+  protected:
+    /// present() by one has() per object on `jobs` threads; the first error seen is thrown.
+    HashSet present_each(const std::vector<Hash128>& hashes, int jobs);
 };
 
 /// Above this many objects to look up, present() lists the store instead of checking each object.

@@ -514,26 +514,7 @@ HashSet S3Store::present(const std::vector<Hash128>& hashes, int jobs) {
         }
     }
     // Few objects, or a store so big that listing it costs more than asking for each.
-    HashSet out;
-    std::mutex mu;
-    std::optional<Error> error;
-    parallel_for(hashes.size(), jobs, [&](size_t i) {
-        try {
-            if (has(hashes[i])) {
-                std::lock_guard<std::mutex> lock(mu);
-                out.insert(hashes[i]);
-            }
-        } catch (const Error& e) {
-            std::lock_guard<std::mutex> lock(mu);
-            if (!error) {
-                error = e;
-            }
-        }
-    });
-    if (error) {
-        throw *error;
-    }
-    return out;
+    return present_each(hashes, jobs);
 }
 
 uint64_t S3Store::part_size_for(uint64_t size) const {
