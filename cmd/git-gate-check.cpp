@@ -25,13 +25,6 @@ namespace mlci::gate {
 
 namespace {
 
-std::vector<std::string> stage_names(const git::Repo& repo) {
-    if (repo.is_bare()) {
-        return Config{}.stages;
-    }
-    return load_config(repo.workdir(), repo.common_dir()).stages;
-}
-
 struct CheckOpts {
     std::string gate;
     std::string rev = "HEAD";
@@ -46,59 +39,27 @@ const bool reg_check = add_command([](CLI::App& app) {
     sub->add_option("--rev", o->rev, "the candidate commit (default HEAD)");
     sub->add_option("--baseline", o->baseline, "compare with the merge base with this ref instead");
     sub->add_flag("--json", o->json, "print JSON");
-    return Command{sub, [o] {
-                       git::Repo repo = open_repo();
-                       git::Oid cand = repo.commit_of(o->rev);
-                       eval::Gates gates = *eval::gates_in_force(repo, cand, eval::GatesFrom::worktree);
-                       eval::GateSelection sel{o->gate, {}, true};
-                       if (o->gate.empty()) {
-                           sel.stages = stage_names(repo);
-                       }
-                       std::vector<const eval::Gate*> chosen = eval::select_gates(gates, sel);
-                       eval::NotesStore store(repo);
-                       eval::CheckOptions co;
-                       co.baseline_override = o->baseline;
-                       co.stages = stage_names(repo);
-                       bool is_head = repo.head() == cand;
-                       std::vector<eval::GateResult> results;
-                       Json all = Json::array();
-                       std::string text;
-                       std::vector<std::string> commands;
-                       for (const auto* g : chosen) {
-                           results.push_back(eval::check_gate(repo, store, gates, *g, cand, co));
-                           const auto& r = results.back();
-                           for (const auto& w : r.warnings) {
-                               warn(w);
-                           }
-                           auto cmds = eval::missing_commands(r, is_head);
-                           if (o->json) {
-                               all.push_back(eval::gate_json(r, cmds));
-                           } else {
-                               text += (text.empty() ? "" : "\n") + eval::gate_text(r);
-                           }
-                           for (const auto& c : cmds) {
-                               if (std::find(commands.begin(), commands.end(), c) == commands.end()) {
-                                   commands.push_back(c);
-                               }
-                           }
-                       }
-                       if (o->json) {
-                           cli::out_raw(all.dump() + "\n");
-                       } else {
-                           cli::out(text);
-                       }
-                       eval::Verdict v = eval::combine(results);
-                       for (const auto& r : results) {
-                           for (const auto& m : r.missing) {
-                               cli::error("gate '" + term_escape(r.gate) + "' cannot decide: suite '" +
-                                          term_escape(m) + "' has no result on " + cand.short_hex());
-                           }
-                       }
-                       for (const auto& c : commands) {
-                           cli::hint("run: " + c);
-                       }
-                       return cli::exit_code(v);
-                   }};
+    return Command{
+        sub, [o] {
+            git::Repo repo = open_repo();
+            git::Oid cand = repo.commit_of(o->rev);
+            eval::Gates gates = *eval::gates_in_force(repo, cand, eval::GatesFrom::worktree);
+            eval::CheckOptions co;
+            co.baseline_override = o->baseline;
+            co.stages = eval::configured_stages(repo);
+            eval::GateSelection sel{o->gate, o->gate.empty() ? co.stages : std::vector<std::string>{}, true};
+            eval::NotesStore store(repo);
+            auto a =
+                eval::check_answer(repo, store, gates, eval::select_gates(gates, sel), cand, co, o->json);
+            o->json ? cli::out_raw(a.output) : cli::out(a.output);
+            for (const auto& e : a.errors) {
+                cli::error(e);
+            }
+            for (const auto& c : a.commands) {
+                cli::hint("run: " + c);
+            }
+            return cli::exit_code(a.verdict);
+        }};
 });
 
 struct ReportOpts {
@@ -128,7 +89,7 @@ const bool reg_report = add_command([](CLI::App& app) {
                        ro.base = o->base;
                        ro.head = o->head;
                        ro.last = o->last;
-                       ro.stages = stage_names(repo);
+                       ro.stages = eval::configured_stages(repo);
                        eval::Report rep = eval::build_report(repo, store, gates ? &*gates : nullptr, ro);
                        std::string fmt = o->json ? "json" : o->format;
                        if (fmt == "json") {
@@ -144,62 +105,6 @@ const bool reg_report = add_command([](CLI::App& app) {
                        return 0;
                    }};
 });
-
-// `git gate log` prints one line per commit over whole histories: the lines are written straight into
-// the output (eval/log_text.hpp) instead of building a Json tree or temporary strings per value.
-using eval::append_short_hex;
-using eval::append_utc;
-using eval::append_value;
-
-// Output goes out in pieces of about this size: a whole history's text in one string would be megabytes
-// of fresh memory (a page fault per 4 KiB) for nothing.
-constexpr size_t k_log_chunk = 64 * 1024;
-
-void flush_if_full(std::string& out, bool json) {
-    if (out.size() >= k_log_chunk) {
-        json ? cli::out_raw(out) : cli::out(out);
-        out.clear();
-    }
-}
-
-void print_log_json(const std::vector<eval::LogPoint>& points) {
-    if (points.empty()) {
-        cli::out_raw("[]\n\n"); // Json::dump()'s newline, then the command's own, as every --json output
-        return;
-    }
-    std::string out;
-    out.reserve(k_log_chunk + 1024);
-    out += '[';
-    for (size_t i = 0; i < points.size(); ++i) {
-        const auto& p = points[i];
-        out += i == 0 ? "\n  {\n    \"commit\": \"" : ",\n  {\n    \"commit\": \"";
-        eval::append_hex(out, p.commit);
-        out += "\",\n    \"date\": \"";
-        append_utc(out, p.time);
-        out += "\",\n    \"suite\": ";
-        eval::append_json_string(out, p.suite);
-        out += ",\n    \"run\": ";
-        eval::append_json_string(out, p.run_id);
-        out += ",\n    \"value\": ";
-        if (std::isfinite(p.value)) {
-            char buf[64];
-            auto res = std::to_chars(buf, buf + sizeof buf, p.value);
-            out.append(buf, res.ptr);
-        } else {
-            out += "null";
-        }
-        if (p.spread > 0) {
-            char buf[64];
-            auto res = std::to_chars(buf, buf + sizeof buf, p.spread);
-            out += ",\n    \"plus_minus\": ";
-            out.append(buf, res.ptr);
-        }
-        out += "\n  }";
-        flush_if_full(out, true);
-    }
-    out += "\n]\n\n";
-    cli::out_raw(out);
-}
 
 struct LogOpts {
     std::string metric;
@@ -217,41 +122,18 @@ const bool reg_log = add_command([](CLI::App& app) {
     sub->add_option("--suite", o->suite, "only this suite's runs");
     sub->add_option("-n,--max-count", o->max_count, "stop after this many values");
     sub->add_flag("--json", o->json, "print JSON");
-    return Command{sub, [o] {
-                       git::Repo repo = open_repo();
-                       eval::NotesStore store(repo);
-                       auto points =
-                           eval::metric_log(repo, store, o->metric, o->suite, o->range, o->max_count);
-                       if (o->json) {
-                           print_log_json(points);
-                           return 0;
-                       }
-                       if (points.empty()) {
-                           cli::note("no recorded value of " + mlci::quoted(o->metric) + " in this history");
-                           return 0;
-                       }
-                       std::string out;
-                       out.reserve(k_log_chunk + 1024);
-                       for (const auto& p : points) {
-                           append_short_hex(out, p.commit);
-                           out += "  ";
-                           append_utc(out, p.time);
-                           out += "  ";
-                           append_term_escaped(out, p.suite); // notes and commit messages: issue 12
-                           out += "  ";
-                           append_value(out, p.value);
-                           if (p.spread > 0) {
-                               out += " ± ";
-                               append_value(out, p.spread);
-                           }
-                           out += "  ";
-                           append_term_escaped(out, p.summary);
-                           out += '\n';
-                           flush_if_full(out, false);
-                       }
-                       cli::out(out);
-                       return 0;
-                   }};
+    return Command{
+        sub, [o] {
+            git::Repo repo = open_repo();
+            eval::NotesStore store(repo);
+            auto points = eval::metric_log(repo, store, o->metric, o->suite, o->range, o->max_count);
+            if (!o->json && points.empty()) {
+                cli::note("no recorded value of " + mlci::quoted(o->metric) + " in this history");
+                return 0;
+            }
+            o->json ? eval::write_log_json(points, cli::out_raw) : eval::write_log_text(points, cli::out);
+            return 0;
+        }};
 });
 
 } // namespace

@@ -3,9 +3,12 @@
 #include "eval/gate_text.hpp"
 
 #include "eval/report.hpp"
+#include "util/diag.hpp"
 #include "util/escape.hpp"
 #include "util/json.hpp"
 #include "util/term.hpp"
+
+#include <algorithm>
 
 namespace mlci::eval {
 
@@ -163,6 +166,42 @@ Json gate_json(const GateResult& g, const std::vector<std::string>& commands) {
     }
     j["to_run"] = cmds;
     return j;
+}
+
+CheckAnswer check_answer(const git::Repo& repo, const NotesStore& store, const Gates& gates,
+                         const std::vector<const Gate*>& chosen, const git::Oid& candidate,
+                         const CheckOptions& opt, bool json) {
+    bool is_head = repo.head() == candidate;
+    std::vector<GateResult> results;
+    Json all = Json::array();
+    CheckAnswer a;
+    for (const auto* g : chosen) {
+        results.push_back(check_gate(repo, store, gates, *g, candidate, opt));
+        const auto& r = results.back();
+        for (const auto& w : r.warnings) {
+            warn(w);
+        }
+        auto cmds = missing_commands(r, is_head);
+        if (json) {
+            all.push_back(gate_json(r, cmds));
+        } else {
+            a.output += (a.output.empty() ? "" : "\n") + gate_text(r);
+        }
+        for (const auto& c : cmds) {
+            if (std::find(a.commands.begin(), a.commands.end(), c) == a.commands.end()) {
+                a.commands.push_back(c);
+            }
+        }
+        for (const auto& m : r.missing) {
+            a.errors.push_back("gate '" + term_escape(r.gate) + "' cannot decide: suite '" + term_escape(m) +
+                               "' has no result on " + candidate.short_hex());
+        }
+    }
+    if (json) {
+        a.output = all.dump() + "\n";
+    }
+    a.verdict = combine(results);
+    return a;
 }
 
 } // namespace mlci::eval

@@ -69,6 +69,16 @@ Gates load_gates(const std::string& top);
 /// `.mlci/gates.toml` as committed in `commit` (for --rev and promotion); nullopt when absent.
 std::optional<Gates> load_gates_at(const git::Repo& repo, const git::Oid& commit);
 
+/// The first gate that judges `suite` (`git gate power`: its verdicts are the ones power speaks of): from
+/// the work tree's gates.toml (a malformed or absent one ignored), else the one committed at `commit`;
+/// nullopt when none judges it.
+std::optional<Gate> gate_judging_suite(const git::Repo& repo, const git::Oid& commit,
+                                       const std::string& suite);
+
+/// The stages of `.mlci/config.toml` (the defaults in a bare repository): a gate named like one applies
+/// only to promotion into that stage.
+std::vector<std::string> configured_stages(const git::Repo& repo);
+
 /// Which gates.toml is in force for a commit. The callers genuinely differ, so they say which they are:
 enum class GatesFrom {
     /// `git gate check`: the work tree's (config_error when absent); in a bare repository the commit's

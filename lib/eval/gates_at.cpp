@@ -2,8 +2,11 @@
 // libgit2-free fast path, mlci-hook) links without libgit2.
 #include "eval/gates.hpp"
 
+#include "config/config.hpp"
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
+
+#include <algorithm>
 
 namespace mlci::eval {
 
@@ -42,6 +45,35 @@ std::optional<Gates> gates_in_force(const git::Repo& repo, const git::Oid& commi
         *source = std::string(k_gates_path) + " at " + commit.short_hex();
     }
     return g;
+}
+
+std::vector<std::string> configured_stages(const git::Repo& repo) {
+    if (repo.is_bare()) {
+        return Config{}.stages;
+    }
+    return load_config(repo.workdir(), repo.common_dir()).stages;
+}
+
+std::optional<Gate> gate_judging_suite(const git::Repo& repo, const git::Oid& commit,
+                                       const std::string& suite) {
+    std::optional<Gates> gates;
+    if (!repo.is_bare()) {
+        try {
+            gates = load_gates(repo.workdir());
+        } catch (const Error&) {
+        }
+    }
+    if (!gates) {
+        gates = load_gates_at(repo, commit);
+    }
+    if (gates) {
+        for (const auto& g : gates->gates) {
+            if (std::find(g.suites.begin(), g.suites.end(), suite) != g.suites.end()) {
+                return g;
+            }
+        }
+    }
+    return std::nullopt;
 }
 
 } // namespace mlci::eval

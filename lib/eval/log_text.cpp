@@ -2,9 +2,11 @@
 // the bytes of its general counterpart (hex(), format_utc, "%.6g", json_escape).
 #include "eval/log_text.hpp"
 
+#include "util/escape.hpp"
 #include "util/json.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 
@@ -84,6 +86,83 @@ void append_json_string(std::string& out, const std::string& s) {
     out += '"';
     out += s;
     out += '"';
+}
+
+namespace {
+
+constexpr size_t k_log_chunk = 64 * 1024;
+
+void flush_if_full(std::string& out, const LogSink& sink) {
+    if (out.size() >= k_log_chunk) {
+        sink(out);
+        out.clear();
+    }
+}
+
+void append_number(std::string& out, double v) {
+    char buf[64];
+    auto res = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, res.ptr);
+}
+
+} // namespace
+
+void write_log_json(const std::vector<LogPoint>& points, const LogSink& sink) {
+    if (points.empty()) {
+        sink("[]\n\n"); // Json::dump()'s newline, then the command's own, as every --json output
+        return;
+    }
+    std::string out;
+    out.reserve(k_log_chunk + 1024);
+    out += '[';
+    for (size_t i = 0; i < points.size(); ++i) {
+        const auto& p = points[i];
+        out += i == 0 ? "\n  {\n    \"commit\": \"" : ",\n  {\n    \"commit\": \"";
+        append_hex(out, p.commit);
+        out += "\",\n    \"date\": \"";
+        append_utc(out, p.time);
+        out += "\",\n    \"suite\": ";
+        append_json_string(out, p.suite);
+        out += ",\n    \"run\": ";
+        append_json_string(out, p.run_id);
+        out += ",\n    \"value\": ";
+        if (std::isfinite(p.value)) {
+            append_number(out, p.value);
+        } else {
+            out += "null";
+        }
+        if (p.spread > 0) {
+            out += ",\n    \"plus_minus\": ";
+            append_number(out, p.spread);
+        }
+        out += "\n  }";
+        flush_if_full(out, sink);
+    }
+    out += "\n]\n\n";
+    sink(out);
+}
+
+void write_log_text(const std::vector<LogPoint>& points, const LogSink& sink) {
+    std::string out;
+    out.reserve(k_log_chunk + 1024);
+    for (const auto& p : points) {
+        append_short_hex(out, p.commit);
+        out += "  ";
+        append_utc(out, p.time);
+        out += "  ";
+        append_term_escaped(out, p.suite);
+        out += "  ";
+        append_value(out, p.value);
+        if (p.spread > 0) {
+            out += " ± ";
+            append_value(out, p.spread);
+        }
+        out += "  ";
+        append_term_escaped(out, p.summary);
+        out += '\n';
+        flush_if_full(out, sink);
+    }
+    sink(out);
 }
 
 } // namespace mlci::eval

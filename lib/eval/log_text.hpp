@@ -3,9 +3,11 @@
 // general counterpart writes (the unit tests compare them).
 #pragma once
 
+#include "eval/report.hpp"
 #include "git/repo.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace mlci::eval {
@@ -20,5 +22,16 @@ void append_utc(std::string& out, int64_t epoch);
 void append_value(std::string& out, double v);
 /// json_escape(s) of util/json.hpp (quoted), without a temporary string for text with nothing to escape.
 void append_json_string(std::string& out, const std::string& s);
+
+/// Receives `git gate log`'s output in pieces of about 64 KiB, in order: a whole history's text in one
+/// string would be megabytes of fresh memory (a page fault per 4 KiB) for nothing.
+using LogSink = std::function<void(const std::string&)>;
+
+/// `git gate log --json`: the points as Json::dump() would print an array of {commit, date, suite, run,
+/// value, plus_minus?} objects, then the command's own newline ("[]\n\n" for none).
+void write_log_json(const std::vector<LogPoint>& points, const LogSink& sink);
+/// `git gate log`: a line per point (short commit, date, suite, value ± spread, summary), suite and
+/// summary term_escape'd (notes and commit messages are untrusted, issue 12).
+void write_log_text(const std::vector<LogPoint>& points, const LogSink& sink);
 
 } // namespace mlci::eval
