@@ -126,4 +126,56 @@ TEST_SUITE("log_text") {
             CHECK(out == "[" + json_escape(t));
         }
     }
+
+    TEST_CASE("write_log_json is Json::dump of the points, in pieces of about 64 KiB") {
+        std::vector<eval::LogPoint> points;
+        for (int i = 0; i < 2000; ++i) {
+            eval::LogPoint p;
+            p.commit = git::Oid::from_hex(std::string(39, 'a') + "0123456789"[i % 10]);
+            p.time = 1700000000 + i;
+            p.suite = i % 7 == 0 ? "q\"a\n" : "qa";
+            p.run_id = "r" + std::to_string(i);
+            p.value = i % 11 == 0 ? std::nan("") : i / 3.0;
+            p.spread = i % 2 == 0 ? 0.0 : 0.25;
+            points.push_back(p);
+        }
+        Json arr = Json::array();
+        for (const auto& p : points) {
+            Json o = Json::object();
+            o["commit"] = p.commit.hex();
+            o["date"] = eval::format_utc(p.time);
+            o["suite"] = p.suite;
+            o["run"] = p.run_id;
+            o["value"] = std::isfinite(p.value) ? Json(p.value) : Json();
+            if (p.spread > 0) {
+                o["plus_minus"] = p.spread;
+            }
+            arr.push_back(o);
+        }
+        std::string got;
+        size_t pieces = 0;
+        eval::write_log_json(points, [&](const std::string& s) {
+            got += s;
+            ++pieces;
+        });
+        CHECK(got == arr.dump() + "\n");
+        CHECK(pieces > 1);
+        std::string none;
+        eval::write_log_json({}, [&](const std::string& s) { none += s; });
+        CHECK(none == Json::array().dump() + "\n");
+    }
+
+    TEST_CASE("write_log_text: a line per point, suite and summary escaped") {
+        eval::LogPoint p;
+        p.commit = git::Oid::from_hex(std::string(40, 'b'));
+        p.time = 0;
+        p.suite = "qa\x1b[2J";
+        p.summary = "fix\x07 it";
+        p.value = 0.5;
+        p.spread = 0.01;
+        std::string got;
+        eval::write_log_text({p}, [&](const std::string& s) { got += s; });
+        CHECK(got == "bbbbbbb  1970-01-01T00:00:00Z  qa\\e[2J  0.5 ± 0.01  fix\\a it\n");
+    }
 }
+
