@@ -91,4 +91,11 @@ HookReport post_merge(const std::vector<std::string>& args);
 int run_chained(const std::string& hooks_dir, const std::string& name, const std::vector<std::string>& args,
                 const std::string& input);
 
+/// `git gate hook NAME ARGS…` (what the installed shims run when mlci-hook escalates): runs mlci's hook
+/// NAME (pre-push reads git's ref lines from stdin), hands its report to `print`, then, when ours let
+/// git go on, the hook chained beside our shim (the folder the shim exported as MLCI_HOOK_DIR, else git's
+/// hooks folder) with the same arguments and stdin. Returns the exit code; an unknown NAME: usage_error.
+int run_hook(const std::string& name, const std::vector<std::string>& args,
+             const std::function<void(const HookReport&)>& print);
+
 } // namespace mlci::hooks

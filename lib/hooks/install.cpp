@@ -109,4 +109,25 @@ std::vector<InstallAction> uninstall_hooks(const git::Repo& repo) {
     return actions;
 }
 
+std::string describe(const InstallAction& a) {
+    using W = InstallAction::What;
+    switch (a.what) {
+    case W::installed:
+        return "installed " + a.hook + " (" + a.detail + ")";
+    case W::updated:
+        return "updated " + a.hook + " (" + a.detail + ")";
+    case W::unchanged:
+        return a.hook + " already installed";
+    case W::chained:
+        return "installed " + a.hook + ": " + a.detail;
+    case W::removed:
+        return "removed " + a.hook + " (" + a.detail + ")";
+    case W::restored:
+        return "removed mlci's " + a.hook + " and restored yours (" + a.detail + ")";
+    case W::skipped:
+        return "skipped " + a.hook + ": " + a.detail;
+    }
+    return a.hook;
+}
+
 } // namespace mlci::hooks

@@ -28,6 +28,9 @@ std::vector<InstallAction> install_hooks(const git::Repo& repo, bool force);
 /// Remove our shims and restore chained hooks.
 std::vector<InstallAction> uninstall_hooks(const git::Repo& repo);
 
+/// The line install-hooks, uninstall-hooks and `git gate init` print for an action (not yet escaped).
+std::string describe(const InstallAction& a);
+
 /// Is the file at `path` one of our shims?
 bool is_our_shim(const std::string& path);
 
