@@ -101,19 +101,7 @@ Hash128 hash_fd(int fd, const std::string& what, uint64_t* size) {
     // slower on this 2-core machine (every hand-off misses the cache of the other core and wakes it up,
     // and under load the second core is often busy): see tests/bench/model-add-large.sh.
     FastXxh128 h;
-    char* buf = io_buffer();
-    uint64_t total = 0;
-    while (true) {
-        ssize_t n = read_some(fd, buf, k_buf_size);
-        if (n < 0) {
-            throw io_error("cannot read '" + what + "': " + errno_text(errno));
-        }
-        if (n == 0) {
-            break;
-        }
-        h.update(buf, static_cast<size_t>(n));
-        total += static_cast<uint64_t>(n);
-    }
+    uint64_t total = read_each(fd, what, [&](const char* p, size_t n) { h.update(p, n); });
     if (size != nullptr) {
         *size = total;
     }
@@ -285,7 +273,6 @@ Hash128 Cache::insert_fd(int fd, const std::string& what, uint64_t* size, SyncBa
     std::string temp = make_temp(&out);
     Fd out_fd(out);
     FastXxh128 h;
-    char* buf = io_buffer();
     uint64_t total = 0;
     uint64_t flushed = 0;
     auto consume = [&](const char* p, size_t n) {
@@ -301,16 +288,7 @@ Hash128 Cache::insert_fd(int fd, const std::string& what, uint64_t* size, SyncBa
         }
     };
     try {
-        while (true) {
-            ssize_t n = read_some(fd, buf, k_buf_size);
-            if (n < 0) {
-                throw io_error("cannot read '" + what + "': " + errno_text(errno));
-            }
-            if (n == 0) {
-                break;
-            }
-            consume(buf, static_cast<size_t>(n));
-        }
+        read_each(fd, what, consume);
     } catch (...) {
         ::unlink(temp.c_str());
         throw;
@@ -425,22 +403,12 @@ bool Cache::stream(const Hash128& h, const Sink& sink, uint64_t* size) const {
     struct stat st {};
     Fd fd = open_object(h, &st);
     FastXxh128 x;
-    char* buf = io_buffer();
-    uint64_t total = 0;
-    while (true) {
-        ssize_t n = read_some(fd.get(), buf, k_buf_size);
-        if (n < 0) {
-            throw io_error("cannot read '" + p + "': " + errno_text(errno));
-        }
-        if (n == 0) {
-            break;
-        }
-        x.update(buf, static_cast<size_t>(n));
+    uint64_t total = read_each(fd.get(), p, [&](const char* b, size_t n) {
+        x.update(b, n);
         if (sink) {
-            sink(buf, static_cast<size_t>(n));
+            sink(b, n);
         }
-        total += static_cast<uint64_t>(n);
-    }
+    });
     if (size != nullptr) {
         *size = total;
     }

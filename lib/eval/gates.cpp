@@ -157,16 +157,22 @@ void limit(const Reader& rd, const toml::node& n, const std::string& key, Rule& 
     }
 }
 
-SuiteDef parse_suite(const Reader& rd, const std::string& name, const toml::node& node) {
+// [suite.NAME] or [gate.NAME] as a table, or a config_error naming it.
+const toml::table& named_table(const Reader& rd, const std::string& key, const toml::node& node) {
     const toml::table* t = node.as_table();
     if (t == nullptr) {
-        rd.fail(node, "'suite." + name + "' must be a table");
+        rd.fail(node, "'" + key + "' must be a table");
     }
+    return *t;
+}
+
+SuiteDef parse_suite(const Reader& rd, const std::string& name, const toml::node& node) {
+    const toml::table& t = named_table(rd, "suite." + name, node);
     SuiteDef s;
     s.name = name;
     s.where = where(rd.source, node);
     bool has_command = false;
-    for (const auto& [k, v] : *t) {
+    for (const auto& [k, v] : t) {
         std::string key(k.str());
         if (key == "command") {
             s.command = rd.strings(v, "suite." + name + ".command");
@@ -204,15 +210,12 @@ SuiteDef parse_suite(const Reader& rd, const std::string& name, const toml::node
 }
 
 Gate parse_gate(const Reader& rd, const std::string& name, const toml::node& node) {
-    const toml::table* t = node.as_table();
-    if (t == nullptr) {
-        rd.fail(node, "'gate." + name + "' must be a table");
-    }
+    const toml::table& t = named_table(rd, "gate." + name, node);
     Gate g;
     g.name = name;
     g.where = where(rd.source, node);
     const toml::node* rules = nullptr;
-    for (const auto& [k, v] : *t) {
+    for (const auto& [k, v] : t) {
         std::string key(k.str());
         if (key == "suites") {
             g.suites = rd.strings(v, "gate." + name + ".suites");

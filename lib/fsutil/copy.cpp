@@ -70,17 +70,11 @@ void copy_fd(int in, int out, bool allow_reflink, const std::string& what) {
             throw io_error("cannot copy '" + what + "': " + errno_text(errno));
         }
     }
-    char* buf = io_buffer();
-    while (true) {
-        ssize_t n = read_some(in, buf, k_io_buffer_size);
-        if (n < 0) {
-            throw io_error("cannot read '" + what + "': " + errno_text(errno));
-        }
-        if (n == 0) {
-            return;
-        }
-        write_all(out, buf, static_cast<size_t>(n), what);
-    }
+    read_each(in, what, [&](const char* p, size_t n) { write_all(out, p, n, what); });
+}
+
+void throw_read_error(const std::string& what) {
+    throw io_error("cannot read '" + what + "': " + errno_text(errno));
 }
 
 } // namespace mlci
