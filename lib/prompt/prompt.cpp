@@ -392,6 +392,23 @@ std::vector<std::string> structure_lines(const std::string& body) {
     return out;
 }
 
+// The lines of `a` that `b` lacks (counted: a line twice in `a` and once in `b` is one), quoted, in
+// `a`'s order.
+static std::vector<std::string> quoted_extra(const std::vector<std::string>& a,
+                                             const std::vector<std::string>& b) {
+    std::multiset<std::string> pool(b.begin(), b.end());
+    std::vector<std::string> out;
+    for (const auto& s : a) {
+        auto it = pool.find(s);
+        if (it == pool.end()) {
+            out.push_back("'" + s + "'");
+        } else {
+            pool.erase(it);
+        }
+    }
+    return out;
+}
+
 Classification classify(const PromptFile& before, const PromptFile& after) {
     Classification c;
     std::set<std::string> old_vars(before.variables.begin(), before.variables.end());
@@ -447,26 +464,8 @@ Classification classify(const PromptFile& before, const PromptFile& after) {
     auto sa = structure_lines(before.body);
     auto sb = structure_lines(after.body);
     if (sa != sb) {
-        std::multiset<std::string> ma(sa.begin(), sa.end());
-        std::multiset<std::string> mb(sb.begin(), sb.end());
-        std::vector<std::string> plus;
-        std::vector<std::string> minus;
-        for (const auto& s : sb) {
-            auto it = ma.find(s);
-            if (it == ma.end()) {
-                plus.push_back("'" + s + "'");
-            } else {
-                ma.erase(it);
-            }
-        }
-        for (const auto& s : sa) {
-            auto it = mb.find(s);
-            if (it == mb.end()) {
-                minus.push_back("'" + s + "'");
-            } else {
-                mb.erase(it);
-            }
-        }
+        std::vector<std::string> plus = quoted_extra(sb, sa);
+        std::vector<std::string> minus = quoted_extra(sa, sb);
         c.level = Classification::Level::minor;
         std::vector<std::string> parts;
         if (!plus.empty()) {
