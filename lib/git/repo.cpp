@@ -423,63 +423,91 @@ std::vector<std::string> Repo::changed_paths(const std::optional<Oid>& a, const 
     return out;
 }
 
-std::vector<TagInfo> Repo::tags() const {
-    std::vector<TagInfo> out;
+namespace {
+
+// Call `each(git_reference*)` for every reference matching `glob` (freed after the call); `what` names
+// the listing in errors.
+template <class F>
+void for_each_ref(git_repository* repo, const char* glob, const std::string& what, F&& each) {
     Handle<git_reference_iterator> it;
-    check(git_reference_iterator_glob_new(it.out(), m_repo, "refs/tags/*"), "cannot list tags");
+    check(git_reference_iterator_glob_new(it.out(), repo, glob), what);
     git_reference* ref = nullptr;
-    Handle<git_odb> odb;
-    check(git_repository_odb(odb.out(), m_repo), "cannot open object database");
     while (true) {
         int rc = git_reference_next(&ref, it.get());
         if (rc == GIT_ITEROVER) {
+            return;
+        }
+        check(rc, what);
+        Handle<git_reference> owned(ref);
+        each(ref);
+    }
+}
+
+// The object an annotated tag `direct` finally points at, through nested tags; nullopt when unreadable.
+std::optional<Oid> peel_tag(git_repository* repo, const git_oid* direct) {
+    Handle<git_object> obj;
+    Handle<git_object> peeled;
+    if (git_object_lookup(obj.out(), repo, direct, GIT_OBJECT_TAG) < 0 ||
+        git_object_peel(peeled.out(), obj.get(), GIT_OBJECT_ANY) < 0) {
+        return std::nullopt;
+    }
+    Handle<git_object> cur(peeled.release());
+    while (git_object_type(cur.get()) == GIT_OBJECT_TAG) {
+        Handle<git_object> next;
+        if (git_object_peel(next.out(), cur.get(), GIT_OBJECT_ANY) < 0) {
             break;
         }
-        check(rc, "cannot list tags");
-        Handle<git_reference> owned(ref);
-        if (git_reference_type(ref) != GIT_REFERENCE_DIRECT) {
-            continue;
-        }
-        TagInfo t;
-        t.name = git_reference_name(ref) + 10; // strip "refs/tags/"
-        const git_oid* direct = git_reference_target(ref);
-        const git_oid* peel = git_reference_target_peel(ref);
-        if (peel != nullptr) {
-            // packed-refs carries the peeled id: an annotated tag, no object read needed.
-            t.annotated = true;
-            t.tag_oid = from_git(direct);
-            t.target = from_git(peel);
-        } else {
-            size_t len = 0;
-            git_object_t type = GIT_OBJECT_INVALID;
-            if (git_odb_read_header(&len, &type, odb.get(), direct) < 0) {
-                continue; // dangling tag: ignore as git does in listings
-            }
-            if (type == GIT_OBJECT_TAG) {
-                t.annotated = true;
-                t.tag_oid = from_git(direct);
-                Handle<git_object> obj;
-                Handle<git_object> peeled;
-                if (git_object_lookup(obj.out(), m_repo, direct, GIT_OBJECT_TAG) < 0 ||
-                    git_object_peel(peeled.out(), obj.get(), GIT_OBJECT_ANY) < 0) {
-                    continue;
-                }
-                // Peel through nested tags to the final object.
-                Handle<git_object> cur(peeled.release());
-                while (git_object_type(cur.get()) == GIT_OBJECT_TAG) {
-                    Handle<git_object> next;
-                    if (git_object_peel(next.out(), cur.get(), GIT_OBJECT_ANY) < 0) {
-                        break;
-                    }
-                    cur.reset(next.release());
-                }
-                t.target = from_git(git_object_id(cur.get()));
-            } else {
-                t.target = from_git(direct);
-            }
-        }
-        out.push_back(std::move(t));
+        cur.reset(next.release());
     }
+    return from_git(git_object_id(cur.get()));
+}
+
+// A tag reference as TagInfo; nullopt for a symbolic or dangling one (ignored as git does in listings).
+std::optional<TagInfo> tag_info(git_repository* repo, git_odb* odb, git_reference* ref) {
+    if (git_reference_type(ref) != GIT_REFERENCE_DIRECT) {
+        return std::nullopt;
+    }
+    TagInfo t;
+    t.name = git_reference_name(ref) + 10; // strip "refs/tags/"
+    const git_oid* direct = git_reference_target(ref);
+    const git_oid* peel = git_reference_target_peel(ref);
+    if (peel != nullptr) {
+        // packed-refs carries the peeled id: an annotated tag, no object read needed.
+        t.annotated = true;
+        t.tag_oid = from_git(direct);
+        t.target = from_git(peel);
+        return t;
+    }
+    size_t len = 0;
+    git_object_t type = GIT_OBJECT_INVALID;
+    if (git_odb_read_header(&len, &type, odb, direct) < 0) {
+        return std::nullopt;
+    }
+    if (type != GIT_OBJECT_TAG) {
+        t.target = from_git(direct);
+        return t;
+    }
+    t.annotated = true;
+    t.tag_oid = from_git(direct);
+    std::optional<Oid> target = peel_tag(repo, direct);
+    if (!target) {
+        return std::nullopt;
+    }
+    t.target = *target;
+    return t;
+}
+
+} // namespace
+
+std::vector<TagInfo> Repo::tags() const {
+    std::vector<TagInfo> out;
+    Handle<git_odb> odb;
+    check(git_repository_odb(odb.out(), m_repo), "cannot open object database");
+    for_each_ref(m_repo, "refs/tags/*", "cannot list tags", [&](git_reference* ref) {
+        if (auto t = tag_info(m_repo, odb.get(), ref)) {
+            out.push_back(std::move(*t));
+        }
+    });
     return out;
 }
 
@@ -551,22 +579,12 @@ std::optional<Oid> Repo::ref_target(const std::string& refname) const {
 
 std::vector<std::pair<std::string, Oid>> Repo::refs_matching(const std::string& glob) const {
     std::vector<std::pair<std::string, Oid>> out;
-    Handle<git_reference_iterator> it;
-    check(git_reference_iterator_glob_new(it.out(), m_repo, glob.c_str()), "cannot list references");
-    git_reference* ref = nullptr;
-    while (true) {
-        int rc = git_reference_next(&ref, it.get());
-        if (rc == GIT_ITEROVER) {
-            break;
-        }
-        check(rc, "cannot list references");
-        Handle<git_reference> owned(ref);
+    for_each_ref(m_repo, glob.c_str(), "cannot list references", [&](git_reference* ref) {
         Handle<git_reference> resolved;
-        if (git_reference_resolve(resolved.out(), ref) < 0) {
-            continue;
+        if (git_reference_resolve(resolved.out(), ref) >= 0) {
+            out.emplace_back(git_reference_name(ref), from_git(git_reference_target(resolved.get())));
         }
-        out.emplace_back(git_reference_name(ref), from_git(git_reference_target(resolved.get())));
-    }
+    });
     return out;
 }
 
