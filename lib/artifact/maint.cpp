@@ -29,6 +29,23 @@ std::map<std::string, uint64_t> expected_sizes(Context& ctx) {
     return out;
 }
 
+// The verdicts of a verify's threads, gathered under one lock.
+struct Tally {
+    VerifyReport& rep;
+    const std::map<std::string, uint64_t>& sizes;
+    std::mutex mu;
+
+    void add(const Hash128& h, bool ok, uint64_t size, const std::string& why) {
+        std::lock_guard<std::mutex> lock(mu);
+        ++rep.checked;
+        rep.bytes += size;
+        if (!ok) {
+            auto it = sizes.find(h.hex());
+            rep.corrupt.push_back({h, size, it == sizes.end() ? 0 : it->second, "", why});
+        }
+    }
+};
+
 } // namespace
 
 VerifyReport verify_cache(Context& ctx, int jobs) {
@@ -36,7 +53,7 @@ VerifyReport verify_cache(Context& ctx, int jobs) {
     ctx.hold_cache(CacheLock::Mode::shared);
     auto objects = ctx.cache.objects();
     auto sizes = expected_sizes(ctx);
-    std::mutex mu;
+    Tally tally{rep, sizes, {}};
     parallel_for(objects.size(), jobs, [&](size_t i) {
         const Hash128& h = objects[i].first;
         uint64_t size = 0;
@@ -48,18 +65,7 @@ VerifyReport verify_cache(Context& ctx, int jobs) {
             ok = false;
             why = e.what();
         }
-        std::lock_guard<std::mutex> lock(mu);
-        ++rep.checked;
-        rep.bytes += size;
-        if (!ok) {
-            CorruptObject c;
-            c.hash = h;
-            c.size = size;
-            auto it = sizes.find(h.hex());
-            c.expected = it == sizes.end() ? 0 : it->second;
-            c.why = why;
-            rep.corrupt.push_back(c);
-        }
+        tally.add(h, ok, size, why);
     });
     for (auto& c : rep.corrupt) {
         try {
@@ -77,7 +83,7 @@ VerifyReport verify_store(Context& ctx, Store& store, int jobs) {
     HashSet all = store.list();
     std::vector<Hash128> objects(all.begin(), all.end());
     auto sizes = expected_sizes(ctx);
-    std::mutex mu;
+    Tally tally{rep, sizes, {}};
     parallel_for(objects.size(), jobs, [&](size_t i) {
         const Hash128& h = objects[i];
         Xxh128 x;
@@ -96,13 +102,7 @@ VerifyReport verify_store(Context& ctx, Store& store, int jobs) {
             ok = false;
             why = e.what();
         }
-        std::lock_guard<std::mutex> lock(mu);
-        ++rep.checked;
-        rep.bytes += n;
-        if (!ok) {
-            auto it = sizes.find(h.hex());
-            rep.corrupt.push_back({h, n, it == sizes.end() ? 0 : it->second, "", why});
-        }
+        tally.add(h, ok, n, why);
     });
     return rep;
 }
