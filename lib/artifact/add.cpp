@@ -193,8 +193,7 @@ std::vector<std::vector<FileResult>> store_files(Context& ctx, const std::vector
             work.push_back({i, j});
         }
     }
-    std::mutex mu;
-    std::optional<Error> first;
+    FirstError first;
     bool hardlink = ctx.link == LinkMode::hardlink;
     // Many files: one listing of the cache instead of a stat per object.
     std::optional<HashSet> present;
@@ -257,15 +256,10 @@ std::vector<std::vector<FileResult>> store_files(Context& ctx, const std::vector
                 ctx.stat.record(fst, r.hash);
             }
         } catch (const Error& e) {
-            std::lock_guard<std::mutex> lock(mu);
-            if (!first) {
-                first = e;
-            }
+            first.keep(k, e);
         }
     });
-    if (first) {
-        throw *first; // the batch's destructor removes every temporary: the cache is as it was
-    }
+    first.rethrow(); // the batch's destructor removes every temporary: the cache is as it was
     return results;
 }
 
@@ -338,8 +332,8 @@ void write_pointers(Context& ctx, const std::vector<AddedItem>& out, std::vector
 /// hardlink / symlink modes: make each workspace file a link to its object. The first failure, if any.
 std::optional<Error> link_workspace(Context& ctx, const std::vector<Plan>& plans,
                                     const std::vector<std::vector<FileResult>>& results, int jobs) {
-    std::mutex mu;
-    std::optional<Error> first;
+    FirstError first;
+    size_t base = 0; // the index of plans[i]'s first file among all the plans' files
     if (ctx.link == LinkMode::hardlink || ctx.link == LinkMode::symlink) {
         for (size_t i = 0; i < plans.size(); ++i) {
             const Plan& plan = plans[i];
@@ -364,15 +358,13 @@ std::optional<Error> link_workspace(Context& ctx, const std::vector<Plan>& plans
                         ctx.stat.record(ws, h);
                     }
                 } catch (const Error& e) {
-                    std::lock_guard<std::mutex> lock(mu);
-                    if (!first) {
-                        first = e;
-                    }
+                    first.keep(base + j, e);
                 }
             });
+            base += plan.files.size();
         }
     }
-    return first;
+    return first.get();
 }
 
 } // namespace

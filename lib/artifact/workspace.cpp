@@ -532,20 +532,11 @@ void list_rec(int dirfd, const std::string& shown, const std::string& rel,
     }
     // Sub-folders in parallel (their results joined in order), one level deep is enough to spread.
     std::vector<std::vector<std::pair<std::string, struct stat>>> parts(subdirs.size());
-    std::vector<std::optional<Error>> errs(subdirs.size());
-    parallel_for(subdirs.size(), jobs, [&](size_t i) {
-        try {
-            list_rec(dirfd, shown, subdirs[i], parts[i], 1);
-        } catch (const Error& e) {
-            errs[i] = e;
-        }
-    });
+    parallel_for_or_throw(subdirs.size(), jobs,
+                          [&](size_t i) { list_rec(dirfd, shown, subdirs[i], parts[i], 1); });
     size_t total = out.size();
-    for (size_t i = 0; i < subdirs.size(); ++i) {
-        if (errs[i]) {
-            throw *errs[i];
-        }
-        total += parts[i].size();
+    for (const auto& part : parts) {
+        total += part.size();
     }
     out.reserve(total);
     for (auto& part : parts) {
@@ -674,19 +665,8 @@ FileRuns list_files(const std::string& abs_dir, const std::string& shown, int jo
             runs.back().push_back(ListedFile{std::move(c.key), c.st, c.mode});
         }
     }
-    std::vector<std::optional<Error>> errs(subdirs.size());
-    parallel_for(subdirs.size(), jobs, [&](size_t i) {
-        try {
-            list_subtree(top.get(), shown, subdirs[i], runs[subdir_run[i]]);
-        } catch (const Error& e) {
-            errs[i] = e;
-        }
-    });
-    for (auto& e : errs) {
-        if (e) {
-            throw *e;
-        }
-    }
+    parallel_for_or_throw(subdirs.size(), jobs,
+                          [&](size_t i) { list_subtree(top.get(), shown, subdirs[i], runs[subdir_run[i]]); });
     return runs;
 }
 
@@ -709,21 +689,9 @@ ScannedDir scan_directory(Context& ctx, const std::string& rel, int jobs) {
             misses.emplace_back(i, &lf);
         }
     });
-    std::mutex mu;
-    std::optional<Error> first;
-    parallel_for(misses.size(), jobs, [&](size_t k) {
-        try {
-            d.hashes[misses[k].first] = rehash_file(ctx, base + "/" + misses[k].second->path);
-        } catch (const Error& e) {
-            std::lock_guard<std::mutex> lock(mu);
-            if (!first) {
-                first = e;
-            }
-        }
+    parallel_for_or_throw(misses.size(), jobs, [&](size_t k) {
+        d.hashes[misses[k].first] = rehash_file(ctx, base + "/" + misses[k].second->path);
     });
-    if (first) {
-        throw *first;
-    }
     return d;
 }
 

@@ -64,8 +64,7 @@ void SyncBatch::commit(std::vector<std::string>* later) {
     // 2. The renames: independent, so spread over the cores when there are many (each resolves one name
     // in its own small folder).
     std::vector<char> done(m_items.size(), 0);
-    std::mutex err_mu;
-    std::optional<Error> first;
+    FirstError first;
     parallel_for(m_items.size(), m_items.size() > 256 ? default_jobs() : 1, [&](size_t i) {
         const Item& it = m_items[i];
         if (::renameat(it.dirfd, it.temp.c_str(), it.dirfd, it.final.c_str()) == 0) {
@@ -73,12 +72,9 @@ void SyncBatch::commit(std::vector<std::string>* later) {
             return;
         }
         int err = errno;
-        std::lock_guard<std::mutex> l(err_mu);
-        if (!first) {
-            std::string where = it.dirfd == AT_FDCWD ? "" : std::string(it.dir) + "/";
-            first = io_error("cannot rename '" + where + it.temp + "' to '" + where + it.final +
-                             "': " + errno_text(err));
-        }
+        std::string where = it.dirfd == AT_FDCWD ? "" : std::string(it.dir) + "/";
+        first.keep(i, io_error("cannot rename '" + where + it.temp + "' to '" + where + it.final +
+                               "': " + errno_text(err)));
     });
     std::vector<std::string> dirs;
     std::set<const char*> seen;
@@ -93,9 +89,7 @@ void SyncBatch::commit(std::vector<std::string>* later) {
         }
     }
     m_items = std::move(left);
-    if (first) {
-        throw *first;
-    }
+    first.rethrow();
     // 3. The folders, so that the renames are durable too.
     if (later != nullptr) {
         later->insert(later->end(), dirs.begin(), dirs.end());

@@ -42,4 +42,24 @@ void parallel_for(size_t n, int jobs, const std::function<void(size_t)>& fn) {
     helpers.join();
 }
 
+void FirstError::keep(size_t index, const Error& e) {
+    std::lock_guard<std::mutex> lock(m_mu);
+    if (!m_error || index < m_index) {
+        m_error = e;
+        m_index = index;
+    }
+}
+
+void parallel_for_or_throw(size_t n, int jobs, const std::function<void(size_t)>& fn) {
+    FirstError first;
+    parallel_for(n, jobs, [&](size_t i) {
+        try {
+            fn(i);
+        } catch (const Error& e) {
+            first.keep(i, e);
+        }
+    });
+    first.rethrow();
+}
+
 } // namespace mlci

@@ -4,8 +4,12 @@
 // (the S3 store's part uploaders and range downloaders, which take work from a bounded queue).
 #pragma once
 
+#include "util/error.hpp"
+
 #include <cstddef>
 #include <functional>
+#include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -17,6 +21,29 @@ int default_jobs();
 /// Run fn(i) for i in [0, n) on up to `jobs` threads (the caller's thread included). fn must not throw:
 /// callers record per-item failures themselves.
 void parallel_for(size_t n, int jobs, const std::function<void(size_t)>& fn);
+
+/// The error to report when several of parallel_for's items fail: keep() is thread-safe and keeps the
+/// error of the lowest index, so which one is reported does not depend on the threads' timing.
+class FirstError {
+  public:
+    void keep(size_t index, const Error& e);
+    /// After the threads are done: the error kept, if any.
+    const std::optional<Error>& get() const { return m_error; }
+    void rethrow() const {
+        if (m_error) {
+            throw *m_error;
+        }
+    }
+
+  private:
+    std::mutex m_mu;
+    size_t m_index = 0;
+    std::optional<Error> m_error;
+};
+
+/// parallel_for whose fn may throw mlci::Error: every item runs, then the error of the lowest index
+/// failing (FirstError) is thrown.
+void parallel_for_or_throw(size_t n, int jobs, const std::function<void(size_t)>& fn);
 
 /// `n` threads each running fn() until it returns; join() (or the destructor) waits for them all. The
 /// caller tells fn to return (a flag under its lock, then a notify) before joining.

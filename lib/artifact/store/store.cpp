@@ -35,23 +35,12 @@ HashSet Store::present(const std::vector<Hash128>& hashes, int jobs) {
 HashSet Store::present_each(const std::vector<Hash128>& hashes, int jobs) {
     HashSet out;
     std::mutex mu;
-    std::optional<Error> error;
-    parallel_for(hashes.size(), jobs, [&](size_t i) {
-        try {
-            if (has(hashes[i])) {
-                std::lock_guard<std::mutex> lock(mu);
-                out.insert(hashes[i]);
-            }
-        } catch (const Error& e) {
+    parallel_for_or_throw(hashes.size(), jobs, [&](size_t i) {
+        if (has(hashes[i])) {
             std::lock_guard<std::mutex> lock(mu);
-            if (!error) {
-                error = e;
-            }
+            out.insert(hashes[i]);
         }
     });
-    if (error) {
-        throw *error;
-    }
     return out;
 }
 
