@@ -211,6 +211,11 @@ uint64_t S3Store::requests() const {
     return m_requests;
 }
 
+int S3Store::jobs_now() const {
+    std::lock_guard<std::mutex> lock(m_mu);
+    return m_limit;
+}
+
 std::unique_ptr<s3::Session> S3Store::acquire() {
     std::unique_lock<std::mutex> lock(m_mu);
     m_cv.wait(lock, [&] { return !m_idle.empty() || m_open < m_limit; });
@@ -561,6 +566,32 @@ void stop_helpers(std::mutex& mu, std::condition_variable& cv, bool& flag, Threa
     threads.join();
 }
 
+// What a ThreadGroup of helpers shares with the thread that feeds or drains them: one lock, one
+// condition, the first error a helper met, and the flag that tells them to return.
+struct Crew {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::optional<Error> error;
+    bool stopping = false;
+
+    /// Keep the first error and wake everyone: the helpers take no more work.
+    void failed(const Error& e) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!error) {
+            error = e;
+        }
+        cv.notify_all();
+    }
+
+    /// Tell the helpers to return (they wait on `stopping` under the lock) and wait for them.
+    void stop(ThreadGroup& threads) { stop_helpers(mu, cv, stopping, threads); }
+};
+
+// Helpers for `n` pieces of work with `jobs` requests allowed: one at least, no idle ones.
+int helpers_for(int jobs, size_t n) {
+    return std::max(1, std::min<int>(jobs, static_cast<int>(n)));
+}
+
 } // namespace
 
 bool S3Store::put_single(const Hash128& h, uint64_t size, const Source& source) {
@@ -800,244 +831,91 @@ void S3Store::get_sized(const Hash128& h, uint64_t size, const Sink& sink) {
 
 namespace {
 
+const char* const k_repair_hint = "repair the store from a clone that has a good copy (git model push)";
+
 // What a store that sent more than asked for gets: refused, never buffered without end.
 Error over_limit(const Hash128& h, const std::string& store, uint64_t limit) {
     return input_error(h.id() + " on " + store + " is over " + std::to_string(limit) +
                            " bytes long: it is corrupt, refused before it was copied",
-                       "repair the store from a clone that has a good copy (git model push)");
+                       k_repair_hint);
 }
 
-} // namespace
-
-void S3Store::get_ranges(const Hash128& h, std::optional<uint64_t> expected, uint64_t max_bytes,
-                         const Sink& sink) {
-    std::string key = s3::object_key(m_opt.location, h);
-    std::string what = "downloading " + h.id();
-    // Ranges of at most 8 MiB (awscli's size): one slow stream then bounds the download less.
-    const uint64_t chunk = std::clamp(m_opt.part_size, uint64_t(1) << 20, k_s3_get_range);
-    std::string first;
-    bool over = false; // the server sent more than max_bytes (a server that ignores Range sends it all)
-    auto range_request = [&](uint64_t from, uint64_t to, std::string* into, const std::string& etag) {
-        return [&, from, to, into, etag] {
-            into->clear();
-            s3::Request q;
-            q.key = key;
-            if (to > from) {
-                q.headers.emplace_back("Range",
-                                       "bytes=" + std::to_string(from) + "-" + std::to_string(to - 1));
-            }
-            if (!etag.empty()) {
-                q.headers.emplace_back("If-Match", etag);
-            }
-            q.download = [into, &over, max_bytes](const char* p, size_t n) {
-                if (into->size() + n > max_bytes) {
-                    over = true;
-                    return false; // aborts the transfer
-                }
-                into->append(p, n);
-                return true;
-            };
-            return q;
-        };
-    };
-    auto send_bounded = [&](auto make) {
-        try {
-            return send(make, what);
-        } catch (const Error&) {
-            if (over) {
-                throw over_limit(h, describe(), max_bytes);
-            }
-            throw;
-        }
-    };
-    uint64_t total = 0;
-    uint64_t start = 0; // the first byte the parallel ranges fetch
-    std::string etag;
-    if (expected && *expected > chunk) {
-        // The size is known: every range at once, no first request alone.
-        total = *expected;
-        return get_parallel(h, key, what, total, 0, chunk, "", sink);
-    }
-    auto r = send_bounded(range_request(0, chunk, &first, ""));
-    if (r.status == 416) {
-        // A zero-byte object has no byte 0: S3 refuses the range.
-        r = send_bounded(range_request(0, 0, &first, ""));
-    }
-    if (r.status == 404) {
-        throw io_error(h.id() + " is not on " + describe(),
-                       "push it from a clone that has it: git model push");
-    }
-    if (r.status != 200 && r.status != 206) {
-        fail(r, what);
-    }
-    if (r.status == 200) {
-        if (expected && first.size() != *expected) {
-            throw input_error(h.id() + " on " + describe() + " is not " + std::to_string(*expected) +
-                                  " bytes long: it is corrupt",
-                              "repair the store from a clone that has a good copy (git model push)");
-        }
-        sink(first.data(), first.size());
-        return;
-    }
-    auto cr = r.headers.find("content-range");
-    if (cr == r.headers.end() || cr->second.find('/') == std::string::npos) {
-        throw io_error(describe() + ": " + what + ": a partial response without Content-Range");
-    }
-    total = std::strtoull(cr->second.substr(cr->second.find('/') + 1).c_str(), nullptr, 10);
-    if (total > max_bytes || (expected && total != *expected)) {
-        throw expected ? input_error(h.id() + " on " + describe() + " is not " + std::to_string(*expected) +
-                                         " bytes long: it is corrupt",
-                                     "repair the store from a clone that has a good copy (git model push)")
-                       : over_limit(h, describe(), max_bytes);
-    }
-    if (first.size() != std::min(chunk, total)) {
-        throw io_error(describe() + ": " + what + ": got " + std::to_string(first.size()) +
-                       " bytes of the first range, expected " + std::to_string(std::min(chunk, total)));
-    }
-    if (auto et = r.headers.find("etag"); et != r.headers.end()) {
-        etag = et->second;
-    }
-    sink(first.data(), first.size());
-    first = std::string();
-    if (total <= chunk) {
-        return;
-    }
-    start = chunk;
-    get_parallel(h, key, what, total, start, chunk, etag, sink);
+// What a download of an object the store does not have gets.
+Error not_on_store(const Hash128& h, const std::string& store) {
+    return io_error(h.id() + " is not on " + store, "push it from a clone that has it: git model push");
 }
 
-void S3Store::get_parallel(const Hash128& h, const std::string& key, const std::string& what, uint64_t total,
-                           uint64_t start, uint64_t chunk, const std::string& etag, const Sink& sink) {
-    std::atomic<bool> over{false}; // a server sent more than the whole object for a range
-    auto range_request = [&](uint64_t from, uint64_t to, std::string* into) {
-        return [&, from, to, into] {
-            into->clear();
-            into->reserve(to - from); // no regrowth copies while the range streams in
-            s3::Request q;
-            q.key = key;
-            q.headers.emplace_back("Range", "bytes=" + std::to_string(from) + "-" + std::to_string(to - 1));
-            if (!etag.empty()) {
-                q.headers.emplace_back("If-Match", etag);
-            }
-            q.download = [into, total, &over](const char* p, size_t n) {
-                if (into->size() + n > total) {
-                    over = true;
-                    return false; // more than the whole object: aborted
-                }
-                into->append(p, n);
-                return true;
-            };
-            return q;
-        };
-    };
-    // Ranges fetched in parallel, handed to the sink in order; at most `window` ranges held in memory.
-    const size_t n = static_cast<size_t>((total - start + chunk - 1) / chunk);
+// What an object whose length on the store is not the one expected gets.
+Error wrong_size(const Hash128& h, const std::string& store, uint64_t size) {
+    return input_error(h.id() + " on " + store + " is not " + std::to_string(size) +
+                           " bytes long: it is corrupt",
+                       k_repair_hint);
+}
+
+/// The object's whole length from a partial response's Content-Range ("bytes 0-9/1234"); nullopt when
+/// the header is absent or names no length.
+std::optional<uint64_t> content_range_total(const s3::Response& r) {
+    auto it = r.headers.find("content-range");
+    if (it == r.headers.end() || it->second.find('/') == std::string::npos) {
+        return std::nullopt;
+    }
+    return std::strtoull(it->second.substr(it->second.find('/') + 1).c_str(), nullptr, 10);
+}
+
+// The ranges of a parallel download between the helpers that fetch them and the thread that hands
+// them to the sink in order: a helper claims the next range only while fewer than `window` ranges
+// are claimed and not yet delivered, so at most `window` ranges are held in memory.
+struct Ranges : Crew {
     struct Slot {
         std::string data;
         bool done = false;
     };
-    std::vector<Slot> slots(n);
+    const size_t n;
+    const size_t window;
+    std::vector<Slot> slots;
     std::vector<std::string> spare; // delivered buffers, for the next ranges
-    std::mutex mu;
-    std::condition_variable cv;
-    size_t next = 0, delivered = 0;
-    bool stopping = false;
-    std::optional<Error> error;
-    size_t window;
-    int helpers;
-    {
-        std::lock_guard<std::mutex> lock(m_mu);
-        window = static_cast<size_t>(m_limit) + 1;
-        helpers = std::max(1, std::min<int>(m_limit, static_cast<int>(n)));
-    }
-    auto downloader = [&] {
-        while (true) {
-            size_t i;
-            {
-                std::unique_lock<std::mutex> lock(mu);
-                cv.wait(lock, [&] { return next >= n || next < delivered + window || error || stopping; });
-                if (next >= n || error || stopping) {
-                    return;
-                }
-                i = next++;
-            }
-            uint64_t from = start + chunk * i;
-            uint64_t to = std::min(total, from + chunk);
-            std::string data;
-            {
-                // Reuse the buffers the sink is done with: their pages are already mapped.
-                std::lock_guard<std::mutex> lock(mu);
-                if (!spare.empty()) {
-                    data = std::move(spare.back());
-                    spare.pop_back();
-                }
-            }
-            try {
-                s3::Response rr;
-                try {
-                    rr = send(range_request(from, to, &data), what);
-                } catch (const Error&) {
-                    if (over) {
-                        throw over_limit(h, describe(), total);
-                    }
-                    throw;
-                }
-                if (rr.status == 412) {
-                    throw io_error(describe() + ": " + h.id() + " changed while it was being downloaded",
-                                   "run the command again");
-                }
-                if (rr.status == 404) {
-                    throw io_error(h.id() + " is not on " + describe(),
-                                   "push it from a clone that has it: git model push");
-                }
-                if (rr.status == 416 || (rr.status == 200 && data.size() != total)) {
-                    throw input_error(h.id() + " on " + describe() + " is not " + std::to_string(total) +
-                                          " bytes long: it is corrupt",
-                                      "repair the store from a clone that has a good copy (git model push)");
-                }
-                if (rr.status != 206 && rr.status != 200) {
-                    fail(rr, what);
-                }
-                if (rr.status == 200) {
-                    data = data.substr(from, to - from); // a server that ignores Range
-                }
-                auto crh = rr.headers.find("content-range");
-                if (rr.status == 206 && crh != rr.headers.end() &&
-                    crh->second.find('/') != std::string::npos &&
-                    std::strtoull(crh->second.substr(crh->second.find('/') + 1).c_str(), nullptr, 10) !=
-                        total) {
-                    throw input_error(h.id() + " on " + describe() + " is not " + std::to_string(total) +
-                                          " bytes long: it is corrupt",
-                                      "repair the store from a clone that has a good copy (git model push)");
-                }
-                if (data.size() != to - from) {
-                    throw io_error(describe() + ": " + what + ": got " + std::to_string(data.size()) +
-                                   " bytes of a range, expected " + std::to_string(to - from));
-                }
-            } catch (const Error& e) {
-                std::lock_guard<std::mutex> lock(mu);
-                if (!error) {
-                    error = e;
-                }
-                cv.notify_all();
-                return;
-            }
-            std::lock_guard<std::mutex> lock(mu);
-            slots[i].data = std::move(data);
-            slots[i].done = true;
-            cv.notify_all();
+    size_t next = 0;
+    size_t delivered = 0;
+
+    Ranges(size_t count, size_t window_) : n(count), window(window_), slots(count) {}
+
+    /// The index of the next range to fetch; nullopt when none is left, a helper failed or stop() was called.
+    std::optional<size_t> claim() {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return next >= n || next < delivered + window || error || stopping; });
+        if (next >= n || error || stopping) {
+            return std::nullopt;
         }
-    };
-    ThreadGroup threads(static_cast<size_t>(helpers), downloader);
-    auto join = [&] { stop_helpers(mu, cv, stopping, threads); };
-    try {
+        return next++;
+    }
+
+    /// A buffer the sink is done with (its pages are already mapped), else an empty one.
+    std::string spare_buffer() {
+        std::string data;
+        std::lock_guard<std::mutex> lock(mu);
+        if (!spare.empty()) {
+            data = std::move(spare.back());
+            spare.pop_back();
+        }
+        return data;
+    }
+
+    void done(size_t i, std::string data) {
+        std::lock_guard<std::mutex> lock(mu);
+        slots[i].data = std::move(data);
+        slots[i].done = true;
+        cv.notify_all();
+    }
+
+    /// Hand every range to the sink in order as it arrives; returns early when a helper failed.
+    void deliver(const Sink& sink) {
         for (size_t i = 0; i < n; ++i) {
             std::string data;
             {
                 std::unique_lock<std::mutex> lock(mu);
                 cv.wait(lock, [&] { return slots[i].done || error; });
                 if (!slots[i].done) {
-                    break;
+                    return;
                 }
                 data = std::move(slots[i].data);
                 slots[i].data = std::string();
@@ -1048,13 +926,158 @@ void S3Store::get_parallel(const Hash128& h, const std::string& key, const std::
             std::lock_guard<std::mutex> lock(mu);
             spare.push_back(std::move(data));
         }
-    } catch (...) {
-        join();
+    }
+};
+
+} // namespace
+
+// One object coming down in ranges: what every range request of it shares.
+struct S3Store::Download {
+    const Hash128& h;
+    std::string key;
+    std::string what;              // "downloading xxh128:…", for messages
+    uint64_t limit;                // the most one response may bring: more is aborted (over_limit)
+    std::string etag;              // If-Match for the ranges after the first, once it is known
+    std::atomic<bool> over{false}; // a response brought more than `limit`
+};
+
+void S3Store::get_ranges(const Hash128& h, std::optional<uint64_t> expected, uint64_t max_bytes,
+                         const Sink& sink) {
+    // A server that ignores Range sends the whole object: more than max_bytes is refused.
+    Download d{h, s3::object_key(m_opt.location, h), "downloading " + h.id(), max_bytes, ""};
+    // Ranges of at most 8 MiB (awscli's size): one slow stream then bounds the download less.
+    const uint64_t chunk = std::clamp(m_opt.part_size, uint64_t(1) << 20, k_s3_get_range);
+    if (expected && *expected > chunk) {
+        // The size is known: every range at once, no first request alone.
+        return get_parallel(d, *expected, 0, chunk, sink);
+    }
+    std::string first;
+    auto r = send_range(d, 0, chunk, first);
+    if (r.status == 416) {
+        // A zero-byte object has no byte 0: S3 refuses the range.
+        r = send_range(d, 0, 0, first);
+    }
+    if (r.status == 404) {
+        throw not_on_store(h, describe());
+    }
+    if (r.status != 200 && r.status != 206) {
+        fail(r, d.what);
+    }
+    if (r.status == 200) {
+        if (expected && first.size() != *expected) {
+            throw wrong_size(h, describe(), *expected);
+        }
+        sink(first.data(), first.size());
+        return;
+    }
+    auto total = content_range_total(r);
+    if (!total) {
+        throw io_error(describe() + ": " + d.what + ": a partial response without Content-Range");
+    }
+    if (*total > max_bytes || (expected && *total != *expected)) {
+        throw expected ? wrong_size(h, describe(), *expected) : over_limit(h, describe(), max_bytes);
+    }
+    if (first.size() != std::min(chunk, *total)) {
+        throw io_error(describe() + ": " + d.what + ": got " + std::to_string(first.size()) +
+                       " bytes of the first range, expected " + std::to_string(std::min(chunk, *total)));
+    }
+    if (auto et = r.headers.find("etag"); et != r.headers.end()) {
+        d.etag = et->second;
+    }
+    sink(first.data(), first.size());
+    first = std::string();
+    if (*total > chunk) {
+        get_parallel(d, *total, chunk, chunk, sink);
+    }
+}
+
+s3::Response S3Store::send_range(Download& d, uint64_t from, uint64_t to, std::string& into) {
+    auto make = [&] {
+        into.clear();
+        s3::Request q;
+        q.key = d.key;
+        if (to > from) {
+            q.headers.emplace_back("Range", "bytes=" + std::to_string(from) + "-" + std::to_string(to - 1));
+        }
+        if (!d.etag.empty()) {
+            q.headers.emplace_back("If-Match", d.etag);
+        }
+        q.download = [&into, &d](const char* p, size_t n) {
+            if (into.size() + n > d.limit) {
+                d.over = true;
+                return false; // aborts the transfer
+            }
+            into.append(p, n);
+            return true;
+        };
+        return q;
+    };
+    try {
+        return send(make, d.what);
+    } catch (const Error&) {
+        if (d.over) {
+            throw over_limit(d.h, describe(), d.limit);
+        }
         throw;
     }
-    join();
-    if (error) {
-        throw *error;
+}
+
+void S3Store::fetch_range(Download& d, uint64_t total, uint64_t from, uint64_t to, std::string& data) {
+    data.reserve(to - from); // no regrowth copies while the range streams in
+    auto r = send_range(d, from, to, data);
+    if (r.status == 412) {
+        throw io_error(describe() + ": " + d.h.id() + " changed while it was being downloaded",
+                       "run the command again");
+    }
+    if (r.status == 404) {
+        throw not_on_store(d.h, describe());
+    }
+    if (r.status == 416 || (r.status == 200 && data.size() != total)) {
+        throw wrong_size(d.h, describe(), total);
+    }
+    if (r.status != 206 && r.status != 200) {
+        fail(r, d.what);
+    }
+    if (r.status == 200) {
+        data = data.substr(from, to - from); // a server that ignores Range
+    }
+    if (auto whole = content_range_total(r); r.status == 206 && whole && *whole != total) {
+        throw wrong_size(d.h, describe(), total);
+    }
+    if (data.size() != to - from) {
+        throw io_error(describe() + ": " + d.what + ": got " + std::to_string(data.size()) +
+                       " bytes of a range, expected " + std::to_string(to - from));
+    }
+}
+
+void S3Store::get_parallel(Download& d, uint64_t total, uint64_t start, uint64_t chunk, const Sink& sink) {
+    d.limit = total; // a range that brings more than the whole object is aborted
+    const size_t n = static_cast<size_t>((total - start + chunk - 1) / chunk);
+    const int jobs = jobs_now();
+    Ranges ranges(n, static_cast<size_t>(jobs) + 1);
+    ThreadGroup threads(static_cast<size_t>(helpers_for(jobs, n)), [&] {
+        while (auto i = ranges.claim()) {
+            uint64_t from = start + chunk * *i;
+            uint64_t to = std::min(total, from + chunk);
+            std::string data = ranges.spare_buffer();
+            try {
+                fetch_range(d, total, from, to, data);
+            } catch (const Error& e) {
+                ranges.failed(e);
+                return;
+            }
+            ranges.done(*i, std::move(data));
+        }
+    });
+    try {
+        ranges.deliver(sink);
+    } catch (...) {
+        ranges.stop(threads);
+        throw;
+    }
+    ranges.stop(threads);
+    if (ranges.error) {
+        throw *ranges.error;
     }
 }
 
