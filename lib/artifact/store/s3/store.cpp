@@ -556,16 +556,6 @@ std::function<size_t(char*, size_t)> reader(const std::string& data) {
 
 namespace {
 
-// Tell a ThreadGroup's loops to return (the flag they wait on, under their lock) and wait for them.
-void stop_helpers(std::mutex& mu, std::condition_variable& cv, bool& flag, ThreadGroup& threads) {
-    {
-        std::lock_guard<std::mutex> lock(mu);
-        flag = true;
-    }
-    cv.notify_all();
-    threads.join();
-}
-
 // What a ThreadGroup of helpers shares with the thread that feeds or drains them: one lock, one
 // condition, the first error a helper met, and the flag that tells them to return.
 struct Crew {
@@ -584,7 +574,14 @@ struct Crew {
     }
 
     /// Tell the helpers to return (they wait on `stopping` under the lock) and wait for them.
-    void stop(ThreadGroup& threads) { stop_helpers(mu, cv, stopping, threads); }
+    void stop(ThreadGroup& threads) {
+        {
+            std::lock_guard<std::mutex> lock(mu);
+            stopping = true;
+        }
+        cv.notify_all();
+        threads.join();
+    }
 };
 
 // Helpers for `n` pieces of work with `jobs` requests allowed: one at least, no idle ones.
@@ -624,140 +621,136 @@ bool S3Store::put_single(const Hash128& h, uint64_t size, const Source& source) 
     return true;
 }
 
-bool S3Store::put_multipart(const Hash128& h, uint64_t size, const Source& source) {
-    std::string key = s3::object_key(m_opt.location, h);
-    std::string what = "uploading " + h.id();
-    auto r = send(
-        [&] {
-            s3::Request q;
-            q.method = "POST";
-            q.key = key;
-            q.query = {{"uploads", ""}};
-            return q;
-        },
-        what + " (starting a multipart upload)");
-    if (r.status != 200) {
-        fail(r, what + " (starting a multipart upload)");
-    }
-    std::string upload_id = xml_text(r.body, "UploadId").value_or("");
-    if (upload_id.empty()) {
-        throw io_error(describe() + ": " + what + ": the server started a multipart upload with no UploadId");
-    }
-    auto abort_upload = [&] {
-        try {
-            send(
-                [&] {
-                    s3::Request q;
-                    q.method = "DELETE";
-                    q.key = key;
-                    q.query = {{"uploadId", upload_id}};
-                    return q;
-                },
-                what + " (aborting)");
-        } catch (const Error&) {
-            // the server is gone: gc --remote aborts uploads left behind
-        }
-    };
+namespace {
 
-    const uint64_t psize = part_size_for(size);
-    const size_t nparts = static_cast<size_t>((size + psize - 1) / psize);
+// The parts of a multipart upload between the thread that reads the source and the helpers that send
+// them: at most one part waits beside those being sent, so memory stays (jobs + 2) parts.
+struct PartQueue : Crew {
     struct Part {
         int number;
         std::string data;
     };
-    std::mutex mu;
-    std::condition_variable cv;
-    std::deque<Part> queue;
-    bool closed = false;
-    std::optional<Error> error;
-    std::vector<std::string> etags(nparts + 1);
-    int helpers;
-    {
-        std::lock_guard<std::mutex> lock(m_mu);
-        helpers = std::max(1, std::min<int>(m_limit, static_cast<int>(nparts)));
-    }
-    auto uploader = [&] {
-        while (true) {
-            Part part;
-            {
-                std::unique_lock<std::mutex> lock(mu);
-                cv.wait(lock, [&] { return !queue.empty() || closed || error; });
-                if (error || queue.empty()) {
-                    return;
-                }
-                part = std::move(queue.front());
-                queue.pop_front();
-                cv.notify_all();
-            }
-            try {
-                if (part.number < 1 || static_cast<size_t>(part.number) > nparts) {
-                    throw io_error("upload of " + h.id() + " to " + describe() +
-                                   ": the source gave more than " + std::to_string(size) + " bytes");
-                }
-                std::string sha = sha256_hex_fast(part.data);
-                std::string pwhat =
-                    what + " (part " + std::to_string(part.number) + " of " + std::to_string(nparts) + ")";
-                auto pr = send(
-                    [&] {
-                        s3::Request q;
-                        q.method = "PUT";
-                        q.key = key;
-                        q.query = {{"partNumber", std::to_string(part.number)}, {"uploadId", upload_id}};
-                        q.upload = reader(part.data);
-                        q.upload_size = part.data.size();
-                        q.payload_sha256 = sha;
-                        return q;
-                    },
-                    pwhat);
-                if (pr.status != 200) {
-                    fail(pr, pwhat);
-                }
-                auto et = pr.headers.find("etag");
-                if (et == pr.headers.end() || et->second.empty()) {
-                    throw io_error(describe() + ": " + pwhat + ": the server returned no ETag");
-                }
-                std::lock_guard<std::mutex> lock(mu);
-                etags[part.number] = et->second;
-            } catch (const Error& e) {
-                std::lock_guard<std::mutex> lock(mu);
-                if (!error) {
-                    error = e;
-                }
-                cv.notify_all();
-                return;
-            }
-        }
-    };
-    ThreadGroup threads(static_cast<size_t>(helpers), uploader);
-    auto stop = [&] { stop_helpers(mu, cv, closed, threads); };
+    std::deque<Part> parts;
 
-    std::string cur;
-    cur.reserve(psize);
-    int number = 1;
-    uint64_t total = 0;
-    auto push_part = [&] {
+    /// The next part to send; nullopt when a helper failed, or the reader is done (stop()) and none is left.
+    std::optional<Part> take() {
         std::unique_lock<std::mutex> lock(mu);
-        // At most one part waits beside those being sent: memory stays (jobs + 2) parts.
-        cv.wait(lock, [&] { return queue.empty() || error; });
+        cv.wait(lock, [&] { return !parts.empty() || stopping || error; });
+        if (error || parts.empty()) {
+            return std::nullopt;
+        }
+        std::optional<Part> part = std::move(parts.front());
+        parts.pop_front();
+        cv.notify_all();
+        return part;
+    }
+
+    /// Queue a part once the one before it was taken; throws StopUpload when a helper failed.
+    void give(Part part) {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return parts.empty() || error; });
         if (error) {
             throw StopUpload{};
         }
-        queue.push_back({number++, std::move(cur)});
+        parts.push_back(std::move(part));
         cv.notify_all();
-        lock.unlock();
+    }
+};
+
+} // namespace
+
+// A multipart upload under way: what its requests and messages share.
+struct S3Store::Upload {
+    const Hash128& h;
+    uint64_t size;
+    uint64_t part_size;
+    size_t nparts;
+    std::string key;
+    std::string what; // "uploading xxh128:…", for messages
+    std::string id;   // S3's UploadId
+};
+
+bool S3Store::put_multipart(const Hash128& h, uint64_t size, const Source& source) {
+    Upload up = start_multipart(h, size);
+    // From here every way out but a completed upload aborts it: no parts are left on the store.
+    std::vector<std::string> etags(up.nparts + 1); // by part number
+    bool intact = false;
+    try {
+        intact = upload_parts(up, source, etags);
+        if (intact) {
+            complete_multipart(up, etags);
+        }
+    } catch (...) {
+        abort_multipart(up);
+        throw;
+    }
+    if (!intact) {
+        abort_multipart(up);
+    }
+    return intact;
+}
+
+S3Store::Upload S3Store::start_multipart(const Hash128& h, uint64_t size) {
+    const uint64_t psize = part_size_for(size);
+    const size_t nparts = static_cast<size_t>((size + psize - 1) / psize);
+    Upload up{h, size, psize, nparts, s3::object_key(m_opt.location, h), "uploading " + h.id(), ""};
+    auto r = send(
+        [&] {
+            s3::Request q;
+            q.method = "POST";
+            q.key = up.key;
+            q.query = {{"uploads", ""}};
+            return q;
+        },
+        up.what + " (starting a multipart upload)");
+    if (r.status != 200) {
+        fail(r, up.what + " (starting a multipart upload)");
+    }
+    up.id = xml_text(r.body, "UploadId").value_or("");
+    if (up.id.empty()) {
+        throw io_error(describe() + ": " + up.what +
+                       ": the server started a multipart upload with no UploadId");
+    }
+    return up;
+}
+
+bool S3Store::upload_parts(const Upload& up, const Source& source, std::vector<std::string>& etags) {
+    PartQueue queue;
+    ThreadGroup threads(static_cast<size_t>(helpers_for(jobs_now(), up.nparts)), [&] {
+        while (auto part = queue.take()) {
+            try {
+                if (part->number < 1 || static_cast<size_t>(part->number) > up.nparts) {
+                    throw io_error("upload of " + up.h.id() + " to " + describe() +
+                                   ": the source gave more than " + std::to_string(up.size) + " bytes");
+                }
+                std::string etag = upload_part(up, part->number, part->data);
+                std::lock_guard<std::mutex> lock(queue.mu);
+                etags[part->number] = std::move(etag);
+            } catch (const Error& e) {
+                queue.failed(e);
+                return;
+            }
+        }
+    });
+    std::string cur;
+    cur.reserve(up.part_size);
+    int number = 1;
+    uint64_t total = 0;
+    auto push_part = [&] {
+        queue.give({number++, std::move(cur)});
         cur = std::string();
-        cur.reserve(psize);
+        cur.reserve(up.part_size);
     };
     bool intact = false;
     try {
         intact = source([&](const char* p, size_t n) {
             total += n;
             while (n > 0) {
-                size_t take = std::min<size_t>(n, psize - cur.size());
+                size_t take = std::min<size_t>(n, up.part_size - cur.size());
                 cur.append(p, take);
                 p += take;
                 n -= take;
-                if (cur.size() == psize) {
+                if (cur.size() == up.part_size) {
                     push_part();
                 }
             }
@@ -766,59 +759,89 @@ bool S3Store::put_multipart(const Hash128& h, uint64_t size, const Source& sourc
             push_part();
         }
     } catch (const StopUpload&) {
-        stop();
-        abort_upload();
-        throw *error;
+        queue.stop(threads);
+        throw *queue.error;
     } catch (...) {
-        stop();
-        abort_upload();
+        queue.stop(threads);
         throw;
     }
-    stop();
-    if (error) {
-        abort_upload();
-        throw *error;
+    queue.stop(threads);
+    if (queue.error) {
+        throw *queue.error;
     }
-    if (!intact) {
-        abort_upload();
-        return false;
+    if (intact && (total != up.size || static_cast<size_t>(number - 1) != up.nparts)) {
+        throw io_error("upload of " + up.h.id() + " to " + describe() + ": read " + std::to_string(total) +
+                       " bytes, expected " + std::to_string(up.size));
     }
-    if (total != size || static_cast<size_t>(number - 1) != nparts) {
-        abort_upload();
-        throw io_error("upload of " + h.id() + " to " + describe() + ": read " + std::to_string(total) +
-                       " bytes, expected " + std::to_string(size));
+    return intact;
+}
+
+std::string S3Store::upload_part(const Upload& up, int number, const std::string& data) {
+    std::string sha = sha256_hex_fast(data);
+    std::string what =
+        up.what + " (part " + std::to_string(number) + " of " + std::to_string(up.nparts) + ")";
+    auto r = send(
+        [&] {
+            s3::Request q;
+            q.method = "PUT";
+            q.key = up.key;
+            q.query = {{"partNumber", std::to_string(number)}, {"uploadId", up.id}};
+            q.upload = reader(data);
+            q.upload_size = data.size();
+            q.payload_sha256 = sha;
+            return q;
+        },
+        what);
+    if (r.status != 200) {
+        fail(r, what);
     }
+    auto et = r.headers.find("etag");
+    if (et == r.headers.end() || et->second.empty()) {
+        throw io_error(describe() + ": " + what + ": the server returned no ETag");
+    }
+    return et->second;
+}
+
+void S3Store::complete_multipart(const Upload& up, const std::vector<std::string>& etags) {
     std::string xml = "<CompleteMultipartUpload>";
-    for (size_t i = 1; i <= nparts; ++i) {
+    for (size_t i = 1; i <= up.nparts; ++i) {
         xml += "<Part><PartNumber>" + std::to_string(i) + "</PartNumber><ETag>" + xml_escape(etags[i]) +
                "</ETag></Part>";
     }
     xml += "</CompleteMultipartUpload>";
-    s3::Response cr;
+    auto r = send(
+        [&] {
+            s3::Request q;
+            q.method = "POST";
+            q.key = up.key;
+            q.query = {{"uploadId", up.id}};
+            q.body = xml;
+            return q;
+        },
+        up.what + " (completing the multipart upload)");
+    // A completion can fail after its 200 status line: the error is then in the body.
+    if (r.status != 200 || r.body.find("<Error>") != std::string::npos) {
+        if (r.status == 200) {
+            r.status = 500;
+        }
+        fail(r, up.what + " (completing the multipart upload)");
+    }
+}
+
+void S3Store::abort_multipart(const Upload& up) {
     try {
-        cr = send(
+        send(
             [&] {
                 s3::Request q;
-                q.method = "POST";
-                q.key = key;
-                q.query = {{"uploadId", upload_id}};
-                q.body = xml;
+                q.method = "DELETE";
+                q.key = up.key;
+                q.query = {{"uploadId", up.id}};
                 return q;
             },
-            what + " (completing the multipart upload)");
-    } catch (...) {
-        abort_upload();
-        throw;
+            up.what + " (aborting)");
+    } catch (const Error&) {
+        // the server is gone: gc --remote aborts uploads left behind
     }
-    // A completion can fail after its 200 status line: the error is then in the body.
-    if (cr.status != 200 || cr.body.find("<Error>") != std::string::npos) {
-        abort_upload();
-        if (cr.status == 200) {
-            cr.status = 500;
-        }
-        fail(cr, what + " (completing the multipart upload)");
-    }
-    return true;
 }
 
 void S3Store::get(const Hash128& h, uint64_t max_bytes, const Sink& sink) {

@@ -82,6 +82,7 @@ class S3Store : public Store {
     struct Lease;
     struct Page;
     struct Download; // an object coming down in ranges (store.cpp)
+    struct Upload;   // a multipart upload under way (store.cpp)
     S3Options m_opt;
     mutable std::mutex m_mu;
     std::condition_variable m_cv;
@@ -115,7 +116,18 @@ class S3Store : public Store {
     /// Bytes [start, total) in ranges of `chunk`, fetched by up to `jobs` helpers, delivered in order.
     void get_parallel(Download& d, uint64_t total, uint64_t start, uint64_t chunk, const Sink& sink);
     bool put_single(const Hash128& h, uint64_t size, const Source& source);
+    /// start_multipart, upload_parts, complete_multipart; abort_multipart on any failure.
     bool put_multipart(const Hash128& h, uint64_t size, const Source& source);
+    Upload start_multipart(const Hash128& h, uint64_t size);
+    /// Read the source into parts and send them with up to `jobs` helpers while it is still being read;
+    /// returns whether the source vouched for its bytes. Throws the first error of a helper, or when the
+    /// source gave another size than up.size.
+    bool upload_parts(const Upload& up, const Source& source, std::vector<std::string>& etags);
+    /// Send one part (retried by send); returns its ETag.
+    std::string upload_part(const Upload& up, int number, const std::string& data);
+    void complete_multipart(const Upload& up, const std::vector<std::string>& etags);
+    /// Abort an upload that will not be completed; a server gone away is left to gc --remote.
+    void abort_multipart(const Upload& up);
     uint64_t part_size_for(uint64_t size) const;
 };
 
