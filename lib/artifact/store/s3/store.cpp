@@ -178,6 +178,42 @@ std::optional<std::time_t> parse_iso8601(const std::string& s) {
     return timegm(&tm);
 }
 
+using Query = std::vector<std::pair<std::string, std::string>>;
+
+/// A request for `key` (empty: the bucket) with `query`; the caller adds headers and a body.
+s3::Request request(std::string method, std::string key, Query query = {}) {
+    s3::Request q;
+    q.method = std::move(method);
+    q.key = std::move(key);
+    q.query = std::move(query);
+    return q;
+}
+
+/// A request body streamed from a buffer the caller keeps (no copy per attempt).
+std::function<size_t(char*, size_t)> reader(const std::string& data) {
+    auto at = std::make_shared<size_t>(0);
+    return [&data, at](char* buf, size_t max) {
+        size_t take = std::min(max, data.size() - *at);
+        std::memcpy(buf, data.data() + *at, take);
+        *at += take;
+        return take;
+    };
+}
+
+/// `q` with `data` (kept by the caller) as its body, signed with its SHA-256 `sha`.
+s3::Request with_upload(s3::Request q, const std::string& data, const std::string& sha) {
+    q.upload = reader(data);
+    q.upload_size = data.size();
+    q.payload_sha256 = sha;
+    return q;
+}
+
+// What a source that gave another number of bytes than the size it was pushed with gets.
+Error read_mismatch(const Hash128& h, const std::string& store, uint64_t got, uint64_t size) {
+    return io_error("upload of " + h.id() + " to " + store + ": read " + std::to_string(got) +
+                    " bytes, expected " + std::to_string(size));
+}
+
 struct StopUpload {};
 
 } // namespace
@@ -294,6 +330,15 @@ s3::Response S3Store::send(const std::function<s3::Request()>& make, const std::
     }
 }
 
+s3::Response S3Store::send_expecting(const std::function<s3::Request()>& make, const std::string& what,
+                                     std::initializer_list<long> ok) {
+    auto r = send(make, what);
+    if (std::find(ok.begin(), ok.end(), r.status) == ok.end()) {
+        fail(r, what);
+    }
+    return r;
+}
+
 void S3Store::fail(const s3::Response& r, const std::string& what) const {
     std::string endpoint = m_opt.endpoint.endpoint.empty()
                                ? "https://s3." + m_opt.endpoint.region + ".amazonaws.com"
@@ -338,16 +383,11 @@ std::string S3Store::key_base() const {
 }
 
 void S3Store::check_readable() {
-    auto r = send(
+    send_expecting(
         [&] {
-            s3::Request q;
-            q.query = {{"list-type", "2"}, {"max-keys", "1"}, {"prefix", key_base()}};
-            return q;
+            return request("GET", "", {{"list-type", "2"}, {"max-keys", "1"}, {"prefix", key_base()}});
         },
         "listing");
-    if (r.status != 200) {
-        fail(r, "listing");
-    }
 }
 
 void S3Store::check_writable() {
@@ -359,29 +399,15 @@ void S3Store::check_writable() {
 
 bool S3Store::has(const Hash128& h) {
     std::string key = s3::object_key(m_opt.location, h);
-    auto r = send(
-        [&] {
-            s3::Request q;
-            q.method = "HEAD";
-            q.key = key;
-            return q;
-        },
-        "checking " + h.id());
-    if (r.status == 200) {
-        return true;
-    }
-    if (r.status == 404) {
-        return false;
-    }
-    fail(r, "checking " + h.id());
+    auto r = send_expecting([&] { return request("HEAD", key); }, "checking " + h.id(), {200, 404});
+    return r.status == 200;
 }
 
 S3Store::Page S3Store::list_page(const std::string& prefix, const std::string& token,
                                  const std::string& start_after, int max_keys) {
-    auto r = send(
+    auto r = send_expecting(
         [&] {
-            s3::Request q;
-            q.query = {{"list-type", "2"}, {"prefix", prefix}};
+            s3::Request q = request("GET", "", {{"list-type", "2"}, {"prefix", prefix}});
             if (max_keys > 0) {
                 q.query.emplace_back("max-keys", std::to_string(max_keys));
             }
@@ -393,9 +419,6 @@ S3Store::Page S3Store::list_page(const std::string& prefix, const std::string& t
             return q;
         },
         "listing");
-    if (r.status != 200) {
-        fail(r, "listing");
-    }
     Page page;
     for (auto block : xml_blocks(r.body, "Contents")) {
         auto key = xml_text(block, "Key");
@@ -541,21 +564,6 @@ bool S3Store::put(const Hash128& h, uint64_t size, const Source& source) {
 
 namespace {
 
-/// A request body streamed from a buffer the caller keeps (no copy per attempt).
-std::function<size_t(char*, size_t)> reader(const std::string& data) {
-    auto at = std::make_shared<size_t>(0);
-    return [&data, at](char* buf, size_t max) {
-        size_t take = std::min(max, data.size() - *at);
-        std::memcpy(buf, data.data() + *at, take);
-        *at += take;
-        return take;
-    };
-}
-
-} // namespace
-
-namespace {
-
 // What a ThreadGroup of helpers shares with the thread that feeds or drains them: one lock, one
 // condition, the first error a helper met, and the flag that tells them to return.
 struct Crew {
@@ -599,25 +607,11 @@ bool S3Store::put_single(const Hash128& h, uint64_t size, const Source& source) 
         return false;
     }
     if (body.size() != size) {
-        throw io_error("upload of " + h.id() + " to " + describe() + ": read " + std::to_string(body.size()) +
-                       " bytes, expected " + std::to_string(size));
+        throw read_mismatch(h, describe(), body.size(), size);
     }
     std::string sha = sha256_hex_fast(body);
     std::string key = s3::object_key(m_opt.location, h);
-    auto r = send(
-        [&] {
-            s3::Request q;
-            q.method = "PUT";
-            q.key = key;
-            q.upload = reader(body);
-            q.upload_size = body.size();
-            q.payload_sha256 = sha;
-            return q;
-        },
-        "uploading " + h.id());
-    if (r.status != 200) {
-        fail(r, "uploading " + h.id());
-    }
+    send_expecting([&] { return with_upload(request("PUT", key), body, sha); }, "uploading " + h.id());
     return true;
 }
 
@@ -694,18 +688,11 @@ S3Store::Upload S3Store::start_multipart(const Hash128& h, uint64_t size) {
     const uint64_t psize = part_size_for(size);
     const size_t nparts = static_cast<size_t>((size + psize - 1) / psize);
     Upload up{h, size, psize, nparts, s3::object_key(m_opt.location, h), "uploading " + h.id(), ""};
-    auto r = send(
+    auto r = send_expecting(
         [&] {
-            s3::Request q;
-            q.method = "POST";
-            q.key = up.key;
-            q.query = {{"uploads", ""}};
-            return q;
+            return request("POST", up.key, {{"uploads", ""}});
         },
         up.what + " (starting a multipart upload)");
-    if (r.status != 200) {
-        fail(r, up.what + " (starting a multipart upload)");
-    }
     up.id = xml_text(r.body, "UploadId").value_or("");
     if (up.id.empty()) {
         throw io_error(describe() + ": " + up.what +
@@ -770,8 +757,7 @@ bool S3Store::upload_parts(const Upload& up, const Source& source, std::vector<s
         throw *queue.error;
     }
     if (intact && (total != up.size || static_cast<size_t>(number - 1) != up.nparts)) {
-        throw io_error("upload of " + up.h.id() + " to " + describe() + ": read " + std::to_string(total) +
-                       " bytes, expected " + std::to_string(up.size));
+        throw read_mismatch(up.h, describe(), total, up.size);
     }
     return intact;
 }
@@ -780,21 +766,12 @@ std::string S3Store::upload_part(const Upload& up, int number, const std::string
     std::string sha = sha256_hex_fast(data);
     std::string what =
         up.what + " (part " + std::to_string(number) + " of " + std::to_string(up.nparts) + ")";
-    auto r = send(
+    auto r = send_expecting(
         [&] {
-            s3::Request q;
-            q.method = "PUT";
-            q.key = up.key;
-            q.query = {{"partNumber", std::to_string(number)}, {"uploadId", up.id}};
-            q.upload = reader(data);
-            q.upload_size = data.size();
-            q.payload_sha256 = sha;
-            return q;
+            Query query = {{"partNumber", std::to_string(number)}, {"uploadId", up.id}};
+            return with_upload(request("PUT", up.key, std::move(query)), data, sha);
         },
         what);
-    if (r.status != 200) {
-        fail(r, what);
-    }
     auto et = r.headers.find("etag");
     if (et == r.headers.end() || et->second.empty()) {
         throw io_error(describe() + ": " + what + ": the server returned no ETag");
@@ -811,10 +788,7 @@ void S3Store::complete_multipart(const Upload& up, const std::vector<std::string
     xml += "</CompleteMultipartUpload>";
     auto r = send(
         [&] {
-            s3::Request q;
-            q.method = "POST";
-            q.key = up.key;
-            q.query = {{"uploadId", up.id}};
+            s3::Request q = request("POST", up.key, {{"uploadId", up.id}});
             q.body = xml;
             return q;
         },
@@ -830,15 +804,7 @@ void S3Store::complete_multipart(const Upload& up, const std::vector<std::string
 
 void S3Store::abort_multipart(const Upload& up) {
     try {
-        send(
-            [&] {
-                s3::Request q;
-                q.method = "DELETE";
-                q.key = up.key;
-                q.query = {{"uploadId", up.id}};
-                return q;
-            },
-            up.what + " (aborting)");
+        send([&] { return request("DELETE", up.key, {{"uploadId", up.id}}); }, up.what + " (aborting)");
     } catch (const Error&) {
         // the server is gone: gc --remote aborts uploads left behind
     }
@@ -1017,8 +983,7 @@ void S3Store::get_ranges(const Hash128& h, std::optional<uint64_t> expected, uin
 s3::Response S3Store::send_range(Download& d, uint64_t from, uint64_t to, std::string& into) {
     auto make = [&] {
         into.clear();
-        s3::Request q;
-        q.key = d.key;
+        s3::Request q = request("GET", d.key);
         if (to > from) {
             q.headers.emplace_back("Range", "bytes=" + std::to_string(from) + "-" + std::to_string(to - 1));
         }
@@ -1106,17 +1071,7 @@ void S3Store::get_parallel(Download& d, uint64_t total, uint64_t start, uint64_t
 
 void S3Store::remove(const Hash128& h) {
     std::string key = s3::object_key(m_opt.location, h);
-    auto r = send(
-        [&] {
-            s3::Request q;
-            q.method = "DELETE";
-            q.key = key;
-            return q;
-        },
-        "deleting " + h.id());
-    if (r.status != 204 && r.status != 200 && r.status != 404) {
-        fail(r, "deleting " + h.id());
-    }
+    send_expecting([&] { return request("DELETE", key); }, "deleting " + h.id(), {204, 200, 404});
 }
 
 size_t S3Store::remove_unfinished(double min_age_seconds, bool dry_run) {
@@ -1125,10 +1080,9 @@ size_t S3Store::remove_unfinished(double min_age_seconds, bool dry_run) {
     std::string key_marker, id_marker;
     std::time_t now = std::time(nullptr);
     while (true) {
-        auto r = send(
+        auto r = send_expecting(
             [&] {
-                s3::Request q;
-                q.query = {{"uploads", ""}, {"prefix", base}};
+                s3::Request q = request("GET", "", {{"uploads", ""}, {"prefix", base}});
                 if (!key_marker.empty()) {
                     q.query.emplace_back("key-marker", key_marker);
                     q.query.emplace_back("upload-id-marker", id_marker);
@@ -1136,9 +1090,6 @@ size_t S3Store::remove_unfinished(double min_age_seconds, bool dry_run) {
                 return q;
             },
             "listing unfinished uploads");
-        if (r.status != 200) {
-            fail(r, "listing unfinished uploads");
-        }
         for (auto block : xml_blocks(r.body, "Upload")) {
             auto key = xml_text(block, "Key");
             auto id = xml_text(block, "UploadId");
@@ -1162,18 +1113,11 @@ size_t S3Store::remove_unfinished(double min_age_seconds, bool dry_run) {
         if (dry_run) {
             break;
         }
-        auto r = send(
+        send_expecting(
             [&] {
-                s3::Request q;
-                q.method = "DELETE";
-                q.key = key;
-                q.query = {{"uploadId", id}};
-                return q;
+                return request("DELETE", key, {{"uploadId", id}});
             },
-            "aborting an unfinished upload");
-        if (r.status != 204 && r.status != 200 && r.status != 404) {
-            fail(r, "aborting an unfinished upload");
-        }
+            "aborting an unfinished upload", {204, 200, 404});
     }
     return stale.size();
 }

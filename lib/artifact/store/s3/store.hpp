@@ -21,6 +21,7 @@
 #include "artifact/store/store.hpp"
 
 #include <condition_variable>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -97,6 +98,9 @@ class S3Store : public Store {
     /// Send a request built by make() (called once per attempt), retrying transient failures; returns
     /// the final response of any status, or throws io_error for a transport failure that is final.
     s3::Response send(const std::function<s3::Request()>& make, const std::string& what);
+    /// send, then fail unless the final status is one of `ok`.
+    s3::Response send_expecting(const std::function<s3::Request()>& make, const std::string& what,
+                                std::initializer_list<long> ok = {200});
     /// Throw the io_error that a failed response deserves.
     [[noreturn]] void fail(const s3::Response& r, const std::string& what) const;
     std::string key_base() const; // "<prefix>/xxh128/" or "xxh128/"
