@@ -214,8 +214,6 @@ Error read_mismatch(const Hash128& h, const std::string& store, uint64_t got, ui
                     " bytes, expected " + std::to_string(size));
 }
 
-struct StopUpload {};
-
 } // namespace
 
 struct S3Store::Page {
@@ -567,6 +565,9 @@ namespace {
 // What a ThreadGroup of helpers shares with the thread that feeds or drains them: one lock, one
 // condition, the first error a helper met, and the flag that tells them to return.
 struct Crew {
+    /// Thrown by the feeding thread's work when it finds that a helper failed.
+    struct Stop {};
+
     std::mutex mu;
     std::condition_variable cv;
     std::optional<Error> error;
@@ -589,6 +590,25 @@ struct Crew {
         }
         cv.notify_all();
         threads.join();
+    }
+
+    /// Run `helper` on `n` threads and `work` on this one; then stop the helpers, also when `work`
+    /// throws, and throw the first error a helper met (in place of a Stop from `work`).
+    void run(int n, const std::function<void()>& helper, const std::function<void()>& work) {
+        ThreadGroup threads(static_cast<size_t>(n), helper);
+        try {
+            work();
+        } catch (const Stop&) {
+            stop(threads);
+            throw *error;
+        } catch (...) {
+            stop(threads);
+            throw;
+        }
+        stop(threads);
+        if (error) {
+            throw *error;
+        }
     }
 };
 
@@ -639,12 +659,12 @@ struct PartQueue : Crew {
         return part;
     }
 
-    /// Queue a part once the one before it was taken; throws StopUpload when a helper failed.
+    /// Queue a part once the one before it was taken; throws Stop when a helper failed.
     void give(Part part) {
         std::unique_lock<std::mutex> lock(mu);
         cv.wait(lock, [&] { return parts.empty() || error; });
         if (error) {
-            throw StopUpload{};
+            throw Stop{};
         }
         parts.push_back(std::move(part));
         cv.notify_all();
@@ -703,7 +723,7 @@ S3Store::Upload S3Store::start_multipart(const Hash128& h, uint64_t size) {
 
 bool S3Store::upload_parts(const Upload& up, const Source& source, std::vector<std::string>& etags) {
     PartQueue queue;
-    ThreadGroup threads(static_cast<size_t>(helpers_for(jobs_now(), up.nparts)), [&] {
+    auto helper = [&] {
         while (auto part = queue.take()) {
             try {
                 if (part->number < 1 || static_cast<size_t>(part->number) > up.nparts) {
@@ -718,7 +738,7 @@ bool S3Store::upload_parts(const Upload& up, const Source& source, std::vector<s
                 return;
             }
         }
-    });
+    };
     std::string cur;
     cur.reserve(up.part_size);
     int number = 1;
@@ -729,7 +749,7 @@ bool S3Store::upload_parts(const Upload& up, const Source& source, std::vector<s
         cur.reserve(up.part_size);
     };
     bool intact = false;
-    try {
+    queue.run(helpers_for(jobs_now(), up.nparts), helper, [&] {
         intact = source([&](const char* p, size_t n) {
             total += n;
             while (n > 0) {
@@ -745,17 +765,7 @@ bool S3Store::upload_parts(const Upload& up, const Source& source, std::vector<s
         if (intact && !cur.empty()) {
             push_part();
         }
-    } catch (const StopUpload&) {
-        queue.stop(threads);
-        throw *queue.error;
-    } catch (...) {
-        queue.stop(threads);
-        throw;
-    }
-    queue.stop(threads);
-    if (queue.error) {
-        throw *queue.error;
-    }
+    });
     if (intact && (total != up.size || static_cast<size_t>(number - 1) != up.nparts)) {
         throw read_mismatch(up.h, describe(), total, up.size);
     }
@@ -1043,7 +1053,7 @@ void S3Store::get_parallel(Download& d, uint64_t total, uint64_t start, uint64_t
     const size_t n = static_cast<size_t>((total - start + chunk - 1) / chunk);
     const int jobs = jobs_now();
     Ranges ranges(n, static_cast<size_t>(jobs) + 1);
-    ThreadGroup threads(static_cast<size_t>(helpers_for(jobs, n)), [&] {
+    auto helper = [&] {
         while (auto i = ranges.claim()) {
             uint64_t from = start + chunk * *i;
             uint64_t to = std::min(total, from + chunk);
@@ -1056,17 +1066,8 @@ void S3Store::get_parallel(Download& d, uint64_t total, uint64_t start, uint64_t
             }
             ranges.done(*i, std::move(data));
         }
-    });
-    try {
-        ranges.deliver(sink);
-    } catch (...) {
-        ranges.stop(threads);
-        throw;
-    }
-    ranges.stop(threads);
-    if (ranges.error) {
-        throw *ranges.error;
-    }
+    };
+    ranges.run(helpers_for(jobs, n), helper, [&] { ranges.deliver(sink); });
 }
 
 void S3Store::remove(const Hash128& h) {
