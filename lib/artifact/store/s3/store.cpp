@@ -178,7 +178,41 @@ std::optional<std::time_t> parse_iso8601(const std::string& s) {
     return timegm(&tm);
 }
 
-struct StopUpload {};
+using Query = std::vector<std::pair<std::string, std::string>>;
+
+/// A request for `key` (empty: the bucket) with `query`; the caller adds headers and a body.
+s3::Request request(std::string method, std::string key, Query query = {}) {
+    s3::Request q;
+    q.method = std::move(method);
+    q.key = std::move(key);
+    q.query = std::move(query);
+    return q;
+}
+
+/// A request body streamed from a buffer the caller keeps (no copy per attempt).
+std::function<size_t(char*, size_t)> reader(const std::string& data) {
+    auto at = std::make_shared<size_t>(0);
+    return [&data, at](char* buf, size_t max) {
+        size_t take = std::min(max, data.size() - *at);
+        std::memcpy(buf, data.data() + *at, take);
+        *at += take;
+        return take;
+    };
+}
+
+/// `q` with `data` (kept by the caller) as its body, signed with its SHA-256 `sha`.
+s3::Request with_upload(s3::Request q, const std::string& data, const std::string& sha) {
+    q.upload = reader(data);
+    q.upload_size = data.size();
+    q.payload_sha256 = sha;
+    return q;
+}
+
+// What a source that gave another number of bytes than the size it was pushed with gets.
+Error read_mismatch(const Hash128& h, const std::string& store, uint64_t got, uint64_t size) {
+    return io_error("upload of " + h.id() + " to " + store + ": read " + std::to_string(got) +
+                    " bytes, expected " + std::to_string(size));
+}
 
 } // namespace
 
@@ -209,6 +243,11 @@ void S3Store::set_jobs(int jobs) {
 uint64_t S3Store::requests() const {
     std::lock_guard<std::mutex> lock(m_mu);
     return m_requests;
+}
+
+int S3Store::jobs_now() const {
+    std::lock_guard<std::mutex> lock(m_mu);
+    return m_limit;
 }
 
 std::unique_ptr<s3::Session> S3Store::acquire() {
@@ -289,6 +328,15 @@ s3::Response S3Store::send(const std::function<s3::Request()>& make, const std::
     }
 }
 
+s3::Response S3Store::send_expecting(const std::function<s3::Request()>& make, const std::string& what,
+                                     std::initializer_list<long> ok) {
+    auto r = send(make, what);
+    if (std::find(ok.begin(), ok.end(), r.status) == ok.end()) {
+        fail(r, what);
+    }
+    return r;
+}
+
 void S3Store::fail(const s3::Response& r, const std::string& what) const {
     std::string endpoint = m_opt.endpoint.endpoint.empty()
                                ? "https://s3." + m_opt.endpoint.region + ".amazonaws.com"
@@ -333,16 +381,11 @@ std::string S3Store::key_base() const {
 }
 
 void S3Store::check_readable() {
-    auto r = send(
+    send_expecting(
         [&] {
-            s3::Request q;
-            q.query = {{"list-type", "2"}, {"max-keys", "1"}, {"prefix", key_base()}};
-            return q;
+            return request("GET", "", {{"list-type", "2"}, {"max-keys", "1"}, {"prefix", key_base()}});
         },
         "listing");
-    if (r.status != 200) {
-        fail(r, "listing");
-    }
 }
 
 void S3Store::check_writable() {
@@ -354,29 +397,15 @@ void S3Store::check_writable() {
 
 bool S3Store::has(const Hash128& h) {
     std::string key = s3::object_key(m_opt.location, h);
-    auto r = send(
-        [&] {
-            s3::Request q;
-            q.method = "HEAD";
-            q.key = key;
-            return q;
-        },
-        "checking " + h.id());
-    if (r.status == 200) {
-        return true;
-    }
-    if (r.status == 404) {
-        return false;
-    }
-    fail(r, "checking " + h.id());
+    auto r = send_expecting([&] { return request("HEAD", key); }, "checking " + h.id(), {200, 404});
+    return r.status == 200;
 }
 
 S3Store::Page S3Store::list_page(const std::string& prefix, const std::string& token,
                                  const std::string& start_after, int max_keys) {
-    auto r = send(
+    auto r = send_expecting(
         [&] {
-            s3::Request q;
-            q.query = {{"list-type", "2"}, {"prefix", prefix}};
+            s3::Request q = request("GET", "", {{"list-type", "2"}, {"prefix", prefix}});
             if (max_keys > 0) {
                 q.query.emplace_back("max-keys", std::to_string(max_keys));
             }
@@ -388,9 +417,6 @@ S3Store::Page S3Store::list_page(const std::string& prefix, const std::string& t
             return q;
         },
         "listing");
-    if (r.status != 200) {
-        fail(r, "listing");
-    }
     Page page;
     for (auto block : xml_blocks(r.body, "Contents")) {
         auto key = xml_text(block, "Key");
@@ -536,29 +562,59 @@ bool S3Store::put(const Hash128& h, uint64_t size, const Source& source) {
 
 namespace {
 
-/// A request body streamed from a buffer the caller keeps (no copy per attempt).
-std::function<size_t(char*, size_t)> reader(const std::string& data) {
-    auto at = std::make_shared<size_t>(0);
-    return [&data, at](char* buf, size_t max) {
-        size_t take = std::min(max, data.size() - *at);
-        std::memcpy(buf, data.data() + *at, take);
-        *at += take;
-        return take;
-    };
-}
+// What a ThreadGroup of helpers shares with the thread that feeds or drains them: one lock, one
+// condition, the first error a helper met, and the flag that tells them to return.
+struct Crew {
+    /// Thrown by the feeding thread's work when it finds that a helper failed.
+    struct Stop {};
 
-} // namespace
+    std::mutex mu;
+    std::condition_variable cv;
+    std::optional<Error> error;
+    bool stopping = false;
 
-namespace {
-
-// Tell a ThreadGroup's loops to return (the flag they wait on, under their lock) and wait for them.
-void stop_helpers(std::mutex& mu, std::condition_variable& cv, bool& flag, ThreadGroup& threads) {
-    {
+    /// Keep the first error and wake everyone: the helpers take no more work.
+    void failed(const Error& e) {
         std::lock_guard<std::mutex> lock(mu);
-        flag = true;
+        if (!error) {
+            error = e;
+        }
+        cv.notify_all();
     }
-    cv.notify_all();
-    threads.join();
+
+    /// Tell the helpers to return (they wait on `stopping` under the lock) and wait for them.
+    void stop(ThreadGroup& threads) {
+        {
+            std::lock_guard<std::mutex> lock(mu);
+            stopping = true;
+        }
+        cv.notify_all();
+        threads.join();
+    }
+
+    /// Run `helper` on `n` threads and `work` on this one; then stop the helpers, also when `work`
+    /// throws, and throw the first error a helper met (in place of a Stop from `work`).
+    void run(int n, const std::function<void()>& helper, const std::function<void()>& work) {
+        ThreadGroup threads(static_cast<size_t>(n), helper);
+        try {
+            work();
+        } catch (const Stop&) {
+            stop(threads);
+            throw *error;
+        } catch (...) {
+            stop(threads);
+            throw;
+        }
+        stop(threads);
+        if (error) {
+            throw *error;
+        }
+    }
+};
+
+// Helpers for `n` pieces of work with `jobs` requests allowed: one at least, no idle ones.
+int helpers_for(int jobs, size_t n) {
+    return std::max(1, std::min<int>(jobs, static_cast<int>(n)));
 }
 
 } // namespace
@@ -571,162 +627,137 @@ bool S3Store::put_single(const Hash128& h, uint64_t size, const Source& source) 
         return false;
     }
     if (body.size() != size) {
-        throw io_error("upload of " + h.id() + " to " + describe() + ": read " + std::to_string(body.size()) +
-                       " bytes, expected " + std::to_string(size));
+        throw read_mismatch(h, describe(), body.size(), size);
     }
     std::string sha = sha256_hex_fast(body);
     std::string key = s3::object_key(m_opt.location, h);
-    auto r = send(
-        [&] {
-            s3::Request q;
-            q.method = "PUT";
-            q.key = key;
-            q.upload = reader(body);
-            q.upload_size = body.size();
-            q.payload_sha256 = sha;
-            return q;
-        },
-        "uploading " + h.id());
-    if (r.status != 200) {
-        fail(r, "uploading " + h.id());
-    }
+    send_expecting([&] { return with_upload(request("PUT", key), body, sha); }, "uploading " + h.id());
     return true;
 }
 
-bool S3Store::put_multipart(const Hash128& h, uint64_t size, const Source& source) {
-    std::string key = s3::object_key(m_opt.location, h);
-    std::string what = "uploading " + h.id();
-    auto r = send(
-        [&] {
-            s3::Request q;
-            q.method = "POST";
-            q.key = key;
-            q.query = {{"uploads", ""}};
-            return q;
-        },
-        what + " (starting a multipart upload)");
-    if (r.status != 200) {
-        fail(r, what + " (starting a multipart upload)");
-    }
-    std::string upload_id = xml_text(r.body, "UploadId").value_or("");
-    if (upload_id.empty()) {
-        throw io_error(describe() + ": " + what + ": the server started a multipart upload with no UploadId");
-    }
-    auto abort_upload = [&] {
-        try {
-            send(
-                [&] {
-                    s3::Request q;
-                    q.method = "DELETE";
-                    q.key = key;
-                    q.query = {{"uploadId", upload_id}};
-                    return q;
-                },
-                what + " (aborting)");
-        } catch (const Error&) {
-            // the server is gone: gc --remote aborts uploads left behind
-        }
-    };
+namespace {
 
-    const uint64_t psize = part_size_for(size);
-    const size_t nparts = static_cast<size_t>((size + psize - 1) / psize);
+// The parts of a multipart upload between the thread that reads the source and the helpers that send
+// them: at most one part waits beside those being sent, so memory stays (jobs + 2) parts.
+struct PartQueue : Crew {
     struct Part {
         int number;
         std::string data;
     };
-    std::mutex mu;
-    std::condition_variable cv;
-    std::deque<Part> queue;
-    bool closed = false;
-    std::optional<Error> error;
-    std::vector<std::string> etags(nparts + 1);
-    int helpers;
-    {
-        std::lock_guard<std::mutex> lock(m_mu);
-        helpers = std::max(1, std::min<int>(m_limit, static_cast<int>(nparts)));
+    std::deque<Part> parts;
+
+    /// The next part to send; nullopt when a helper failed, or the reader is done (stop()) and none is left.
+    std::optional<Part> take() {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return !parts.empty() || stopping || error; });
+        if (error || parts.empty()) {
+            return std::nullopt;
+        }
+        std::optional<Part> part = std::move(parts.front());
+        parts.pop_front();
+        cv.notify_all();
+        return part;
     }
-    auto uploader = [&] {
-        while (true) {
-            Part part;
-            {
-                std::unique_lock<std::mutex> lock(mu);
-                cv.wait(lock, [&] { return !queue.empty() || closed || error; });
-                if (error || queue.empty()) {
-                    return;
-                }
-                part = std::move(queue.front());
-                queue.pop_front();
-                cv.notify_all();
-            }
+
+    /// Queue a part once the one before it was taken; throws Stop when a helper failed.
+    void give(Part part) {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return parts.empty() || error; });
+        if (error) {
+            throw Stop{};
+        }
+        parts.push_back(std::move(part));
+        cv.notify_all();
+    }
+};
+
+} // namespace
+
+// A multipart upload under way: what its requests and messages share.
+struct S3Store::Upload {
+    const Hash128& h;
+    uint64_t size;
+    uint64_t part_size;
+    size_t nparts;
+    std::string key;
+    std::string what; // "uploading xxh128:…", for messages
+    std::string id;   // S3's UploadId
+};
+
+bool S3Store::put_multipart(const Hash128& h, uint64_t size, const Source& source) {
+    Upload up = start_multipart(h, size);
+    // From here every way out but a completed upload aborts it: no parts are left on the store.
+    std::vector<std::string> etags(up.nparts + 1); // by part number
+    bool intact = false;
+    try {
+        intact = upload_parts(up, source, etags);
+        if (intact) {
+            complete_multipart(up, etags);
+        }
+    } catch (...) {
+        abort_multipart(up);
+        throw;
+    }
+    if (!intact) {
+        abort_multipart(up);
+    }
+    return intact;
+}
+
+S3Store::Upload S3Store::start_multipart(const Hash128& h, uint64_t size) {
+    const uint64_t psize = part_size_for(size);
+    const size_t nparts = static_cast<size_t>((size + psize - 1) / psize);
+    Upload up{h, size, psize, nparts, s3::object_key(m_opt.location, h), "uploading " + h.id(), ""};
+    auto r = send_expecting(
+        [&] {
+            return request("POST", up.key, {{"uploads", ""}});
+        },
+        up.what + " (starting a multipart upload)");
+    up.id = xml_text(r.body, "UploadId").value_or("");
+    if (up.id.empty()) {
+        throw io_error(describe() + ": " + up.what +
+                       ": the server started a multipart upload with no UploadId");
+    }
+    return up;
+}
+
+bool S3Store::upload_parts(const Upload& up, const Source& source, std::vector<std::string>& etags) {
+    PartQueue queue;
+    auto helper = [&] {
+        while (auto part = queue.take()) {
             try {
-                if (part.number < 1 || static_cast<size_t>(part.number) > nparts) {
-                    throw io_error("upload of " + h.id() + " to " + describe() +
-                                   ": the source gave more than " + std::to_string(size) + " bytes");
+                if (part->number < 1 || static_cast<size_t>(part->number) > up.nparts) {
+                    throw io_error("upload of " + up.h.id() + " to " + describe() +
+                                   ": the source gave more than " + std::to_string(up.size) + " bytes");
                 }
-                std::string sha = sha256_hex_fast(part.data);
-                std::string pwhat =
-                    what + " (part " + std::to_string(part.number) + " of " + std::to_string(nparts) + ")";
-                auto pr = send(
-                    [&] {
-                        s3::Request q;
-                        q.method = "PUT";
-                        q.key = key;
-                        q.query = {{"partNumber", std::to_string(part.number)}, {"uploadId", upload_id}};
-                        q.upload = reader(part.data);
-                        q.upload_size = part.data.size();
-                        q.payload_sha256 = sha;
-                        return q;
-                    },
-                    pwhat);
-                if (pr.status != 200) {
-                    fail(pr, pwhat);
-                }
-                auto et = pr.headers.find("etag");
-                if (et == pr.headers.end() || et->second.empty()) {
-                    throw io_error(describe() + ": " + pwhat + ": the server returned no ETag");
-                }
-                std::lock_guard<std::mutex> lock(mu);
-                etags[part.number] = et->second;
+                std::string etag = upload_part(up, part->number, part->data);
+                std::lock_guard<std::mutex> lock(queue.mu);
+                etags[part->number] = std::move(etag);
             } catch (const Error& e) {
-                std::lock_guard<std::mutex> lock(mu);
-                if (!error) {
-                    error = e;
-                }
-                cv.notify_all();
+                queue.failed(e);
                 return;
             }
         }
     };
-    ThreadGroup threads(static_cast<size_t>(helpers), uploader);
-    auto stop = [&] { stop_helpers(mu, cv, closed, threads); };
-
     std::string cur;
-    cur.reserve(psize);
+    cur.reserve(up.part_size);
     int number = 1;
     uint64_t total = 0;
     auto push_part = [&] {
-        std::unique_lock<std::mutex> lock(mu);
-        // At most one part waits beside those being sent: memory stays (jobs + 2) parts.
-        cv.wait(lock, [&] { return queue.empty() || error; });
-        if (error) {
-            throw StopUpload{};
-        }
-        queue.push_back({number++, std::move(cur)});
-        cv.notify_all();
-        lock.unlock();
+        queue.give({number++, std::move(cur)});
         cur = std::string();
-        cur.reserve(psize);
+        cur.reserve(up.part_size);
     };
     bool intact = false;
-    try {
+    queue.run(helpers_for(jobs_now(), up.nparts), helper, [&] {
         intact = source([&](const char* p, size_t n) {
             total += n;
             while (n > 0) {
-                size_t take = std::min<size_t>(n, psize - cur.size());
+                size_t take = std::min<size_t>(n, up.part_size - cur.size());
                 cur.append(p, take);
                 p += take;
                 n -= take;
-                if (cur.size() == psize) {
+                if (cur.size() == up.part_size) {
                     push_part();
                 }
             }
@@ -734,60 +765,59 @@ bool S3Store::put_multipart(const Hash128& h, uint64_t size, const Source& sourc
         if (intact && !cur.empty()) {
             push_part();
         }
-    } catch (const StopUpload&) {
-        stop();
-        abort_upload();
-        throw *error;
-    } catch (...) {
-        stop();
-        abort_upload();
-        throw;
+    });
+    if (intact && (total != up.size || static_cast<size_t>(number - 1) != up.nparts)) {
+        throw read_mismatch(up.h, describe(), total, up.size);
     }
-    stop();
-    if (error) {
-        abort_upload();
-        throw *error;
+    return intact;
+}
+
+std::string S3Store::upload_part(const Upload& up, int number, const std::string& data) {
+    std::string sha = sha256_hex_fast(data);
+    std::string what =
+        up.what + " (part " + std::to_string(number) + " of " + std::to_string(up.nparts) + ")";
+    auto r = send_expecting(
+        [&] {
+            Query query = {{"partNumber", std::to_string(number)}, {"uploadId", up.id}};
+            return with_upload(request("PUT", up.key, std::move(query)), data, sha);
+        },
+        what);
+    auto et = r.headers.find("etag");
+    if (et == r.headers.end() || et->second.empty()) {
+        throw io_error(describe() + ": " + what + ": the server returned no ETag");
     }
-    if (!intact) {
-        abort_upload();
-        return false;
-    }
-    if (total != size || static_cast<size_t>(number - 1) != nparts) {
-        abort_upload();
-        throw io_error("upload of " + h.id() + " to " + describe() + ": read " + std::to_string(total) +
-                       " bytes, expected " + std::to_string(size));
-    }
+    return et->second;
+}
+
+void S3Store::complete_multipart(const Upload& up, const std::vector<std::string>& etags) {
     std::string xml = "<CompleteMultipartUpload>";
-    for (size_t i = 1; i <= nparts; ++i) {
+    for (size_t i = 1; i <= up.nparts; ++i) {
         xml += "<Part><PartNumber>" + std::to_string(i) + "</PartNumber><ETag>" + xml_escape(etags[i]) +
                "</ETag></Part>";
     }
     xml += "</CompleteMultipartUpload>";
-    s3::Response cr;
-    try {
-        cr = send(
-            [&] {
-                s3::Request q;
-                q.method = "POST";
-                q.key = key;
-                q.query = {{"uploadId", upload_id}};
-                q.body = xml;
-                return q;
-            },
-            what + " (completing the multipart upload)");
-    } catch (...) {
-        abort_upload();
-        throw;
-    }
+    auto r = send(
+        [&] {
+            s3::Request q = request("POST", up.key, {{"uploadId", up.id}});
+            q.body = xml;
+            return q;
+        },
+        up.what + " (completing the multipart upload)");
     // A completion can fail after its 200 status line: the error is then in the body.
-    if (cr.status != 200 || cr.body.find("<Error>") != std::string::npos) {
-        abort_upload();
-        if (cr.status == 200) {
-            cr.status = 500;
+    if (r.status != 200 || r.body.find("<Error>") != std::string::npos) {
+        if (r.status == 200) {
+            r.status = 500;
         }
-        fail(cr, what + " (completing the multipart upload)");
+        fail(r, up.what + " (completing the multipart upload)");
     }
-    return true;
+}
+
+void S3Store::abort_multipart(const Upload& up) {
+    try {
+        send([&] { return request("DELETE", up.key, {{"uploadId", up.id}}); }, up.what + " (aborting)");
+    } catch (const Error&) {
+        // the server is gone: gc --remote aborts uploads left behind
+    }
 }
 
 void S3Store::get(const Hash128& h, uint64_t max_bytes, const Sink& sink) {
@@ -800,244 +830,91 @@ void S3Store::get_sized(const Hash128& h, uint64_t size, const Sink& sink) {
 
 namespace {
 
+const char* const k_repair_hint = "repair the store from a clone that has a good copy (git model push)";
+
 // What a store that sent more than asked for gets: refused, never buffered without end.
 Error over_limit(const Hash128& h, const std::string& store, uint64_t limit) {
     return input_error(h.id() + " on " + store + " is over " + std::to_string(limit) +
                            " bytes long: it is corrupt, refused before it was copied",
-                       "repair the store from a clone that has a good copy (git model push)");
+                       k_repair_hint);
 }
 
-} // namespace
-
-void S3Store::get_ranges(const Hash128& h, std::optional<uint64_t> expected, uint64_t max_bytes,
-                         const Sink& sink) {
-    std::string key = s3::object_key(m_opt.location, h);
-    std::string what = "downloading " + h.id();
-    // Ranges of at most 8 MiB (awscli's size): one slow stream then bounds the download less.
-    const uint64_t chunk = std::clamp(m_opt.part_size, uint64_t(1) << 20, k_s3_get_range);
-    std::string first;
-    bool over = false; // the server sent more than max_bytes (a server that ignores Range sends it all)
-    auto range_request = [&](uint64_t from, uint64_t to, std::string* into, const std::string& etag) {
-        return [&, from, to, into, etag] {
-            into->clear();
-            s3::Request q;
-            q.key = key;
-            if (to > from) {
-                q.headers.emplace_back("Range",
-                                       "bytes=" + std::to_string(from) + "-" + std::to_string(to - 1));
-            }
-            if (!etag.empty()) {
-                q.headers.emplace_back("If-Match", etag);
-            }
-            q.download = [into, &over, max_bytes](const char* p, size_t n) {
-                if (into->size() + n > max_bytes) {
-                    over = true;
-                    return false; // aborts the transfer
-                }
-                into->append(p, n);
-                return true;
-            };
-            return q;
-        };
-    };
-    auto send_bounded = [&](auto make) {
-        try {
-            return send(make, what);
-        } catch (const Error&) {
-            if (over) {
-                throw over_limit(h, describe(), max_bytes);
-            }
-            throw;
-        }
-    };
-    uint64_t total = 0;
-    uint64_t start = 0; // the first byte the parallel ranges fetch
-    std::string etag;
-    if (expected && *expected > chunk) {
-        // The size is known: every range at once, no first request alone.
-        total = *expected;
-        return get_parallel(h, key, what, total, 0, chunk, "", sink);
-    }
-    auto r = send_bounded(range_request(0, chunk, &first, ""));
-    if (r.status == 416) {
-        // A zero-byte object has no byte 0: S3 refuses the range.
-        r = send_bounded(range_request(0, 0, &first, ""));
-    }
-    if (r.status == 404) {
-        throw io_error(h.id() + " is not on " + describe(),
-                       "push it from a clone that has it: git model push");
-    }
-    if (r.status != 200 && r.status != 206) {
-        fail(r, what);
-    }
-    if (r.status == 200) {
-        if (expected && first.size() != *expected) {
-            throw input_error(h.id() + " on " + describe() + " is not " + std::to_string(*expected) +
-                                  " bytes long: it is corrupt",
-                              "repair the store from a clone that has a good copy (git model push)");
-        }
-        sink(first.data(), first.size());
-        return;
-    }
-    auto cr = r.headers.find("content-range");
-    if (cr == r.headers.end() || cr->second.find('/') == std::string::npos) {
-        throw io_error(describe() + ": " + what + ": a partial response without Content-Range");
-    }
-    total = std::strtoull(cr->second.substr(cr->second.find('/') + 1).c_str(), nullptr, 10);
-    if (total > max_bytes || (expected && total != *expected)) {
-        throw expected ? input_error(h.id() + " on " + describe() + " is not " + std::to_string(*expected) +
-                                         " bytes long: it is corrupt",
-                                     "repair the store from a clone that has a good copy (git model push)")
-                       : over_limit(h, describe(), max_bytes);
-    }
-    if (first.size() != std::min(chunk, total)) {
-        throw io_error(describe() + ": " + what + ": got " + std::to_string(first.size()) +
-                       " bytes of the first range, expected " + std::to_string(std::min(chunk, total)));
-    }
-    if (auto et = r.headers.find("etag"); et != r.headers.end()) {
-        etag = et->second;
-    }
-    sink(first.data(), first.size());
-    first = std::string();
-    if (total <= chunk) {
-        return;
-    }
-    start = chunk;
-    get_parallel(h, key, what, total, start, chunk, etag, sink);
+// What a download of an object the store does not have gets.
+Error not_on_store(const Hash128& h, const std::string& store) {
+    return io_error(h.id() + " is not on " + store, "push it from a clone that has it: git model push");
 }
 
-void S3Store::get_parallel(const Hash128& h, const std::string& key, const std::string& what, uint64_t total,
-                           uint64_t start, uint64_t chunk, const std::string& etag, const Sink& sink) {
-    std::atomic<bool> over{false}; // a server sent more than the whole object for a range
-    auto range_request = [&](uint64_t from, uint64_t to, std::string* into) {
-        return [&, from, to, into] {
-            into->clear();
-            into->reserve(to - from); // no regrowth copies while the range streams in
-            s3::Request q;
-            q.key = key;
-            q.headers.emplace_back("Range", "bytes=" + std::to_string(from) + "-" + std::to_string(to - 1));
-            if (!etag.empty()) {
-                q.headers.emplace_back("If-Match", etag);
-            }
-            q.download = [into, total, &over](const char* p, size_t n) {
-                if (into->size() + n > total) {
-                    over = true;
-                    return false; // more than the whole object: aborted
-                }
-                into->append(p, n);
-                return true;
-            };
-            return q;
-        };
-    };
-    // Ranges fetched in parallel, handed to the sink in order; at most `window` ranges held in memory.
-    const size_t n = static_cast<size_t>((total - start + chunk - 1) / chunk);
+// What an object whose length on the store is not the one expected gets.
+Error wrong_size(const Hash128& h, const std::string& store, uint64_t size) {
+    return input_error(h.id() + " on " + store + " is not " + std::to_string(size) +
+                           " bytes long: it is corrupt",
+                       k_repair_hint);
+}
+
+/// The object's whole length from a partial response's Content-Range ("bytes 0-9/1234"); nullopt when
+/// the header is absent or names no length.
+std::optional<uint64_t> content_range_total(const s3::Response& r) {
+    auto it = r.headers.find("content-range");
+    if (it == r.headers.end() || it->second.find('/') == std::string::npos) {
+        return std::nullopt;
+    }
+    return std::strtoull(it->second.substr(it->second.find('/') + 1).c_str(), nullptr, 10);
+}
+
+// The ranges of a parallel download between the helpers that fetch them and the thread that hands
+// them to the sink in order: a helper claims the next range only while fewer than `window` ranges
+// are claimed and not yet delivered, so at most `window` ranges are held in memory.
+struct Ranges : Crew {
     struct Slot {
         std::string data;
         bool done = false;
     };
-    std::vector<Slot> slots(n);
+    const size_t n;
+    const size_t window;
+    std::vector<Slot> slots;
     std::vector<std::string> spare; // delivered buffers, for the next ranges
-    std::mutex mu;
-    std::condition_variable cv;
-    size_t next = 0, delivered = 0;
-    bool stopping = false;
-    std::optional<Error> error;
-    size_t window;
-    int helpers;
-    {
-        std::lock_guard<std::mutex> lock(m_mu);
-        window = static_cast<size_t>(m_limit) + 1;
-        helpers = std::max(1, std::min<int>(m_limit, static_cast<int>(n)));
-    }
-    auto downloader = [&] {
-        while (true) {
-            size_t i;
-            {
-                std::unique_lock<std::mutex> lock(mu);
-                cv.wait(lock, [&] { return next >= n || next < delivered + window || error || stopping; });
-                if (next >= n || error || stopping) {
-                    return;
-                }
-                i = next++;
-            }
-            uint64_t from = start + chunk * i;
-            uint64_t to = std::min(total, from + chunk);
-            std::string data;
-            {
-                // Reuse the buffers the sink is done with: their pages are already mapped.
-                std::lock_guard<std::mutex> lock(mu);
-                if (!spare.empty()) {
-                    data = std::move(spare.back());
-                    spare.pop_back();
-                }
-            }
-            try {
-                s3::Response rr;
-                try {
-                    rr = send(range_request(from, to, &data), what);
-                } catch (const Error&) {
-                    if (over) {
-                        throw over_limit(h, describe(), total);
-                    }
-                    throw;
-                }
-                if (rr.status == 412) {
-                    throw io_error(describe() + ": " + h.id() + " changed while it was being downloaded",
-                                   "run the command again");
-                }
-                if (rr.status == 404) {
-                    throw io_error(h.id() + " is not on " + describe(),
-                                   "push it from a clone that has it: git model push");
-                }
-                if (rr.status == 416 || (rr.status == 200 && data.size() != total)) {
-                    throw input_error(h.id() + " on " + describe() + " is not " + std::to_string(total) +
-                                          " bytes long: it is corrupt",
-                                      "repair the store from a clone that has a good copy (git model push)");
-                }
-                if (rr.status != 206 && rr.status != 200) {
-                    fail(rr, what);
-                }
-                if (rr.status == 200) {
-                    data = data.substr(from, to - from); // a server that ignores Range
-                }
-                auto crh = rr.headers.find("content-range");
-                if (rr.status == 206 && crh != rr.headers.end() &&
-                    crh->second.find('/') != std::string::npos &&
-                    std::strtoull(crh->second.substr(crh->second.find('/') + 1).c_str(), nullptr, 10) !=
-                        total) {
-                    throw input_error(h.id() + " on " + describe() + " is not " + std::to_string(total) +
-                                          " bytes long: it is corrupt",
-                                      "repair the store from a clone that has a good copy (git model push)");
-                }
-                if (data.size() != to - from) {
-                    throw io_error(describe() + ": " + what + ": got " + std::to_string(data.size()) +
-                                   " bytes of a range, expected " + std::to_string(to - from));
-                }
-            } catch (const Error& e) {
-                std::lock_guard<std::mutex> lock(mu);
-                if (!error) {
-                    error = e;
-                }
-                cv.notify_all();
-                return;
-            }
-            std::lock_guard<std::mutex> lock(mu);
-            slots[i].data = std::move(data);
-            slots[i].done = true;
-            cv.notify_all();
+    size_t next = 0;
+    size_t delivered = 0;
+
+    Ranges(size_t count, size_t window_) : n(count), window(window_), slots(count) {}
+
+    /// The index of the next range to fetch; nullopt when none is left, a helper failed or stop() was called.
+    std::optional<size_t> claim() {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return next >= n || next < delivered + window || error || stopping; });
+        if (next >= n || error || stopping) {
+            return std::nullopt;
         }
-    };
-    ThreadGroup threads(static_cast<size_t>(helpers), downloader);
-    auto join = [&] { stop_helpers(mu, cv, stopping, threads); };
-    try {
+        return next++;
+    }
+
+    /// A buffer the sink is done with (its pages are already mapped), else an empty one.
+    std::string spare_buffer() {
+        std::string data;
+        std::lock_guard<std::mutex> lock(mu);
+        if (!spare.empty()) {
+            data = std::move(spare.back());
+            spare.pop_back();
+        }
+        return data;
+    }
+
+    void done(size_t i, std::string data) {
+        std::lock_guard<std::mutex> lock(mu);
+        slots[i].data = std::move(data);
+        slots[i].done = true;
+        cv.notify_all();
+    }
+
+    /// Hand every range to the sink in order as it arrives; returns early when a helper failed.
+    void deliver(const Sink& sink) {
         for (size_t i = 0; i < n; ++i) {
             std::string data;
             {
                 std::unique_lock<std::mutex> lock(mu);
                 cv.wait(lock, [&] { return slots[i].done || error; });
                 if (!slots[i].done) {
-                    break;
+                    return;
                 }
                 data = std::move(slots[i].data);
                 slots[i].data = std::string();
@@ -1048,29 +925,154 @@ void S3Store::get_parallel(const Hash128& h, const std::string& key, const std::
             std::lock_guard<std::mutex> lock(mu);
             spare.push_back(std::move(data));
         }
-    } catch (...) {
-        join();
+    }
+};
+
+} // namespace
+
+// One object coming down in ranges: what every range request of it shares.
+struct S3Store::Download {
+    const Hash128& h;
+    std::string key;
+    std::string what;              // "downloading xxh128:…", for messages
+    uint64_t limit;                // the most one response may bring: more is aborted (over_limit)
+    std::string etag;              // If-Match for the ranges after the first, once it is known
+    std::atomic<bool> over{false}; // a response brought more than `limit`
+};
+
+void S3Store::get_ranges(const Hash128& h, std::optional<uint64_t> expected, uint64_t max_bytes,
+                         const Sink& sink) {
+    // A server that ignores Range sends the whole object: more than max_bytes is refused.
+    Download d{h, s3::object_key(m_opt.location, h), "downloading " + h.id(), max_bytes, ""};
+    // Ranges of at most 8 MiB (awscli's size): one slow stream then bounds the download less.
+    const uint64_t chunk = std::clamp(m_opt.part_size, uint64_t(1) << 20, k_s3_get_range);
+    if (expected && *expected > chunk) {
+        // The size is known: every range at once, no first request alone.
+        return get_parallel(d, *expected, 0, chunk, sink);
+    }
+    std::string first;
+    auto r = send_range(d, 0, chunk, first);
+    if (r.status == 416) {
+        // A zero-byte object has no byte 0: S3 refuses the range.
+        r = send_range(d, 0, 0, first);
+    }
+    if (r.status == 404) {
+        throw not_on_store(h, describe());
+    }
+    if (r.status != 200 && r.status != 206) {
+        fail(r, d.what);
+    }
+    if (r.status == 200) {
+        if (expected && first.size() != *expected) {
+            throw wrong_size(h, describe(), *expected);
+        }
+        sink(first.data(), first.size());
+        return;
+    }
+    auto total = content_range_total(r);
+    if (!total) {
+        throw io_error(describe() + ": " + d.what + ": a partial response without Content-Range");
+    }
+    if (*total > max_bytes || (expected && *total != *expected)) {
+        throw expected ? wrong_size(h, describe(), *expected) : over_limit(h, describe(), max_bytes);
+    }
+    if (first.size() != std::min(chunk, *total)) {
+        throw io_error(describe() + ": " + d.what + ": got " + std::to_string(first.size()) +
+                       " bytes of the first range, expected " + std::to_string(std::min(chunk, *total)));
+    }
+    if (auto et = r.headers.find("etag"); et != r.headers.end()) {
+        d.etag = et->second;
+    }
+    sink(first.data(), first.size());
+    first = std::string();
+    if (*total > chunk) {
+        get_parallel(d, *total, chunk, chunk, sink);
+    }
+}
+
+s3::Response S3Store::send_range(Download& d, uint64_t from, uint64_t to, std::string& into) {
+    auto make = [&] {
+        into.clear();
+        s3::Request q = request("GET", d.key);
+        if (to > from) {
+            q.headers.emplace_back("Range", "bytes=" + std::to_string(from) + "-" + std::to_string(to - 1));
+        }
+        if (!d.etag.empty()) {
+            q.headers.emplace_back("If-Match", d.etag);
+        }
+        q.download = [&into, &d](const char* p, size_t n) {
+            if (into.size() + n > d.limit) {
+                d.over = true;
+                return false; // aborts the transfer
+            }
+            into.append(p, n);
+            return true;
+        };
+        return q;
+    };
+    try {
+        return send(make, d.what);
+    } catch (const Error&) {
+        if (d.over) {
+            throw over_limit(d.h, describe(), d.limit);
+        }
         throw;
     }
-    join();
-    if (error) {
-        throw *error;
+}
+
+void S3Store::fetch_range(Download& d, uint64_t total, uint64_t from, uint64_t to, std::string& data) {
+    data.reserve(to - from); // no regrowth copies while the range streams in
+    auto r = send_range(d, from, to, data);
+    if (r.status == 412) {
+        throw io_error(describe() + ": " + d.h.id() + " changed while it was being downloaded",
+                       "run the command again");
     }
+    if (r.status == 404) {
+        throw not_on_store(d.h, describe());
+    }
+    if (r.status == 416 || (r.status == 200 && data.size() != total)) {
+        throw wrong_size(d.h, describe(), total);
+    }
+    if (r.status != 206 && r.status != 200) {
+        fail(r, d.what);
+    }
+    if (r.status == 200) {
+        data = data.substr(from, to - from); // a server that ignores Range
+    }
+    if (auto whole = content_range_total(r); r.status == 206 && whole && *whole != total) {
+        throw wrong_size(d.h, describe(), total);
+    }
+    if (data.size() != to - from) {
+        throw io_error(describe() + ": " + d.what + ": got " + std::to_string(data.size()) +
+                       " bytes of a range, expected " + std::to_string(to - from));
+    }
+}
+
+void S3Store::get_parallel(Download& d, uint64_t total, uint64_t start, uint64_t chunk, const Sink& sink) {
+    d.limit = total; // a range that brings more than the whole object is aborted
+    const size_t n = static_cast<size_t>((total - start + chunk - 1) / chunk);
+    const int jobs = jobs_now();
+    Ranges ranges(n, static_cast<size_t>(jobs) + 1);
+    auto helper = [&] {
+        while (auto i = ranges.claim()) {
+            uint64_t from = start + chunk * *i;
+            uint64_t to = std::min(total, from + chunk);
+            std::string data = ranges.spare_buffer();
+            try {
+                fetch_range(d, total, from, to, data);
+            } catch (const Error& e) {
+                ranges.failed(e);
+                return;
+            }
+            ranges.done(*i, std::move(data));
+        }
+    };
+    ranges.run(helpers_for(jobs, n), helper, [&] { ranges.deliver(sink); });
 }
 
 void S3Store::remove(const Hash128& h) {
     std::string key = s3::object_key(m_opt.location, h);
-    auto r = send(
-        [&] {
-            s3::Request q;
-            q.method = "DELETE";
-            q.key = key;
-            return q;
-        },
-        "deleting " + h.id());
-    if (r.status != 204 && r.status != 200 && r.status != 404) {
-        fail(r, "deleting " + h.id());
-    }
+    send_expecting([&] { return request("DELETE", key); }, "deleting " + h.id(), {204, 200, 404});
 }
 
 size_t S3Store::remove_unfinished(double min_age_seconds, bool dry_run) {
@@ -1079,10 +1081,9 @@ size_t S3Store::remove_unfinished(double min_age_seconds, bool dry_run) {
     std::string key_marker, id_marker;
     std::time_t now = std::time(nullptr);
     while (true) {
-        auto r = send(
+        auto r = send_expecting(
             [&] {
-                s3::Request q;
-                q.query = {{"uploads", ""}, {"prefix", base}};
+                s3::Request q = request("GET", "", {{"uploads", ""}, {"prefix", base}});
                 if (!key_marker.empty()) {
                     q.query.emplace_back("key-marker", key_marker);
                     q.query.emplace_back("upload-id-marker", id_marker);
@@ -1090,9 +1091,6 @@ size_t S3Store::remove_unfinished(double min_age_seconds, bool dry_run) {
                 return q;
             },
             "listing unfinished uploads");
-        if (r.status != 200) {
-            fail(r, "listing unfinished uploads");
-        }
         for (auto block : xml_blocks(r.body, "Upload")) {
             auto key = xml_text(block, "Key");
             auto id = xml_text(block, "UploadId");
@@ -1116,18 +1114,11 @@ size_t S3Store::remove_unfinished(double min_age_seconds, bool dry_run) {
         if (dry_run) {
             break;
         }
-        auto r = send(
+        send_expecting(
             [&] {
-                s3::Request q;
-                q.method = "DELETE";
-                q.key = key;
-                q.query = {{"uploadId", id}};
-                return q;
+                return request("DELETE", key, {{"uploadId", id}});
             },
-            "aborting an unfinished upload");
-        if (r.status != 204 && r.status != 200 && r.status != 404) {
-            fail(r, "aborting an unfinished upload");
-        }
+            "aborting an unfinished upload", {204, 200, 404});
     }
     return stale.size();
 }

@@ -21,6 +21,7 @@
 #include "artifact/store/store.hpp"
 
 #include <condition_variable>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -81,6 +82,8 @@ class S3Store : public Store {
   private:
     struct Lease;
     struct Page;
+    struct Download; // an object coming down in ranges (store.cpp)
+    struct Upload;   // a multipart upload under way (store.cpp)
     S3Options m_opt;
     mutable std::mutex m_mu;
     std::condition_variable m_cv;
@@ -91,9 +94,13 @@ class S3Store : public Store {
 
     std::unique_ptr<s3::Session> acquire();
     void release(std::unique_ptr<s3::Session> s);
+    int jobs_now() const; // the limit on requests in flight, read under the lock
     /// Send a request built by make() (called once per attempt), retrying transient failures; returns
     /// the final response of any status, or throws io_error for a transport failure that is final.
     s3::Response send(const std::function<s3::Request()>& make, const std::string& what);
+    /// send, then fail unless the final status is one of `ok`.
+    s3::Response send_expecting(const std::function<s3::Request()>& make, const std::string& what,
+                                std::initializer_list<long> ok = {200});
     /// Throw the io_error that a failed response deserves.
     [[noreturn]] void fail(const s3::Response& r, const std::string& what) const;
     std::string key_base() const; // "<prefix>/xxh128/" or "xxh128/"
@@ -102,11 +109,29 @@ class S3Store : public Store {
     void list_prefix(const std::string& prefix, std::string token, const std::string& start_after,
                      std::vector<std::pair<Hash128, uint64_t>>& out);
     std::vector<std::pair<Hash128, uint64_t>> list_all(std::optional<size_t> wanted, bool* gave_up);
+    /// A download: the first range alone unless the size is known, then the rest with get_parallel.
     void get_ranges(const Hash128& h, std::optional<uint64_t> expected, uint64_t max_bytes, const Sink& sink);
-    void get_parallel(const Hash128& h, const std::string& key, const std::string& what, uint64_t total,
-                      uint64_t start, uint64_t chunk, const std::string& etag, const Sink& sink);
+    /// GET bytes [from, to) of d's object into `into` (all of it when to == from), retried by send;
+    /// a response over d.limit is aborted and throws over_limit.
+    s3::Response send_range(Download& d, uint64_t from, uint64_t to, std::string& into);
+    /// One range of a parallel download of an object of `total` bytes, checked: the same object
+    /// (If-Match), the whole length, and the bytes asked for.
+    void fetch_range(Download& d, uint64_t total, uint64_t from, uint64_t to, std::string& data);
+    /// Bytes [start, total) in ranges of `chunk`, fetched by up to `jobs` helpers, delivered in order.
+    void get_parallel(Download& d, uint64_t total, uint64_t start, uint64_t chunk, const Sink& sink);
     bool put_single(const Hash128& h, uint64_t size, const Source& source);
+    /// start_multipart, upload_parts, complete_multipart; abort_multipart on any failure.
     bool put_multipart(const Hash128& h, uint64_t size, const Source& source);
+    Upload start_multipart(const Hash128& h, uint64_t size);
+    /// Read the source into parts and send them with up to `jobs` helpers while it is still being read;
+    /// returns whether the source vouched for its bytes. Throws the first error of a helper, or when the
+    /// source gave another size than up.size.
+    bool upload_parts(const Upload& up, const Source& source, std::vector<std::string>& etags);
+    /// Send one part (retried by send); returns its ETag.
+    std::string upload_part(const Upload& up, int number, const std::string& data);
+    void complete_multipart(const Upload& up, const std::vector<std::string>& etags);
+    /// Abort an upload that will not be completed; a server gone away is left to gc --remote.
+    void abort_multipart(const Upload& up);
     uint64_t part_size_for(uint64_t size) const;
 };
 
