@@ -25,16 +25,8 @@ namespace mlci::gate {
 
 namespace {
 
-struct CheckOpts {
-    std::string gate;
-    std::string rev = "HEAD";
-    std::string baseline;
-    bool json = false;
-};
-
 const bool reg_check = add_command([](CLI::App& app) {
-    auto o = std::make_shared<CheckOpts>();
-    auto* sub = app.add_subcommand("check", "apply a gate's rules: exit 0 pass, 1 fail, 2 cannot decide");
+    auto [sub, o] = subcommand(app, "check", "apply a gate's rules: exit 0 pass, 1 fail, 2 cannot decide");
     sub->add_option("gate", o->gate, "the gate (default: every gate not named like a stage)");
     sub->add_option("--rev", o->rev, "the candidate commit (default HEAD)");
     sub->add_option("--baseline", o->baseline, "compare with the merge base with this ref instead");
@@ -62,17 +54,8 @@ const bool reg_check = add_command([](CLI::App& app) {
         }};
 });
 
-struct ReportOpts {
-    std::string base;
-    std::string head = "HEAD";
-    std::string format = "text";
-    int last = 20;
-    bool json = false;
-};
-
 const bool reg_report = add_command([](CLI::App& app) {
-    auto o = std::make_shared<ReportOpts>();
-    auto* sub = app.add_subcommand("report", "the pull-request view: base vs head, gates, trends");
+    auto [sub, o] = subcommand(app, "report", "the pull-request view: base vs head, gates, trends");
     sub->add_option("--base", o->base, "base commit (default: merge base with the pre-push gate's baseline)");
     sub->add_option("--head", o->head, "head commit (default HEAD)");
     sub->add_option("--format", o->format, "text, markdown or json")
@@ -106,17 +89,8 @@ const bool reg_report = add_command([](CLI::App& app) {
                    }};
 });
 
-struct LogOpts {
-    std::string metric;
-    std::string suite;
-    std::string range;
-    size_t max_count = 0;
-    bool json = false;
-};
-
 const bool reg_log = add_command([](CLI::App& app) {
-    auto o = std::make_shared<LogOpts>();
-    auto* sub = app.add_subcommand("log", "a metric along history: commit, date, value");
+    auto [sub, o] = subcommand(app, "log", "a metric along history: commit, date, value");
     sub->add_option("metric", o->metric, "the metric")->required();
     sub->add_option("range", o->range, "REV or A..B (default HEAD)");
     sub->add_option("--suite", o->suite, "only this suite's runs");

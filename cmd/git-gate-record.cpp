@@ -33,16 +33,9 @@ const bool reg_init = add_command([](CLI::App& app) {
                    }};
 });
 
-struct RunOpts {
-    std::vector<std::string> suites;
-    std::string rev;
-    bool force = false;
-    bool json = false;
-};
-
 const bool reg_run = add_command([](CLI::App& app) {
-    auto o = std::make_shared<RunOpts>();
-    auto* sub = app.add_subcommand("run", "run eval suites and record their results in the commit's note");
+    auto [sub, o] = subcommand(app, "run", "run eval suites and record their results in the commit's note");
+    o->rev.clear(); // the work tree
     sub->add_option("suite", o->suites, "suites to run (default: every suite in .mlci/gates.toml)");
     sub->add_option("--rev", o->rev, "record for this commit, running in a temporary checkout of it");
     sub->add_flag("--force", o->force, "run even when a result with the same fingerprint exists");
@@ -75,16 +68,9 @@ const bool reg_run = add_command([](CLI::App& app) {
                    }};
 });
 
-struct RecordOpts {
-    std::string suite;
-    std::string metrics;
-    std::string rev;
-    bool json = false;
-};
-
 const bool reg_record = add_command([](CLI::App& app) {
-    auto o = std::make_shared<RecordOpts>();
-    auto* sub = app.add_subcommand("record", "record metrics produced elsewhere (a CI job, a notebook)");
+    auto [sub, o] = subcommand(app, "record", "record metrics produced elsewhere (a CI job, a notebook)");
+    o->rev.clear(); // HEAD
     sub->add_option("suite", o->suite, "the suite the metrics belong to")->required();
     sub->add_option("--metrics", o->metrics, "a JSON or TOML file of metrics (and optional cases)")
         ->required();
@@ -102,14 +88,8 @@ const bool reg_record = add_command([](CLI::App& app) {
                    }};
 });
 
-struct ShowOpts {
-    std::string rev = "HEAD";
-    bool json = false;
-};
-
 const bool reg_show = add_command([](CLI::App& app) {
-    auto o = std::make_shared<ShowOpts>();
-    auto* sub = app.add_subcommand("show", "every eval run recorded on a commit");
+    auto [sub, o] = subcommand(app, "show", "every eval run recorded on a commit");
     sub->add_option("rev", o->rev, "the commit (default HEAD)");
     sub->add_flag("--json", o->json, "print JSON");
     return Command{sub, [o] {

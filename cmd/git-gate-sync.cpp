@@ -11,14 +11,8 @@ namespace mlci::gate {
 
 namespace {
 
-struct SyncOpts {
-    std::string remote;
-    bool json = false;
-};
-
 const bool reg_sync = add_command([](CLI::App& app) {
-    auto o = std::make_shared<SyncOpts>();
-    auto* sub = app.add_subcommand("sync", "fetch, merge (union of runs) and push eval notes; never forced");
+    auto [sub, o] = subcommand(app, "sync", "fetch, merge (union of runs) and push eval notes; never forced");
     sub->add_option("remote", o->remote, "the remote (default: the upstream's, else origin)");
     sub->add_flag("--json", o->json, "print JSON");
     return Command{sub, [o] {

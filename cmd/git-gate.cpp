@@ -31,6 +31,11 @@ const std::vector<InitStep>& init_steps() {
     return steps();
 }
 
+std::pair<CLI::App*, std::shared_ptr<Opts>> subcommand(CLI::App& app, const std::string& name,
+                                                       const std::string& help) {
+    return {app.add_subcommand(name, help), std::make_shared<Opts>()};
+}
+
 git::Repo open_repo() {
     return git::Repo::open(".");
 }

@@ -14,6 +14,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,19 @@ bool add_command(Setup setup);
 using InitStep = std::function<void(git::Repo& repo, std::vector<std::string>& done)>;
 bool add_init_step(InitStep step);
 const std::vector<InitStep>& init_steps();
+
+/// The options of git-gate's subcommands: one struct, each subcommand binding the fields it has.
+struct Opts {
+    std::string gate, rev = "HEAD", baseline, suite, drop, metric, range, metrics, remote;
+    std::string base, head = "HEAD", format = "text";
+    std::vector<std::string> suites;
+    size_t max_count = 0;
+    int last = 20;
+    bool json = false, force = false;
+};
+/// Add subcommand `name` to `app`, with the Opts its options bind to (shared with its action).
+std::pair<CLI::App*, std::shared_ptr<Opts>> subcommand(CLI::App& app, const std::string& name,
+                                                       const std::string& help);
 
 /// Open the repository of the current directory.
 git::Repo open_repo();

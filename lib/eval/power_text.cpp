@@ -1,8 +1,12 @@
-// `git gate power`'s output, JSON and text, built from a PowerReport (power_text.hpp).
+// `git gate power`: the run and the gate it speaks of, and its output, JSON and text (power_text.hpp).
 #include "eval/power_text.hpp"
 
+#include "eval/gates.hpp"
+#include "eval/notes.hpp"
 #include "eval/report.hpp"
+#include "util/error.hpp"
 #include "util/escape.hpp"
+#include "util/strings.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -106,6 +110,25 @@ std::string power_text(const PowerReport& rep, const std::string& commit_short,
         out += metric_text(m, gate_name);
     }
     return out;
+}
+
+PowerAnswer power_answer(git::Repo& repo, const std::string& rev, const std::string& suite,
+                         const std::string& drop) {
+    PowerAnswer a;
+    a.commit = repo.commit_of(rev);
+    NotesStore store(repo);
+    std::optional<Note> note = store.read(a.commit);
+    const Run* run = note ? note->latest(suite) : nullptr;
+    if (run == nullptr || !run->ok()) {
+        throw input_error("no successful run of suite " + quoted(suite) + " on " + a.commit.short_hex(),
+                          "git gate run " + shell_quote(suite) +
+                              (rev == "HEAD" ? "" : " --rev " + a.commit.hex()));
+    }
+    std::optional<Gate> gate = gate_judging_suite(repo, a.commit, suite);
+    double conf = gate ? gate->confidence : k_default_confidence;
+    a.report = power_of(*run, conf, drop, gate ? gate->rules : std::vector<Rule>{});
+    a.gate = gate ? gate->name : "";
+    return a;
 }
 
 } // namespace mlci::eval
