@@ -60,6 +60,12 @@ class Catalog {
     registry::Registry m_reg;
 };
 
+/// `git prompt new`: write the template of prompt NAME (description, variables) into the work tree;
+/// returns its path from the top. usage_error for an invalid name or variable name, input_error when the
+/// file exists or a symbolic link lies on its way.
+std::string create_prompt(const Catalog& cat, const std::string& name, const std::string& description,
+                          const std::vector<std::string>& vars);
+
 /// One planned version.
 struct BumpItem {
     std::string name;
