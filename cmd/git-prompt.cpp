@@ -10,6 +10,9 @@
 #include "prompt/catalog.hpp"
 #include "prompt/views.hpp"
 
+#include <functional>
+#include <utility>
+
 using namespace mlci;
 
 namespace {
@@ -133,102 +136,89 @@ int cmd_export(const std::string& stage, const std::string& output) {
     return 0;
 }
 
+// The options of every subcommand but the promotion ones (cli_promote.hpp).
+struct Args {
+    std::string name, description, spec, pre, message, stage, output;
+    std::vector<std::string> vars, render_args, revs, paths, names;
+    bool json = false, list_all = false, meta = false, major = false, minor = false, patch = false,
+         dry_run = false;
+};
+
+using Subcommands = std::vector<std::pair<CLI::App*, std::function<int()>>>;
+
+// Declare each subcommand and its options on `app`, with what runs it.
+Subcommands declare(CLI::App& app, Args& a) {
+    Subcommands subs;
+    CLI::App* c = app.add_subcommand("new", "Create prompts/NAME.prompt from a template");
+    c->add_option("name", a.name, "Prompt name (folders allowed: support/triage)")->required();
+    c->add_option("-d,--description", a.description, "Description for the front matter");
+    c->add_option("--var", a.vars, "Declare a variable (repeatable)");
+    subs.emplace_back(c, [&a] { return cmd_new(a.name, a.description, a.vars); });
+
+    c = app.add_subcommand("list", "Every prompt with its latest and per-stage versions");
+    c->add_flag("--json", a.json, "Print JSON");
+    c->add_flag("--all", a.list_all, "Also deprecated prompts (hidden otherwise, as GTO does), marked");
+    subs.emplace_back(c, [&a] { return cmd_list(a.json, a.list_all); });
+
+    c = app.add_subcommand("show", "Print a prompt: NAME (work tree), NAME@latest, NAME@1.2.0, NAME@STAGE");
+    c->add_option("spec", a.spec, "NAME[@VERSION|@latest|@STAGE]")->required();
+    c->add_flag("--meta", a.meta, "Print the front matter instead of the body");
+    c->add_option("--render", a.render_args, "Fill placeholders: VAR=VALUE (repeatable)");
+    c->add_flag("--json", a.json, "Print JSON");
+    subs.emplace_back(c, [&a] { return cmd_show(a.spec, a.meta, a.render_args, a.json); });
+
+    c = app.add_subcommand("log", "Versions of a prompt with date, author, bump class and reason");
+    c->add_option("name", a.name, "Prompt name")->required();
+    c->add_flag("--json", a.json, "Print JSON");
+    subs.emplace_back(c, [&a] { return cmd_log(a.name, a.json); });
+
+    c = app.add_subcommand("diff", "Diff two versions, or a version (default latest) with the work tree");
+    c->add_option("name", a.name, "Prompt name")->required();
+    c->add_option("versions", a.revs, "Up to two versions (1.2.0, v1.2.0, latest, STAGE)");
+    subs.emplace_back(c, [&a] { return cmd_diff(a.name, a.revs); });
+
+    c = app.add_subcommand("check", "Check prompt files (front matter, placeholders, UTF-8)");
+    c->add_option("paths", a.paths, "Files to check (default: every prompt file)");
+    c->add_flag("--json", a.json, "Print JSON");
+    subs.emplace_back(c, [&a] { return cmd_check(a.paths, a.json); });
+
+    c = app.add_subcommand("bump", "Tag a new version of prompts changed since their last version");
+    c->add_option("names", a.names, "Prompts to bump (default: every changed prompt)");
+    c->add_flag("--major", a.major, "Bump the major version");
+    c->add_flag("--minor", a.minor, "Bump the minor version");
+    c->add_flag("--patch", a.patch, "Bump the patch version");
+    c->add_option("--pre", a.pre, "Make a pre-release (e.g. rc → 1.3.0-rc.1)");
+    c->add_option("-m,--message", a.message, "Text for the tag message");
+    c->add_flag("-n,--dry-run", a.dry_run, "Show what would be tagged");
+    c->add_flag("--json", a.json, "Print JSON");
+    subs.emplace_back(c, [&a] {
+        return cmd_bump(a.names, a.major, a.minor, a.patch, a.pre, a.message, a.dry_run, a.json);
+    });
+
+    c = app.add_subcommand("export", "A JSON bundle name → version, commit, body for deployment");
+    c->add_option("--stage", a.stage, "Export the versions in this stage (default: latest)");
+    c->add_option("-o,--output", a.output, "Write to FILE (default: stdout)");
+    subs.emplace_back(c, [&a] { return cmd_export(a.stage, a.output); });
+    return subs;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"Version prompt files with semantic-version tags (mlci)", "git-prompt"};
     cli::setup_app(app, "git-prompt");
-
-    std::string name;
-    std::string description;
-    std::vector<std::string> vars;
-    auto* c_new = app.add_subcommand("new", "Create prompts/NAME.prompt from a template");
-    c_new->add_option("name", name, "Prompt name (folders allowed: support/triage)")->required();
-    c_new->add_option("-d,--description", description, "Description for the front matter");
-    c_new->add_option("--var", vars, "Declare a variable (repeatable)");
-
-    bool json = false;
-    auto* c_list = app.add_subcommand("list", "Every prompt with its latest and per-stage versions");
-    c_list->add_flag("--json", json, "Print JSON");
-    bool list_all = false;
-    c_list->add_flag("--all", list_all, "Also deprecated prompts (hidden otherwise, as GTO does), marked");
-
-    std::string spec;
-    bool meta = false;
-    std::vector<std::string> render_args;
-    auto* c_show =
-        app.add_subcommand("show", "Print a prompt: NAME (work tree), NAME@latest, NAME@1.2.0, NAME@STAGE");
-    c_show->add_option("spec", spec, "NAME[@VERSION|@latest|@STAGE]")->required();
-    c_show->add_flag("--meta", meta, "Print the front matter instead of the body");
-    c_show->add_option("--render", render_args, "Fill placeholders: VAR=VALUE (repeatable)");
-    c_show->add_flag("--json", json, "Print JSON");
-
-    auto* c_log = app.add_subcommand("log", "Versions of a prompt with date, author, bump class and reason");
-    c_log->add_option("name", name, "Prompt name")->required();
-    c_log->add_flag("--json", json, "Print JSON");
-
-    std::vector<std::string> revs;
-    auto* c_diff =
-        app.add_subcommand("diff", "Diff two versions, or a version (default latest) with the work tree");
-    c_diff->add_option("name", name, "Prompt name")->required();
-    c_diff->add_option("versions", revs, "Up to two versions (1.2.0, v1.2.0, latest, STAGE)");
-
-    std::vector<std::string> paths;
-    auto* c_check = app.add_subcommand("check", "Check prompt files (front matter, placeholders, UTF-8)");
-    c_check->add_option("paths", paths, "Files to check (default: every prompt file)");
-    c_check->add_flag("--json", json, "Print JSON");
-
-    std::vector<std::string> names;
-    bool major = false, minor = false, patch = false, dry_run = false;
-    std::string pre;
-    std::string message;
-    auto* c_bump =
-        app.add_subcommand("bump", "Tag a new version of prompts changed since their last version");
-    c_bump->add_option("names", names, "Prompts to bump (default: every changed prompt)");
-    c_bump->add_flag("--major", major, "Bump the major version");
-    c_bump->add_flag("--minor", minor, "Bump the minor version");
-    c_bump->add_flag("--patch", patch, "Bump the patch version");
-    c_bump->add_option("--pre", pre, "Make a pre-release (e.g. rc → 1.3.0-rc.1)");
-    c_bump->add_option("-m,--message", message, "Text for the tag message");
-    c_bump->add_flag("-n,--dry-run", dry_run, "Show what would be tagged");
-    c_bump->add_flag("--json", json, "Print JSON");
-
-    std::string stage;
-    std::string output;
-    auto* c_export =
-        app.add_subcommand("export", "A JSON bundle name → version, commit, body for deployment");
-    c_export->add_option("--stage", stage, "Export the versions in this stage (default: latest)");
-    c_export->add_option("-o,--output", output, "Write to FILE (default: stdout)");
-
+    Args args;
+    Subcommands subs = declare(app, args);
     promote_cli::Commands promotion(app, promote_cli::Kind::prompt);
 
     return cli::run(app, argc, argv, [&]() -> int {
         if (auto rc = promotion.run()) {
             return *rc;
         }
-        if (c_new->parsed()) {
-            return cmd_new(name, description, vars);
-        }
-        if (c_list->parsed()) {
-            return cmd_list(json, list_all);
-        }
-        if (c_show->parsed()) {
-            return cmd_show(spec, meta, render_args, json);
-        }
-        if (c_log->parsed()) {
-            return cmd_log(name, json);
-        }
-        if (c_diff->parsed()) {
-            return cmd_diff(name, revs);
-        }
-        if (c_check->parsed()) {
-            return cmd_check(paths, json);
-        }
-        if (c_bump->parsed()) {
-            return cmd_bump(names, major, minor, patch, pre, message, dry_run, json);
-        }
-        if (c_export->parsed()) {
-            return cmd_export(stage, output);
+        for (const auto& [sub, run] : subs) {
+            if (sub->parsed()) {
+                return run();
+            }
         }
         return mlci::cli::exit_code(mlci::ErrorKind::usage); // no subcommand (CLI11 requires one)
     });
