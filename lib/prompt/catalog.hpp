@@ -1,5 +1,5 @@
 // The prompts of a repository: files in the work tree and at commits, their registered versions, and
-// the bump plan (which prompts get which version, and why). cmd/git-prompt formats what this returns.
+// the bump plan (which prompts get which version, and why). prompt/views.hpp formats what this returns.
 #pragma once
 
 #include "config/config.hpp"
