@@ -1,90 +1,16 @@
-// promote / rollback / stages / history for git-prompt and git-model. Parses, calls lib/promote and
-// lib/registry, formats. Promotions are all-or-nothing: every named version is judged first, and when
-// any is refused no tag is written.
+// promote / rollback / stages / history for git-prompt and git-model: declares the options, calls
+// lib/promote (promote/views.hpp judges, plans and builds every line, table and JSON object) and prints.
+// Promotions are all-or-nothing: every named version is judged first, and when any is refused no tag is
+// written.
 #include "cli_promote.hpp"
 
 #include "common.hpp"
-#include "config/config.hpp"
-#include "eval/gate_text.hpp"
-#include "eval/notes.hpp"
-#include "git/repo.hpp"
-#include "promote/promote.hpp"
-#include "promote/scope.hpp"
-#include "registry/registry.hpp"
-#include "util/escape.hpp"
-#include "util/json.hpp"
-#include "util/strings.hpp"
-#include "util/term.hpp"
-
-#include <memory>
-#include <set>
+#include "promote/views.hpp"
 
 namespace mlci::promote_cli {
 
-namespace {
-
 using promote::kind_word;
-using promote::tool_of;
 using Session = promote::Scope;
-
-Json entry_json(const registry::VersionEntry& e) {
-    Json j = Json::object();
-    j["version"] = e.version.tag();
-    j["commit"] = e.commit.hex();
-    j["tag"] = e.tag;
-    return j;
-}
-
-// Push the tags written to REMOTE. The tags are already created locally: a failed push loses nothing.
-void push_tags(const std::string& remote, const std::vector<std::string>& tags) {
-    promote::push_tags(remote, tags);
-    if (!remote.empty() && !tags.empty()) {
-        cli::note("pushed " + std::to_string(tags.size()) + " tag" + (tags.size() == 1 ? "" : "s") + " to " +
-                  remote);
-    }
-}
-
-// Why each refused promotion was refused, and what to run (error: and hint: lines).
-void explain_refusals(const std::vector<promote::Plan>& plans, const std::string& stage, const Config& cfg,
-                      Kind kind) {
-    for (const auto& p : plans) {
-        if (p.allowed()) {
-            continue;
-        }
-        std::string what = p.entry.name + " " + p.entry.version.tag();
-        if (!p.order_problem.empty()) {
-            cli::error("refusing to promote " + what + " to " + stage + ": " + p.order_problem);
-            cli::hint(std::string("promote it first with: ") + tool_of(kind) + " promote " +
-                      cfg.stages[static_cast<size_t>(cfg.stage_index(stage) - 1)] + " " + p.entry.name + "@" +
-                      p.entry.version.tag());
-        }
-        if (p.gate && p.gate->verdict == eval::Verdict::fail) {
-            cli::error("refusing to promote " + what + " to " + stage + ": gate '" + p.gate->gate +
-                       "' failed");
-        }
-        if (p.gate && p.gate->verdict == eval::Verdict::undecided) {
-            cli::error("cannot promote " + what + " to " + stage + ": gate '" + p.gate->gate +
-                       "' has no results for " + join(p.gate->missing, ", ") + " on " +
-                       p.entry.commit.short_hex());
-            for (const auto& c : eval::missing_commands(*p.gate, false)) {
-                cli::hint("run: " + c);
-            }
-        }
-    }
-}
-
-void tags_hint(const std::vector<std::string>& tags) {
-    if (!tags.empty()) {
-        // Quoted: '!' in an unassignment tag is history expansion in an interactive bash.
-        std::string list;
-        for (const auto& t : tags) {
-            list += " '" + t + "'";
-        }
-        cli::hint("publish with: git push origin" + list + "   (or pass --push)");
-    }
-}
-
-} // namespace
 
 Commands::Commands(CLI::App& app, Kind kind) : m_kind(kind) {
     std::string what = kind_word(kind);
@@ -148,124 +74,47 @@ std::optional<int> Commands::run() {
 }
 
 int Commands::promote() {
-    if (m_force && trim(m_reason).empty()) {
-        throw usage_error("--force needs --reason TEXT", "the reason is recorded in the stage tag");
-    }
-    if (!m_force && !m_reason.empty()) {
-        throw usage_error("--reason goes with --force", "without --force, use -m TEXT for a note in the tag");
-    }
+    auto opt = promote::promote_options(m_kind, m_force, m_reason, m_message, m_baseline);
     auto s = Session::open(m_kind);
-    s->check_stage(m_stage);
-    std::vector<registry::VersionEntry> entries = s->to_promote(m_stage, m_specs);
-    if (entries.empty()) {
-        cli::note(std::string("nothing to promote: the latest version of every ") + kind_word(m_kind) +
-                  " is in " + m_stage);
+    auto judged = promote::judge(*s, m_stage, m_specs, opt);
+    if (judged.plans.empty()) {
+        cli::note(promote::nothing_to_promote(m_kind, m_stage));
         if (m_json) {
             cli::out_raw(Json::array().dump());
         }
         return 0;
     }
-
-    promote::Options opt;
-    opt.force = m_force;
-    opt.reason = m_reason;
-    opt.message = m_message;
-    opt.kind = kind_word(m_kind);
-    opt.check.baseline_override = m_baseline;
-    eval::NotesStore notes(s->repo);
-
-    std::vector<promote::Plan> plans;
-    for (const auto& e : entries) {
-        plans.push_back(promote::plan_promotion(s->repo, s->reg, s->cfg, notes, e, m_stage, opt));
-    }
-
-    // Judge everything first; write only when every promotion is allowed.
-    eval::Verdict worst = eval::Verdict::pass;
-    for (const auto& p : plans) {
-        if (p.gate && !m_json) {
-            cli::out(eval::gate_text(*p.gate));
-        }
-        if (p.already || p.allowed()) {
-            continue;
-        }
-        if (worst == eval::Verdict::pass || p.verdict == eval::Verdict::fail) {
-            worst = p.verdict;
+    if (!m_json) {
+        cli::out(promote::gates_text(judged));
+        for (const auto& m : promote::refusals(judged, s->cfg, m_kind)) {
+            (m.error ? cli::error : cli::hint)(m.text);
         }
     }
-    if (worst != eval::Verdict::pass && !m_json) {
-        explain_refusals(plans, m_stage, s->cfg, m_kind);
-        cli::hint("nothing was written; to override: --force --reason TEXT");
-    }
-
     std::vector<std::string> written;
     Json arr = Json::array();
-    for (const auto& p : plans) {
+    for (const auto& p : judged.plans) {
         std::vector<std::string> tags;
-        if (worst == eval::Verdict::pass && !m_dry_run) {
+        if (judged.writes(m_dry_run)) {
             tags = promote::apply_promotion(s->repo, s->reg, p, opt);
         }
         written.insert(written.end(), tags.begin(), tags.end());
-        std::string what = p.entry.name + " " + p.entry.version.tag();
         if (m_json) {
-            Json j = Json::object();
-            j["name"] = p.entry.name;
-            j["stage"] = m_stage;
-            j["version"] = entry_json(p.entry);
-            j["displaced"] = p.displaced ? entry_json(*p.displaced) : Json();
-            j["already"] = p.already;
-            j["allowed"] = p.allowed();
-            j["forced"] = p.forced;
-            j["verdict"] = eval::verdict_name(p.verdict);
-            j["order_problem"] = p.order_problem.empty() ? Json() : Json(p.order_problem);
-            j["gate"] = p.gate ? eval::gate_json(*p.gate, eval::missing_commands(*p.gate, false)) : Json();
-            Json tj = Json::array();
-            for (const auto& t : tags) {
-                tj.push_back(Json(t));
-            }
-            j["tags"] = tj;
-            arr.push_back(j);
+            arr.push_back(promote::promotion_json(judged, p, tags));
             continue;
         }
-        what = term_escape(what);
-        if (p.already) {
-            cli::out(what + " is already in " + m_stage + "\n");
-        } else if (worst != eval::Verdict::pass) {
-            continue;
-        } else if (m_dry_run) {
-            cli::out("would promote " + what + " to " + m_stage +
-                     (p.displaced ? " (displacing " + p.displaced->version.tag() + ")" : "") +
-                     (p.forced ? " — forced" : "") + "\n");
-        } else {
-            if (!p.gate) {
-                cli::note("no gate named '" + m_stage + "': promoted on the stages' order alone");
-            }
-            cli::out("promoted " + what + " to " + m_stage +
-                     (p.displaced ? " (displacing " + term_escape(p.displaced->version.tag()) + ")" : "") +
-                     (p.forced ? " — forced: " + term_escape(m_reason) : "") +
-                     "\n  tags: " + term_escape(join(tags, " ")) + "\n");
+        auto said = promote::promotion_said(judged, p, tags, m_dry_run, m_reason);
+        if (!said.note.empty()) {
+            cli::note(said.note);
         }
+        cli::out(said.text);
     }
-    if (m_json) {
-        cli::out_raw(arr.dump());
-    }
-    if (worst == eval::Verdict::pass && !m_dry_run) {
-        if (m_push) {
-            push_tags(m_remote, written);
-        } else if (!m_json) {
-            tags_hint(written);
-        }
-    }
-    return cli::exit_code(worst);
+    finish(arr, written, judged.writes(m_dry_run));
+    return cli::exit_code(judged.worst);
 }
 
 int Commands::rollback() {
     auto s = Session::open(m_kind);
-    s->check_stage(m_stage);
-    std::vector<std::string> names = s->to_roll_back(m_stage, m_specs);
-    std::vector<promote::RollbackPlan> plans;
-    for (const auto& n : names) {
-        plans.push_back(promote::plan_rollback(s->reg, n, m_stage));
-    }
+    auto plans = promote::plan_rollbacks(*s, m_stage, m_specs);
     promote::Options opt;
     opt.reason = m_reason;
     opt.message = m_message;
@@ -279,82 +128,41 @@ int Commands::rollback() {
         }
         written.insert(written.end(), tags.begin(), tags.end());
         if (m_json) {
-            Json j = Json::object();
-            j["name"] = p.to.name;
-            j["stage"] = p.stage;
-            j["from"] = entry_json(p.from);
-            j["to"] = entry_json(p.to);
-            Json tj = Json::array();
-            for (const auto& t : tags) {
-                tj.push_back(Json(t));
-            }
-            j["tags"] = tj;
-            arr.push_back(j);
+            arr.push_back(promote::rollback_json(p, tags));
         } else {
-            cli::out(std::string(m_dry_run ? "would roll back " : "rolled back ") + term_escape(p.to.name) +
-                     " in " + term_escape(p.stage) + ": " + term_escape(p.from.version.tag()) + " → " +
-                     term_escape(p.to.version.tag()) +
-                     (m_dry_run ? "" : "\n  tags: " + term_escape(join(tags, " "))) + "\n");
+            cli::out(promote::rollback_text(p, tags, m_dry_run));
         }
     }
+    finish(arr, written, !m_dry_run);
+    return 0;
+}
+
+// The JSON array when --json; then, when tags were written, their push (--push) or how to publish them.
+void Commands::finish(const Json& arr, const std::vector<std::string>& written, bool wrote) const {
     if (m_json) {
         cli::out_raw(arr.dump());
     }
-    if (!m_dry_run) {
-        if (m_push) {
-            push_tags(m_remote, written);
-        } else if (!m_json) {
-            tags_hint(written);
-        }
+    if (!wrote) {
+        return;
     }
-    return 0;
+    if (m_push) {
+        promote::push_tags(m_remote, written);
+        if (auto n = promote::pushed_note(m_remote, written); !n.empty()) {
+            cli::note(n);
+        }
+    } else if (!m_json && !written.empty()) {
+        cli::hint(promote::publish_hint(written));
+    }
 }
 
 int Commands::stages() {
     auto s = Session::open(m_kind);
-    std::vector<std::string> names;
-    if (!m_name.empty()) {
-        std::string n = s->registered(m_name);
-        if (!m_all) {
-            s->reg.check_not_deprecated(n);
-        }
-        names.push_back(n);
-    } else {
-        names = s->names(m_all);
-    }
-    std::vector<std::vector<std::string>> rows = {{"NAME", "STAGE", "VERSION", "COMMIT", "SINCE"}};
-    Json arr = Json::array();
-    for (const auto& n : names) {
-        auto dep = s->reg.deprecation(n);
-        std::string shown = term_escape(n) + (dep ? " (deprecated)" : "");
-        Json j = Json::object();
-        j["name"] = n;
-        if (m_all) {
-            j["deprecated"] = dep ? Json(dep->tag) : Json();
-        }
-        Json js = Json::object();
-        for (const auto& row : s->stage_rows(n)) {
-            if (!row.current) {
-                if (!m_name.empty()) {
-                    rows.push_back({shown, term_escape(row.stage), "—", "", ""});
-                }
-                js[row.stage] = Json();
-                continue;
-            }
-            rows.push_back({shown, term_escape(row.stage),
-                            paint(term_escape(row.current->version.tag()), Colour::yellow),
-                            row.current->commit.short_hex(), row.since ? utc_minute(row.since) : ""});
-            Json e = entry_json(*row.current);
-            e["since"] = row.since;
-            js[row.stage] = e;
-        }
-        j["stages"] = js;
-        arr.push_back(j);
-    }
+    auto names = promote::stages_of(*s, m_name, m_all);
+    std::string table = promote::stages_text(names, !m_name.empty());
     if (m_json) {
-        cli::out_raw(arr.dump());
-    } else if (rows.size() > 1) {
-        cli::out(format_table(rows));
+        cli::out_raw(promote::stages_json(names, m_all).dump());
+    } else if (!table.empty()) {
+        cli::out(table);
     } else {
         cli::note(std::string("no ") + kind_word(m_kind) + " is in any stage");
     }
@@ -363,62 +171,12 @@ int Commands::stages() {
 
 int Commands::history() {
     auto s = Session::open(m_kind);
-    std::string n = s->registered(m_name);
-    eval::NotesStore notes(s->repo);
-    auto hist = promote::history(s->reg, n, &notes);
+    auto hist = promote::history_of(*s, m_name);
     if (m_json) {
-        Json arr = Json::array();
-        for (const auto& h : hist) {
-            Json j = Json::object();
-            j["time"] = h.time;
-            j["event"] = h.event;
-            j["version"] = h.version.empty() ? Json() : Json(h.version);
-            j["stage"] = h.stage.empty() ? Json() : Json(h.stage);
-            j["tag"] = h.tag;
-            j["commit"] = h.commit;
-            j["tagger"] = h.tagger;
-            j["summary"] = h.summary;
-            Json g = Json::array();
-            for (const auto& l : h.gate_lines) {
-                g.push_back(Json(l));
-            }
-            j["gate"] = g;
-            j["evidence"] = h.evidence.empty() ? Json() : Json(h.evidence);
-            j["forced"] = h.forced.empty() ? Json() : Json(h.forced);
-            arr.push_back(j);
-        }
-        cli::out_raw(arr.dump());
-        return 0;
+        cli::out_raw(promote::history_json(hist).dump());
+    } else {
+        cli::out(promote::history_text(hist));
     }
-    // Tag names, tagger names and trailers are anyone's text (tags by hand, by GTO): each escaped
-    // (issue 12), so paint() is the only source of escape sequences here.
-    std::string out;
-    for (const auto& h : hist) {
-        Colour c = h.event == "promoted" || h.event == "registered" ? Colour::green
-                   : h.event == "rolled-back"                       ? Colour::yellow
-                   : h.event == "unassigned"                        ? Colour::dim
-                                                                    : Colour::red;
-        std::string line = utc_minute(h.time) + "  " + paint(h.event, c);
-        if (!h.version.empty()) {
-            line += " " + term_escape(h.version);
-        }
-        if (!h.stage.empty()) {
-            line += (h.event == "unassigned" ? " from " : " to ") + term_escape(h.stage);
-        }
-        line +=
-            "  " + h.commit.substr(0, 7) + "  " + term_escape(h.tag) + "  (" + term_escape(h.tagger) + ")\n";
-        out += line;
-        if (!h.evidence.empty()) {
-            out += "    evidence: " + h.evidence_text + "\n";
-        }
-        for (const auto& g : h.gate_lines) {
-            out += "    gate: " + term_escape(g) + "\n";
-        }
-        if (!h.forced.empty()) {
-            out += "    " + paint("forced", Colour::red) + ": " + term_escape(h.forced) + "\n";
-        }
-    }
-    cli::out(out);
     return 0;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "promote/scope.hpp"
+#include "util/json.hpp"
 
 #include <CLI/CLI.hpp>
 #include <optional>
@@ -43,6 +44,7 @@ class Commands {
     int rollback();
     int stages();
     int history();
+    void finish(const Json& arr, const std::vector<std::string>& written, bool wrote) const;
 };
 
 } // namespace mlci::promote_cli

@@ -2,7 +2,7 @@
 // stage judges the version's commit, the stages' order is kept (require_order), and every change is a new
 // annotated tag in GTO's grammar — the unassignment of the displaced version, then the assignment.
 // Rollback re-assigns the version that held the stage before the current one, with new tags too.
-// Nothing is moved or deleted. cmd/cli_promote.cpp formats what this returns.
+// Nothing is moved or deleted. promote/views.hpp formats what this returns.
 #pragma once
 
 #include "config/config.hpp"

@@ -146,6 +146,36 @@ std::string Catalog::content_of(const std::string& spec, std::string* resolved) 
     return content_at(v);
 }
 
+std::string create_prompt(const Catalog& cat, const std::string& name, const std::string& description,
+                          const std::vector<std::string>& vars) {
+    if (!valid_name(name)) {
+        throw usage_error(
+            "invalid prompt name '" + name + "'",
+            "names use letters, digits, '_', '-' and '/' folders, start and end with a letter or digit, "
+            "and have no '.'");
+    }
+    for (const auto& v : vars) {
+        auto p = parse("{{" + v + "}}", "--var");
+        if (p.placeholders.size() != 1 || p.placeholders[0].name != v) {
+            throw usage_error("invalid variable name '" + v + "'",
+                              "letters, digits and '_', not starting with a digit");
+        }
+    }
+    std::string rel = path_of_name(name, cat.config().prompts_dir);
+    std::string path = cat.top() + rel;
+    if (path_exists(path)) {
+        throw input_error(rel + " already exists", "edit it, or choose another name");
+    }
+    if (std::string link = link_on_way(cat.top(), rel); !link.empty()) {
+        throw input_error(mlci::quoted(rel) + " lies below " + mlci::quoted(link) +
+                              ", which is a symbolic link or not a folder; mlci never writes through links",
+                          "replace the link with a real folder");
+    }
+    make_dirs(dirname_of(path));
+    write_file_atomic(path, scaffold(name, description, vars));
+    return rel;
+}
+
 std::string BumpItem::describe() const {
     bool agrees = (why.level == Classification::Level::major && level == Version::Level::major) ||
                   (why.level == Classification::Level::minor && level == Version::Level::minor) ||

@@ -1,5 +1,5 @@
 // The prompts of a repository: files in the work tree and at commits, their registered versions, and
-// the bump plan (which prompts get which version, and why). cmd/git-prompt formats what this returns.
+// the bump plan (which prompts get which version, and why). prompt/views.hpp formats what this returns.
 #pragma once
 
 #include "config/config.hpp"
@@ -59,6 +59,12 @@ class Catalog {
     std::string m_top;
     registry::Registry m_reg;
 };
+
+/// `git prompt new`: write the template of prompt NAME (description, variables) into the work tree;
+/// returns its path from the top. usage_error for an invalid name or variable name, input_error when the
+/// file exists or a symbolic link lies on its way.
+std::string create_prompt(const Catalog& cat, const std::string& name, const std::string& description,
+                          const std::vector<std::string>& vars);
 
 /// One planned version.
 struct BumpItem {

@@ -4,41 +4,17 @@
 #include "promote/scope.hpp"
 #include "util/error.hpp"
 
-#include "temp_repo.hpp"
+#include "promote_registry.hpp"
 
 #include <doctest/doctest.h>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 using namespace mlci;
 using mlci_test::TempRepo;
 using Strings = std::vector<std::string>;
 
-namespace {
-
-// A repository with model clf: v1.0.0 (in staging) and v1.1.0 on the next commit. The process works in
-// it while the fixture lives (Scope opens the repository of the current directory).
-struct Registry : TempRepo {
-    std::string old_cwd;
-    Registry() {
-        git({"init", "-q"});
-        write("a.txt", "1\n");
-        commit_all("one");
-        git({"tag", "-a", "clf@v1.0.0", "-m", "clf v1.0.0"});
-        git({"tag", "-a", "clf#staging#1", "-m", "clf to staging"});
-        write("a.txt", "2\n");
-        commit_all("two");
-        git({"tag", "-a", "clf@v1.1.0", "-m", "clf v1.1.0"});
-        char buf[4096];
-        REQUIRE(::getcwd(buf, sizeof buf) != nullptr);
-        old_cwd = buf;
-        REQUIRE(::chdir(top.c_str()) == 0);
-    }
-    ~Registry() { (void)!::chdir(old_cwd.c_str()); }
-};
-
-} // namespace
+using Registry = mlci_test::PromoteRegistry;
 
 TEST_SUITE("promote.scope") {
     TEST_CASE("names of a kind; a name of the other kind is refused") {
