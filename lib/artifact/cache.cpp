@@ -19,6 +19,7 @@
 #include <ctime>
 #include <dirent.h>
 #include <fcntl.h>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -58,39 +59,23 @@ std::string fan_rel_path(int slot) {
     return fan;
 }
 
+namespace {
+// LinkMode's names, in its order.
+constexpr const char* k_link_mode_names[] = {"auto", "reflink", "copy", "hardlink", "symlink"};
+} // namespace
+
 LinkMode parse_link_mode(const std::string& s) {
-    if (s == "auto") {
-        return LinkMode::auto_;
-    }
-    if (s == "reflink") {
-        return LinkMode::reflink;
-    }
-    if (s == "copy") {
-        return LinkMode::copy;
-    }
-    if (s == "hardlink") {
-        return LinkMode::hardlink;
-    }
-    if (s == "symlink") {
-        return LinkMode::symlink;
+    for (size_t i = 0; i < std::size(k_link_mode_names); ++i) {
+        if (s == k_link_mode_names[i]) {
+            return static_cast<LinkMode>(i);
+        }
     }
     throw config_error("cache.link must be one of auto, reflink, copy, hardlink, symlink (got '" + s + "')");
 }
 
 const char* link_mode_name(LinkMode m) {
-    switch (m) {
-    case LinkMode::auto_:
-        return "auto";
-    case LinkMode::reflink:
-        return "reflink";
-    case LinkMode::copy:
-        return "copy";
-    case LinkMode::hardlink:
-        return "hardlink";
-    case LinkMode::symlink:
-        return "symlink";
-    }
-    return "auto";
+    auto i = static_cast<size_t>(m);
+    return i < std::size(k_link_mode_names) ? k_link_mode_names[i] : "auto";
 }
 
 // --- free helpers ---

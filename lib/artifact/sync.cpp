@@ -165,7 +165,7 @@ SyncReport push(Context& ctx, Store& store, const std::vector<PointerFile>& poin
         if (!complete) {
             rep.problems.push_back(
                 {ErrorKind::input,
-                 quoted(pf.target) + ": members failed to upload, so its manifest was not uploaded"});
+                 quoted(pf.target) + ": members failed to upload, so its manifest was not uploaded", ""});
             continue;
         }
         uint64_t size = 0;

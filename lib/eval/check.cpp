@@ -10,20 +10,15 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <iterator>
 #include <memory>
 
 namespace mlci::eval {
 
 const char* verdict_name(Verdict v) {
-    switch (v) {
-    case Verdict::pass:
-        return "pass";
-    case Verdict::fail:
-        return "fail";
-    case Verdict::undecided:
-        return "undecided";
-    }
-    return "?";
+    static constexpr const char* names[] = {"pass", "fail", "undecided"}; // Verdict's order
+    auto i = static_cast<size_t>(v);
+    return i < std::size(names) ? names[i] : "?";
 }
 
 namespace {

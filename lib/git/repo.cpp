@@ -216,6 +216,15 @@ Signature sig_of(const git_signature* s) {
     }
     return out;
 }
+
+// The root tree of `commit`.
+Handle<git_tree> commit_tree(git_repository* repo, const Oid& commit) {
+    Handle<git_commit> c;
+    check(git_commit_lookup(c.out(), repo, to_git(commit)), "cannot read commit " + commit.hex());
+    Handle<git_tree> tree;
+    check(git_commit_tree(tree.out(), c.get()), "cannot read tree of " + commit.hex());
+    return tree;
+}
 } // namespace
 
 CommitInfo Repo::commit(const Oid& id) const {
@@ -284,10 +293,7 @@ std::vector<std::string> Repo::status_paths() const {
 }
 
 std::optional<Oid> Repo::blob_id_at(const Oid& commit, const std::string& path) const {
-    Handle<git_commit> c;
-    check(git_commit_lookup(c.out(), m_repo, to_git(commit)), "cannot read commit " + commit.hex());
-    Handle<git_tree> tree;
-    check(git_commit_tree(tree.out(), c.get()), "cannot read tree of " + commit.hex());
+    Handle<git_tree> tree = commit_tree(m_repo, commit);
     Handle<git_tree_entry> entry;
     int rc = git_tree_entry_bypath(entry.out(), tree.get(), path.c_str());
     if (rc == GIT_ENOTFOUND) {
@@ -335,10 +341,7 @@ Oid Repo::hash_blob(std::string_view data) {
 }
 
 std::vector<TreeFile> Repo::files_at(const Oid& commit, const std::string& prefix) const {
-    Handle<git_commit> c;
-    check(git_commit_lookup(c.out(), m_repo, to_git(commit)), "cannot read commit " + commit.hex());
-    Handle<git_tree> root;
-    check(git_commit_tree(root.out(), c.get()), "cannot read tree of " + commit.hex());
+    Handle<git_tree> root = commit_tree(m_repo, commit);
     Handle<git_tree> sub;
     git_tree* start = root.get();
     std::string base;
@@ -398,15 +401,10 @@ bool Repo::is_ancestor(const Oid& ancestor, const Oid& descendant) const {
 
 std::vector<std::string> Repo::changed_paths(const std::optional<Oid>& a, const Oid& b) const {
     Handle<git_tree> ta;
-    Handle<git_tree> tb;
     if (a && !a->is_zero()) {
-        Handle<git_commit> ca;
-        check(git_commit_lookup(ca.out(), m_repo, to_git(*a)), "cannot read commit " + a->hex());
-        check(git_commit_tree(ta.out(), ca.get()), "cannot read tree");
+        ta = commit_tree(m_repo, *a);
     }
-    Handle<git_commit> cb;
-    check(git_commit_lookup(cb.out(), m_repo, to_git(b)), "cannot read commit " + b.hex());
-    check(git_commit_tree(tb.out(), cb.get()), "cannot read tree");
+    Handle<git_tree> tb = commit_tree(m_repo, b);
     Handle<git_diff> diff;
     check(git_diff_tree_to_tree(diff.out(), m_repo, ta.get(), tb.get(), nullptr), "cannot diff trees");
     std::vector<std::string> out;

@@ -23,12 +23,11 @@ struct Xxh3Build {
 };
 
 /// Incremental XXH3-128, the same results as mlci::Xxh128, AVX-512 or AVX2 when available (checked once).
+/// Not copyable: it owns its state.
 class FastXxh128 {
   public:
     FastXxh128();
     ~FastXxh128();
-    FastXxh128(const FastXxh128&) = delete;
-    FastXxh128& operator=(const FastXxh128&) = delete;
 
     void update(const void* data, size_t size) {
         if (m_build != nullptr) {

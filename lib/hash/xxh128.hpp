@@ -19,13 +19,11 @@ struct Hash128 {
     bool operator==(const Hash128&) const = default;
 };
 
-/// Incremental hasher: RAII over XXH3_state_t.
+/// Incremental hasher: RAII over XXH3_state_t (not copyable: it owns the state).
 class Xxh128 {
   public:
     Xxh128();
     ~Xxh128();
-    Xxh128(const Xxh128&) = delete;
-    Xxh128& operator=(const Xxh128&) = delete;
 
     void update(const void* data, size_t size);
     void update(std::string_view s) { update(s.data(), s.size()); }

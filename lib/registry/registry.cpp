@@ -347,20 +347,23 @@ bool Registry::has(const std::string& name) const {
     return m_by_name.count(name) > 0;
 }
 
+const std::vector<Registry::Tag>& Registry::tags_named(const std::string& name) const {
+    static const std::vector<Tag> none;
+    auto it = m_by_name.find(name);
+    return it == m_by_name.end() ? none : it->second;
+}
+
 std::vector<VersionEntry> Registry::versions(const std::string& name) const {
     std::vector<VersionEntry> out;
-    auto it = m_by_name.find(name);
-    if (it == m_by_name.end()) {
-        return out;
-    }
+    const std::vector<Tag>& tags = tags_named(name);
     // A version is deregistered by a later `NAME@vX!#N` tag.
     std::set<std::string> deregistered;
-    for (const auto& t : it->second) {
+    for (const auto& t : tags) {
         if (t.parsed.kind == TagName::Kind::version && t.parsed.cancel) {
             deregistered.insert(t.parsed.version.str());
         }
     }
-    for (const auto& t : it->second) {
+    for (const auto& t : tags) {
         if (t.parsed.kind != TagName::Kind::version || t.parsed.cancel ||
             deregistered.count(t.parsed.version.str())) {
             continue;
@@ -407,11 +410,8 @@ std::optional<VersionEntry> Registry::find_version(const std::string& name, cons
 
 std::vector<StageEvent> Registry::stage_events(const std::string& name) const {
     std::vector<StageEvent> out;
-    auto it = m_by_name.find(name);
-    if (it == m_by_name.end()) {
-        return out;
-    }
-    for (const auto& t : it->second) {
+    const std::vector<Tag>& tags = tags_named(name);
+    for (const auto& t : tags) {
         if (t.parsed.kind != TagName::Kind::stage) {
             continue;
         }
@@ -444,11 +444,8 @@ std::vector<StageEvent> Registry::stage_events(const std::string& name) const {
 
 std::vector<TagRecord> Registry::records(const std::string& name) const {
     std::vector<TagRecord> out;
-    auto it = m_by_name.find(name);
-    if (it == m_by_name.end()) {
-        return out;
-    }
-    for (const auto& t : it->second) {
+    const std::vector<Tag>& tags = tags_named(name);
+    for (const auto& t : tags) {
         out.push_back(TagRecord{t.parsed, t.info.name, t.info.target, tag_object(t.info.tag_oid)});
     }
     std::stable_sort(out.begin(), out.end(), [](const TagRecord& a, const TagRecord& b) {
@@ -463,10 +460,9 @@ std::vector<VersionEntry> Registry::stage_holders(const std::string& name,
     // GTO's model (replay.hpp). Only registered versions that are not deregistered take part, as in
     // `gto show`; a stage tag on a commit without such a version is history only (GTO would show the
     // commit's hash as a version, which mlci cannot serve).
-    auto it = m_by_name.find(name);
-    if (it == m_by_name.end() || std::none_of(it->second.begin(), it->second.end(), [](const Tag& t) {
-            return t.parsed.kind == TagName::Kind::stage;
-        })) {
+    const std::vector<Tag>& named = tags_named(name);
+    if (std::none_of(named.begin(), named.end(),
+                     [](const Tag& t) { return t.parsed.kind == TagName::Kind::stage; })) {
         return {}; // no stage tag (most names of a large registry): nothing to replay
     }
     auto vers = versions(name);
@@ -475,7 +471,7 @@ std::vector<VersionEntry> Registry::stage_holders(const std::string& name,
         index_of_commit[vers[i].commit.hex()] = i; // ascending: the highest version of a commit wins
     }
     std::vector<replay::StageTag> tags;
-    for (const auto& t : it->second) {
+    for (const auto& t : named) {
         if (t.parsed.kind != TagName::Kind::stage) {
             continue;
         }
@@ -532,19 +528,16 @@ std::vector<VersionEntry> Registry::holders(const std::string& name, const std::
 }
 
 std::optional<Registry::Deprecation> Registry::deprecation(const std::string& name) const {
-    auto it = m_by_name.find(name);
-    if (it == m_by_name.end()) {
-        return std::nullopt;
-    }
+    const std::vector<Tag>& tags = tags_named(name);
     // Fast path: most names have no deprecation tag, and then no tag object needs reading.
-    bool any = std::any_of(it->second.begin(), it->second.end(),
+    bool any = std::any_of(tags.begin(), tags.end(),
                            [](const Tag& t) { return t.parsed.kind == TagName::Kind::deprecated; });
     if (!any) {
         return std::nullopt;
     }
     std::optional<Deprecation> newest;
     std::optional<int64_t> other;
-    for (const auto& t : it->second) {
+    for (const auto& t : tags) {
         if (t.parsed.kind == TagName::Kind::created) {
             continue; // GTO indexes no event for `@created` (it has no template for it)
         }
@@ -595,13 +588,10 @@ bool Registry::ever_in_stage(const std::string& name, const std::string& stage,
 int64_t Registry::next_counter(const std::string& name, int count) const {
     int64_t max_counter = 0;
     const Tag* highest = nullptr;
-    auto it = m_by_name.find(name);
-    if (it != m_by_name.end()) {
-        for (const auto& t : it->second) {
-            if (t.parsed.counter >= max_counter) {
-                max_counter = t.parsed.counter;
-                highest = &t;
-            }
+    for (const auto& t : tags_named(name)) {
+        if (t.parsed.counter >= max_counter) {
+            max_counter = t.parsed.counter;
+            highest = &t;
         }
     }
     if (max_counter > k_max_counter - count) {
@@ -620,11 +610,8 @@ int64_t Registry::next_counter(const std::string& name, int count) const {
 
 int64_t Registry::last_time(const std::string& name) const {
     int64_t newest = 0;
-    auto it = m_by_name.find(name);
-    if (it != m_by_name.end()) {
-        for (const auto& t : it->second) {
-            newest = std::max(newest, tag_object(t.info.tag_oid).tagger.time);
-        }
+    for (const auto& t : tags_named(name)) {
+        newest = std::max(newest, tag_object(t.info.tag_oid).tagger.time);
     }
     return newest;
 }

@@ -177,6 +177,8 @@ class Registry {
     };
     const git::Repo* m_repo = nullptr;
     std::map<std::string, std::vector<Tag>> m_by_name;
+    /// The tags of `name` (none when it has none).
+    const std::vector<Tag>& tags_named(const std::string& name) const;
     mutable std::map<std::string, git::AnnotatedTag> m_tag_cache;
     const git::AnnotatedTag& tag_object(const git::Oid& oid) const;
     int64_t time_of(const Tag& t) const { return tag_object(t.info.tag_oid).tagger.time; }

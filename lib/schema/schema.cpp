@@ -85,6 +85,20 @@ uint64_t length_of(const toml::node& n, const std::string& at, const std::string
     return static_cast<uint64_t>(*n.value<int64_t>());
 }
 
+// A field's `type` ("string", "number", "integer", "boolean"); nullopt for any other word.
+std::optional<FieldType> field_type_named(const std::string& t) {
+    static const std::pair<const char*, FieldType> types[] = {{"string", FieldType::string},
+                                                              {"number", FieldType::number},
+                                                              {"integer", FieldType::integer},
+                                                              {"boolean", FieldType::boolean}};
+    for (const auto& [word, type] : types) {
+        if (t == word) {
+            return type;
+        }
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 Schema SchemaSet::parse(const std::string& text, const std::string& source, const std::string& name) {
@@ -129,19 +143,12 @@ Schema SchemaSet::parse(const std::string& text, const std::string& source, cons
                     std::string rat = where(source, rn);
                     std::string full = "field." + r.name + "." + rule;
                     if (rule == "type") {
-                        std::string t = rn.value<std::string>().value_or("");
-                        if (t == "string") {
-                            r.type = FieldType::string;
-                        } else if (t == "number") {
-                            r.type = FieldType::number;
-                        } else if (t == "integer") {
-                            r.type = FieldType::integer;
-                        } else if (t == "boolean") {
-                            r.type = FieldType::boolean;
-                        } else {
+                        auto t = field_type_named(rn.value<std::string>().value_or(""));
+                        if (!t) {
                             bad(rat,
                                 "'" + full + "' must be \"string\", \"number\", \"integer\" or \"boolean\"");
                         }
+                        r.type = *t;
                     } else if (rule == "required") {
                         if (!rn.is_boolean()) {
                             bad(rat, "'" + full + "' must be true or false");

@@ -723,7 +723,9 @@ TEST_SUITE("open_s3_store") {
         RemoteConfig rc;
         rc.name = "m";
         rc.url = "s3://bucket/models";
-        rc.settings = S3Settings{.endpoint = "http://127.0.0.1:9"};
+        S3Settings local;
+        local.endpoint = "http://127.0.0.1:9";
+        rc.settings = local;
         auto store = open_s3_store("m", rc.url, &rc, "/nonexistent");
         auto* s3 = dynamic_cast<S3Store*>(store.get());
         REQUIRE(s3 != nullptr);
@@ -733,7 +735,9 @@ TEST_SUITE("open_s3_store") {
         CHECK(store->describe() == "store 'm' (s3://bucket/models)");
 
         RemoteConfig aws = rc;
-        aws.settings = S3Settings{.region = "eu-west-3"};
+        S3Settings regional;
+        regional.region = "eu-west-3";
+        aws.settings = regional;
         auto a = open_s3_store("m", aws.url, &aws, "/nonexistent");
         CHECK_FALSE(dynamic_cast<S3Store*>(a.get())->options().endpoint.path_style);
         CHECK(dynamic_cast<S3Store*>(a.get())->options().endpoint.region == "eu-west-3");

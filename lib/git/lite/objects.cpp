@@ -837,19 +837,15 @@ std::optional<Object> Repo::read_at(const Oid& id, int depth) {
         nul - sp - 1 == 0) {
         unsupported("corrupt loose object " + hex);
     }
-    std::string type = head.substr(0, sp);
     Object o;
-    if (type == "commit") {
-        o.type = Type::commit;
-    } else if (type == "tree") {
-        o.type = Type::tree;
-    } else if (type == "blob") {
-        o.type = Type::blob;
-    } else if (type == "tag") {
-        o.type = Type::tag;
-    } else {
+    std::string_view type = std::string_view(head).substr(0, sp);
+    // Type's values are 1 to 4, in this order (the pack format's numbers).
+    static constexpr std::string_view names[] = {"commit", "tree", "blob", "tag"};
+    auto it = std::find(std::begin(names), std::end(names), type);
+    if (it == std::end(names)) {
         unsupported("corrupt loose object " + hex);
     }
+    o.type = static_cast<Type>(it - std::begin(names) + 1);
     uint64_t size = 0;
     for (size_t k = sp + 1; k < nul; ++k) {
         if (head[k] < '0' || head[k] > '9' || (k == sp + 1 && head[k] == '0' && nul > sp + 2)) {
