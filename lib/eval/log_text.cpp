@@ -53,16 +53,12 @@ void append_utc(std::string& out, int64_t epoch) {
     char buf[16];
     auto res = std::to_chars(buf, buf + sizeof buf, tm.tm_year + 1900);
     out.append(buf, res.ptr);
-    out += '-';
-    append_two(out, tm.tm_mon + 1);
-    out += '-';
-    append_two(out, tm.tm_mday);
-    out += 'T';
-    append_two(out, tm.tm_hour);
-    out += ':';
-    append_two(out, tm.tm_min);
-    out += ':';
-    append_two(out, tm.tm_sec);
+    const std::pair<char, int> rest[] = {
+        {'-', tm.tm_mon + 1}, {'-', tm.tm_mday}, {'T', tm.tm_hour}, {':', tm.tm_min}, {':', tm.tm_sec}};
+    for (const auto& [sep, v] : rest) {
+        out += sep;
+        append_two(out, v);
+    }
     out += 'Z';
 }
 
