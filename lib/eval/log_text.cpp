@@ -88,11 +88,23 @@ namespace {
 
 constexpr size_t k_log_chunk = 64 * 1024;
 
-void flush_if_full(std::string& out, const LogSink& sink) {
-    if (out.size() >= k_log_chunk) {
-        sink(out);
-        out.clear();
+// Write `head`, then each point through `write(out, point, index)`, then `tail`, handing the text to
+// `sink` in pieces of about k_log_chunk.
+template <class F>
+void write_points(const std::vector<LogPoint>& points, const LogSink& sink, const char* head,
+                  const char* tail, F&& write) {
+    std::string out;
+    out.reserve(k_log_chunk + 1024);
+    out += head;
+    for (size_t i = 0; i < points.size(); ++i) {
+        write(out, points[i], i);
+        if (out.size() >= k_log_chunk) {
+            sink(out);
+            out.clear();
+        }
     }
+    out += tail;
+    sink(out);
 }
 
 void append_number(std::string& out, double v) {
@@ -108,11 +120,7 @@ void write_log_json(const std::vector<LogPoint>& points, const LogSink& sink) {
         sink("[]\n\n"); // Json::dump()'s newline, then the command's own, as every --json output
         return;
     }
-    std::string out;
-    out.reserve(k_log_chunk + 1024);
-    out += '[';
-    for (size_t i = 0; i < points.size(); ++i) {
-        const auto& p = points[i];
+    write_points(points, sink, "[", "\n]\n\n", [](std::string& out, const LogPoint& p, size_t i) {
         out += i == 0 ? "\n  {\n    \"commit\": \"" : ",\n  {\n    \"commit\": \"";
         append_hex(out, p.commit);
         out += "\",\n    \"date\": \"";
@@ -132,16 +140,11 @@ void write_log_json(const std::vector<LogPoint>& points, const LogSink& sink) {
             append_number(out, p.spread);
         }
         out += "\n  }";
-        flush_if_full(out, sink);
-    }
-    out += "\n]\n\n";
-    sink(out);
+    });
 }
 
 void write_log_text(const std::vector<LogPoint>& points, const LogSink& sink) {
-    std::string out;
-    out.reserve(k_log_chunk + 1024);
-    for (const auto& p : points) {
+    write_points(points, sink, "", "", [](std::string& out, const LogPoint& p, size_t) {
         append_short_hex(out, p.commit);
         out += "  ";
         append_utc(out, p.time);
@@ -156,9 +159,7 @@ void write_log_text(const std::vector<LogPoint>& points, const LogSink& sink) {
         out += "  ";
         append_term_escaped(out, p.summary);
         out += '\n';
-        flush_if_full(out, sink);
-    }
-    sink(out);
+    });
 }
 
 } // namespace mlci::eval
