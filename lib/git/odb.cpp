@@ -7,15 +7,12 @@
 
 #include <cstring>
 #include <git2.h>
+#include <utility>
 
 namespace mlci::git {
 
 RawObject& RawObject::operator=(RawObject&& o) noexcept {
-    if (this != &o) {
-        git_odb_object_free(m_p);
-        m_p = o.m_p;
-        o.m_p = nullptr;
-    }
+    std::swap(m_p, o.m_p); // ours is freed with `o`
     return *this;
 }
 

@@ -12,6 +12,7 @@
 #include <git2.h>
 #include <mutex>
 #include <unistd.h>
+#include <utility>
 
 namespace mlci::git {
 
@@ -133,15 +134,9 @@ Repo Repo::init_at(const std::string& path, bool bare) {
     return Repo(r);
 }
 
-Repo::Repo(Repo&& o) noexcept : m_repo(o.m_repo) {
-    o.m_repo = nullptr;
-}
+Repo::Repo(Repo&& o) noexcept : m_repo(std::exchange(o.m_repo, nullptr)) {}
 Repo& Repo::operator=(Repo&& o) noexcept {
-    if (this != &o) {
-        git_repository_free(m_repo);
-        m_repo = o.m_repo;
-        o.m_repo = nullptr;
-    }
+    std::swap(m_repo, o.m_repo); // ours is freed with `o`
     return *this;
 }
 Repo::~Repo() {
