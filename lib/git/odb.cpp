@@ -7,21 +7,15 @@
 
 #include <cstring>
 #include <git2.h>
-#include <utility>
 
 namespace mlci::git {
 
-RawObject& RawObject::operator=(RawObject&& o) noexcept {
-    std::swap(m_p, o.m_p); // ours is freed with `o`
-    return *this;
-}
-
-RawObject::~RawObject() {
-    git_odb_object_free(m_p);
+void RawObject::Free::operator()(git_odb_object* p) const {
+    git_odb_object_free(p);
 }
 
 ObjectType RawObject::type() const {
-    switch (git_odb_object_type(m_p)) {
+    switch (git_odb_object_type(m_p.get())) {
     case GIT_OBJECT_COMMIT:
         return ObjectType::commit;
     case GIT_OBJECT_TREE:
@@ -36,7 +30,7 @@ ObjectType RawObject::type() const {
 }
 
 std::string_view RawObject::data() const {
-    return {static_cast<const char*>(git_odb_object_data(m_p)), git_odb_object_size(m_p)};
+    return {static_cast<const char*>(git_odb_object_data(m_p.get())), git_odb_object_size(m_p.get())};
 }
 
 Odb::Odb(const Repo& repo) {
@@ -49,16 +43,20 @@ Odb::~Odb() {
 
 std::optional<RawObject> Odb::try_read(const Oid& id) const {
     RawObject o;
-    if (git_odb_read(&o.m_p, m_odb, to_git(id)) < 0) {
+    git_odb_object* p = nullptr;
+    if (git_odb_read(&p, m_odb, to_git(id)) < 0) {
         git_error_clear();
         return std::nullopt;
     }
+    o.m_p.reset(p);
     return o;
 }
 
 RawObject Odb::read(const Oid& id, const std::string& what) const {
     RawObject o;
-    check(git_odb_read(&o.m_p, m_odb, to_git(id)), what);
+    git_odb_object* p = nullptr;
+    check(git_odb_read(&p, m_odb, to_git(id)), what);
+    o.m_p.reset(p);
     return o;
 }
 

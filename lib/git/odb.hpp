@@ -7,6 +7,7 @@
 #include "git/oid.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,19 +24,15 @@ enum class ObjectType { other, commit, tree, blob, tag };
 /// One object read from the object database (inflated, as stored), freed when it goes out of scope.
 class RawObject {
   public:
-    RawObject() = default;
-    RawObject(RawObject&& o) noexcept : m_p(o.m_p) { o.m_p = nullptr; }
-    RawObject& operator=(RawObject&& o) noexcept;
-    RawObject(const RawObject&) = delete;
-    RawObject& operator=(const RawObject&) = delete;
-    ~RawObject();
-
     ObjectType type() const;
     std::string_view data() const; // valid while this object lives
 
   private:
     friend class Odb;
-    git_odb_object* m_p = nullptr;
+    struct Free {
+        void operator()(git_odb_object* p) const;
+    };
+    std::unique_ptr<git_odb_object, Free> m_p; // move-only
 };
 
 /// The object database of a repository. libgit2 documents a git_odb as safe to share between threads
