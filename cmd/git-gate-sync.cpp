@@ -11,33 +11,33 @@ namespace mlci::gate {
 
 namespace {
 
-const bool reg_sync = add_command([](CLI::App& app) {
-    auto [sub, o] = subcommand(app, "sync", "fetch, merge (union of runs) and push eval notes; never forced");
-    sub->add_option("remote", o->remote, "the remote (default: the upstream's, else origin)");
-    sub->add_flag("--json", o->json, "print JSON");
-    return Command{sub, [o] {
-                       git::Repo repo = open_repo();
-                       std::string remote = o->remote.empty() ? eval::default_remote(repo) : o->remote;
-                       auto res = eval::sync_notes(repo, remote, [&](const std::string& m) {
-                           if (!o->json) {
-                               cli::note(m); // escaped by note()
-                           }
-                       });
-                       if (o->json) {
-                           Json j = Json::object();
-                           j["remote"] = res.remote;
-                           j["merged"] = res.merged;
-                           j["pushed"] = res.pushed;
-                           j["retries"] = res.retries;
-                           j["notes"] = static_cast<int64_t>(res.notes);
-                           cli::out_raw(j.dump() + "\n");
-                       } else {
-                           cli::out("eval notes in sync with " + term_escape(res.remote) + " (" +
-                                    std::to_string(res.notes) + " commits with results)\n");
-                       }
-                       return 0;
-                   }};
-});
+const bool reg_sync = add_subcommand(
+    "sync", "fetch, merge (union of runs) and push eval notes; never forced",
+    [](CLI::App& sub, Opts& o) {
+        sub.add_option("remote", o.remote, "the remote (default: the upstream's, else origin)");
+        sub.add_flag("--json", o.json, "print JSON");
+    },
+    [](git::Repo& repo, const Opts& o) {
+        std::string remote = o.remote.empty() ? eval::default_remote(repo) : o.remote;
+        auto res = eval::sync_notes(repo, remote, [&](const std::string& m) {
+            if (!o.json) {
+                cli::note(m); // escaped by note()
+            }
+        });
+        if (o.json) {
+            Json j = Json::object();
+            j["remote"] = res.remote;
+            j["merged"] = res.merged;
+            j["pushed"] = res.pushed;
+            j["retries"] = res.retries;
+            j["notes"] = static_cast<int64_t>(res.notes);
+            cli::out_raw(j.dump() + "\n");
+        } else {
+            cli::out("eval notes in sync with " + term_escape(res.remote) + " (" + std::to_string(res.notes) +
+                     " commits with results)\n");
+        }
+        return 0;
+    });
 
 } // namespace
 

@@ -36,6 +36,19 @@ std::pair<CLI::App*, std::shared_ptr<Opts>> subcommand(CLI::App& app, const std:
     return {app.add_subcommand(name, help), std::make_shared<Opts>()};
 }
 
+bool add_subcommand(const std::string& name, const std::string& help,
+                    std::function<void(CLI::App& sub, Opts& o)> declare,
+                    std::function<int(git::Repo& repo, const Opts& o)> run) {
+    return add_command([=](CLI::App& app) {
+        auto [sub, o] = subcommand(app, name, help);
+        declare(*sub, *o);
+        return Command{sub, [o, run] {
+                           git::Repo repo = open_repo();
+                           return run(repo, *o);
+                       }};
+    });
+}
+
 git::Repo open_repo() {
     return git::Repo::open(".");
 }

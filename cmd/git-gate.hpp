@@ -48,6 +48,12 @@ struct Opts {
 std::pair<CLI::App*, std::shared_ptr<Opts>> subcommand(CLI::App& app, const std::string& name,
                                                        const std::string& help);
 
+/// Register a subcommand whose options bind to an Opts: `declare` adds them to `sub`; `run` is its action,
+/// given the repository of the current directory and the parsed options.
+bool add_subcommand(const std::string& name, const std::string& help,
+                    std::function<void(CLI::App& sub, Opts& o)> declare,
+                    std::function<int(git::Repo& repo, const Opts& o)> run);
+
 /// Open the repository of the current directory.
 git::Repo open_repo();
 
