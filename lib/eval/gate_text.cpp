@@ -81,6 +81,10 @@ std::string gate_text(const GateResult& g) {
     for (const auto& e : g.errors) {
         out += "  " + term_escape(e) + "\n";
     }
+    for (const auto& e : g.removed_failures) {
+        out += "  FAIL: " + term_escape(e) + "\n";
+    }
+    out += case_changes_text(g.removed, g.added, term_escape);
     bool broken = false;
     bool fixed = false;
     for (const auto& f : g.flips) {
@@ -157,6 +161,13 @@ Json gate_json(const GateResult& g, const std::vector<std::string>& commands) {
     }
     j["errors"] = errors;
     j["flips"] = flips_json(g.flips);
+    j["removed"] = case_changes_json(g.removed, true);
+    j["added"] = case_changes_json(g.added, false);
+    Json removed_failures = Json::array();
+    for (const auto& e : g.removed_failures) {
+        removed_failures.push_back(e);
+    }
+    j["removed_failures"] = removed_failures;
     j["confidence"] = g.confidence;
     j["on_inconclusive"] = g.inconclusive_fails ? "fail" : "pass";
     j["flaky"] = flaky_json(g);

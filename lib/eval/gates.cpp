@@ -85,6 +85,17 @@ std::string SuiteDef::canonical() const {
     return out;
 }
 
+std::string Gate::allow_removed_text() const {
+    if (!allow_removed_by_id) {
+        return "allow_removed_cases = " + std::to_string(allow_removed_count);
+    }
+    std::vector<std::string> q;
+    for (const auto& id : allow_removed_ids) {
+        q.push_back(quoted(id));
+    }
+    return "allow_removed_cases = [" + join(q, ", ") + "]";
+}
+
 std::string Rule::describe() const {
     static const char* names[] = {"min", "max", "max_drop", "max_rise"};
     return std::string(names[static_cast<int>(kind)]) + " " + text;
@@ -166,6 +177,31 @@ const toml::table& named_table(const Reader& rd, const std::string& key, const t
     return *t;
 }
 
+// allow_removed_cases: an integer N >= 0 (up to N removed cases), or an array of case ids (strings).
+void allow_removed(const Reader& rd, const toml::node& v, const std::string& key, Gate& g) {
+    const char* what = "' must be a number of cases (an integer, 0 or more) or an array of case ids "
+                       "(strings), such as 1 or [\"q17\"]";
+    if (v.is_integer()) {
+        int64_t n = *v.value<int64_t>();
+        if (n < 0) {
+            rd.fail(v, "'" + key + what);
+        }
+        g.allow_removed_count = static_cast<size_t>(n);
+        return;
+    }
+    const toml::array* a = v.as_array();
+    if (a == nullptr) {
+        rd.fail(v, "'" + key + what);
+    }
+    for (const auto& e : *a) {
+        if (!e.is_string()) {
+            rd.fail(e, "'" + key + what);
+        }
+    }
+    g.allow_removed_ids = rd.strings(v, key);
+    g.allow_removed_by_id = true;
+}
+
 SuiteDef parse_suite(const Reader& rd, const std::string& name, const toml::node& node) {
     const toml::table& t = named_table(rd, "suite." + name, node);
     SuiteDef s;
@@ -237,6 +273,8 @@ Gate parse_gate(const Reader& rd, const std::string& name, const toml::node& nod
                                quoted(s) + ")");
             }
             g.on_inconclusive = s;
+        } else if (key == "allow_removed_cases") {
+            allow_removed(rd, v, "gate." + name + ".allow_removed_cases", g);
         } else if (key == "confidence") {
             double c = v.is_floating_point() ? *v.value<double>() : -1;
             if (!(c >= 0.5 && c < 1)) {
