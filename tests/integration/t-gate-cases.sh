@@ -165,4 +165,54 @@ expect_eq "$(git --git-dir="$TRASH/r-origin.git" rev-parse main)" "$remote_befor
 unset BASELINE
 end_test
 
+begin_test "run refuses uncommitted inputs before reusing anything: exit 2, no note written"
+new_repo r && cases_suite
+run git gate run; expect_rc 0
+before=$(notes_state)
+note_before=$(git notes --ref=mlci/evals show HEAD)
+echo "q9 0" >>evals/cases.txt # unstaged edit
+run git gate run; expect_rc 2
+expect_err "error: inputs of suite 'qa' have uncommitted changes (evals/cases.txt): a result would not describe HEAD"
+expect_err "hint: commit them first, or use 'git gate run --dirty'"
+expect_not_out "reused"
+expect_eq "$(notes_state)" "$before"
+git add evals/cases.txt # staged
+run git gate run qa; expect_rc 2
+expect_err "inputs of suite 'qa' have uncommitted changes (evals/cases.txt)"
+git reset -q --hard
+echo "x" >evals/new.txt # untracked, not ignored
+run git gate run --force; expect_rc 2
+expect_err "(evals/new.txt)"
+rm evals/new.txt
+echo "x" >evals/local.ignored # ignored: not an input change
+echo "x" >outside.txt         # not an input
+run git gate run; expect_rc 0
+expect_out "qa: reused (already recorded here)"
+expect_eq "$(notes_state)" "$before"
+expect_eq "$(git notes --ref=mlci/evals show HEAD)" "$note_before"
+end_test
+
+begin_test "run --dirty runs on the work tree as it is, prints, records nothing"
+new_repo r && cases_suite
+git gate run >/dev/null 2>&1
+before=$(notes_state)
+printf 'q1 1\nq2 0\n' >evals/cases.txt
+run git gate run --dirty; expect_rc 0
+expect_out "qa: ok in"
+expect_out "(not recorded)"
+expect_out "pass_rate=0.5"
+expect_err "suite 'qa': not recorded: inputs have uncommitted changes (--dirty)"
+expect_eq "$(notes_state)" "$before"
+run git gate run --dirty --rev HEAD; expect_rc 2
+expect_err "error: --dirty runs on the work tree: it cannot be combined with --rev"
+expect_eq "$(notes_state)" "$before"
+# Without results on a fresh commit, --dirty writes no note at all.
+git checkout -q evals/cases.txt
+echo more >README.md && commit_all "docs"
+printf 'q1 0\n' >evals/cases.txt
+run git gate run --dirty; expect_rc 0
+expect_out "pass_rate=0"
+git notes --ref=mlci/evals show HEAD >/dev/null 2>&1 && fail "--dirty wrote a note"
+end_test
+
 finish
