@@ -247,6 +247,20 @@ TEST_SUITE("eval.cases") {
         CHECK(ok.rules[0].status == "pass");
     }
 
+    TEST_CASE("the check table escapes removed and added case ids and suite names") {
+        GateResult g;
+        g.gate = "pre-push";
+        g.verdict = Verdict::fail;
+        g.removed = {{"qa\x1b]0;x\x07", "q\x1b[2J", false}};
+        g.added = {{"qa", "q\nFAKE: PASS", false}};
+        g.removed_failures = {"1 case removed from suite 'qa\x1b]0;x\x07' (allow_removed_cases = 0)"};
+        std::string text = eval::gate_text(g);
+        CHECK_FALSE(contains(text, "\x1b"));
+        CHECK_FALSE(contains(text, "\x07"));
+        CHECK_FALSE(contains(text, "\nFAKE"));
+        CHECK(contains(text, "cases removed (in the baseline's run, not in the candidate's):\n"));
+    }
+
     TEST_CASE("report: removed and added cases in text, markdown (escaped) and json") {
         eval::Report rep;
         rep.head = Oid::from_hex("3f9a1c2b4d5e6f708192a3b4c5d6e7f8091a2b3c");
