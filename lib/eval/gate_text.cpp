@@ -12,6 +12,37 @@
 
 namespace mlci::eval {
 
+namespace {
+
+// The cases that flipped, broken ones first.
+std::string flips_text(const std::vector<CaseFlip>& flips) {
+    std::string out;
+    bool broken = false;
+    bool fixed = false;
+    for (const auto& f : flips) {
+        (f.regressed ? broken : fixed) = true;
+    }
+    if (broken) {
+        out += "cases that flipped pass → fail:\n";
+        for (const auto& f : flips) {
+            if (f.regressed) {
+                out += "  " + term_escape(f.suite) + "  " + term_escape(f.id) + "\n";
+            }
+        }
+    }
+    if (fixed) {
+        out += "cases fixed (fail → pass):\n";
+        for (const auto& f : flips) {
+            if (!f.regressed) {
+                out += "  " + term_escape(f.suite) + "  " + term_escape(f.id) + "\n";
+            }
+        }
+    }
+    return out;
+}
+
+} // namespace
+
 // Gate and suite names (gates.toml), metric names, case ids and reasons (notes) and refs are shown
 // term_escape'd: paint() and the table are then the only source of escape sequences (issue 12).
 std::string gate_text(const GateResult& g) {
@@ -85,27 +116,7 @@ std::string gate_text(const GateResult& g) {
         out += "  FAIL: " + term_escape(e) + "\n";
     }
     out += case_changes_text(g.removed, g.added, term_escape);
-    bool broken = false;
-    bool fixed = false;
-    for (const auto& f : g.flips) {
-        (f.regressed ? broken : fixed) = true;
-    }
-    if (broken) {
-        out += "cases that flipped pass → fail:\n";
-        for (const auto& f : g.flips) {
-            if (f.regressed) {
-                out += "  " + term_escape(f.suite) + "  " + term_escape(f.id) + "\n";
-            }
-        }
-    }
-    if (fixed) {
-        out += "cases fixed (fail → pass):\n";
-        for (const auto& f : g.flips) {
-            if (!f.regressed) {
-                out += "  " + term_escape(f.suite) + "  " + term_escape(f.id) + "\n";
-            }
-        }
-    }
+    out += flips_text(g.flips);
     out += flaky_text(g, term_escape);
     return out;
 }

@@ -245,6 +245,67 @@ SuiteDef parse_suite(const Reader& rd, const std::string& name, const toml::node
     return s;
 }
 
+// A gate's `rules`: an array of tables, each a metric (and optional suite) with one or more limits,
+// appended to g.rules one per limit.
+void parse_rules(const Reader& rd, const std::string& name, const toml::node& rules, Gate& g) {
+    const toml::array* a = rules.as_array();
+    if (a == nullptr) {
+        rd.fail(rules,
+                "'gate." + name + ".rules' must be an array of tables such as { metric = \"x\", min = 0.8 }");
+    }
+    for (const auto& rn : *a) {
+        const toml::table* rt = rn.as_table();
+        if (rt == nullptr) {
+            rd.fail(rn, "a rule must be a table such as { metric = \"accuracy\", min = 0.8 }");
+        }
+        Rule base;
+        base.where = where(rd.source, rn);
+        std::vector<Rule> made;
+        for (const auto& [rk, rv] : *rt) {
+            std::string key(rk.str());
+            if (key == "metric") {
+                base.metric = rd.string(rv, "metric");
+            } else if (key == "suite") {
+                base.suite = rd.string(rv, "suite");
+            } else if (key == "min" || key == "max" || key == "max_drop" || key == "max_rise") {
+                Rule r;
+                r.kind = key == "min"        ? Rule::Kind::min
+                         : key == "max"      ? Rule::Kind::max
+                         : key == "max_drop" ? Rule::Kind::max_drop
+                                             : Rule::Kind::max_rise;
+                limit(rd, rv, key, r, r.needs_baseline());
+                made.push_back(r);
+            } else {
+                rd.fail(rv, "unknown rule key '" + key +
+                                "' (expected metric, suite, min, max, max_drop, max_rise)");
+            }
+        }
+        if (base.metric.empty()) {
+            rd.fail(rn, "a rule has no 'metric'");
+        }
+        if (made.empty()) {
+            rd.fail(rn, "the rule on '" + base.metric + "' has no limit (min, max, max_drop or max_rise)");
+        }
+        if (!base.suite.empty() &&
+            std::find(g.suites.begin(), g.suites.end(), base.suite) == g.suites.end()) {
+            rd.fail(rn, "the rule on '" + base.metric + "' names suite '" + base.suite + "', which gate '" +
+                            name + "' does not list in 'suites'");
+        }
+        for (auto& r : made) {
+            r.metric = base.metric;
+            r.suite = base.suite;
+            r.where = base.where;
+            if (r.needs_baseline() && g.baseline.empty()) {
+                throw config_error(r.where + ": rule '" + r.describe() + "' on '" + r.metric +
+                                       "' compares with a baseline, but gate '" + name +
+                                       "' has no 'baseline'",
+                                   "add baseline = \"origin/main\" to [gate." + name + "]");
+            }
+            g.rules.push_back(r);
+        }
+    }
+}
+
 Gate parse_gate(const Reader& rd, const std::string& name, const toml::node& node) {
     const toml::table& t = named_table(rd, "gate." + name, node);
     Gate g;
@@ -287,63 +348,7 @@ Gate parse_gate(const Reader& rd, const std::string& name, const toml::node& nod
         }
     }
     if (rules != nullptr) {
-        const toml::array* a = rules->as_array();
-        if (a == nullptr) {
-            rd.fail(*rules, "'gate." + name +
-                                ".rules' must be an array of tables such as { metric = \"x\", min = 0.8 }");
-        }
-        for (const auto& rn : *a) {
-            const toml::table* rt = rn.as_table();
-            if (rt == nullptr) {
-                rd.fail(rn, "a rule must be a table such as { metric = \"accuracy\", min = 0.8 }");
-            }
-            Rule base;
-            base.where = where(rd.source, rn);
-            std::vector<Rule> made;
-            for (const auto& [rk, rv] : *rt) {
-                std::string key(rk.str());
-                if (key == "metric") {
-                    base.metric = rd.string(rv, "metric");
-                } else if (key == "suite") {
-                    base.suite = rd.string(rv, "suite");
-                } else if (key == "min" || key == "max" || key == "max_drop" || key == "max_rise") {
-                    Rule r;
-                    r.kind = key == "min"        ? Rule::Kind::min
-                             : key == "max"      ? Rule::Kind::max
-                             : key == "max_drop" ? Rule::Kind::max_drop
-                                                 : Rule::Kind::max_rise;
-                    limit(rd, rv, key, r, r.needs_baseline());
-                    made.push_back(r);
-                } else {
-                    rd.fail(rv, "unknown rule key '" + key +
-                                    "' (expected metric, suite, min, max, max_drop, max_rise)");
-                }
-            }
-            if (base.metric.empty()) {
-                rd.fail(rn, "a rule has no 'metric'");
-            }
-            if (made.empty()) {
-                rd.fail(rn,
-                        "the rule on '" + base.metric + "' has no limit (min, max, max_drop or max_rise)");
-            }
-            if (!base.suite.empty() &&
-                std::find(g.suites.begin(), g.suites.end(), base.suite) == g.suites.end()) {
-                rd.fail(rn, "the rule on '" + base.metric + "' names suite '" + base.suite +
-                                "', which gate '" + name + "' does not list in 'suites'");
-            }
-            for (auto& r : made) {
-                r.metric = base.metric;
-                r.suite = base.suite;
-                r.where = base.where;
-                if (r.needs_baseline() && g.baseline.empty()) {
-                    throw config_error(r.where + ": rule '" + r.describe() + "' on '" + r.metric +
-                                           "' compares with a baseline, but gate '" + name +
-                                           "' has no 'baseline'",
-                                       "add baseline = \"origin/main\" to [gate." + name + "]");
-                }
-                g.rules.push_back(r);
-            }
-        }
+        parse_rules(rd, name, *rules, g);
     }
     return g;
 }

@@ -271,6 +271,66 @@ std::string verdict_words(const GateResult& g) {
     return v;
 }
 
+// One suite's rows (base against head, with the trend along history), flips, removed and added and
+// flaky cases, and the error of its latest run on head.
+void add_suite(Report& rep, const std::string& s, const Run* h, const Run* b,
+               const std::vector<std::optional<Note>>& history_notes) {
+    if (h != nullptr && !h->ok()) {
+        rep.head_errors.push_back("suite '" + s + "': the latest run failed: " + h->reason);
+    }
+    std::vector<std::string> metrics;
+    for (const Run* r : {h, b}) {
+        if (r != nullptr) {
+            for (const auto& [m, v] : r->metrics) {
+                if (std::find(metrics.begin(), metrics.end(), m) == metrics.end()) {
+                    metrics.push_back(m);
+                }
+            }
+        }
+    }
+    for (const auto& m : metrics) {
+        MetricRow row;
+        row.suite = s;
+        row.metric = m;
+        if (h != nullptr) {
+            row.head = h->metric(m);
+            row.head_text = value_with_spread(*h, m);
+        }
+        if (b != nullptr) {
+            row.base = b->metric(m);
+            row.base_text = value_with_spread(*b, m);
+        }
+        if (row.head && row.base && h->ok() && b->ok()) {
+            // The change as a relative rule would judge it: its interval, when noise can be estimated.
+            RuleResult rr;
+            rr.rule.metric = m;
+            rr.rule.kind = Rule::Kind::max_rise;
+            rr.candidate = row.head;
+            rr.baseline = row.base;
+            measure_rule(rr, *h, b, k_default_confidence);
+            if (!rr.interval.exact) {
+                row.delta = rr.interval;
+            }
+        }
+        for (const auto& n : history_notes) {
+            const Run* r = n ? n->latest(s) : nullptr;
+            row.trend.push_back(r != nullptr ? r->metric(m) : std::nullopt);
+        }
+        rep.rows.push_back(std::move(row));
+    }
+    if (h != nullptr && b != nullptr && h->ok() && b->ok()) {
+        for (auto& f : case_flips(s, *h, *b, k_default_confidence)) {
+            rep.flips.push_back(std::move(f));
+        }
+        case_set_changes(s, *h, *b, rep.removed, rep.added);
+    }
+    if (h != nullptr && h->ok()) {
+        for (auto& f : flaky_cases(s, *h)) {
+            rep.flaky.push_back(std::move(f));
+        }
+    }
+}
+
 } // namespace
 
 Report build_report(const git::Repo& repo, const NotesStore& store, const Gates* gates,
@@ -316,62 +376,8 @@ Report build_report(const git::Repo& repo, const NotesStore& store, const Gates*
         suites.insert(s);
     }
     for (const auto& s : suites) {
-        const Run* h = head_runs.count(s) ? head_runs[s] : nullptr;
-        const Run* b = base_runs.count(s) ? base_runs[s] : nullptr;
-        if (h != nullptr && !h->ok()) {
-            rep.head_errors.push_back("suite '" + s + "': the latest run failed: " + h->reason);
-        }
-        std::vector<std::string> metrics;
-        for (const Run* r : {h, b}) {
-            if (r != nullptr) {
-                for (const auto& [m, v] : r->metrics) {
-                    if (std::find(metrics.begin(), metrics.end(), m) == metrics.end()) {
-                        metrics.push_back(m);
-                    }
-                }
-            }
-        }
-        for (const auto& m : metrics) {
-            MetricRow row;
-            row.suite = s;
-            row.metric = m;
-            if (h != nullptr) {
-                row.head = h->metric(m);
-                row.head_text = value_with_spread(*h, m);
-            }
-            if (b != nullptr) {
-                row.base = b->metric(m);
-                row.base_text = value_with_spread(*b, m);
-            }
-            if (row.head && row.base && h->ok() && b->ok()) {
-                // The change as a relative rule would judge it: its interval, when noise can be estimated.
-                RuleResult rr;
-                rr.rule.metric = m;
-                rr.rule.kind = Rule::Kind::max_rise;
-                rr.candidate = row.head;
-                rr.baseline = row.base;
-                measure_rule(rr, *h, b, k_default_confidence);
-                if (!rr.interval.exact) {
-                    row.delta = rr.interval;
-                }
-            }
-            for (const auto& n : history_notes) {
-                const Run* r = n ? n->latest(s) : nullptr;
-                row.trend.push_back(r != nullptr ? r->metric(m) : std::nullopt);
-            }
-            rep.rows.push_back(std::move(row));
-        }
-        if (h != nullptr && b != nullptr && h->ok() && b->ok()) {
-            for (auto& f : case_flips(s, *h, *b, k_default_confidence)) {
-                rep.flips.push_back(std::move(f));
-            }
-            case_set_changes(s, *h, *b, rep.removed, rep.added);
-        }
-        if (h != nullptr && h->ok()) {
-            for (auto& f : flaky_cases(s, *h)) {
-                rep.flaky.push_back(std::move(f));
-            }
-        }
+        add_suite(rep, s, head_runs.count(s) ? head_runs[s] : nullptr,
+                  base_runs.count(s) ? base_runs[s] : nullptr, history_notes);
     }
 
     if (gates != nullptr) {
