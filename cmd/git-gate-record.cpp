@@ -39,10 +39,12 @@ const bool reg_run = add_command([](CLI::App& app) {
     sub->add_option("suite", o->suites, "suites to run (default: every suite in .mlci/gates.toml)");
     sub->add_option("--rev", o->rev, "record for this commit, running in a temporary checkout of it");
     sub->add_flag("--force", o->force, "run even when a result with the same fingerprint exists");
+    sub->add_flag("--dirty", o->dirty,
+                  "run on the work tree with uncommitted inputs as it is, and record nothing");
     sub->add_flag("--json", o->json, "print the recorded runs as JSON");
     return Command{sub, [o] {
                        git::Repo repo = open_repo();
-                       eval::RunRequest req{o->suites, o->rev, o->force};
+                       eval::RunRequest req{o->suites, o->rev, o->force, o->dirty};
                        bool any_error = false;
                        auto runs = eval::run_suites(repo, req, [&](const eval::RunEvent& e) {
                            if (e.kind == eval::RunEvent::Kind::start) {
@@ -52,6 +54,9 @@ const bool reg_run = add_command([](CLI::App& app) {
                            }
                            if (!e.run->ok()) {
                                any_error = true;
+                           }
+                           if (!e.not_recorded.empty()) {
+                               cli::note("suite '" + e.suite + "': not recorded: " + e.not_recorded);
                            }
                            if (!o->json) {
                                cli::out(eval::run_event_line(e));

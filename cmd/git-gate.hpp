@@ -42,7 +42,7 @@ struct Opts {
     std::vector<std::string> suites;
     size_t max_count = 0;
     int last = 20;
-    bool json = false, force = false;
+    bool json = false, force = false, dirty = false;
 };
 /// Add subcommand `name` to `app`, with the Opts its options bind to (shared with its action).
 std::pair<CLI::App*, std::shared_ptr<Opts>> subcommand(CLI::App& app, const std::string& name,

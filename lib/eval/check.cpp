@@ -91,10 +91,16 @@ class SuiteCollector {
             m_res.errors.push_back("suite '" + name + "': the latest run (" + sr.candidate->id +
                                    ") failed: " + sr.candidate->reason);
         }
+        for (auto* r : {&sr.candidate, &sr.baseline}) {
+            if (*r) {
+                add_derived_metrics(**r);
+            }
+        }
         if (sr.candidate && sr.baseline && sr.candidate->ok() && sr.baseline->ok()) {
             for (auto& f : case_flips(name, *sr.candidate, *sr.baseline, m_res.confidence)) {
                 m_res.flips.push_back(std::move(f));
             }
+            case_set_changes(name, *sr.candidate, *sr.baseline, m_res.removed, m_res.added);
         }
         if (sr.candidate && sr.candidate->ok()) {
             for (auto& f : flaky_cases(name, *sr.candidate)) {
@@ -223,6 +229,30 @@ RuleResult place_rule(const GateResult& res, const Gate& gate, const Rule& rule,
     return rr;
 }
 
+// Removed cases against allow_removed_cases: an integer allows that many in all, an array the ids it
+// lists; the rest fail the gate, with one reason per suite.
+void judge_removed(GateResult& res, const Gate& gate) {
+    bool all_allowed = !gate.allow_removed_by_id && res.removed.size() <= gate.allow_removed_count;
+    std::vector<std::pair<std::string, size_t>> refused; // suite → cases refused, in order
+    for (auto& c : res.removed) {
+        c.allowed = all_allowed || (gate.allow_removed_by_id &&
+                                    std::find(gate.allow_removed_ids.begin(), gate.allow_removed_ids.end(),
+                                              c.id) != gate.allow_removed_ids.end());
+        if (c.allowed) {
+            continue;
+        }
+        if (refused.empty() || refused.back().first != c.suite) {
+            refused.emplace_back(c.suite, 0);
+        }
+        ++refused.back().second;
+    }
+    for (const auto& [suite, n] : refused) {
+        res.removed_failures.push_back(std::to_string(n) + (n == 1 ? " case" : " cases") +
+                                       " removed from suite '" + suite + "' (" + gate.allow_removed_text() +
+                                       ")");
+    }
+}
+
 // The gate's verdict from its rules and suites, with the warning an inconclusive pass owes the user.
 void fold_verdict(GateResult& res, const Gate& gate) {
     res.inconclusive = static_cast<size_t>(std::count_if(
@@ -233,10 +263,10 @@ void fold_verdict(GateResult& res, const Gate& gate) {
                                " inconclusive (the results are too noisy to tell); passed under "
                                "on_inconclusive = \"pass\"");
     }
-    bool failed =
-        !res.errors.empty() || std::any_of(res.rules.begin(), res.rules.end(), [&](const RuleResult& r) {
-            return r.status == "fail" || (r.status == "inconclusive" && res.inconclusive_fails);
-        });
+    bool failed = !res.errors.empty() || !res.removed_failures.empty() ||
+                  std::any_of(res.rules.begin(), res.rules.end(), [&](const RuleResult& r) {
+                      return r.status == "fail" || (r.status == "inconclusive" && res.inconclusive_fails);
+                  });
     res.verdict = failed ? Verdict::fail : !res.missing.empty() ? Verdict::undecided : Verdict::pass;
 }
 
@@ -265,6 +295,7 @@ GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gate
         res.rules.push_back(place_rule(res, gate, rule, res.baseline_missing));
     }
     decide_rules(res.rules, res.confidence);
+    judge_removed(res, gate);
     fold_verdict(res, gate);
     return res;
 }

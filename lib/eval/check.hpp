@@ -5,7 +5,8 @@
 //   pass (0) — no rule fails (an inconclusive rule passes with a warning under on_inconclusive = "pass");
 //   fail (1) — a rule fails (or is inconclusive under on_inconclusive = "fail", the default of a gate named
 //              like a stage), a rule's metric is missing from a recorded run, the latest run is an error,
-//              or a relative rule has no baseline result (unless on_missing_baseline = "pass");
+//              a relative rule has no baseline result (unless on_missing_baseline = "pass"), or cases of
+//              the baseline's run are missing from the candidate's beyond allow_removed_cases;
 //   undecided (2) — a suite has no run on the candidate (the result says what to run).
 #pragma once
 
@@ -44,6 +45,13 @@ struct GateResult {
     std::vector<std::string> baseline_missing; // suites without a run on the baseline (rules failed)
     std::vector<std::string> errors;           // "suite X: latest run failed: reason"
     std::vector<CaseFlip> flips;
+    /// Cases of the baseline's runs that the candidate's lack (each marked when allow_removed_cases lets
+    /// it go), and cases new in the candidate's (informational). Only where both runs hold cases.
+    std::vector<CaseChange> removed;
+    std::vector<CaseChange> added;
+    /// Why removed cases fail the gate, per suite: "1 case removed from suite 'qa' (allow_removed_cases =
+    /// 0)".
+    std::vector<std::string> removed_failures;
     std::vector<FlakyCase> flaky; // the candidate's cases whose samples disagree
     std::vector<std::string> warnings;
     double confidence = 0.95;

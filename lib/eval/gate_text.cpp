@@ -12,6 +12,37 @@
 
 namespace mlci::eval {
 
+namespace {
+
+// The cases that flipped, broken ones first.
+std::string flips_text(const std::vector<CaseFlip>& flips) {
+    std::string out;
+    bool broken = false;
+    bool fixed = false;
+    for (const auto& f : flips) {
+        (f.regressed ? broken : fixed) = true;
+    }
+    if (broken) {
+        out += "cases that flipped pass → fail:\n";
+        for (const auto& f : flips) {
+            if (f.regressed) {
+                out += "  " + term_escape(f.suite) + "  " + term_escape(f.id) + "\n";
+            }
+        }
+    }
+    if (fixed) {
+        out += "cases fixed (fail → pass):\n";
+        for (const auto& f : flips) {
+            if (!f.regressed) {
+                out += "  " + term_escape(f.suite) + "  " + term_escape(f.id) + "\n";
+            }
+        }
+    }
+    return out;
+}
+
+} // namespace
+
 // Gate and suite names (gates.toml), metric names, case ids and reasons (notes) and refs are shown
 // term_escape'd: paint() and the table are then the only source of escape sequences (issue 12).
 std::string gate_text(const GateResult& g) {
@@ -81,27 +112,11 @@ std::string gate_text(const GateResult& g) {
     for (const auto& e : g.errors) {
         out += "  " + term_escape(e) + "\n";
     }
-    bool broken = false;
-    bool fixed = false;
-    for (const auto& f : g.flips) {
-        (f.regressed ? broken : fixed) = true;
+    for (const auto& e : g.removed_failures) {
+        out += "  FAIL: " + term_escape(e) + "\n";
     }
-    if (broken) {
-        out += "cases that flipped pass → fail:\n";
-        for (const auto& f : g.flips) {
-            if (f.regressed) {
-                out += "  " + term_escape(f.suite) + "  " + term_escape(f.id) + "\n";
-            }
-        }
-    }
-    if (fixed) {
-        out += "cases fixed (fail → pass):\n";
-        for (const auto& f : g.flips) {
-            if (!f.regressed) {
-                out += "  " + term_escape(f.suite) + "  " + term_escape(f.id) + "\n";
-            }
-        }
-    }
+    out += case_changes_text(g.removed, g.added, term_escape);
+    out += flips_text(g.flips);
     out += flaky_text(g, term_escape);
     return out;
 }
@@ -157,6 +172,13 @@ Json gate_json(const GateResult& g, const std::vector<std::string>& commands) {
     }
     j["errors"] = errors;
     j["flips"] = flips_json(g.flips);
+    j["removed"] = case_changes_json(g.removed, true);
+    j["added"] = case_changes_json(g.added, false);
+    Json removed_failures = Json::array();
+    for (const auto& e : g.removed_failures) {
+        removed_failures.push_back(e);
+    }
+    j["removed_failures"] = removed_failures;
     j["confidence"] = g.confidence;
     j["on_inconclusive"] = g.inconclusive_fails ? "fail" : "pass";
     j["flaky"] = flaky_json(g);

@@ -85,6 +85,17 @@ std::string SuiteDef::canonical() const {
     return out;
 }
 
+std::string Gate::allow_removed_text() const {
+    if (!allow_removed_by_id) {
+        return "allow_removed_cases = " + std::to_string(allow_removed_count);
+    }
+    std::vector<std::string> q;
+    for (const auto& id : allow_removed_ids) {
+        q.push_back(quoted(id));
+    }
+    return "allow_removed_cases = [" + join(q, ", ") + "]";
+}
+
 std::string Rule::describe() const {
     static const char* names[] = {"min", "max", "max_drop", "max_rise"};
     return std::string(names[static_cast<int>(kind)]) + " " + text;
@@ -166,6 +177,31 @@ const toml::table& named_table(const Reader& rd, const std::string& key, const t
     return *t;
 }
 
+// allow_removed_cases: an integer N >= 0 (up to N removed cases), or an array of case ids (strings).
+void allow_removed(const Reader& rd, const toml::node& v, const std::string& key, Gate& g) {
+    const char* what = "' must be a number of cases (an integer, 0 or more) or an array of case ids "
+                       "(strings), such as 1 or [\"q17\"]";
+    if (v.is_integer()) {
+        int64_t n = *v.value<int64_t>();
+        if (n < 0) {
+            rd.fail(v, "'" + key + what);
+        }
+        g.allow_removed_count = static_cast<size_t>(n);
+        return;
+    }
+    const toml::array* a = v.as_array();
+    if (a == nullptr) {
+        rd.fail(v, "'" + key + what);
+    }
+    for (const auto& e : *a) {
+        if (!e.is_string()) {
+            rd.fail(e, "'" + key + what);
+        }
+    }
+    g.allow_removed_ids = rd.strings(v, key);
+    g.allow_removed_by_id = true;
+}
+
 SuiteDef parse_suite(const Reader& rd, const std::string& name, const toml::node& node) {
     const toml::table& t = named_table(rd, "suite." + name, node);
     SuiteDef s;
@@ -209,6 +245,67 @@ SuiteDef parse_suite(const Reader& rd, const std::string& name, const toml::node
     return s;
 }
 
+// A gate's `rules`: an array of tables, each a metric (and optional suite) with one or more limits,
+// appended to g.rules one per limit.
+void parse_rules(const Reader& rd, const std::string& name, const toml::node& rules, Gate& g) {
+    const toml::array* a = rules.as_array();
+    if (a == nullptr) {
+        rd.fail(rules,
+                "'gate." + name + ".rules' must be an array of tables such as { metric = \"x\", min = 0.8 }");
+    }
+    for (const auto& rn : *a) {
+        const toml::table* rt = rn.as_table();
+        if (rt == nullptr) {
+            rd.fail(rn, "a rule must be a table such as { metric = \"accuracy\", min = 0.8 }");
+        }
+        Rule base;
+        base.where = where(rd.source, rn);
+        std::vector<Rule> made;
+        for (const auto& [rk, rv] : *rt) {
+            std::string key(rk.str());
+            if (key == "metric") {
+                base.metric = rd.string(rv, "metric");
+            } else if (key == "suite") {
+                base.suite = rd.string(rv, "suite");
+            } else if (key == "min" || key == "max" || key == "max_drop" || key == "max_rise") {
+                Rule r;
+                r.kind = key == "min"        ? Rule::Kind::min
+                         : key == "max"      ? Rule::Kind::max
+                         : key == "max_drop" ? Rule::Kind::max_drop
+                                             : Rule::Kind::max_rise;
+                limit(rd, rv, key, r, r.needs_baseline());
+                made.push_back(r);
+            } else {
+                rd.fail(rv, "unknown rule key '" + key +
+                                "' (expected metric, suite, min, max, max_drop, max_rise)");
+            }
+        }
+        if (base.metric.empty()) {
+            rd.fail(rn, "a rule has no 'metric'");
+        }
+        if (made.empty()) {
+            rd.fail(rn, "the rule on '" + base.metric + "' has no limit (min, max, max_drop or max_rise)");
+        }
+        if (!base.suite.empty() &&
+            std::find(g.suites.begin(), g.suites.end(), base.suite) == g.suites.end()) {
+            rd.fail(rn, "the rule on '" + base.metric + "' names suite '" + base.suite + "', which gate '" +
+                            name + "' does not list in 'suites'");
+        }
+        for (auto& r : made) {
+            r.metric = base.metric;
+            r.suite = base.suite;
+            r.where = base.where;
+            if (r.needs_baseline() && g.baseline.empty()) {
+                throw config_error(r.where + ": rule '" + r.describe() + "' on '" + r.metric +
+                                       "' compares with a baseline, but gate '" + name +
+                                       "' has no 'baseline'",
+                                   "add baseline = \"origin/main\" to [gate." + name + "]");
+            }
+            g.rules.push_back(r);
+        }
+    }
+}
+
 Gate parse_gate(const Reader& rd, const std::string& name, const toml::node& node) {
     const toml::table& t = named_table(rd, "gate." + name, node);
     Gate g;
@@ -237,6 +334,8 @@ Gate parse_gate(const Reader& rd, const std::string& name, const toml::node& nod
                                quoted(s) + ")");
             }
             g.on_inconclusive = s;
+        } else if (key == "allow_removed_cases") {
+            allow_removed(rd, v, "gate." + name + ".allow_removed_cases", g);
         } else if (key == "confidence") {
             double c = v.is_floating_point() ? *v.value<double>() : -1;
             if (!(c >= 0.5 && c < 1)) {
@@ -249,63 +348,7 @@ Gate parse_gate(const Reader& rd, const std::string& name, const toml::node& nod
         }
     }
     if (rules != nullptr) {
-        const toml::array* a = rules->as_array();
-        if (a == nullptr) {
-            rd.fail(*rules, "'gate." + name +
-                                ".rules' must be an array of tables such as { metric = \"x\", min = 0.8 }");
-        }
-        for (const auto& rn : *a) {
-            const toml::table* rt = rn.as_table();
-            if (rt == nullptr) {
-                rd.fail(rn, "a rule must be a table such as { metric = \"accuracy\", min = 0.8 }");
-            }
-            Rule base;
-            base.where = where(rd.source, rn);
-            std::vector<Rule> made;
-            for (const auto& [rk, rv] : *rt) {
-                std::string key(rk.str());
-                if (key == "metric") {
-                    base.metric = rd.string(rv, "metric");
-                } else if (key == "suite") {
-                    base.suite = rd.string(rv, "suite");
-                } else if (key == "min" || key == "max" || key == "max_drop" || key == "max_rise") {
-                    Rule r;
-                    r.kind = key == "min"        ? Rule::Kind::min
-                             : key == "max"      ? Rule::Kind::max
-                             : key == "max_drop" ? Rule::Kind::max_drop
-                                                 : Rule::Kind::max_rise;
-                    limit(rd, rv, key, r, r.needs_baseline());
-                    made.push_back(r);
-                } else {
-                    rd.fail(rv, "unknown rule key '" + key +
-                                    "' (expected metric, suite, min, max, max_drop, max_rise)");
-                }
-            }
-            if (base.metric.empty()) {
-                rd.fail(rn, "a rule has no 'metric'");
-            }
-            if (made.empty()) {
-                rd.fail(rn,
-                        "the rule on '" + base.metric + "' has no limit (min, max, max_drop or max_rise)");
-            }
-            if (!base.suite.empty() &&
-                std::find(g.suites.begin(), g.suites.end(), base.suite) == g.suites.end()) {
-                rd.fail(rn, "the rule on '" + base.metric + "' names suite '" + base.suite +
-                                "', which gate '" + name + "' does not list in 'suites'");
-            }
-            for (auto& r : made) {
-                r.metric = base.metric;
-                r.suite = base.suite;
-                r.where = base.where;
-                if (r.needs_baseline() && g.baseline.empty()) {
-                    throw config_error(r.where + ": rule '" + r.describe() + "' on '" + r.metric +
-                                           "' compares with a baseline, but gate '" + name +
-                                           "' has no 'baseline'",
-                                       "add baseline = \"origin/main\" to [gate." + name + "]");
-                }
-                g.rules.push_back(r);
-            }
-        }
+        parse_rules(rd, name, *rules, g);
     }
     return g;
 }

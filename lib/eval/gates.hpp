@@ -48,7 +48,14 @@ struct Gate {
     bool missing_baseline_passes = false;       // on_missing_baseline = "pass"
     double confidence = k_default_confidence;   // of the two-sided intervals shown (eval/judge.hpp)
     std::optional<std::string> on_inconclusive; // "pass" | "fail"; absent: by the gate's name (check.hpp)
+    /// allow_removed_cases: cases of the baseline's runs absent from the candidate's fail the gate, except
+    /// up to this many (an integer) or the ids listed (an array); default 0: deleting a case is not a pass.
+    size_t allow_removed_count = 0;
+    std::vector<std::string> allow_removed_ids;
+    bool allow_removed_by_id = false;
     std::string where;
+    /// "allow_removed_cases = 0", "allow_removed_cases = ['q3']": the setting in messages.
+    std::string allow_removed_text() const;
 };
 
 struct Gates {

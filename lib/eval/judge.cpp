@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace mlci::eval {
 
@@ -119,7 +120,8 @@ stats::Side bad_side(const Rule& r) {
 // Is the metric the mean of the run's cases (accuracy, pass_rate: what the cases make up)? Then the cases
 // carry its noise, and the rule is judged on them.
 bool is_case_mean(const Run& r, const std::string& metric) {
-    if (r.cases.empty()) {
+    // The case count is no mean of the cases, even when it happens to equal it (one passing case).
+    if (r.cases.empty() || metric == k_n_cases) {
         return false;
     }
     auto m = r.metric(metric);
@@ -347,6 +349,38 @@ void decide_rules(std::vector<RuleResult>& rules, double c) {
             rr.status = "inconclusive";
             what_decides(rr);
         }
+    }
+}
+
+void case_set_changes(const std::string& suite, const Run& cand, const Run& base,
+                      std::vector<CaseChange>& removed, std::vector<CaseChange>& added) {
+    if (cand.cases.empty() || base.cases.empty()) {
+        return;
+    }
+    std::unordered_set<std::string_view> before, after;
+    before.reserve(base.cases.size());
+    after.reserve(cand.cases.size());
+    for (const auto& [id, v] : base.cases) {
+        before.insert(id);
+    }
+    for (const auto& [id, v] : cand.cases) {
+        after.insert(id);
+    }
+    for (const auto& [id, v] : base.cases) {
+        if (after.count(id) == 0) {
+            removed.push_back({suite, id, false});
+        }
+    }
+    for (const auto& [id, v] : cand.cases) {
+        if (before.count(id) == 0) {
+            added.push_back({suite, id, false});
+        }
+    }
+}
+
+void add_derived_metrics(Run& r) {
+    if (!r.cases.empty() && !r.metric(k_n_cases)) {
+        r.metrics.emplace_back(k_n_cases, static_cast<double>(r.cases.size()));
     }
 }
 

@@ -56,6 +56,26 @@ struct CaseFlip {
     double p = 0; // with samples: Fisher's exact one-sided p-value of the change (0 without samples)
 };
 
+/// A case id the baseline's run holds and the candidate's lacks (removed: deleting a failing case must not
+/// pass a gate), or the reverse (added). `allowed`: a removed case the gate's allow_removed_cases lets go.
+struct CaseChange {
+    std::string suite;
+    std::string id;
+    bool allowed = false;
+};
+
+/// The cases removed from and added to a suite between the baseline's run and the candidate's, each in its
+/// run's order. Only when both runs hold cases: a run without cases has none removed or added.
+void case_set_changes(const std::string& suite, const Run& candidate, const Run& baseline,
+                      std::vector<CaseChange>& removed, std::vector<CaseChange>& added);
+
+/// The derived metric holding a run's number of cases: rules may bound it (`{ metric = "n_cases", min =
+/// 20 }`), so a suite cannot shrink unseen. Never stored in a note.
+inline constexpr const char* k_n_cases = "n_cases";
+/// Add the derived metrics to a run read from a note: n_cases when the run holds cases and no metric of
+/// that name (a suite's own n_cases wins).
+void add_derived_metrics(Run& r);
+
 /// A case whose samples disagree within one run: it passed some and failed others.
 struct FlakyCase {
     std::string suite;

@@ -99,6 +99,12 @@ std::string run_event_line(const RunEvent& e) {
                (r.reused_from.empty() ? "(already recorded here)" : "from " + term_escape(short_id(from))) +
                ", same fingerprint" + metrics_inline(r) + "\n";
     }
+    if (!e.not_recorded.empty()) {
+        return suite +
+               (r.ok() ? ": ok in " + duration_text(r.duration_s) + " (not recorded)" + metrics_inline(r)
+                       : ": error: " + term_escape(r.reason) + " (not recorded)") +
+               "\n";
+    }
     if (r.ok()) {
         return suite + ": ok in " + duration_text(r.duration_s) + " (run " + term_escape(r.id) + ")" +
                metrics_inline(r) + "\n";

@@ -203,6 +203,16 @@ std::map<std::string, const Run*> latest_runs(const std::optional<Note>& n) {
     return out;
 }
 
+// A note's runs with their derived metrics (n_cases), as a gate sees them.
+std::optional<Note> with_derived(std::optional<Note> n) {
+    if (n) {
+        for (auto& r : n->runs) {
+            add_derived_metrics(r);
+        }
+    }
+    return n;
+}
+
 std::vector<git::Oid> first_parents(const git::Repo& repo, const git::Oid& head, int n) {
     std::vector<git::Oid> out;
     git::Oid cur = head;
@@ -227,6 +237,9 @@ std::string gate_details(const GateResult& g) {
         if (r.status == "fail" || r.status == "inconclusive") {
             parts.push_back((r.status == "inconclusive" ? "inconclusive: " : "") + r.why);
         }
+    }
+    for (const auto& e : g.removed_failures) {
+        parts.push_back(e);
     }
     if (!g.missing.empty()) {
         parts.push_back("no result for " + join(g.missing, ", "));
@@ -258,6 +271,66 @@ std::string verdict_words(const GateResult& g) {
     return v;
 }
 
+// One suite's rows (base against head, with the trend along history), flips, removed and added and
+// flaky cases, and the error of its latest run on head.
+void add_suite(Report& rep, const std::string& s, const Run* h, const Run* b,
+               const std::vector<std::optional<Note>>& history_notes) {
+    if (h != nullptr && !h->ok()) {
+        rep.head_errors.push_back("suite '" + s + "': the latest run failed: " + h->reason);
+    }
+    std::vector<std::string> metrics;
+    for (const Run* r : {h, b}) {
+        if (r != nullptr) {
+            for (const auto& [m, v] : r->metrics) {
+                if (std::find(metrics.begin(), metrics.end(), m) == metrics.end()) {
+                    metrics.push_back(m);
+                }
+            }
+        }
+    }
+    for (const auto& m : metrics) {
+        MetricRow row;
+        row.suite = s;
+        row.metric = m;
+        if (h != nullptr) {
+            row.head = h->metric(m);
+            row.head_text = value_with_spread(*h, m);
+        }
+        if (b != nullptr) {
+            row.base = b->metric(m);
+            row.base_text = value_with_spread(*b, m);
+        }
+        if (row.head && row.base && h->ok() && b->ok()) {
+            // The change as a relative rule would judge it: its interval, when noise can be estimated.
+            RuleResult rr;
+            rr.rule.metric = m;
+            rr.rule.kind = Rule::Kind::max_rise;
+            rr.candidate = row.head;
+            rr.baseline = row.base;
+            measure_rule(rr, *h, b, k_default_confidence);
+            if (!rr.interval.exact) {
+                row.delta = rr.interval;
+            }
+        }
+        for (const auto& n : history_notes) {
+            const Run* r = n ? n->latest(s) : nullptr;
+            row.trend.push_back(r != nullptr ? r->metric(m) : std::nullopt);
+        }
+        rep.rows.push_back(std::move(row));
+    }
+    if (h != nullptr && b != nullptr && h->ok() && b->ok()) {
+        for (auto& f : case_flips(s, *h, *b, k_default_confidence)) {
+            rep.flips.push_back(std::move(f));
+        }
+        case_set_changes(s, *h, *b, rep.removed, rep.added);
+    }
+    if (h != nullptr && h->ok()) {
+        for (auto& f : flaky_cases(s, *h)) {
+            rep.flaky.push_back(std::move(f));
+        }
+    }
+}
+
 } // namespace
 
 Report build_report(const git::Repo& repo, const NotesStore& store, const Gates* gates,
@@ -282,8 +355,8 @@ Report build_report(const git::Repo& repo, const NotesStore& store, const Gates*
         rep.warnings.push_back("no base: '" + base_ref + "' does not exist (use --base REF)");
     }
 
-    std::optional<Note> head_note = store.read_lenient(rep.head);
-    std::optional<Note> base_note = rep.base ? store.read_lenient(*rep.base) : std::nullopt;
+    std::optional<Note> head_note = with_derived(store.read_lenient(rep.head));
+    std::optional<Note> base_note = rep.base ? with_derived(store.read_lenient(*rep.base)) : std::nullopt;
     auto head_runs = latest_runs(head_note);
     auto base_runs = latest_runs(base_note);
 
@@ -292,7 +365,7 @@ Report build_report(const git::Repo& repo, const NotesStore& store, const Gates*
     std::vector<std::optional<Note>> history_notes;
     history_notes.reserve(history.size());
     for (const auto& c : history) {
-        history_notes.push_back(c == rep.head ? head_note : store.read_lenient(c));
+        history_notes.push_back(c == rep.head ? head_note : with_derived(store.read_lenient(c)));
     }
 
     std::set<std::string> suites;
@@ -303,61 +376,8 @@ Report build_report(const git::Repo& repo, const NotesStore& store, const Gates*
         suites.insert(s);
     }
     for (const auto& s : suites) {
-        const Run* h = head_runs.count(s) ? head_runs[s] : nullptr;
-        const Run* b = base_runs.count(s) ? base_runs[s] : nullptr;
-        if (h != nullptr && !h->ok()) {
-            rep.head_errors.push_back("suite '" + s + "': the latest run failed: " + h->reason);
-        }
-        std::vector<std::string> metrics;
-        for (const Run* r : {h, b}) {
-            if (r != nullptr) {
-                for (const auto& [m, v] : r->metrics) {
-                    if (std::find(metrics.begin(), metrics.end(), m) == metrics.end()) {
-                        metrics.push_back(m);
-                    }
-                }
-            }
-        }
-        for (const auto& m : metrics) {
-            MetricRow row;
-            row.suite = s;
-            row.metric = m;
-            if (h != nullptr) {
-                row.head = h->metric(m);
-                row.head_text = value_with_spread(*h, m);
-            }
-            if (b != nullptr) {
-                row.base = b->metric(m);
-                row.base_text = value_with_spread(*b, m);
-            }
-            if (row.head && row.base && h->ok() && b->ok()) {
-                // The change as a relative rule would judge it: its interval, when noise can be estimated.
-                RuleResult rr;
-                rr.rule.metric = m;
-                rr.rule.kind = Rule::Kind::max_rise;
-                rr.candidate = row.head;
-                rr.baseline = row.base;
-                measure_rule(rr, *h, b, k_default_confidence);
-                if (!rr.interval.exact) {
-                    row.delta = rr.interval;
-                }
-            }
-            for (const auto& n : history_notes) {
-                const Run* r = n ? n->latest(s) : nullptr;
-                row.trend.push_back(r != nullptr ? r->metric(m) : std::nullopt);
-            }
-            rep.rows.push_back(std::move(row));
-        }
-        if (h != nullptr && b != nullptr && h->ok() && b->ok()) {
-            for (auto& f : case_flips(s, *h, *b, k_default_confidence)) {
-                rep.flips.push_back(std::move(f));
-            }
-        }
-        if (h != nullptr && h->ok()) {
-            for (auto& f : flaky_cases(s, *h)) {
-                rep.flaky.push_back(std::move(f));
-            }
-        }
+        add_suite(rep, s, head_runs.count(s) ? head_runs[s] : nullptr,
+                  base_runs.count(s) ? base_runs[s] : nullptr, history_notes);
     }
 
     if (gates != nullptr) {
@@ -412,6 +432,9 @@ std::string render_text(const Report& r) {
             out += std::string(f.regressed ? "  broken  " : "  fixed   ") + term_escape(f.suite) + " " +
                    term_escape(f.id) + "\n";
         }
+    }
+    if (!r.removed.empty() || !r.added.empty()) {
+        out += "\n" + case_changes_text(r.removed, r.added, term_escape);
     }
     if (!r.flaky.empty()) {
         out += "\nflaky cases (samples disagree on head):\n";
@@ -474,6 +497,47 @@ std::string render_markdown(const Report& r) {
                    md_escape(f.id) + " (" + value_text(f.from) + " → " + value_text(f.to) + ")\n";
         }
     }
+    for (const auto* list : {&r.removed, &r.added}) {
+        if (!list->empty()) {
+            out += list == &r.removed ? "\n### Cases removed (on base, not on head)\n\n"
+                                      : "\n### Cases added (new on head)\n\n";
+        }
+        for (const auto& c : *list) {
+            out += "- " + md_escape(c.suite) + " / " + md_escape(c.id) + "\n";
+        }
+    }
+    return out;
+}
+
+Json case_changes_json(const std::vector<CaseChange>& changes, bool with_allowed) {
+    Json out = Json::array();
+    for (const auto& c : changes) {
+        Json cj = Json::object();
+        cj["suite"] = c.suite;
+        cj["case"] = c.id;
+        if (with_allowed) {
+            cj["allowed"] = c.allowed;
+        }
+        out.push_back(cj);
+    }
+    return out;
+}
+
+std::string case_changes_text(const std::vector<CaseChange>& removed, const std::vector<CaseChange>& added,
+                              std::string (*esc)(std::string_view)) {
+    std::string out;
+    if (!removed.empty()) {
+        out += "cases removed (in the baseline's run, not in the candidate's):\n";
+        for (const auto& c : removed) {
+            out += "  " + esc(c.suite) + "  " + esc(c.id) + (c.allowed ? "  (allowed)" : "") + "\n";
+        }
+    }
+    if (!added.empty()) {
+        out += "cases added (new in the candidate's run):\n";
+        for (const auto& c : added) {
+            out += "  " + esc(c.suite) + "  " + esc(c.id) + "\n";
+        }
+    }
     return out;
 }
 
@@ -531,6 +595,8 @@ Json report_json(const Report& r) {
     }
     j["gates"] = gates;
     j["flips"] = flips_json(r.flips);
+    j["removed"] = case_changes_json(r.removed, false);
+    j["added"] = case_changes_json(r.added, false);
     Json errs = Json::array();
     for (const auto& e : r.head_errors) {
         errs.push_back(e);

@@ -33,8 +33,10 @@ struct Report {
     std::string base_ref;
     std::vector<MetricRow> rows;
     std::vector<GateResult> gates;
-    std::vector<CaseFlip> flips;  // head against base, per suite
-    std::vector<FlakyCase> flaky; // head's cases whose samples disagree
+    std::vector<CaseFlip> flips;     // head against base, per suite
+    std::vector<FlakyCase> flaky;    // head's cases whose samples disagree
+    std::vector<CaseChange> removed; // cases of base's runs missing from head's (where both hold cases)
+    std::vector<CaseChange> added;   // cases new in head's runs
     std::vector<std::string> warnings;
     std::vector<std::string> head_errors; // suites whose latest run on head failed
 };
@@ -55,6 +57,13 @@ std::string render_markdown(const Report& r);
 Json report_json(const Report& r);
 /// Flipped cases as JSON objects {suite, case, from, to, change: "broken"|"fixed"} (report and check).
 Json flips_json(const std::vector<CaseFlip>& flips);
+
+/// Removed or added cases as JSON objects {suite, case} (with `allowed` for removed ones of a gate).
+Json case_changes_json(const std::vector<CaseChange>& changes, bool with_allowed);
+/// The "cases removed …:" and "cases added …:" blocks of the check table and the text report, each id
+/// passed through `esc` (term_escape on a terminal); "" when there are none.
+std::string case_changes_text(const std::vector<CaseChange>& removed, const std::vector<CaseChange>& added,
+                              std::string (*esc)(std::string_view));
 
 /// ▁▂▃▄▅▆▇█ over the values (missing ones as a space).
 std::string sparkline(const std::vector<std::optional<double>>& values);

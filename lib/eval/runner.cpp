@@ -174,14 +174,10 @@ std::vector<const SuiteDef*> pick_suites(const Gates& gates, const std::vector<s
     return out;
 }
 
-} // namespace
-
-std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req,
-                            const std::function<void(const RunEvent&)>& on_event) {
-    bool in_worktree = req.rev.empty();
-    git::Oid commit;
+// The commit a run records for (HEAD in the work tree, else --rev) and the suites in force there.
+Gates gates_for_run(git::Repo& repo, const std::string& rev, git::Oid& commit) {
     Gates gates;
-    if (in_worktree) {
+    if (rev.empty()) {
         auto head = repo.head();
         if (!head) {
             throw usage_error("HEAD has no commit yet: there is nothing to record results for",
@@ -190,7 +186,7 @@ std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req,
         commit = *head;
         gates = load_gates(repo.workdir());
     } else {
-        commit = repo.commit_of(req.rev);
+        commit = repo.commit_of(rev);
         auto g = load_gates_at(repo, commit);
         if (!g) {
             if (repo.is_bare()) {
@@ -203,20 +199,54 @@ std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req,
             gates = std::move(*g);
         }
     }
+    return gates;
+}
+
+// A result recorded for HEAD must describe HEAD: a suite whose inputs (its `inputs` globs) have
+// uncommitted changes is refused before anything is reused or run — reusing by the committed
+// fingerprint would record an old result for an edit it never saw.
+void refuse_dirty_inputs(const git::Repo& repo, const std::vector<const SuiteDef*>& suites) {
+    for (const SuiteDef* s : suites) {
+        auto dirty = dirty_inputs(repo, *s);
+        if (dirty.empty()) {
+            continue;
+        }
+        std::vector<std::string> shown(dirty.begin(), dirty.begin() + std::min<size_t>(dirty.size(), 5));
+        throw input_error("inputs of suite '" + s->name + "' have uncommitted changes (" + join(shown, ", ") +
+                              (dirty.size() > 5 ? ", …" : "") + "): a result would not describe HEAD",
+                          "commit them first, or use 'git gate run --dirty' to run on the work tree as it "
+                          "is without recording");
+    }
+}
+
+} // namespace
+
+std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req,
+                            const std::function<void(const RunEvent&)>& on_event) {
+    bool in_worktree = req.rev.empty();
+    if (req.dirty && !in_worktree) {
+        throw usage_error("--dirty runs on the work tree: it cannot be combined with --rev",
+                          "drop --rev, or commit and run 'git gate run --rev REV'");
+    }
+    git::Oid commit;
+    Gates gates = gates_for_run(repo, req.rev, commit);
     std::vector<const SuiteDef*> suites = pick_suites(gates, req.suites);
+    if (in_worktree && !req.dirty) {
+        refuse_dirty_inputs(repo, suites);
+    }
     NotesStore store(repo);
     Fingerprinter fp(repo, commit);
     std::string by = recorder_identity(repo);
     std::optional<NoteIndex> index;
     std::optional<Note> own;
-    if (!req.force) {
+    if (!req.force && !req.dirty) {
         own = store.read_lenient(commit);
     }
     std::unique_ptr<TempWorktree> wt;
     std::vector<Run> out;
     for (const SuiteDef* s : suites) {
         std::string f = fp.of(*s);
-        if (!req.force) {
+        if (!req.force && !req.dirty) {
             // Already recorded on this very commit: nothing new to record (the latest such run).
             const Run* mine = nullptr;
             if (own) {
@@ -228,7 +258,7 @@ std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req,
             }
             if (mine != nullptr) {
                 out.push_back(*mine);
-                on_event({RunEvent::Kind::reused, s->name, &out.back(), commit.hex()});
+                on_event({RunEvent::Kind::reused, s->name, &out.back(), commit.hex(), {}});
                 continue;
             }
             if (!index) {
@@ -238,22 +268,12 @@ std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req,
                 Run copy = reused_copy(*found, now_epoch(), by);
                 store.append(commit, copy);
                 out.push_back(copy);
-                on_event({RunEvent::Kind::reused, s->name, &out.back(), found->commit.hex()});
+                on_event({RunEvent::Kind::reused, s->name, &out.back(), found->commit.hex(), {}});
                 continue;
             }
         }
         std::string cwd;
         if (in_worktree) {
-            auto dirty = dirty_inputs(repo, *s);
-            if (!dirty.empty()) {
-                throw input_error(
-                    "inputs of suite '" + s->name + "' have uncommitted changes (" +
-                        join(std::vector<std::string>(dirty.begin(),
-                                                      dirty.begin() + std::min<size_t>(dirty.size(), 5)),
-                             ", ") +
-                        (dirty.size() > 5 ? ", …" : "") + "): results would not describe HEAD",
-                    "commit them first, or run on a clean checkout with 'git gate run --rev HEAD'");
-            }
             cwd = repo.workdir();
         } else {
             if (!wt) {
@@ -261,11 +281,18 @@ std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req,
             }
             cwd = wt->path();
         }
-        on_event({RunEvent::Kind::start, s->name, nullptr, commit.hex()});
+        on_event({RunEvent::Kind::start, s->name, nullptr, commit.hex(), {}});
         Run run = execute_suite(*s, cwd, repo.git_dir() + "mlci/tmp", commit, f, by);
-        store.append(commit, run);
+        if (!req.dirty) {
+            store.append(commit, run);
+        }
         out.push_back(run);
-        on_event({RunEvent::Kind::done, s->name, &out.back(), commit.hex()});
+        std::string why;
+        if (req.dirty) {
+            why = dirty_inputs(repo, *s).empty() ? "--dirty records nothing"
+                                                 : "inputs have uncommitted changes (--dirty)";
+        }
+        on_event({RunEvent::Kind::done, s->name, &out.back(), commit.hex(), why});
     }
     return out;
 }

@@ -32,15 +32,23 @@ struct RunEvent {
     std::string suite;
     const Run* run = nullptr;
     std::string reused_commit; // Kind::reused: the commit it came from
+    /// Under --dirty, why the run was not written to a note ("inputs have uncommitted changes (--dirty)");
+    /// "" when it was recorded.
+    std::string not_recorded;
 };
 
 struct RunRequest {
     std::vector<std::string> suites; // empty: every suite in gates.toml
     std::string rev;                 // "" = HEAD in the work tree
     bool force = false;              // run even when a result with the same fingerprint exists
+    /// --dirty: run in the work tree as it is, uncommitted inputs and all, and record nothing (no reuse
+    /// either: a recorded result describes a commit, not this work tree). Only without rev.
+    bool dirty = false;
 };
 
-/// `git gate run`: returns the recorded runs. `on_event` reports progress (the CLI prints it).
+/// `git gate run`: returns the recorded runs. `on_event` reports progress (the CLI prints it). In the work
+/// tree, a suite whose inputs have uncommitted changes (staged, unstaged or untracked and not ignored) is
+/// refused with an input_error before anything is reused or run, unless req.dirty.
 std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req,
                             const std::function<void(const RunEvent&)>& on_event);
 

@@ -27,11 +27,14 @@ TEST_SUITE("record_text") {
         CHECK(eval::duration_text(1.25) == "1.2 s");
         CHECK(eval::metrics_inline(r) == "  acc=0.5");
         CHECK(eval::recorded_line(r) == "quality: recorded run 20261122T100000Z-3f9a1c  acc=0.5\n");
-        eval::RunEvent done{eval::RunEvent::Kind::done, "quality", &r, ""};
+        eval::RunEvent done{eval::RunEvent::Kind::done, "quality", &r, "", {}};
         CHECK(eval::run_event_line(done) == "quality: ok in 1.2 s (run 20261122T100000Z-3f9a1c)  acc=0.5\n");
-        eval::RunEvent start{eval::RunEvent::Kind::start, "quality", nullptr, "abcdef0123"};
+        eval::RunEvent dirty{eval::RunEvent::Kind::done, "quality", &r, "",
+                             "inputs have uncommitted changes (--dirty)"};
+        CHECK(eval::run_event_line(dirty) == "quality: ok in 1.2 s (not recorded)  acc=0.5\n");
+        eval::RunEvent start{eval::RunEvent::Kind::start, "quality", nullptr, "abcdef0123", {}};
         CHECK(eval::run_event_line(start).empty());
-        eval::RunEvent here{eval::RunEvent::Kind::reused, "quality", &r, "abcdef0123"};
+        eval::RunEvent here{eval::RunEvent::Kind::reused, "quality", &r, "abcdef0123", {}};
         CHECK(eval::run_event_line(here) ==
               "quality: reused (already recorded here), same fingerprint  acc=0.5\n");
         r.reused_from = "0123456789abcdef:x";
