@@ -178,4 +178,3 @@ TEST_SUITE("log_text") {
         CHECK(got == "bbbbbbb  1970-01-01T00:00:00Z  qa\\e[2J  0.5 ± 0.01  fix\\a it\n");
     }
 }
-
