@@ -82,6 +82,13 @@ std::string SuiteDef::canonical() const {
     if (repeat != 1) {
         out += "repeat " + std::to_string(repeat) + "\n"; // absent when 1: older fingerprints stay valid
     }
+    if (ok_exit_codes != std::vector<int>{0}) { // likewise absent when only 0
+        out += "ok_exit_codes";
+        for (int c : ok_exit_codes) {
+            out += " " + std::to_string(c);
+        }
+        out += "\n";
+    }
     return out;
 }
 
@@ -202,6 +209,27 @@ void allow_removed(const Reader& rd, const toml::node& v, const std::string& key
     g.allow_removed_by_id = true;
 }
 
+// An array of exit codes (integers 0 to 255, at least one), sorted and without repeats.
+std::vector<int> exit_codes(const Reader& rd, const toml::node& v, const std::string& key) {
+    const toml::array* a = v.as_array();
+    std::vector<int> out;
+    if (a != nullptr) {
+        for (const auto& e : *a) {
+            if (!e.is_integer() || *e.value<int64_t>() < 0 || *e.value<int64_t>() > 255) {
+                out.clear();
+                break;
+            }
+            out.push_back(static_cast<int>(*e.value<int64_t>()));
+        }
+    }
+    if (out.empty()) {
+        rd.fail(v, "'" + key + "' must be an array of exit codes (integers from 0 to 255), such as [0, 100]");
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
 SuiteDef parse_suite(const Reader& rd, const std::string& name, const toml::node& node) {
     const toml::table& t = named_table(rd, "suite." + name, node);
     SuiteDef s;
@@ -235,6 +263,8 @@ SuiteDef parse_suite(const Reader& rd, const std::string& name, const toml::node
                 rd.fail(v, "'suite." + name + ".repeat' must be an integer from 1 to 100");
             }
             s.repeat = static_cast<int>(*v.value<int64_t>());
+        } else if (key == "ok_exit_codes") {
+            s.ok_exit_codes = exit_codes(rd, v, "suite." + name + ".ok_exit_codes");
         } else {
             warn(where(rd.source, v) + ": unknown key 'suite." + name + "." + key + "' (ignored)");
         }

@@ -20,7 +20,10 @@ struct SuiteDef {
     std::vector<std::string> command; // argv; "{out}" in any element becomes the output file
     std::vector<std::string> inputs;  // globs over the commit's tree (glob_match rules)
     double timeout_s = k_default_timeout_s;
-    int repeat = 1;    // `repeat = K`: git gate run runs the command K times into one run of lists
+    int repeat = 1; // `repeat = K`: git gate run runs the command K times into one run of lists
+    /// `ok_exit_codes`: the exit codes that mean the suite ran (its cases may have failed: promptfoo exits
+    /// 100 then); any other code, a signal or a timeout makes the run an error.
+    std::vector<int> ok_exit_codes = {0};
     std::string where; // "file:line" of the table
     /// Canonical text of the table (what the fingerprint hashes): independent of layout and comments.
     std::string canonical() const;

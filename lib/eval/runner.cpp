@@ -70,13 +70,17 @@ Attempt execute_once(const SuiteDef& suite, const std::string& cwd, const std::s
     Attempt a;
     util::ProcResult res = util::run_process(opt);
     a.seconds = res.seconds;
-    if (!res.ok()) {
+    bool ran = !res.exec_failed && !res.timed_out && res.signal == 0 &&
+               std::find(suite.ok_exit_codes.begin(), suite.ok_exit_codes.end(), res.exit_code) !=
+                   suite.ok_exit_codes.end();
+    if (!ran) {
         a.reason = res.describe(suite.command[0], suite.timeout_s);
     } else {
         try {
             auto text = read_file_if_exists(out, 16 * 1024 * 1024);
             if (!text) {
-                throw input_error("the suite exited 0 but did not write its output file ({out})");
+                throw input_error("the suite exited " + std::to_string(res.exit_code) +
+                                  " but did not write its output file ({out})");
             }
             a.output = parse_suite_output(*text, "output of suite '" + suite.name + "'");
             if (a.output->metrics.empty() && a.output->cases.empty()) {

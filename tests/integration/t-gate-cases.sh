@@ -2,7 +2,7 @@
 # git gate without loopholes (issue 16): a case deleted from a suite fails the gate unless
 # allow_removed_cases lets it go (check, report, the pre-push hook); added cases are listed; n_cases is a
 # metric rules can bound; `git gate run` refuses uncommitted inputs before reusing anything, and --dirty
-# runs without recording.
+# runs without recording; ok_exit_codes records a tool that exits non-zero on failed cases.
 . "$(dirname "$0")/lib.sh"
 
 # notes_state: the eval notes ref and every note under it (to prove a refused command changed nothing).
@@ -213,6 +213,34 @@ printf 'q1 0\n' >evals/cases.txt
 run git gate run --dirty; expect_rc 0
 expect_out "pass_rate=0"
 git notes --ref=mlci/evals show HEAD >/dev/null 2>&1 && fail "--dirty wrote a note"
+end_test
+
+begin_test "ok_exit_codes: a tool that exits non-zero on failed cases is recorded, not a crashed suite"
+new_repo r && mkdir -p evals .mlci
+cat >evals/pf.py <<'PY'
+import json, sys
+json.dump({"pass_rate": 0.75, "cases": {"a": 1, "b": 1, "c": 1, "d": 0}}, open(sys.argv[1], "w"))
+sys.exit(100)  # as promptfoo does when a case fails
+PY
+cat >.mlci/gates.toml <<'TOML'
+[suite.pf]
+command = ["python3", "evals/pf.py", "{out}"]
+inputs = ["evals/**"]
+TOML
+commit_all "pf suite"
+run git gate run pf; expect_rc 1
+expect_out "exit code 100"
+sed -i 's/^inputs = .*/&\nok_exit_codes = [0, 100]/' .mlci/gates.toml
+commit_all "exit 100 is a run"
+run git gate run pf; expect_rc 0
+expect_out "pass_rate=0.75"
+run git gate show --json; expect_rc 0
+expect_out '"status": "ok"'
+sed -i 's/^ok_exit_codes = .*/ok_exit_codes = [0, 300]/' .mlci/gates.toml
+before=$(notes_state)
+run git gate run pf; expect_rc 2
+expect_err "'suite.pf.ok_exit_codes' must be an array of exit codes (integers from 0 to 255), such as [0, 100]"
+expect_eq "$(notes_state)" "$before"
 end_test
 
 finish

@@ -207,6 +207,27 @@ suites = ["quality"]
         }
     }
 
+    TEST_CASE("ok_exit_codes: exit codes 0 to 255, in the fingerprint only when not [0]") {
+        auto with_codes = [](const std::string& v) {
+            return std::string("[suite.q]\ncommand = [\"x\"]\nok_exit_codes = ") + v + "\n";
+        };
+        Gates plain = parse_gates("[suite.q]\ncommand = [\"x\"]\n", "g.toml");
+        CHECK(plain.suite("q")->ok_exit_codes == std::vector<int>{0});
+        Gates zero = parse_gates(with_codes("[0]"), "g.toml");
+        CHECK(zero.suite("q")->canonical() == plain.suite("q")->canonical());
+        Gates pf = parse_gates(with_codes("[100, 0, 100]"), "g.toml");
+        CHECK(pf.suite("q")->ok_exit_codes == std::vector<int>{0, 100});
+        CHECK(pf.suite("q")->canonical() != plain.suite("q")->canonical());
+        CHECK(contains(pf.suite("q")->canonical(), "ok_exit_codes 0 100\n"));
+        for (const char* bad : {"[]", "0", "[256]", "[-1]", "[\"0\"]", "[0, 1.5]"}) {
+            CAPTURE(bad);
+            std::string e = gates_error(with_codes(bad));
+            CHECK(starts_with(e, "g.toml:3"));
+            CHECK(contains(
+                e, "'suite.q.ok_exit_codes' must be an array of exit codes (integers from 0 to 255)"));
+        }
+    }
+
     TEST_CASE("a suite needs a command naming a program, and a valid timeout") {
         CHECK(starts_with(gates_error("[suite.q]\ninputs = [\"a\"]\n"), "g.toml:1"));
         CHECK(contains(gates_error("[suite.q]\ninputs = [\"a\"]\n"), "suite 'q' has no 'command'"));
