@@ -143,11 +143,7 @@ std::string status_text(const std::vector<ArtifactStatus>& st) {
 
 Json checkout_json(const CheckoutReport& rep) {
     Json o = Json::object();
-    Json w = Json::array();
-    for (const auto& p : rep.written) {
-        w.push_back(p);
-    }
-    o["written"] = w;
+    o["written"] = Json::strings(rep.written);
     o["unchanged"] = static_cast<uint64_t>(rep.unchanged);
     o["problems"] = static_cast<uint64_t>(rep.problems.size());
     return o;

@@ -166,19 +166,11 @@ Json gate_json(const GateResult& g, const std::vector<std::string>& commands) {
         missing.push_back(m);
     }
     j["missing"] = missing;
-    Json errors = Json::array();
-    for (const auto& e : g.errors) {
-        errors.push_back(e);
-    }
-    j["errors"] = errors;
+    j["errors"] = Json::strings(g.errors);
     j["flips"] = flips_json(g.flips);
     j["removed"] = case_changes_json(g.removed, true);
     j["added"] = case_changes_json(g.added, false);
-    Json removed_failures = Json::array();
-    for (const auto& e : g.removed_failures) {
-        removed_failures.push_back(e);
-    }
-    j["removed_failures"] = removed_failures;
+    j["removed_failures"] = Json::strings(g.removed_failures);
     j["confidence"] = g.confidence;
     j["on_inconclusive"] = g.inconclusive_fails ? "fail" : "pass";
     j["flaky"] = flaky_json(g);

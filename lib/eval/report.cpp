@@ -597,11 +597,7 @@ Json report_json(const Report& r) {
     j["flips"] = flips_json(r.flips);
     j["removed"] = case_changes_json(r.removed, false);
     j["added"] = case_changes_json(r.added, false);
-    Json errs = Json::array();
-    for (const auto& e : r.head_errors) {
-        errs.push_back(e);
-    }
-    j["errors"] = errs;
+    j["errors"] = Json::strings(r.head_errors);
     return j;
 }
 

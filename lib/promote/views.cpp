@@ -13,10 +13,6 @@ namespace mlci::promote {
 
 namespace {
 
-Json strings_json(const std::vector<std::string>& v) {
-    return Json(Json::Array(v.begin(), v.end()));
-}
-
 Json text_or_null(const std::string& s) {
     return s.empty() ? Json() : Json(s);
 }
@@ -167,7 +163,7 @@ Json promotion_json(const Judged& j, const Plan& p, const std::vector<std::strin
                              {"verdict", eval::verdict_name(p.verdict)},
                              {"order_problem", text_or_null(p.order_problem)},
                              {"gate", std::move(gate)},
-                             {"tags", strings_json(tags)}});
+                             {"tags", Json::strings(tags)}});
 }
 
 std::vector<RollbackPlan> plan_rollbacks(const Scope& s, const std::string& stage,
@@ -192,7 +188,7 @@ Json rollback_json(const RollbackPlan& p, const std::vector<std::string>& tags) 
                              {"stage", p.stage},
                              {"from", entry_json(p.from)},
                              {"to", entry_json(p.to)},
-                             {"tags", strings_json(tags)}});
+                             {"tags", Json::strings(tags)}});
 }
 
 std::string publish_hint(const std::vector<std::string>& tags) {
@@ -290,7 +286,7 @@ Json history_json(const std::vector<HistoryEntry>& hist) {
                                         {"commit", h.commit},
                                         {"tagger", h.tagger},
                                         {"summary", h.summary},
-                                        {"gate", strings_json(h.gate_lines)},
+                                        {"gate", Json::strings(h.gate_lines)},
                                         {"evidence", text_or_null(h.evidence)},
                                         {"forced", text_or_null(h.forced)}}));
     }

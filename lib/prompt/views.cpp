@@ -170,11 +170,7 @@ std::string meta_text(const Shown& s) {
 void put_fields(Json& o, const PromptFile& p) {
     o["description"] = p.description;
     o["model"] = p.model.empty() ? Json() : Json(p.model);
-    Json vars = Json::array();
-    for (const auto& v : p.variables) {
-        vars.push_back(v);
-    }
-    o["variables"] = std::move(vars);
+    o["variables"] = Json::strings(p.variables);
     Json params = Json::object();
     for (const auto& [k, v] : p.params) {
         params[k] = param_json(v);

@@ -31,6 +31,8 @@ class Json {
 
     static Json array() { return Json(Array{}); }
     static Json object() { return Json(Object{}); }
+    /// An array of strings.
+    static Json strings(const std::vector<std::string>& v) { return Json(Array(v.begin(), v.end())); }
 
     /// Object member access: inserts a null member when absent. Turns null into an object.
     Json& operator[](const std::string& key);
