@@ -113,4 +113,18 @@ struct TempRepo {
     mlci::git::Oid rev(const std::string& r) { return mlci::git::Oid::from_hex(git({"rev-parse", r})); }
 };
 
+/// A repository with a base commit on main and a candidate on branch feature (checked out), each changing
+/// a.txt: what the gate tests judge.
+struct BaseAndCandidate : TempRepo {
+    mlci::git::Oid base, cand;
+    BaseAndCandidate() {
+        git({"init", "-q", "-b", "main"});
+        write("a.txt", "one\n");
+        base = commit_all("base");
+        git({"checkout", "-q", "-b", "feature"});
+        write("a.txt", "two\n");
+        cand = commit_all("candidate");
+    }
+};
+
 } // namespace mlci_test

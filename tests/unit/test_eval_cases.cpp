@@ -63,16 +63,7 @@ std::string gates_error(const std::string& text) {
     return "";
 }
 
-struct Fixture : TempRepo {
-    Oid base, cand;
-    Fixture() {
-        git({"init", "-q", "-b", "main"});
-        write("a.txt", "one\n");
-        base = commit_all("base");
-        git({"checkout", "-q", "-b", "feature"});
-        write("a.txt", "two\n");
-        cand = commit_all("candidate");
-    }
+struct Fixture : mlci_test::BaseAndCandidate {
     void record(const Oid& commit, const eval::Run& r) {
         git::Repo repo = git::Repo::open(top);
         eval::NotesStore store(repo);

@@ -92,16 +92,7 @@ rules = [{ metric = "score", max_drop = "2%" }]
 on_missing_baseline = "pass"
 )";
 
-struct Fixture : TempRepo {
-    Oid base, cand;
-    Fixture() {
-        git({"init", "-q", "-b", "main"});
-        write("a.txt", "one\n");
-        base = commit_all("base");
-        git({"checkout", "-q", "-b", "feature"});
-        write("a.txt", "two\n");
-        cand = commit_all("candidate");
-    }
+struct Fixture : mlci_test::BaseAndCandidate {
     GateResult check(const std::string& gate_name, const std::vector<std::string>& stages = k_stages) {
         git::Repo repo = git::Repo::open(top);
         eval::NotesStore store(repo);
