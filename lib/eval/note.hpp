@@ -19,6 +19,11 @@ inline bool is_case_value(double v) {
 
 /// Ordered name → number pairs (metrics or per-case results), kept in the order written.
 using Numbers = std::vector<std::pair<std::string, double>>;
+/// A case's labels (its dimensions), in the order written: label name → value, e.g. prompt = "triage",
+/// provider = "echo" (issue 16, part 2).
+using Labels = std::vector<std::pair<std::string, std::string>>;
+/// Case id → its labels, for the cases that carry any.
+using CaseLabels = std::vector<std::pair<std::string, Labels>>;
 /// Ordered name → samples (a metric measured several times, a case answered several times).
 using Samples = std::vector<std::pair<std::string, std::vector<double>>>;
 
@@ -50,6 +55,8 @@ struct Run {
     Samples case_samples;
     /// Case id → the cluster of cases that share its context (Miller 2024's clustered errors).
     std::vector<std::pair<std::string, std::string>> clusters;
+    /// Case id → its labels (prompt, provider, task, …): which cases a gate's `select` picks.
+    CaseLabels labels;
 
     bool ok() const { return status == "ok"; }
     std::optional<double> metric(std::string_view name) const { return lookup(metrics, name); }

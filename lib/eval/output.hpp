@@ -18,6 +18,7 @@ struct SuiteOutput {
     Samples metric_samples; // the names given as lists
     Samples case_samples;
     std::vector<std::pair<std::string, std::string>> clusters;
+    CaseLabels labels; // case id → its labels (prompt, provider, …)
 };
 
 /// Parse a suite's output: JSON when the first non-blank character is '{', TOML otherwise. A metric must
