@@ -215,6 +215,22 @@ TEST_SUITE("eval.labels") {
                        "'labels' must be a table of case id"));
     }
 
+    TEST_CASE("labels count toward a run's limit of samples") {
+        eval::Run r;
+        r.suite = "qa";
+        r.id = "big";
+        for (int i = 0; i < 70000; ++i) {
+            std::string id = "q" + std::to_string(i);
+            r.cases.emplace_back(id, 1);
+            r.labels.push_back({id, {{"prompt", "a"}, {"provider", "b"}}});
+        }
+        CHECK(eval::run_samples_problem(r) == "it holds 210000 samples (at most 200000 per run)");
+        for (auto& [id, l] : r.labels) {
+            l.pop_back();
+        }
+        CHECK(eval::run_samples_problem(r).empty());
+    }
+
     TEST_CASE("labelled metric names: canonical, escaped, strict") {
         std::string why;
         auto n = eval::parse_metric_name("pass_rate{provider=b, prompt=a|c}", &why);
