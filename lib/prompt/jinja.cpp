@@ -52,6 +52,29 @@ bool blank(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
+// Tags Jinja or Nunjucks know that the subset does not render.
+const std::set<std::string> k_known_tags = {
+    "set",    "endset",   "macro",      "endmacro",      "call",     "endcall", "include",
+    "import", "from",     "extends",    "block",         "endblock", "filter",  "endfilter",
+    "with",   "endwith",  "autoescape", "endautoescape", "do",       "break",   "continue",
+    "trans",  "endtrans", "asyncEach",  "asyncAll"};
+
+// Fails unless `name` is a tag of the subset: naming a tag of Jinja's that mlci does not render apart
+// from a tag nobody knows.
+void refuse_tag(const std::string& name, int line) {
+    static const std::set<std::string> ours = {"if", "elif", "else", "endif", "for", "endfor"};
+    if (ours.count(name)) {
+        return;
+    }
+    if (name == "endraw") {
+        fail(line, "{% endraw %} without {% raw %}", "remove it, or open it with {% raw %}");
+    }
+    if (k_known_tags.count(name)) {
+        fail(line, "tag '" + name + "' is not supported by mlci's Jinja subset");
+    }
+    fail(line, "unknown tag '" + name + "'", k_subset_fix);
+}
+
 // One forward pass over the body into text and tag segments, whitespace control applied.
 class Lexer {
   public:
@@ -257,6 +280,9 @@ class Lexer {
                 ++m_i;
                 seg.lex.push_back({Lexeme::Kind::op, std::string(1, c), m_line});
             } else {
+                if (close == '%' && !seg.lex.empty() && seg.lex[0].kind == Lexeme::Kind::ident) {
+                    refuse_tag(seg.lex[0].s, line); // `{% set x = 1 %}`: the tag is the news, not its '='
+                }
                 std::string what = static_cast<unsigned char>(c) < 0x80
                                        ? "'" + std::string(1, c) + "'"
                                        : std::string("a non-ASCII character");
@@ -274,13 +300,6 @@ struct FilterArity {
 };
 constexpr FilterArity k_filters[] = {{"default", 1, 2}, {"trim", 0, 0},   {"upper", 0, 0},  {"lower", 0, 0},
                                      {"join", 0, 1},    {"length", 0, 0}, {"replace", 2, 2}};
-
-// Tags Jinja or Nunjucks know that the subset does not render.
-const std::set<std::string> k_known_tags = {
-    "set",    "endset",   "macro",      "endmacro",      "call",     "endcall", "include",
-    "import", "from",     "extends",    "block",         "endblock", "filter",  "endfilter",
-    "with",   "endwith",  "autoescape", "endautoescape", "do",       "break",   "continue",
-    "trans",  "endtrans", "asyncEach",  "asyncAll"};
 
 class Parser {
   public:
@@ -344,18 +363,8 @@ class Parser {
         if (s.lex.empty() || s.lex[0].kind != Lexeme::Kind::ident) {
             fail(s.line, "'{%' must start with a tag name", "e.g. {% if name %}");
         }
-        const std::string& name = s.lex[0].s;
-        static const std::set<std::string> ours = {"if", "elif", "else", "endif", "for", "endfor"};
-        if (ours.count(name)) {
-            return name;
-        }
-        if (name == "endraw") {
-            fail(s.line, "{% endraw %} without {% raw %}", "remove it, or open it with {% raw %}");
-        }
-        if (k_known_tags.count(name)) {
-            fail(s.line, "tag '" + name + "' is not supported by mlci's Jinja subset");
-        }
-        fail(s.line, "unknown tag '" + name + "'", k_subset_fix);
+        refuse_tag(s.lex[0].s, s.line);
+        return s.lex[0].s;
     }
 
     Node if_block(const Segment& s, int depth) {

@@ -127,6 +127,8 @@ TEST_SUITE("prompt/jinja") {
             CHECK(i.line == 2);
             CHECK(i.fix.find("rewrite it") != std::string::npos);
         }
+        CHECK(issue("{% set x = 1 %}").message == "tag 'set' is not supported by mlci's Jinja subset");
+        CHECK(issue("{% frob x = 1 %}").message == "unknown tag 'frob'");
         CHECK(issue("\n{{ x | title }}").message == "filter 'title' is not supported by mlci's Jinja subset");
         CHECK(issue("\n{{ x | title }}").line == 2);
         CHECK(issue("{{ x + 1 }}").message == "'+' in a tag is not supported by mlci's Jinja subset");
