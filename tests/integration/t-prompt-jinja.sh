@@ -52,6 +52,13 @@ begin_test "check and render of a promptfoo-style prompt: filters, default, if a
     expect_eq "$(json_get 'd["rendered"], d["template"]')" "('Ticket: x\\nTier: FREE\\nAnswer briefly.\\n', 'jinja')"
     run git prompt show triage --meta
     expect_out "template: jinja"
+    # A deployed application learns from the bundle how to fill the body.
+    commit_all "triage"
+    run git prompt bump --minor
+    expect_rc 0
+    run git prompt export
+    expect_rc 0
+    expect_eq "$(json_get 'd["prompts"]["triage"]["template"]')" "jinja"
     exit "$_case_failed"
 ) || _case_failed=1
 end_test
