@@ -232,6 +232,21 @@ begin_test "pre-commit refuses a bad Jinja prompt and commits nothing; the fixed
     run git commit -m "triage prompt"
     expect_rc 0
     [ "$(git rev-parse HEAD)" != "$head" ] || fail "the fixed prompt was not committed"
+    # The repository default reaches the hook: a promptfoo file without front matter is read as Jinja.
+    mkdir -p .mlci
+    printf '[prompt]\ntemplate = "jinja"\n' >.mlci/config.toml
+    git add .mlci/config.toml && git commit -q -m "jinja by default"
+    head=$(git rev-parse HEAD)
+    printf 'Hi {{ name | trim }}\n{%% if vip %%}VIP\n' >prompts/pf.prompt
+    git add prompts/pf.prompt
+    run git commit -m "promptfoo prompt"
+    expect_rc 1
+    expect_err "prompts/pf.prompt:2: {% if %} is not closed"
+    expect_eq "$(git rev-parse HEAD)" "$head"
+    printf 'Hi {{ name | trim }}\n{%% if vip %%}VIP{%% endif %%}\n' >prompts/pf.prompt
+    git add prompts/pf.prompt
+    run git commit -m "promptfoo prompt"
+    expect_rc 0
     exit "$_case_failed"
 ) || _case_failed=1
 end_test
