@@ -403,7 +403,7 @@ class Parser {
         if (n.text == "loop") {
             fail(s.line, "'loop' is Jinja's own loop variable", "choose another name");
         }
-        if (m_at >= m_lex->size() || (*m_lex)[m_at].s != "in") {
+        if (!at_word("in")) {
             fail(s.line, "{% for " + n.text + " %} needs 'in' (only one loop variable is supported)",
                  "write {% for " + n.text + " in list %}");
         }

@@ -117,6 +117,8 @@ TEST_SUITE("prompt/jinja") {
         CHECK(issue("{% for in xs %}{% endfor %}").message == "{% for %} needs a loop variable");
         CHECK(issue("{% for a, b in xs %}{% endfor %}").message ==
               "{% for a %} needs 'in' (only one loop variable is supported)");
+        CHECK(issue("{% for x \"in\" xs %}{% endfor %}").message ==
+              "{% for x %} needs 'in' (only one loop variable is supported)");
         CHECK(issue("{% for loop in xs %}{% endfor %}").message == "'loop' is Jinja's own loop variable");
     }
 
