@@ -44,4 +44,22 @@ void Config::add_local_string(const std::string& key, const std::string& value) 
     check(git_config_set_multivar(m_local, key.c_str(), "^\\b$", value.c_str()), "cannot set " + key);
 }
 
+bool Config::remove_local_value(const std::string& key, const std::string& value) {
+    // The value as a POSIX extended regexp matching only itself.
+    std::string re = "^";
+    for (char c : value) {
+        if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) {
+            re += '\\';
+        }
+        re += c;
+    }
+    re += '$';
+    int rc = git_config_delete_multivar(m_local, key.c_str(), re.c_str());
+    if (rc == GIT_ENOTFOUND) {
+        return false;
+    }
+    check(rc, "cannot unset " + key);
+    return true;
+}
+
 } // namespace mlci::git
