@@ -40,7 +40,9 @@ std::string short_hash(const std::optional<std::string>& text, const std::string
     try {
         toml::table t = parse_toml(*text, path, ErrorKind::input);
         auto h = t["hash"].value<std::string>();
-        if (!h || h->rfind("xxh128:", 0) != 0 || h->size() < 15) {
+        // Repository content: only "xxh128:" and hex digits are ever shown.
+        if (!h || h->rfind("xxh128:", 0) != 0 || h->size() < 15 ||
+            h->find_first_not_of("0123456789abcdef", 7) != std::string::npos) {
             return "";
         }
         return h->substr(0, 15);

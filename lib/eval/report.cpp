@@ -302,20 +302,19 @@ void for_each_group(const std::vector<MetricRow>& rows, F&& each) {
 }
 
 // The "changed between base and head" lines: each prompt and model pointer, then how many other files.
-// `esc` escapes names and paths (they come from the repository); `prefix` starts each line.
-std::string changes_lines(const Changes& c, std::string (*esc)(std::string_view), const std::string& prefix,
-                          const std::string& quote) {
+// `esc` escapes names, paths and versions (they come from the repository); `prefix` starts each line.
+std::string changes_lines(const Changes& c, std::string (*esc)(std::string_view), const std::string& prefix) {
     std::string out;
     for (const auto* list : {&c.prompts, &c.models}) {
         for (const auto& a : *list) {
-            out += prefix + (list == &c.prompts ? "prompt " : "model ") + quote + esc(a.name) + quote + ": " +
-                   change_text(a) + "\n";
+            out += prefix + (list == &c.prompts ? "prompt " : "model ") + esc(a.name) + ": " +
+                   esc(change_text(a)) + "\n";
         }
     }
     if (c.other_count > 0) {
         std::vector<std::string> names;
         for (const auto& p : c.other_first) {
-            names.push_back(quote + esc(p) + quote);
+            names.push_back(esc(p));
         }
         out += prefix + std::to_string(c.other_count) +
                (c.other_count == 1 ? " other file: " : " other files: ") + join(names, ", ") +
@@ -445,7 +444,7 @@ BaseRef default_base_ref(const git::Repo& repo, const Gates* gates, const Report
         }
         rep.warnings.push_back(opt.ci_target_var + " names " + quoted(opt.ci_target) + ", but " +
                                quoted(ref) + " does not exist in this clone (fetch it: git fetch origin " +
-                               opt.ci_target + "); using the default base");
+                               shell_quote(opt.ci_target) + "); using the default base");
     }
     const Gate* pp = gates ? gates->gate("pre-push") : nullptr;
     if (pp && !pp->baseline.empty()) {
@@ -562,7 +561,7 @@ std::string render_text(const Report& r) {
     if (!r.base_why.empty()) {
         out += "base: " + term_escape(r.base_why) + "\n";
     }
-    std::string changed = changes_lines(r.changes, term_escape, "  ", "");
+    std::string changed = changes_lines(r.changes, term_escape, "  ");
     if (!changed.empty()) {
         out += "changed since base:\n" + changed;
     }
@@ -631,9 +630,9 @@ std::string render_markdown(const Report& r) {
     for (const auto& w : r.warnings) {
         out += "> ⚠️ " + md_escape(w) + "\n\n";
     }
-    std::string changed = changes_lines(r.changes, md_escape, "- ", "");
+    std::string changed = changes_lines(r.changes, md_escape, "- ");
     if (!changed.empty()) {
-        out += "### Changed since base\n\n" + changed + "\n";
+        out += "### Changed since base\n\n" + changed;
     }
     if (r.rows.empty()) {
         out += "_No eval results on either commit._\n";
