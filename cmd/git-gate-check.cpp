@@ -55,8 +55,10 @@ const bool reg_check = add_subcommand(
 const bool reg_report = add_subcommand(
     "report", "the pull-request view: base vs head, gates, trends",
     [](CLI::App& sub, Opts& o) {
-        sub.add_option("--base", o.base,
-                       "base commit (default: merge base with the pre-push gate's baseline)");
+        sub.add_option(
+            "--base", o.base,
+            "base commit (default: the pull request's target in CI, else the merge base with the pre-push "
+            "gate's baseline; never the head itself)");
         sub.add_option("--head", o.head, "head commit (default HEAD)");
         sub.add_option("--format", o.format, "text, markdown or json")
             ->check(CLI::IsMember({"text", "markdown", "json"}));
@@ -73,6 +75,7 @@ const bool reg_report = add_subcommand(
         ro.head = o.head;
         ro.last = o.last;
         ro.stages = eval::configured_stages(repo);
+        eval::read_ci_env(ro);
         eval::Report rep = eval::build_report(repo, store, gates ? &*gates : nullptr, ro);
         std::string fmt = o.json ? "json" : o.format;
         if (fmt == "json") {

@@ -4,6 +4,7 @@
 
 #include "eval/labels.hpp"
 #include "eval/report.hpp"
+#include "eval/report_format.hpp"
 #include "util/diag.hpp"
 #include "util/escape.hpp"
 #include "util/json.hpp"
@@ -90,11 +91,19 @@ std::string gate_text(const GateResult& g) {
             Colour vc = r.status == "pass"   ? Colour::green
                         : r.status == "fail" ? Colour::red
                                              : Colour::yellow;
+            // Values by the metric's unit, the change worded by the rule's own direction (issue 16: a
+            // bare "▲ +3" on `failed` read as progress).
+            Unit u = metric_unit(r.rule.metric, r.baseline, r.candidate);
+            Better b = r.rule.kind == Rule::Kind::min || r.rule.kind == Rule::Kind::max_drop ? Better::higher
+                                                                                             : Better::lower;
+            auto cell = [&](std::optional<double> v) { return v ? unit_value(*v, u) : std::string("—"); };
+            std::string delta =
+                r.baseline && r.candidate ? change_words(*r.baseline, *r.candidate, b, u) : "";
             std::vector<std::string> row = {term_escape(r.rule.metric),
                                             r.suite.empty() ? "—" : term_escape(r.suite),
-                                            value_text(r.baseline),
-                                            value_text(r.candidate),
-                                            delta_text(r.baseline, r.candidate, false),
+                                            cell(r.baseline),
+                                            cell(r.candidate),
+                                            delta,
                                             term_escape(r.rule.describe()),
                                             paint(r.status, vc)};
             if (intervals) {

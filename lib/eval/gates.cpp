@@ -443,6 +443,28 @@ Gate parse_gate(const Reader& rd, const std::string& name, const toml::node& nod
     return g;
 }
 
+// [metric.X]: only `better = "higher" | "lower"`; anything else is a config error (a typo would
+// silently colour a regression green).
+MetricDef parse_metric(const Reader& rd, const std::string& name, const toml::node& node) {
+    const toml::table& t = named_table(rd, "metric." + name, node);
+    MetricDef m;
+    m.name = name;
+    m.where = where(rd.source, node);
+    for (const auto& [k, v] : t) {
+        std::string key(k.str());
+        if (key != "better") {
+            rd.fail(v, "unknown key 'metric." + name + "." + key +
+                           "' (expected better = \"higher\" or \"lower\")");
+        }
+        m.better = rd.string(v, "metric." + name + ".better");
+        if (m.better != "higher" && m.better != "lower") {
+            rd.fail(v, "'metric." + name + ".better' must be \"higher\" or \"lower\" (got " +
+                           quoted(m.better) + ")");
+        }
+    }
+    return m;
+}
+
 } // namespace
 
 Gates parse_gates(const std::string& text, const std::string& source) {
@@ -466,6 +488,15 @@ Gates parse_gates(const std::string& text, const std::string& source) {
                                     "letter or digit)");
                 }
                 out.suites.emplace(name, parse_suite(rd, name, sn));
+            }
+        } else if (k.str() == "metric") {
+            const toml::table* t = node.as_table();
+            if (t == nullptr) {
+                rd.fail(node, "'metric' must be a table of [metric.NAME] tables");
+            }
+            for (const auto& [mk, mn] : *t) {
+                std::string name(mk.str());
+                out.metrics.emplace(name, parse_metric(rd, name, mn));
             }
         } else if (k.str() != "gate") {
             warn(where(source, node) + ": unknown key '" + std::string(k.str()) + "' (ignored)");

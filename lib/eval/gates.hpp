@@ -69,10 +69,18 @@ struct Gate {
     std::string allow_removed_text() const;
 };
 
+/// `[metric.X]`: how the report shows metric X (git-gate(1) REPORT); X may be a per-label name.
+struct MetricDef {
+    std::string name;
+    std::string better; // "higher" | "lower"; "" when not given
+    std::string where;  // file:line
+};
+
 struct Gates {
     std::string source;
     std::map<std::string, SuiteDef> suites;
-    std::vector<Gate> gates; // in file order
+    std::vector<Gate> gates;                  // in file order
+    std::map<std::string, MetricDef> metrics; // [metric.X] tables by name
     const Gate* gate(const std::string& name) const;
     const SuiteDef* suite(const std::string& name) const;
 };

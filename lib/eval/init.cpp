@@ -1,7 +1,9 @@
 // `git gate init` (init.hpp): the scaffold texts of config.toml and gates.toml, and init_repo, which
-// writes them when absent and adds the notes refspec and notes.displayRef through git/config.hpp.
+// writes them when absent and adds the notes refspec and notes.displayRef (the one-line summaries of
+// log_notes.hpp) through git/config.hpp.
 #include "eval/init.hpp"
 
+#include "eval/log_notes.hpp"
 #include "eval/notes.hpp"
 #include "fsutil/file.hpp"
 #include "git/config.hpp"
@@ -88,12 +90,20 @@ std::vector<std::string> init_repo(git::Repo& repo) {
             done.push_back("remote '" + r + "' now fetches eval notes (" + spec + ")");
         }
     }
-    auto refs = cfg.strings("notes.displayRef");
-    if (std::find(refs.begin(), refs.end(), k_notes_ref) == refs.end()) {
-        // Appended: the user's own displayRefs stay.
-        cfg.add_local_string("notes.displayRef", k_notes_ref);
-        done.push_back(std::string("git log now shows eval notes (notes.displayRef = ") + k_notes_ref + ")");
+    // git log shows the one-line summaries, not the full eval notes (issue 16: 29 lines became 175 for
+    // 5 commits); an eval ref set by an earlier init is replaced. The full note stays one command away.
+    if (cfg.remove_local_value("notes.displayRef", k_notes_ref)) {
+        done.push_back(std::string("git log no longer shows whole eval notes (") + k_notes_ref +
+                       "); see one with: git notes --ref=mlci/evals show");
     }
+    auto refs = cfg.strings("notes.displayRef");
+    if (std::find(refs.begin(), refs.end(), k_log_ref) == refs.end()) {
+        // Appended: the user's own displayRefs stay.
+        cfg.add_local_string("notes.displayRef", k_log_ref);
+        done.push_back(std::string("git log now shows a line per eval run (notes.displayRef = ") + k_log_ref +
+                       ")");
+    }
+    refresh_log_notes(repo); // summaries of the notes recorded before (or by an older mlci)
     return done;
 }
 

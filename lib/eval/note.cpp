@@ -316,7 +316,15 @@ std::string format_number(double v) {
     if (std::isinf(v)) {
         return v > 0 ? "inf" : "-inf";
     }
+    // Rounded to 12 significant digits, then written in the shortest form that reads back as that
+    // rounded value: 0.1 + 0.2 is "0.3", not "0.30000000000000004" (float noise of the tools that
+    // wrote the numbers, issue 16). Idempotent: the rounded value rounds to itself. Integers that a
+    // double holds exactly (below 2^53) are kept whole: a count has no noise to lose.
     char buf[64];
+    if (!(std::fabs(v) < 9007199254740992.0 && v == std::floor(v))) {
+        auto r12 = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 12);
+        std::from_chars(buf, r12.ptr, v);
+    }
     auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
     std::string s(buf, ptr);
     if (s.find_first_of(".eE") == std::string::npos) {

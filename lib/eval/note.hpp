@@ -109,7 +109,9 @@ inline constexpr int64_t k_future_skew_s = 24 * 60 * 60;
 /// Is the run dated more than k_future_skew_s after `now`? Such an `at` is reported (it orders nothing).
 bool dated_in_future(const Run& run, int64_t now);
 
-/// A number as TOML/JSON text: shortest round-trip form, always with a '.' or exponent.
+/// A number as TOML/JSON text for a note: rounded to 12 significant digits (an integer below 2^53 kept
+/// whole), in the shortest form that reads back as the rounded value, always with a '.' or exponent;
+/// format_number(parse(format_number(v))) == format_number(v).
 std::string format_number(double v);
 
 } // namespace mlci::eval

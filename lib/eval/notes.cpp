@@ -4,6 +4,7 @@
 #include "eval/notes.hpp"
 
 #include "config/toml.hpp"
+#include "eval/log_notes.hpp"
 #include "git/notes.hpp"
 #include "util/diag.hpp"
 #include "util/error.hpp"
@@ -106,6 +107,7 @@ void NotesStore::edit(const std::map<Oid, NoteEdit>& edits, const std::string& m
         }
         Oid commit = git::write_notes_commit(m_repo, tree, parents, message);
         if (git::move_ref(m_repo, m_ref, old, commit, message)) {
+            refreshed();
             return;
         }
         backoff(attempt);
@@ -114,6 +116,12 @@ void NotesStore::edit(const std::map<Oid, NoteEdit>& edits, const std::string& m
                 "cannot update " + m_ref + ": other writers kept moving it (" + std::to_string(tries) +
                     " tries)",
                 "run the command again");
+}
+
+void NotesStore::refreshed() {
+    if (m_ref == k_notes_ref) {
+        refresh_log_notes_or_warn(m_repo); // the summaries git log shows follow every move
+    }
 }
 
 void NotesStore::append(const Oid& commit, const Run& run) {
@@ -291,6 +299,7 @@ std::optional<Oid> NotesStore::merge_from(const Oid& other, const std::string& m
             next = git::write_notes_commit(m_repo, tree, {*old, other}, message);
         }
         if (git::move_ref(m_repo, m_ref, old, next, message)) {
+            refreshed();
             return next;
         }
         backoff(attempt);

@@ -62,6 +62,8 @@ class NotesStore {
                                        const std::string& other_name = "the other notes", int tries = 20);
 
   private:
+    /// After the ref moved: rebuild the one-line summaries of refs/notes/mlci/log (log_notes.hpp).
+    void refreshed();
     git::Repo& m_repo;
     std::string m_ref;
 };

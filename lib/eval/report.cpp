@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <set>
 
 namespace mlci::eval {
@@ -31,6 +32,29 @@ std::string value_with_spread(const Run& r, const std::string& metric) {
         out += " ± " + value_text(h);
     }
     return out;
+}
+
+std::string metric_value_text(const Run& r, const std::string& metric, Unit u) {
+    auto v = r.metric(metric);
+    if (!v) {
+        return "—";
+    }
+    std::string out = unit_value(*v, u);
+    if (double h = spread(r, metric, k_default_confidence); h > 0) {
+        out += " ± " + unit_delta(h, u).substr(1); // the half-width without its sign
+    }
+    return out;
+}
+
+void read_ci_env(ReportOptions& opt) {
+    for (const char* var : {"GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME"}) {
+        const char* v = std::getenv(var);
+        if (v != nullptr && *v != '\0') {
+            opt.ci_target = v;
+            opt.ci_target_var = var;
+            return;
+        }
+    }
 }
 
 std::string cases_summary(const Run& r) {
@@ -248,13 +272,54 @@ std::string gate_details(const GateResult& g) {
     return join(parts, "; ");
 }
 
-// A delta with its interval: "▲ +0.01 (+1.2%) [−0.004, +0.024]".
+// A delta in words with its interval: "worse ▼ −1.2 pp [−2.4 pp, +0.1 pp]".
 std::string delta_cell(const MetricRow& m) {
-    std::string out = delta_text(m.base, m.head, true);
+    std::string out = m.delta_words;
     if (m.delta) {
-        char buf[96];
-        std::snprintf(buf, sizeof buf, " [%+.4g, %+.4g]", m.delta->lo, m.delta->hi);
-        out += buf;
+        out += " [" + unit_delta(m.delta->lo, m.unit) + ", " + unit_delta(m.delta->hi, m.unit) + "]";
+    }
+    return out;
+}
+
+// The delta cell on a terminal: worse in red, better in green (paint: never without a terminal or with
+// NO_COLOR).
+std::string painted_delta(const MetricRow& m) {
+    Colour c = m.change == "worse" ? Colour::red : m.change == "better" ? Colour::green : Colour::none;
+    return c == Colour::none ? delta_cell(m) : paint(delta_cell(m), c);
+}
+
+// Rows [begin, end) of one suite and label set, as consecutive groups: calls each(first, last) per group.
+template <class F>
+void for_each_group(const std::vector<MetricRow>& rows, F&& each) {
+    size_t i = 0;
+    while (i < rows.size()) {
+        size_t j = i + 1;
+        while (j < rows.size() && rows[j].suite == rows[i].suite && rows[j].labels == rows[i].labels) {
+            ++j;
+        }
+        each(i, j);
+        i = j;
+    }
+}
+
+// The "changed between base and head" lines: each prompt and model pointer, then how many other files.
+// `esc` escapes names, paths and versions (they come from the repository); `prefix` starts each line.
+std::string changes_lines(const Changes& c, std::string (*esc)(std::string_view), const std::string& prefix) {
+    std::string out;
+    for (const auto* list : {&c.prompts, &c.models}) {
+        for (const auto& a : *list) {
+            out += prefix + (list == &c.prompts ? "prompt " : "model ") + esc(a.name) + ": " +
+                   esc(change_text(a)) + "\n";
+        }
+    }
+    if (c.other_count > 0) {
+        std::vector<std::string> names;
+        for (const auto& p : c.other_first) {
+            names.push_back(esc(p));
+        }
+        out += prefix + std::to_string(c.other_count) +
+               (c.other_count == 1 ? " other file: " : " other files: ") + join(names, ", ") +
+               (c.other_count > c.other_first.size() ? ", …" : "") + "\n";
     }
     return out;
 }
@@ -274,7 +339,7 @@ std::string verdict_words(const GateResult& g) {
 
 // One suite's rows (base against head, with the trend along history), flips, removed and added and
 // flaky cases, and the error of its latest run on head.
-void add_suite(Report& rep, const std::string& s, const Run* h, const Run* b,
+void add_suite(Report& rep, const Gates* gates, const std::string& s, const Run* h, const Run* b,
                const std::vector<std::optional<Note>>& history_notes) {
     if (h != nullptr && !h->ok()) {
         rep.head_errors.push_back("suite '" + s + "': the latest run failed: " + h->reason);
@@ -289,17 +354,26 @@ void add_suite(Report& rep, const std::string& s, const Run* h, const Run* b,
             }
         }
     }
+    size_t first_row = rep.rows.size();
     for (const auto& m : metrics) {
         MetricRow row;
         row.suite = s;
         row.metric = m;
+        row.name = metric_base_name(m);
+        row.labels = metric_labels(m);
+        row.direction = metric_direction(gates, m);
         if (h != nullptr) {
             row.head = h->metric(m);
-            row.head_text = value_with_spread(*h, m);
         }
         if (b != nullptr) {
             row.base = b->metric(m);
-            row.base_text = value_with_spread(*b, m);
+        }
+        row.unit = metric_unit(m, row.base, row.head);
+        row.head_text = h != nullptr ? metric_value_text(*h, m, row.unit) : "";
+        row.base_text = b != nullptr ? metric_value_text(*b, m, row.unit) : "";
+        if (row.head && row.base) {
+            row.change = change_name(change_of(*row.base, *row.head, row.direction.better));
+            row.delta_words = change_words(*row.base, *row.head, row.direction.better, row.unit);
         }
         if (row.head && row.base && h->ok() && b->ok()) {
             // The change as a relative rule would judge it: its interval, when noise can be estimated.
@@ -319,6 +393,9 @@ void add_suite(Report& rep, const std::string& s, const Run* h, const Run* b,
         }
         rep.rows.push_back(std::move(row));
     }
+    // Plain metrics first, then each label set in turn (in name order), each in the run's order.
+    std::stable_sort(rep.rows.begin() + static_cast<std::ptrdiff_t>(first_row), rep.rows.end(),
+                     [](const MetricRow& x, const MetricRow& y) { return x.labels < y.labels; });
     if (h != nullptr && b != nullptr && h->ok() && b->ok()) {
         for (auto& f : case_flips(s, *h, *b, k_default_confidence)) {
             rep.flips.push_back(std::move(f));
@@ -332,6 +409,94 @@ void add_suite(Report& rep, const std::string& s, const Run* h, const Run* b,
     }
 }
 
+// The nearest first-parent ancestor of `head` (not head itself) whose note holds a run.
+std::optional<git::Oid> ancestor_with_results(const git::Repo& repo, const NotesStore& store,
+                                              const git::Oid& head, int max_walk) {
+    git::Oid cur = head;
+    for (int i = 0; i < max_walk; ++i) {
+        git::CommitInfo c = repo.commit(cur);
+        if (c.parents.empty()) {
+            return std::nullopt;
+        }
+        cur = c.parents[0];
+        auto n = store.read_lenient(cur);
+        if (n && !n->runs.empty()) {
+            return cur;
+        }
+    }
+    return std::nullopt;
+}
+
+// The ref to compare with when --base is not given, and why: the pull request's target branch in CI,
+// else the pre-push gate's baseline, else origin/HEAD.
+struct BaseRef {
+    std::string ref;
+    std::string why;
+    bool from_ci = false;
+};
+
+BaseRef default_base_ref(const git::Repo& repo, const Gates* gates, const ReportOptions& opt, Report& rep) {
+    if (!opt.ci_target.empty()) {
+        std::string ref = "origin/" + opt.ci_target;
+        if (git::valid_ref_name("refs/remotes/" + ref) && repo.resolve_commit(ref)) {
+            return {ref,
+                    "the merge base with " + ref + ", the pull request's target (" + opt.ci_target_var + ")",
+                    true};
+        }
+        rep.warnings.push_back(opt.ci_target_var + " names " + quoted(opt.ci_target) + ", but " +
+                               quoted(ref) + " does not exist in this clone (fetch it: git fetch origin " +
+                               shell_quote(opt.ci_target) + "); using the default base");
+    }
+    const Gate* pp = gates ? gates->gate("pre-push") : nullptr;
+    if (pp && !pp->baseline.empty()) {
+        return {pp->baseline, "the merge base with " + pp->baseline + ", the pre-push gate's baseline",
+                false};
+    }
+    return {"origin/HEAD", "the merge base with origin/HEAD", false};
+}
+
+// Set rep.base, base_ref and base_why. Returns whether the base is the default one (the merge base with
+// the pre-push gate's baseline or origin/HEAD, not the head itself), against which gates judge anyway.
+bool choose_base(const git::Repo& repo, const NotesStore& store, const Gates* gates, const ReportOptions& opt,
+                 Report& rep) {
+    if (!opt.base.empty()) {
+        auto b = repo.resolve_commit(opt.base);
+        if (!b) {
+            throw input_error("unknown revision '" + opt.base + "'", "give a branch, a tag or a commit id");
+        }
+        rep.base_ref = opt.base;
+        rep.base = repo.merge_base(rep.head, *b);
+        rep.base = rep.base ? rep.base : b;
+        rep.base_why =
+            *rep.base == *b ? "given with --base" : "the merge base with " + opt.base + " (--base)";
+        return false;
+    }
+    auto [ref, why, from_ci] = default_base_ref(repo, gates, opt, rep);
+    rep.base_ref = ref;
+    rep.base_why = why;
+    auto b = repo.resolve_commit(ref);
+    if (!b) {
+        rep.warnings.push_back("no base: '" + ref + "' does not exist (use --base REF)");
+        rep.base_why.clear();
+        return true;
+    }
+    rep.base = repo.merge_base(rep.head, *b);
+    rep.base = rep.base ? rep.base : b;
+    if (*rep.base != rep.head) {
+        return !from_ci;
+    }
+    // Right after a push the merge base is the head: comparing it with itself says nothing.
+    rep.base = ancestor_with_results(repo, store, rep.head, opt.max_walk);
+    if (!rep.base) {
+        rep.warnings.push_back("no base: " + why +
+                               " is the head itself, and no first-parent ancestor has results");
+        rep.base_why.clear();
+        return false;
+    }
+    rep.base_why = why + " is the head itself; using the nearest first-parent ancestor with results";
+    return false;
+}
+
 } // namespace
 
 Report build_report(const git::Repo& repo, const NotesStore& store, const Gates* gates,
@@ -339,21 +504,9 @@ Report build_report(const git::Repo& repo, const NotesStore& store, const Gates*
     Report rep;
     rep.head_ref = opt.head;
     rep.head = repo.commit_of(opt.head);
-    std::string base_ref = opt.base;
-    if (base_ref.empty()) {
-        const Gate* pp = gates ? gates->gate("pre-push") : nullptr;
-        base_ref = pp && !pp->baseline.empty() ? pp->baseline : "origin/HEAD";
-    }
-    rep.base_ref = base_ref;
-    if (auto b = repo.resolve_commit(base_ref)) {
-        rep.base = repo.merge_base(rep.head, *b);
-        if (!rep.base) {
-            rep.base = *b;
-        }
-    } else if (!opt.base.empty()) {
-        throw input_error("unknown revision '" + opt.base + "'", "give a branch, a tag or a commit id");
-    } else {
-        rep.warnings.push_back("no base: '" + base_ref + "' does not exist (use --base REF)");
+    bool base_is_default = choose_base(repo, store, gates, opt, rep);
+    if (rep.base) {
+        rep.changes = changes_between(repo, *rep.base, rep.head);
     }
 
     std::optional<Note> head_note = with_derived(store.read_lenient(rep.head));
@@ -377,7 +530,7 @@ Report build_report(const git::Repo& repo, const NotesStore& store, const Gates*
         suites.insert(s);
     }
     for (const auto& s : suites) {
-        add_suite(rep, s, head_runs.count(s) ? head_runs[s] : nullptr,
+        add_suite(rep, gates, s, head_runs.count(s) ? head_runs[s] : nullptr,
                   base_runs.count(s) ? base_runs[s] : nullptr, history_notes);
     }
 
@@ -388,8 +541,8 @@ Report build_report(const git::Repo& repo, const NotesStore& store, const Gates*
             }
             CheckOptions co;
             co.stages = opt.stages;
-            if (!opt.base.empty() && rep.base) {
-                co.baseline_override = rep.base->hex();
+            if (!base_is_default && rep.base) {
+                co.baseline_override = rep.base->hex(); // the gates judge against the base shown
             }
             rep.gates.push_back(check_gate(repo, store, *gates, g, rep.head, co));
             for (const auto& w : rep.gates.back().warnings) {
@@ -406,16 +559,32 @@ Report build_report(const git::Repo& repo, const NotesStore& store, const Gates*
 std::string render_text(const Report& r) {
     std::string out = "head " + r.head.short_hex() + " (" + term_escape(r.head_ref) + ")";
     out += r.base ? ", base " + r.base->short_hex() + " (" + term_escape(r.base_ref) + ")\n" : ", no base\n";
+    if (!r.base_why.empty()) {
+        out += "base: " + term_escape(r.base_why) + "\n";
+    }
+    std::string changed = changes_lines(r.changes, term_escape, "  ");
+    if (!changed.empty()) {
+        out += "changed since base:\n" + changed;
+    }
     if (r.rows.empty()) {
         out += "no eval results on either commit\n";
-    } else {
-        std::vector<std::vector<std::string>> rows = {{"SUITE", "METRIC", "BASE", "HEAD", "DELTA", "TREND"}};
-        for (const auto& m : r.rows) {
-            rows.push_back({term_escape(m.suite), term_escape(m.metric), value_cell(m.base_text),
-                            value_cell(m.head_text), delta_cell(m), sparkline(m.trend)});
+    }
+    for_each_group(r.rows, [&](size_t first, size_t last) {
+        const MetricRow& g = r.rows[first];
+        if (first == 0 || r.rows[first - 1].suite != g.suite) {
+            out += "\nsuite " + paint(term_escape(g.suite), Colour::bold) + "\n";
+        }
+        if (!g.labels.empty()) {
+            out += "  " + term_escape(g.labels) + ":\n";
+        }
+        std::vector<std::vector<std::string>> rows = {{"  METRIC", "BASE", "HEAD", "DELTA", "TREND"}};
+        for (size_t i = first; i < last; ++i) {
+            const MetricRow& m = r.rows[i];
+            rows.push_back({"  " + term_escape(m.labels.empty() ? m.metric : m.name), value_cell(m.base_text),
+                            value_cell(m.head_text), painted_delta(m), sparkline(m.trend)});
         }
         out += format_table(rows);
-    }
+    });
     for (const auto& e : r.head_errors) {
         out += term_escape(e) + "\n";
     }
@@ -457,19 +626,36 @@ std::string render_markdown(const Report& r) {
     out += "Head `" + r.head.short_hex() + "` (" + md_escape(r.head_ref) + ")";
     out += r.base ? " against base `" + r.base->short_hex() + "` (" + md_escape(r.base_ref) + ")\n\n"
                   : ", no base\n\n";
+    if (!r.base_why.empty()) {
+        out += "Base: " + md_escape(r.base_why) + ".\n\n";
+    }
     for (const auto& w : r.warnings) {
         out += "> ⚠️ " + md_escape(w) + "\n\n";
     }
+    std::string changed = changes_lines(r.changes, md_escape, "- ");
+    if (!changed.empty()) {
+        out += "### Changed since base\n\n" + changed;
+    }
     if (r.rows.empty()) {
         out += "_No eval results on either commit._\n";
-    } else {
-        out += "| suite | metric | base | head | Δ | trend |\n|---|---|---:|---:|---|---|\n";
-        for (const auto& m : r.rows) {
-            out += "| " + md_escape(m.suite) + " | " + md_escape(m.metric) + " | " + value_cell(m.base_text) +
-                   " | " + value_cell(m.head_text) + " | " + delta_cell(m) + " | " + sparkline(m.trend) +
-                   " |\n";
-        }
     }
+    for_each_group(r.rows, [&](size_t first, size_t last) {
+        const MetricRow& g = r.rows[first];
+        if (first == 0 || r.rows[first - 1].suite != g.suite) {
+            out += "\n### Suite " + md_escape(g.suite) + "\n";
+        }
+        if (!g.labels.empty()) {
+            out += "\n#### " + md_escape(g.labels) + "\n";
+        }
+        out += "\n| metric | base | head | Δ | trend |\n|---|---:|---:|---|---|\n";
+        for (size_t i = first; i < last; ++i) {
+            const MetricRow& m = r.rows[i];
+            const char* icon = m.change == "worse" ? "🔴 " : m.change == "better" ? "🟢 " : "";
+            out += "| " + md_escape(m.labels.empty() ? m.metric : m.name) + " | " +
+                   md_escape(value_cell(m.base_text)) + " | " + md_escape(value_cell(m.head_text)) + " | " +
+                   icon + md_escape(delta_cell(m)) + " | " + sparkline(m.trend) + " |\n";
+        }
+    });
     for (const auto& e : r.head_errors) {
         out += "\n❌ " + md_escape(e) + "\n";
     }
@@ -561,12 +747,42 @@ Json flips_json(const std::vector<CaseFlip>& flips) {
     return out;
 }
 
+namespace {
+
+Json changes_json(const Changes& c) {
+    Json j = Json::object();
+    for (const auto* list : {&c.prompts, &c.models}) {
+        Json arr = Json::array();
+        for (const auto& a : *list) {
+            Json o = Json::object();
+            o["name"] = a.name;
+            o["path"] = a.path;
+            o["status"] = a.status;
+            o["base_version"] = a.base_version.empty() ? Json() : Json(a.base_version);
+            o["head_version"] = a.head_version.empty() ? Json() : Json(a.head_version);
+            if (list == &c.models) {
+                o["base_hash"] = a.base_hash.empty() ? Json() : Json(a.base_hash);
+                o["head_hash"] = a.head_hash.empty() ? Json() : Json(a.head_hash);
+            }
+            arr.push_back(o);
+        }
+        j[list == &c.prompts ? "prompts" : "models"] = arr;
+    }
+    j["other_count"] = static_cast<uint64_t>(c.other_count);
+    j["other_first"] = Json::strings(c.other_first);
+    return j;
+}
+
+} // namespace
+
 Json report_json(const Report& r) {
     Json j = Json::object();
     j["head"] = r.head.hex();
     j["head_ref"] = r.head_ref;
     j["base"] = r.base ? Json(r.base->hex()) : Json();
     j["base_ref"] = r.base_ref;
+    j["base_why"] = r.base_why;
+    j["changes"] = changes_json(r.changes);
     Json rows = Json::array();
     for (const auto& m : r.rows) {
         Json row = Json::object();
@@ -575,6 +791,14 @@ Json report_json(const Report& r) {
         row["base"] = m.base ? Json(*m.base) : Json();
         row["head"] = m.head ? Json(*m.head) : Json();
         row["delta"] = m.base && m.head ? Json(*m.head - *m.base) : Json();
+        row["name"] = m.name;
+        row["labels"] = m.labels;
+        row["direction"] = better_name(m.direction.better);
+        row["direction_from"] = m.direction.from;
+        row["change"] = m.change.empty() ? Json() : Json(m.change);
+        row["base_text"] = m.base_text;
+        row["head_text"] = m.head_text;
+        row["delta_text"] = m.delta_words;
         if (m.delta) {
             Json d = Json::object();
             d["low"] = m.delta->lo;

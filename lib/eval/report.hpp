@@ -1,9 +1,11 @@
 // `git gate report` (the pull-request view) and `git gate log` (a metric along history).
 #pragma once
 
+#include "eval/changes.hpp"
 #include "eval/check.hpp"
 #include "eval/gates.hpp"
 #include "eval/notes.hpp"
+#include "eval/report_format.hpp"
 #include "git/repo.hpp"
 #include "util/json.hpp"
 
@@ -24,6 +26,16 @@ struct MetricRow {
     /// cases, or Welch): nullopt when either side is a lone value.
     std::optional<stats::Interval> delta;
     std::vector<std::optional<double>> trend; // oldest → newest, the last is head
+    /// The metric without its label set ("pass_rate") and the label set ("prompt=triage, provider=x",
+    /// "" for a plain metric): rows are grouped by suite, then label set, plain metrics first.
+    std::string name;
+    std::string labels;
+    Direction direction;     // which way is better, and from where (rule, config, name)
+    Unit unit = Unit::plain; // how base_text, head_text and delta_words write numbers
+    /// "better" | "worse" | "same" of head against base; "" when either is missing.
+    std::string change;
+    /// "worse ▲ +3", "better ▼ −12 ms", "same = 0"; "" when either is missing.
+    std::string delta_words;
 };
 
 struct Report {
@@ -31,7 +43,11 @@ struct Report {
     std::string head_ref;
     std::optional<git::Oid> base;
     std::string base_ref;
-    std::vector<MetricRow> rows;
+    /// Why this base: "--base", "the merge base with origin/main (GITHUB_BASE_REF)", "… was the head
+    /// itself: the nearest first-parent ancestor with results" (shown in the report's header).
+    std::string base_why;
+    Changes changes;             // what changed from base to head (empty without a base)
+    std::vector<MetricRow> rows; // grouped: by suite, then label set (plain metrics first)
     std::vector<GateResult> gates;
     std::vector<CaseFlip> flips;     // head against base, per suite
     std::vector<FlakyCase> flaky;    // head's cases whose samples disagree
@@ -46,7 +62,20 @@ struct ReportOptions {
     std::string base; // "" = the merge base with the pre-push gate's baseline, else origin/HEAD
     int last = 20;    // commits in each sparkline
     std::vector<std::string> stages; // gates named like these are promotion gates: not reported
+    /// The pull request's target branch in CI (read_ci_env): GitHub's GITHUB_BASE_REF (compared as
+    /// origin/<ref>), else GitLab's CI_MERGE_REQUEST_TARGET_BRANCH_NAME; "" outside a pull request.
+    std::string ci_target;
+    std::string ci_target_var; // the variable it came from
+    /// How far back along first parents to look for a base with results when the merge base is the head.
+    int max_walk = 1000;
 };
+
+/// Fill ci_target and ci_target_var from the environment (GITHUB_BASE_REF, then
+/// CI_MERGE_REQUEST_TARGET_BRANCH_NAME; empty values ignored).
+void read_ci_env(ReportOptions& opt);
+
+/// A metric's value for a report: by its unit, with " ± h" when the run holds samples of it.
+std::string metric_value_text(const Run& r, const std::string& metric, Unit u);
 
 /// Build the report. `gates` may be null (no gates.toml): then no verdicts.
 Report build_report(const git::Repo& repo, const NotesStore& store, const Gates* gates,

@@ -6,6 +6,8 @@
 
 #include <git2.h>
 
+#include <algorithm>
+
 namespace mlci::git {
 
 Config::Config(const Repo& repo) {
@@ -42,6 +44,36 @@ std::vector<std::string> Config::strings(const std::string& key) const {
 void Config::add_local_string(const std::string& key, const std::string& value) {
     // A regexp that matches no value: append rather than replace the values the key has.
     check(git_config_set_multivar(m_local, key.c_str(), "^\\b$", value.c_str()), "cannot set " + key);
+}
+
+bool Config::remove_local_value(const std::string& key, const std::string& value) {
+    // The value as a POSIX extended regexp matching only itself.
+    std::string re = "^";
+    for (char c : value) {
+        if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) {
+            re += '\\';
+        }
+        re += c;
+    }
+    re += '$';
+    auto held = [&] { // in the repository's own file
+        std::vector<std::string> local;
+        int rc = git_config_get_multivar_foreach(m_local, key.c_str(), nullptr, collect, &local);
+        if (rc != GIT_ENOTFOUND) {
+            check(rc, "cannot read git config " + key);
+        }
+        return std::count(local.begin(), local.end(), value);
+    };
+    auto before = held();
+    if (before == 0) {
+        return false;
+    }
+    int rc = git_config_delete_multivar(m_local, key.c_str(), re.c_str());
+    if (rc == GIT_ENOTFOUND) {
+        return false;
+    }
+    check(rc, "cannot unset " + key);
+    return held() < before; // libgit2 returns 0 when nothing matched, too
 }
 
 } // namespace mlci::git

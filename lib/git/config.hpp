@@ -25,6 +25,9 @@ class Config {
     std::vector<std::string> strings(const std::string& key) const;
     /// Add `value` to a multi-valued key of the repository's own config, keeping the values it has.
     void add_local_string(const std::string& key, const std::string& value);
+    /// Remove every `value` (exactly) of a multi-valued key from the repository's own config; false when
+    /// it held none.
+    bool remove_local_value(const std::string& key, const std::string& value);
 
   private:
     git_config* m_all = nullptr;

@@ -35,7 +35,7 @@ run git gate check; expect_rc 0; expect_out "PASS"
 git checkout -q -b feat && echo 0.7 >evals/acc.txt && commit_all "worse"
 run git gate run; expect_rc 0
 run git gate check; expect_rc 1; expect_out "accuracy dropped by 22.22% (limit 2%)"; expect_out "cases that flipped pass → fail"
-run git gate report --format markdown; expect_rc 0; expect_out "| quality | accuracy | 0.9 | 0.7 |"
+run git gate report --format markdown; expect_rc 0; expect_out "### Suite quality"; expect_out "| accuracy | 90.0% | 70.0% | 🔴 worse ▼ −20.0 pp |"
 run git gate log accuracy --json; expect_rc 0; expect_out '"value": 0.7'
 end_test
 

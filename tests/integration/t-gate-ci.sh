@@ -50,7 +50,8 @@ export GITHUB_STEP_SUMMARY="$TRASH/summary.md"
 run ci_job "$TRASH/ci"
 expect_rc 0
 expect_out "gate pre-push: PASS"
-grep -q "| acc | accuracy |" "$GITHUB_STEP_SUMMARY" || fail "summary lacks the metric row"
+grep -q "### Suite acc" "$GITHUB_STEP_SUMMARY" || fail "summary lacks the suite heading"
+grep -q "| accuracy | 90.0% | 91.0% | 🟢 better ▲ +1.0 pp |" "$GITHUB_STEP_SUMMARY" || fail "summary lacks the metric row"
 grep -q "pre-push" "$GITHUB_STEP_SUMMARY" || fail "summary lacks the gate verdict"
 unset GITHUB_STEP_SUMMARY
 end_test

@@ -33,7 +33,7 @@ git config --add notes.displayRef refs/notes/commits
 run git gate init; expect_rc 0
 expect_out "created .mlci/config.toml"; expect_out "created .mlci/gates.toml"
 expect_out "remote 'origin' now fetches eval notes (+refs/notes/mlci/*:refs/notes/mlci-remotes/origin/*)"
-expect_out "notes.displayRef = refs/notes/mlci/evals"
+expect_out "git log now shows a line per eval run (notes.displayRef = refs/notes/mlci/log)"
 echo "# my own line" >>.mlci/gates.toml
 files=$(snapshot .mlci)
 config=$(git config --list --local | sort | sha256sum)
@@ -42,7 +42,7 @@ expect_not_out "created"; expect_not_out "now fetches"
 expect_eq "$(snapshot .mlci)" "$files"
 expect_eq "$(git config --list --local | sort | sha256sum)" "$config"
 expect_eq "$(git config --get-all remote.origin.fetch | count_lines '+refs/notes/mlci/*:refs/notes/mlci-remotes/origin/*')" 1
-expect_eq "$(git config --get-all notes.displayRef | count_lines refs/notes/mlci/evals)" 1
+expect_eq "$(git config --get-all notes.displayRef | count_lines refs/notes/mlci/log)" 1
 expect_eq "$(git config --get-all notes.displayRef | count_lines refs/notes/commits)" 1
 grep -qxF "# my own line" .mlci/gates.toml || fail "init rewrote the user's gates.toml"
 end_test

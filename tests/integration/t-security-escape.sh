@@ -197,11 +197,15 @@ setup_notes
 run_clean 0 git gate report --format markdown
 grep -q '^### ✅ All gates PASS' <<<"$OUT" && fail "the case id rendered as a heading"
 grep -nE '(^|[^\\])<img' <<<"$OUT" && fail "a raw <img reached the report"
-grep -c '^### ' <<<"$OUT" | grep -qx 2 || fail "headings other than Gates and Cases that flipped"
+# Changed since base, the two suites (their names escaped), Gates and Cases that flipped: nothing else.
+grep -c '^### ' <<<"$OUT" | grep -qx 5 || fail "headings other than changes, suites, Gates and Cases that flipped"
+expect_out '### Suite ev\\e\[2Jil\\u{9b}\\u{202e}'
+expect_out '### Suite quality'
 expect_out '- ❌ broken: quality / q1\\n\\n\#\#\# ✅ All gates PASS\\n\\n\<img src=x onerror=alert(1)\> (1 → 0)'
-expect_out '| quality | lat\\e\]0;pwned\\a\\u{9b} |'
-# One list item per flipped case: the crafted one did not split.
-expect_eq "$(grep -c '^- ' <<<"$OUT")" 1
+expect_out '| lat\\e\]0;pwned\\a\\u{9b} | 3 | 3 | same = 0 |'
+# One list item per flipped case (the crafted one did not split), and the one of the changed files.
+expect_eq "$(grep -c '^- ❌' <<<"$OUT")" 1
+expect_eq "$(grep -c '^- ' <<<"$OUT")" 2
 end_test
 
 begin_test "hand-made tags with crafted trailers and tagger names: history, stages, prompt log and list"
