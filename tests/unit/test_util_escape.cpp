@@ -102,6 +102,45 @@ TEST_SUITE("util.md_escape") {
     }
 }
 
+TEST_SUITE("util.html_escape") {
+    TEST_CASE("the five HTML specials as character references, the rest kept") {
+        CHECK(html_escape("") == "");
+        CHECK(html_escape("pass_rate") == "pass_rate");
+        CHECK(html_escape("a & b < c > d \"e\" 'f'") == "a &amp; b &lt; c &gt; d &quot;e&quot; &#39;f&#39;");
+        CHECK(html_escape("&amp;") == "&amp;amp;"); // a reference in the input shows as written
+        CHECK(html_escape("caf\xC3\xA9 \xE2\x9C\x85 `x` | y") == "caf\xC3\xA9 \xE2\x9C\x85 `x` | y");
+    }
+
+    TEST_CASE("markup in a case id stays text: no element, no attribute break-out") {
+        CHECK(html_escape("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;");
+        CHECK(html_escape("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;");
+        std::string attr = html_escape("x\" onmouseover=\"alert(1)' x='");
+        CHECK(attr.find('"') == std::string::npos);
+        CHECK(attr.find('\'') == std::string::npos);
+        CHECK(attr.find('<') == std::string::npos);
+        CHECK(html_escape("]]></title><script>") == "]]&gt;&lt;/title&gt;&lt;script&gt;");
+    }
+
+    TEST_CASE("one line: controls, bidi overrides and bytes that are not UTF-8 escaped as on a terminal") {
+        CHECK(html_escape("q1\n\n<b>x</b>") == "q1\\n\\n&lt;b&gt;x&lt;/b&gt;");
+        CHECK(html_escape("a\x1b]0;t\x07<") == "a\\e]0;t\\a&lt;");
+        CHECK(html_escape("ab\xE2\x80\xAE"
+                          "cd") == "ab\\u{202e}cd");
+        CHECK(html_escape("\xFF<") == "\\xff&lt;");
+        std::string s;
+        append_html_escaped(s, "x");
+        append_html_escaped(s, "<y>");
+        CHECK(s == "x&lt;y&gt;");
+    }
+
+    TEST_CASE("a block keeps its line breaks and tabs, nothing else") {
+        CHECK(html_escape_block("line 1\n\tline <2>\r\nend") == "line 1\n\tline &lt;2&gt;\nend");
+        CHECK(html_escape_block("\n") == "\n");
+        CHECK(html_escape_block("bell\a \x1b[2J") == "bell\\a \\e[2J");
+        CHECK(html_escape_block("") == "");
+    }
+}
+
 TEST_SUITE("util.shell_quote") {
     TEST_CASE("bare when safe, else single-quoted with '\\'' for a quote") {
         CHECK(shell_quote("models/clf.safetensors.mlci") == "models/clf.safetensors.mlci");
