@@ -171,7 +171,14 @@ std::string md_escape(std::string_view s) {
         case '!':
         case '~':
         case '$':
+        case ':': // https:// would be linked by GitHub's autolink extension
             out += '\\';
+            break;
+        case '.': // and so would www.
+            if (out.size() >= 3 && (out[out.size() - 3] | 0x20) == 'w' &&
+                (out[out.size() - 2] | 0x20) == 'w' && (out.back() | 0x20) == 'w') {
+                out += '\\';
+            }
             break;
         default:
             break;

@@ -29,7 +29,9 @@ std::string message_lines(std::string_view prefix, std::string_view msg);
 
 /// Inert Markdown for a table cell or a list item: term_escape'd (one line, no control character),
 /// then every character that means something to GitHub-flavoured Markdown or HTML — \ ` * _ [ ] < > &
-/// | # ! ~ $ — escaped with a backslash. "\n\n### PASS\n\n<img src=x>" stays text in one cell.
+/// | # ! ~ $ — escaped with a backslash, and ':' and the '.' of "www." so that GitHub's autolink extension
+/// makes no link of "https://…" or "www.…" (it still links "name@host.tld": its e-mail links ignore
+/// escapes). "\n\n### PASS\n\n<img src=x>" stays text in one cell.
 std::string md_escape(std::string_view s);
 
 /// Inert HTML text for element content and for attribute values in double or single quotes (a report

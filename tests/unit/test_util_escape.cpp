@@ -87,6 +87,13 @@ TEST_SUITE("util.md_escape") {
         CHECK(md_escape("caf\xC3\xA9 \xE2\x9C\x85") == "caf\xC3\xA9 \xE2\x9C\x85");
     }
 
+    TEST_CASE("no autolink: the ':' of a scheme and the '.' of www. escaped, other dots kept") {
+        CHECK(md_escape("https://evil.example/x") == "https\\://evil.example/x");
+        CHECK(md_escape("see www.evil.example or WwW.x") == "see www\\.evil.example or WwW\\.x");
+        CHECK(md_escape("rag.quality 0.91") == "rag.quality 0.91");
+        CHECK(md_escape("w.ww.x") == "w.ww.x");
+    }
+
     TEST_CASE("a crafted case id stays text in one cell: no heading, no HTML") {
         std::string evil = "q1\n\n### \xE2\x9C\x85 All gates PASS\n\n<img src=x onerror=alert(1)>";
         std::string md = md_escape(evil);
