@@ -40,7 +40,7 @@ td.rule{white-space:nowrap}
 details{margin:6px 0}summary{cursor:pointer;font-weight:600}
 ul.cases{margin:4px 0;padding-left:20px;columns:2}
 .side{display:grid;grid-template-columns:1fr 1fr;gap:8px;margin:4px 0}
-.side h4{margin:0 0 2px;font-size:13px}
+details h4{margin:4px 0 2px;font-size:13px}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;background:var(--alt);border:1px solid var(--line);
 padding:6px;margin:0 0 4px;max-height:260px;overflow:auto;font-size:12.5px}
 svg.trend{display:block}
