@@ -56,7 +56,7 @@ class SuiteCollector {
         }
     }
 
-    SuiteResult collect(const std::string& name, const SuiteDef* def, bool has_relative) {
+    SuiteResult collect(const Gate& gate, const std::string& name, const SuiteDef* def, bool has_relative) {
         SuiteResult sr;
         sr.suite = name;
         if (m_cand_note) {
@@ -96,6 +96,7 @@ class SuiteCollector {
                 add_derived_metrics(**r);
             }
         }
+        select(gate, sr);
         if (sr.candidate && sr.baseline && sr.candidate->ok() && sr.baseline->ok()) {
             for (auto& f : case_flips(name, *sr.candidate, *sr.baseline, m_res.confidence)) {
                 m_res.flips.push_back(std::move(f));
@@ -112,6 +113,36 @@ class SuiteCollector {
     }
 
   private:
+    // The gate's selection of cases, and in a promotion the artifact's (when the candidate's run carries its
+    // label and the gate's own select does not name that label): the runs narrowed to those cases.
+    void select(const Gate& gate, SuiteResult& sr) {
+        Selection sel = gate.select;
+        std::string label = gate.select_artifact.empty() ? m_opt.artifact_kind : gate.select_artifact;
+        bool named = std::any_of(sel.begin(), sel.end(), [&](const auto& l) { return l.first == label; });
+        if (!gate.select_artifact_off && !m_opt.artifact_name.empty() && !label.empty() && !named &&
+            sr.candidate && carries_label(*sr.candidate, label)) {
+            sel = merge_selections(sel, {{label, {m_opt.artifact_name}}});
+        }
+        if (sel.empty()) {
+            return;
+        }
+        sr.selection = sel;
+        sr.candidate_all = std::move(sr.candidate);
+        sr.baseline_all = std::move(sr.baseline);
+        sr.candidate.reset();
+        sr.baseline.reset();
+        if (sr.candidate_all) {
+            sr.candidate = select_cases(*sr.candidate_all, sel);
+            if (sr.candidate_all->ok() && !sr.candidate_all->cases.empty() && sr.candidate->cases.empty()) {
+                m_res.errors.push_back("suite '" + sr.suite + "': no case of the latest run (" +
+                                       sr.candidate_all->id + ") carries " + selection_text(sel));
+            }
+        }
+        if (sr.baseline_all) {
+            sr.baseline = select_cases(*sr.baseline_all, sel);
+        }
+    }
+
     std::optional<Found> reuse(const git::Oid& commit, std::unique_ptr<Fingerprinter>& fp,
                                const SuiteDef& def) {
         if (!m_opt.reuse) {
@@ -147,24 +178,80 @@ class SuiteCollector {
     std::unique_ptr<Fingerprinter> m_base_fp;
 };
 
+// What a rule reads of a suite: its metric among the cases the gate selects and those the rule's metric
+// name selects (`pass_rate{provider=b}`), under its base name in runs narrowed to those cases; `name` is the
+// metric's full name (`pass_rate{prompt=a,provider=b}`), shown and quoted as evidence.
+struct RuleRuns {
+    std::string name;
+    std::string metric;
+    const Run* candidate = nullptr;
+    const Run* baseline = nullptr;
+    std::optional<Run> cand_view, base_view;
+};
+
+void rule_runs(const SuiteResult& sr, const std::string& rule_metric, RuleRuns& out) {
+    out.name = out.metric = rule_metric;
+    out.candidate = sr.candidate ? &*sr.candidate : nullptr;
+    out.baseline = sr.baseline ? &*sr.baseline : nullptr;
+    std::optional<MetricName> parsed;
+    if (rule_metric.find('{') != std::string::npos) {
+        parsed = parse_metric_name(rule_metric, nullptr);
+    }
+    if (!parsed || parsed->sel.empty()) {
+        if (!sr.selection.empty()) {
+            out.name = labelled_metric(rule_metric, sr.selection);
+        }
+        return;
+    }
+    Selection sel = merge_selections(sr.selection, parsed->sel);
+    out.metric = parsed->base;
+    out.name = labelled_metric(parsed->base, sel);
+    const auto& cand_all = sr.selection.empty() ? sr.candidate : sr.candidate_all;
+    const auto& base_all = sr.selection.empty() ? sr.baseline : sr.baseline_all;
+    if (cand_all) {
+        out.cand_view = select_cases(*cand_all, sel);
+        out.candidate = &*out.cand_view;
+    }
+    if (base_all) {
+        out.base_view = select_cases(*base_all, sel);
+        out.baseline = &*out.base_view;
+    }
+}
+
+// The suite whose run holds the rule's metric: the rule's own, else the first whose candidate has it, else
+// the gate's only suite ("" when none).
+std::string rule_target(const GateResult& res, const Gate& gate, const Rule& rule) {
+    if (!rule.suite.empty()) {
+        return rule.suite;
+    }
+    for (const auto& s : res.suites) {
+        RuleRuns rr;
+        rule_runs(s, rule.metric, rr);
+        if (rr.candidate != nullptr && rr.candidate->metric(rr.metric)) {
+            return s.suite;
+        }
+    }
+    return gate.suites.size() == 1 ? gate.suites[0] : "";
+}
+
+// Why a rule's baseline value is missing, or "" when it is there.
+std::string baseline_gap(const SuiteResult& sr, const RuleRuns& runs, const std::string& target) {
+    if (!sr.baseline) {
+        return "has no run of suite '" + target + "'";
+    }
+    if (!sr.baseline->ok()) {
+        return "has only a failed run of suite '" + target + "'";
+    }
+    return "has no metric '" + runs.name + "' in suite '" + target + "'";
+}
+
 // One rule against the collected runs: skipped or failed by name when its run or metric is missing,
 // else measured (judge.hpp); decide_rules gives the verdicts of all of them together.
 RuleResult place_rule(const GateResult& res, const Gate& gate, const Rule& rule,
                       std::vector<std::string>& baseline_missing) {
     RuleResult rr;
     rr.rule = rule;
-    std::string target = rule.suite;
-    if (target.empty()) {
-        for (const auto& s : res.suites) {
-            if (s.candidate && s.candidate->metric(rule.metric)) {
-                target = s.suite;
-                break;
-            }
-        }
-    }
-    if (target.empty() && gate.suites.size() == 1) {
-        target = gate.suites[0];
-    }
+    std::string target = rule_target(res, gate, rule);
     if (target.empty()) {
         if (!res.missing.empty()) {
             rr.status = "skip";
@@ -189,13 +276,16 @@ RuleResult place_rule(const GateResult& res, const Gate& gate, const Rule& rule,
         rr.why = "the latest run of '" + target + "' failed";
         return rr;
     }
-    rr.candidate = sr->candidate->metric(rule.metric);
-    if (sr->baseline && sr->baseline->ok()) {
-        rr.baseline = sr->baseline->metric(rule.metric);
+    RuleRuns runs;
+    rule_runs(*sr, rule.metric, runs);
+    rr.rule.metric = runs.name;
+    rr.candidate = runs.candidate->metric(runs.metric);
+    if (runs.baseline != nullptr && runs.baseline->ok()) {
+        rr.baseline = runs.baseline->metric(runs.metric);
     }
     if (!rr.candidate) {
         rr.status = "fail";
-        rr.why = "metric '" + rule.metric + "' is missing from run " + sr->candidate->id + " of suite '" +
+        rr.why = "metric '" + runs.name + "' is missing from run " + sr->candidate->id + " of suite '" +
                  target + "'";
         return rr;
     }
@@ -206,10 +296,7 @@ RuleResult place_rule(const GateResult& res, const Gate& gate, const Rule& rule,
             return rr;
         }
         if (!sr->baseline || !sr->baseline->ok() || !rr.baseline) {
-            std::string what = !sr->baseline ? "has no run of suite '" + target + "'"
-                               : !sr->baseline->ok()
-                                   ? "has only a failed run of suite '" + target + "'"
-                                   : "has no metric '" + rule.metric + "' in suite '" + target + "'";
+            std::string what = baseline_gap(*sr, runs, target);
             if (gate.missing_baseline_passes) {
                 rr.status = "skip";
                 rr.why = "baseline " + res.baseline->short_hex() + " " + what +
@@ -225,7 +312,10 @@ RuleResult place_rule(const GateResult& res, const Gate& gate, const Rule& rule,
             return rr;
         }
     }
-    measure_rule(rr, *sr->candidate, rule.needs_baseline() ? &*sr->baseline : nullptr, res.confidence);
+    // Measured under the base name in the narrowed runs, reported under the full name.
+    rr.rule.metric = runs.metric;
+    measure_rule(rr, *runs.candidate, rule.needs_baseline() ? runs.baseline : nullptr, res.confidence);
+    rr.rule.metric = runs.name;
     return rr;
 }
 
@@ -288,7 +378,7 @@ GateResult check_gate(const git::Repo& repo, const NotesStore& store, const Gate
 
     SuiteCollector collector(repo, store, opt, res);
     for (const auto& name : gate.suites) {
-        SuiteResult sr = collector.collect(name, gates.suite(name), has_relative);
+        SuiteResult sr = collector.collect(gate, name, gates.suite(name), has_relative);
         res.suites.push_back(std::move(sr));
     }
     for (const auto& rule : gate.rules) {

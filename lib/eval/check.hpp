@@ -8,6 +8,9 @@
 //              a relative rule has no baseline result (unless on_missing_baseline = "pass"), or cases of
 //              the baseline's run are missing from the candidate's beyond allow_removed_cases;
 //   undecided (2) — a suite has no run on the candidate (the result says what to run).
+// A gate with `select` (or a promotion's artifact selection) judges only the selected cases: flips,
+// removed and added cases among them, and every rule's metric read among them (labels.hpp); a rule's
+// metric is then reported under the name it was read as, e.g. pass_rate{prompt=triage}.
 #pragma once
 
 #include "eval/gates.hpp"
@@ -32,6 +35,12 @@ struct SuiteResult {
     std::optional<Run> baseline;
     std::string baseline_from;
     PassAtK pass_at; // the candidate's pass@k and pass^k (k = 0: no case samples)
+    /// The cases the gate judges (its `select`, and in a promotion the artifact's label): empty for all.
+    /// Then `candidate` and `baseline` hold only the selected cases (labels.hpp: select_cases), and the
+    /// runs as recorded are in `candidate_all` and `baseline_all`.
+    Selection selection;
+    std::optional<Run> candidate_all;
+    std::optional<Run> baseline_all;
 };
 
 struct GateResult {
@@ -67,6 +76,11 @@ struct CheckOptions {
     /// The configured stages: a gate named like one defaults to on_inconclusive = "fail" (promotion needs
     /// evidence), any other to "pass" with a warning (a push is not blocked on noise).
     std::vector<std::string> stages;
+    /// A promotion of a prompt or model: its kind ("prompt", "model") and name. A gate then judges only the
+    /// cases whose label named by its select_artifact (default: the kind) is the name, in each suite whose
+    /// candidate run carries that label at all.
+    std::string artifact_kind;
+    std::string artifact_name;
 };
 
 /// Check one gate on `candidate`. `gates` are the rules in force (the work tree's, or the commit's).

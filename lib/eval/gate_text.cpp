@@ -2,6 +2,7 @@
 // (`git model|prompt promote`) print the same one, so it lives beside the report's other formatting.
 #include "eval/gate_text.hpp"
 
+#include "eval/labels.hpp"
 #include "eval/report.hpp"
 #include "util/diag.hpp"
 #include "util/escape.hpp"
@@ -13,6 +14,11 @@
 namespace mlci::eval {
 
 namespace {
+
+// "  (prompt=triage, provider=echo)" after a case id, or "".
+std::string flip_labels(const CaseFlip& f) {
+    return f.labels.empty() ? "" : "  (" + term_escape(labels_text(f.labels)) + ")";
+}
 
 // The cases that flipped, broken ones first.
 std::string flips_text(const std::vector<CaseFlip>& flips) {
@@ -26,7 +32,7 @@ std::string flips_text(const std::vector<CaseFlip>& flips) {
         out += "cases that flipped pass → fail:\n";
         for (const auto& f : flips) {
             if (f.regressed) {
-                out += "  " + term_escape(f.suite) + "  " + term_escape(f.id) + "\n";
+                out += "  " + term_escape(f.suite) + "  " + term_escape(f.id) + flip_labels(f) + "\n";
             }
         }
     }
@@ -34,7 +40,7 @@ std::string flips_text(const std::vector<CaseFlip>& flips) {
         out += "cases fixed (fail → pass):\n";
         for (const auto& f : flips) {
             if (!f.regressed) {
-                out += "  " + term_escape(f.suite) + "  " + term_escape(f.id) + "\n";
+                out += "  " + term_escape(f.suite) + "  " + term_escape(f.id) + flip_labels(f) + "\n";
             }
         }
     }
@@ -64,6 +70,11 @@ std::string gate_text(const GateResult& g) {
         if (!s.candidate_from.empty()) {
             out += "suite " + term_escape(s.suite) + ": result reused from " +
                    term_escape(s.candidate_from.substr(0, 7)) + " (same fingerprint)\n";
+        }
+        if (!s.selection.empty() && s.candidate_all) {
+            out += "suite " + term_escape(s.suite) + ": " + std::to_string(s.candidate->cases.size()) +
+                   " of " + std::to_string(s.candidate_all->cases.size()) + " cases selected by " +
+                   term_escape(selection_text(s.selection)) + "\n";
         }
     }
     if (!g.rules.empty()) {
@@ -157,6 +168,10 @@ Json gate_json(const GateResult& g, const std::vector<std::string>& commands) {
         sj["baseline_run"] = s.baseline ? Json(s.baseline->id) : Json();
         if (s.pass_at.k > 0) {
             put_pass_at(sj, s.pass_at);
+        }
+        if (!s.selection.empty()) {
+            sj["selection"] = selection_json(s.selection);
+            sj["selected_cases"] = static_cast<uint64_t>(s.candidate ? s.candidate->cases.size() : 0);
         }
         suites.push_back(sj);
     }

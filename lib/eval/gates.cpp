@@ -313,6 +313,17 @@ void parse_rules(const Reader& rd, const std::string& name, const toml::node& ru
         if (base.metric.empty()) {
             rd.fail(rn, "a rule has no 'metric'");
         }
+        if (base.metric.find_first_of("{}") != std::string::npos) {
+            // pass_rate{provider=b, prompt=a}: the metric among the cases carrying those labels, named in
+            // its canonical form (labels sorted) as derived metrics and evidence are.
+            std::string why;
+            auto parsed = parse_metric_name(base.metric, &why);
+            if (!parsed) {
+                rd.fail(rn, "metric " + quoted(base.metric) + " is malformed: " + why +
+                                " (write it as name{label=value,label=value})");
+            }
+            base.metric = labelled_metric(parsed->base, parsed->sel);
+        }
         if (made.empty()) {
             rd.fail(rn, "the rule on '" + base.metric + "' has no limit (min, max, max_drop or max_rise)");
         }
@@ -334,6 +345,51 @@ void parse_rules(const Reader& rd, const std::string& name, const toml::node& ru
             g.rules.push_back(r);
         }
     }
+}
+
+// select = { label = "value" | ["value", …], … }: which cases the gate judges.
+Selection parse_select(const Reader& rd, const toml::node& v, const std::string& key) {
+    const char* example = " such as { prompt = \"triage\" } or { provider = [\"a\", \"b\"] }";
+    const toml::table* t = v.as_table();
+    if (t == nullptr || t->empty()) {
+        rd.fail(v, "'" + key + "' must be a table of labels" + example);
+    }
+    Selection sel;
+    for (const auto& [lk, lv] : *t) {
+        std::string name(lk.str());
+        if (!valid_label_name(name)) {
+            rd.fail(lv, "'" + key + "': label name " + quoted(name) +
+                            " is invalid (a letter or '_', then letters, digits, '_', '.' or '-')");
+        }
+        std::vector<std::string> values;
+        if (lv.is_string()) {
+            values.push_back(*lv.value<std::string>());
+        } else if (lv.is_array() && !lv.as_array()->empty()) {
+            values = rd.strings(lv, key + "." + name);
+        } else {
+            rd.fail(lv, "'" + key + "." + name + "' must be a string or a non-empty array of strings");
+        }
+        for (const auto& x : values) {
+            if (std::string why = label_value_problem(x); !why.empty()) {
+                rd.fail(lv, "'" + key + "." + name + "': the value " + quoted(x) + " " + why);
+            }
+        }
+        sel.emplace_back(name, std::move(values));
+    }
+    canonicalize(sel);
+    return sel;
+}
+
+// select_artifact = "LABEL" | false.
+void parse_select_artifact(const Reader& rd, const toml::node& v, const std::string& key, Gate& g) {
+    if (v.is_boolean() && !*v.value<bool>()) {
+        g.select_artifact_off = true;
+        return;
+    }
+    if (!v.is_string() || !valid_label_name(*v.value<std::string>())) {
+        rd.fail(v, "'" + key + "' must be a label name such as \"prompt\", or false to judge every case");
+    }
+    g.select_artifact = *v.value<std::string>();
 }
 
 Gate parse_gate(const Reader& rd, const std::string& name, const toml::node& node) {
@@ -366,6 +422,10 @@ Gate parse_gate(const Reader& rd, const std::string& name, const toml::node& nod
             g.on_inconclusive = s;
         } else if (key == "allow_removed_cases") {
             allow_removed(rd, v, "gate." + name + ".allow_removed_cases", g);
+        } else if (key == "select") {
+            g.select = parse_select(rd, v, "gate." + name + ".select");
+        } else if (key == "select_artifact") {
+            parse_select_artifact(rd, v, "gate." + name + ".select_artifact", g);
         } else if (key == "confidence") {
             double c = v.is_floating_point() ? *v.value<double>() : -1;
             if (!(c >= 0.5 && c < 1)) {

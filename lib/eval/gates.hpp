@@ -2,6 +2,7 @@
 // that judge them). Every error names file:line; unknown keys are warnings naming file:line.
 #pragma once
 
+#include "eval/labels.hpp"
 #include "git/repo.hpp"
 
 #include <map>
@@ -56,6 +57,13 @@ struct Gate {
     size_t allow_removed_count = 0;
     std::vector<std::string> allow_removed_ids;
     bool allow_removed_by_id = false;
+    /// select = { prompt = "triage" } (a value or a list per label): the gate judges only the cases carrying
+    /// those labels, and reads every rule's metric among them (labels.hpp: select_cases).
+    Selection select;
+    /// select_artifact: the label whose value must be the promoted artifact's name when the gate judges a
+    /// promotion ("" = the artifact's kind: "prompt" or "model"); off with select_artifact = false.
+    std::string select_artifact;
+    bool select_artifact_off = false;
     std::string where;
     /// "allow_removed_cases = 0", "allow_removed_cases = ['q3']": the setting in messages.
     std::string allow_removed_text() const;

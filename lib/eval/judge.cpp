@@ -1,6 +1,8 @@
 // Rules judged on intervals, case flips and flaky cases (see judge.hpp for which interval and why).
 #include "eval/judge.hpp"
 
+#include "eval/labels.hpp"
+
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -382,6 +384,7 @@ void add_derived_metrics(Run& r) {
     if (!r.cases.empty() && !r.metric(k_n_cases)) {
         r.metrics.emplace_back(k_n_cases, static_cast<double>(r.cases.size()));
     }
+    add_label_metrics(r);
 }
 
 std::vector<CaseFlip> case_flips(const std::string& suite, const Run& cand, const Run& base, double c) {
@@ -398,6 +401,16 @@ std::vector<CaseFlip> case_flips(const std::string& suite, const Run& cand, cons
     for (const auto& [id, v] : cand.cases) {
         after.emplace(id, v);
     }
+    std::unordered_map<std::string_view, const Labels*> labels;
+    for (const auto& [id, l] : cand.labels) {
+        labels.emplace(id, &l);
+    }
+    auto labelled = [&](CaseFlip f) {
+        if (auto it = labels.find(f.id); it != labels.end()) {
+            f.labels = *it->second;
+        }
+        return f;
+    };
     auto passes = [](const std::vector<double>* s, double mean, size_t* n) {
         if (s == nullptr) {
             *n = 1;
@@ -415,11 +428,15 @@ std::vector<CaseFlip> case_flips(const std::string& suite, const Run& cand, cons
         auto bs = base_samples.find(id);
         const std::vector<double>* cl = cs == cand_samples.end() ? nullptr : cs->second;
         const std::vector<double>* bl = bs == base_samples.end() ? nullptr : bs->second;
-        CaseFlip f{suite, id, before, it->second, false, 1, 1, 0, std::nullopt, std::nullopt};
+        CaseFlip f;
+        f.suite = suite;
+        f.id = id;
+        f.from = before;
+        f.to = it->second;
         if (cl == nullptr && bl == nullptr) {
             if (case_passes(before) != case_passes(it->second)) {
                 f.regressed = case_passes(before);
-                out.push_back(f);
+                out.push_back(labelled(f));
             }
             continue;
         }
@@ -435,10 +452,10 @@ std::vector<CaseFlip> case_flips(const std::string& suite, const Run& cand, cons
         if (worse <= 1 - c) {
             f.regressed = true;
             f.p = worse;
-            out.push_back(f);
+            out.push_back(labelled(f));
         } else if (better <= 1 - c) {
             f.p = better;
-            out.push_back(f);
+            out.push_back(labelled(f));
         }
     }
     return out;

@@ -54,7 +54,8 @@ struct CaseFlip {
     double to = 0;          // the candidate's
     bool regressed = false; // pass → fail (else fail → pass: fixed)
     size_t from_samples = 1, to_samples = 1;
-    double p = 0; // with samples: Fisher's exact one-sided p-value of the change (0 without samples)
+    double p = 0;  // with samples: Fisher's exact one-sided p-value of the change (0 without samples)
+    Labels labels; // the case's labels in the candidate's run (prompt, provider, …)
     /// Why the case passed or failed on each side, from the details of the baseline's and the candidate's
     /// runs (issue 16, part 4 fills them when a run carries details); shown side by side by the HTML
     /// report. nullopt: that run has no details for the case.
@@ -78,7 +79,8 @@ void case_set_changes(const std::string& suite, const Run& candidate, const Run&
 /// 20 }`), so a suite cannot shrink unseen. Never stored in a note.
 inline constexpr const char* k_n_cases = "n_cases";
 /// Add the derived metrics to a run read from a note: n_cases when the run holds cases and no metric of
-/// that name (a suite's own n_cases wins).
+/// that name (a suite's own n_cases wins), and the per-label pass_rate{…} and n_cases{…}
+/// (labels.hpp: add_label_metrics; a recorded metric of the same name wins likewise).
 void add_derived_metrics(Run& r);
 
 /// A case whose samples disagree within one run: it passed some and failed others.

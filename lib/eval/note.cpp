@@ -4,6 +4,7 @@
 #include "eval/note.hpp"
 
 #include "config/toml.hpp"
+#include "eval/labels.hpp"
 #include "eval/note_scan.hpp"
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
@@ -93,6 +94,9 @@ std::string run_samples_problem(const Run& r) {
         return "some cases are lists of " + std::to_string(per_case) + " samples and others single values";
     }
     total += r.cases.size() - r.case_samples.size() + r.metrics.size() - r.metric_samples.size();
+    for (const auto& [id, labels] : r.labels) {
+        total += labels.size(); // a label takes room in the note like a sample
+    }
     if (total > k_max_run_samples) {
         return "it holds " + std::to_string(total) + " samples (at most " +
                std::to_string(k_max_run_samples) + " per run)";
@@ -102,7 +106,7 @@ std::string run_samples_problem(const Run& r) {
             return "cluster of " + quoted(id) + ", which is not one of its cases";
         }
     }
-    return {};
+    return labels_problem(r);
 }
 
 const Run* Note::latest(std::string_view suite) const {
@@ -219,6 +223,24 @@ std::vector<std::pair<std::string, std::string>> strings(const std::string& sour
     return out;
 }
 
+// [run.labels]: case id → an inline table of strings (`q1 = { prompt = "triage" }`), in the canonical order.
+CaseLabels case_labels(const std::string& source, const toml::node& n) {
+    const toml::table* t = n.as_table();
+    if (t == nullptr) {
+        bad(source, n, "'labels' must be a table of case id = { label = \"value\", … }");
+    }
+    CaseLabels out;
+    for (const auto& [k, v] : *t) {
+        std::string id(k.str());
+        if (!v.is_table()) {
+            bad(source, v, "'labels." + id + "' must be a table of strings such as { prompt = \"triage\" }");
+        }
+        out.emplace_back(id, strings(source, v, "labels." + id));
+    }
+    sort_labels(out);
+    return out;
+}
+
 } // namespace
 
 Note parse_note(std::string_view text, const std::string& source) {
@@ -267,6 +289,8 @@ Note parse_note(std::string_view text, const std::string& source) {
                     numbers(source, v, key, true, r.cases, r.case_samples);
                 } else if (key == "clusters") {
                     r.clusters = strings(source, v, key);
+                } else if (key == "labels") {
+                    r.labels = case_labels(source, v);
                 }
             }
             if (r.suite.empty()) {
@@ -374,6 +398,17 @@ std::string serialize_note(const Note& note) {
             out += "[run.clusters]\n";
             for (const auto& [k, v] : r.clusters) {
                 out += toml_key(k) + " = " + toml_quote(v) + "\n";
+            }
+        }
+        if (!r.labels.empty()) {
+            out += "[run.labels]\n";
+            for (const auto& [id, labels] : r.labels) {
+                out += toml_key(id) + " = {";
+                for (size_t i = 0; i < labels.size(); ++i) {
+                    out += (i == 0 ? " " : ", ") + toml_key(labels[i].first) + " = " +
+                           toml_quote(labels[i].second);
+                }
+                out += " }\n";
             }
         }
     }

@@ -4,6 +4,7 @@
 
 #include "config/toml.hpp"
 #include "eval/json_in.hpp"
+#include "eval/labels.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -93,6 +94,23 @@ SuiteOutput from_json(std::string_view text, const std::string& source) {
                 }
                 out.clusters.emplace_back(ck, cv.string);
             }
+        } else if (k == "labels" && v.type == JsonValue::Type::object) {
+            for (const auto& [ck, cv] : v.object) {
+                Labels l;
+                if (cv.type == JsonValue::Type::object) {
+                    for (const auto& [lk, lv] : cv.object) {
+                        if (lv.type != JsonValue::Type::string) {
+                            throw input_error(source + ": " + quoted("labels." + ck + "." + lk) +
+                                              " must be a string (a label's value)");
+                        }
+                        l.emplace_back(lk, lv.string);
+                    }
+                } else {
+                    throw input_error(source + ": " + quoted("labels." + ck) +
+                                      " must be an object of labels such as {\"prompt\": \"triage\"}");
+                }
+                out.labels.emplace_back(ck, std::move(l));
+            }
         } else {
             add(out.metrics, out.metric_samples, k, k, v, false);
         }
@@ -138,6 +156,25 @@ SuiteOutput from_toml(std::string_view text, const std::string& source) {
                 }
                 out.clusters.emplace_back(std::string(ck.str()), *cv.value<std::string>());
             }
+        } else if (key == "labels" && v.is_table()) {
+            for (const auto& [ck, cv] : *v.as_table()) {
+                std::string id(ck.str());
+                const toml::table* lt = cv.as_table();
+                if (lt == nullptr) {
+                    throw input_error(where(source, cv) + ": " + quoted("labels." + id) +
+                                      " must be a table of labels such as { prompt = \"triage\" }");
+                }
+                Labels l;
+                for (const auto& [lk, lv] : *lt) {
+                    if (!lv.is_string()) {
+                        throw input_error(where(source, lv) + ": " +
+                                          quoted("labels." + id + "." + std::string(lk.str())) +
+                                          " must be a string (a label's value)");
+                    }
+                    l.emplace_back(std::string(lk.str()), *lv.value<std::string>());
+                }
+                out.labels.emplace_back(id, std::move(l));
+            }
         } else {
             add(out.metrics, out.metric_samples, key, key, v, false);
         }
@@ -153,6 +190,7 @@ void check_output(const SuiteOutput& o, const std::string& source) {
     r.metric_samples = o.metric_samples;
     r.case_samples = o.case_samples;
     r.clusters = o.clusters;
+    r.labels = o.labels;
     if (std::string why = run_samples_problem(r); !why.empty()) {
         throw input_error(source + ": refused: " + why);
     }
@@ -167,6 +205,7 @@ SuiteOutput parse_suite_output(std::string_view text, const std::string& source)
     }
     SuiteOutput out = t.front() == '{' ? from_json(text, source) : from_toml(text, source);
     check_output(out, source);
+    sort_labels(out.labels);
     return out;
 }
 
@@ -223,6 +262,18 @@ SuiteOutput combine_outputs(const std::vector<SuiteOutput>& outputs, const std::
                               "repeats do not change");
         }
     }
+    // Labels are what a case is (its prompt, its provider), which repeats do not change either.
+    out.labels = outputs.front().labels;
+    sort_labels(out.labels);
+    for (size_t i = 1; i < outputs.size(); ++i) {
+        CaseLabels l = outputs[i].labels;
+        sort_labels(l);
+        if (l != out.labels) {
+            throw input_error(source + ": run " + std::to_string(i + 1) +
+                              " reports other labels than run 1: a case's labels say what it is, which "
+                              "repeats do not change");
+        }
+    }
     check_output(out, source);
     return out;
 }
@@ -233,6 +284,8 @@ void put_output(Run& run, SuiteOutput out, const std::string& source) {
     run.metric_samples = std::move(out.metric_samples);
     run.case_samples = std::move(out.case_samples);
     run.clusters = std::move(out.clusters);
+    run.labels = std::move(out.labels);
+    sort_labels(run.labels);
     if (std::string why = run_samples_problem(run); !why.empty()) {
         throw input_error(source + ": refused: " + why);
     }

@@ -1,6 +1,7 @@
 // The text and JSON `git gate run`, `record` and `show` print about recorded runs (record_text.hpp).
 #include "eval/record_text.hpp"
 
+#include "eval/labels.hpp"
 #include "eval/report.hpp"
 #include "util/escape.hpp"
 #include "util/term.hpp"
@@ -69,6 +70,9 @@ Json run_json(const Run& r) {
             o[k] = v;
         }
         j["clusters"] = o;
+    }
+    if (!r.labels.empty()) {
+        j["labels"] = case_labels_json(r.labels);
     }
     return j;
 }
@@ -147,6 +151,9 @@ std::string show_text(const std::string& commit_hex, const std::vector<Run>& run
         out += format_table(rows);
         if (!r.cases.empty()) {
             out += "  cases: " + cases_summary(r) + "\n";
+        }
+        for (const auto& line : labels_summary(r)) {
+            out += "  label " + term_escape(line) + "\n";
         }
     }
     return out;

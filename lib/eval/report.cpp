@@ -3,6 +3,7 @@
 // JSON. The value, delta and sparkline formatting here is shared with `git gate check`.
 #include "eval/report.hpp"
 
+#include "eval/labels.hpp"
 #include "util/diag.hpp"
 #include "util/escape.hpp"
 #include "util/strings.hpp"
@@ -431,7 +432,8 @@ std::string render_text(const Report& r) {
         out += "\ncases that flipped:\n";
         for (const auto& f : r.flips) {
             out += std::string(f.regressed ? "  broken  " : "  fixed   ") + term_escape(f.suite) + " " +
-                   term_escape(f.id) + "\n";
+                   term_escape(f.id) +
+                   (f.labels.empty() ? "" : "  (" + term_escape(labels_text(f.labels)) + ")") + "\n";
         }
     }
     if (!r.removed.empty() || !r.added.empty()) {
@@ -495,7 +497,8 @@ std::string render_markdown(const Report& r) {
         out += "\n### Cases that flipped\n\n";
         for (const auto& f : r.flips) {
             out += std::string(f.regressed ? "- ❌ broken: " : "- ✅ fixed: ") + md_escape(f.suite) + " / " +
-                   md_escape(f.id) + " (" + value_text(f.from) + " → " + value_text(f.to) + ")\n";
+                   md_escape(f.id) + (f.labels.empty() ? "" : " [" + md_escape(labels_text(f.labels)) + "]") +
+                   " (" + value_text(f.from) + " → " + value_text(f.to) + ")\n";
         }
     }
     for (const auto* list : {&r.removed, &r.added}) {
@@ -551,6 +554,9 @@ Json flips_json(const std::vector<CaseFlip>& flips) {
         fj["from"] = f.from;
         fj["to"] = f.to;
         fj["change"] = f.regressed ? "broken" : "fixed";
+        if (!f.labels.empty()) {
+            fj["labels"] = labels_json(f.labels);
+        }
         out.push_back(fj);
     }
     return out;

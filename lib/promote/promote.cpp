@@ -3,6 +3,7 @@
 // the notes rather than believed.
 #include "promote/promote.hpp"
 
+#include "eval/labels.hpp"
 #include "eval/report.hpp"
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
@@ -67,6 +68,9 @@ Plan plan_promotion(const git::Repo& repo, const registry::Registry& reg, const 
     if (gate) {
         eval::CheckOptions copt = opt.check;
         copt.stages = cfg.stages; // the stage's gate: an inconclusive rule refuses unless it says otherwise
+        // Only this prompt's (or model's) cases, where the runs label cases by it (select_artifact).
+        copt.artifact_kind = opt.kind;
+        copt.artifact_name = entry.name;
         if (copt.baseline_override.empty() && gate->baseline.empty() && plan.displaced) {
             // No baseline configured: judge against the version the promotion would displace.
             copt.baseline_override = plan.displaced->commit.hex();
@@ -224,15 +228,37 @@ std::string hex_after(const std::string& head, const std::string& key) {
     return head.substr(from, end - from);
 }
 
-// The value a note's runs give the quoted text of a metric ("0.86" for accuracy), tried in turn.
-template <typename Fn>
-bool any_value(const std::optional<eval::Note>& note, const Fn& fn) {
-    if (!note) {
-        return false;
+// The value of a metric in a run, as a gate reads it: a name with labels (`pass_rate{prompt=a}`) among the
+// cases carrying them, derived metrics included.
+std::optional<double> value_of(const eval::Run& run, const std::string& name) {
+    if (name.find('{') != std::string::npos) {
+        if (auto parsed = eval::parse_metric_name(name, nullptr); parsed && !parsed->sel.empty()) {
+            return eval::select_cases(run, parsed->sel).metric(parsed->base);
+        }
     }
-    for (const auto& run : note->runs) {
-        for (const auto& [metric, value] : run.metrics) {
-            if (fn(metric, value)) {
+    return run.metric(name);
+}
+
+// The note's runs with their derived metrics (n_cases, per-label metrics), as the gate saw them.
+std::vector<eval::Run> derived_runs(const std::optional<eval::Note>& note) {
+    std::vector<eval::Run> out;
+    if (note) {
+        out = note->runs;
+        for (auto& r : out) {
+            eval::add_derived_metrics(r);
+        }
+    }
+    return out;
+}
+
+// Does some run's value of some metric name that starts `line` satisfy fn(name, value)? The name ends
+// at one of the line's spaces (a name may hold spaces itself).
+template <typename Fn>
+bool any_value(const std::vector<eval::Run>& runs, const std::string& line, const Fn& fn) {
+    for (const auto& run : runs) {
+        for (size_t sp = line.find(' '); sp != std::string::npos; sp = line.find(' ', sp + 1)) {
+            std::string name = line.substr(0, sp);
+            if (auto v = value_of(run, name); v && fn(name, *v)) {
                 return true;
             }
         }
@@ -291,6 +317,8 @@ bool gate_lines_agree(const std::vector<std::string>& lines, const git::Oid& com
     if (lines.empty() || !note || note->runs.empty()) {
         return false;
     }
+    std::vector<eval::Run> runs = derived_runs(note);
+    std::vector<eval::Run> base_runs = derived_runs(baseline_note);
     std::string cand = hex_after(lines.front(), "(candidate ");
     if (cand.size() < 7 || commit.hex().compare(0, cand.size(), cand) != 0) {
         return false;
@@ -300,7 +328,7 @@ bool gate_lines_agree(const std::vector<std::string>& lines, const git::Oid& com
         if (line.rfind("order: ", 0) == 0 || line.rfind("suite ", 0) == 0) {
             continue; // claims no result
         }
-        bool ok = any_value(note, [&](const std::string& metric, double value) {
+        bool ok = any_value(runs, line, [&](const std::string& metric, double value) {
             std::string claim = metric + " " + eval::value_text(value) + " ";
             if (line.rfind(claim, 0) != 0) {
                 return false;
@@ -311,11 +339,14 @@ bool gate_lines_agree(const std::vector<std::string>& lines, const git::Oid& com
                 return rest_agrees(rest, value, std::nullopt);
             }
             // "(baseline B) RULE STATUS": B must be a value of the same metric in the baseline's note.
-            return any_value(baseline_note, [&](const std::string& bm, double bv) {
-                std::string quoted = std::string(base_key) + eval::value_text(bv) + ") ";
-                return bm == metric && rest.rfind(quoted, 0) == 0 &&
-                       rest_agrees(rest.substr(quoted.size()), value, bv);
-            });
+            for (const auto& br : base_runs) {
+                auto bv = value_of(br, metric);
+                std::string quoted = bv ? std::string(base_key) + eval::value_text(*bv) + ") " : "";
+                if (bv && rest.rfind(quoted, 0) == 0 && rest_agrees(rest.substr(quoted.size()), value, *bv)) {
+                    return true;
+                }
+            }
+            return false;
         });
         if (!ok) {
             return false;

@@ -48,7 +48,7 @@ bool same_run(const Run& a, const Run& b) {
     return a.suite == b.suite && a.id == b.id && a.at == b.at && a.by == b.by &&
            a.duration_s == b.duration_s && a.fingerprint == b.fingerprint && a.status == b.status &&
            a.reason == b.reason && a.reused_from == b.reused_from && same_numbers(a.metrics, b.metrics) &&
-           same_numbers(a.cases, b.cases);
+           same_numbers(a.cases, b.cases) && a.clusters == b.clusters && a.labels == b.labels;
 }
 
 void check_round_trip(const Note& n) {
