@@ -186,6 +186,25 @@ void read_hooks_keys(const ConfigReader& rd, Trust trust, const toml::node& node
     }
 }
 
+// [prompt]: template, the syntax of prompt files that do not say. Safe from a clone: it only chooses
+// how text is parsed, never runs anything.
+void read_prompt_keys(const ConfigReader& rd, const toml::node& node, Config& cfg) {
+    for (const auto& [pk, pn] : rd.table(node, "prompt")) {
+        std::string k(pk.str());
+        if (k == "template") {
+            std::string t = rd.string(pn, "prompt.template");
+            if (t != "mustache" && t != "jinja") {
+                throw config_error(where(rd.source, pn) +
+                                   ": prompt.template must be \"mustache\" or \"jinja\" (got " + quoted(t) +
+                                   ")");
+            }
+            cfg.prompt_template = t;
+        } else {
+            rd.unknown(pn, "prompt." + k);
+        }
+    }
+}
+
 // One key of [remote.NAME]: url and jobs are every store's; the rest belong to a kind of store, which
 // reads them itself (remote_key_readers); a key none of them knows is warned about.
 void read_remote_key(const ConfigReader& rd, const std::string& key, const toml::node& n, RemoteConfig& r) {
@@ -248,6 +267,8 @@ void apply_config(Config& cfg, const std::string& text, const std::string& sourc
                     rd.unknown(cn, "core." + c);
                 }
             }
+        } else if (key == "prompt") {
+            read_prompt_keys(rd, node, cfg);
         } else if (key == "cache") {
             read_cache_keys(rd, trust, node, cfg.cache);
         } else if (key == "hooks") {

@@ -37,6 +37,7 @@ struct HooksConfig {
 struct Config {
     std::string source; // path the config came from ("" when absent)
     std::vector<std::string> stages = {"dev", "staging", "production"};
+    std::string prompt_template = "mustache"; // [prompt] template: "mustache" | "jinja"
     bool require_order = true;
     std::string prompts_dir = "prompts";
     std::string default_remote; // [core] remote

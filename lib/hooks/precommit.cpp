@@ -286,7 +286,7 @@ struct Checker {
                     "rename it: letters, digits, '_', '-' and '/' folders, no '.' before .prompt");
             return;
         }
-        auto p = prompt::parse(text, f.path);
+        auto p = prompt::parse(text, f.path, prompt::default_syntax(cfg));
         for (const auto& pr : p.problems) {
             problem(term_escape(f.path) + (pr.line > 0 ? ":" + std::to_string(pr.line) : ""), pr.message,
                     pr.fix);

@@ -219,7 +219,7 @@ Committed committed_prompt(Catalog& cat, const git::Oid& head, const std::string
                           "commit them first (a version tags a commit), or restore the file");
     }
     std::string text = repo.blob(*at_head);
-    PromptFile after = parse(text, path);
+    PromptFile after = parse(text, path, default_syntax(cat.config()));
     if (!after.ok()) {
         std::string msg = after.problems.front().str();
         if (after.problems.size() > 1) {
@@ -306,7 +306,8 @@ std::vector<BumpItem> plan_bump(Catalog& cat, const BumpOptions& opts) {
                     item.why.level = Classification::Level::minor;
                     item.why.reason = "first version";
                 } else if (!release_blob || *release_blob != at_head) {
-                    PromptFile base = parse(release_blob ? repo.blob(*release_blob) : std::string(), path);
+                    PromptFile base = parse(release_blob ? repo.blob(*release_blob) : std::string(), path,
+                                            default_syntax(cat.config()));
                     item.why = classify(base, after);
                     item.why.reason += ", since " + release->version.tag();
                 }
@@ -321,7 +322,8 @@ std::vector<BumpItem> plan_bump(Catalog& cat, const BumpOptions& opts) {
                 continue;
             }
             if (!release_of_pre) {
-                PromptFile before = parse(before_blob ? repo.blob(*before_blob) : std::string(), path);
+                PromptFile before = parse(before_blob ? repo.blob(*before_blob) : std::string(), path,
+                                          default_syntax(cat.config()));
                 item.why = classify(before, after);
             }
             item.from = top->version;

@@ -26,6 +26,24 @@ std::string Problem::str() const {
     return out;
 }
 
+const char* syntax_name(Syntax s) {
+    return s == Syntax::jinja ? "jinja" : "mustache";
+}
+
+std::optional<Syntax> syntax_of(const std::string& name) {
+    if (name == "mustache") {
+        return Syntax::mustache;
+    }
+    if (name == "jinja") {
+        return Syntax::jinja;
+    }
+    return std::nullopt;
+}
+
+Syntax default_syntax(const Config& cfg) {
+    return syntax_of(cfg.prompt_template).value_or(Syntax::mustache);
+}
+
 namespace {
 
 bool ident_start(char c) {
@@ -86,6 +104,15 @@ void scan_placeholders(PromptFile& p) {
         if (j + 1 < b.size() && b[j] == '}' && b[j + 1] == '}') {
             p.placeholders.push_back({name, line});
             i = j + 1;
+        } else if (j < b.size() && (b[j] == '|' || b[j] == '.')) {
+            // `{{ ticket | trim }}`: Jinja, which a mustache prompt would pass on as literal text. A warning,
+            // not a problem: such text may be meant literally, and mustache files keep today's verdicts.
+            p.warnings.push_back({p.file, line,
+                                  "'{{ " + name + " " + b[j] +
+                                      "' is Jinja syntax, which a mustache prompt leaves as "
+                                      "literal text",
+                                  "add template = \"jinja\" to the front matter, or [prompt] template = "
+                                  "\"jinja\" to .mlci/config.toml"});
         } else if (j >= b.size() || b[j] == '\n' || b[j] == '\r') {
             p.problems.push_back(
                 {p.file, line, "placeholder '{{" + name + "' is not closed", "write {{" + name + "}}"});
@@ -195,6 +222,15 @@ void read_front_matter(PromptFile& p, int fm_line) {
                 }
                 p.variables.push_back(v);
             }
+        } else if (key == "template") {
+            auto syntax = node.is_string() ? syntax_of(*node.value<std::string>()) : std::nullopt;
+            if (!syntax) {
+                p.problems.push_back({p.file, line,
+                                      "front matter: 'template' must be \"mustache\" or \"jinja\"",
+                                      "template = \"jinja\" for Jinja/Nunjucks syntax ({% if %}, filters)"});
+            } else {
+                p.syntax = *syntax;
+            }
         } else if (key == "params") {
             const toml::table* pt = node.as_table();
             if (pt == nullptr) {
@@ -214,16 +250,86 @@ void read_front_matter(PromptFile& p, int fm_line) {
             }
         } else {
             p.warnings.push_back({p.file, line, "front matter: unknown key '" + key + "'",
-                                  "known keys: description, model, variables, params"});
+                                  "known keys: description, model, variables, template, params"});
         }
+    }
+}
+
+// Every placeholder declared, every declared variable used.
+void check_variables(PromptFile& p) {
+    const std::string& file = p.file;
+    std::set<std::string> declared(p.variables.begin(), p.variables.end());
+    std::set<std::string> used;
+    std::set<std::string> reported;
+    for (const auto& ph : p.placeholders) {
+        used.insert(ph.name);
+        if (!declared.count(ph.name) && reported.insert(ph.name).second) {
+            p.problems.push_back({file, ph.line,
+                                  p.syntax == Syntax::jinja
+                                      ? "variable '" + ph.name + "' is used but not declared in variables"
+                                      : "placeholder {{" + ph.name + "}} is not declared in variables",
+                                  p.has_front_matter
+                                      ? "add \"" + ph.name + "\" to variables in the front matter"
+                                      : "add front matter: +++ / variables = [\"" + ph.name + "\"] / +++"});
+        }
+    }
+    for (const auto& v : p.variables) {
+        if (!used.count(v)) {
+            int line = 1;
+            // Point at the variables line.
+            auto lines = split_lines(p.front_matter);
+            for (size_t i = 0; i < lines.size(); ++i) {
+                if (trim(lines[i]).rfind("variables", 0) == 0) {
+                    line = static_cast<int>(i) + 2;
+                    break;
+                }
+            }
+            p.problems.push_back({file, line, "variable '" + v + "' is declared but never used",
+                                  "use {{" + v + "}} in the body or remove it from variables"});
+        }
+    }
+}
+
+// The variables a Jinja body reads, and its syntax error if any (false then).
+bool scan_jinja(PromptFile& p) {
+    jinja::Template t = jinja::parse(p.body, p.body_line);
+    for (const auto& issue : t.issues) {
+        p.problems.push_back({p.file, issue.line, issue.message, issue.fix});
+    }
+    for (const auto& u : t.uses) {
+        p.placeholders.push_back({u.name, u.line});
+    }
+    return t.issues.empty();
+}
+
+// The names the body reads (placeholders, or a Jinja body's variables), checked against variables.
+void scan_body(PromptFile& p) {
+    bool scanned = true; // false after a Jinja syntax error: the names seen before it are not all
+    if (p.syntax == Syntax::mustache) {
+        scan_placeholders(p);
+    } else {
+        scanned = scan_jinja(p);
+    }
+    if (scanned && p.syntax == Syntax::jinja && !p.has_front_matter) {
+        // A template as promptfoo or LangChain reads it has no front matter to declare variables in
+        // (it would reach the model): the names it reads are its variables.
+        for (const auto& ph : p.placeholders) {
+            if (std::find(p.variables.begin(), p.variables.end(), ph.name) == p.variables.end()) {
+                p.variables.push_back(ph.name);
+            }
+        }
+    }
+    if (scanned) {
+        check_variables(p);
     }
 }
 
 } // namespace
 
-PromptFile parse(const std::string& text, const std::string& file) {
+PromptFile parse(const std::string& text, const std::string& file, Syntax syntax) {
     PromptFile p;
     p.file = file;
+    p.syntax = syntax;
     if (text.find('\0') != std::string::npos) {
         size_t off = text.find('\0');
         int line =
@@ -277,35 +383,7 @@ PromptFile parse(const std::string& text, const std::string& file) {
         p.body = text;
         p.body_line = 1;
     }
-    scan_placeholders(p);
-    // Every placeholder declared, every declared variable used.
-    std::set<std::string> declared(p.variables.begin(), p.variables.end());
-    std::set<std::string> used;
-    std::set<std::string> reported;
-    for (const auto& ph : p.placeholders) {
-        used.insert(ph.name);
-        if (!declared.count(ph.name) && reported.insert(ph.name).second) {
-            p.problems.push_back(
-                {file, ph.line, "placeholder {{" + ph.name + "}} is not declared in variables",
-                 p.has_front_matter ? "add \"" + ph.name + "\" to variables in the front matter"
-                                    : "add front matter: +++ / variables = [\"" + ph.name + "\"] / +++"});
-        }
-    }
-    for (const auto& v : p.variables) {
-        if (!used.count(v)) {
-            int line = 1;
-            // Point at the variables line.
-            auto lines = split_lines(p.front_matter);
-            for (size_t i = 0; i < lines.size(); ++i) {
-                if (trim(lines[i]).rfind("variables", 0) == 0) {
-                    line = static_cast<int>(i) + 2;
-                    break;
-                }
-            }
-            p.problems.push_back({file, line, "variable '" + v + "' is declared but never used",
-                                  "use {{" + v + "}} in the body or remove it from variables"});
-        }
-    }
+    scan_body(p);
     std::sort(p.problems.begin(), p.problems.end(),
               [](const Problem& a, const Problem& b) { return a.line < b.line; });
     return p;
@@ -345,6 +423,33 @@ std::string render(const PromptFile& p, const std::map<std::string, std::string>
         out += b[i++];
     }
     return out;
+}
+
+std::string render_values(const PromptFile& p, const jinja::Values& values) {
+    if (p.syntax == Syntax::mustache) {
+        std::map<std::string, std::string> text;
+        for (const auto& [k, v] : values) {
+            if (v.is_list) {
+                throw input_error("'" + k + "' is given as a list, and " + p.file + " takes text only",
+                                  "give it as --render " + k + "=VALUE; lists need template = \"jinja\"");
+            }
+            text[k] = v.text;
+        }
+        return render(p, text);
+    }
+    for (const auto& [k, v] : values) {
+        if (std::find(p.variables.begin(), p.variables.end(), k) == p.variables.end()) {
+            throw input_error("'" + k + "' is not a variable of " + p.file,
+                              p.variables.empty() ? "this prompt takes no variables"
+                                                  : "its variables: " + join(p.variables, ", "));
+        }
+    }
+    jinja::Template t = jinja::parse(p.body, p.body_line);
+    if (!t.issues.empty()) {
+        const auto& i = t.issues.front();
+        throw input_error(p.file + ":" + std::to_string(i.line) + ": " + i.message, i.fix);
+    }
+    return jinja::render(t, values, p.file);
 }
 
 std::optional<std::string> name_of_path(const std::string& path, const std::string& dir) {
@@ -439,6 +544,9 @@ Classification classify(const PromptFile& before, const PromptFile& after) {
     std::vector<std::string> fm_changes;
     if (before.model != after.model) {
         fm_changes.push_back("model");
+    }
+    if (before.syntax != after.syntax) {
+        fm_changes.push_back("template");
     }
     if (before.params != after.params) {
         std::set<std::string> keys;

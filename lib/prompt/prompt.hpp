@@ -3,6 +3,8 @@
 // rendering, and the bump classifier of section 3.
 #pragma once
 
+#include "config/config.hpp"
+#include "prompt/jinja.hpp"
 #include "util/json.hpp"
 
 #include <map>
@@ -26,8 +28,18 @@ struct Placeholder {
     int line = 0;
 };
 
+/// How a body is written (front matter `template`, default `[prompt] template` of .mlci/config.toml):
+/// mustache is `{{ identifier }}` placeholders only; jinja is the subset of jinja.hpp.
+enum class Syntax { mustache, jinja };
+const char* syntax_name(Syntax s);
+/// "mustache" or "jinja"; nullopt for any other name.
+std::optional<Syntax> syntax_of(const std::string& name);
+/// The repository's default for prompt files without `template`: `[prompt] template` of its config.
+Syntax default_syntax(const Config& cfg);
+
 struct PromptFile {
     std::string file; // path as given, for messages
+    Syntax syntax = Syntax::mustache;
     bool has_front_matter = false;
     std::string description;
     std::string model;
@@ -36,17 +48,22 @@ struct PromptFile {
     std::string front_matter;                  // raw text between the fences
     int body_line = 1;                         // line number of the body's first line
     std::string body;
-    std::vector<Placeholder> placeholders; // in order of appearance
+    std::vector<Placeholder> placeholders; // in order of appearance (jinja: every variable read)
     std::vector<Problem> problems;         // empty when the file passes every check
     std::vector<Problem> warnings;         // unknown front-matter keys
     bool ok() const { return problems.empty(); }
 };
 
-/// Parse and check `text` (never throws on bad content: problems are collected).
-PromptFile parse(const std::string& text, const std::string& file);
+/// Parse and check `text` (never throws on bad content: problems are collected). `syntax` applies when
+/// the front matter has no `template` key.
+PromptFile parse(const std::string& text, const std::string& file, Syntax syntax = Syntax::mustache);
 
 /// Fill placeholders; throws input_error naming every missing variable.
 std::string render(const PromptFile& p, const std::map<std::string, std::string>& values);
+/// Render with values that may be lists (jinja's `for` and `join`). A mustache prompt takes text only.
+/// Throws input_error for a missing variable, a value for a name that is not a variable, and whatever
+/// jinja::render refuses.
+std::string render_values(const PromptFile& p, const jinja::Values& values);
 
 /// The prompt name of a path under the prompts folder ("prompts/support/triage.prompt" → "support/triage");
 /// nullopt when the path is not a `.prompt` file under `dir`.

@@ -108,12 +108,46 @@ std::string list_text(const std::vector<Entry>& entries, const std::vector<std::
     return format_table(rows);
 }
 
+namespace {
+
+// The values of `--render` arguments: NAME=VALUE gives text; NAME[]=ITEM adds an item to the list NAME,
+// and NAME[] alone makes it an empty list.
+jinja::Values values_of(const std::vector<std::string>& args) {
+    jinja::Values values;
+    for (const auto& a : args) {
+        size_t eq = a.find('=');
+        bool list = a.ends_with("[]") && eq == std::string::npos;
+        std::string name = list ? a.substr(0, a.size() - 2) : a.substr(0, eq);
+        if (!list && name.ends_with("[]")) {
+            list = true;
+            name.resize(name.size() - 2);
+        }
+        if (name.empty() || (eq == std::string::npos && !list)) {
+            throw usage_error("--render takes VAR=VALUE (or VAR[]=ITEM for a list), got " + mlci::quoted(a));
+        }
+        auto [it, fresh] = values.try_emplace(name);
+        if (!fresh && it->second.is_list != list) {
+            throw usage_error("--render gives " + mlci::quoted(name) + " both as text and as a list",
+                              "use NAME=VALUE once, or NAME[]=ITEM for every item");
+        }
+        it->second.is_list = list;
+        if (!list) {
+            it->second.text = a.substr(eq + 1);
+        } else if (eq != std::string::npos) {
+            it->second.items.push_back(a.substr(eq + 1));
+        }
+    }
+    return values;
+}
+
+} // namespace
+
 Shown show(const Catalog& cat, const std::string& spec, const std::vector<std::string>& render_args) {
     Shown s;
     std::string text = cat.content_of(spec);
     s.name = spec.substr(0, spec.find_first_of("@#"));
     s.path = path_of_name(s.name, cat.config().prompts_dir);
-    s.file = parse(text, s.path);
+    s.file = parse(text, s.path, default_syntax(cat.config()));
     if (!s.file.ok()) {
         throw input_error(s.file.problems.front().str(), "run git prompt check to see every problem");
     }
@@ -122,15 +156,7 @@ Shown show(const Catalog& cat, const std::string& spec, const std::vector<std::s
     }
     s.body = s.file.body;
     if (!render_args.empty()) {
-        std::map<std::string, std::string> values;
-        for (const auto& a : render_args) {
-            size_t eq = a.find('=');
-            if (eq == std::string::npos || eq == 0) {
-                throw usage_error("--render takes VAR=VALUE, got " + mlci::quoted(a));
-            }
-            values[a.substr(0, eq)] = a.substr(eq + 1);
-        }
-        s.body = render(s.file, values);
+        s.body = render_values(s.file, values_of(render_args));
         s.rendered = true;
     }
     return s;
@@ -161,6 +187,9 @@ std::string meta_text(const Shown& s) {
         out += "model: " + term_escape(p.model) + "\n";
     }
     out += "variables: " + term_escape(join(p.variables, ", ")) + "\n";
+    if (p.syntax != Syntax::mustache) {
+        out += std::string("template: ") + syntax_name(p.syntax) + "\n";
+    }
     for (const auto& [k, v] : p.params) {
         out += "params." + term_escape(k) + ": " + term_escape(v) + "\n";
     }
@@ -171,6 +200,7 @@ void put_fields(Json& o, const PromptFile& p) {
     o["description"] = p.description;
     o["model"] = p.model.empty() ? Json() : Json(p.model);
     o["variables"] = Json::strings(p.variables);
+    o["template"] = syntax_name(p.syntax);
     Json params = Json::object();
     for (const auto& [k, v] : p.params) {
         params[k] = param_json(v);
@@ -296,7 +326,7 @@ Json export_bundle(Catalog& cat, const std::string& stage, size_t* count) {
         if (!v) {
             continue;
         }
-        auto p = parse(cat.content_at(*v), e.path);
+        auto p = parse(cat.content_at(*v), e.path, default_syntax(cat.config()));
         Json o = Json::object();
         o["version"] = v->version.tag();
         o["tag"] = v->tag;
@@ -348,7 +378,7 @@ CheckReport check_files(const Catalog& cat, const std::vector<std::string>& path
                  "prompt files are regular files under " + cat.config().prompts_dir + "/"});
             continue;
         }
-        auto p = parse(read_file(abs, 16ull * 1024 * 1024), f);
+        auto p = parse(read_file(abs, 16ull * 1024 * 1024), f, default_syntax(cat.config()));
         rep.problems.insert(rep.problems.end(), p.problems.begin(), p.problems.end());
         rep.warnings.insert(rep.warnings.end(), p.warnings.begin(), p.warnings.end());
     }
