@@ -7,6 +7,7 @@
 #include "eval/log_text.hpp"
 #include "eval/notes.hpp"
 #include "eval/report.hpp"
+#include "eval/report_html.hpp"
 #include "fsutil/file.hpp"
 #include "git-gate.hpp"
 #include "util/diag.hpp"
@@ -60,8 +61,8 @@ const bool reg_report = add_subcommand(
             "base commit (default: the pull request's target in CI, else the merge base with the pre-push "
             "gate's baseline; never the head itself)");
         sub.add_option("--head", o.head, "head commit (default HEAD)");
-        sub.add_option("--format", o.format, "text, markdown or json")
-            ->check(CLI::IsMember({"text", "markdown", "json"}));
+        sub.add_option("--format", o.format, "text, markdown, html (one self-contained page) or json")
+            ->check(CLI::IsMember({"text", "markdown", "html", "json"}));
         sub.add_option("--last", o.last, "commits in each trend sparkline (default 20)")
             ->check(CLI::Range(1, 1000));
         sub.add_flag("--json", o.json, "same as --format json");
@@ -82,6 +83,8 @@ const bool reg_report = add_subcommand(
             cli::out_raw(eval::report_json(rep).dump() + "\n");
         } else if (fmt == "markdown") {
             cli::out(eval::render_markdown(rep));
+        } else if (fmt == "html") {
+            cli::out_data(eval::render_html(rep)); // data: its tabs kept (escaped by render_html)
         } else {
             for (const auto& w : rep.warnings) {
                 warn(w);

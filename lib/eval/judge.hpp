@@ -14,6 +14,7 @@
 // so that adding rules does not add false fails.
 #pragma once
 
+#include "eval/case_detail.hpp"
 #include "eval/gates.hpp"
 #include "eval/note.hpp"
 #include "eval/stats.hpp"
@@ -55,6 +56,10 @@ struct CaseFlip {
     size_t from_samples = 1, to_samples = 1;
     double p = 0;  // with samples: Fisher's exact one-sided p-value of the change (0 without samples)
     Labels labels; // the case's labels in the candidate's run (prompt, provider, …)
+    /// Why the case passed or failed on each side, from the details of the baseline's and the candidate's
+    /// runs (issue 16, part 4 fills them when a run carries details); shown side by side by the HTML
+    /// report. nullopt: that run has no details for the case.
+    std::optional<CaseDetail> base_detail, head_detail;
 };
 
 /// A case id the baseline's run holds and the candidate's lacks (removed: deleting a failing case must not

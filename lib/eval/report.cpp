@@ -516,6 +516,7 @@ Report build_report(const git::Repo& repo, const NotesStore& store, const Gates*
 
     // History for the sparklines: first parents of head, oldest first.
     std::vector<git::Oid> history = first_parents(repo, rep.head, std::max(1, opt.last));
+    rep.trend_commits = history;
     std::vector<std::optional<Note>> history_notes;
     history_notes.reserve(history.size());
     for (const auto& c : history) {

@@ -48,6 +48,9 @@ struct Report {
     std::string base_why;
     Changes changes;             // what changed from base to head (empty without a base)
     std::vector<MetricRow> rows; // grouped: by suite, then label set (plain metrics first)
+    /// The commits of each row's trend, oldest → newest (first parents of head; the last is head): the
+    /// HTML report marks base among them and names each point.
+    std::vector<git::Oid> trend_commits;
     std::vector<GateResult> gates;
     std::vector<CaseFlip> flips;     // head against base, per suite
     std::vector<FlakyCase> flaky;    // head's cases whose samples disagree
@@ -84,6 +87,7 @@ Report build_report(const git::Repo& repo, const NotesStore& store, const Gates*
 std::string render_text(const Report& r);
 std::string render_markdown(const Report& r);
 Json report_json(const Report& r);
+// render_html (one self-contained page) is in report_html.hpp.
 /// Flipped cases as JSON objects {suite, case, from, to, change: "broken"|"fixed"} (report and check).
 Json flips_json(const std::vector<CaseFlip>& flips);
 

@@ -171,12 +171,90 @@ std::string md_escape(std::string_view s) {
         case '!':
         case '~':
         case '$':
+        case ':': // https:// would be linked by GitHub's autolink extension
             out += '\\';
+            break;
+        case '.': // and so would www.
+            if (out.size() >= 3 && (out[out.size() - 3] | 0x20) == 'w' &&
+                (out[out.size() - 2] | 0x20) == 'w' && (out.back() | 0x20) == 'w') {
+                out += '\\';
+            }
             break;
         default:
             break;
         }
         out += c;
+    }
+    return out;
+}
+
+namespace {
+
+// & < > " ' as character references; everything else as is.
+void append_entities(std::string& out, std::string_view s) {
+    size_t start = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+        const char* ref = nullptr;
+        switch (s[i]) {
+        case '&':
+            ref = "&amp;";
+            break;
+        case '<':
+            ref = "&lt;";
+            break;
+        case '>':
+            ref = "&gt;";
+            break;
+        case '"':
+            ref = "&quot;";
+            break;
+        case '\'':
+            ref = "&#39;";
+            break;
+        default:
+            continue;
+        }
+        out.append(s.data() + start, i - start);
+        out += ref;
+        start = i + 1;
+    }
+    out.append(s.data() + start, s.size() - start);
+}
+
+} // namespace
+
+void append_html_escaped(std::string& out, std::string_view s) {
+    if (first_suspect(s) == s.size()) {
+        append_entities(out, s);
+        return;
+    }
+    append_entities(out, term_escape(s));
+}
+
+std::string html_escape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 8);
+    append_html_escaped(out, s);
+    return out;
+}
+
+std::string html_escape_block(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 8);
+    size_t start = 0;
+    for (size_t i = 0; i <= s.size(); ++i) {
+        if (i < s.size() && s[i] != '\n' && s[i] != '\t') {
+            continue;
+        }
+        std::string_view part = s.substr(start, i - start);
+        if (i < s.size() && s[i] == '\n' && !part.empty() && part.back() == '\r') {
+            part.remove_suffix(1); // a CRLF line end is a line end
+        }
+        append_html_escaped(out, part);
+        if (i < s.size()) {
+            out += s[i];
+        }
+        start = i + 1;
     }
     return out;
 }

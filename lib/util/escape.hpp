@@ -29,8 +29,20 @@ std::string message_lines(std::string_view prefix, std::string_view msg);
 
 /// Inert Markdown for a table cell or a list item: term_escape'd (one line, no control character),
 /// then every character that means something to GitHub-flavoured Markdown or HTML — \ ` * _ [ ] < > &
-/// | # ! ~ $ — escaped with a backslash. "\n\n### PASS\n\n<img src=x>" stays text in one cell.
+/// | # ! ~ $ — escaped with a backslash, and ':' and the '.' of "www." so that GitHub's autolink extension
+/// makes no link of "https://…" or "www.…" (it still links "name@host.tld": its e-mail links ignore
+/// escapes). "\n\n### PASS\n\n<img src=x>" stays text in one cell.
 std::string md_escape(std::string_view s);
+
+/// Inert HTML text for element content and for attribute values in double or single quotes (a report
+/// page, an SVG <title>): term_escape'd (one line, no control character, no bidi override), then & < > "
+/// ' as character references. "<script>" shows as text and a quote cannot end an attribute.
+std::string html_escape(std::string_view s);
+/// Append html_escape(s) to out. Text with nothing to escape, the common case, costs one scan.
+void append_html_escaped(std::string& out, std::string_view s);
+/// The same for a block of text shown in <pre> (a model's output): line breaks and tabs are kept, every
+/// other control character is escaped as term_escape does.
+std::string html_escape_block(std::string_view s);
 
 /// A word for a POSIX shell: as is when it holds only [A-Za-z0-9_@%+=:,./-] (and is not empty) and
 /// always_quote is false, else in single quotes, each ' written as '\''. Safe to paste: no expansion,

@@ -87,6 +87,13 @@ TEST_SUITE("util.md_escape") {
         CHECK(md_escape("caf\xC3\xA9 \xE2\x9C\x85") == "caf\xC3\xA9 \xE2\x9C\x85");
     }
 
+    TEST_CASE("no autolink: the ':' of a scheme and the '.' of www. escaped, other dots kept") {
+        CHECK(md_escape("https://evil.example/x") == "https\\://evil.example/x");
+        CHECK(md_escape("see www.evil.example or WwW.x") == "see www\\.evil.example or WwW\\.x");
+        CHECK(md_escape("rag.quality 0.91") == "rag.quality 0.91");
+        CHECK(md_escape("w.ww.x") == "w.ww.x");
+    }
+
     TEST_CASE("a crafted case id stays text in one cell: no heading, no HTML") {
         std::string evil = "q1\n\n### \xE2\x9C\x85 All gates PASS\n\n<img src=x onerror=alert(1)>";
         std::string md = md_escape(evil);
@@ -99,6 +106,45 @@ TEST_SUITE("util.md_escape") {
               "q1\\\\n\\\\n\\#\\#\\# \xE2\x9C\x85 All gates PASS\\\\n\\\\n\\<img src=x onerror=alert(1)\\>");
         // Terminal controls become text first.
         CHECK(md_escape("a\x1b[2Jb\r") == "a\\\\e\\[2Jb\\\\r");
+    }
+}
+
+TEST_SUITE("util.html_escape") {
+    TEST_CASE("the five HTML specials as character references, the rest kept") {
+        CHECK(html_escape("") == "");
+        CHECK(html_escape("pass_rate") == "pass_rate");
+        CHECK(html_escape("a & b < c > d \"e\" 'f'") == "a &amp; b &lt; c &gt; d &quot;e&quot; &#39;f&#39;");
+        CHECK(html_escape("&amp;") == "&amp;amp;"); // a reference in the input shows as written
+        CHECK(html_escape("caf\xC3\xA9 \xE2\x9C\x85 `x` | y") == "caf\xC3\xA9 \xE2\x9C\x85 `x` | y");
+    }
+
+    TEST_CASE("markup in a case id stays text: no element, no attribute break-out") {
+        CHECK(html_escape("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;");
+        CHECK(html_escape("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;");
+        std::string attr = html_escape("x\" onmouseover=\"alert(1)' x='");
+        CHECK(attr.find('"') == std::string::npos);
+        CHECK(attr.find('\'') == std::string::npos);
+        CHECK(attr.find('<') == std::string::npos);
+        CHECK(html_escape("]]></title><script>") == "]]&gt;&lt;/title&gt;&lt;script&gt;");
+    }
+
+    TEST_CASE("one line: controls, bidi overrides and bytes that are not UTF-8 escaped as on a terminal") {
+        CHECK(html_escape("q1\n\n<b>x</b>") == "q1\\n\\n&lt;b&gt;x&lt;/b&gt;");
+        CHECK(html_escape("a\x1b]0;t\x07<") == "a\\e]0;t\\a&lt;");
+        CHECK(html_escape("ab\xE2\x80\xAE"
+                          "cd") == "ab\\u{202e}cd");
+        CHECK(html_escape("\xFF<") == "\\xff&lt;");
+        std::string s;
+        append_html_escaped(s, "x");
+        append_html_escaped(s, "<y>");
+        CHECK(s == "x&lt;y&gt;");
+    }
+
+    TEST_CASE("a block keeps its line breaks and tabs, nothing else") {
+        CHECK(html_escape_block("line 1\n\tline <2>\r\nend") == "line 1\n\tline &lt;2&gt;\nend");
+        CHECK(html_escape_block("\n") == "\n");
+        CHECK(html_escape_block("bell\a \x1b[2J") == "bell\\a \\e[2J");
+        CHECK(html_escape_block("") == "");
     }
 }
 
