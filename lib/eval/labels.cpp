@@ -266,7 +266,6 @@ std::vector<Selection> combinations(const Labels& labels) {
         for (const auto& [name, value] : labels) {
             all.emplace_back(name, std::vector<std::string>{value});
         }
-        canonicalize(all);
         out.push_back(std::move(all));
     }
     for (auto& s : out) {
