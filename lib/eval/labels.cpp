@@ -450,6 +450,18 @@ std::vector<std::string> labels_summary(const Run& r) {
     return out;
 }
 
+std::optional<double> metric_among(const Run& r, const std::string& name) {
+    if (auto v = r.metric(name)) {
+        return v;
+    }
+    if (name.find('{') != std::string::npos) {
+        if (auto parsed = parse_metric_name(name, nullptr); parsed && !parsed->sel.empty()) {
+            return select_cases(r, parsed->sel).metric(parsed->base);
+        }
+    }
+    return std::nullopt;
+}
+
 std::string labels_text(const Labels& labels) {
     std::string out;
     for (const auto& [k, v] : labels) {
