@@ -96,7 +96,7 @@ class SuiteCollector {
                 add_derived_metrics(**r);
             }
         }
-        select(gate, sr);
+        narrow(gate, sr);
         if (sr.candidate && sr.baseline && sr.candidate->ok() && sr.baseline->ok()) {
             for (auto& f : case_flips(name, *sr.candidate, *sr.baseline, m_res.confidence)) {
                 m_res.flips.push_back(std::move(f));
@@ -115,7 +115,7 @@ class SuiteCollector {
   private:
     // The gate's selection of cases, and in a promotion the artifact's (when the candidate's run carries its
     // label and the gate's own select does not name that label): the runs narrowed to those cases.
-    void select(const Gate& gate, SuiteResult& sr) {
+    void narrow(const Gate& gate, SuiteResult& sr) {
         Selection sel = gate.select;
         std::string label = gate.select_artifact.empty() ? m_opt.artifact_kind : gate.select_artifact;
         bool named = std::any_of(sel.begin(), sel.end(), [&](const auto& l) { return l.first == label; });

@@ -266,7 +266,6 @@ std::vector<Selection> combinations(const Labels& labels) {
         for (const auto& [name, value] : labels) {
             all.emplace_back(name, std::vector<std::string>{value});
         }
-        canonicalize(all);
         out.push_back(std::move(all));
     }
     for (auto& s : out) {
@@ -449,6 +448,18 @@ std::vector<std::string> labels_summary(const Run& r) {
         out.push_back(std::move(line));
     }
     return out;
+}
+
+std::optional<double> metric_among(const Run& r, const std::string& name) {
+    if (auto v = r.metric(name)) {
+        return v;
+    }
+    if (name.find('{') != std::string::npos) {
+        if (auto parsed = parse_metric_name(name, nullptr); parsed && !parsed->sel.empty()) {
+            return select_cases(r, parsed->sel).metric(parsed->base);
+        }
+    }
+    return std::nullopt;
 }
 
 std::string labels_text(const Labels& labels) {

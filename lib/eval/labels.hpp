@@ -77,6 +77,11 @@ void add_label_metrics(Run& r);
 /// `r` should hold its derived metrics already (add_derived_metrics).
 Run select_cases(const Run& r, const Selection& sel);
 
+/// The value of a metric as a gate reads it: a name with labels (`pass_rate{prompt=a}`) in the run narrowed
+/// to the cases carrying them (select_cases), any other name as the run holds it. `r` should hold its
+/// derived metrics already.
+std::optional<double> metric_among(const Run& r, const std::string& name);
+
 /// Does any case of the run carry the label `name`?
 bool carries_label(const Run& r, std::string_view name);
 

@@ -12,7 +12,9 @@
 // long, even with a core idle; libgit2's locks and the second heap's page faults cost more than the overlap
 // saved.
 #include "eval/metric_log.hpp"
+
 #include "eval/judge.hpp"
+#include "eval/labels.hpp"
 #include "eval/note_scan.hpp"
 #include "eval/note_table.hpp"
 #include "eval/report.hpp"
@@ -255,8 +257,15 @@ void LogReader::parse_hits(std::string_view text, const git::Oid& commit, Note& 
     }
     latest_hits(
         note.runs, m_suite, [](const Run& x) { return std::string_view(x.suite); }, m_best, m_order);
+    bool labelled = m_metric.find('{') != std::string::npos;
     for (size_t i : m_order) {
-        if (auto v = note.runs[i].metric(m_metric)) {
+        std::optional<double> v = note.runs[i].metric(m_metric);
+        if (!v && labelled && !note.runs[i].labels.empty()) {
+            // pass_rate{prompt=a}: a derived metric, as check and report read it.
+            add_derived_metrics(note.runs[i]);
+            v = metric_among(note.runs[i], m_metric);
+        }
+        if (v) {
             m_hits.push_back({note.runs[i].suite, note.runs[i].id, *v,
                               spread(note.runs[i], m_metric, k_default_confidence)});
         }

@@ -228,17 +228,6 @@ std::string hex_after(const std::string& head, const std::string& key) {
     return head.substr(from, end - from);
 }
 
-// The value of a metric in a run, as a gate reads it: a name with labels (`pass_rate{prompt=a}`) among the
-// cases carrying them, derived metrics included.
-std::optional<double> value_of(const eval::Run& run, const std::string& name) {
-    if (name.find('{') != std::string::npos) {
-        if (auto parsed = eval::parse_metric_name(name, nullptr); parsed && !parsed->sel.empty()) {
-            return eval::select_cases(run, parsed->sel).metric(parsed->base);
-        }
-    }
-    return run.metric(name);
-}
-
 // The note's runs with their derived metrics (n_cases, per-label metrics), as the gate saw them.
 std::vector<eval::Run> derived_runs(const std::optional<eval::Note>& note) {
     std::vector<eval::Run> out;
@@ -258,7 +247,7 @@ bool any_value(const std::vector<eval::Run>& runs, const std::string& line, cons
     for (const auto& run : runs) {
         for (size_t sp = line.find(' '); sp != std::string::npos; sp = line.find(' ', sp + 1)) {
             std::string name = line.substr(0, sp);
-            if (auto v = value_of(run, name); v && fn(name, *v)) {
+            if (auto v = eval::metric_among(run, name); v && fn(name, *v)) {
                 return true;
             }
         }
@@ -340,7 +329,7 @@ bool gate_lines_agree(const std::vector<std::string>& lines, const git::Oid& com
             }
             // "(baseline B) RULE STATUS": B must be a value of the same metric in the baseline's note.
             for (const auto& br : base_runs) {
-                auto bv = value_of(br, metric);
+                auto bv = eval::metric_among(br, metric);
                 std::string quoted = bv ? std::string(base_key) + eval::value_text(*bv) + ") " : "";
                 if (bv && rest.rfind(quoted, 0) == 0 && rest_agrees(rest.substr(quoted.size()), value, *bv)) {
                     return true;

@@ -126,6 +126,11 @@ run git gate check providers; expect_rc 0
 run git gate check triage; expect_rc 1
 expect_out "pass_rate{prompt=triage}"
 run git gate check summary; expect_rc 0
+# The per-label metric along history, derived as check and report derive it.
+run git gate log 'pass_rate{prompt=triage}'; expect_rc 0
+expect_eq "$(grep -c . <<<"$OUT")" 3
+expect_out "  0.75  echo-b fails triage c2"
+expect_out "  1  add provider echo-b"
 end_test
 
 begin_test "show lists labels; --json gives each case's"

@@ -304,6 +304,11 @@ TEST_SUITE("eval.labels") {
         CHECK(*both.metric("pass_rate") == 0.5);
         CHECK_FALSE(both.metric("latency"));
         CHECK(eval::select_cases(r, {{"prompt", {"zz"}}}).cases.empty());
+        CHECK(*eval::metric_among(r, "pass_rate{prompt=b}") == 0.5);              // derived
+        CHECK(*eval::metric_among(r, "pass_rate{prompt=a|b,provider=y}") == 0.5); // computed
+        CHECK(*eval::metric_among(r, "latency{prompt=b}") == 120);
+        CHECK_FALSE(eval::metric_among(r, "latency{prompt=a}"));
+        CHECK_FALSE(eval::metric_among(r, "latency{"));
         CHECK(eval::merge_selections({{"p", {"a", "b"}}}, {{"p", {"b"}}, {"q", {"c"}}}) ==
               eval::Selection{{"p", {"b"}}, {"q", {"c"}}});
     }
