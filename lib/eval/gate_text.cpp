@@ -2,6 +2,7 @@
 // (`git model|prompt promote`) print the same one, so it lives beside the report's other formatting.
 #include "eval/gate_text.hpp"
 
+#include "eval/details.hpp"
 #include "eval/report.hpp"
 #include "util/diag.hpp"
 #include "util/escape.hpp"
@@ -27,6 +28,7 @@ std::string flips_text(const std::vector<CaseFlip>& flips) {
         for (const auto& f : flips) {
             if (f.regressed) {
                 out += "  " + term_escape(f.suite) + "  " + term_escape(f.id) + "\n";
+                out += flip_detail_lines(f, "      ", "\n", term_escape);
             }
         }
     }
@@ -35,6 +37,7 @@ std::string flips_text(const std::vector<CaseFlip>& flips) {
         for (const auto& f : flips) {
             if (!f.regressed) {
                 out += "  " + term_escape(f.suite) + "  " + term_escape(f.id) + "\n";
+                out += flip_detail_lines(f, "      ", "\n", term_escape);
             }
         }
     }

@@ -415,7 +415,11 @@ std::vector<CaseFlip> case_flips(const std::string& suite, const Run& cand, cons
         auto bs = base_samples.find(id);
         const std::vector<double>* cl = cs == cand_samples.end() ? nullptr : cs->second;
         const std::vector<double>* bl = bs == base_samples.end() ? nullptr : bs->second;
-        CaseFlip f{suite, id, before, it->second, false, 1, 1, 0};
+        CaseFlip f;
+        f.suite = suite;
+        f.id = id;
+        f.from = before;
+        f.to = it->second;
         if (cl == nullptr && bl == nullptr) {
             if (case_passes(before) != case_passes(it->second)) {
                 f.regressed = case_passes(before);

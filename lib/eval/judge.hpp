@@ -14,6 +14,7 @@
 // so that adding rules does not add false fails.
 #pragma once
 
+#include "eval/case_detail.hpp"
 #include "eval/gates.hpp"
 #include "eval/note.hpp"
 #include "eval/stats.hpp"
@@ -54,6 +55,12 @@ struct CaseFlip {
     bool regressed = false; // pass → fail (else fail → pass: fixed)
     size_t from_samples = 1, to_samples = 1;
     double p = 0; // with samples: Fisher's exact one-sided p-value of the change (0 without samples)
+    /// Why the case passed or failed on each side, from the runs' details objects (eval/details.hpp):
+    /// nullopt when that run has no details or they do not name the case.
+    std::optional<CaseDetail> base_detail, head_detail;
+    /// A run named details that could not be read (not in the cache, no store, corrupt): "details not
+    /// available" is shown rather than nothing.
+    bool details_missing = false;
 };
 
 /// A case id the baseline's run holds and the candidate's lacks (removed: deleting a failing case must not
