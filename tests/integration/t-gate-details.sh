@@ -88,15 +88,18 @@ expect_out "      candidate: Barcelona"
 expect_out "      baseline:  Madrid"
 [[ "$OUT" == *$'\x1b'* ]] && fail "a raw escape reached the terminal"
 run git gate check --json; expect_rc 1
-expect_out '"head": {"expected": "Rome", "output": "Lyon\u001b[2J"'
-expect_out '"base": {"expected": "Madrid", "output": "Madrid", "reason": ""}'
-expect_out '"available": true'
+flips=$(python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)[0]["flips"]))' <<<"$OUT")
+grep -qF '"head": {"expected": "Rome", "output": "Lyon\u001b[2J", "reason": "expected '"'Rome', got 'Lyon\\\\x1b[2J'"'"}' <<<"$flips" ||
+    fail "the JSON flip lacks the candidate's details: $flips"
+grep -qF '"base": {"expected": "Madrid", "output": "Madrid", "reason": ""}, "head": {"expected": "Madrid", "output": "Barcelona"' <<<"$flips" ||
+    fail "the JSON flip lacks the baseline's details: $flips"
+grep -qF '"available": true' <<<"$flips" || fail "the JSON flip says details are not available"
 run git gate report --base main; expect_rc 0
 expect_out "broken  qa q4"
 expect_out "          candidate: Barcelona"
 run git gate report --base main --format markdown; expect_rc 0
 expect_out "- ❌ broken: qa / q2 (1 → 0)"
-expect_out "  - candidate: Lyon\\e\\[2J"
+expect_out "  - candidate: Lyon\\\\e\\[2J"
 expect_out "  - reason:    expected 'Rome', got 'Lyon\\\\x1b\\[2J'"
 end_test
 
@@ -108,7 +111,7 @@ long=$(printf 'x%.0s' $(seq 1 500))
 printf 'q1 %s\nq2 Rome\nq3 Berlin\nq4 Madrid\n' "$long" >evals/answers.txt
 commit_all "long answer"
 git gate run >/dev/null 2>&1
-run git gate check; expect_rc 1
+run git gate check; expect_rc 0 # 3 of 4 pass: inconclusive, passed with a warning; the flip is shown
 expect_out "      candidate: $(printf 'x%.0s' $(seq 1 200))…"
 expect_not_out "$(printf 'x%.0s' $(seq 1 201))"
 end_test
@@ -194,23 +197,24 @@ break_two
 head=$(git rev-parse HEAD)
 good=$(git notes --ref=mlci/evals show HEAD)
 # 1. A path where the hash should be: the note is malformed (no result), never a path.
-git notes --ref=mlci/evals add -f -m "$(sed 's|^details = .*|details = "xxh128:../../../etc/passwd"|' <<<"$good")" HEAD
+git notes --ref=mlci/evals add -f -m "$(sed 's|^details = .*|details = "xxh128:../../../etc/passwd"|' <<<"$good")" HEAD 2>/dev/null
 run git gate check; expect_rc 2
 expect_err "'details' must be \"xxh128:\" and 32 lowercase hex digits"
 run git gate show; expect_rc 2
 expect_err "note of commit ${head:0:7}"
-# 2. The baseline's object named with another size: refused, not read.
+# 2. The candidate's note names the baseline's object (with the candidate's size): not believed, not shown.
 basehash=$(git notes --ref=mlci/evals show main | sed -n 's/^details = "\(.*\)"$/\1/p')
-git notes --ref=mlci/evals add -f -m "$(sed "s|^details = .*|details = \"$basehash\"|" <<<"$good")" HEAD
+git notes --ref=mlci/evals add -f -m "$(sed "s|^details = .*|details = \"$basehash\"|" <<<"$good")" HEAD 2>/dev/null
 run git gate check; expect_rc 1
-expect_out "      candidate: Paris"
+expect_out "      candidate: (details not available)"
 expect_out "      baseline:  Rome"
-git notes --ref=mlci/evals add -f -m "$(sed "s|^details_size = .*|details_size = 7|" <<<"$good")" HEAD
+expect_err "does not match its name or the note's size (corrupt)"
+git notes --ref=mlci/evals add -f -m "$(sed "s|^details_size = .*|details_size = 7|" <<<"$good")" HEAD 2>/dev/null
 run git gate check; expect_rc 1
 expect_out "      candidate: (details not available)"
 expect_err "not available"
 # 3. A format this build cannot read.
-git notes --ref=mlci/evals add -f -m "$(sed 's|^details_format = .*|details_format = "promptfoo"|' <<<"$good")" HEAD
+git notes --ref=mlci/evals add -f -m "$(sed 's|^details_format = .*|details_format = "promptfoo"|' <<<"$good")" HEAD 2>/dev/null
 run git gate check; expect_rc 1
 expect_err "reading details of format 'promptfoo' is not supported by this build"
 end_test
