@@ -274,4 +274,20 @@ expect_err "pre-push: details objects on store 'team'"
 [ "$(find "$TRASH/store/xxh128" -type f | wc -l)" -ge 1 ] || fail "the details were not uploaded"
 end_test
 
+begin_test "git model gc keeps the details objects the notes name, in the cache and on the store"
+STORE=1 new_repo r && STORE=1 details_suite
+mkdir -p "$TRASH/store"
+git gate run >/dev/null 2>&1
+hash=$(git notes --ref=mlci/evals show HEAD | sed -n 's/^details = "xxh128:\([0-9a-f]*\)"$/\1/p')
+run git model gc --force; expect_rc 0
+[ -f ".git/mlci/cache/xxh128/${hash:0:2}/${hash:2}" ] || fail "gc deleted a details object a note names"
+git gate sync >/dev/null 2>&1
+run git model gc --remote --force; expect_rc 0
+[ -f "$TRASH/store/xxh128/${hash:0:2}/${hash:2}" ] || fail "gc --remote deleted a details object a note names"
+# An object no note names any more goes.
+git notes --ref=mlci/evals remove HEAD 2>/dev/null
+run git model gc --force; expect_rc 0
+[ -f ".git/mlci/cache/xxh128/${hash:0:2}/${hash:2}" ] && fail "gc kept an object nothing names"
+end_test
+
 finish
