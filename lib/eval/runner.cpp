@@ -242,7 +242,13 @@ void keep_details(const git::Repo& repo, const SuiteDef& suite, Run& run, const 
              ", over details_max_size (" + human_size(suite.details_max) + "): recorded without details");
         return;
     }
-    run.details = store_details_text(repo, text, k_mlci_format, suite.details_max);
+    try {
+        run.details = store_details_text(repo, text, k_mlci_format, suite.details_max);
+    } catch (const Error& e) {
+        // The run itself is sound: record it, without details, rather than lose it.
+        warn("suite '" + suite.name + "': could not store its details (" + e.what() +
+             "): recorded without details");
+    }
 }
 
 } // namespace
