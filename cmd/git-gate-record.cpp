@@ -80,10 +80,13 @@ const bool reg_record = add_command([](CLI::App& app) {
     sub->add_option("--metrics", o->metrics, "a JSON or TOML file of metrics (and optional cases)")
         ->required();
     sub->add_option("--rev", o->rev, "the commit to record for (default HEAD)");
+    sub->add_option("--details", o->details,
+                    "the full results file, stored as the run's details object (why each case failed)");
     sub->add_flag("--json", o->json, "print the recorded run as JSON");
     return Command{sub, [o] {
                        git::Repo repo = open_repo();
-                       eval::Run r = eval::record_metrics(repo, o->suite, o->metrics, o->rev);
+                       eval::Run r = eval::record_metrics(repo, o->suite, o->metrics, o->rev, o->details,
+                                                          o->details_format);
                        if (o->json) {
                            cli::out_raw(eval::run_json(r).dump() + "\n");
                        } else {

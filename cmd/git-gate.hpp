@@ -38,6 +38,7 @@ const std::vector<InitStep>& init_steps();
 /// The options of git-gate's subcommands: one struct, each subcommand binding the fields it has.
 struct Opts {
     std::string gate, rev = "HEAD", baseline, suite, drop, metric, range, metrics, remote;
+    std::string details, details_format = "mlci";
     std::string base, head = "HEAD", format = "text";
     std::vector<std::string> suites;
     size_t max_count = 0;

@@ -5,6 +5,8 @@
 #include "common.hpp"
 
 #include "artifact/views.hpp"
+#include "eval/details.hpp"
+#include "git/repo.hpp"
 
 using namespace mlci::artifact;
 
@@ -52,8 +54,21 @@ int cmd_verify(const std::string& spec, bool use_store, int jobs, bool json) {
     return r.rep.corrupt.empty() ? 0 : cli::exit_code(ErrorKind::check);
 }
 
+// The details objects eval notes name (eval/details.hpp): gc keeps them like referenced artifacts.
+std::vector<Hash128> details_kept() {
+    git::Repo repo = git::Repo::open(".");
+    std::vector<Hash128> out;
+    for (const auto& d : eval::details_in_notes(repo)) {
+        Hash128 h;
+        if (parse_hash_id(d.hash, &h)) {
+            out.push_back(h);
+        }
+    }
+    return out;
+}
+
 int cmd_gc(bool dry_run, bool all_commits, bool force, bool json) {
-    auto rep = gc_command({dry_run, all_commits, force});
+    auto rep = gc_command({dry_run, all_commits, force, details_kept()});
     if (json) {
         cli::out_raw(gc_json(rep, dry_run).dump() + "\n");
     } else {
@@ -68,7 +83,7 @@ int cmd_gc(bool dry_run, bool all_commits, bool force, bool json) {
 }
 
 int cmd_gc_remote(const std::string& spec, bool dry_run, bool force, int jobs, bool json) {
-    auto g = gc_remote_command(spec, dry_run, force, jobs);
+    auto g = gc_remote_command(spec, dry_run, force, jobs, details_kept());
     if (json) {
         cli::out_raw(gc_remote_json(g, dry_run).dump() + "\n");
     } else {

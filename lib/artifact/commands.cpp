@@ -192,7 +192,8 @@ GcReport gc_command(const GcOptions& opt) {
     return gc(ctx, store.get(), opt);
 }
 
-StoreGc gc_remote_command(const std::string& spec, bool dry_run, bool force, int jobs) {
+StoreGc gc_remote_command(const std::string& spec, bool dry_run, bool force, int jobs,
+                          const std::vector<Hash128>& keep) {
     if (dry_run == force) {
         throw usage_error("gc --remote deletes objects from a store that every clone shares: say --dry-run "
                           "to see what would go, or --force to delete it",
@@ -201,7 +202,7 @@ StoreGc gc_remote_command(const std::string& spec, bool dry_run, bool force, int
     }
     auto ctx = Context::open();
     auto store = open_store(spec, ctx.cfg, ctx.top);
-    auto rep = gc_store(ctx, *store, dry_run, store_jobs(ctx, spec, jobs));
+    auto rep = gc_store(ctx, *store, dry_run, store_jobs(ctx, spec, jobs), keep);
     as_errors(rep.problems);
     return {store->describe(), std::move(rep)};
 }

@@ -73,7 +73,8 @@ struct StoreGc {
     StoreGcReport rep; // problems of kind check are of kind io, as a transfer's
 };
 /// `git model gc --remote [STORE]`: usage_error unless exactly one of dry_run and force.
-StoreGc gc_remote_command(const std::string& spec, bool dry_run, bool force, int jobs);
+StoreGc gc_remote_command(const std::string& spec, bool dry_run, bool force, int jobs,
+                          const std::vector<Hash128>& keep = {});
 
 /// `git model bump NAME`: minor unless major or patch.
 BumpResult bump_command(const std::string& name, bool major, bool patch, const std::string& message);

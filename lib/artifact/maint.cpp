@@ -180,6 +180,7 @@ GcReport gc(Context& ctx, Store* store, const GcOptions& opt) {
     CommitPointers cp(ctx.repo);
     // Kept: the workspace, HEAD, every branch and tag tip (their history with --all-commits).
     add_objects(ctx, workspace_pointers(ctx), kept, manifests_kept);
+    kept.insert(opt.keep.begin(), opt.keep.end()); // details objects named by eval notes
     // ... and what every other work tree using this cache keeps (git worktrees, clones sharing cache.dir).
     for (const auto& [file, top] : registered_worktrees(ctx.cache)) {
         if (top != ctx.top) {

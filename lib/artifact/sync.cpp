@@ -285,7 +285,7 @@ SyncReport fetch(Context& ctx, Store& store, const std::vector<PointerFile>& poi
     return rep;
 }
 
-StoreGcReport gc_store(Context& ctx, Store& store, bool dry_run, int jobs) {
+StoreGcReport gc_store(Context& ctx, Store& store, bool dry_run, int jobs, const std::vector<Hash128>& keep) {
     StoreGcReport rep;
     store.check_readable();
     store.set_jobs(jobs);
@@ -299,7 +299,7 @@ StoreGcReport gc_store(Context& ctx, Store& store, bool dry_run, int jobs) {
     for (auto& pf : workspace_pointers(ctx)) {
         pointers.push_back(std::move(pf));
     }
-    HashSet kept, manifests;
+    HashSet kept(keep.begin(), keep.end()), manifests;
     for (const auto& pf : pointers) {
         kept.insert(pf.p.hash);
         if (!pf.p.is_dir || !manifests.insert(pf.p.hash).second) {

@@ -48,6 +48,9 @@ struct GcOptions {
     bool dry_run = false;
     bool all_commits = false;
     bool force = false;
+    /// Objects kept besides what pointers reference: the details objects eval notes name (the caller
+    /// reads the notes, eval/details.hpp; artifact knows nothing of eval).
+    std::vector<Hash128> keep;
 };
 
 struct GcReport {
@@ -69,7 +72,8 @@ struct StoreGcReport {
 /// workspace, HEAD and every ref (branches, tags, remote-tracking refs) reference in all their history,
 /// with the members of every folder (its manifest read from the cache, else from the store). Throws
 /// input_error, deleting nothing, when a kept folder's manifest can be read from neither.
-StoreGcReport gc_store(Context& ctx, Store& store, bool dry_run, int jobs);
+StoreGcReport gc_store(Context& ctx, Store& store, bool dry_run, int jobs,
+                       const std::vector<Hash128>& keep = {});
 
 /// Delete cache objects nothing keeps (DESIGN.md section 4). `store` is the default store (nullptr when
 /// none: then every object some commit references is an only copy).

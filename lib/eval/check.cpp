@@ -3,6 +3,7 @@
 // results into pass, fail or undecided; also combine() and the commands that would fill missing results.
 #include "eval/check.hpp"
 
+#include "eval/details.hpp"
 #include "eval/fingerprint.hpp"
 #include "util/escape.hpp"
 #include "util/strings.hpp"
@@ -98,9 +99,11 @@ class SuiteCollector {
         }
         narrow(gate, sr);
         if (sr.candidate && sr.baseline && sr.candidate->ok() && sr.baseline->ok()) {
+            size_t first = m_res.flips.size();
             for (auto& f : case_flips(name, *sr.candidate, *sr.baseline, m_res.confidence)) {
                 m_res.flips.push_back(std::move(f));
             }
+            attach_details(m_repo, m_res.flips, first, *sr.candidate, *sr.baseline, m_res.warnings);
             case_set_changes(name, *sr.candidate, *sr.baseline, m_res.removed, m_res.added);
         }
         if (sr.candidate && sr.candidate->ok()) {

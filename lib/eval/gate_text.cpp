@@ -3,6 +3,7 @@
 #include "eval/gate_text.hpp"
 
 #include "eval/labels.hpp"
+#include "eval/details.hpp"
 #include "eval/report.hpp"
 #include "eval/report_format.hpp"
 #include "util/diag.hpp"
@@ -34,6 +35,7 @@ std::string flips_text(const std::vector<CaseFlip>& flips) {
         for (const auto& f : flips) {
             if (f.regressed) {
                 out += "  " + term_escape(f.suite) + "  " + term_escape(f.id) + flip_labels(f) + "\n";
+                out += flip_detail_lines(f, "      ", "\n", term_escape);
             }
         }
     }
@@ -42,6 +44,7 @@ std::string flips_text(const std::vector<CaseFlip>& flips) {
         for (const auto& f : flips) {
             if (!f.regressed) {
                 out += "  " + term_escape(f.suite) + "  " + term_escape(f.id) + flip_labels(f) + "\n";
+                out += flip_detail_lines(f, "      ", "\n", term_escape);
             }
         }
     }

@@ -265,6 +265,20 @@ SuiteDef parse_suite(const Reader& rd, const std::string& name, const toml::node
             s.repeat = static_cast<int>(*v.value<int64_t>());
         } else if (key == "ok_exit_codes") {
             s.ok_exit_codes = exit_codes(rd, v, "suite." + name + ".ok_exit_codes");
+        } else if (key == "details") {
+            if (!v.is_boolean()) {
+                rd.fail(v, "'suite." + name + ".details' must be true or false");
+            }
+            s.details = *v.value<bool>();
+        } else if (key == "details_max_size") {
+            std::optional<uint64_t> size = v.is_string() ? parse_size(*v.value<std::string>()) : std::nullopt;
+            if (!size || *size > (64ull << 20)) {
+                rd.fail(
+                    v, "'suite." + name +
+                           ".details_max_size' must be a size up to \"64MiB\" such as \"16MiB\" (B, KB/MB/GB "
+                           "= 10^n, KiB/MiB/GiB = 2^n)");
+            }
+            s.details_max = *size;
         } else {
             warn(where(rd.source, v) + ": unknown key 'suite." + name + "." + key + "' (ignored)");
         }

@@ -25,6 +25,11 @@ struct SuiteDef {
     /// `ok_exit_codes`: the exit codes that mean the suite ran (its cases may have failed: promptfoo exits
     /// 100 then); any other code, a signal or a timeout makes the run an error.
     std::vector<int> ok_exit_codes = {0};
+    /// `details = false`: record runs without their details object (eval/details.hpp); on by default.
+    /// `details_max_size`: a larger output is recorded without details, with a warning (default 16 MiB,
+    /// at most 64 MiB). Neither is part of the fingerprint: storing the file changes no result.
+    bool details = true;
+    uint64_t details_max = 16ull << 20;
     std::string where; // "file:line" of the table
     /// Canonical text of the table (what the fingerprint hashes): independent of layout and comments.
     std::string canonical() const;

@@ -56,10 +56,12 @@ struct CaseFlip {
     size_t from_samples = 1, to_samples = 1;
     double p = 0;  // with samples: Fisher's exact one-sided p-value of the change (0 without samples)
     Labels labels; // the case's labels in the candidate's run (prompt, provider, …)
-    /// Why the case passed or failed on each side, from the details of the baseline's and the candidate's
-    /// runs (issue 16, part 4 fills them when a run carries details); shown side by side by the HTML
-    /// report. nullopt: that run has no details for the case.
+    /// Why the case passed or failed on each side, from the runs' details objects (eval/details.hpp):
+    /// nullopt when that run has no details or they do not name the case.
     std::optional<CaseDetail> base_detail, head_detail;
+    /// A run named details that could not be read (not in the cache, no store, corrupt): "details not
+    /// available" is shown rather than nothing.
+    bool details_missing = false;
 };
 
 /// A case id the baseline's run holds and the candidate's lacks (removed: deleting a failing case must not

@@ -7,6 +7,7 @@
 #include "eval/labels.hpp"
 #include "eval/note_scan.hpp"
 #include "fsutil/file.hpp"
+#include "hash/xxh128.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -107,6 +108,18 @@ std::string run_samples_problem(const Run& r) {
         }
     }
     return labels_problem(r);
+}
+
+bool valid_details_format(std::string_view f) {
+    if (f.empty() || f.size() > 32 || f[0] < 'a' || f[0] > 'z') {
+        return false;
+    }
+    for (char c : f) {
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+            return false;
+        }
+    }
+    return true;
 }
 
 const Run* Note::latest(std::string_view suite) const {
@@ -241,6 +254,44 @@ CaseLabels case_labels(const std::string& source, const toml::node& n) {
     return out;
 }
 
+// The details keys of a run (note.hpp DetailsRef): `details` a hash exactly as a pointer's (it names a
+// cache path later), `details_format` a format name, `details_size` an integer in [0, 2^63). Returns
+// false when `key` is not one of them.
+bool details_key(const std::string& source, const std::string& key, const toml::node& v, DetailsRef& d) {
+    if (key == "details") {
+        d.hash = str(source, v, key);
+        if (!is_hash_id(d.hash)) {
+            bad(source, v, "'details' must be \"xxh128:\" and 32 lowercase hex digits");
+        }
+    } else if (key == "details_format") {
+        d.format = str(source, v, key);
+        if (!valid_details_format(d.format)) {
+            bad(source, v, "'details_format' must be a format name such as \"mlci\" (a-z, 0-9, '_', '-')");
+        }
+    } else if (key == "details_size") {
+        if (!v.is_integer() || *v.value<int64_t>() < 0) {
+            bad(source, v, "'details_size' must be a whole number of bytes");
+        }
+        d.size = static_cast<uint64_t>(*v.value<int64_t>());
+    } else {
+        return false;
+    }
+    return true;
+}
+
+// All three details keys or none: a hash without its format cannot be read, a format without a hash
+// names nothing.
+void check_details(const std::string& source, const toml::node& rn, const Run& r, bool has_size) {
+    if (r.details.hash.empty() && r.details.format.empty() && !has_size) {
+        return;
+    }
+    if (r.details.hash.empty() || r.details.format.empty() || !has_size) {
+        bad(source, rn,
+            "the run " + quoted(r.id) + " of suite " + quoted(r.suite) +
+                " must have all of 'details', 'details_format' and 'details_size', or none");
+    }
+}
+
 } // namespace
 
 Note parse_note(std::string_view text, const std::string& source) {
@@ -260,9 +311,12 @@ Note parse_note(std::string_view text, const std::string& source) {
                 bad(source, rn, "'run' must be an array of tables ([[run]])");
             }
             Run r;
+            bool has_details_size = false;
             for (const auto& [rk, v] : *t) {
                 std::string key(rk.str());
-                if (key == "suite") {
+                if (details_key(source, key, v, r.details)) {
+                    has_details_size = has_details_size || key == "details_size";
+                } else if (key == "suite") {
                     r.suite = str(source, v, key);
                 } else if (key == "id") {
                     r.id = str(source, v, key);
@@ -303,6 +357,7 @@ Note parse_note(std::string_view text, const std::string& source) {
             if (r.id.empty()) {
                 bad(source, rn, "a run of suite '" + r.suite + "' has no 'id'");
             }
+            check_details(source, rn, r, has_details_size);
             note.runs.push_back(std::move(r));
         }
     }
@@ -378,6 +433,11 @@ std::string serialize_note(const Note& note) {
         }
         if (!r.reused_from.empty()) {
             out += "reused_from = " + toml_quote(r.reused_from) + "\n";
+        }
+        if (!r.details.empty()) {
+            out += "details = " + toml_quote(r.details.hash) + "\n";
+            out += "details_format = " + toml_quote(r.details.format) + "\n";
+            out += "details_size = " + std::to_string(r.details.size) + "\n";
         }
         auto table = [&](const char* header, const Numbers& values, const Samples& samples) {
             if (values.empty()) {

@@ -36,6 +36,20 @@ inline constexpr size_t k_max_run_samples = 200000;
 /// The most samples one metric or case may hold.
 inline constexpr size_t k_max_value_samples = 1000;
 
+/// A run's details object (issue 16, part 4): the full results file the tool wrote, kept as a
+/// content-addressed object in the artifact cache and the default store (eval/details.hpp), named in the
+/// note by hash so that notes stay small. `details = "xxh128:…"`, `details_format = "mlci"`,
+/// `details_size = N` in the run; all three or none.
+struct DetailsRef {
+    std::string hash;   // "xxh128:" + 32 lowercase hex digits (checked by parse_note); "" = no details
+    std::string format; // how to read it: "mlci" (a suite's own output) or a reader's format name
+    uint64_t size = 0;  // bytes
+    bool empty() const { return hash.empty(); }
+    bool operator==(const DetailsRef&) const = default;
+};
+/// Is `f` a details format name: 1 to 32 of a-z, 0-9, '_' and '-', starting with a letter?
+bool valid_details_format(std::string_view f);
+
 struct Run {
     std::string suite;
     std::string id; // "20261122T100000Z-3f9a1c", unique per run
@@ -57,6 +71,8 @@ struct Run {
     std::vector<std::pair<std::string, std::string>> clusters;
     /// Case id → its labels (prompt, provider, task, …): which cases a gate's `select` picks.
     CaseLabels labels;
+    /// The results file this run was read from, when it was stored (eval/details.hpp).
+    DetailsRef details;
 
     bool ok() const { return status == "ok"; }
     std::optional<double> metric(std::string_view name) const { return lookup(metrics, name); }

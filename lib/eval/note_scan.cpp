@@ -4,6 +4,7 @@
 
 #include "config/toml.hpp"
 #include "eval/note.hpp"
+#include "hash/xxh128.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -164,6 +165,10 @@ enum RunKey : unsigned {
     k_status = 64,
     k_reason = 128,
     k_reused = 256,
+    k_details = 512,
+    k_details_format = 1024,
+    k_details_size = 2048,
+    k_details_all = k_details | k_details_format | k_details_size,
 };
 
 bool has_duplicate(std::vector<std::string_view>& keys) {
@@ -220,6 +225,15 @@ bool run_key(std::string_view key, std::string_view value, ScannedRun& run, unsi
     } else if (key == "reused_from") {
         bit = k_reused;
         ok = simple_string(value, s);
+    } else if (key == "details") {
+        bit = k_details;
+        ok = simple_string(value, s) && is_hash_id(s);
+    } else if (key == "details_format") {
+        bit = k_details_format;
+        ok = simple_string(value, s) && valid_details_format(s);
+    } else if (key == "details_size") {
+        bit = k_details_size;
+        ok = number(value, ignored) && value.find_first_of(".eE-") == std::string_view::npos;
     }
     if (!ok || (seen & bit) != 0) {
         return false;
@@ -254,7 +268,9 @@ bool scan_note(std::string_view text, std::string_view metric, std::vector<Scann
         if (sec == Section::none) {
             return true;
         }
-        return close_table() && !out.back().suite.empty() && !out.back().id.empty();
+        // parse_note refuses a run with some of the details keys but not all.
+        bool details_whole = (seen & k_details_all) == 0 || (seen & k_details_all) == k_details_all;
+        return close_table() && details_whole && !out.back().suite.empty() && !out.back().id.empty();
     };
 
     size_t pos = 0;

@@ -59,6 +59,74 @@ void add_value(Numbers& values, Samples& samples, const std::string& name, const
     values.emplace_back(name, is_case ? case_value(d, where, key) : d);
 }
 
+// The `details` table (output.hpp): case id → a table of strings, `expected`, `output` and `reason` (other
+// keys are left for newer writers). Strings only, at most k_max_run_samples cases; the text as a whole is
+// bounded by its reader (16 MiB for JSON, 1 MiB for TOML).
+void check_detail_count(const CaseDetails& d, const std::string& source) {
+    if (d.size() > k_max_run_samples) {
+        throw input_error(source + ": 'details' holds more than " + std::to_string(k_max_run_samples) +
+                          " cases");
+    }
+}
+
+std::string* detail_field(CaseDetail& d, std::string_view key) {
+    return key == "expected" ? &d.expected
+           : key == "output" ? &d.output
+           : key == "reason" ? &d.reason
+                             : nullptr;
+}
+
+CaseDetails json_details(const JsonValue& v, const std::string& source) {
+    CaseDetails out;
+    for (const auto& [id, c] : v.object) {
+        if (c.type != JsonValue::Type::object) {
+            throw input_error(source + ": " + quoted("details." + id) +
+                              " must be an object such as {\"expected\": \"…\", \"output\": \"…\"}");
+        }
+        CaseDetail d;
+        for (const auto& [k, f] : c.object) {
+            std::string* field = detail_field(d, k);
+            if (field != nullptr) {
+                if (f.type != JsonValue::Type::string) {
+                    throw input_error(source + ": " + quoted("details." + id + "." + k) +
+                                      " must be a string");
+                }
+                *field = f.string;
+            }
+        }
+        out.emplace_back(id, std::move(d));
+        check_detail_count(out, source);
+    }
+    return out;
+}
+
+CaseDetails toml_details(const toml::table& t, const std::string& source) {
+    CaseDetails out;
+    for (const auto& [k, c] : t) {
+        std::string id(k.str());
+        const toml::table* ct = c.as_table();
+        if (ct == nullptr) {
+            throw input_error(where(source, c) + ": " + quoted("details." + id) +
+                              " must be a table such as { expected = \"…\", output = \"…\" }");
+        }
+        CaseDetail d;
+        for (const auto& [fk, f] : *ct) {
+            std::string* field = detail_field(d, fk.str());
+            if (field != nullptr) {
+                if (!f.is_string()) {
+                    throw input_error(where(source, f) + ": " +
+                                      quoted("details." + id + "." + std::string(fk.str())) +
+                                      " must be a string");
+                }
+                *field = *f.value<std::string>();
+            }
+        }
+        out.emplace_back(std::move(id), std::move(d));
+        check_detail_count(out, source);
+    }
+    return out;
+}
+
 SuiteOutput from_json(std::string_view text, const std::string& source) {
     JsonValue root = parse_json(text, source);
     if (root.type != JsonValue::Type::object) {
@@ -111,6 +179,8 @@ SuiteOutput from_json(std::string_view text, const std::string& source) {
                 }
                 out.labels.emplace_back(ck, std::move(l));
             }
+        } else if (k == "details" && v.type == JsonValue::Type::object) {
+            out.details = json_details(v, source);
         } else {
             add(out.metrics, out.metric_samples, k, k, v, false);
         }
@@ -175,6 +245,8 @@ SuiteOutput from_toml(std::string_view text, const std::string& source) {
                 }
                 out.labels.emplace_back(id, std::move(l));
             }
+        } else if (key == "details" && v.is_table()) {
+            out.details = toml_details(*v.as_table(), source);
         } else {
             add(out.metrics, out.metric_samples, key, key, v, false);
         }

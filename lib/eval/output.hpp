@@ -4,6 +4,7 @@
 // samples (DESIGN.md section 5, Samples).
 #pragma once
 
+#include "eval/case_detail.hpp"
 #include "eval/note.hpp"
 
 #include <string>
@@ -19,6 +20,9 @@ struct SuiteOutput {
     Samples case_samples;
     std::vector<std::pair<std::string, std::string>> clusters;
     CaseLabels labels; // case id → its labels (prompt, provider, …)
+    /// The optional `details` table: case id → { expected, output, reason }, each a string (issue 16,
+    /// part 4). Not part of the run: read back from the stored output (eval/details.hpp).
+    CaseDetails details;
 };
 
 /// Parse a suite's output: JSON when the first non-blank character is '{', TOML otherwise. A metric must

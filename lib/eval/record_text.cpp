@@ -4,6 +4,7 @@
 #include "eval/labels.hpp"
 #include "eval/report.hpp"
 #include "util/escape.hpp"
+#include "util/strings.hpp"
 #include "util/term.hpp"
 
 #include <cstdio>
@@ -44,6 +45,13 @@ Json run_json(const Run& r) {
     }
     if (!r.reused_from.empty()) {
         j["reused_from"] = r.reused_from;
+    }
+    if (!r.details.empty()) {
+        Json d = Json::object();
+        d["hash"] = r.details.hash;
+        d["format"] = r.details.format;
+        d["size"] = static_cast<int64_t>(r.details.size);
+        j["details"] = d;
     }
     Json m = Json::object();
     for (const auto& [k, v] : r.metrics) {
@@ -143,6 +151,10 @@ std::string show_text(const std::string& commit_hex, const std::vector<Run>& run
         }
         if (!r.reused_from.empty()) {
             out += "  reused from " + term_escape(r.reused_from) + "\n";
+        }
+        if (!r.details.empty()) {
+            out += "  details: " + term_escape(r.details.hash) + " (" + term_escape(r.details.format) + ", " +
+                   human_size(r.details.size) + ")\n";
         }
         std::vector<std::vector<std::string>> rows;
         for (const auto& [k, v] : r.metrics) {

@@ -4,6 +4,7 @@
 #include "eval/report.hpp"
 
 #include "eval/labels.hpp"
+#include "eval/details.hpp"
 #include "util/diag.hpp"
 #include "util/escape.hpp"
 #include "util/strings.hpp"
@@ -531,8 +532,13 @@ Report build_report(const git::Repo& repo, const NotesStore& store, const Gates*
         suites.insert(s);
     }
     for (const auto& s : suites) {
-        add_suite(rep, gates, s, head_runs.count(s) ? head_runs[s] : nullptr,
-                  base_runs.count(s) ? base_runs[s] : nullptr, history_notes);
+        size_t first = rep.flips.size();
+        const Run* h = head_runs.count(s) ? head_runs[s] : nullptr;
+        const Run* b = base_runs.count(s) ? base_runs[s] : nullptr;
+        add_suite(rep, gates, s, h, b, history_notes);
+        if (h != nullptr && b != nullptr) {
+            attach_details(repo, rep.flips, first, *h, *b, rep.warnings);
+        }
     }
 
     if (gates != nullptr) {
@@ -603,6 +609,7 @@ std::string render_text(const Report& r) {
             out += std::string(f.regressed ? "  broken  " : "  fixed   ") + term_escape(f.suite) + " " +
                    term_escape(f.id) +
                    (f.labels.empty() ? "" : "  (" + term_escape(labels_text(f.labels)) + ")") + "\n";
+            out += flip_detail_lines(f, "          ", "\n", term_escape);
         }
     }
     if (!r.removed.empty() || !r.added.empty()) {
@@ -685,6 +692,7 @@ std::string render_markdown(const Report& r) {
             out += std::string(f.regressed ? "- ❌ broken: " : "- ✅ fixed: ") + md_escape(f.suite) + " / " +
                    md_escape(f.id) + (f.labels.empty() ? "" : " [" + md_escape(labels_text(f.labels)) + "]") +
                    " (" + value_text(f.from) + " → " + value_text(f.to) + ")\n";
+            out += flip_detail_lines(f, "  - ", "\n", md_escape);
         }
     }
     for (const auto* list : {&r.removed, &r.added}) {
@@ -731,6 +739,30 @@ std::string case_changes_text(const std::vector<CaseChange>& removed, const std:
     return out;
 }
 
+namespace {
+
+// A flip's details as JSON: {base, head} each {expected, output, reason} (each string at most
+// k_detail_json bytes) or null, and `available` false when a run's details could not be read.
+Json flip_details_json(const CaseFlip& f) {
+    auto side = [](const std::optional<CaseDetail>& d) {
+        if (!d) {
+            return Json();
+        }
+        Json o = Json::object();
+        o["expected"] = clip_detail(d->expected, k_detail_json);
+        o["output"] = clip_detail(d->output, k_detail_json);
+        o["reason"] = clip_detail(d->reason, k_detail_json);
+        return o;
+    };
+    Json j = Json::object();
+    j["base"] = side(f.base_detail);
+    j["head"] = side(f.head_detail);
+    j["available"] = !f.details_missing;
+    return j;
+}
+
+} // namespace
+
 Json flips_json(const std::vector<CaseFlip>& flips) {
     Json out = Json::array();
     for (const auto& f : flips) {
@@ -742,6 +774,9 @@ Json flips_json(const std::vector<CaseFlip>& flips) {
         fj["change"] = f.regressed ? "broken" : "fixed";
         if (!f.labels.empty()) {
             fj["labels"] = labels_json(f.labels);
+        }
+        if (f.head_detail || f.base_detail || f.details_missing) {
+            fj["details"] = flip_details_json(f);
         }
         out.push_back(fj);
     }

@@ -5,6 +5,7 @@
 #include "eval/runner.hpp"
 
 #include "config/config.hpp"
+#include "eval/details.hpp"
 #include "eval/fingerprint.hpp"
 #include "eval/output.hpp"
 #include "eval/worktree.hpp"
@@ -46,6 +47,7 @@ struct Attempt {
     std::optional<SuiteOutput> output;
     std::string reason; // when there is no output: the process's failure or the unreadable output
     double seconds = 0;
+    std::string text; // the output file as written: the run's details object
 };
 
 Attempt execute_once(const SuiteDef& suite, const std::string& cwd, const std::string& tmp_dir,
@@ -83,6 +85,7 @@ Attempt execute_once(const SuiteDef& suite, const std::string& cwd, const std::s
                                   " but did not write its output file ({out})");
             }
             a.output = parse_suite_output(*text, "output of suite '" + suite.name + "'");
+            a.text = std::move(*text);
             if (a.output->metrics.empty() && a.output->cases.empty()) {
                 throw input_error("the output of suite '" + suite.name + "' holds no metrics");
             }
@@ -102,7 +105,8 @@ Attempt execute_once(const SuiteDef& suite, const std::string& cwd, const std::s
 } // namespace
 
 Run execute_suite(const SuiteDef& suite, const std::string& cwd, const std::string& tmp_dir,
-                  const git::Oid& commit, const std::string& fingerprint, const std::string& by) {
+                  const git::Oid& commit, const std::string& fingerprint, const std::string& by,
+                  std::string* output_text) {
     make_dirs(tmp_dir);
     Run run;
     run.suite = suite.name;
@@ -126,6 +130,9 @@ Run execute_suite(const SuiteDef& suite, const std::string& cwd, const std::stri
             break;
         }
         outputs.push_back(std::move(*a.output));
+        if (output_text != nullptr) {
+            *output_text = std::move(a.text); // with repeat = K, the last one's
+        }
     }
     run.duration_s = static_cast<double>(static_cast<int64_t>(seconds * 1000)) / 1000.0;
     if (run.status == "ok") {
@@ -223,6 +230,27 @@ void refuse_dirty_inputs(const git::Repo& repo, const std::vector<const SuiteDef
     }
 }
 
+// The run's details object (eval/details.hpp): its output file, stored in the cache and named in the run,
+// unless the suite says details = false or the file is over its bound (then a warning, and the run is
+// recorded without).
+void keep_details(const git::Repo& repo, const SuiteDef& suite, Run& run, const std::string& text) {
+    if (!suite.details || !run.ok() || text.empty()) {
+        return;
+    }
+    if (text.size() > suite.details_max) {
+        warn("suite '" + suite.name + "': its output is " + human_size(text.size()) +
+             ", over details_max_size (" + human_size(suite.details_max) + "): recorded without details");
+        return;
+    }
+    try {
+        run.details = store_details_text(repo, text, k_mlci_format, suite.details_max);
+    } catch (const Error& e) {
+        // The run itself is sound: record it, without details, rather than lose it.
+        warn("suite '" + suite.name + "': could not store its details (" + e.what() +
+             "): recorded without details");
+    }
+}
+
 } // namespace
 
 std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req,
@@ -286,8 +314,10 @@ std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req,
             cwd = wt->path();
         }
         on_event({RunEvent::Kind::start, s->name, nullptr, commit.hex(), {}});
-        Run run = execute_suite(*s, cwd, repo.git_dir() + "mlci/tmp", commit, f, by);
+        std::string text;
+        Run run = execute_suite(*s, cwd, repo.git_dir() + "mlci/tmp", commit, f, by, &text);
         if (!req.dirty) {
+            keep_details(repo, *s, run, text);
             store.append(commit, run);
         }
         out.push_back(run);
@@ -302,7 +332,8 @@ std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req,
 }
 
 Run record_metrics(git::Repo& repo, const std::string& suite, const std::string& metrics_file,
-                   const std::string& rev) {
+                   const std::string& rev, const std::string& details_file,
+                   const std::string& details_format) {
     git::Oid commit;
     if (rev.empty()) {
         auto head = repo.head();
@@ -361,6 +392,14 @@ Run record_metrics(git::Repo& repo, const std::string& suite, const std::string&
         run.fingerprint = Fingerprinter(repo, commit).of(*def);
     }
     put_output(run, std::move(o), metrics_file);
+    if (!details_file.empty()) {
+        // Checked and stored before the note is written: a bad --details records nothing.
+        if (!valid_details_format(details_format)) {
+            throw usage_error("details format " + quoted(details_format) + " is not a format name");
+        }
+        run.details = store_details(repo, details_file, details_format,
+                                    def != nullptr ? def->details_max : k_default_details_max);
+    }
     NotesStore(repo).append(commit, run);
     return run;
 }

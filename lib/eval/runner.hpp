@@ -4,6 +4,7 @@
 // exit, a timeout or unreadable output is recorded as status = "error" with the reason.
 #pragma once
 
+#include "eval/details.hpp"
 #include "eval/gates.hpp"
 #include "eval/note.hpp"
 #include "eval/notes.hpp"
@@ -17,9 +18,11 @@
 namespace mlci::eval {
 
 /// Run one suite in `cwd` for `commit`; never throws for the suite's own failures (they make an
-/// error run), only for ours (cannot fork, cannot create the temporary folder).
+/// error run), only for ours (cannot fork, cannot create the temporary folder). `output_text`, when
+/// given, gets the output file as the suite wrote it (the last one with repeat = K).
 Run execute_suite(const SuiteDef& suite, const std::string& cwd, const std::string& tmp_dir,
-                  const git::Oid& commit, const std::string& fingerprint, const std::string& by);
+                  const git::Oid& commit, const std::string& fingerprint, const std::string& by,
+                  std::string* output_text = nullptr);
 
 /// Who records: git config user.email, else $USER@host.
 std::string recorder_identity(const git::Repo& repo);
@@ -52,8 +55,10 @@ struct RunRequest {
 std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req,
                             const std::function<void(const RunEvent&)>& on_event);
 
-/// `git gate record SUITE --metrics FILE`: record metrics produced elsewhere.
+/// `git gate record SUITE --metrics FILE [--details FILE]`: record metrics produced elsewhere; with
+/// `details_file`, that file is stored as the run's details object (format `details_format`).
 Run record_metrics(git::Repo& repo, const std::string& suite, const std::string& metrics_file,
-                   const std::string& rev);
+                   const std::string& rev, const std::string& details_file = "",
+                   const std::string& details_format = k_mlci_format);
 
 } // namespace mlci::eval

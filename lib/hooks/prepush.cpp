@@ -14,6 +14,7 @@
 #include "artifact/pointer.hpp"
 #include "config/config.hpp"
 #include "eval/check.hpp"
+#include "eval/details.hpp"
 #include "eval/gates.hpp"
 #include "eval/runner.hpp"
 #include "eval/sync.hpp"
@@ -26,6 +27,37 @@
 #include <set>
 
 namespace mlci::hooks {
+
+namespace {
+
+// The details objects the pushed commits' notes name go to the default store before the notes: a
+// teammate who reads the notes can then read why cases failed. A failure warns (the gate passed, the
+// artifacts are up; `git gate sync` can upload them later), it does not refuse the push.
+void upload_details(const PushPlan& plan, git::Repo& repo, HookReport& rep) {
+    std::vector<git::Oid> commits;
+    for (const auto& w : plan.items) {
+        for (const auto& c : w.commits) {
+            commits.push_back(git::Oid::from_hex(c));
+        }
+    }
+    try {
+        eval::DetailsPush dp = eval::push_details(repo, &commits);
+        for (const auto& p : dp.problems) {
+            rep.warning(p);
+        }
+        if (!dp.problems.empty()) {
+            rep.hint("run git gate sync after the push to upload them");
+        } else if (!dp.store.empty()) {
+            rep.note("pre-push: details objects on " + dp.store + ": " + std::to_string(dp.uploaded) +
+                     " uploaded, " + std::to_string(dp.skipped) + " already there");
+        }
+    } catch (const Error& e) {
+        rep.warning(std::string("could not upload the details objects: ") + e.what());
+        rep.hint("run git gate sync after the push to upload them");
+    }
+}
+
+} // namespace
 
 HookReport pre_push(const std::string& remote, const std::string& url, const std::string& input,
                     const GateRenderer& render) {
@@ -104,6 +136,7 @@ HookReport pre_push(const std::string& remote, const std::string& url, const std
         }
     }
     if (gated_any) {
+        upload_details(plan, repo, rep);
         try {
             auto r = eval::sync_notes(repo, remote, [](const std::string&) {});
             rep.note("pre-push: eval notes " + std::string(r.pushed ? "pushed to " : "already on ") + remote);
