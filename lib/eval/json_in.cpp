@@ -51,13 +51,38 @@ std::string why_of(const std::string& what) {
     return close == std::string::npos ? what : what.substr(close + 2);
 }
 
+// The input iterator nlohmann reads through, counting the bytes it consumed: the position of a key when
+// the SAX parser reports it (nlohmann's SAX interface gives positions only for its own errors).
+struct CountingIt {
+    using iterator_category = std::input_iterator_tag;
+    using value_type = char;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const char*;
+    using reference = const char&;
+    const char* p = nullptr;
+    const char* base = nullptr;
+    size_t* consumed = nullptr;
+    const char& operator*() const { return *p; }
+    CountingIt& operator++() {
+        ++p;
+        *consumed = static_cast<size_t>(p - base);
+        return *this;
+    }
+    CountingIt operator++(int) {
+        CountingIt old = *this;
+        ++*this;
+        return old;
+    }
+    bool operator==(const CountingIt& o) const { return p == o.p; }
+    bool operator!=(const CountingIt& o) const { return p != o.p; }
+};
+
 class Builder : public nlohmann::json_sax<nlohmann::json> {
   public:
-    explicit Builder(JsonValue& root) : m_root(root) {}
+    Builder(JsonValue& root, const size_t& consumed) : m_root(root), m_consumed(consumed) {}
 
     std::string error;    // why the document is refused ("" while fine)
     size_t error_pos = 0; // the byte it was found at; SIZE_MAX when unknown
-    bool positioned = true;
 
     bool null() override { return put(JsonValue{}); }
     bool boolean(bool b) override {
@@ -83,12 +108,18 @@ class Builder : public nlohmann::json_sax<nlohmann::json> {
     bool binary(binary_t& /*b*/) override { return refuse("binary values are not JSON"); }
     bool start_object(std::size_t /*n*/) override { return open(JsonValue::Type::object); }
     bool key(string_t& k) override {
-        m_stack.back()->object.emplace_back(std::move(k), JsonValue{});
+        // The lexer has just read the key's closing quote: its opening one is about size + 2 bytes back.
+        size_t len = k.size() + 2;
+        m_stack.back().key_pos.push_back(m_consumed >= len ? m_consumed - len : 0);
+        m_stack.back().value->object.emplace_back(std::move(k), JsonValue{});
         return true;
     }
     bool end_object() override {
-        if (std::string dup = duplicate_key(*m_stack.back()); !dup.empty()) {
-            return refuse("duplicate key " + mlci::quoted(dup) + " in an object");
+        if (size_t dup = duplicate_key(*m_stack.back().value); dup != SIZE_MAX) {
+            error =
+                "duplicate key " + mlci::quoted(m_stack.back().value->object[dup].first) + " in an object";
+            error_pos = m_stack.back().key_pos[dup];
+            return false;
         }
         m_stack.pop_back();
         return true;
@@ -101,18 +132,26 @@ class Builder : public nlohmann::json_sax<nlohmann::json> {
     bool parse_error(std::size_t pos, const std::string& /*last_token*/,
                      const nlohmann::detail::exception& ex) override {
         error = why_of(ex.what());
+        if (error.find("expected end of input") != std::string::npos) {
+            error = "unexpected text after the JSON value";
+        }
         error_pos = pos == 0 ? 0 : pos - 1;
         return false;
     }
 
   private:
+    // An open container; for an object, where each of its keys starts.
+    struct Frame {
+        JsonValue* value;
+        std::vector<size_t> key_pos;
+    };
     JsonValue& m_root;
-    bool m_have_root = false;
-    std::vector<JsonValue*> m_stack; // the open containers, innermost last
+    const size_t& m_consumed;
+    std::vector<Frame> m_stack; // the open containers, innermost last
 
     bool refuse(std::string why) {
         error = std::move(why);
-        positioned = false;
+        error_pos = m_consumed == 0 ? 0 : m_consumed - 1; // the byte just read
         return false;
     }
     bool number(double d) {
@@ -126,10 +165,9 @@ class Builder : public nlohmann::json_sax<nlohmann::json> {
     JsonValue* place(JsonValue&& v) {
         if (m_stack.empty()) {
             m_root = std::move(v);
-            m_have_root = true;
             return &m_root;
         }
-        JsonValue* top = m_stack.back();
+        JsonValue* top = m_stack.back().value;
         if (top->type == JsonValue::Type::array) {
             top->array.push_back(std::move(v));
             return &top->array.back();
@@ -149,32 +187,35 @@ class Builder : public nlohmann::json_sax<nlohmann::json> {
         }
         JsonValue v;
         v.type = t;
-        m_stack.push_back(place(std::move(v)));
+        m_stack.push_back({place(std::move(v)), {}});
         return true;
     }
-    static std::string duplicate_key(const JsonValue& o) {
+    // The index of the first member whose key an earlier member has; SIZE_MAX when none.
+    static size_t duplicate_key(const JsonValue& o) {
         const auto& m = o.object;
-        if (m.size() < 2) {
-            return "";
-        }
         if (m.size() <= 16) {
             for (size_t i = 1; i < m.size(); ++i) {
                 for (size_t j = 0; j < i; ++j) {
                     if (m[i].first == m[j].first) {
-                        return m[i].first;
+                        return i;
                     }
                 }
             }
-            return "";
+            return SIZE_MAX;
         }
-        std::vector<std::string_view> keys;
-        keys.reserve(m.size());
-        for (const auto& kv : m) {
-            keys.emplace_back(kv.first);
+        std::vector<size_t> order(m.size());
+        for (size_t i = 0; i < order.size(); ++i) {
+            order[i] = i;
         }
-        std::sort(keys.begin(), keys.end());
-        auto it = std::adjacent_find(keys.begin(), keys.end());
-        return it == keys.end() ? "" : std::string(*it);
+        std::stable_sort(order.begin(), order.end(),
+                         [&](size_t a, size_t b) { return m[a].first < m[b].first; });
+        size_t found = SIZE_MAX;
+        for (size_t i = 1; i < order.size(); ++i) {
+            if (m[order[i]].first == m[order[i - 1]].first) {
+                found = std::min(found, order[i]);
+            }
+        }
+        return found;
     }
 };
 
@@ -196,16 +237,18 @@ JsonValue parse_json(std::string_view text, const std::string& source, size_t ma
                           limit_text(max_bytes) + ")");
     }
     JsonValue root;
-    Builder b(root);
+    size_t consumed = 0;
+    Builder b(root, consumed);
     // Refuse a leading byte-order mark as the hand-written reader did: RFC 8259 forbids writing one.
     if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") {
         throw input_error(source + ":1:1: invalid JSON: a byte-order mark is not JSON");
     }
-    bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &b, nlohmann::json::input_format_t::json,
-                                        true, false);
+    const char* base = text.data();
+    CountingIt first{base, base, &consumed};
+    CountingIt last{base + text.size(), base, &consumed};
+    bool ok = nlohmann::json::sax_parse(first, last, &b, nlohmann::json::input_format_t::json, true, false);
     if (!ok) {
-        std::string where = b.positioned ? ":" + position(text, b.error_pos) : std::string();
-        throw input_error(source + where + ": invalid JSON: " + b.error);
+        throw input_error(source + ":" + position(text, b.error_pos) + ": invalid JSON: " + b.error);
     }
     return root;
 }

@@ -58,7 +58,10 @@ TEST_SUITE("JsonIn") {
         CHECK(refusal("[-1e400]").find("overflow") != std::string::npos);
     }
     TEST_CASE("duplicate keys are refused by name, at any depth and in large objects") {
-        CHECK(refusal(R"({"a": 1, "a": 2})") == "f.json: invalid JSON: duplicate key 'a' in an object");
+        CHECK(refusal(R"({"a": 1, "a": 2})") == "f.json:1:10: invalid JSON: duplicate key 'a' in an object");
+        CHECK(refusal("{\"a\": 1,\n \"a\": 2}").find("f.json:2:2:") == 0);
+        CHECK(refusal("{\"a\": 1}\n{\"b\": 2}") ==
+              "f.json:2:1: invalid JSON: unexpected text after the JSON value");
         CHECK(refusal(R"({"x": [{"k": 1, "j": 2, "k": 3}]})").find("duplicate key 'k'") != std::string::npos);
         std::string big = "{";
         for (int i = 0; i < 100; ++i) {
@@ -72,7 +75,7 @@ TEST_SUITE("JsonIn") {
         std::string ok = std::string(64, '[') + std::string(64, ']');
         CHECK_NOTHROW(parse_json(ok, "t"));
         std::string deep = std::string(65, '[') + std::string(65, ']');
-        CHECK(refusal(deep) == "f.json: invalid JSON: nested deeper than 64 levels");
+        CHECK(refusal(deep) == "f.json:1:65: invalid JSON: nested deeper than 64 levels");
         std::string hostile(1000000, '['); // never closed: refused at level 65, no recursion
         CHECK(refusal(hostile).find("nested deeper than 64 levels") != std::string::npos);
         std::string objs;
