@@ -12,23 +12,6 @@
 
 namespace mlci::eval {
 
-const std::vector<std::string>& known_formats() {
-    static const std::vector<std::string> f = {"mlci", "promptfoo", "junit", "lm-eval"};
-    return f;
-}
-
-bool is_known_format(std::string_view format) {
-    const auto& f = known_formats();
-    return std::find(f.begin(), f.end(), format) != f.end();
-}
-
-void check_format(std::string_view format, const std::string& where) {
-    if (!is_known_format(format)) {
-        throw usage_error(where + ": unknown results format " + quoted(format),
-                          "known formats: " + join(known_formats(), ", "));
-    }
-}
-
 double percentile(std::vector<double> values, double p) {
     std::sort(values.begin(), values.end());
     double h = (static_cast<double>(values.size()) - 1) * p;
