@@ -92,15 +92,15 @@ const bool reg_record = add_command([](CLI::App& app) {
                            throw usage_error("--from and --metrics exclude each other",
                                              "--metrics FILE is --from mlci FILE");
                        }
-                       if (from->empty() && o->metrics.empty()) {
-                           throw usage_error("nothing to record: give --from FORMAT FILE or --metrics FILE");
-                       }
                        if (!from->empty() && file->empty()) {
                            throw usage_error("--from " + *from + " needs the results FILE");
                        }
                        if (from->empty() && !file->empty()) {
                            throw usage_error("a results file " + mlci::quoted(*file) + " needs --from FORMAT",
                                              "formats: mlci, promptfoo, junit, lm-eval");
+                       }
+                       if (from->empty() && o->metrics.empty()) {
+                           throw usage_error("nothing to record: give --from FORMAT FILE or --metrics FILE");
                        }
                        if (!from->empty()) {
                            eval::check_format(*from, "--from");
