@@ -1,5 +1,6 @@
 // git gate init | run | record | show: producing and reading eval results.
 #include "common.hpp"
+#include "eval/formats.hpp"
 #include "eval/init.hpp"
 #include "eval/notes.hpp"
 #include "eval/record_text.hpp"
@@ -7,6 +8,7 @@
 #include "git-gate.hpp"
 #include "util/escape.hpp"
 #include "util/json.hpp"
+#include "util/strings.hpp"
 
 #include <memory>
 
@@ -74,19 +76,46 @@ const bool reg_run = add_command([](CLI::App& app) {
 });
 
 const bool reg_record = add_command([](CLI::App& app) {
-    auto [sub, o] = subcommand(app, "record", "record metrics produced elsewhere (a CI job, a notebook)");
+    auto [sub, o] =
+        subcommand(app, "record", "record metrics produced elsewhere (a CI job, a notebook, an eval tool)");
     o->rev.clear(); // HEAD
+    auto from = std::make_shared<std::string>();
+    auto file = std::make_shared<std::string>();
     sub->add_option("suite", o->suite, "the suite the metrics belong to")->required();
-    sub->add_option("--metrics", o->metrics, "a JSON or TOML file of metrics (and optional cases)")
-        ->required();
+    sub->add_option("file", *file, "with --from: the results file (for lm-eval, its file or output folder)");
+    sub->add_option("--metrics", o->metrics, "a JSON or TOML file of metrics (and optional cases)");
+    sub->add_option("--from", *from, "the results file's format: mlci, promptfoo, junit, lm-eval");
     sub->add_option("--rev", o->rev, "the commit to record for (default HEAD)");
     sub->add_option("--details", o->details,
-                    "the full results file, stored as the run's details object (why each case failed)");
+                    "the full results file, stored as the run's details object (why each case failed); with "
+                    "--from, FILE itself unless this names another");
     sub->add_flag("--json", o->json, "print the recorded run as JSON");
-    return Command{sub, [o] {
+    return Command{sub, [o, from, file] {
+                       if (!from->empty() && !o->metrics.empty()) {
+                           throw usage_error("--from and --metrics exclude each other",
+                                             "--metrics FILE is --from mlci FILE");
+                       }
+                       if (!from->empty() && file->empty()) {
+                           throw usage_error("--from " + *from + " needs the results FILE");
+                       }
+                       if (from->empty() && !file->empty()) {
+                           throw usage_error("a results file " + mlci::quoted(*file) + " needs --from FORMAT",
+                                             "formats: mlci, promptfoo, junit, lm-eval");
+                       }
+                       if (from->empty() && o->metrics.empty()) {
+                           throw usage_error("nothing to record: give --from FORMAT FILE or --metrics FILE");
+                       }
+                       if (!from->empty()) {
+                           eval::check_format(*from, "--from");
+                       }
                        git::Repo repo = open_repo();
-                       eval::Run r = eval::record_metrics(repo, o->suite, o->metrics, o->rev, o->details,
-                                                          o->details_format);
+                       // --details FILE: in mlci's own format with --metrics, in the --from format with
+                       // --from (e.g. one samples file of an lm-eval folder); --from FILE is its own
+                       // otherwise.
+                       eval::Run r = from->empty() ? eval::record_metrics(repo, o->suite, o->metrics, o->rev,
+                                                                          o->details, o->details_format)
+                                                   : eval::record_results(repo, o->suite, *from, *file,
+                                                                          o->rev, o->details, *from);
                        if (o->json) {
                            cli::out_raw(eval::run_json(r).dump() + "\n");
                        } else {

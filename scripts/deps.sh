@@ -5,8 +5,8 @@ SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
 PKGS=(build-essential cmake ninja-build pkg-config git python3 man-db xxhash
       libgit2-dev libtomlplusplus-dev libcli11-dev libxxhash-dev zlib1g-dev doctest-dev libcurl4-openssl-dev
-      libre2-dev libboost-dev
-      chromium cmark-gfm) # tests only: the HTML report in a headless browser, the Markdown one as GitHub renders it
+      libre2-dev libboost-dev nlohmann-json3-dev libpugixml-dev
+      python3-pytest jq chromium cmark-gfm) # tests only: pytest and jq (formats), the HTML report in a headless browser, the Markdown one as GitHub renders it
 missing=()
 for p in "${PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

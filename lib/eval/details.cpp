@@ -3,6 +3,8 @@
 // flipped case.
 #include "eval/details.hpp"
 
+#include "eval/formats.hpp"
+
 #include "artifact/store/store.hpp"
 #include "artifact/sync.hpp"
 #include "artifact/workspace.hpp"
@@ -75,9 +77,9 @@ CaseDetails read_case_details_of(const std::string& format, std::string_view tex
     if (format == k_mlci_format) {
         return parse_suite_output(text, source).details;
     }
-    // The readers of other formats (promptfoo, junit, lm-eval) give their case details through their own
-    // function; until it is wired here, say so rather than guess.
-    throw input_error("reading details of format " + quoted(format) + " is not supported by this build");
+    // promptfoo, junit, lm-eval: their readers know where each case's expected value, output and reason are
+    // (an unknown format name is a usage error there).
+    return read_case_details(format, text, source);
 }
 
 namespace {

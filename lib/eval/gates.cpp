@@ -4,6 +4,7 @@
 
 #include "config/config.hpp"
 #include "config/toml.hpp"
+#include "eval/formats.hpp"
 #include "fsutil/file.hpp"
 #include "util/diag.hpp"
 #include "util/error.hpp"
@@ -89,7 +90,52 @@ std::string SuiteDef::canonical() const {
         }
         out += "\n";
     }
+    if (format != k_default_format) { // likewise absent for mlci's own format
+        out += "format ";
+        field(format);
+    }
+    if (!this->out.empty()) {
+        out += "out ";
+        field(this->out);
+    }
     return out;
+}
+
+std::string SuiteDef::out_name() const {
+    if (!out.empty()) {
+        return out;
+    }
+    if (format == "promptfoo") {
+        return "results.json";
+    }
+    if (format == "junit") {
+        return "results.xml";
+    }
+    if (format == "lm-eval") {
+        return "lm-eval/";
+    }
+    return "out";
+}
+
+std::string out_name_problem(const std::string& name) {
+    std::string base = !name.empty() && name.back() == '/' ? name.substr(0, name.size() - 1) : name;
+    if (base.empty() || base == "." || base == "..") {
+        return "must name a file (\"results.json\") or a folder (\"lm-eval/\")";
+    }
+    if (name.size() > 255) {
+        return "is longer than 255 bytes";
+    }
+    if (base.find('/') != std::string::npos || base.find("..") != std::string::npos ||
+        base.find('\\') != std::string::npos) {
+        return "must be a plain name in the run's private folder: no '/' (but a final one for a folder), "
+               "no '..', no backslash";
+    }
+    for (char c : base) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            return "must not hold a control character";
+        }
+    }
+    return "";
 }
 
 std::string Gate::allow_removed_text() const {
@@ -279,6 +325,18 @@ SuiteDef parse_suite(const Reader& rd, const std::string& name, const toml::node
                            "= 10^n, KiB/MiB/GiB = 2^n)");
             }
             s.details_max = *size;
+        } else if (key == "format") {
+            std::string f = rd.string(v, "suite." + name + ".format");
+            if (!is_known_format(f)) {
+                rd.fail(v, "'suite." + name + ".format' is " + quoted(f) + ": known formats are " +
+                               join(known_formats(), ", "));
+            }
+            s.format = f;
+        } else if (key == "out") {
+            s.out = rd.string(v, "suite." + name + ".out");
+            if (std::string why = out_name_problem(s.out); !why.empty()) {
+                rd.fail(v, "'suite." + name + ".out' " + quoted(s.out) + " " + why);
+            }
         } else {
             warn(where(rd.source, v) + ": unknown key 'suite." + name + "." + key + "' (ignored)");
         }

@@ -30,10 +30,22 @@ struct SuiteDef {
     /// at most 64 MiB). Neither is part of the fingerprint: storing the file changes no result.
     bool details = true;
     uint64_t details_max = 16ull << 20;
+    /// `format`: how {out} is read (formats.hpp): "mlci" (the default), "promptfoo", "junit", "lm-eval".
+    std::string format = "mlci";
+    /// `out`: the name {out} has in the run's private folder, a plain file name ("results.json"), or a
+    /// folder when it ends in '/' ("lm-eval/"); "" = the format's default (out_name()).
+    std::string out;
     std::string where; // "file:line" of the table
+    /// The name {out} stands for: `out`, else "out" (mlci), "results.json" (promptfoo), "results.xml"
+    /// (junit), "lm-eval/" (lm-eval).
+    std::string out_name() const;
     /// Canonical text of the table (what the fingerprint hashes): independent of layout and comments.
     std::string canonical() const;
 };
+
+/// Why `name` cannot be a suite's `out` ("" when it can): a plain file name, optionally ending in '/' for
+/// a folder; not "." or "..", no other '/', no "..", no backslash, no control character, at most 255 bytes.
+std::string out_name_problem(const std::string& name);
 
 struct Rule {
     enum class Kind { min, max, max_drop, max_rise };

@@ -1,13 +1,15 @@
-// Recursive descent with an explicit depth counter: the depth check runs before each descent, so
-// hostile nesting is refused at k_max_json_depth instead of overflowing the stack.
+// parse_json on nlohmann/json's SAX parser: nlohmann checks the grammar (RFC 8259: no comments, no
+// trailing commas, no NaN, no leading zeros), UTF-8 inside strings and \u surrogate pairs, and refuses a
+// number that overflows a double; its parser keeps its own stack, so it never recurses. We build the
+// JsonValue tree, bound the nesting (checked before a container is opened) and refuse duplicate keys.
 #include "eval/json_in.hpp"
 
-#include "util/json.hpp"
 #include "util/strings.hpp"
 
-#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
 #include <cmath>
-#include <set>
 
 namespace mlci::eval {
 
@@ -22,277 +24,233 @@ const JsonValue* JsonValue::find(std::string_view key) const {
 
 namespace {
 
-class Parser {
-  public:
-    Parser(std::string_view t, const std::string& source) : m_t(t), m_source(source) {}
-
-    JsonValue document() {
-        skip_ws();
-        JsonValue v = value(0);
-        skip_ws();
-        if (m_i != m_t.size()) {
-            fail("unexpected text after the JSON value");
+// "line:column" of byte `pos` (1-based, counting bytes), as the old reader and git print positions.
+std::string position(std::string_view text, size_t pos) {
+    size_t line = 1;
+    size_t col = 1;
+    for (size_t k = 0; k < pos && k < text.size(); ++k) {
+        if (text[k] == '\n') {
+            ++line;
+            col = 1;
+        } else {
+            ++col;
         }
-        return v;
+    }
+    return std::to_string(line) + ":" + std::to_string(col);
+}
+
+// nlohmann's message without its "[json.exception.parse_error.101] parse error at line 1, column 5: "
+// prefix: the position is ours.
+std::string why_of(const std::string& what) {
+    size_t col = what.find(", column ");
+    size_t colon = col == std::string::npos ? std::string::npos : what.find(": ", col);
+    if (colon != std::string::npos) {
+        return what.substr(colon + 2);
+    }
+    size_t close = what.find("] ");
+    return close == std::string::npos ? what : what.substr(close + 2);
+}
+
+// The input iterator nlohmann reads through, counting the bytes it consumed: the position of a key when
+// the SAX parser reports it (nlohmann's SAX interface gives positions only for its own errors).
+struct CountingIt {
+    using iterator_category = std::input_iterator_tag;
+    using value_type = char;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const char*;
+    using reference = const char&;
+    const char* p = nullptr;
+    const char* base = nullptr;
+    size_t* consumed = nullptr;
+    const char& operator*() const { return *p; }
+    CountingIt& operator++() {
+        ++p;
+        *consumed = static_cast<size_t>(p - base);
+        return *this;
+    }
+    CountingIt operator++(int) {
+        CountingIt old = *this;
+        ++*this;
+        return old;
+    }
+    bool operator==(const CountingIt& o) const { return p == o.p; }
+    bool operator!=(const CountingIt& o) const { return p != o.p; }
+};
+
+class Builder : public nlohmann::json_sax<nlohmann::json> {
+  public:
+    Builder(JsonValue& root, const size_t& consumed) : m_root(root), m_consumed(consumed) {}
+
+    std::string error;    // why the document is refused ("" while fine)
+    size_t error_pos = 0; // the byte it was found at; SIZE_MAX when unknown
+
+    bool null() override { return put(JsonValue{}); }
+    bool boolean(bool b) override {
+        JsonValue v;
+        v.type = JsonValue::Type::boolean;
+        v.boolean = b;
+        return put(std::move(v));
+    }
+    bool number_integer(number_integer_t n) override { return number(static_cast<double>(n)); }
+    bool number_unsigned(number_unsigned_t n) override { return number(static_cast<double>(n)); }
+    bool number_float(number_float_t d, const string_t& /*text*/) override {
+        if (!std::isfinite(d)) { // nlohmann refuses overflow itself; kept for safety
+            return refuse("number out of range");
+        }
+        return number(d);
+    }
+    bool string(string_t& s) override {
+        JsonValue v;
+        v.type = JsonValue::Type::string;
+        v.string = std::move(s);
+        return put(std::move(v));
+    }
+    bool binary(binary_t& /*b*/) override { return refuse("binary values are not JSON"); }
+    bool start_object(std::size_t /*n*/) override { return open(JsonValue::Type::object); }
+    bool key(string_t& k) override {
+        // The lexer has just read the key's closing quote: its opening one is about size + 2 bytes back.
+        size_t len = k.size() + 2;
+        m_stack.back().key_pos.push_back(m_consumed >= len ? m_consumed - len : 0);
+        m_stack.back().value->object.emplace_back(std::move(k), JsonValue{});
+        return true;
+    }
+    bool end_object() override {
+        if (size_t dup = duplicate_key(*m_stack.back().value); dup != SIZE_MAX) {
+            error =
+                "duplicate key " + mlci::quoted(m_stack.back().value->object[dup].first) + " in an object";
+            error_pos = m_stack.back().key_pos[dup];
+            return false;
+        }
+        m_stack.pop_back();
+        return true;
+    }
+    bool start_array(std::size_t /*n*/) override { return open(JsonValue::Type::array); }
+    bool end_array() override {
+        m_stack.pop_back();
+        return true;
+    }
+    bool parse_error(std::size_t pos, const std::string& /*last_token*/,
+                     const nlohmann::detail::exception& ex) override {
+        error = why_of(ex.what());
+        if (error.find("expected end of input") != std::string::npos) {
+            error = "unexpected text after the JSON value";
+        }
+        error_pos = pos == 0 ? 0 : pos - 1;
+        return false;
     }
 
   private:
-    std::string_view m_t;
-    const std::string& m_source;
-    size_t m_i = 0;
+    // An open container; for an object, where each of its keys starts.
+    struct Frame {
+        JsonValue* value;
+        std::vector<size_t> key_pos;
+    };
+    JsonValue& m_root;
+    const size_t& m_consumed;
+    std::vector<Frame> m_stack; // the open containers, innermost last
 
-    [[noreturn]] void fail(const std::string& why) const {
-        size_t line = 1;
-        size_t col = 1;
-        for (size_t k = 0; k < m_i && k < m_t.size(); ++k) {
-            if (m_t[k] == '\n') {
-                ++line;
-                col = 1;
-            } else {
-                ++col;
-            }
-        }
-        throw input_error(m_source + ":" + std::to_string(line) + ":" + std::to_string(col) +
-                          ": invalid JSON: " + why);
+    bool refuse(std::string why) {
+        error = std::move(why);
+        error_pos = m_consumed == 0 ? 0 : m_consumed - 1; // the byte just read
+        return false;
     }
-
-    bool at_end() const { return m_i >= m_t.size(); }
-    char peek() const { return at_end() ? '\0' : m_t[m_i]; }
-
-    void skip_ws() {
-        while (!at_end() && (m_t[m_i] == ' ' || m_t[m_i] == '\t' || m_t[m_i] == '\n' || m_t[m_i] == '\r')) {
-            ++m_i;
-        }
+    bool number(double d) {
+        JsonValue v;
+        v.type = JsonValue::Type::number;
+        v.number = d;
+        return put(std::move(v));
     }
-
-    void expect(char c) {
-        if (peek() != c) {
-            fail(std::string("expected '") + c + "'");
+    // Place a value: the root, the next element of the open array, or the value of the open object's
+    // last key. Returns the placed value.
+    JsonValue* place(JsonValue&& v) {
+        if (m_stack.empty()) {
+            m_root = std::move(v);
+            return &m_root;
         }
-        ++m_i;
+        JsonValue* top = m_stack.back().value;
+        if (top->type == JsonValue::Type::array) {
+            top->array.push_back(std::move(v));
+            return &top->array.back();
+        }
+        top->object.back().second = std::move(v);
+        return &top->object.back().second;
     }
-
-    void literal(std::string_view word) {
-        if (m_t.substr(m_i, word.size()) != word) {
-            fail("unexpected character");
-        }
-        m_i += word.size();
+    bool put(JsonValue&& v) {
+        place(std::move(v));
+        return true;
     }
-
-    // The items of an object or array after its opening bracket, separated by commas, up to close.
-    template <typename F>
-    void items(char close, const F& item) {
-        skip_ws();
-        if (peek() == close) {
-            ++m_i;
-            return;
-        }
-        while (true) {
-            skip_ws();
-            item();
-            skip_ws();
-            if (peek() == ',') {
-                ++m_i;
-                continue;
-            }
-            expect(close);
-            return;
-        }
-    }
-
-    JsonValue value(int depth) {
-        if (depth >= k_max_json_depth) {
-            fail("nested deeper than " + std::to_string(k_max_json_depth) + " levels");
+    // Only pointers to the open containers are held: a container's parent does not change while it is
+    // open, so they stay valid.
+    bool open(JsonValue::Type t) {
+        if (m_stack.size() >= static_cast<size_t>(k_max_json_depth)) {
+            return refuse("nested deeper than " + std::to_string(k_max_json_depth) + " levels");
         }
         JsonValue v;
-        char c = peek();
-        if (c == '{') {
-            v.type = JsonValue::Type::object;
-            ++m_i;
-            std::set<std::string, std::less<>> seen;
-            items('}', [&] {
-                if (peek() != '"') {
-                    fail("expected a string key");
-                }
-                std::string key = string();
-                if (!seen.insert(key).second) {
-                    fail("duplicate key " + quoted(key));
-                }
-                skip_ws();
-                expect(':');
-                skip_ws();
-                v.object.emplace_back(std::move(key), value(depth + 1));
-            });
-            return v;
-        }
-        if (c == '[') {
-            v.type = JsonValue::Type::array;
-            ++m_i;
-            items(']', [&] { v.array.push_back(value(depth + 1)); });
-            return v;
-        }
-        if (c == '"') {
-            v.type = JsonValue::Type::string;
-            v.string = string();
-            return v;
-        }
-        if (c == 't') {
-            literal("true");
-            v.type = JsonValue::Type::boolean;
-            v.boolean = true;
-            return v;
-        }
-        if (c == 'f') {
-            literal("false");
-            v.type = JsonValue::Type::boolean;
-            return v;
-        }
-        if (c == 'n') {
-            literal("null");
-            return v;
-        }
-        if (c == '-' || (c >= '0' && c <= '9')) {
-            v.type = JsonValue::Type::number;
-            v.number = number();
-            return v;
-        }
-        if (at_end()) {
-            fail("unexpected end of input");
-        }
-        fail("unexpected character");
+        v.type = t;
+        m_stack.push_back({place(std::move(v)), {}});
+        return true;
     }
-
-    double number() {
-        size_t start = m_i;
-        auto digit = [&] { return !at_end() && m_t[m_i] >= '0' && m_t[m_i] <= '9'; };
-        if (peek() == '-') {
-            ++m_i;
-        }
-        if (peek() == '0') {
-            ++m_i;
-        } else if (digit()) {
-            while (digit()) {
-                ++m_i;
-            }
-        } else {
-            fail("invalid number");
-        }
-        if (peek() == '.') {
-            ++m_i;
-            if (!digit()) {
-                fail("invalid number: digits expected after '.'");
-            }
-            while (digit()) {
-                ++m_i;
-            }
-        }
-        if (peek() == 'e' || peek() == 'E') {
-            ++m_i;
-            if (peek() == '+' || peek() == '-') {
-                ++m_i;
-            }
-            if (!digit()) {
-                fail("invalid number: digits expected in the exponent");
-            }
-            while (digit()) {
-                ++m_i;
-            }
-        }
-        double d = 0;
-        auto [ptr, ec] = std::from_chars(m_t.data() + start, m_t.data() + m_i, d);
-        if (ec != std::errc() || ptr != m_t.data() + m_i || !std::isfinite(d)) {
-            m_i = start;
-            fail("number out of range");
-        }
-        return d;
-    }
-
-    unsigned hex4() {
-        if (m_i + 4 > m_t.size()) {
-            fail("truncated \\u escape");
-        }
-        unsigned v = 0;
-        for (int k = 0; k < 4; ++k) {
-            char c = m_t[m_i++];
-            v <<= 4;
-            if (c >= '0' && c <= '9') {
-                v |= static_cast<unsigned>(c - '0');
-            } else if (c >= 'a' && c <= 'f') {
-                v |= static_cast<unsigned>(c - 'a' + 10);
-            } else if (c >= 'A' && c <= 'F') {
-                v |= static_cast<unsigned>(c - 'A' + 10);
-            } else {
-                fail("invalid \\u escape");
-            }
-        }
-        return v;
-    }
-
-    std::string string() {
-        expect('"');
-        std::string out;
-        while (true) {
-            if (at_end()) {
-                fail("unterminated string");
-            }
-            char c = m_t[m_i];
-            if (c == '"') {
-                ++m_i;
-                return out;
-            }
-            if (static_cast<unsigned char>(c) < 0x20) {
-                fail("control character in a string");
-            }
-            if (c != '\\') {
-                out += c;
-                ++m_i;
-                continue;
-            }
-            ++m_i;
-            char e = peek();
-            ++m_i;
-            if (int u = json_unescape_char(e); u >= 0) {
-                out += static_cast<char>(u);
-                continue;
-            }
-            switch (e) {
-            case 'u': {
-                unsigned cp = hex4();
-                if (cp >= 0xD800 && cp <= 0xDBFF) {
-                    if (m_t.substr(m_i, 2) != "\\u") {
-                        fail("unpaired surrogate in \\u escape");
+    // The index of the first member whose key an earlier member has; SIZE_MAX when none.
+    static size_t duplicate_key(const JsonValue& o) {
+        const auto& m = o.object;
+        if (m.size() <= 16) {
+            for (size_t i = 1; i < m.size(); ++i) {
+                for (size_t j = 0; j < i; ++j) {
+                    if (m[i].first == m[j].first) {
+                        return i;
                     }
-                    m_i += 2;
-                    unsigned lo = hex4();
-                    if (lo < 0xDC00 || lo > 0xDFFF) {
-                        fail("unpaired surrogate in \\u escape");
-                    }
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                    fail("unpaired surrogate in \\u escape");
                 }
-                append_utf8(out, cp);
-                break;
             }
-            default:
-                --m_i;
-                fail("invalid escape");
+            return SIZE_MAX;
+        }
+        std::vector<size_t> order(m.size());
+        for (size_t i = 0; i < order.size(); ++i) {
+            order[i] = i;
+        }
+        std::stable_sort(order.begin(), order.end(),
+                         [&](size_t a, size_t b) { return m[a].first < m[b].first; });
+        size_t found = SIZE_MAX;
+        for (size_t i = 1; i < order.size(); ++i) {
+            if (m[order[i]].first == m[order[i - 1]].first) {
+                found = std::min(found, order[i]);
             }
         }
+        return found;
     }
 };
 
+std::string limit_text(size_t n) {
+    if (n % (1024 * 1024 * 1024) == 0) {
+        return std::to_string(n / (1024 * 1024 * 1024)) + " GiB";
+    }
+    if (n % (1024 * 1024) == 0) {
+        return std::to_string(n / (1024 * 1024)) + " MiB";
+    }
+    return std::to_string(n) + " bytes";
+}
+
 } // namespace
 
-JsonValue parse_json(std::string_view text, const std::string& source) {
-    if (text.size() > k_max_json_bytes) {
-        throw input_error(source + ": too large (" + std::to_string(text.size()) + " bytes, limit 16 MiB)");
+JsonValue parse_json(std::string_view text, const std::string& source, size_t max_bytes) {
+    if (text.size() > max_bytes) {
+        throw input_error(source + ": too large (" + std::to_string(text.size()) + " bytes, limit " +
+                          limit_text(max_bytes) + ")");
     }
-    size_t bad = 0;
-    if (!valid_utf8(text, &bad)) {
-        throw input_error(source + ": invalid UTF-8 at byte " + std::to_string(bad));
+    JsonValue root;
+    size_t consumed = 0;
+    Builder b(root, consumed);
+    // Refuse a leading byte-order mark as the hand-written reader did: RFC 8259 forbids writing one.
+    if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") {
+        throw input_error(source + ":1:1: invalid JSON: a byte-order mark is not JSON");
     }
-    return Parser(text, source).document();
+    const char* base = text.data();
+    CountingIt first{base, base, &consumed};
+    CountingIt last{base + text.size(), base, &consumed};
+    bool ok = nlohmann::json::sax_parse(first, last, &b, nlohmann::json::input_format_t::json, true, false);
+    if (!ok) {
+        throw input_error(source + ":" + position(text, b.error_pos) + ": invalid JSON: " + b.error);
+    }
+    return root;
 }
 
 } // namespace mlci::eval

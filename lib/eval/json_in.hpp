@@ -1,6 +1,7 @@
-// A small, strict JSON reader for suite outputs (DESIGN.md section 5): RFC 8259 grammar only (no
-// comments, no trailing commas, no NaN), nesting bounded before it can exhaust the stack, and a size
-// bound. mlci writes JSON with util/json.hpp; this is the only place that reads it.
+// A strict JSON reader for suite outputs and results files (DESIGN.md section 5), on nlohmann/json's SAX
+// parser: RFC 8259 grammar only (no comments, no trailing commas, no NaN), nesting bounded before a
+// container is opened, and a size bound per caller. mlci writes JSON with util/json.hpp; this is the only
+// place that reads it.
 #pragma once
 
 #include "util/error.hpp"
@@ -14,7 +15,9 @@
 namespace mlci::eval {
 
 inline constexpr int k_max_json_depth = 64;
-inline constexpr size_t k_max_json_bytes = 16 * 1024 * 1024;
+inline constexpr size_t k_max_json_bytes = 16 * 1024 * 1024; // suite outputs in mlci's own format
+/// Results files of other tools (promptfoo, lm-eval): a large eval writes tens of megabytes.
+inline constexpr size_t k_max_results_bytes = size_t{1024} * 1024 * 1024;
 
 /// One parsed JSON value. Objects keep their members in document order (duplicates refused).
 struct JsonValue {
@@ -46,9 +49,10 @@ inline JsonValue& JsonValue::operator=(const JsonValue&) = default;
 inline JsonValue& JsonValue::operator=(JsonValue&&) noexcept = default;
 inline JsonValue::~JsonValue() = default;
 
-/// Parse `text` (named `source` in messages, with line:column). Throws input_error on anything that
-/// is not exactly one JSON value, on nesting deeper than k_max_json_depth, on text larger than
-/// k_max_json_bytes, on invalid UTF-8 or unpaired surrogates, and on duplicate object keys.
-JsonValue parse_json(std::string_view text, const std::string& source);
+/// Parse `text` (named `source` in messages, with line:column for syntax errors). Throws input_error on
+/// anything that is not exactly one JSON value, on nesting deeper than k_max_json_depth, on text larger
+/// than `max_bytes` (checked before parsing), on invalid UTF-8 or unpaired surrogates, on a number that
+/// overflows a double, on a byte-order mark, and on duplicate object keys.
+JsonValue parse_json(std::string_view text, const std::string& source, size_t max_bytes = k_max_json_bytes);
 
 } // namespace mlci::eval

@@ -122,8 +122,9 @@ stats::Side bad_side(const Rule& r) {
 // Is the metric the mean of the run's cases (accuracy, pass_rate: what the cases make up)? Then the cases
 // carry its noise, and the rule is judged on them.
 bool is_case_mean(const Run& r, const std::string& metric) {
-    // The case count is no mean of the cases, even when it happens to equal it (one passing case).
-    if (r.cases.empty() || metric == k_n_cases) {
+    // The case count is no mean of the cases, even when it happens to equal it (one passing case); "n" is
+    // the count the format readers derive (formats.hpp).
+    if (r.cases.empty() || metric == k_n_cases || metric == "n") {
         return false;
     }
     auto m = r.metric(metric);

@@ -7,6 +7,8 @@
 #include "config/config.hpp"
 #include "eval/details.hpp"
 #include "eval/fingerprint.hpp"
+#include "eval/formats.hpp"
+#include "eval/json_in.hpp"
 #include "eval/output.hpp"
 #include "eval/worktree.hpp"
 #include "fsutil/file.hpp"
@@ -16,8 +18,11 @@
 #include "util/strings.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <memory>
 #include <unistd.h>
 
@@ -40,6 +45,66 @@ std::string recorder_identity(const git::Repo& repo) {
     return std::string(user ? user : "unknown") + "@" + host;
 }
 
+std::string stderr_tail(std::string_view raw, size_t max_lines, size_t max_bytes) {
+    // Clean first: control characters and terminal escape sequences (ESC [ … final byte) go, lines stay.
+    std::string clean;
+    clean.reserve(raw.size());
+    for (size_t i = 0; i < raw.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(raw[i]);
+        if (c == 0x1b) {
+            if (i + 1 < raw.size() && raw[i + 1] == '[') {
+                i += 2;
+                while (i < raw.size() && (static_cast<unsigned char>(raw[i]) < 0x40 || raw[i] == 0x7f)) {
+                    ++i;
+                }
+            }
+            continue;
+        }
+        if (c == '\n' || c >= 0x20) {
+            if (c != 0x7f) {
+                clean += static_cast<char>(c);
+            }
+        }
+    }
+    // Invalid UTF-8 (a cut sequence at the start of the tail, binary noise) is dropped byte by byte.
+    std::string text;
+    text.reserve(clean.size());
+    for (size_t i = 0; i < clean.size();) {
+        uint32_t cp = 0;
+        size_t n = static_cast<unsigned char>(clean[i]) < 0x80 ? 1 : utf8_sequence(clean, i, cp);
+        if (n == 0) {
+            ++i;
+            continue;
+        }
+        text.append(clean, i, n);
+        i += n;
+    }
+    std::vector<std::string> lines;
+    for (const auto& l : split_lines(text)) {
+        if (!trim(l).empty()) {
+            lines.push_back(std::string(trim(l)));
+        }
+    }
+    std::vector<std::string> kept;
+    size_t bytes = 0;
+    for (auto it = lines.rbegin(); it != lines.rend() && kept.size() < max_lines; ++it) {
+        if (bytes + it->size() + 1 > max_bytes) {
+            if (kept.empty()) { // one long line: its end
+                size_t from = it->size() - (max_bytes - 3);
+                while (from < it->size() && (static_cast<unsigned char>((*it)[from]) & 0xC0) == 0x80) {
+                    ++from;
+                }
+                kept.push_back("…" + it->substr(from));
+            }
+            break;
+        }
+        bytes += it->size() + 1;
+        kept.push_back(*it);
+    }
+    std::reverse(kept.begin(), kept.end());
+    return join(kept, "\n");
+}
+
 namespace {
 
 // One execution of a suite's command with its own {out}: the output, or why there is none.
@@ -50,9 +115,56 @@ struct Attempt {
     std::string text; // the output file as written: the run's details object
 };
 
+// A private folder for one execution's {out}: made with mkdtemp beside the other temporaries (named
+// *.mlci-tmp.* so a later run can spot a stale one), removed with all the tool wrote in it.
+struct PrivateDir {
+    std::string path;
+    PrivateDir(const std::string& tmp_dir, const std::string& suite) {
+        std::string tmpl = tmp_dir + "/" + suite + ".mlci-tmp.XXXXXX";
+        if (::mkdtemp(tmpl.data()) == nullptr) {
+            throw io_error("cannot create a folder in " + mlci::quoted(tmp_dir) + ": " +
+                           std::strerror(errno));
+        }
+        path = tmpl;
+    }
+    PrivateDir(const PrivateDir&) = delete;
+    PrivateDir& operator=(const PrivateDir&) = delete;
+    ~PrivateDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec); // never follows a link the tool left there
+    }
+};
+
+// Read what the suite wrote: {out} in its format. lm-eval writes results_<date>.json beside a {out} named
+// *.json, or below a {out} folder: it is read from the private folder, which holds only what the tool wrote.
+// `text` keeps the file as written (the run's details object); a folder (lm-eval) leaves it empty.
+SuiteOutput read_out(const SuiteDef& suite, const std::string& out, const std::string& dir, int exit_code,
+                     std::string& text) {
+    bool is_dir = suite.out_name().back() == '/';
+    if (suite.format == "lm-eval") {
+        return read_results(suite.format, is_dir ? out : dir);
+    }
+    if (!path_exists(out)) {
+        throw input_error("the suite exited " + std::to_string(exit_code) +
+                          " but did not write its output file ({out})");
+    }
+    if (!is_regular_file(out)) {
+        throw input_error("the suite's output ({out}) is not a regular file");
+    }
+    size_t limit = suite.format == k_default_format ? k_max_json_bytes : k_max_results_bytes;
+    text = read_file(out, limit);
+    return parse_results(suite.format, text, "output of suite '" + suite.name + "'");
+}
+
 Attempt execute_once(const SuiteDef& suite, const std::string& cwd, const std::string& tmp_dir,
                      const git::Oid& commit, int repeat_index) {
-    std::string out = tmp_dir + "/" + suite.name + ".out.mlci-tmp." + random_suffix().substr(0, 8);
+    PrivateDir dir(tmp_dir, suite.name);
+    std::string name = suite.out_name();
+    std::string out = dir.path + "/" + name;
+    if (name.back() == '/') {
+        out.pop_back();
+        make_dirs(out);
+    }
     util::ProcOptions opt;
     for (const auto& a : suite.command) {
         std::string arg = a;
@@ -65,6 +177,7 @@ Attempt execute_once(const SuiteDef& suite, const std::string& cwd, const std::s
     opt.timeout_s = suite.timeout_s;
     opt.stdout_to_stderr = true;
     opt.new_group = true;
+    opt.tee_tail = k_stderr_tail_bytes * 2;
     opt.env = {{"MLCI_COMMIT", commit.hex()},
                {"MLCI_SUITE", suite.name},
                {"MLCI_OUT", out},
@@ -75,30 +188,24 @@ Attempt execute_once(const SuiteDef& suite, const std::string& cwd, const std::s
     bool ran = !res.exec_failed && !res.timed_out && res.signal == 0 &&
                std::find(suite.ok_exit_codes.begin(), suite.ok_exit_codes.end(), res.exit_code) !=
                    suite.ok_exit_codes.end();
+    std::string said = stderr_tail(res.err);
     if (!ran) {
-        a.reason = res.describe(suite.command[0], suite.timeout_s);
-    } else {
-        try {
-            auto text = read_file_if_exists(out, 16 * 1024 * 1024);
-            if (!text) {
-                throw input_error("the suite exited " + std::to_string(res.exit_code) +
-                                  " but did not write its output file ({out})");
-            }
-            a.output = parse_suite_output(*text, "output of suite '" + suite.name + "'");
-            a.text = std::move(*text);
-            if (a.output->metrics.empty() && a.output->cases.empty()) {
-                throw input_error("the output of suite '" + suite.name + "' holds no metrics");
-            }
-        } catch (const Error& e) {
-            if (e.kind() != ErrorKind::input) {
-                ::unlink(out.c_str());
-                throw;
-            }
-            a.output.reset();
-            a.reason = std::string("unreadable output: ") + e.what();
-        }
+        a.reason =
+            res.describe(suite.command[0], suite.timeout_s) + (said.empty() ? "" : "; stderr: " + said);
+        return a;
     }
-    ::unlink(out.c_str());
+    try {
+        a.output = read_out(suite, out, dir.path, res.exit_code, a.text);
+        if (a.output->metrics.empty() && a.output->cases.empty()) {
+            throw input_error("the output of suite '" + suite.name + "' holds no metrics");
+        }
+    } catch (const Error& e) {
+        if (e.kind() != ErrorKind::input) {
+            throw;
+        }
+        a.output.reset();
+        a.reason = std::string("unreadable output: ") + e.what() + (said.empty() ? "" : "; stderr: " + said);
+    }
     return a;
 }
 
@@ -243,7 +350,7 @@ void keep_details(const git::Repo& repo, const SuiteDef& suite, Run& run, const 
         return;
     }
     try {
-        run.details = store_details_text(repo, text, k_mlci_format, suite.details_max);
+        run.details = store_details_text(repo, text, suite.format, suite.details_max);
     } catch (const Error& e) {
         // The run itself is sound: record it, without details, rather than lose it.
         warn("suite '" + suite.name + "': could not store its details (" + e.what() +
@@ -331,9 +438,12 @@ std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req,
     return out;
 }
 
-Run record_metrics(git::Repo& repo, const std::string& suite, const std::string& metrics_file,
-                   const std::string& rev, const std::string& details_file,
-                   const std::string& details_format) {
+namespace {
+
+// Record `o` (read by `read`, after the suite is checked) as a run of `suite` on `rev` (HEAD when "").
+Run record_output(git::Repo& repo, const std::string& suite, const std::string& rev,
+                  const std::function<SuiteOutput()>& read, const std::string& source,
+                  const std::string& details_file, const std::string& details_format) {
     git::Oid commit;
     if (rev.empty()) {
         auto head = repo.head();
@@ -345,7 +455,7 @@ Run record_metrics(git::Repo& repo, const std::string& suite, const std::string&
         commit = repo.commit_of(rev);
     }
     if (!valid_stage_name(suite)) {
-        throw usage_error("suite name " + quoted(suite) + " is invalid (letters, digits, '_' and '-')");
+        throw usage_error("suite name " + mlci::quoted(suite) + " is invalid (letters, digits, '_' and '-')");
     }
     // The suite must be one the gates define (a typo would record results no gate ever reads): the
     // commit's gates.toml, or the work tree's when recording for HEAD. With no gates.toml at all there
@@ -365,21 +475,13 @@ Run record_metrics(git::Repo& repo, const std::string& suite, const std::string&
             names.push_back(name);
         }
         throw usage_error(
-            "no suite " + quoted(suite) + " in " + known->source,
+            "no suite " + mlci::quoted(suite) + " in " + known->source,
             (names.empty() ? std::string("it defines no suite") : "known suites: " + join(names, ", ")) +
                 "; define [suite." + suite + "] to record its results");
     }
-    if (metrics_file == "-") {
-        throw usage_error("--metrics needs a file name");
-    }
-    if (!is_regular_file(metrics_file)) {
-        throw input_error("cannot read metrics file " + quoted(metrics_file) + ": " +
-                          (path_exists(metrics_file) ? "not a regular file" : "no such file"));
-    }
-    std::string text = read_file(metrics_file, 16 * 1024 * 1024);
-    SuiteOutput o = parse_suite_output(text, metrics_file);
+    SuiteOutput o = read();
     if (o.metrics.empty() && o.cases.empty()) {
-        throw input_error(metrics_file + ": holds no metrics");
+        throw input_error(source + ": holds no metrics");
     }
     Run run;
     run.suite = suite;
@@ -391,17 +493,49 @@ Run record_metrics(git::Repo& repo, const std::string& suite, const std::string&
         // The fingerprint lets later commits with the same inputs reuse this result.
         run.fingerprint = Fingerprinter(repo, commit).of(*def);
     }
-    put_output(run, std::move(o), metrics_file);
+    put_output(run, std::move(o), source);
     if (!details_file.empty()) {
         // Checked and stored before the note is written: a bad --details records nothing.
         if (!valid_details_format(details_format)) {
-            throw usage_error("details format " + quoted(details_format) + " is not a format name");
+            throw usage_error("details format " + mlci::quoted(details_format) + " is not a format name");
         }
         run.details = store_details(repo, details_file, details_format,
                                     def != nullptr ? def->details_max : k_default_details_max);
     }
     NotesStore(repo).append(commit, run);
     return run;
+}
+
+} // namespace
+
+Run record_metrics(git::Repo& repo, const std::string& suite, const std::string& metrics_file,
+                   const std::string& rev, const std::string& details_file,
+                   const std::string& details_format) {
+    return record_output(
+        repo, suite, rev,
+        [&] {
+            if (metrics_file == "-") {
+                throw usage_error("--metrics needs a file name");
+            }
+            if (!is_regular_file(metrics_file)) {
+                throw input_error("cannot read metrics file " + mlci::quoted(metrics_file) + ": " +
+                                  (path_exists(metrics_file) ? "not a regular file" : "no such file"));
+            }
+            return parse_results(k_default_format, read_file(metrics_file, k_max_json_bytes), metrics_file);
+        },
+        metrics_file, details_file, details_format);
+}
+
+Run record_results(git::Repo& repo, const std::string& suite, const std::string& format,
+                   const std::string& file, const std::string& rev, const std::string& details_file,
+                   const std::string& details_format) {
+    check_format(format, "--from");
+    // The results file is the run's details object, unless --details names another (a folder, as
+    // lm-eval writes, is not one file: recorded without details).
+    bool own = details_file.empty() && is_regular_file(file);
+    return record_output(
+        repo, suite, rev, [&] { return read_results(format, file); }, file, own ? file : details_file,
+        own ? format : details_format);
 }
 
 } // namespace mlci::eval

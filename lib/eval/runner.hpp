@@ -24,6 +24,15 @@ Run execute_suite(const SuiteDef& suite, const std::string& cwd, const std::stri
                   const git::Oid& commit, const std::string& fingerprint, const std::string& by,
                   std::string* output_text = nullptr);
 
+inline constexpr size_t k_stderr_tail_lines = 20;
+inline constexpr size_t k_stderr_tail_bytes = 2048;
+
+/// The last lines a crashed tool wrote to stderr, as a run's reason keeps them: at most `max_lines`
+/// non-blank lines and `max_bytes` bytes, valid UTF-8, control characters and terminal escape sequences
+/// removed, lines joined by '\n'.
+std::string stderr_tail(std::string_view raw, size_t max_lines = k_stderr_tail_lines,
+                        size_t max_bytes = k_stderr_tail_bytes);
+
 /// Who records: git config user.email, else $USER@host.
 std::string recorder_identity(const git::Repo& repo);
 
@@ -59,6 +68,13 @@ std::vector<Run> run_suites(git::Repo& repo, const RunRequest& req,
 /// `details_file`, that file is stored as the run's details object (format `details_format`).
 Run record_metrics(git::Repo& repo, const std::string& suite, const std::string& metrics_file,
                    const std::string& rev, const std::string& details_file = "",
+                   const std::string& details_format = k_mlci_format);
+
+/// `git gate record SUITE --from FORMAT FILE`: record a results file of another tool (formats.hpp); for
+/// lm-eval, FILE may be its output folder. FILE is stored as the run's details object, unless
+/// `details_file` names another one (format `details_format`); a folder is recorded without details.
+Run record_results(git::Repo& repo, const std::string& suite, const std::string& format,
+                   const std::string& file, const std::string& rev, const std::string& details_file = "",
                    const std::string& details_format = k_mlci_format);
 
 } // namespace mlci::eval

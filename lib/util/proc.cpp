@@ -49,6 +49,7 @@ struct Pipes {
     int out = -1;
     int err = -1;
     size_t written = 0;
+    size_t tee_tail = 0; // > 0: err is a tee, copied to our stderr, its tail kept
 
     ~Pipes() {
         for (int fd : {in, out, err}) {
@@ -72,6 +73,27 @@ void drain(int& fd, std::string& into) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n > 0) {
         into.append(buf, static_cast<size_t>(n));
+    } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        close_fd(fd);
+    }
+}
+
+// Copy what the child wrote to our stderr, and keep its tail (between tail and 2 × tail bytes).
+void tee(int& fd, std::string& tail, size_t keep) {
+    char buf[65536];
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) {
+        for (ssize_t done = 0; done < n;) {
+            ssize_t w = ::write(2, buf + done, static_cast<size_t>(n - done));
+            if (w < 0 && errno != EINTR) {
+                break; // our stderr is gone: keep the tail all the same
+            }
+            done += w > 0 ? w : 0;
+        }
+        tail.append(buf, static_cast<size_t>(n));
+        if (tail.size() > 2 * keep) {
+            tail.erase(0, tail.size() - keep);
+        }
     } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
         close_fd(fd);
     }
@@ -108,6 +130,8 @@ bool pump(Pipes& p, const std::string& input, ProcResult& res, int wait_ms) {
         }
         if (fds[k].fd == p.out) {
             drain(p.out, res.out);
+        } else if (fds[k].fd == p.err && p.tee_tail > 0) {
+            tee(p.err, res.err, p.tee_tail);
         } else if (fds[k].fd == p.err) {
             drain(p.err, res.err);
         } else {
@@ -165,6 +189,11 @@ pid_t spawn(const ProcOptions& opt, int in_read, int out_write, int err_write) {
     if (out_write >= 0) {
         posix_spawn_file_actions_adddup2(&fa, out_write, 1);
         posix_spawn_file_actions_adddup2(&fa, err_write, 2);
+    } else if (err_write >= 0) { // tee_tail: stderr (and stdout with it) into our pipe
+        posix_spawn_file_actions_adddup2(&fa, err_write, 2);
+        if (opt.stdout_to_stderr) {
+            posix_spawn_file_actions_adddup2(&fa, err_write, 1);
+        }
     } else if (opt.stdout_to_stderr) {
         posix_spawn_file_actions_adddup2(&fa, 2, 1);
     }
@@ -228,6 +257,9 @@ ProcResult run_process(const ProcOptions& opt) {
     if (opt.capture) {
         p.out = make_pipe(out);
         p.err = make_pipe(err);
+    } else if (opt.tee_tail > 0) {
+        p.err = make_pipe(err);
+        p.tee_tail = opt.tee_tail;
     }
     ProcResult res;
     auto start = Clock::now();
@@ -286,6 +318,9 @@ ProcResult run_process(const ProcOptions& opt) {
     // The child is gone; a grandchild may still hold the pipes open, so read only what is there.
     close_fd(p.in);
     while (p.any_open() && pump(p, input, res, 500)) {
+    }
+    if (p.tee_tail > 0 && res.err.size() > p.tee_tail) {
+        res.err.erase(0, res.err.size() - p.tee_tail);
     }
     res.seconds = since(start);
     set_status(res, status);

@@ -20,6 +20,10 @@ struct ProcOptions {
     bool new_group = false;        // the child leads a process group of its own (needed for timeouts)
     bool capture = false;          // collect stdout and stderr instead of passing them through
     bool stdout_to_stderr = false; // (not captured) the child's stdout goes to our stderr
+    /// (not captured) > 0: the child's stderr (and its stdout with stdout_to_stderr) still reaches our
+    /// stderr, through a pipe, and the last bytes of it, about this many, are kept in ProcResult::err —
+    /// what a crashed tool said last.
+    size_t tee_tail = 0;
     /// nullopt: stdin is /dev/null. Else stdin is a pipe fed with this text, and SIGPIPE is ignored (in
     /// this process and so in the child) in case the child exits before reading it all.
     std::optional<std::string> input;
@@ -33,7 +37,7 @@ struct ProcResult {
     bool exec_failed = false;
     std::string exec_error; // why it could not start ("No such file or directory")
     std::string out;        // captured stdout
-    std::string err;        // captured stderr
+    std::string err;        // captured stderr; with tee_tail, the tail of it
     double seconds = 0;
     bool ok() const { return !exec_failed && !timed_out && signal == 0 && exit_code == 0; }
     /// "exit code 3", "killed by signal 9", "timeout after 2 s", "cannot run 'x': …"

@@ -132,7 +132,7 @@ TEST_SUITE("eval details") {
             std::string::npos);
     }
 
-    TEST_CASE("details of format mlci are read; other formats say they are not supported yet") {
+    TEST_CASE("details of format mlci are read by its own reader, other formats by theirs") {
         CaseDetails d = read_case_details_of("mlci", R"({"acc": 1, "details": {"q": {"output": "o"}}})", "x");
         REQUIRE(d.size() == 1);
         CHECK(d[0].second.output == "o");
@@ -142,8 +142,15 @@ TEST_SUITE("eval details") {
         } catch (const Error& e) {
             CHECK(e.kind() == ErrorKind::input);
             CHECK(std::string(e.what()) ==
-                  "reading details of format 'promptfoo' is not supported by this build");
+                  "x: not a promptfoo results file of a known layout: 'results' must be an object");
         }
+        CaseDetails j = read_case_details_of(
+            "junit",
+            R"(<testsuite name="s"><testcase classname="t" name="a"><failure message="boom"/></testcase></testsuite>)",
+            "x");
+        REQUIRE(j.size() == 1);
+        CHECK(j[0].first == "t::a");
+        CHECK(j[0].second.reason.find("boom") != std::string::npos);
     }
 
     TEST_CASE("stored in the cache by hash, attached to flips, missing or corrupt ones said so") {

@@ -118,3 +118,19 @@ TEST_SUITE("util.proc") {
         CHECK(k.seconds < 3);
     }
 }
+
+TEST_SUITE("ProcTee") {
+    TEST_CASE("tee_tail keeps the tail of stderr (and stdout with stdout_to_stderr) without capturing") {
+        util::ProcOptions o;
+        o.argv = {"sh", "-c",
+                  "i=0; while [ $i -lt 2000 ]; do echo \"err $i\" >&2; i=$((i+1)); done; echo last"};
+        o.tee_tail = 64;
+        o.stdout_to_stderr = true;
+        util::ProcResult r = util::run_process(o);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out.empty());
+        CHECK(r.err.size() <= 64);
+        CHECK(r.err.substr(r.err.size() - 5) == "last\n");
+        CHECK(r.err.find("err 1999\n") != std::string::npos);
+    }
+}
