@@ -14,6 +14,8 @@
 #include "eval/note_scan.hpp"
 #include "util/error.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -32,12 +34,21 @@ using mlci::eval::Run;
     std::abort();
 }
 
+// Notes keep numbers to 12 significant digits: a value read back is the written one within that.
+bool same_number(double a, double b) {
+    if (a == b) {
+        return true;
+    }
+    double scale = std::max(std::fabs(a), std::fabs(b));
+    return std::isfinite(scale) && std::fabs(a - b) <= scale * 1e-11;
+}
+
 bool same_numbers(const mlci::eval::Numbers& a, const mlci::eval::Numbers& b) {
     if (a.size() != b.size()) {
         return false;
     }
     for (size_t i = 0; i < a.size(); ++i) {
-        if (a[i].first != b[i].first || !(a[i].second == b[i].second)) {
+        if (a[i].first != b[i].first || !same_number(a[i].second, b[i].second)) {
             return false;
         }
     }
@@ -66,6 +77,10 @@ void check_round_trip(const Note& n) {
         if (!same_run(n.runs[i], back.runs[i])) {
             fail("serialize_note does not round-trip run", n.runs[i].id + "\n" + text);
         }
+    }
+    // Rounded once, a note is written the same ever after.
+    if (mlci::eval::serialize_note(back) != text) {
+        fail("serialize_note is not idempotent", text);
     }
 }
 

@@ -213,10 +213,11 @@ git notes --ref=mlci/evals add -f -m "$(sed "s|^details_size = .*|details_size =
 run git gate check; expect_rc 1
 expect_out "      candidate: (details not available)"
 expect_err "not available"
-# 3. A format this build cannot read.
+# 3. Details that do not read in the format the note claims.
 git notes --ref=mlci/evals add -f -m "$(sed 's|^details_format = .*|details_format = "promptfoo"|' <<<"$good")" HEAD 2>/dev/null
 run git gate check; expect_rc 1
-expect_err "reading details of format 'promptfoo' is not supported by this build"
+expect_err "not a promptfoo results file of a known layout"
+expect_out "      candidate: (details not available)"
 end_test
 
 begin_test "details = false records no details; an output over details_max_size is recorded without"

@@ -161,9 +161,9 @@ dom_check "$TRASH/bad.dom" \
     'all(i in T for i in ["q1", "q2", "<img src=x onerror=alert(1)>", "<script>alert(2)</script>", "a|b`tick`"])' \
     '"gone<b>" in T and "new<i>" in T and E["b"] == 0 and E["i"] == 0' \
     '"quo\"te'\''s & amp;" in T and "line1\\nline2" in T and "line1\nline2" not in T' \
-    'C["trend"] == 4 and E["svg"] == 4 and C["suite"] == 1' \
+    'C["trend"] == 5 and E["svg"] == 5 and C["suite"] == 1' \
     '"<svg onload=alert(3)>\"lat'\''" in T' \
-    'C["mark"] == 4 and C["base"] == 4 and C["head"] == 4' \
+    'C["mark"] == 5 and C["base"] == 5 and C["head"] == 5' \
     'all("onload" not in a and "onerror" not in a for _, a in A)' \
     '"2 cases removed from suite" in T and "latency_ms" in T'
 screenshot "$TRASH/bad.html" "$TRASH/bad.png"
@@ -182,7 +182,7 @@ dom_check "$TRASH/good.dom" \
     'E["script"] == 0 and E["img"] == 0' \
     '"PASS" in T and "FAIL" not in T' \
     'C["flip"] == 1 and C["fixed"] == 1 and C["broken"] == 0 and "q3" in T' \
-    'C["trend"] == 4'
+    'C["trend"] == 5'
 screenshot "$TRASH/good.html" "$TRASH/good.png"
 cp "$TRASH/good.html" "$ART/passing-pr.html" && cp "$TRASH/good.png" "$ART/passing-pr.png"
 end_test

@@ -113,10 +113,14 @@ run git gate check providers; expect_rc 0
 expect_out "pass_rate{prompt=triage,provider=echo-a}"
 expect_out "cases added (new in the candidate's run):"
 run git gate check triage; expect_rc 0
-run git gate report --base main; expect_rc 0
-expect_out "pass_rate{provider=echo-b}"
-expect_out "pass_rate{prompt=summary,provider=echo-b}"
-expect_out "n_cases{prompt=triage}"
+run git gate report --base main; expect_rc 0 # rows grouped by label set
+expect_out "  provider=echo-b:"
+expect_out "  prompt=summary, provider=echo-b:"
+expect_out "  prompt=triage:"
+run git gate report --base main --format json; expect_rc 0
+expect_out '"metric": "pass_rate{provider=echo-b}"'
+expect_out '"metric": "pass_rate{prompt=summary,provider=echo-b}"'
+expect_out '"metric": "n_cases{prompt=triage}"'
 # echo-b breaks one triage case: only the gates that select it see it.
 results "echo-a echo-b" 1 1 1 1
 sed -i 's/^triage echo-b c2 1$/triage echo-b c2 0/' evals/results.txt

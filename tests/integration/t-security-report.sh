@@ -96,9 +96,9 @@ gfm_check "$TRASH/report.md" \
     '[a.get("href") for t, a in A if t == "a"] == ["mailto:mail@evil.example"]' \
     'E["strong"] == 0 and E["em"] == 0 and E["del"] == 0' \
     'E["code"] == 2' \
-    'E["h2"] == 1 and E["h3"] == 2' \
-    'E["table"] == 2 and len(ROWS) == 8 and all(n == 6 for n in ROWS[:6]) and all(n == 3 for n in ROWS[6:])' \
-    'len(LI) == 11 and all(li.startswith("❌ broken: qa / ") for li in LI)' \
+    'E["h2"] == 1 and E["h3"] == 4' \
+    'E["table"] == 2 and len(ROWS) == 9 and all(n == 5 for n in ROWS[:7]) and all(n == 3 for n in ROWS[7:])' \
+    'len(LI) == 12 and LI[0] == "1 other file: evals/v" and all(li.startswith("❌ broken: qa / ") for li in LI[1:])' \
     '"<img src=x onerror=alert(1)>" in T and "<script>alert(2)</script>" in T and "a|b|c" in T' \
     '"`code` and ```fence" in T and "l1\\n\\n# Heading\\n\\n| x | y |" in T' \
     '"https://evil.example/x" in T and "www.evil.example" in T and "@octocat ping" in T' \
