@@ -4,6 +4,7 @@
 // fetches, frames and forms, so even a renderer bug could not make it load or run anything.
 #include "eval/report_html.hpp"
 
+#include "eval/report_format.hpp"
 #include "util/escape.hpp"
 
 #include <algorithm>
@@ -35,6 +36,7 @@ td.rule{white-space:nowrap}
 .badge{display:inline-block;padding:0 8px;border-radius:10px;font-weight:600;font-size:12px;color:#fff}
 .badge.pass{background:var(--good)}.badge.fail{background:var(--bad)}.badge.undecided{background:var(--warn)}
 .broken{color:var(--bad);font-weight:600}.fixed{color:var(--good);font-weight:600}
+.worse{color:var(--bad)}.better{color:var(--good)}
 .note{border-left:4px solid var(--warn);background:#fff8c5;padding:4px 10px;margin:6px 0}
 .note.error{border-left-color:var(--bad);background:#ffebe9}
 details{margin:6px 0}summary{cursor:pointer;font-weight:600}
@@ -455,15 +457,18 @@ void flaky_section(std::string& out, const Report& r) {
     out += "</table>\n</details>\n</section>\n";
 }
 
-// "▲ +0.01 (+1.2%) [−0.004, +0.024]": the change and, when noise could be estimated, its interval.
+// "worse ▼ −1.2 pp [−2.4 pp, +0.1 pp]": the change in words, by the metric's unit and direction, and,
+// when noise could be estimated, its interval; red when worse, green when better.
 std::string delta_cell(const MetricRow& m) {
-    std::string out = delta_text(m.base, m.head, true);
+    std::string text = m.delta_words;
     if (m.delta) {
-        char buf[96];
-        std::snprintf(buf, sizeof buf, " [%+.4g, %+.4g]", m.delta->lo, m.delta->hi);
-        out += buf;
+        text += " [" + unit_delta(m.delta->lo, m.unit) + ", " + unit_delta(m.delta->hi, m.unit) + "]";
     }
-    return out;
+    std::string out = m.change == "worse"    ? "<span class=\"worse\">"
+                      : m.change == "better" ? "<span class=\"better\">"
+                                             : "<span>";
+    append_html_escaped(out, text);
+    return out + "</span>";
 }
 
 void metric_row(std::string& out, const Report& r, const MetricRow& m,
@@ -474,9 +479,7 @@ void metric_row(std::string& out, const Report& r, const MetricRow& m,
     put(out, m.base_text.empty() ? "—" : m.base_text);
     out += "</td><td class=\"num\">";
     put(out, m.head_text.empty() ? "—" : m.head_text);
-    out += "</td><td class=\"num\">";
-    put(out, delta_cell(m));
-    out += "</td><td>";
+    out += "</td><td class=\"num\">" + delta_cell(m) + "</td><td>";
     Trend t{m.trend, std::nullopt, m.metric, labels};
     if (r.base) {
         auto it = std::find(r.trend_commits.begin(), r.trend_commits.end(), *r.base);

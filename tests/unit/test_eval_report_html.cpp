@@ -290,6 +290,8 @@ TEST_SUITE("eval.report_html") {
             m.base_text = "1";
             m.head_text = "2";
             m.trend = {0.5, 1, 2};
+            m.change = "worse";
+            m.delta_words = "worse ▲ +1";
             r.rows.push_back(m);
         }
         std::string html = render_html(r);
@@ -302,7 +304,7 @@ TEST_SUITE("eval.report_html") {
         CHECK(count(html, "<line class=\"mark\"") == 3);
         CHECK(html.find("<title>bbbbbbb: 1 (base)</title>") != std::string::npos);
         CHECK(html.find("<title>aaaaaaa: 2 (head)</title>") != std::string::npos);
-        CHECK(html.find("▲ +1 (+100.00%)") != std::string::npos);
+        CHECK(html.find("<span class=\"worse\">worse ▲ +1</span>") != std::string::npos);
         CHECK(html.find("Trends over the last 3 commits") != std::string::npos);
         CHECK(scan(html).problems.empty());
     }
