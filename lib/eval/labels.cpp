@@ -334,16 +334,14 @@ bool carries_label(const Run& r, std::string_view name) {
 }
 
 Run select_cases(const Run& r, const Selection& sel) {
-    Run v;
-    v.suite = r.suite;
-    v.id = r.id;
-    v.at = r.at;
-    v.by = r.by;
-    v.duration_s = r.duration_s;
-    v.fingerprint = r.fingerprint;
-    v.status = r.status;
-    v.reason = r.reason;
-    v.reused_from = r.reused_from;
+    // The run as it is (its identity, status and details object) but for what the selection narrows.
+    Run v = r;
+    v.metrics.clear();
+    v.cases.clear();
+    v.metric_samples.clear();
+    v.case_samples.clear();
+    v.clusters.clear();
+    v.labels.clear();
     std::unordered_map<std::string_view, const Labels*> by_id;
     by_id.reserve(r.labels.size());
     for (const auto& [id, l] : r.labels) {

@@ -286,9 +286,14 @@ TEST_SUITE("eval.labels") {
         r.metrics.emplace_back("latency{prompt=b}", 120.0);
         r.case_samples = {};
         r.clusters = {{"bx0", "c1"}, {"ax0", "c2"}};
+        r.details = {"xxh128:0123456789abcdef0123456789abcdef", "promptfoo", 42};
         eval::add_derived_metrics(r);
         eval::Run b = eval::select_cases(r, {{"prompt", {"b"}}});
         REQUIRE(b.cases.size() == 40);
+        // The run's identity and details object stay: a selected gate's flips are explained like any other.
+        CHECK(b.id == r.id);
+        CHECK(b.status == r.status);
+        CHECK(b.details == r.details);
         CHECK(b.cases.front() == std::pair<std::string, double>{"bx0", 1});
         CHECK(b.cases.back() == std::pair<std::string, double>{"by9", 0});
         CHECK(b.clusters.size() == 1);
