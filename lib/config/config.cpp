@@ -304,6 +304,19 @@ void apply_config(Config& cfg, const std::string& text, const std::string& sourc
                                                quoted(path) + " is refused: " + why);
                         }
                         cfg.models[name] = path;
+                    } else if (f == "inputs") {
+                        auto inputs = rd.strings(fn, "model." + name + ".inputs");
+                        for (const auto& in : inputs) {
+                            if (std::string why = relative_path_problem(in); !why.empty()) {
+                                throw config_error(where(source, fn) + ": model." + name + ".inputs " +
+                                                   quoted(in) + " is refused: " + why);
+                            }
+                        }
+                        cfg.model_meta[name].inputs = inputs;
+                    } else if (f == "description") {
+                        cfg.model_meta[name].description = rd.string(fn, "model." + name + ".description");
+                    } else if (f == "labels") {
+                        cfg.model_meta[name].labels = rd.strings(fn, "model." + name + ".labels");
                     } else {
                         rd.unknown(fn, "model." + name + "." + f);
                     }

@@ -34,6 +34,13 @@ struct HooksConfig {
     bool auto_pull = false;
 };
 
+/// The release keys of `[model.NAME]` (issue 17), beside its `path` (Config::models).
+struct ModelMeta {
+    std::vector<std::string> inputs; // pointer files, files and globs, relative to the repository's top
+    std::string description;
+    std::vector<std::string> labels;
+};
+
 struct Config {
     std::string source; // path the config came from ("" when absent)
     std::vector<std::string> stages = {"dev", "staging", "production"};
@@ -44,7 +51,8 @@ struct Config {
     CacheConfig cache;
     HooksConfig hooks;
     std::map<std::string, RemoteConfig> remotes;
-    std::map<std::string, std::string> models; // [model.NAME] path = "…"
+    std::map<std::string, std::string> models;   // [model.NAME] path = "…"
+    std::map<std::string, ModelMeta> model_meta; // [model.NAME] inputs, description, labels
 
     /// The default store: [core] remote, else the single configured one; nullptr when none.
     const RemoteConfig* default_store() const;

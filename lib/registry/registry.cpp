@@ -179,6 +179,7 @@ std::string tag_message(const std::string& first_line, const Evidence& ev) {
     if (!ev.reason.empty()) {
         trailers.emplace_back("Mlci-Forced", ev.reason);
     }
+    trailers.insert(trailers.end(), ev.extra.begin(), ev.extra.end());
     if (!trailers.empty()) {
         msg += "\n";
         for (const auto& [k, v] : trailers) {

@@ -82,6 +82,9 @@ struct Evidence {
     std::vector<std::string> gate_lines; // "pre-push passed" and the rule results
     std::string reason;                  // --force --reason
     std::string body;                    // free text from -m
+    /// Further trailers, written after the others in this order: Mlci-Traffic, Mlci-Input, Mlci-Prompt
+    /// (release/trailers.hpp composes their values).
+    std::vector<std::pair<std::string, std::string>> extra;
 };
 
 /// Compose a tag message: first line, blank line, optional body, then "Mlci-…:" trailers.
