@@ -227,6 +227,33 @@ expect_eq "$(jq -r '.version + " " + .selected + " " + (.evals | length | tostri
     "v0.1.0 requested 0"
 end_test
 
+begin_test "unreadable facts: a malformed note or pointer is warned about and shown as unknown"
+card_repo
+c=$(git rev-parse 'clf@v0.1.0^{commit}')
+git notes --ref=mlci/evals add -m 'this is [[ not toml' "$c"
+mkdir -p models && printf 'version = 1\nhash = "nonsense"\n' >models/bad.bin.mlci
+commit_all "a broken pointer"
+test_tick
+git tag -a bad@v0.1.0 -m "Release bad v0.1.0"
+before=$(refs_snapshot)
+run git model card clf@v0.1.0
+expect_rc 0
+expect_err "warning: "
+expect_err "${c:0:7}"
+expect_out "unknown: the eval note of ${c:0:7} cannot be read."
+run git model card clf@v0.1.0 --json
+expect_rc 0
+expect_eq "$(jq -c .evals <<<"$OUT")" "null"
+run git model card bad
+expect_rc 0
+expect_err "warning: "
+expect_err "hash and size of bad@v0.1.0 unknown"
+expect_out "| hash | unknown |"
+expect_out "| size | unknown |"
+expect_eq "$(refs_snapshot)" "$before"
+expect_eq "$(git notes --ref=mlci/evals show "$c")" "this is [[ not toml"
+end_test
+
 begin_test "prompt card: blob id and size, front matter description, stage"
 new_repo r
 write_prompt triage 'Sort {{ticket}} by urgency.' '"ticket"'
