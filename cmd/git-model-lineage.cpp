@@ -26,7 +26,7 @@ int uses(const git::Repo& repo, const registry::Registry& reg, const std::string
     auto found = release::versions_using(repo, reg, d.hash, &dropped);
     warn_dropped("version tags", dropped);
     if (json) {
-        cli::out_raw(release::uses_json(d, found).dump() + "\n");
+        cli::out_raw(release::uses_json(d, found).dump());
     } else {
         cli::out(release::uses_text(d, found));
     }
@@ -54,7 +54,7 @@ int cmd_lineage(const std::vector<std::string>& versions, const std::string& use
         warn_dropped(ls.back().version.tag, ls.back().dropped);
     }
     if (ls.size() == 1 && json) {
-        cli::out_raw(release::lineage_json(ls[0]).dump() + "\n");
+        cli::out_raw(release::lineage_json(ls[0]).dump());
     } else if (ls.size() == 1) {
         cli::out(release::lineage_text(ls[0]));
     }
@@ -63,7 +63,7 @@ int cmd_lineage(const std::vector<std::string>& versions, const std::string& use
     }
     auto changes = release::compare(ls[0], ls[1]);
     if (json) {
-        cli::out_raw(release::compare_json(ls[0], ls[1], changes).dump() + "\n");
+        cli::out_raw(release::compare_json(ls[0], ls[1], changes).dump());
     } else {
         cli::out(release::compare_text(ls[0], ls[1], changes));
     }

@@ -150,6 +150,37 @@ std::vector<std::pair<std::string, std::string>> keyed(const Sources& s, bool pr
     return out;
 }
 
+// Does `path` (or its pointer) name a file at `commit`?
+bool names_file(const git::Repo& repo, const git::Oid& commit, const std::string& path) {
+    return relative_path_problem(path).empty() &&
+           (repo.blob_id_at(commit, path) ||
+            repo.blob_id_at(commit, path + std::string(artifact::k_pointer_suffix)));
+}
+
+// Split PATH[@REV] into d.pointer (the path as given, for now) and d.rev. A REV may hold '@' itself
+// (clf@v1.2.0) and so may a PATH: the whole spec is a path when it names a file at HEAD, else the first
+// '@' after which REV resolves and PATH names a file there, else the first '@' (whose errors then say why).
+void split_dataset_spec(const git::Repo& repo, const std::string& spec, DatasetVersion& d) {
+    d.pointer = spec;
+    d.rev = "HEAD";
+    auto head = repo.head();
+    if (head && names_file(repo, *head, spec)) {
+        return;
+    }
+    size_t first = spec.find('@', 1);
+    for (size_t at = first; at != std::string::npos; at = spec.find('@', at + 1)) {
+        auto commit = repo.resolve_commit(spec.substr(at + 1));
+        if (commit && names_file(repo, *commit, spec.substr(0, at))) {
+            first = at;
+            break;
+        }
+    }
+    if (first != std::string::npos) {
+        d.pointer = spec.substr(0, first);
+        d.rev = spec.substr(first + 1);
+    }
+}
+
 } // namespace
 
 bool input_glob_match(const std::string& pattern, const std::string& path) {
@@ -234,17 +265,8 @@ std::vector<Change> compare(const Lineage& a, const Lineage& b) {
 
 DatasetVersion resolve_dataset(const git::Repo& repo, const std::string& spec) {
     DatasetVersion d;
-    std::string path = spec;
-    d.rev = "HEAD";
-    size_t at = spec.rfind('@');
-    auto head = repo.head();
-    bool whole = head && relative_path_problem(spec).empty() &&
-                 (repo.blob_id_at(*head, spec) ||
-                  repo.blob_id_at(*head, spec + std::string(artifact::k_pointer_suffix)));
-    if (!whole && at != std::string::npos && at > 0) {
-        path = spec.substr(0, at);
-        d.rev = spec.substr(at + 1);
-    }
+    split_dataset_spec(repo, spec, d);
+    std::string path = d.pointer;
     if (std::string why = relative_path_problem(path); !why.empty()) {
         throw usage_error("--uses " + quoted(path) + " is refused: " + why,
                           "name the dataset by its path from the top of the repository");

@@ -56,15 +56,18 @@ Json or_null(const std::string& s) {
     return s.empty() ? Json() : Json(s);
 }
 
-constexpr const char* k_none =
-    "no lineage recorded (the version was made before [model.NAME] inputs was set)";
+// Why a version has no lineage: made before its inputs were configured, or none of them matched.
+std::string none(const Lineage& l) {
+    return "no lineage recorded (made before [model." + e(l.version.name) +
+           "] inputs was set, or none of them matched)";
+}
 
 } // namespace
 
 std::string lineage_text(const Lineage& l) {
     std::string out = title(l) + "\n";
     if (!l.recorded()) {
-        return out + "  " + k_none + "\n";
+        return out + "  " + none(l) + "\n";
     }
     std::vector<std::vector<std::string>> rows;
     for (const auto& in : l.sources.inputs) {
@@ -99,7 +102,7 @@ std::string compare_text(const Lineage& a, const Lineage& b, const std::vector<C
     std::string out = "from " + title(a) + "\n  to " + title(b) + "\n";
     for (const Lineage* l : {&a, &b}) {
         if (!l->recorded()) {
-            out += e(l->version.name) + " " + e(l->version.version.tag()) + ": " + k_none + "\n";
+            out += e(l->version.name) + " " + e(l->version.version.tag()) + ": " + none(*l) + "\n";
         }
     }
     std::vector<std::vector<std::string>> rows;

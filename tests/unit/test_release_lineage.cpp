@@ -192,6 +192,7 @@ TEST_CASE("compare names changed, added, removed and unchanged inputs and prompt
 
 TEST_CASE("resolve_dataset: a pointer or its data path, at HEAD or @REV; anything else is refused") {
     LineageRepo r;
+    r.git({"tag", "clf@v1.0.0"});
     r.write("data/train.jsonl.mlci", pointer_text("train.jsonl", k_hash_b));
     git::Oid second = r.commit_all("new data");
     git::Repo repo = git::Repo::open(r.top);
@@ -203,6 +204,10 @@ TEST_CASE("resolve_dataset: a pointer or its data path, at HEAD or @REV; anythin
     auto old = resolve_dataset(repo, "data/train.jsonl.mlci@HEAD~1");
     CHECK(old.hash == k_hash_a);
     CHECK(old.commit == r.first);
+    auto at_tag = resolve_dataset(repo, "data/train.jsonl@clf@v1.0.0"); // a REV holding '@'
+    CHECK(at_tag.pointer == "data/train.jsonl.mlci");
+    CHECK(at_tag.rev == "clf@v1.0.0");
+    CHECK(at_tag.hash == k_hash_a);
     for (const char* bad :
          {"train.py", "nothing.jsonl", "data/train.jsonl@nosuchrev", "../x", "data/train.jsonl@"}) {
         try {
