@@ -194,6 +194,17 @@ expect_rc 2
 run git model lineage clf@v0.2.0 --uses data/train.jsonl
 expect_rc 2
 expect_eq "$(refs_snapshot)" "$before"
+# An input that escapes the repository is a config error: no tag is written.
+printf '[model.clf]\ninputs = ["../secret.txt"]\n' >.mlci/config.toml
+echo model-x >models/clf.bin
+git model add models/clf.bin >/dev/null 2>&1
+commit_all "escaping input"
+before=$(refs_snapshot)
+run git model bump clf
+expect_rc 2
+expect_err "error: .mlci/config.toml"
+expect_err "model.clf.inputs '../secret.txt' is refused"
+expect_eq "$(refs_snapshot)" "$before"
 end_test
 
 finish
