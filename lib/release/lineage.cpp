@@ -62,8 +62,9 @@ std::vector<git::TreeFile> files_named(const git::Repo& repo, const git::Oid& co
         }
         return out;
     }
-    // A data path whose pointer is committed stands for the pointer: the data itself is not in git.
-    for (const std::string& p : {entry, entry + std::string(artifact::k_pointer_suffix)}) {
+    // A data path whose pointer is committed stands for the pointer (the data itself is not in git, and
+    // were it committed too, the pointer is what names the version of the data).
+    for (const std::string& p : {entry + std::string(artifact::k_pointer_suffix), entry}) {
         if (auto blob = repo.blob_id_at(commit, p)) {
             out.push_back({p, *blob, 0100644});
             return out;

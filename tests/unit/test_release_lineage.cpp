@@ -118,6 +118,18 @@ TEST_CASE("a folder input records every file below it, once even when named twic
     CHECK(s->inputs[2].path == "configs/deep/c.toml");
 }
 
+TEST_CASE("a data path stands for its pointer even when the data is committed too") {
+    LineageRepo r;
+    r.write("data/train.jsonl", "{}\n");
+    git::Oid c = r.commit_all("data committed by mistake");
+    git::Repo repo = git::Repo::open(r.top);
+    auto reg = registry::Registry::load(repo);
+    auto s = collect_sources(repo, r.config({"data/train.jsonl"}), reg, "clf", c);
+    REQUIRE(s);
+    REQUIRE(s->inputs.size() == 1);
+    CHECK(s->inputs[0] == Input{"data/train.jsonl.mlci", k_hash_a});
+}
+
 TEST_CASE("a prompt equal to a registered version is pinned by that version") {
     LineageRepo r;
     r.git({"tag", "-a", "triage@v1.0.0", "-m", "Release triage v1.0.0"});
