@@ -52,6 +52,9 @@ int cmd_lineage(const std::vector<std::string>& versions, const std::string& use
     for (const auto& spec : versions) {
         ls.push_back(release::lineage_of(repo, reg.resolve(spec, cfg)));
         warn_dropped(ls.back().version.tag, ls.back().dropped);
+        if (std::string w = release::unproven_warning(ls.back()); !w.empty()) {
+            cli::warning(w);
+        }
     }
     if (ls.size() == 1 && json) {
         cli::out_raw(release::lineage_json(ls[0]).dump());

@@ -239,8 +239,40 @@ Lineage lineage_from_message(const registry::VersionEntry& v, const std::string&
     return l;
 }
 
+const char* proof_name(Proof p) {
+    switch (p) {
+    case Proof::differs:
+        return "differs";
+    case Proof::missing:
+        return "missing";
+    case Proof::matches:
+        break;
+    }
+    return "matches";
+}
+
+Proof prove(const git::Repo& repo, const git::Oid& commit, const Input& in) {
+    auto blob = repo.blob_id_at(commit, in.path);
+    if (!blob) {
+        return Proof::missing;
+    }
+    if (!in.is_pointer()) {
+        return "git:" + blob->hex() == in.hash ? Proof::matches : Proof::differs;
+    }
+    try {
+        auto p = artifact::parse_pointer(repo.blob(*blob), commit.short_hex() + ":" + in.path);
+        return p.hash.id() == in.hash ? Proof::matches : Proof::differs;
+    } catch (const Error&) {
+        return Proof::differs;
+    }
+}
+
 Lineage lineage_of(const git::Repo& repo, const registry::VersionEntry& v) {
-    return lineage_from_message(v, repo.read_tag(v.tag_oid).message);
+    Lineage l = lineage_from_message(v, repo.read_tag(v.tag_oid).message);
+    for (const auto& in : l.sources.inputs) {
+        l.proofs.push_back(prove(repo, v.commit, in));
+    }
+    return l;
 }
 
 const char* kind_name(Change::Kind k) {
@@ -297,13 +329,13 @@ std::vector<Use> versions_using(const git::Repo& repo, const registry::Registry&
     std::vector<Use> out;
     for (const auto& name : reg.names()) {
         for (const auto& v : reg.versions(name)) {
-            Lineage l = lineage_of(repo, v);
+            Lineage l = lineage_from_message(v, repo.read_tag(v.tag_oid).message);
             if (dropped != nullptr) {
                 *dropped += l.dropped;
             }
             for (const auto& in : l.sources.inputs) {
                 if (in.hash == hash) {
-                    out.push_back({v, in.path});
+                    out.push_back({v, in.path, prove(repo, v.commit, in)});
                     break;
                 }
             }

@@ -43,16 +43,25 @@ std::optional<Sources> collect_sources(const git::Repo& repo, const Config& cfg,
 /// The trailers that record `s` (Evidence::extra): Mlci-Input lines, then Mlci-Prompt lines.
 std::vector<std::pair<std::string, std::string>> source_trailers(const Sources& s);
 
+/// What the version's commit holds at a recorded input's path: the trailers are the tag's claim (anyone
+/// can write a tag), the tree is what git can show.
+enum class Proof { matches, differs, missing };
+const char* proof_name(Proof p); // "matches" | "differs" | "missing"
+
 /// What a version tag records.
 struct Lineage {
     registry::VersionEntry version;
     Sources sources;
-    int dropped = 0; // Mlci-Input / Mlci-Prompt trailers refused by the strict readers
+    std::vector<Proof> proofs; // per input, when checked against the tree (lineage_of)
+    int dropped = 0;           // Mlci-Input / Mlci-Prompt trailers refused by the strict readers
     bool recorded() const { return !sources.inputs.empty() || !sources.prompts.empty(); }
 };
 
-/// Read the lineage of a version from its tag's message.
+/// Read the lineage of a version from its tag's message, each input checked against the commit's tree.
 Lineage lineage_of(const git::Repo& repo, const registry::VersionEntry& v);
+/// Does the commit hold the input: a pointer with that artifact hash, or a file with that blob id? A
+/// pointer that does not parse counts as differing.
+Proof prove(const git::Repo& repo, const git::Oid& commit, const Input& in);
 /// The same from a tag message already read.
 Lineage lineage_from_message(const registry::VersionEntry& v, const std::string& message);
 
@@ -87,6 +96,7 @@ DatasetVersion resolve_dataset(const git::Repo& repo, const std::string& spec);
 struct Use {
     registry::VersionEntry version;
     std::string path; // the path the input was recorded under
+    Proof proof = Proof::matches;
 };
 
 /// Every registered version (all names) whose Mlci-Input trailers hold `hash`, by name then version.

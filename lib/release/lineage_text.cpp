@@ -5,6 +5,8 @@
 #include "util/escape.hpp"
 #include "util/term.hpp"
 
+#include <algorithm>
+
 namespace mlci::release {
 
 namespace {
@@ -28,16 +30,27 @@ Json version_json(const Lineage& l) {
     return o;
 }
 
-Json inputs_json(const std::vector<Input>& inputs) {
+// `proofs`, when not empty, holds one entry per input (Lineage::proofs).
+Json inputs_json(const std::vector<Input>& inputs, const std::vector<Proof>& proofs = {}) {
     Json a = Json::array();
-    for (const auto& in : inputs) {
+    for (size_t i = 0; i < inputs.size(); ++i) {
         Json o = Json::object();
-        o["path"] = in.path;
-        o["kind"] = in.is_pointer() ? "pointer" : "file";
-        o["hash"] = in.hash;
+        o["path"] = inputs[i].path;
+        o["kind"] = inputs[i].is_pointer() ? "pointer" : "file";
+        o["hash"] = inputs[i].hash;
+        if (i < proofs.size()) {
+            o["tree"] = proof_name(proofs[i]);
+        }
         a.push_back(std::move(o));
     }
     return a;
+}
+
+// The note beside an input its version's commit does not hold.
+std::string proof_note(Proof p) {
+    return p == Proof::matches   ? ""
+           : p == Proof::missing ? "(claimed by the tag: not in the commit)"
+                                 : "(claimed by the tag: the commit holds another)";
 }
 
 Json prompts_json(const std::vector<PromptPin>& prompts) {
@@ -70,8 +83,10 @@ std::string lineage_text(const Lineage& l) {
         return out + "  " + none(l) + "\n";
     }
     std::vector<std::vector<std::string>> rows;
-    for (const auto& in : l.sources.inputs) {
-        rows.push_back({"  input", in.is_pointer() ? "pointer" : "file", e(in.path), in.hash});
+    for (size_t i = 0; i < l.sources.inputs.size(); ++i) {
+        const Input& in = l.sources.inputs[i];
+        rows.push_back({"  input", in.is_pointer() ? "pointer" : "file", e(in.path), in.hash,
+                        i < l.proofs.size() ? proof_note(l.proofs[i]) : ""});
     }
     for (const auto& p : l.sources.prompts) {
         rows.push_back({"  prompt", "", e(p.name), p.version.empty() ? p.blob : p.version});
@@ -81,7 +96,8 @@ std::string lineage_text(const Lineage& l) {
 
 Json lineage_json(const Lineage& l) {
     Json o = version_json(l);
-    add_sources_json(o, l.sources);
+    o["inputs"] = inputs_json(l.sources.inputs, l.proofs);
+    o["prompts"] = prompts_json(l.sources.prompts);
     o["dropped"] = l.dropped;
     return o;
 }
@@ -149,8 +165,8 @@ std::string uses_text(const DatasetVersion& d, const std::vector<Use>& uses) {
     out += std::to_string(uses.size()) + (uses.size() == 1 ? " model version\n" : " model versions\n");
     std::vector<std::vector<std::string>> rows;
     for (const auto& u : uses) {
-        rows.push_back(
-            {"  " + e(u.version.name), e(u.version.version.tag()), u.version.commit.short_hex(), e(u.path)});
+        rows.push_back({"  " + e(u.version.name), e(u.version.version.tag()), u.version.commit.short_hex(),
+                        e(u.path), proof_note(u.proof)});
     }
     return out + format_table(rows);
 }
@@ -171,10 +187,20 @@ Json uses_json(const DatasetVersion& d, const std::vector<Use>& uses) {
         v["tag"] = u.version.tag;
         v["commit"] = u.version.commit.hex();
         v["path"] = u.path;
+        v["tree"] = proof_name(u.proof);
         a.push_back(std::move(v));
     }
     o["versions"] = std::move(a);
     return o;
+}
+
+std::string unproven_warning(const Lineage& l) {
+    size_t n = std::count_if(l.proofs.begin(), l.proofs.end(), [](Proof p) { return p != Proof::matches; });
+    if (n == 0) {
+        return "";
+    }
+    return l.version.tag + ": " + std::to_string(n) + " recorded input" + (n == 1 ? " is" : "s are") +
+           " not in its commit " + l.version.commit.short_hex() + " as recorded (claimed by the tag)";
 }
 
 std::string dropped_warning(const std::string& tag, int dropped) {

@@ -27,6 +27,10 @@ std::string sources_line(const Sources& s);
 /// Set "inputs" and "prompts" of a JSON object (as lineage_json writes them).
 void add_sources_json(Json& o, const Sources& s);
 
+/// The warning for a version some of whose recorded inputs its commit does not hold as recorded; ""
+/// when it holds them all (or they were not checked).
+std::string unproven_warning(const Lineage& l);
+
 /// The warning for a version whose tag holds invalid lineage trailers; "" when it holds none.
 std::string dropped_warning(const std::string& tag, int dropped);
 

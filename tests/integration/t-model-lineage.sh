@@ -60,6 +60,8 @@ expect_out "unchanged  input   train.py"
 expect_out "unchanged  input   configs/clf.toml"
 expect_out "unchanged  prompt  triage"
 expect_out "1 changed, 0 added, 0 removed, 3 unchanged"
+expect_not_out "claimed by the tag"
+expect_eq "$ERR" ""
 run git model lineage clf@v0.3.0 clf@latest --json
 expect_rc 0
 expect_out '"status": "changed"'
@@ -141,13 +143,16 @@ echo more >>README.md
 commit_all "another commit"
 bidi=$(printf 'data/\xe2\x80\xaeevil.mlci')
 esc=$(printf 'data/\033]0;pwned\007x.mlci')
-msg=$(printf 'Release clf v9.0.0\n\nMlci-Kind: model\nMlci-Input: ../../etc/passwd.mlci %s\nMlci-Input: %s %s\nMlci-Input: %s %s\nMlci-Prompt: ../x v1.0.0\n' \
-    "$h1" "$esc" "$h1" "$bidi" "$h1")
+msg=$(printf 'Release clf v9.0.0\n\nMlci-Kind: model\nMlci-Input: ../../etc/passwd.mlci %s\nMlci-Input: %s %s\nMlci-Input: %s %s\nMlci-Input: train.py git:%s\nMlci-Prompt: ../x v1.0.0\n' \
+    "$h1" "$esc" "$h1" "$bidi" "$h1" "$(printf 'a%.0s' $(seq 40))")
 git tag -a clf@v9.0.0 -m "$msg"
 run git model lineage clf@v9.0.0
 expect_rc 0
 expect_err "warning: clf@v9.0.0: 3 invalid Mlci-Input/Mlci-Prompt trailers ignored"
+expect_err "warning: clf@v9.0.0: 2 recorded inputs are not in its commit $(git rev-parse --short HEAD) as recorded (claimed by the tag)"
 expect_out 'data/\u{202e}evil.mlci'
+expect_out "(claimed by the tag: not in the commit)"
+expect_out "(claimed by the tag: the commit holds another)"
 expect_not_out "etc/passwd"
 expect_not_out "pwned"
 if printf '%s' "$OUT" | grep -q "$(printf '\xe2\x80\xae')"; then fail "raw bidi override on stdout"; fi
@@ -155,11 +160,14 @@ run git model lineage --uses data/train.jsonl
 expect_rc 0
 expect_out "2 model versions"
 expect_out 'clf  v9.0.0  '
+expect_out "(claimed by the tag: not in the commit)"
 expect_out 'data/\u{202e}evil.mlci'
 expect_err "warning: version tags: 3 invalid Mlci-Input/Mlci-Prompt trailers ignored"
 if printf '%s' "$OUT$ERR" | grep -q "$(printf '\033')"; then fail "raw escape on the terminal"; fi
 run git model lineage clf@v9.0.0 --json
 expect_out '"dropped": 3'
+expect_out '"tree": "missing"'
+expect_out '"tree": "differs"'
 expect_out '"path": "data/\u202eevil.mlci"'
 end_test
 

@@ -130,6 +130,32 @@ TEST_CASE("a data path stands for its pointer even when the data is committed to
     CHECK(s->inputs[0] == Input{"data/train.jsonl.mlci", k_hash_a});
 }
 
+TEST_CASE("prove checks a recorded input against the version's commit") {
+    LineageRepo r;
+    git::Repo repo = git::Repo::open(r.top);
+    std::string py = "git:" + r.git({"rev-parse", "HEAD:train.py"});
+    CHECK(prove(repo, r.first, {"data/train.jsonl.mlci", k_hash_a}) == Proof::matches);
+    CHECK(prove(repo, r.first, {"data/train.jsonl.mlci", k_hash_b}) == Proof::differs);
+    CHECK(prove(repo, r.first, {"train.py", py}) == Proof::matches);
+    CHECK(prove(repo, r.first, {"train.py", "git:" + std::string(40, 'a')}) == Proof::differs);
+    CHECK(prove(repo, r.first, {"train.py", k_hash_a}) == Proof::differs); // not a pointer
+    CHECK(prove(repo, r.first, {"data/other.mlci", k_hash_a}) == Proof::missing);
+    CHECK(std::string(proof_name(Proof::missing)) == "missing");
+
+    r.git({"tag", "-a", "clf@v1.0.0", "-m",
+           "Release clf v1.0.0\n\nMlci-Input: train.py " + py + "\nMlci-Input: data/train.jsonl.mlci " +
+               k_hash_b});
+    auto reg = registry::Registry::load(repo);
+    Lineage l = lineage_of(repo, *reg.latest("clf"));
+    REQUIRE(l.proofs.size() == 2);
+    CHECK(l.proofs[0] == Proof::matches);
+    CHECK(l.proofs[1] == Proof::differs);
+    CHECK(unproven_warning(l) == "clf@v1.0.0: 1 recorded input is not in its commit " + r.first.short_hex() +
+                                     " as recorded (claimed by the tag)");
+    CHECK(lineage_text(l).find("(claimed by the tag: the commit holds another)") != std::string::npos);
+    CHECK(lineage_json(l).dump(false).find(R"("tree":"differs")") != std::string::npos);
+}
+
 TEST_CASE("a prompt equal to a registered version is pinned by that version") {
     LineageRepo r;
     r.git({"tag", "-a", "triage@v1.0.0", "-m", "Release triage v1.0.0"});
