@@ -33,13 +33,19 @@ class InputList {
         if (!m_seen.insert(path).second) {
             return;
         }
+        Input in{path, "git:" + blob.hex()};
         if (artifact::is_pointer_path(path)) {
             std::string source = m_commit.short_hex() + ":" + path;
-            auto p = artifact::parse_pointer(m_repo.blob(blob), source);
-            m_out.push_back({path, p.hash.id()});
-        } else {
-            m_out.push_back({path, "git:" + blob.hex()});
+            in.hash = artifact::parse_pointer(m_repo.blob(blob), source).hash.id();
         }
+        // Written only when it reads back as it is: a control character or a final space in a file's
+        // name would otherwise be dropped by the reader, or end the trailer's line early.
+        if (parse_input(input_value(in)) != in) {
+            warn("input " + quoted(path) + " at " + m_commit.short_hex() +
+                 " has a name a trailer cannot hold (a control character or a final space); not recorded");
+            return;
+        }
+        m_out.push_back(std::move(in));
     }
     std::vector<Input> take() { return std::move(m_out); }
 

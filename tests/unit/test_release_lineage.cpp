@@ -156,6 +156,23 @@ TEST_CASE("prove checks a recorded input against the version's commit") {
     CHECK(lineage_json(l).dump(false).find(R"("tree":"differs")") != std::string::npos);
 }
 
+TEST_CASE("a file whose name a trailer cannot hold is left out with a warning") {
+    LineageRepo r;
+    r.write("configs/tab\tname.toml", "x\n");
+    r.write("configs/esc\x1b[2J.toml", "x\n");
+    git::Oid c = r.commit_all("odd names");
+    git::Repo repo = git::Repo::open(r.top);
+    auto reg = registry::Registry::load(repo);
+    Warnings w;
+    auto s = collect_sources(repo, r.config({"configs/*.toml"}), reg, "clf", c);
+    REQUIRE(s);
+    REQUIRE(s->inputs.size() == 2);
+    CHECK(s->inputs[0].path == "configs/a.toml");
+    CHECK(s->inputs[1].path == "configs/b.toml");
+    REQUIRE(w.lines.size() == 2);
+    CHECK(w.lines[0].find("has a name a trailer cannot hold") != std::string::npos);
+}
+
 TEST_CASE("a prompt equal to a registered version is pinned by that version") {
     LineageRepo r;
     r.git({"tag", "-a", "triage@v1.0.0", "-m", "Release triage v1.0.0"});
