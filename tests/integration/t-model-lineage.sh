@@ -74,6 +74,10 @@ run git model lineage clf@v0.1.0 clf@v0.2.0
 expect_rc 0
 expect_out "clf v0.1.0: no lineage recorded"
 expect_out "0 changed, 4 added, 0 removed, 0 unchanged"
+# What bump recorded is what the version's card shows.
+run git model card clf@v0.2.0
+expect_rc 0
+expect_out "| data/train.jsonl.mlci | xxh128\\:${h1#xxh128:} |"
 run git model lineage clf@v0.2.0 --json
 expect_out '"recorded": true'
 expect_out '"kind": "pointer"'
