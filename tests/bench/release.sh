@@ -2,7 +2,8 @@
 # Benchmark (issue 17): the release commands on the repository of release-repo.sh — 1,000 versions of a
 # model over 20,000 commits, each commit with an eval note — against `git log --notes=mlci/evals` over
 # the same history (goal: at most 3x):
-#   git model lineage clf@V, lineage clf@V1 clf@V2, lineage --uses data/train.jsonl@REV.
+#   git model lineage clf@V, lineage clf@V1 clf@V2, lineage --uses data/train.jsonl@REV, git model card
+#   clf@V (Markdown and JSON).
 # Each pair runs interleaved (compare in common.sh); wall and CPU medians and their ratios are printed.
 # Usage: tests/bench/release.sh [COMMITS] [VERSIONS]   (git-model must be on PATH). Further release
 # commands are timed by adding a `compare` line below.
@@ -32,3 +33,7 @@ compare "git model lineage --uses data@REV" "$peer" \
     "git-model lineage --uses data/train.jsonl@$RELEASE_DATA_REV_OLD" "git log --notes=mlci/evals"
 compare "git model lineage --uses --json" "$peer" \
     "git-model lineage --uses data/train.jsonl@$RELEASE_DATA_REV_OLD --json" "git log --notes=mlci/evals"
+compare "git model card clf@V" "$peer" \
+    "git-model card clf@$RELEASE_V_MID" "git log --notes=mlci/evals"
+compare "git model card clf@V --format json" "$peer" \
+    "git-model card clf@$RELEASE_V_MID --format json" "git log --notes=mlci/evals"
