@@ -24,5 +24,7 @@ int cmd_gc(bool dry_run, bool all_commits, bool force, bool json);
 /// gc --remote: delete a store's objects that nothing keeps (needs --dry-run or --force).
 int cmd_gc_remote(const std::string& store, bool dry_run, bool force, int jobs, bool json);
 int cmd_bump(const std::string& name, bool major, bool patch, const std::string& message, bool json);
+/// lineage NAME@V [NAME@V2] | --uses PATH[@REV] (git-model-lineage.cpp).
+int cmd_lineage(const std::vector<std::string>& versions, const std::string& uses_spec, bool json);
 
 } // namespace mlci::model_cli

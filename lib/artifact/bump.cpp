@@ -46,8 +46,8 @@ std::string model_pointer(const Config& cfg, const git::Repo& repo, const std::s
     return found.front();
 }
 
-BumpResult bump_model(Context& ctx, const std::string& name, Version::Level level,
-                      const std::string& message) {
+BumpResult bump_model(Context& ctx, const std::string& name, Version::Level level, const std::string& message,
+                      const ExtraTrailers& extra) {
     if (!valid_name(name)) {
         throw usage_error(
             "invalid model name '" + name + "'",
@@ -105,6 +105,10 @@ BumpResult bump_model(Context& ctx, const std::string& name, Version::Level leve
     ev.object = p.hash.id();
     ev.bump = level_name(level);
     ev.body = message;
+    if (extra) {
+        r.extra = extra(ctx.repo, ctx.cfg, reg, *head);
+        ev.extra = r.extra;
+    }
     r.tag = reg.create_version(ctx.repo, name, r.version, *head, ev);
     return r;
 }
