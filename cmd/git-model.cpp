@@ -239,9 +239,13 @@ int main(int argc, char** argv) {
     add_store_commands(app, a);
     add_tag_commands(app, a);
     promote_cli::Commands promotion(app, promote_cli::Kind::model);
+    GetCommand get(app);
 
     return cli::run(app, argc, argv, [&]() -> int {
         if (auto rc = promotion.run()) {
+            return *rc;
+        }
+        if (auto rc = get.run()) {
             return *rc;
         }
         return dispatch(a);
