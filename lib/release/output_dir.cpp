@@ -159,7 +159,7 @@ void OutputDir::check_target(const std::string& rel, bool force) const {
 
 Fd OutputDir::temp_file(const std::string& rel, unsigned mode, std::string* name) {
     *name = temp_path_for(basename_of(rel));
-    Fd fd(::openat(m_fd.get(), name->c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+    Fd fd(::openat(m_fd.get(), name->c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
     if (!fd) {
         throw io_error("cannot create a temporary in " + quoted(m_path) + ": " + errno_text(errno));
     }

@@ -38,7 +38,7 @@ class OutputDir {
     /// `force`. Called for every target before anything is fetched.
     void check_target(const std::string& rel, bool force) const;
 
-    /// A new temporary file in DIR for target `rel`, opened for writing with `mode` (before the umask);
+    /// A new temporary file in DIR for target `rel`, opened for reading and writing with `mode` (before the umask);
     /// returns its descriptor (owned by the caller) and sets *name to its name in DIR.
     Fd temp_file(const std::string& rel, unsigned mode, std::string* name);
     /// A new temporary folder in DIR for target `rel`; returns its name in DIR.
