@@ -23,7 +23,6 @@
 #include <functional>
 #include <mutex>
 #include <set>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,7 +59,8 @@ struct Writer {
 };
 
 // Copy `size` bytes from a folder store's object in the kernel (a reflink where the filesystem shares
-// blocks, else copy_file_range: no trip through user space, as cp does); false when the kernel cannot
+// blocks, else copy_file_range in 32 MiB pieces: no trip through user space, as cp does, and each piece's
+// writeback started as soon as it is copied); false when the kernel cannot
 // copy between these files. At most size + 1 bytes are copied, so a file growing meanwhile shows as
 // corrupt instead of filling the disk.
 bool copy_in_kernel(int in, int out, uint64_t size) {
@@ -69,7 +69,7 @@ bool copy_in_kernel(int in, int out, uint64_t size) {
     }
     uint64_t done = 0;
     while (done <= size) {
-        uint64_t want = std::min<uint64_t>(size + 1 - done, 1ull << 30);
+        uint64_t want = std::min<uint64_t>(size + 1 - done, k_writeback_step);
         ssize_t n = ::copy_file_range(in, nullptr, out, nullptr, want, 0);
         if (n == 0) {
             return true;
@@ -83,25 +83,25 @@ bool copy_in_kernel(int in, int out, uint64_t size) {
             }
             throw io_error("cannot copy from the store: " + errno_text(errno));
         }
+#ifdef __linux__
+        // Start writing each piece back at once: the disk works while the rest is copied and hashed,
+        // and the fsync before the rename has little left to do.
+        ::sync_file_range(out, static_cast<off_t>(done), n, SYNC_FILE_RANGE_WRITE);
+#endif
         done += static_cast<uint64_t>(n);
     }
     return true;
 }
 
-// Hash what landed in `fd` (mapped, so the bytes are read once from the page cache and never copied):
-// the copy is verified, not only its source.
-Hash128 hash_written(int fd, uint64_t length, const std::string& shown) {
-    FastXxh128 x;
-    constexpr uint64_t k_window = 256ull << 20;
-    for (uint64_t off = 0; off < length; off += k_window) {
-        size_t n = static_cast<size_t>(std::min(k_window, length - off));
-        void* p = ::mmap(nullptr, n, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, static_cast<off_t>(off));
-        if (p == MAP_FAILED) {
-            throw io_error("cannot read back " + quoted(shown) + ": " + errno_text(errno));
-        }
-        x.update(p, n);
-        ::munmap(p, n);
+// Hash what landed in `fd`, read back from the page cache through the one L2-sized buffer (read_each):
+// the copy is verified, not only its source. (A mapping read the bytes from memory, not L2, and hashed
+// them at a quarter of the speed: 0.5 s of CPU per GiB here against 0.15 s.)
+Hash128 hash_written(int fd, uint64_t* length, const std::string& shown) {
+    if (::lseek(fd, 0, SEEK_SET) != 0) {
+        throw io_error("cannot read back " + quoted(shown) + ": " + errno_text(errno));
     }
+    FastXxh128 x;
+    *length = read_each(fd, shown, [&](const char* p, size_t n) { x.update(p, n); });
     return x.digest();
 }
 
@@ -168,12 +168,8 @@ class Fetcher {
   private:
     // Throw the corrupt-object error unless fd holds exactly `size` bytes hashing to h.
     static void verify_copy(Store& s, const Hash128& h, uint64_t size, int fd, const std::string& shown) {
-        struct stat st {};
-        if (::fstat(fd, &st) != 0) {
-            throw io_error("cannot read back " + quoted(shown) + ": " + errno_text(errno));
-        }
-        uint64_t n = static_cast<uint64_t>(st.st_size);
-        Hash128 got = hash_written(fd, n, shown);
+        uint64_t n = 0;
+        Hash128 got = hash_written(fd, &n, shown);
         if (got != h || n != size) {
             throw input_error(h.id() + " on " + s.describe() + " is corrupt (" + std::to_string(n) +
                                   " bytes that hash to " + got.id() + "): nothing was written",
