@@ -7,6 +7,8 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -95,6 +97,25 @@ OutputDir::OutputDir(std::string dir) : m_path(strip_slashes(std::move(dir))) {
                               k_link_hint);
         }
         throw io_error("cannot open the output folder " + quoted(m_path) + ": " + errno_text(err));
+    }
+    remove_stale_temps();
+}
+
+void OutputDir::remove_stale_temps() const {
+    // A killed get leaves its temporaries (DESIGN.md section 8: the next run removes them); an hour old,
+    // no get still running writes into them.
+    std::vector<std::string> stale;
+    time_t now = ::time(nullptr);
+    list_dir_at(m_fd.get(), ".", [&](const DirEntry& e) {
+        struct stat st {};
+        if (std::strstr(e.name, ".mlci-tmp.") != nullptr &&
+            ::fstatat(e.dirfd, e.name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            ::difftime(now, st.st_mtime) >= k_stale_seconds) {
+            stale.emplace_back(e.name);
+        }
+    });
+    for (const auto& name : stale) {
+        remove_tree_at(m_fd.get(), name);
     }
 }
 

@@ -20,8 +20,12 @@ namespace mlci::release {
 
 class OutputDir {
   public:
-    /// Open DIR, creating it (and its missing parents) when absent. Throws input_error when DIR or its
-    /// last part is a symbolic link or not a folder, io_error when it cannot be created or opened.
+    /// Temporaries older than this in DIR are a killed run's: the next one removes them.
+    static constexpr double k_stale_seconds = 3600;
+
+    /// Open DIR, creating it (and its missing parents) when absent, and remove the stale temporaries
+    /// of a killed run. Throws input_error when DIR or its last part is a symbolic link or not a
+    /// folder, io_error when it cannot be created or opened.
     explicit OutputDir(std::string dir);
     /// Without commit(): every temporary is removed, and so are the folders this object created.
     ~OutputDir();
@@ -38,8 +42,8 @@ class OutputDir {
     /// `force`. Called for every target before anything is fetched.
     void check_target(const std::string& rel, bool force) const;
 
-    /// A new temporary file in DIR for target `rel`, opened for reading and writing with `mode` (before the umask);
-    /// returns its descriptor (owned by the caller) and sets *name to its name in DIR.
+    /// A new temporary file in DIR for target `rel`, opened for reading and writing with `mode` (before the
+    /// umask); returns its descriptor (owned by the caller) and sets *name to its name in DIR.
     Fd temp_file(const std::string& rel, unsigned mode, std::string* name);
     /// A new temporary folder in DIR for target `rel`; returns its name in DIR.
     std::string temp_folder(const std::string& rel);
@@ -64,6 +68,7 @@ class OutputDir {
     /// invalid Fd when it does not exist and !create.
     Fd parent_of(const std::string& rel, bool create) const;
     void place(const Staged& s, bool force);
+    void remove_stale_temps() const;
 };
 
 /// Remove `name` below the open folder dirfd and, when it is a folder, everything in it, never

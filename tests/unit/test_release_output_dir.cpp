@@ -7,6 +7,7 @@
 #include "temp_dir.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <filesystem>
@@ -134,6 +135,19 @@ TEST_SUITE("release OutputDir") {
         CHECK(slurp(t / "l") == "new");
         CHECK(slurp(t / "victim") == "keep");
         CHECK(names_in(t.path) == std::vector<std::string>{"d", "f", "l", "victim"});
+    }
+
+    TEST_CASE("a killed run's temporaries (an hour old) are removed by the next, a running one's kept") {
+        TempDir t;
+        write_file_atomic(t / "clf.bin.mlci-tmp.0123456789abcdef", "half");
+        fs::create_directories(t / "tok.mlci-tmp.fedcba9876543210/sub");
+        write_file_atomic(t / "x.bin.mlci-tmp.00000000000000aa", "running");
+        write_file_atomic(t / "mine", "keep");
+        auto old = fs::file_time_type::clock::now() - std::chrono::hours(2);
+        fs::last_write_time(t / "clf.bin.mlci-tmp.0123456789abcdef", old);
+        fs::last_write_time(t / "tok.mlci-tmp.fedcba9876543210", old);
+        OutputDir out(t.path);
+        CHECK(names_in(t.path) == std::vector<std::string>{"mine", "x.bin.mlci-tmp.00000000000000aa"});
     }
 
     TEST_CASE("remove_tree_at removes a link, not what it names") {
