@@ -257,12 +257,16 @@ int main(int argc, char** argv) {
     add_lineage_command(app, a);
     promote_cli::Commands promotion(app, promote_cli::Kind::model);
     card_cli::Command card(app, promote::Kind::model);
+    GetCommand get(app);
 
     return cli::run(app, argc, argv, [&]() -> int {
         if (auto rc = promotion.run()) {
             return *rc;
         }
         if (auto rc = card.run()) {
+            return *rc;
+        }
+        if (auto rc = get.run()) {
             return *rc;
         }
         return dispatch(a);

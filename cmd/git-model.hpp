@@ -3,9 +3,16 @@
 #pragma once
 
 #include "artifact/commands.hpp"
+#include "release/get.hpp"
+
+#include <optional>
 
 #include <string>
 #include <vector>
+
+namespace CLI {
+class App;
+}
 
 namespace mlci::model_cli {
 
@@ -23,6 +30,19 @@ int cmd_verify(const std::string& store, bool use_store, int jobs, bool json);
 int cmd_gc(bool dry_run, bool all_commits, bool force, bool json);
 /// gc --remote: delete a store's objects that nothing keeps (needs --dry-run or --force).
 int cmd_gc_remote(const std::string& store, bool dry_run, bool force, int jobs, bool json);
+/// `git model get` (git-model-get.cpp): its subcommand and options, added to the app at construction.
+class GetCommand {
+  public:
+    explicit GetCommand(CLI::App& app);
+    /// The exit code when `get` was the subcommand parsed, else nullopt.
+    std::optional<int> run() const;
+
+  private:
+    CLI::App* m_cmd = nullptr;
+    release::GetOptions m_opt;
+    bool m_json = false;
+};
+
 int cmd_bump(const std::string& name, bool major, bool patch, const std::string& message, bool json);
 /// lineage NAME@V [NAME@V2] | --uses PATH[@REV] (git-model-lineage.cpp).
 int cmd_lineage(const std::vector<std::string>& versions, const std::string& uses_spec, bool json);

@@ -360,11 +360,20 @@ std::vector<std::string> user_config_paths(const std::string& top, const std::st
 }
 
 Config load_config(const std::string& top, const std::string& common_dir) {
-    Config cfg;
     // The work tree's file (committed, or brought by a clone), then the user's own: ~/.config/mlci and
     // this clone's $GIT_COMMON_DIR/mlci, each overriding the keys it sets.
-    if (auto text = read_file_below(top, ".mlci/config.toml", k_max_toml_bytes)) {
-        cfg.source = ".mlci/config.toml";
+    auto text = read_file_below(top, ".mlci/config.toml", k_max_toml_bytes);
+    return load_config_over(text, ".mlci/config.toml", top, common_dir);
+}
+
+Config load_config_over(const std::optional<std::string>& text, const std::string& source,
+                        const std::string& top, const std::string& common_dir) {
+    Config cfg;
+    if (text) {
+        if (text->size() > k_max_toml_bytes) {
+            throw config_error(source + " is larger than " + std::to_string(k_max_toml_bytes) + " bytes");
+        }
+        cfg.source = source;
         apply_config(cfg, *text, cfg.source, Trust::work_tree);
     }
     for (const auto& path : user_config_paths(top, common_dir)) {

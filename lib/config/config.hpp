@@ -73,6 +73,11 @@ Config parse_config(const std::string& text, const std::string& source, Trust tr
 /// overriding the keys it sets; defaults when none exists. `common_dir` is the repository's git common
 /// folder ("" to find it from `top`: GIT_DIR, .git, commondir).
 Config load_config(const std::string& top, const std::string& common_dir = "");
+/// load_config with the repository's own file given as text (nullopt: none): a bare repository has
+/// no work tree, so `git model get` reads .mlci/config.toml from a commit (named `source`). The text
+/// is trusted as a work-tree file is (Trust::work_tree), the user's own files apply over it.
+Config load_config_over(const std::optional<std::string>& text, const std::string& source,
+                        const std::string& top, const std::string& common_dir);
 /// The user's config files, in the order they apply: ${XDG_CONFIG_HOME:-~/.config}/mlci/config.toml,
 /// then $GIT_COMMON_DIR/mlci/config.toml (this clone's own, never committed).
 std::vector<std::string> user_config_paths(const std::string& top, const std::string& common_dir);

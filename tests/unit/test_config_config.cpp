@@ -417,6 +417,37 @@ TEST_SUITE("config.load_config") {
         }
     }
 
+    TEST_CASE("load_config_over: a committed text (a bare repository's) under the clone's own file") {
+        TempDir d;
+        TempDir home;
+        std::string old_xdg = std::getenv("XDG_CONFIG_HOME") ? std::getenv("XDG_CONFIG_HOME") : "";
+        ::setenv("XDG_CONFIG_HOME", home.path.c_str(), 1);
+        std::filesystem::create_directories(d.path + "/mlci");
+        std::string text = "[remote.team]\nurl = \"/srv/a\"\n[cache]\ndir = \"/tmp/x\"\n";
+        {
+            Warnings w;
+            Config c = load_config_over(text, "HEAD:.mlci/config.toml", d.path, d.path + "/");
+            CHECK(c.source == "HEAD:.mlci/config.toml");
+            REQUIRE(c.default_store() != nullptr);
+            CHECK(c.default_store()->url == "/srv/a");
+            CHECK(c.cache.dir.empty()); // trusted as a work-tree file: cache.dir is the clone's to set
+            REQUIRE(w.got.size() == 1);
+            CHECK(w.got[0].rfind("HEAD:.mlci/config.toml:4: 'cache.dir' is ignored", 0) == 0);
+        }
+        std::ofstream(d.path + "/mlci/config.toml") << "[remote.team]\nurl = \"/srv/b\"\n";
+        CHECK(load_config_over(text, "HEAD:.mlci/config.toml", d.path, d.path + "/").default_store()->url ==
+              "/srv/b");
+        CHECK(load_config_over(std::nullopt, "x", d.path, d.path + "/").source ==
+              d.path + "/mlci/config.toml");
+        CHECK_THROWS_AS(load_config_over("[remote.x]\nsecret_access_key = \"s\"\n", "HEAD:c", d.path, ""),
+                        Error);
+        if (old_xdg.empty()) {
+            ::unsetenv("XDG_CONFIG_HOME");
+        } else {
+            ::setenv("XDG_CONFIG_HOME", old_xdg.c_str(), 1);
+        }
+    }
+
     TEST_CASE("a config that is a symbolic link, or below one, is refused, never followed") {
         TempDir d;
         TempDir elsewhere;

@@ -222,6 +222,17 @@ Fd LocalStore::open_object(const Hash128& h, struct stat* st) {
     return fd;
 }
 
+Fd LocalStore::open_sized(const Hash128& h, uint64_t size) {
+    struct stat st {};
+    Fd fd = open_object(h, &st);
+    if (static_cast<uint64_t>(st.st_size) != size) {
+        throw input_error(h.id() + " on " + describe() + " is not " + std::to_string(size) + " bytes long (" +
+                              std::to_string(st.st_size) + "): it is corrupt, refused before it was copied",
+                          "repair the store from a clone that has a good copy (git model push)");
+    }
+    return fd;
+}
+
 void LocalStore::read_object(const Hash128& h, uint64_t max_bytes, std::optional<uint64_t> exact,
                              const Sink& sink) {
     struct stat st {};

@@ -30,6 +30,10 @@ class LocalStore : public Store {
     void remove(const Hash128& h) override;
     size_t remove_unfinished(double min_age_seconds, bool dry_run) override;
     const std::string& root() const { return m_root; }
+    /// Object h opened for reading as get_sized reads it (no link followed, only a regular file of
+    /// exactly `size` bytes, else input_error; io_error when absent), for a caller that copies it in the
+    /// kernel and verifies the copy itself (git model get).
+    Fd open_sized(const Hash128& h, uint64_t size);
 
   private:
     std::string m_name;
