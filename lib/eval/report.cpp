@@ -3,8 +3,9 @@
 // JSON. The value, delta and sparkline formatting here is shared with `git gate check`.
 #include "eval/report.hpp"
 
-#include "eval/labels.hpp"
 #include "eval/details.hpp"
+#include "eval/labels.hpp"
+#include "registry/revision.hpp"
 #include "util/diag.hpp"
 #include "util/escape.hpp"
 #include "util/strings.hpp"
@@ -461,11 +462,15 @@ BaseRef default_base_ref(const git::Repo& repo, const Gates* gates, const Report
 bool choose_base(const git::Repo& repo, const NotesStore& store, const Gates* gates, const ReportOptions& opt,
                  Report& rep) {
     if (!opt.base.empty()) {
-        auto b = repo.resolve_commit(opt.base);
-        if (!b) {
-            throw input_error("unknown revision '" + opt.base + "'", "give a branch, a tag or a commit id");
-        }
+        registry::RevTarget t = registry::resolve_rev(repo, opt.base); // input_error when unknown
         rep.base_ref = opt.base;
+        if (t.version) {
+            // A version or a stage (NAME@production): that version's own commit, not a merge base.
+            rep.base = t.commit;
+            rep.base_why = "given with --base: " + t.describe();
+            return false;
+        }
+        std::optional<git::Oid> b = t.commit;
         rep.base = repo.merge_base(rep.head, *b);
         rep.base = rep.base ? rep.base : b;
         rep.base_why =
@@ -504,7 +509,7 @@ Report build_report(const git::Repo& repo, const NotesStore& store, const Gates*
                     const ReportOptions& opt) {
     Report rep;
     rep.head_ref = opt.head;
-    rep.head = repo.commit_of(opt.head);
+    rep.head = registry::commit_of_rev(repo, opt.head);
     bool base_is_default = choose_base(repo, store, gates, opt, rep);
     if (rep.base) {
         rep.changes = changes_between(repo, *rep.base, rep.head);
