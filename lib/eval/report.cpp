@@ -509,7 +509,8 @@ Report build_report(const git::Repo& repo, const NotesStore& store, const Gates*
                     const ReportOptions& opt) {
     Report rep;
     rep.head_ref = opt.head;
-    rep.head = registry::commit_of_rev(repo, opt.head);
+    registry::RevTarget head = registry::resolve_rev(repo, opt.head);
+    rep.head = head.commit;
     bool base_is_default = choose_base(repo, store, gates, opt, rep);
     if (rep.base) {
         rep.changes = changes_between(repo, *rep.base, rep.head);
@@ -556,7 +557,20 @@ Report build_report(const git::Repo& repo, const NotesStore& store, const Gates*
             if (!base_is_default && rep.base) {
                 co.baseline_override = rep.base->hex(); // the gates judge against the base shown
             }
-            rep.gates.push_back(check_gate(repo, store, *gates, g, rep.head, co));
+            if (head.version) {
+                co.artifact_name = head.version->name; // --head NAME@V: a stage baseline of that NAME
+            }
+            try {
+                rep.gates.push_back(check_gate(repo, store, *gates, g, rep.head, co));
+            } catch (const Error& e) {
+                if (e.kind() != ErrorKind::usage) {
+                    throw;
+                }
+                // An ambiguous stage baseline: the report still shows the results, without that gate.
+                rep.warnings.push_back("gate '" + g.name + "' not judged: " + e.what() + " (" + e.hint() +
+                                       ")");
+                continue;
+            }
             for (const auto& w : rep.gates.back().warnings) {
                 rep.warnings.push_back(w);
             }

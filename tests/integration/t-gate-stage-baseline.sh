@@ -145,6 +145,28 @@ expect_eq "$(refs_snapshot)" "$before"
 run git gate check production --rev tok@production
 expect_rc 0
 expect_out "= tok v0.1.0 in production"
+# A gate not named like a stage: git gate check refuses alike; the report shows the results without it.
+cat >>.mlci/gates.toml <<'TOML'
+
+[gate.pre-push]
+suites = ["quality"]
+baseline = "@production"
+rules = [ { metric = "accuracy", max_drop = "2%" } ]
+TOML
+run git gate check
+expect_rc 2
+expect_err "error: gate 'pre-push': baseline '@production' is ambiguous"
+run git gate report --base HEAD~1
+expect_rc 0
+expect_out "accuracy"
+run git gate report
+expect_rc 0
+expect_err "warning: gate 'pre-push' not judged: gate 'pre-push': baseline '@production' is ambiguous"
+run git gate report --head clf@production
+expect_rc 0
+expect_out "pre-push"
+expect_not_err "not judged"
+expect_eq "$(refs_snapshot)" "$before"
 end_test
 
 begin_test "versions and stages wherever a revision is taken; git's own syntax still works"
