@@ -40,10 +40,20 @@ esac
 
 say() { echo "canary: $*" >&2; }
 
-# The commit a stage holds now, or "" when it holds no version of NAME.
+errors=$(mktemp) || exit 2
+trap 'rm -f "$errors"' EXIT
+
+# The commit a stage holds now into $commit ("" when it holds no version of NAME); exit 2 on any other
+# error (an unknown NAME, a malformed note): a job that cannot read the registry must not report success.
 stage_commit() {
-    git gate show "$name@$1" --json 2>/dev/null | grep -o '"commit": *"[0-9a-f]*"' | head -n 1 |
-        grep -o '[0-9a-f]\{40,64\}'
+    local json
+    commit=""
+    if json=$(git gate show "$name@$1" --json 2>"$errors"); then
+        commit=$(printf '%s\n' "$json" | grep -o '"commit": *"[0-9a-f]*"' | head -n 1 | grep -o '[0-9a-f]\{40,64\}')
+    elif ! grep -q "has no version in stage" "$errors"; then
+        cat "$errors" >&2
+        exit 2
+    fi
 }
 
 git fetch -q --tags "$remote" || {
@@ -52,12 +62,14 @@ git fetch -q --tags "$remote" || {
 }
 git gate sync "$remote" >/dev/null || exit 2
 
-cand=$(stage_commit "$canary")
+stage_commit "$canary"
+cand=$commit
 if [ -z "$cand" ]; then
     say "$name has no version in $canary: nothing to judge"
     exit 0
 fi
-prod=$(stage_commit "$target")
+stage_commit "$target"
+prod=$commit
 if [ "$cand" = "$prod" ]; then
     say "$canary and $target hold the same version of $name: nothing to judge"
     exit 0

@@ -1,6 +1,6 @@
 // Gate verdicts (DESIGN.md section 5): the candidate's latest run of each suite (the last recorded in its
 // note, never the one with the latest `at`) against the rules and against the baseline (the merge base of the
-// candidate and the gate's baseline ref).
+// candidate and the gate's baseline ref, or for "@STAGE" the version that stage holds: stage_baseline.hpp).
 // Each rule is judged on an interval (judge.hpp): pass, fail or inconclusive. The gate:
 //   pass (0) — no rule fails (an inconclusive rule passes with a warning under on_inconclusive = "pass");
 //   fail (1) — a rule fails (or is inconclusive under on_inconclusive = "fail", the default of a gate named

@@ -132,6 +132,18 @@ job
 expect_rc 2
 expect_eq "$(git ls-remote "$TRASH/r-origin.git" | sha256sum)" "$before"
 expect_eq "$(origin_stage canary)" "v0.2.0"
+# A name the registry does not know is an error, not "nothing to judge".
+rm -rf "$TRASH/ci" && git clone -q "$TRASH/r-origin.git" "$TRASH/ci"
+(cd "$TRASH/ci" && "$RECIPE" nope "$TRASH/canary.json" >/dev/null 2>"$TRASH/err")
+RC=$? ERR=$(cat "$TRASH/err")
+expect_rc 2
+expect_err "error: unknown revision 'nope@canary'"
+expect_err "hint: 'nope' is no registered name"
+# Usage: exit 2.
+run "$RECIPE" clf
+expect_rc 2
+expect_err "usage: canary.sh NAME CANARY_METRICS [PRODUCTION_METRICS]"
+expect_eq "$(git ls-remote "$TRASH/r-origin.git" | sha256sum)" "$before"
 end_test
 
 finish
