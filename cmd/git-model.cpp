@@ -3,6 +3,7 @@
 // commands live in git-model-sync.cpp, bump in git-model-bump.cpp.
 #include "git-model.hpp"
 
+#include "cli_card.hpp"
 #include "cli_promote.hpp"
 #include "common.hpp"
 
@@ -239,9 +240,13 @@ int main(int argc, char** argv) {
     add_store_commands(app, a);
     add_tag_commands(app, a);
     promote_cli::Commands promotion(app, promote_cli::Kind::model);
+    card_cli::Command card(app, promote::Kind::model);
 
     return cli::run(app, argc, argv, [&]() -> int {
         if (auto rc = promotion.run()) {
+            return *rc;
+        }
+        if (auto rc = card.run()) {
             return *rc;
         }
         return dispatch(a);

@@ -9,7 +9,12 @@
 namespace mlci::artifact {
 
 std::string model_pointer(const Context& ctx, const std::string& name, const git::Oid& commit) {
-    if (auto it = ctx.cfg.models.find(name); it != ctx.cfg.models.end()) {
+    return model_pointer(ctx.cfg, ctx.repo.get(), name, commit);
+}
+
+std::string model_pointer(const Config& cfg, const git::Repo& repo, const std::string& name,
+                          const git::Oid& commit) {
+    if (auto it = cfg.models.find(name); it != cfg.models.end()) {
         const std::string& path = it->second;
         if (std::string why = relative_path_problem(path); !why.empty() || !is_pointer_path(path)) {
             throw config_error(".mlci/config.toml: model." + name + ".path " + quoted(path) +
@@ -18,7 +23,7 @@ std::string model_pointer(const Context& ctx, const std::string& name, const git
         return path;
     }
     std::vector<std::string> found;
-    for (const auto& f : ctx.repo.files_at(commit)) {
+    for (const auto& f : repo.files_at(commit)) {
         if (!is_pointer_path(f.path)) {
             continue;
         }

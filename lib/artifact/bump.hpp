@@ -21,6 +21,9 @@ struct BumpResult {
 /// The pointer path of model NAME at `commit`: [model.NAME] path in config, else the one pointer whose
 /// file name up to its first '.' is NAME. Throws usage_error when none or several match.
 std::string model_pointer(const Context& ctx, const std::string& name, const git::Oid& commit);
+/// The same from a config and an open repository (for readers that need no cache: a model card).
+std::string model_pointer(const Config& cfg, const git::Repo& repo, const std::string& name,
+                          const git::Oid& commit);
 
 /// Tag HEAD as the next version of NAME. Refused (input_error) when HEAD already carries a version of
 /// NAME, when the pointer did not change since the last version, or when it has uncommitted changes.
