@@ -28,7 +28,8 @@ Commands::Commands(CLI::App& app, Kind kind) : m_kind(kind) {
     m_promote->add_option("-m,--message", m_message, "text for the tag message");
     m_promote->add_option(
         "--baseline", m_baseline,
-        "compare with this ref (default: the gate's baseline, else the version in the stage)");
+        "compare with this ref, or @STAGE: the version STAGE holds (default: the gate's baseline, else the "
+        "version in the stage)");
     m_promote->add_flag("-n,--dry-run", m_dry_run, "judge and print, write no tag");
     m_promote->add_flag("--push", m_push, "push the new tags to the remote");
     m_promote->add_option("--remote", m_remote, "remote for --push (default: origin)");

@@ -10,6 +10,8 @@
 #include "eval/report_html.hpp"
 #include "fsutil/file.hpp"
 #include "git-gate.hpp"
+#include "promote/promote.hpp"
+#include "registry/revision.hpp"
 #include "util/diag.hpp"
 #include "util/escape.hpp"
 #include "util/json.hpp"
@@ -30,15 +32,23 @@ const bool reg_check = add_subcommand(
     "check", "apply a gate's rules: exit 0 pass, 1 fail, 2 cannot decide",
     [](CLI::App& sub, Opts& o) {
         sub.add_option("gate", o.gate, "the gate (default: every gate not named like a stage)");
-        sub.add_option("--rev", o.rev, "the candidate commit (default HEAD)");
-        sub.add_option("--baseline", o.baseline, "compare with the merge base with this ref instead");
+        sub.add_option("--rev", o.rev,
+                       "the candidate: a commit, or NAME@VERSION / NAME@STAGE (default HEAD)");
+        sub.add_option("--baseline", o.baseline,
+                       "compare with the merge base with this ref instead, or with @STAGE's version");
         sub.add_flag("--json", o.json, "print JSON");
     },
     [](git::Repo& repo, const Opts& o) {
-        git::Oid cand = repo.commit_of(o.rev);
+        registry::RevTarget target = registry::resolve_rev(repo, o.rev);
+        git::Oid cand = target.commit;
         eval::Gates gates = *eval::gates_in_force(repo, cand, eval::GatesFrom::worktree);
         eval::CheckOptions co;
         co.baseline_override = o.baseline;
+        if (target.version) {
+            // --rev NAME@V judges that version as its promotion would: its cases, its stage baseline.
+            co.artifact_name = target.version->name;
+            co.artifact_kind = promote::recorded_kind(registry::Registry::load(repo), co.artifact_name);
+        }
         co.stages = eval::configured_stages(repo);
         eval::GateSelection sel{o.gate, o.gate.empty() ? co.stages : std::vector<std::string>{}, true};
         eval::NotesStore store(repo);
@@ -68,7 +78,7 @@ const bool reg_report = add_subcommand(
         sub.add_flag("--json", o.json, "same as --format json");
     },
     [](git::Repo& repo, const Opts& o) {
-        git::Oid head = repo.commit_of(o.head);
+        git::Oid head = registry::commit_of_rev(repo, o.head);
         auto gates = eval::gates_in_force(repo, head, eval::GatesFrom::worktree_if_any);
         eval::NotesStore store(repo);
         eval::ReportOptions ro;

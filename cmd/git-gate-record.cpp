@@ -6,6 +6,7 @@
 #include "eval/record_text.hpp"
 #include "eval/runner.hpp"
 #include "git-gate.hpp"
+#include "registry/revision.hpp"
 #include "util/escape.hpp"
 #include "util/json.hpp"
 #include "util/strings.hpp"
@@ -131,7 +132,7 @@ const bool reg_show = add_command([](CLI::App& app) {
     sub->add_flag("--json", o->json, "print JSON");
     return Command{sub, [o] {
                        git::Repo repo = open_repo();
-                       git::Oid c = repo.commit_of(o->rev);
+                       git::Oid c = registry::commit_of_rev(repo, o->rev);
                        eval::NotesStore store(repo);
                        std::optional<eval::Note> note = store.read(c); // malformed: exit 2
                        if (note) {

@@ -5,6 +5,7 @@
 
 #include "eval/details.hpp"
 #include "eval/fingerprint.hpp"
+#include "eval/stage_baseline.hpp"
 #include "util/escape.hpp"
 #include "util/strings.hpp"
 
@@ -30,6 +31,18 @@ void resolve_baseline(GateResult& res, const git::Repo& repo, const Gate& gate, 
                       const CheckOptions& opt, bool has_relative) {
     res.baseline_ref = opt.baseline_override.empty() ? gate.baseline : opt.baseline_override;
     if (res.baseline_ref.empty()) {
+        return;
+    }
+    if (is_stage_baseline(res.baseline_ref)) {
+        // "@STAGE": the stage's version itself (stage_baseline.hpp), never a merge base.
+        StageBaselineQuery q{gate.name, res.baseline_ref, !opt.baseline_override.empty(), opt.artifact_name,
+                             opt.stages};
+        StageBaseline sb = stage_baseline(repo, candidate, q);
+        res.baseline = sb.commit;
+        res.baseline_version = sb.holder;
+        if (!sb.commit && has_relative) {
+            res.warnings.push_back(sb.warning);
+        }
         return;
     }
     if (auto b = repo.resolve_commit(res.baseline_ref)) {

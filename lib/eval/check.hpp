@@ -1,6 +1,6 @@
 // Gate verdicts (DESIGN.md section 5): the candidate's latest run of each suite (the last recorded in its
 // note, never the one with the latest `at`) against the rules and against the baseline (the merge base of the
-// candidate and the gate's baseline ref).
+// candidate and the gate's baseline ref, or for "@STAGE" the version that stage holds: stage_baseline.hpp).
 // Each rule is judged on an interval (judge.hpp): pass, fail or inconclusive. The gate:
 //   pass (0) — no rule fails (an inconclusive rule passes with a warning under on_inconclusive = "pass");
 //   fail (1) — a rule fails (or is inconclusive under on_inconclusive = "fail", the default of a gate named
@@ -48,6 +48,9 @@ struct GateResult {
     git::Oid candidate;
     std::string baseline_ref;         // as configured or given
     std::optional<git::Oid> baseline; // the merge base, when the ref exists
+    /// For a stage baseline ("@production", stage_baseline.hpp): the version compared with, "clf v1.0.0"
+    /// ("" when the stage's holders share one commit); the baseline is then that version's commit itself.
+    std::string baseline_version;
     std::vector<SuiteResult> suites;
     std::vector<RuleResult> rules;
     std::vector<std::string> missing;          // suites without a run on the candidate
@@ -71,14 +74,15 @@ struct GateResult {
 };
 
 struct CheckOptions {
-    std::string baseline_override; // --baseline REF
+    std::string baseline_override; // --baseline REF (or "@STAGE": stage_baseline.hpp)
     bool reuse = true;             // look for results with the same fingerprint
     /// The configured stages: a gate named like one defaults to on_inconclusive = "fail" (promotion needs
     /// evidence), any other to "pass" with a warning (a push is not blocked on noise).
     std::vector<std::string> stages;
-    /// A promotion of a prompt or model: its kind ("prompt", "model") and name. A gate then judges only the
-    /// cases whose label named by its select_artifact (default: the kind) is the name, in each suite whose
-    /// candidate run carries that label at all.
+    /// A promotion of a prompt or model (or `git gate check --rev NAME@V`): its kind ("prompt", "model")
+    /// and name. A gate then judges only the cases whose label named by its select_artifact (default: the
+    /// kind) is the name, in each suite whose candidate run carries that label at all; a stage baseline
+    /// ("@production") is the version of this NAME in that stage.
     std::string artifact_kind;
     std::string artifact_name;
 };

@@ -2,10 +2,11 @@
 // (`git model|prompt promote`) print the same one, so it lives beside the report's other formatting.
 #include "eval/gate_text.hpp"
 
-#include "eval/labels.hpp"
 #include "eval/details.hpp"
+#include "eval/labels.hpp"
 #include "eval/report.hpp"
 #include "eval/report_format.hpp"
+#include "eval/stage_baseline.hpp"
 #include "util/diag.hpp"
 #include "util/escape.hpp"
 #include "util/json.hpp"
@@ -64,8 +65,16 @@ std::string gate_text(const GateResult& g) {
                                                        : "UNDECIDED";
     std::string out = "gate " + paint(term_escape(g.gate), Colour::bold) + ": " + paint(verdict, c) +
                       "  (candidate " + g.candidate.short_hex();
-    if (g.baseline) {
+    bool stage_base = is_stage_baseline(g.baseline_ref);
+    if (g.baseline && stage_base) {
+        std::string stage = g.baseline_ref.substr(1);
+        out += ", baseline " + g.baseline->short_hex() + " = " +
+               (g.baseline_version.empty() ? "the version" : term_escape(g.baseline_version)) + " in " +
+               term_escape(stage);
+    } else if (g.baseline) {
         out += ", baseline " + g.baseline->short_hex() + " = merge base with " + term_escape(g.baseline_ref);
+    } else if (stage_base) {
+        out += ", no baseline: " + term_escape(g.baseline_ref.substr(1)) + " holds no version";
     } else if (!g.baseline_ref.empty()) {
         out += ", no baseline: " + term_escape(g.baseline_ref) + " not found";
     }
@@ -151,6 +160,7 @@ Json gate_json(const GateResult& g, const std::vector<std::string>& commands) {
     j["candidate"] = g.candidate.hex();
     j["baseline_ref"] = g.baseline_ref;
     j["baseline"] = g.baseline ? Json(g.baseline->hex()) : Json();
+    j["baseline_version"] = g.baseline_version.empty() ? Json() : Json(g.baseline_version);
     Json rules = Json::array();
     for (const auto& r : g.rules) {
         Json rj = Json::object();

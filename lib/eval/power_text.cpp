@@ -4,6 +4,7 @@
 #include "eval/gates.hpp"
 #include "eval/notes.hpp"
 #include "eval/report.hpp"
+#include "registry/revision.hpp"
 #include "util/error.hpp"
 #include "util/escape.hpp"
 #include "util/strings.hpp"
@@ -115,7 +116,7 @@ std::string power_text(const PowerReport& rep, const std::string& commit_short,
 PowerAnswer power_answer(git::Repo& repo, const std::string& rev, const std::string& suite,
                          const std::string& drop) {
     PowerAnswer a;
-    a.commit = repo.commit_of(rev);
+    a.commit = registry::commit_of_rev(repo, rev);
     NotesStore store(repo);
     std::optional<Note> note = store.read(a.commit);
     const Run* run = note ? note->latest(suite) : nullptr;

@@ -3,8 +3,9 @@
 // JSON. The value, delta and sparkline formatting here is shared with `git gate check`.
 #include "eval/report.hpp"
 
-#include "eval/labels.hpp"
 #include "eval/details.hpp"
+#include "eval/labels.hpp"
+#include "registry/revision.hpp"
 #include "util/diag.hpp"
 #include "util/escape.hpp"
 #include "util/strings.hpp"
@@ -461,11 +462,15 @@ BaseRef default_base_ref(const git::Repo& repo, const Gates* gates, const Report
 bool choose_base(const git::Repo& repo, const NotesStore& store, const Gates* gates, const ReportOptions& opt,
                  Report& rep) {
     if (!opt.base.empty()) {
-        auto b = repo.resolve_commit(opt.base);
-        if (!b) {
-            throw input_error("unknown revision '" + opt.base + "'", "give a branch, a tag or a commit id");
-        }
+        registry::RevTarget t = registry::resolve_rev(repo, opt.base); // input_error when unknown
         rep.base_ref = opt.base;
+        if (t.version) {
+            // A version or a stage (NAME@production): that version's own commit, not a merge base.
+            rep.base = t.commit;
+            rep.base_why = "given with --base: " + t.describe();
+            return false;
+        }
+        std::optional<git::Oid> b = t.commit;
         rep.base = repo.merge_base(rep.head, *b);
         rep.base = rep.base ? rep.base : b;
         rep.base_why =
@@ -504,7 +509,8 @@ Report build_report(const git::Repo& repo, const NotesStore& store, const Gates*
                     const ReportOptions& opt) {
     Report rep;
     rep.head_ref = opt.head;
-    rep.head = repo.commit_of(opt.head);
+    registry::RevTarget head = registry::resolve_rev(repo, opt.head);
+    rep.head = head.commit;
     bool base_is_default = choose_base(repo, store, gates, opt, rep);
     if (rep.base) {
         rep.changes = changes_between(repo, *rep.base, rep.head);
@@ -551,7 +557,20 @@ Report build_report(const git::Repo& repo, const NotesStore& store, const Gates*
             if (!base_is_default && rep.base) {
                 co.baseline_override = rep.base->hex(); // the gates judge against the base shown
             }
-            rep.gates.push_back(check_gate(repo, store, *gates, g, rep.head, co));
+            if (head.version) {
+                co.artifact_name = head.version->name; // --head NAME@V: a stage baseline of that NAME
+            }
+            try {
+                rep.gates.push_back(check_gate(repo, store, *gates, g, rep.head, co));
+            } catch (const Error& e) {
+                if (e.kind() != ErrorKind::usage) {
+                    throw;
+                }
+                // An ambiguous stage baseline: the report still shows the results, without that gate.
+                rep.warnings.push_back("gate '" + g.name + "' not judged: " + e.what() + " (" + e.hint() +
+                                       ")");
+                continue;
+            }
             for (const auto& w : rep.gates.back().warnings) {
                 rep.warnings.push_back(w);
             }

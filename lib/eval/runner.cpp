@@ -12,6 +12,7 @@
 #include "eval/output.hpp"
 #include "eval/worktree.hpp"
 #include "fsutil/file.hpp"
+#include "registry/revision.hpp"
 #include "util/diag.hpp"
 #include "util/error.hpp"
 #include "util/proc.hpp"
@@ -304,7 +305,7 @@ Gates gates_for_run(git::Repo& repo, const std::string& rev, git::Oid& commit) {
         commit = *head;
         gates = load_gates(repo.workdir());
     } else {
-        commit = repo.commit_of(rev);
+        commit = registry::commit_of_rev(repo, rev);
         auto g = load_gates_at(repo, commit);
         if (!g) {
             if (repo.is_bare()) {
@@ -452,7 +453,7 @@ Run record_output(git::Repo& repo, const std::string& suite, const std::string& 
         }
         commit = *head;
     } else {
-        commit = repo.commit_of(rev);
+        commit = registry::commit_of_rev(repo, rev);
     }
     if (!valid_stage_name(suite)) {
         throw usage_error("suite name " + mlci::quoted(suite) + " is invalid (letters, digits, '_' and '-')");

@@ -6,6 +6,7 @@
 #include "eval/labels.hpp"
 #include "eval/report.hpp"
 #include "fsutil/file.hpp"
+#include "util/diag.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -76,6 +77,9 @@ Plan plan_promotion(const git::Repo& repo, const registry::Registry& reg, const 
             copt.baseline_override = plan.displaced->commit.hex();
         }
         plan.gate = eval::check_gate(repo, notes, *gates, *gate, entry.commit, copt);
+        for (const auto& w : plan.gate->warnings) {
+            warn(w); // as git gate check says them: a skipped baseline, a run dated in the future
+        }
         if (plan.verdict == eval::Verdict::pass ||
             (plan.verdict == eval::Verdict::undecided && plan.gate->verdict == eval::Verdict::fail)) {
             plan.verdict = plan.gate->verdict;
