@@ -34,6 +34,7 @@ class Commands {
     std::string m_message;
     std::string m_baseline;
     std::string m_remote = "origin";
+    std::optional<std::string> m_traffic; // promote --traffic, parsed strictly by the library
     bool m_push = false;
     bool m_force = false;
     bool m_dry_run = false;
