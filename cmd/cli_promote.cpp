@@ -164,7 +164,7 @@ int Commands::stages() {
     auto names = promote::stages_of(*s, m_name, m_all);
     std::string table = promote::stages_text(names, !m_name.empty());
     if (m_json) {
-        cli::out_raw(promote::stages_json(names, m_all).dump());
+        cli::out_raw(promote::stages_json(names, m_all, stages_extra).dump());
     } else if (!table.empty()) {
         cli::out(table);
     } else {

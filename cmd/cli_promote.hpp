@@ -3,6 +3,7 @@
 #pragma once
 
 #include "promote/scope.hpp"
+#include "promote/views.hpp"
 #include "util/json.hpp"
 
 #include <CLI/CLI.hpp>
@@ -20,6 +21,8 @@ class Commands {
     Commands(CLI::App& app, Kind kind);
     /// Run the subcommand that was parsed; nullopt when none of these was.
     std::optional<int> run();
+    /// Members `stages --json` adds to each stage's object (git model: the version's pointers).
+    promote::RowExtra stages_extra;
 
   private:
     Kind m_kind;

@@ -239,10 +239,16 @@ int main(int argc, char** argv) {
     add_store_commands(app, a);
     add_tag_commands(app, a);
     promote_cli::Commands promotion(app, promote_cli::Kind::model);
+    promotion.stages_extra = stages_pointers();
+    ExportArgs ex;
+    add_export(app, ex);
 
     return cli::run(app, argc, argv, [&]() -> int {
         if (auto rc = promotion.run()) {
             return *rc;
+        }
+        if (ex.cmd->parsed()) {
+            return cmd_export(ex);
         }
         return dispatch(a);
     });

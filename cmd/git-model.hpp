@@ -3,6 +3,9 @@
 #pragma once
 
 #include "artifact/commands.hpp"
+#include "promote/views.hpp"
+
+#include <CLI/CLI.hpp>
 
 #include <string>
 #include <vector>
@@ -23,6 +26,16 @@ int cmd_verify(const std::string& store, bool use_store, int jobs, bool json);
 int cmd_gc(bool dry_run, bool all_commits, bool force, bool json);
 /// gc --remote: delete a store's objects that nothing keeps (needs --dry-run or --force).
 int cmd_gc_remote(const std::string& store, bool dry_run, bool force, int jobs, bool json);
+/// export --stage STAGE[,STAGE] [-o FILE] (git-model-export.cpp).
+struct ExportArgs {
+    std::string stages, output;
+    CLI::App* cmd = nullptr;
+};
+void add_export(CLI::App& app, ExportArgs& a);
+int cmd_export(const ExportArgs& a);
+/// The pointer rows `stages --json` adds to each stage of a model.
+promote::RowExtra stages_pointers();
+
 int cmd_bump(const std::string& name, bool major, bool patch, const std::string& message, bool json);
 
 } // namespace mlci::model_cli

@@ -272,7 +272,7 @@ std::vector<NameStages> stages_of(const Scope& s, const std::string& name, bool 
     return out;
 }
 
-Json stages_json(const std::vector<NameStages>& names, bool all) {
+Json stages_json(const std::vector<NameStages>& names, bool all, const RowExtra& extra) {
     Json arr = Json::array();
     for (const auto& ns : names) {
         Json j(Json::Object{{"name", ns.name}});
@@ -287,6 +287,9 @@ Json stages_json(const std::vector<NameStages>& names, bool all) {
                 e["since"] = row.since;
                 e["traffic"] = row.traffic;
                 e["traffic_recorded"] = row.traffic_recorded;
+                if (extra) {
+                    extra(ns.name, row, e);
+                }
             }
             js[row.stage] = std::move(e);
         }

@@ -10,6 +10,7 @@
 #include "promote/scope.hpp"
 #include "util/json.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,8 +90,10 @@ struct NameStages {
 /// (deprecated ones only with `all`).
 std::vector<NameStages> stages_of(const Scope& s, const std::string& name, bool all);
 /// `stages --json`: name, deprecated (with `all`) and each stage's version (null when none), with its
-/// traffic share and whether the assignment records it (traffic_recorded).
-Json stages_json(const std::vector<NameStages>& names, bool all);
+/// traffic share and whether the assignment records it (traffic_recorded); `extra`, when set, adds
+/// members to each stage's object (git model adds the version's pointers).
+using RowExtra = std::function<void(const std::string& name, const Scope::StageRow& row, Json& out)>;
+Json stages_json(const std::vector<NameStages>& names, bool all, const RowExtra& extra = {});
 /// The table: a row per stage holding a version (with a TRAFFIC column when a share is recorded), and with
 /// `every_stage` (one name asked for) a row for each empty stage too. "" when there is no row.
 std::string stages_text(const std::vector<NameStages>& names, bool every_stage);

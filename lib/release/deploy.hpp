@@ -67,6 +67,7 @@ struct DeployManifest {
 /// The store-relative key of an object: "xxh128/ab/<30 hex>" for "xxh128:ab<30 hex>".
 std::string object_key(const std::string& hash_id);
 
+Json to_json(const DeployPointer& p); // one row of "pointers" (also in `git model stages --json`)
 Json to_json(const DeployEntry& e);
 Json to_json(const DeployManifest& m);
 

@@ -166,4 +166,73 @@ print(s["traffic"], s["traffic_recorded"])' "$OUT")" "40 True"
 expect_eq "$(mlci_stages triage prompt)" "$(gto_stages triage)"
 end_test
 
+begin_test "export --stage: the deployment manifest with versions, shares, pointers and store keys"
+canary_repo
+git model promote canary clf@v0.2.0 --traffic 5 >/dev/null 2>&1 || fail "canary 5"
+h2=$(xxh128sum models/clf.safetensors | cut -d' ' -f1)
+run git model export --stage canary,production -o deploy.json
+expect_rc 0
+expect_err "exported 2 model stages to deploy.json"
+expect_eq "$OUT" ""
+expect_eq "$(jq -r '.mlci_deploy' deploy.json)" "1"
+expect_eq "$(jq -r '.store.name + " " + .store.url' deploy.json)" "local file://$TRASH/store"
+expect_eq "$(jq -r '.artifacts | length' deploy.json)" "2"
+expect_eq "$(jq -r '.artifacts[] | select(.stage == "canary") | [.name, .kind, .version, .commit, .traffic] | join(" ")' deploy.json)" \
+    "clf model v0.2.0 $c2 5"
+expect_eq "$(jq -r '.artifacts[] | select(.stage == "production") | [.version, .commit, .traffic] | join(" ")' deploy.json)" \
+    "v0.1.0 $c1 95"
+expect_eq "$(jq -r '.artifacts[] | select(.stage == "canary") | .pointers[0] | [.pointer, .path, .hash, .size, .key] | join(" ")' deploy.json)" \
+    "models/clf.safetensors.mlci models/clf.safetensors xxh128:$h2 10 xxh128/${h2:0:2}/${h2:2}"
+expect_eq "$(jq -r '.artifacts[0].pointers[0] | has("url") or has("nfiles")' deploy.json)" "false"
+# The same on stdout; one stage only; stages --json carries the same pointer rows.
+run git model export --stage canary
+expect_rc 0
+expect_eq "$(jq -c '.artifacts' <<<"$OUT")" "$(jq -c '[.artifacts[] | select(.stage == "canary")]' deploy.json)"
+run git model stages clf --json
+expect_rc 0
+expect_eq "$(jq -c '.[0].stages.canary.pointers' <<<"$OUT")" \
+    "$(jq -c '[.artifacts[] | select(.stage == "canary")][0].pointers' deploy.json)"
+expect_eq "$(jq -r '.[0].stages.production | [.traffic, .traffic_recorded] | join(" ")' <<<"$OUT")" "95 false"
+end_test
+
+begin_test "export: bad --stage lists and a failed write leave the old manifest as it was (exit 2)"
+canary_repo
+git model export --stage production -o deploy.json 2>/dev/null || fail "first export"
+before=$(sha256sum deploy.json)
+run git model export --stage canary,nosuch -o deploy.json
+expect_rc 2
+expect_err "error: unknown stage 'nosuch' in --stage 'canary,nosuch' (stages: canary, production)"
+run git model export --stage canary,canary -o deploy.json
+expect_rc 2
+expect_err "error: stage 'canary' is named twice"
+run git model export --stage , -o deploy.json
+expect_rc 2
+run git model export -o deploy.json
+expect_rc 2
+expect_eq "$(sha256sum deploy.json)" "$before"
+run git model export --stage canary -o no/such/dir/deploy.json
+expect_rc 2
+expect_err "error: "
+expect_eq "$(find . -name '*.mlci-tmp.*' -o -name no | wc -l)" "0" # nothing half-written
+end_test
+
+begin_test "export with an S3 default store: each pointer's s3:// URL and the store's settings"
+canary_repo
+cat >.mlci/config.toml <<'TOML'
+stages = ["canary", "production"]
+[remote.s3]
+url = "s3://models-bucket/team/"
+endpoint = "http://127.0.0.1:9000"
+region = "eu-west-1"
+path_style = true
+TOML
+h1=$(git show "$c1:models/clf.safetensors.mlci" | sed -n 's/^hash = "xxh128:\(.*\)"/\1/p')
+run git model export --stage production
+expect_rc 0
+expect_eq "$(jq -r '.store | [.name, .url, .endpoint, .region, .path_style] | join(" ")' <<<"$OUT")" \
+    "s3 s3://models-bucket/team/ http://127.0.0.1:9000 eu-west-1 true"
+expect_eq "$(jq -r '.artifacts[0].pointers[0].url' <<<"$OUT")" \
+    "s3://models-bucket/team/xxh128/${h1:0:2}/${h1:2}"
+end_test
+
 finish
