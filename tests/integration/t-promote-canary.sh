@@ -164,6 +164,24 @@ import json, sys
 s = json.loads(sys.argv[1])[0]["stages"]["canary"]
 print(s["traffic"], s["traffic_recorded"])' "$OUT")" "40 True"
 expect_eq "$(mlci_stages triage prompt)" "$(gto_stages triage)"
+git prompt promote production triage >/dev/null 2>&1 || fail "production"
+run git prompt export --stage canary
+expect_rc 0
+expect_eq "$(jq -r '[.stage, .prompts.triage.version, .prompts.triage.traffic] | join(" ")' <<<"$OUT")" \
+    "canary v0.1.0 40"
+run git prompt export --stage canary,production -o bundle.json
+expect_rc 0
+expect_err "exported 2 prompts to bundle.json"
+expect_eq "$(jq -r '[.stages.canary.prompts.triage.traffic, .stages.production.prompts.triage.traffic,
+    .stages.production.prompts.triage.commit] | join(" ")' bundle.json)" "40 60 $p1"
+before=$(sha256sum bundle.json)
+run git prompt export --stage canary,canary -o bundle.json
+expect_rc 2
+expect_err "error: stage 'canary' is named twice in --stage 'canary,canary'"
+run git prompt export --stage canary,bad/stage -o bundle.json
+expect_rc 2
+expect_err "error: invalid stage name 'bad/stage'"
+expect_eq "$(sha256sum bundle.json)" "$before"
 end_test
 
 begin_test "export --stage: the deployment manifest with versions, shares, pointers and store keys"
