@@ -68,15 +68,24 @@ promote::RowExtra stages_pointers() {
     auto ctx = std::make_shared<std::optional<artifact::Context>>();
     auto store = std::make_shared<std::optional<release::DeployStore>>();
     return [ctx, store](const std::string& name, const promote::Scope::StageRow& row, Json& out) {
-        if (!ctx->has_value()) {
-            ctx->emplace(artifact::Context::open());
-            *store = release::deploy_store((*ctx)->cfg, (*ctx)->top);
+        // A listing does not fail for one version's pointer: a name registered by GTO may have none
+        // (null, silently); a pointer that does not parse or escapes is null with a warning.
+        out["pointers"] = Json();
+        try {
+            if (!ctx->has_value()) {
+                ctx->emplace(artifact::Context::open());
+                *store = release::deploy_store((*ctx)->cfg, (*ctx)->top);
+            }
+            Json ps = Json::array();
+            for (const auto& p : release::model_pointers(**ctx, name, row.current->commit, *store)) {
+                ps.push_back(release::to_json(p));
+            }
+            out["pointers"] = std::move(ps);
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::usage) {
+                warn(name + " " + row.current->version.tag() + ": " + e.what());
+            }
         }
-        Json ps = Json::array();
-        for (const auto& p : release::model_pointers(**ctx, name, row.current->commit, *store)) {
-            ps.push_back(release::to_json(p));
-        }
-        out["pointers"] = std::move(ps);
     };
 }
 
