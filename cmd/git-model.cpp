@@ -3,6 +3,7 @@
 // commands live in git-model-sync.cpp, bump in git-model-bump.cpp.
 #include "git-model.hpp"
 
+#include "cli_card.hpp"
 #include "cli_promote.hpp"
 #include "common.hpp"
 
@@ -82,6 +83,9 @@ struct Args {
     CLI::App *c_add = nullptr, *c_status = nullptr, *c_checkout = nullptr, *c_push = nullptr,
              *c_fetch = nullptr, *c_pull = nullptr, *c_verify = nullptr, *c_gc = nullptr, *c_unlock = nullptr,
              *c_bump = nullptr;
+    std::vector<std::string> lineage_versions;
+    std::string lineage_uses;
+    CLI::App* c_lineage = nullptr;
 };
 
 // One option of a subcommand, in the order --help lists them: a flag when it sets a bool.
@@ -191,6 +195,15 @@ void add_tag_commands(CLI::App& app, Args& a) {
     f_minor->excludes(f_patch);
 }
 
+// lineage: what a version was built from (git-model-lineage.cpp).
+void add_lineage_command(CLI::App& app, Args& a) {
+    a.c_lineage = subcommand(
+        app, "lineage", "Show what a model version was built from, or compare two versions' inputs",
+        {{"versions", &a.lineage_versions, "NAME@V, or two versions NAME@V1 NAME@V2 to compare"},
+         {"--uses", &a.lineage_uses, "list every model version built from this dataset version: PATH[@REV]"},
+         {"--json", &a.json, k_json}});
+}
+
 // The command that was parsed, run.
 int dispatch(const Args& a) {
     if (a.c_add->parsed()) {
@@ -225,6 +238,9 @@ int dispatch(const Args& a) {
     if (a.c_bump->parsed()) {
         return cmd_bump(a.name, a.major, a.patch, a.message, a.json);
     }
+    if (a.c_lineage->parsed()) {
+        return cmd_lineage(a.lineage_versions, a.lineage_uses, a.json);
+    }
     return mlci::cli::exit_code(mlci::ErrorKind::usage); // no subcommand (CLI11 requires one)
 }
 
@@ -238,10 +254,12 @@ int main(int argc, char** argv) {
     add_workspace_commands(app, a);
     add_store_commands(app, a);
     add_tag_commands(app, a);
+    add_lineage_command(app, a);
     promote_cli::Commands promotion(app, promote_cli::Kind::model);
     promotion.stages_extra = stages_pointers();
     ExportArgs ex;
     add_export(app, ex);
+    card_cli::Command card(app, promote::Kind::model);
 
     return cli::run(app, argc, argv, [&]() -> int {
         if (auto rc = promotion.run()) {
@@ -249,6 +267,9 @@ int main(int argc, char** argv) {
         }
         if (ex.cmd->parsed()) {
             return cmd_export(ex);
+        }
+        if (auto rc = card.run()) {
+            return *rc;
         }
         return dispatch(a);
     });

@@ -37,5 +37,7 @@ int cmd_export(const ExportArgs& a);
 promote::RowExtra stages_pointers();
 
 int cmd_bump(const std::string& name, bool major, bool patch, const std::string& message, bool json);
+/// lineage NAME@V [NAME@V2] | --uses PATH[@REV] (git-model-lineage.cpp).
+int cmd_lineage(const std::vector<std::string>& versions, const std::string& uses_spec, bool json);
 
 } // namespace mlci::model_cli

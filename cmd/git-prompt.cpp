@@ -1,6 +1,7 @@
 // git-prompt: versioned prompt files (DESIGN.md sections 2 and 3). Parses the command line, calls
 // lib/prompt, and prints the text and JSON it builds (prompt/views.hpp). Nothing here touches libgit2 or
 // TOML++.
+#include "cli_card.hpp"
 #include "cli_promote.hpp"
 #include "common.hpp"
 
@@ -212,9 +213,13 @@ int main(int argc, char** argv) {
     Args args;
     Subcommands subs = declare(app, args);
     promote_cli::Commands promotion(app, promote_cli::Kind::prompt);
+    card_cli::Command card(app, promote::Kind::prompt);
 
     return cli::run(app, argc, argv, [&]() -> int {
         if (auto rc = promotion.run()) {
+            return *rc;
+        }
+        if (auto rc = card.run()) {
             return *rc;
         }
         for (const auto& [sub, run] : subs) {

@@ -9,7 +9,12 @@
 namespace mlci::artifact {
 
 std::string model_pointer(const Context& ctx, const std::string& name, const git::Oid& commit) {
-    if (auto it = ctx.cfg.models.find(name); it != ctx.cfg.models.end()) {
+    return model_pointer(ctx.cfg, ctx.repo.get(), name, commit);
+}
+
+std::string model_pointer(const Config& cfg, const git::Repo& repo, const std::string& name,
+                          const git::Oid& commit) {
+    if (auto it = cfg.models.find(name); it != cfg.models.end()) {
         const std::string& path = it->second;
         if (std::string why = relative_path_problem(path); !why.empty() || !is_pointer_path(path)) {
             throw config_error(".mlci/config.toml: model." + name + ".path " + quoted(path) +
@@ -18,7 +23,7 @@ std::string model_pointer(const Context& ctx, const std::string& name, const git
         return path;
     }
     std::vector<std::string> found;
-    for (const auto& f : ctx.repo.files_at(commit)) {
+    for (const auto& f : repo.files_at(commit)) {
         if (!is_pointer_path(f.path)) {
             continue;
         }
@@ -41,8 +46,8 @@ std::string model_pointer(const Context& ctx, const std::string& name, const git
     return found.front();
 }
 
-BumpResult bump_model(Context& ctx, const std::string& name, Version::Level level,
-                      const std::string& message) {
+BumpResult bump_model(Context& ctx, const std::string& name, Version::Level level, const std::string& message,
+                      const ExtraTrailers& extra) {
     if (!valid_name(name)) {
         throw usage_error(
             "invalid model name '" + name + "'",
@@ -100,6 +105,10 @@ BumpResult bump_model(Context& ctx, const std::string& name, Version::Level leve
     ev.object = p.hash.id();
     ev.bump = level_name(level);
     ev.body = message;
+    if (extra) {
+        r.extra = extra(ctx.repo, ctx.cfg, reg, *head);
+        ev.extra = r.extra;
+    }
     r.tag = reg.create_version(ctx.repo, name, r.version, *head, ev);
     return r;
 }

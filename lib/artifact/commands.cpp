@@ -207,12 +207,13 @@ StoreGc gc_remote_command(const std::string& spec, bool dry_run, bool force, int
     return {store->describe(), std::move(rep)};
 }
 
-BumpResult bump_command(const std::string& name, bool major, bool patch, const std::string& message) {
+BumpResult bump_command(const std::string& name, bool major, bool patch, const std::string& message,
+                        const ExtraTrailers& extra) {
     auto ctx = Context::open();
     Version::Level level = major   ? Version::Level::major
                            : patch ? Version::Level::patch
                                    : Version::Level::minor;
-    return bump_model(ctx, name, level, message);
+    return bump_model(ctx, name, level, message, extra);
 }
 
 } // namespace mlci::artifact

@@ -76,7 +76,8 @@ struct StoreGc {
 StoreGc gc_remote_command(const std::string& spec, bool dry_run, bool force, int jobs,
                           const std::vector<Hash128>& keep = {});
 
-/// `git model bump NAME`: minor unless major or patch.
-BumpResult bump_command(const std::string& name, bool major, bool patch, const std::string& message);
+/// `git model bump NAME`: minor unless major or patch; `extra` as bump_model takes it.
+BumpResult bump_command(const std::string& name, bool major, bool patch, const std::string& message,
+                        const ExtraTrailers& extra = {});
 
 } // namespace mlci::artifact

@@ -151,6 +151,16 @@ double spread(const Run& r, const std::string& metric, double confidence) {
     return iv.exact ? 0 : (iv.hi - iv.lo) / 2;
 }
 
+std::optional<stats::Interval> metric_interval(const Run& r, const std::string& metric, double confidence) {
+    if (const auto* s = lookup(r.metric_samples, metric); s != nullptr && s->size() >= 2) {
+        return stats::mean_interval(*s, bound_level(confidence));
+    }
+    if (is_case_mean(r, metric)) {
+        return cases_interval(r, bound_level(confidence));
+    }
+    return std::nullopt;
+}
+
 void measure_rule(RuleResult& rr, const Run& cand, const Run* base, double confidence) {
     const double c = bound_level(confidence);
     const Rule& r = rr.rule;

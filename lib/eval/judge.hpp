@@ -114,6 +114,11 @@ bool is_case_mean(const Run& r, const std::string& metric);
 /// samples when the cases make it up): the half-width of its two-sided interval at `confidence`; 0 when
 /// the run holds no samples of it (a lone value, single-sample cases) or they show no spread.
 double spread(const Run& r, const std::string& metric, double confidence);
+/// The two-sided interval at `confidence` of a metric's value where the run gives one: a list of repeated
+/// values (t), or the cases when they make the metric up (Wilson for 0/1 results, else the t interval of
+/// the per-case means, clustered when the run has clusters); nullopt for a lone value or a missing metric.
+/// The interval behind spread(), for readers that show its bounds (a model card).
+std::optional<stats::Interval> metric_interval(const Run& r, const std::string& metric, double confidence);
 
 /// A case passes when its value is at least 0.5 (1/0 results, or a score in [0, 1]).
 bool case_passes(double v);

@@ -65,31 +65,6 @@ PY
 git checkout -q main
 git pack-refs --all
 
-# compare_cpu LABEL PEER_LABEL "MLCI CMD" "PEER CMD": like compare (common.sh), but also the CPU time
-# (user + system) of each, which a busy shared machine disturbs far less than the wall time; the two
-# commands alternate run by run, so a change of load hits both alike.
-compare_cpu() {
-    local label=$1 peer_label=$2 ours=$3 peer=$4
-    local runs=${RUNS:-10} i
-    hyperfine -N --style none --warmup 3 --runs 1 "$ours" "$peer" >/dev/null
-    for i in $(seq 1 "$runs"); do
-        hyperfine -N --style none --runs 1 --export-json "$BENCH_TMP/c$i.json" "$ours" "$peer" >/dev/null
-    done
-    python3 - "$label" "$peer_label" "$BENCH_TMP" "$runs" <<'PY'
-import json, statistics, sys
-label, peer, tmp, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-wall = [[], []]; cpu = [[], []]
-for i in range(1, runs + 1):
-    res = json.load(open(f"{tmp}/c{i}.json"))["results"]
-    for k in (0, 1):
-        wall[k].append(res[k]["median"])
-        cpu[k].append(res[k]["user"] + res[k]["system"])
-wa, wb = statistics.median(wall[0]), statistics.median(wall[1])
-ca, cb = statistics.median(cpu[0]), statistics.median(cpu[1])
-print(f"{label:<44} median {wa*1000:9.1f} ms   {peer:<28} {wb*1000:9.1f} ms   ratio {wa/wb:6.2f}x")
-print(f"{'  same, CPU time (user + system)':<44} median {ca*1000:9.1f} ms   {peer:<28} {cb*1000:9.1f} ms   ratio {ca/cb:6.2f}x")
-PY
-}
 echo "repository: $(git rev-list --count HEAD) commits, $(git notes --ref=mlci/evals list | wc -l) notes"
 compare "git gate show" "git notes show HEAD" "git-gate show" "git notes --ref=mlci/evals show HEAD"
 compare "git gate check (tip vs its own baseline)" "git notes show HEAD" "git-gate check" \
@@ -99,10 +74,10 @@ git checkout -q -b feat && git branch -q -f main HEAD~1
 compare "git gate check (tip vs parent on main)" "git notes show HEAD" "git-gate check" \
     "git notes --ref=mlci/evals show HEAD"
 git checkout -q -B main feat
-compare_cpu "git gate log accuracy ($N commits)" "git log --notes=mlci/evals" \
+compare "git gate log accuracy ($N commits)" "git log --notes=mlci/evals" \
     "git-gate log accuracy" "git log --notes=mlci/evals"
-compare_cpu "git gate log accuracy --json" "git log --notes=mlci/evals" \
+compare "git gate log accuracy --json" "git log --notes=mlci/evals" \
     "git-gate log accuracy --json" "git log --notes=mlci/evals"
 git commit-graph write --reachable
-compare_cpu "git gate log accuracy (with a commit-graph)" "git log --notes=mlci/evals" \
+compare "git gate log accuracy (with a commit-graph)" "git log --notes=mlci/evals" \
     "git-gate log accuracy" "git log --notes=mlci/evals"

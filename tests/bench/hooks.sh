@@ -22,10 +22,13 @@ git commit -q -m "code change" --no-verify
 printf 'refs/heads/main %s refs/heads/main %s\n' "$(git rev-parse HEAD)" "$(git rev-parse HEAD~1)" >"$BENCH_TMP/push-lines"
 echo "// staged" >>src/f2.c && git add src/f2.c
 echo "== no-op hooks (nothing relevant staged / pushed)"
-# git gives pre-commit the index in GIT_INDEX_FILE; `env` sets it the same way here.
-compare "pre-commit hook (code file staged)" "git rev-parse HEAD" "env GIT_INDEX_FILE=.git/index .git/hooks/pre-commit" "git rev-parse HEAD"
+# git gives pre-commit the index in GIT_INDEX_FILE; `env` sets it the same way here, and runs the peer
+# too, so both sides pay the same wrapper.
+compare "pre-commit hook (code file staged)" "git rev-parse HEAD" "env GIT_INDEX_FILE=.git/index .git/hooks/pre-commit" \
+    "env GIT_INDEX_FILE=.git/index git rev-parse HEAD"
 compare "pre-push hook (code commit pushed)" "git rev-parse HEAD" \
-    "sh -c 'exec .git/hooks/pre-push origin $BENCH_TMP/origin.git <$BENCH_TMP/push-lines'" "git rev-parse HEAD"
+    "sh -c 'exec .git/hooks/pre-push origin $BENCH_TMP/origin.git <$BENCH_TMP/push-lines'" \
+    "sh -c 'exec git rev-parse HEAD <$BENCH_TMP/push-lines'"
 git reset -q
 
 echo "== pre-commit on 100 prompts + a 100,000-line JSONL dataset"

@@ -15,6 +15,8 @@ git config --global user.name bench
 git config --global user.email bench@example.com
 git config --global init.defaultBranch main
 trap 'chmod -R u+w "$BENCH_ROOT" 2>/dev/null; rm -rf "$BENCH_ROOT"' EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 # bench NAME RUNS PREPARE COMMAND: time COMMAND with hyperfine, remember its median as MEDIAN_<NAME>.
 bench() {

@@ -38,6 +38,6 @@ size=$(stat -c %s "$BENCH_TMP/results.json")
 cases=$(jq '.results.results | length' "$BENCH_TMP/results.json")
 echo "results file: $((size / 1024 / 1024)) MiB, $cases cases"
 RUNS=${RUNS:-5} compare "git gate record --from promptfoo" "jq . FILE >/dev/null" \
-    "git gate record pf --from promptfoo $BENCH_TMP/results.json" \
+    "sh -c 'git gate record pf --from promptfoo $BENCH_TMP/results.json >/dev/null'" \
     "sh -c 'jq . $BENCH_TMP/results.json >/dev/null'" \
     --prepare "git update-ref -d refs/notes/mlci/evals"

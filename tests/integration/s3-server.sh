@@ -143,6 +143,9 @@ CONF
         S3_PIDS+=($!)
     done
     trap s3_server_cleanup EXIT
+    # A signal (a CTest timeout, ^C) ends the script through exit, so the EXIT trap stops the servers.
+    trap 'exit 143' TERM
+    trap 'exit 130' INT
     s3_server_resume
     export S3_ENDPOINT="http://127.0.0.1:$S3_PORT" S3_KEY_ID S3_SECRET S3_AWS=/usr/bin/aws
 }
@@ -162,16 +165,24 @@ s3_server_resume() {
     s3_skip "the Swift proxy did not start on 127.0.0.1:$S3_PORT"
 }
 
+# s3_kill_tree PID: SIGKILL a server and its worker processes (its children by parent pid), and reap it.
+s3_kill_tree() {
+    local kids
+    # awk fails when a process ends between the glob and the read: not a reason to stop (set -e).
+    kids=$(awk -v pp="$1" '$4 == pp {print $1}' /proc/[0-9]*/stat 2>/dev/null) || true
+    # shellcheck disable=SC2086
+    kill -KILL "$1" $kids 2>/dev/null || true
+    # `wait` returns 137 for a killed child: not a failure of the clean-up, which must go on to the end
+    # under a benchmark's `set -e` too.
+    wait "$1" 2>/dev/null || true
+}
+
 s3_server_stop() {
     [ -n "${S3_PROXY_PID:-}" ] || return 0
     # SIGKILL to the proxy and its workers: a server that dies in the middle of requests. SIGTERM is a
     # graceful stop in which the workers may still finish an upload in flight (then a push "during the
     # stop" completes, and a test of the failure proves nothing).
-    local kids
-    kids=$(awk -v pp="$S3_PROXY_PID" '$4 == pp {print $1}' /proc/[0-9]*/stat 2>/dev/null)
-    # shellcheck disable=SC2086
-    kill -KILL "$S3_PROXY_PID" $kids 2>/dev/null
-    wait "$S3_PROXY_PID" 2>/dev/null
+    s3_kill_tree "$S3_PROXY_PID"
     S3_PROXY_PID=""
     return 0
 }
@@ -179,8 +190,8 @@ s3_server_stop() {
 s3_server_cleanup() {
     s3_server_stop
     local p
-    for p in "${S3_PIDS[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
+    for p in "${S3_PIDS[@]}"; do s3_kill_tree "$p"; done
+    S3_PIDS=()
     return 0
 }
 

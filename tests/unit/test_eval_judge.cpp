@@ -203,4 +203,28 @@ TEST_SUITE("eval.judge") {
         CHECK(p.pass_at_k == doctest::Approx(0.75));  // 3 of 4 cases pass at least once in 3
         CHECK(p.pass_hat_k == doctest::Approx(0.25)); // 1 of 4 passes all 3
     }
+
+    TEST_CASE("metric_interval: Wilson over 0/1 cases, t over repeats, none for a lone value") {
+        Run cases = binary_run(4, 3); // accuracy 0.75 = the mean of its 0/1 cases
+        auto w = metric_interval(cases, "accuracy", 0.95);
+        REQUIRE(w.has_value());
+        CHECK(std::string(w->method) == "wilson");
+        stats::Interval two_sided = stats::wilson_interval(3, 4, bound_level(0.95));
+        CHECK(w->lo == doctest::Approx(two_sided.lo));
+        CHECK(w->hi == doctest::Approx(two_sided.hi));
+        CHECK(w->lo < 0.75);
+        CHECK(w->hi > 0.75);
+        Run rep;
+        rep.metrics.emplace_back("latency_ms", 479.0);
+        rep.metric_samples.emplace_back("latency_ms", std::vector<double>{480, 455, 502});
+        auto t = metric_interval(rep, "latency_ms", 0.95);
+        REQUIRE(t.has_value());
+        CHECK(std::string(t->method) == "t");
+        CHECK(t->n == 3);
+        CHECK((t->hi - t->lo) / 2 == doctest::Approx(spread(rep, "latency_ms", 0.95)));
+        Run lone;
+        lone.metrics.emplace_back("f1", 0.8);
+        CHECK_FALSE(metric_interval(lone, "f1", 0.95).has_value());
+        CHECK_FALSE(metric_interval(lone, "missing", 0.95).has_value());
+    }
 }
