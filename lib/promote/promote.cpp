@@ -6,8 +6,7 @@
 #include "eval/labels.hpp"
 #include "eval/report.hpp"
 #include "fsutil/file.hpp"
-#include "release/shares.hpp"
-#include "release/trailers.hpp"
+#include "registry/traffic.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -47,7 +46,7 @@ Plan plan_promotion(const git::Repo& repo, const registry::Registry& reg, const 
     plan.stage = stage;
     plan.displaced = reg.current(entry.name, stage);
     plan.traffic = opt.traffic;
-    auto shares = release::stage_shares(reg, entry.name);
+    auto shares = registry::stage_shares(reg, entry.name);
     for (const auto& sh : shares) {
         if (sh.stage == stage) {
             plan.previous_traffic = sh.recorded;
@@ -62,7 +61,7 @@ Plan plan_promotion(const git::Repo& repo, const registry::Registry& reg, const 
         plan.widen = true;
     }
     if (opt.traffic) {
-        plan.share_problem = release::share_problem(entry.name, shares, stage, *opt.traffic);
+        plan.share_problem = registry::share_problem(entry.name, shares, stage, *opt.traffic);
     }
     // Refuse now, before anything is judged or written, a promotion whose tags mlci could not read back.
     reg.next_counter(entry.name, plan.displaced && !plan.widen ? 2 : 1);
@@ -180,7 +179,7 @@ std::vector<std::string> apply_promotion(git::Repo& repo, const registry::Regist
         ev.reason = opt.reason;
     }
     if (plan.traffic) {
-        ev.extra.emplace_back("Mlci-Traffic", release::traffic_value(*plan.traffic));
+        ev.extra.emplace_back("Mlci-Traffic", registry::traffic_value(*plan.traffic));
     }
     std::string first = "Promote " + plan.entry.name + " " + plan.entry.version.tag() + " to " + plan.stage;
     if (plan.widen) {
@@ -195,11 +194,11 @@ namespace {
 // (check error, exit 1) when that would take the NAME's recorded shares past 100.
 std::optional<int> rollback_share(const registry::Registry& reg, const std::string& name,
                                   const std::string& stage, const VersionEntry& to) {
-    auto share = release::recorded_share(reg, name, stage, to.commit);
+    auto share = registry::recorded_share(reg, name, stage, to.commit);
     if (!share) {
         return share;
     }
-    std::string problem = release::share_problem(name, release::stage_shares(reg, name), stage, *share);
+    std::string problem = registry::share_problem(name, registry::stage_shares(reg, name), stage, *share);
     if (!problem.empty()) {
         throw Error(ErrorKind::check,
                     "refusing to roll back " + name + " in " + stage + " to " + to.version.tag() + " at " +
@@ -259,7 +258,7 @@ std::vector<std::string> apply_rollback(git::Repo& repo, const registry::Registr
     }
     ev.reason = opt.reason;
     if (plan.traffic) {
-        ev.extra.emplace_back("Mlci-Traffic", release::traffic_value(*plan.traffic));
+        ev.extra.emplace_back("Mlci-Traffic", registry::traffic_value(*plan.traffic));
     }
     return reg.assign(repo, plan.to, plan.stage,
                       "Rollback " + plan.to.name + " " + plan.stage + " to " + plan.to.version.tag(), ev);
@@ -438,7 +437,7 @@ std::vector<HistoryEntry> history(const registry::Registry& reg, const std::stri
             h.stage = r.parsed.stage;
             if (!r.parsed.cancel && !registry::trailers(r.object.message, "Mlci-Traffic").empty()) {
                 bool invalid = false;
-                int share = release::traffic_of(r.object.message, &invalid);
+                int share = registry::traffic_of(r.object.message, &invalid);
                 h.traffic = invalid ? std::nullopt : std::optional<int>(share);
             }
             h.event = r.parsed.cancel                               ? "unassigned"

@@ -4,7 +4,7 @@
 
 #include "promote/promote.hpp"
 #include "prompt/catalog.hpp"
-#include "release/shares.hpp"
+#include "registry/traffic.hpp"
 #include "util/error.hpp"
 #include "util/escape.hpp"
 #include "util/proc.hpp"
@@ -165,8 +165,8 @@ std::vector<Scope::StageRow> Scope::stage_rows(const std::string& name) const {
         }
     }
     // When each stage got its current version (the newest assignment tag of it) and its share.
-    std::map<std::string, release::StageShare> shares;
-    for (auto& sh : release::stage_shares(reg, name)) {
+    std::map<std::string, registry::StageShare> shares;
+    for (auto& sh : registry::stage_shares(reg, name)) {
         shares[sh.stage] = std::move(sh);
     }
     std::vector<StageRow> rows;

@@ -4,7 +4,7 @@
 
 #include "eval/gate_text.hpp"
 #include "eval/notes.hpp"
-#include "release/trailers.hpp"
+#include "registry/traffic.hpp"
 #include "util/error.hpp"
 #include "util/escape.hpp"
 #include "util/strings.hpp"
@@ -23,7 +23,7 @@ Json share_or_null(const std::optional<int>& share) {
 }
 
 std::string percent(const std::optional<int>& share) {
-    return std::to_string(share.value_or(release::k_full_traffic)) + "%";
+    return std::to_string(share.value_or(registry::k_full_traffic)) + "%";
 }
 
 // The refusal of one plan: why, and what to run.
@@ -95,7 +95,7 @@ std::optional<int> traffic_option(const std::optional<std::string>& text) {
     if (!text) {
         return std::nullopt;
     }
-    auto share = release::parse_traffic(*text);
+    auto share = registry::parse_traffic(*text);
     if (!share) {
         throw usage_error("invalid --traffic '" + *text + "': a share is a whole percent from 1 to 100",
                           "write --traffic 5 for a canary on 5% of the traffic");

@@ -4,7 +4,7 @@
 
 #include "fsutil/file.hpp"
 #include "git/textdiff.hpp"
-#include "release/shares.hpp"
+#include "registry/traffic.hpp"
 #include "util/diag.hpp"
 #include "util/error.hpp"
 #include "util/escape.hpp"
@@ -308,7 +308,7 @@ std::string diff(const Catalog& cat, const std::string& name, const std::vector<
 namespace {
 
 // The prompts of one stage (every prompt's latest version when `stage` is ""), each with its traffic
-// share in that stage (release/shares.hpp).
+// share in that stage (registry/traffic.hpp).
 Json stage_prompts(Catalog& cat, const std::string& stage, size_t* count) {
     Json prompts = Json::object();
     size_t n = 0;
@@ -337,7 +337,7 @@ Json stage_prompts(Catalog& cat, const std::string& stage, size_t* count) {
         o["commit"] = v->commit.hex();
         o["path"] = e.path;
         if (!stage.empty()) {
-            for (const auto& sh : release::stage_shares(cat.registry(), e.name)) {
+            for (const auto& sh : registry::stage_shares(cat.registry(), e.name)) {
                 if (sh.stage == stage) {
                     o["traffic"] = sh.effective;
                 }

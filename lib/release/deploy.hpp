@@ -54,7 +54,7 @@ struct DeployEntry {
     std::string version; // "v1.2.0"
     std::string commit;  // full hex
     /// The stage's share, 0–100: the share its assignment records, else what the recorded shares of
-    /// the NAME's other stages leave (release/shares.hpp; 0 when a canary at 100% takes it all).
+    /// the NAME's other stages leave (registry/traffic.hpp; 0 when a canary at 100% takes it all).
     int traffic = 100;
     std::vector<DeployPointer> pointers; // models only
 };

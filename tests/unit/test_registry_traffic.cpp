@@ -1,9 +1,9 @@
-// lib/release/shares: the traffic share of each stage of a NAME read from its assignment tags (recorded,
+// lib/registry/traffic: the traffic share of each stage of a NAME read from its assignment tags (recorded,
 // else the rest), the sum rule, and Registry::reassign, the one tag a widening writes. The commands
 // around it are driven in tests/integration/t-promote-canary.sh.
 #include "git/repo.hpp"
 #include "registry/registry.hpp"
-#include "release/shares.hpp"
+#include "registry/traffic.hpp"
 #include "temp_repo.hpp"
 #include "util/error.hpp"
 
@@ -33,7 +33,7 @@ struct Shares : TempRepo {
     void tag(const std::string& name, const std::string& message, const std::string& at = "HEAD") {
         git({"tag", "-a", name, at, "-m", message});
     }
-    const release::StageShare& of(const std::vector<release::StageShare>& v, const std::string& stage) {
+    const registry::StageShare& of(const std::vector<registry::StageShare>& v, const std::string& stage) {
         for (const auto& s : v) {
             if (s.stage == stage) {
                 return s;
@@ -46,22 +46,22 @@ struct Shares : TempRepo {
 
 } // namespace
 
-TEST_SUITE("release.shares") {
+TEST_SUITE("registry.traffic") {
     TEST_CASE("a recorded share, and the rest for a stage that records none") {
         Shares t;
         auto repo = git::Repo::open(t.top);
         auto reg = registry::Registry::load(repo);
-        auto v = release::stage_shares(reg, "clf");
+        auto v = registry::stage_shares(reg, "clf");
         REQUIRE(v.size() == 2);
         CHECK(t.of(v, "canary").recorded == 10);
         CHECK(t.of(v, "canary").effective == 10);
         CHECK(t.of(v, "canary").version.version.tag() == "v1.0.0");
         CHECK_FALSE(t.of(v, "production").recorded);
         CHECK(t.of(v, "production").effective == 90);
-        CHECK(release::stage_shares(reg, "other").empty());
-        CHECK(release::recorded_share(reg, "clf", "canary", t.c1) == 10);
-        CHECK_FALSE(release::recorded_share(reg, "clf", "production", t.c1));
-        CHECK_FALSE(release::recorded_share(reg, "clf", "canary", t.c2)); // never assigned
+        CHECK(registry::stage_shares(reg, "other").empty());
+        CHECK(registry::recorded_share(reg, "clf", "canary", t.c1) == 10);
+        CHECK_FALSE(registry::recorded_share(reg, "clf", "production", t.c1));
+        CHECK_FALSE(registry::recorded_share(reg, "clf", "canary", t.c2)); // never assigned
     }
 
     TEST_CASE("the newest assignment of the stage's version counts; an invalid share reads as none") {
@@ -69,13 +69,13 @@ TEST_SUITE("release.shares") {
         t.tag("clf#canary#3", "Promote clf v1.0.0 to canary\n\nMlci-Traffic: 25", t.c1.hex());
         auto repo = git::Repo::open(t.top);
         auto reg = registry::Registry::load(repo);
-        auto v = release::stage_shares(reg, "clf");
+        auto v = registry::stage_shares(reg, "clf");
         CHECK(t.of(v, "canary").recorded == 25);
         CHECK(t.of(v, "production").effective == 75);
         // By hand, a share written two ways or out of range: none recorded, the stage takes the rest.
         t.tag("clf#canary#4", "Promote clf v1.0.0 to canary\n\nMlci-Traffic: 0", t.c1.hex());
         reg = registry::Registry::load(repo);
-        v = release::stage_shares(reg, "clf");
+        v = registry::stage_shares(reg, "clf");
         CHECK_FALSE(t.of(v, "canary").recorded);
         CHECK(t.of(v, "canary").effective == 100);
     }
@@ -86,7 +86,7 @@ TEST_SUITE("release.shares") {
         t.tag("clf#dev#4", "Promote clf v1.1.0 to dev", t.c2.hex());
         auto repo = git::Repo::open(t.top);
         auto reg = registry::Registry::load(repo);
-        auto v = release::stage_shares(reg, "clf");
+        auto v = registry::stage_shares(reg, "clf");
         CHECK(t.of(v, "canary").effective == 10);
         CHECK(t.of(v, "production").effective == 95);
         CHECK(t.of(v, "dev").effective == 0);
@@ -96,12 +96,12 @@ TEST_SUITE("release.shares") {
         Shares t;
         auto repo = git::Repo::open(t.top);
         auto reg = registry::Registry::load(repo);
-        auto v = release::stage_shares(reg, "clf");
-        CHECK(release::share_problem("clf", v, "production", 90) == "");
-        CHECK(release::share_problem("clf", v, "canary", 100) == "");
-        CHECK(release::share_problem("clf", v, "production", 91) ==
+        auto v = registry::stage_shares(reg, "clf");
+        CHECK(registry::share_problem("clf", v, "production", 90) == "");
+        CHECK(registry::share_problem("clf", v, "canary", 100) == "");
+        CHECK(registry::share_problem("clf", v, "production", 91) ==
               "the traffic shares of clf would add up to 101% (production 91% + canary 10%)");
-        CHECK(release::share_problem("clf", v, "staging", 95) ==
+        CHECK(registry::share_problem("clf", v, "staging", 95) ==
               "the traffic shares of clf would add up to 105% (staging 95% + canary 10%)");
     }
 
@@ -121,6 +121,6 @@ TEST_SUITE("release.shares") {
         CHECK(t.git({"tag", "-l", "clf#canary!*"}).empty());
         reg = registry::Registry::load(repo);
         CHECK(reg.current("clf", "canary")->commit == t.c1);
-        CHECK(release::recorded_share(reg, "clf", "canary", t.c1) == 50);
+        CHECK(registry::recorded_share(reg, "clf", "canary", t.c1) == 50);
     }
 }
