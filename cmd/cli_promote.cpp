@@ -30,6 +30,9 @@ Commands::Commands(CLI::App& app, Kind kind) : m_kind(kind) {
         "--baseline", m_baseline,
         "compare with this ref, or @STAGE: the version STAGE holds (default: the gate's baseline, else the "
         "version in the stage)");
+    m_promote->add_option("--traffic", m_traffic,
+                          "record this whole percent (1-100) of the traffic as the stage's share; the "
+                          "version the stage holds gets a new share (widening) with one more tag");
     m_promote->add_flag("-n,--dry-run", m_dry_run, "judge and print, write no tag");
     m_promote->add_flag("--push", m_push, "push the new tags to the remote");
     m_promote->add_option("--remote", m_remote, "remote for --push (default: origin)");
@@ -76,6 +79,7 @@ std::optional<int> Commands::run() {
 
 int Commands::promote() {
     auto opt = promote::promote_options(m_kind, m_force, m_reason, m_message, m_baseline);
+    opt.traffic = promote::traffic_option(m_traffic);
     auto s = Session::open(m_kind);
     auto judged = promote::judge(*s, m_stage, m_specs, opt);
     if (judged.plans.empty()) {
@@ -161,7 +165,7 @@ int Commands::stages() {
     auto names = promote::stages_of(*s, m_name, m_all);
     std::string table = promote::stages_text(names, !m_name.empty());
     if (m_json) {
-        cli::out_raw(promote::stages_json(names, m_all).dump());
+        cli::out_raw(promote::stages_json(names, m_all, stages_extra).dump());
     } else if (!table.empty()) {
         cli::out(table);
     } else {

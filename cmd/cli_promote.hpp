@@ -3,6 +3,7 @@
 #pragma once
 
 #include "promote/scope.hpp"
+#include "promote/views.hpp"
 #include "util/json.hpp"
 
 #include <CLI/CLI.hpp>
@@ -20,6 +21,8 @@ class Commands {
     Commands(CLI::App& app, Kind kind);
     /// Run the subcommand that was parsed; nullopt when none of these was.
     std::optional<int> run();
+    /// Members `stages --json` adds to each stage's object (git model: the version's pointers).
+    promote::RowExtra stages_extra;
 
   private:
     Kind m_kind;
@@ -34,6 +37,7 @@ class Commands {
     std::string m_message;
     std::string m_baseline;
     std::string m_remote = "origin";
+    std::optional<std::string> m_traffic; // promote --traffic, parsed strictly by the library
     bool m_push = false;
     bool m_force = false;
     bool m_dry_run = false;

@@ -256,12 +256,18 @@ int main(int argc, char** argv) {
     add_tag_commands(app, a);
     add_lineage_command(app, a);
     promote_cli::Commands promotion(app, promote_cli::Kind::model);
+    promotion.stages_extra = stages_pointers();
+    ExportArgs ex;
+    add_export(app, ex);
     card_cli::Command card(app, promote::Kind::model);
     GetCommand get(app);
 
     return cli::run(app, argc, argv, [&]() -> int {
         if (auto rc = promotion.run()) {
             return *rc;
+        }
+        if (ex.cmd->parsed()) {
+            return cmd_export(ex);
         }
         if (auto rc = card.run()) {
             return *rc;

@@ -3,10 +3,11 @@
 #pragma once
 
 #include "artifact/commands.hpp"
+#include "promote/views.hpp"
 #include "release/get.hpp"
 
+#include <CLI/CLI.hpp>
 #include <optional>
-
 #include <string>
 #include <vector>
 
@@ -42,6 +43,15 @@ class GetCommand {
     release::GetOptions m_opt;
     bool m_json = false;
 };
+/// export --stage STAGE[,STAGE] [-o FILE] (git-model-export.cpp).
+struct ExportArgs {
+    std::string stages, output;
+    CLI::App* cmd = nullptr;
+};
+void add_export(CLI::App& app, ExportArgs& a);
+int cmd_export(const ExportArgs& a);
+/// The pointer rows `stages --json` adds to each stage of a model.
+promote::RowExtra stages_pointers();
 
 int cmd_bump(const std::string& name, bool major, bool patch, const std::string& message, bool json);
 /// lineage NAME@V [NAME@V2] | --uses PATH[@REV] (git-model-lineage.cpp).

@@ -197,7 +197,9 @@ Subcommands declare(CLI::App& app, Args& a) {
     });
 
     c = app.add_subcommand("export", "A JSON bundle name → version, commit, body for deployment");
-    c->add_option("--stage", a.stage, "Export the versions in this stage (default: latest)");
+    c->add_option("--stage", a.stage,
+                  "Export the versions in this stage, with their traffic shares; several: canary,production "
+                  "(default: latest)");
     c->add_option("-o,--output", a.output, "Write to FILE (default: stdout)");
     subs.emplace_back(c, [&a] { return cmd_export(a.stage, a.output); });
     return subs;

@@ -6,6 +6,7 @@
 #include "eval/labels.hpp"
 #include "eval/report.hpp"
 #include "fsutil/file.hpp"
+#include "registry/traffic.hpp"
 #include "util/diag.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -45,12 +46,26 @@ Plan plan_promotion(const git::Repo& repo, const registry::Registry& reg, const 
     plan.entry = entry;
     plan.stage = stage;
     plan.displaced = reg.current(entry.name, stage);
+    plan.traffic = opt.traffic;
+    auto shares = registry::stage_shares(reg, entry.name);
+    for (const auto& sh : shares) {
+        if (sh.stage == stage) {
+            plan.previous_traffic = sh.recorded;
+        }
+    }
     if (plan.displaced && plan.displaced->commit == entry.commit) {
-        plan.already = true;
-        return plan;
+        // The same version: a no-op, unless --traffic gives it another share (widening, narrowing).
+        if (!opt.traffic || opt.traffic == plan.previous_traffic) {
+            plan.already = true;
+            return plan;
+        }
+        plan.widen = true;
+    }
+    if (opt.traffic) {
+        plan.share_problem = registry::share_problem(entry.name, shares, stage, *opt.traffic);
     }
     // Refuse now, before anything is judged or written, a promotion whose tags mlci could not read back.
-    reg.next_counter(entry.name, plan.displaced ? 2 : 1);
+    reg.next_counter(entry.name, plan.displaced && !plan.widen ? 2 : 1);
 
     // The stages' order: a version reaches stage i only after it held stage i-1.
     if (cfg.require_order && idx > 0) {
@@ -72,7 +87,7 @@ Plan plan_promotion(const git::Repo& repo, const registry::Registry& reg, const 
         // Only this prompt's (or model's) cases, where the runs label cases by it (select_artifact).
         copt.artifact_kind = opt.kind;
         copt.artifact_name = entry.name;
-        if (copt.baseline_override.empty() && gate->baseline.empty() && plan.displaced) {
+        if (copt.baseline_override.empty() && gate->baseline.empty() && plan.displaced && !plan.widen) {
             // No baseline configured: judge against the version the promotion would displace.
             copt.baseline_override = plan.displaced->commit.hex();
         }
@@ -87,6 +102,11 @@ Plan plan_promotion(const git::Repo& repo, const registry::Registry& reg, const 
     }
     if (plan.verdict != eval::Verdict::pass && opt.force) {
         plan.forced = true;
+    }
+    if (!plan.share_problem.empty()) {
+        // Shares past 100 would leave a router no meaning to give them: --force does not override.
+        plan.verdict = eval::Verdict::fail;
+        plan.forced = false;
     }
     return plan;
 }
@@ -162,10 +182,38 @@ std::vector<std::string> apply_promotion(git::Repo& repo, const registry::Regist
     if (plan.forced) {
         ev.reason = opt.reason;
     }
-    return reg.assign(repo, plan.entry, plan.stage,
-                      "Promote " + plan.entry.name + " " + plan.entry.version.tag() + " to " + plan.stage,
-                      ev);
+    if (plan.traffic) {
+        ev.extra.emplace_back("Mlci-Traffic", registry::traffic_value(*plan.traffic));
+    }
+    std::string first = "Promote " + plan.entry.name + " " + plan.entry.version.tag() + " to " + plan.stage;
+    if (plan.widen) {
+        return {reg.reassign(repo, plan.entry, plan.stage, first, ev)};
+    }
+    return reg.assign(repo, plan.entry, plan.stage, first, ev);
 }
+
+namespace {
+
+// The share a rolled-back version gets back: what its last assignment to the stage recorded. Refused
+// (check error, exit 1) when that would take the NAME's recorded shares past 100.
+std::optional<int> rollback_share(const registry::Registry& reg, const std::string& name,
+                                  const std::string& stage, const VersionEntry& to) {
+    auto share = registry::recorded_share(reg, name, stage, to.commit);
+    if (!share) {
+        return share;
+    }
+    std::string problem = registry::share_problem(name, registry::stage_shares(reg, name), stage, *share);
+    if (!problem.empty()) {
+        throw Error(ErrorKind::check,
+                    "refusing to roll back " + name + " in " + stage + " to " + to.version.tag() + " at " +
+                        std::to_string(*share) + "%: " + problem,
+                    "nothing was written; narrow the other stage first with: promote STAGE " + name +
+                        "@STAGE --traffic N");
+    }
+    return share;
+}
+
+} // namespace
 
 RollbackPlan plan_rollback(const registry::Registry& reg, const std::string& name, const std::string& stage) {
     reg.check_not_deprecated(name);
@@ -184,9 +232,10 @@ RollbackPlan plan_rollback(const registry::Registry& reg, const std::string& nam
         bool rollback = r.object.message.rfind("Rollback ", 0) == 0;
         if (rollback && !stack.empty()) {
             stack.pop_back();
-            if (!stack.empty() && stack.back() == r.commit) {
-                continue;
-            }
+        }
+        // A new share for the version on top (widening) is not a new entry: it rolls back as one.
+        if (!stack.empty() && stack.back() == r.commit) {
+            continue;
         }
         stack.push_back(r.commit);
     }
@@ -198,7 +247,7 @@ RollbackPlan plan_rollback(const registry::Registry& reg, const std::string& nam
         if (auto v = reg.version_at(name, *it)) {
             reg.next_counter(name,
                              2); // the unassignment and the assignment: refuse now if they cannot be read
-            return RollbackPlan{*cur, *v, stage};
+            return RollbackPlan{*cur, *v, stage, rollback_share(reg, name, stage, *v)};
         }
     }
     throw input_error("no earlier version of " + name + " held stage '" + stage + "'",
@@ -212,6 +261,9 @@ std::vector<std::string> apply_rollback(git::Repo& repo, const registry::Registr
         ev.body = "Rolled back from " + plan.from.version.tag();
     }
     ev.reason = opt.reason;
+    if (plan.traffic) {
+        ev.extra.emplace_back("Mlci-Traffic", registry::traffic_value(*plan.traffic));
+    }
     return reg.assign(repo, plan.to, plan.stage,
                       "Rollback " + plan.to.name + " " + plan.stage + " to " + plan.to.version.tag(), ev);
 }
@@ -387,6 +439,11 @@ std::vector<HistoryEntry> history(const registry::Registry& reg, const std::stri
             break;
         case registry::TagName::Kind::stage:
             h.stage = r.parsed.stage;
+            if (!r.parsed.cancel && !registry::trailers(r.object.message, "Mlci-Traffic").empty()) {
+                bool invalid = false;
+                int share = registry::traffic_of(r.object.message, &invalid);
+                h.traffic = invalid ? std::nullopt : std::optional<int>(share);
+            }
             h.event = r.parsed.cancel                               ? "unassigned"
                       : r.object.message.rfind("Rollback ", 0) == 0 ? "rolled-back"
                                                                     : "promoted";

@@ -23,6 +23,7 @@ struct Options {
     std::string kind;               // "prompt" | "model": the Mlci-Kind trailer
     eval::CheckOptions check;       // --baseline override, reuse by fingerprint
     bool allow_missing_gate = true; // a stage without a gate of its name promotes on order alone
+    std::optional<int> traffic;     // --traffic: the share to record (Mlci-Traffic), 1–100
 };
 
 /// Everything decided before a promotion writes anything.
@@ -36,10 +37,18 @@ struct Plan {
     std::string order_problem;                       // "" when the stages' order holds
     eval::Verdict verdict = eval::Verdict::pass;     // order breach → fail; else the gate's verdict
     bool forced = false;                             // refused, but --force --reason overrides
-    bool allowed() const { return already || verdict == eval::Verdict::pass || forced; }
+    std::optional<int> traffic;                      // the share the assignment records (--traffic)
+    std::optional<int> previous_traffic;             // the share the stage's version recorded, if any
+    bool widen = false;        // entry holds the stage already: a new share for it, no unassignment
+    std::string share_problem; // "" when the shares of the NAME stay within 100 (never forced)
+    bool allowed() const {
+        return share_problem.empty() && (already || verdict == eval::Verdict::pass || forced);
+    }
 };
 
-/// Decide a promotion: stage known, order kept, gate passed. Writes nothing. Throws usage_error for a
+/// Decide a promotion: stage known, order kept, gate passed, traffic shares within 100 (shares.hpp).
+/// The version the stage holds already is `already` unless opt.traffic gives it a different share:
+/// then the plan widens (or narrows) it with one more assignment. Writes nothing. Throws usage_error for a
 /// stage not listed in the config's `stages`, input_error when the tags to write would need a counter
 /// mlci cannot read back (Registry::next_counter).
 ///
@@ -63,10 +72,13 @@ std::vector<std::string> apply_promotion(git::Repo& repo, const registry::Regist
 /// What a rollback of NAME in STAGE would assign: the version that held the stage before the current
 /// one. Rollbacks unwind like a stack: v1, v2, v3 then two rollbacks give v2, then v1. Throws
 /// input_error when the stage holds nothing or nothing earlier.
+/// The restored version gets the share its last assignment to the stage recorded (none: none); a
+/// rollback that would take the NAME's shares past 100 throws a check error (exit 1).
 struct RollbackPlan {
     registry::VersionEntry from;
     registry::VersionEntry to;
     std::string stage;
+    std::optional<int> traffic;
 };
 RollbackPlan plan_rollback(const registry::Registry& reg, const std::string& name, const std::string& stage);
 
@@ -85,6 +97,7 @@ struct HistoryEntry {
     std::string summary;                 // first line of the tag message
     std::vector<std::string> gate_lines; // Mlci-Gate trailers: the tag's claim
     std::string forced;                  // Mlci-Forced
+    std::optional<int> traffic;          // Mlci-Traffic of an assignment
     /// What the gate lines are worth (issue 12: anyone can write a tag with any trailer): "verified"
     /// when the notes of the tag's commit hold a run agreeing with every result they claim, "claimed"
     /// otherwise; "" for a tag without gate lines. `evidence_text` says it in a line.

@@ -4,6 +4,7 @@
 
 #include "promote/promote.hpp"
 #include "prompt/catalog.hpp"
+#include "registry/traffic.hpp"
 #include "util/error.hpp"
 #include "util/escape.hpp"
 #include "util/proc.hpp"
@@ -163,20 +164,21 @@ std::vector<Scope::StageRow> Scope::stage_rows(const std::string& name) const {
             order.push_back(st);
         }
     }
-    // When each stage got its current version: the newest assignment tag of it.
-    std::map<std::string, int64_t> since;
-    for (const auto& r : reg.records(name)) {
-        if (r.parsed.kind == registry::TagName::Kind::stage && !r.parsed.cancel) {
-            auto it = current.find(r.parsed.stage);
-            if (it != current.end() && it->second.commit == r.commit) {
-                since[r.parsed.stage] = r.object.tagger.time;
-            }
-        }
+    // When each stage got its current version (the newest assignment tag of it) and its share.
+    std::map<std::string, registry::StageShare> shares;
+    for (auto& sh : registry::stage_shares(reg, name)) {
+        shares[sh.stage] = std::move(sh);
     }
     std::vector<StageRow> rows;
     for (const auto& st : order) {
-        auto it = current.find(st);
-        rows.push_back({st, it == current.end() ? std::nullopt : std::optional(it->second), since[st]});
+        StageRow row{st, std::nullopt, 0};
+        if (auto it = shares.find(st); it != shares.end()) {
+            row.current = it->second.version;
+            row.since = it->second.since;
+            row.traffic = it->second.effective;
+            row.traffic_recorded = it->second.recorded.has_value();
+        }
+        rows.push_back(std::move(row));
     }
     return rows;
 }

@@ -63,6 +63,8 @@ class Scope {
         std::string stage;
         std::optional<registry::VersionEntry> current;
         int64_t since = 0;
+        int traffic = 100;             // the stage's share (registry/traffic.hpp: recorded, else the rest)
+        bool traffic_recorded = false; // the assignment records it (Mlci-Traffic)
     };
     std::vector<StageRow> stage_rows(const std::string& name) const;
 

@@ -4,6 +4,7 @@
 
 #include "eval/gate_text.hpp"
 #include "eval/notes.hpp"
+#include "registry/traffic.hpp"
 #include "util/error.hpp"
 #include "util/escape.hpp"
 #include "util/strings.hpp"
@@ -17,10 +18,26 @@ Json text_or_null(const std::string& s) {
     return s.empty() ? Json() : Json(s);
 }
 
+Json share_or_null(const std::optional<int>& share) {
+    return share ? Json(*share) : Json();
+}
+
+std::string percent(const std::optional<int>& share) {
+    return std::to_string(share.value_or(registry::k_full_traffic)) + "%";
+}
+
 // The refusal of one plan: why, and what to run.
 void refusal_of(const Plan& p, const std::string& stage, const Config& cfg, Kind kind,
                 std::vector<Message>& out) {
     std::string what = p.entry.name + " " + p.entry.version.tag();
+    if (!p.share_problem.empty()) {
+        out.push_back({true, "refusing to " + std::string(p.widen ? "widen " : "promote ") + what +
+                                 (p.widen ? " in " : " to ") + stage + " at " + percent(p.traffic) + ": " +
+                                 p.share_problem});
+        out.push_back({false, "narrow another stage first (promote STAGE " + p.entry.name +
+                                  "@STAGE --traffic N), or promote without --traffic: a stage with no "
+                                  "recorded share takes the rest"});
+    }
     if (!p.order_problem.empty()) {
         out.push_back({true, "refusing to promote " + what + " to " + stage + ": " + p.order_problem});
         out.push_back({false, std::string("promote it first with: ") + tool_of(kind) + " promote " +
@@ -74,6 +91,18 @@ Options promote_options(Kind kind, bool force, const std::string& reason, const 
     return opt;
 }
 
+std::optional<int> traffic_option(const std::optional<std::string>& text) {
+    if (!text) {
+        return std::nullopt;
+    }
+    auto share = registry::parse_traffic(*text);
+    if (!share) {
+        throw usage_error("invalid --traffic '" + *text + "': a share is a whole percent from 1 to 100",
+                          "write --traffic 5 for a canary on 5% of the traffic");
+    }
+    return share;
+}
+
 Judged judge(Scope& s, const std::string& stage, const std::vector<std::string>& specs, const Options& opt) {
     s.check_stage(stage);
     Judged j;
@@ -117,12 +146,15 @@ std::vector<Message> refusals(const Judged& j, const Config& cfg, Kind kind) {
     if (j.worst == eval::Verdict::pass) {
         return out;
     }
+    bool overridable = false;
     for (const auto& p : j.plans) {
         if (!p.allowed()) {
             refusal_of(p, j.stage, cfg, kind, out);
+            overridable = overridable || p.share_problem.empty();
         }
     }
-    out.push_back({false, "nothing was written; to override: --force --reason TEXT"});
+    out.push_back({false, overridable ? "nothing was written; to override: --force --reason TEXT"
+                                      : "nothing was written"});
     return out;
 }
 
@@ -130,13 +162,21 @@ Said promotion_said(const Judged& j, const Plan& p, const std::vector<std::strin
                     const std::string& reason) {
     std::string what = term_escape(p.entry.name + " " + p.entry.version.tag());
     if (p.already) {
-        return {"", what + " is already in " + j.stage + "\n"};
+        return {"", what + " is already in " + j.stage +
+                        (p.previous_traffic ? " at " + percent(p.previous_traffic) : "") + "\n"};
     }
     if (j.worst != eval::Verdict::pass) {
         return {};
     }
+    if (p.widen) {
+        std::string change = percent(p.previous_traffic) + " → " + percent(p.traffic);
+        return {"", std::string(dry_run ? "would set " : "set ") + what + " in " + j.stage + " to " +
+                        percent(p.traffic) + " of the traffic (" + change + ")" +
+                        (dry_run ? "" : "\n  tags: " + term_escape(join(tags, " "))) + "\n"};
+    }
+    std::string at = p.traffic ? " at " + percent(p.traffic) : "";
     if (dry_run) {
-        return {"", "would promote " + what + " to " + j.stage +
+        return {"", "would promote " + what + " to " + j.stage + at +
                         (p.displaced ? " (displacing " + p.displaced->version.tag() + ")" : "") +
                         (p.forced ? " — forced" : "") + "\n"};
     }
@@ -144,7 +184,7 @@ Said promotion_said(const Judged& j, const Plan& p, const std::vector<std::strin
     if (!p.gate) {
         said.note = "no gate named '" + j.stage + "': promoted on the stages' order alone";
     }
-    said.text = "promoted " + what + " to " + j.stage +
+    said.text = "promoted " + what + " to " + j.stage + at +
                 (p.displaced ? " (displacing " + term_escape(p.displaced->version.tag()) + ")" : "") +
                 (p.forced ? " — forced: " + term_escape(reason) : "") +
                 "\n  tags: " + term_escape(join(tags, " ")) + "\n";
@@ -158,6 +198,9 @@ Json promotion_json(const Judged& j, const Plan& p, const std::vector<std::strin
                              {"version", entry_json(p.entry)},
                              {"displaced", p.displaced ? entry_json(*p.displaced) : Json()},
                              {"already", p.already},
+                             {"traffic", share_or_null(p.traffic)},
+                             {"previous_traffic", share_or_null(p.previous_traffic)},
+                             {"widened", p.widen},
                              {"allowed", p.allowed()},
                              {"forced", p.forced},
                              {"verdict", eval::verdict_name(p.verdict)},
@@ -179,8 +222,8 @@ std::vector<RollbackPlan> plan_rollbacks(const Scope& s, const std::string& stag
 std::string rollback_text(const RollbackPlan& p, const std::vector<std::string>& tags, bool dry_run) {
     return std::string(dry_run ? "would roll back " : "rolled back ") + term_escape(p.to.name) + " in " +
            term_escape(p.stage) + ": " + term_escape(p.from.version.tag()) + " → " +
-           term_escape(p.to.version.tag()) + (dry_run ? "" : "\n  tags: " + term_escape(join(tags, " "))) +
-           "\n";
+           term_escape(p.to.version.tag()) + (p.traffic ? " at " + percent(p.traffic) : "") +
+           (dry_run ? "" : "\n  tags: " + term_escape(join(tags, " "))) + "\n";
 }
 
 Json rollback_json(const RollbackPlan& p, const std::vector<std::string>& tags) {
@@ -188,6 +231,7 @@ Json rollback_json(const RollbackPlan& p, const std::vector<std::string>& tags) 
                              {"stage", p.stage},
                              {"from", entry_json(p.from)},
                              {"to", entry_json(p.to)},
+                             {"traffic", share_or_null(p.traffic)},
                              {"tags", Json::strings(tags)}});
 }
 
@@ -228,7 +272,7 @@ std::vector<NameStages> stages_of(const Scope& s, const std::string& name, bool 
     return out;
 }
 
-Json stages_json(const std::vector<NameStages>& names, bool all) {
+Json stages_json(const std::vector<NameStages>& names, bool all, const RowExtra& extra) {
     Json arr = Json::array();
     for (const auto& ns : names) {
         Json j(Json::Object{{"name", ns.name}});
@@ -241,6 +285,11 @@ Json stages_json(const std::vector<NameStages>& names, bool all) {
             if (row.current) {
                 e = entry_json(*row.current);
                 e["since"] = row.since;
+                e["traffic"] = row.traffic;
+                e["traffic_recorded"] = row.traffic_recorded;
+                if (extra) {
+                    extra(ns.name, row, e);
+                }
             }
             js[row.stage] = std::move(e);
         }
@@ -251,19 +300,36 @@ Json stages_json(const std::vector<NameStages>& names, bool all) {
 }
 
 std::string stages_text(const std::vector<NameStages>& names, bool every_stage) {
+    // The TRAFFIC column only once some share is recorded: without canaries every stage serves all.
+    bool shares = false;
+    for (const auto& ns : names) {
+        for (const auto& row : ns.rows) {
+            shares = shares || (row.current && row.traffic_recorded);
+        }
+    }
     std::vector<std::vector<std::string>> rows = {{"NAME", "STAGE", "VERSION", "COMMIT", "SINCE"}};
+    if (shares) {
+        rows.front().push_back("TRAFFIC");
+    }
     for (const auto& ns : names) {
         std::string shown = term_escape(ns.name) + (ns.deprecated ? " (deprecated)" : "");
         for (const auto& row : ns.rows) {
             if (!row.current) {
                 if (every_stage) {
                     rows.push_back({shown, term_escape(row.stage), "—", "", ""});
+                    if (shares) {
+                        rows.back().push_back("");
+                    }
                 }
                 continue;
             }
             rows.push_back({shown, term_escape(row.stage),
                             paint(term_escape(row.current->version.tag()), Colour::yellow),
                             row.current->commit.short_hex(), row.since ? utc_minute(row.since) : ""});
+            if (shares) {
+                rows.back().push_back(std::to_string(row.traffic) + "%" +
+                                      (row.traffic_recorded ? "" : " (rest)"));
+            }
         }
     }
     return rows.size() > 1 ? format_table(rows) : "";
@@ -288,7 +354,8 @@ Json history_json(const std::vector<HistoryEntry>& hist) {
                                         {"summary", h.summary},
                                         {"gate", Json::strings(h.gate_lines)},
                                         {"evidence", text_or_null(h.evidence)},
-                                        {"forced", text_or_null(h.forced)}}));
+                                        {"forced", text_or_null(h.forced)},
+                                        {"traffic", share_or_null(h.traffic)}}));
     }
     return arr;
 }
@@ -304,6 +371,9 @@ std::string history_text(const std::vector<HistoryEntry>& hist) {
         }
         if (!h.stage.empty()) {
             out += (h.event == "unassigned" ? " from " : " to ") + term_escape(h.stage);
+        }
+        if (h.traffic) {
+            out += " at " + percent(h.traffic);
         }
         out +=
             "  " + h.commit.substr(0, 7) + "  " + term_escape(h.tag) + "  (" + term_escape(h.tagger) + ")\n";

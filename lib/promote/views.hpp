@@ -10,6 +10,7 @@
 #include "promote/scope.hpp"
 #include "util/json.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@ struct Message {
 /// The options of `promote`: usage_error for --force without a reason, or a reason without --force.
 Options promote_options(Kind kind, bool force, const std::string& reason, const std::string& message,
                         const std::string& baseline);
+
+/// `--traffic TEXT` (nullopt when not given): usage_error unless it is a whole percent from 1 to 100.
+std::optional<int> traffic_option(const std::optional<std::string>& text);
 
 /// Every version `promote STAGE SPECS...` means, judged; nothing written. Promotions are all-or-nothing:
 /// tags are written only when every plan is allowed.
@@ -85,10 +89,13 @@ struct NameStages {
 /// `stages [NAME]`: NAME (input_error when it is deprecated, unless `all`), else every name of the kind
 /// (deprecated ones only with `all`).
 std::vector<NameStages> stages_of(const Scope& s, const std::string& name, bool all);
-/// `stages --json`: name, deprecated (with `all`) and each stage's version (null when none).
-Json stages_json(const std::vector<NameStages>& names, bool all);
-/// The table: a row per stage holding a version, and with `every_stage` (one name asked for) a row for
-/// each empty stage too. "" when there is no row.
+/// `stages --json`: name, deprecated (with `all`) and each stage's version (null when none), with its
+/// traffic share and whether the assignment records it (traffic_recorded); `extra`, when set, adds
+/// members to each stage's object (git model adds the version's pointers).
+using RowExtra = std::function<void(const std::string& name, const Scope::StageRow& row, Json& out)>;
+Json stages_json(const std::vector<NameStages>& names, bool all, const RowExtra& extra = {});
+/// The table: a row per stage holding a version (with a TRAFFIC column when a share is recorded), and with
+/// `every_stage` (one name asked for) a row for each empty stage too. "" when there is no row.
 std::string stages_text(const std::vector<NameStages>& names, bool every_stage);
 
 /// `history NAME`: every tag of NAME, its gate lines checked against the notes.

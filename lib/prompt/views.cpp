@@ -4,11 +4,14 @@
 
 #include "fsutil/file.hpp"
 #include "git/textdiff.hpp"
+#include "registry/traffic.hpp"
 #include "util/diag.hpp"
 #include "util/error.hpp"
 #include "util/escape.hpp"
 #include "util/strings.hpp"
 #include "util/term.hpp"
+
+#include <algorithm>
 
 namespace mlci::prompt {
 
@@ -302,10 +305,11 @@ std::string diff(const Catalog& cat, const std::string& name, const std::vector<
     return git::unified_diff(a, b, label_a, label_b);
 }
 
-Json export_bundle(Catalog& cat, const std::string& stage, size_t* count) {
-    Json bundle = Json::object();
-    bundle["format"] = "mlci-prompts/1";
-    bundle["stage"] = stage.empty() ? Json() : Json(stage);
+namespace {
+
+// The prompts of one stage (every prompt's latest version when `stage` is ""), each with its traffic
+// share in that stage (registry/traffic.hpp).
+Json stage_prompts(Catalog& cat, const std::string& stage, size_t* count) {
     Json prompts = Json::object();
     size_t n = 0;
     for (const auto& e : cat.entries()) {
@@ -332,22 +336,56 @@ Json export_bundle(Catalog& cat, const std::string& stage, size_t* count) {
         o["tag"] = v->tag;
         o["commit"] = v->commit.hex();
         o["path"] = e.path;
+        if (!stage.empty()) {
+            for (const auto& sh : registry::stage_shares(cat.registry(), e.name)) {
+                if (sh.stage == stage) {
+                    o["traffic"] = sh.effective;
+                }
+            }
+        }
         put_fields(o, p);
         o["body"] = p.body;
         prompts[e.name] = std::move(o);
         ++n;
     }
-    bundle["prompts"] = std::move(prompts);
-    *count = n;
+    *count += n;
+    return prompts;
+}
+
+} // namespace
+
+Json export_bundle(Catalog& cat, const std::string& stage, size_t* count) {
+    Json bundle = Json::object();
+    bundle["format"] = "mlci-prompts/1";
+    *count = 0;
+    std::vector<std::string> stages = stage.empty() ? std::vector<std::string>{} : split(stage, ',');
+    if (stages.size() <= 1) {
+        bundle["stage"] = stage.empty() ? Json() : Json(stage);
+        bundle["prompts"] = stage_prompts(cat, stage, count);
+        return bundle;
+    }
+    // Several stages (a canary beside production): a bundle per stage under "stages".
+    Json by_stage = Json::object();
+    for (const auto& st : stages) {
+        by_stage[st]["prompts"] = stage_prompts(cat, st, count);
+    }
+    bundle["stages"] = std::move(by_stage);
     return bundle;
 }
 
 std::string export_text(Catalog& cat, const std::string& stage, size_t* count) {
-    if (!stage.empty() && !valid_stage_name(stage)) {
-        throw usage_error("invalid stage name '" + stage + "'");
-    }
-    if (!stage.empty() && cat.config().stage_index(stage) < 0) {
-        warn("stage '" + stage + "' is not listed in stages of .mlci/config.toml");
+    std::vector<std::string> seen;
+    for (const auto& st : stage.empty() ? std::vector<std::string>{} : split(stage, ',')) {
+        if (!valid_stage_name(st)) {
+            throw usage_error("invalid stage name '" + st + "'");
+        }
+        if (std::find(seen.begin(), seen.end(), st) != seen.end()) {
+            throw usage_error("stage '" + st + "' is named twice in --stage '" + stage + "'");
+        }
+        seen.push_back(st);
+        if (cat.config().stage_index(st) < 0) {
+            warn("stage '" + st + "' is not listed in stages of .mlci/config.toml");
+        }
     }
     std::string text = export_bundle(cat, stage, count).dump();
     if (*count == 0) {

@@ -64,11 +64,13 @@ std::string log_text(const std::vector<LogEntry>& log);
 /// more than two versions.
 std::string diff(const Catalog& cat, const std::string& name, const std::vector<std::string>& revs);
 
-/// The `mlci-prompts/1` bundle of every prompt's latest version, or its version in `stage`; deprecated
-/// prompts are left out with a warning. `count` gets the number of prompts in it.
+/// The `mlci-prompts/1` bundle of every prompt's latest version, or its version in `stage` with its
+/// traffic share there ("traffic"); for several stages ("canary,production") one bundle per stage under
+/// "stages": {STAGE: {"prompts": …}}. Deprecated prompts are left out with a warning. `count` gets the
+/// number of prompts in it (over all stages).
 Json export_bundle(Catalog& cat, const std::string& stage, size_t* count);
-/// `git prompt export`: the bundle's text. usage_error for an invalid stage name; a warning for a stage
-/// the config does not list and for a bundle without prompts.
+/// `git prompt export`: the bundle's text. usage_error for an invalid stage name or one named twice; a
+/// warning for a stage the config does not list and for a bundle without prompts.
 std::string export_text(Catalog& cat, const std::string& stage, size_t* count);
 
 /// `git prompt check`: the files given (default: every prompt file of the work tree).

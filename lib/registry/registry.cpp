@@ -805,4 +805,22 @@ std::vector<std::string> Registry::assign(git::Repo& repo, const VersionEntry& e
     return written;
 }
 
+std::string Registry::reassign(git::Repo& repo, const VersionEntry& entry, const std::string& stage,
+                               const std::string& first_line, const Evidence& ev) const {
+    auto cur = current(entry.name, stage);
+    if (!cur || cur->commit != entry.commit) {
+        throw input_error(entry.name + " " + entry.version.tag() + " is not the version in " + stage);
+    }
+    check_not_deprecated(entry.name);
+    int64_t counter = next_counter(entry.name, 1);
+    int64_t after = last_time(entry.name);
+    check_clock(entry.name, after);
+    std::string tag = name_in_tag(entry.name) + "#" + stage + "#" + std::to_string(counter);
+    if (!repo.create_tag(tag, entry.commit, next_signature(repo, after), tag_message(first_line, ev))) {
+        throw input_error("tag '" + tag + "' already exists (another promotion raced this one)",
+                          "re-run the command");
+    }
+    return tag;
+}
+
 } // namespace mlci::registry

@@ -170,6 +170,13 @@ class Registry {
     std::vector<std::string> assign(git::Repo& repo, const VersionEntry& entry, const std::string& stage,
                                     const std::string& first_line, const Evidence& ev) const;
 
+    /// Assign again the version `stage` holds now (a new traffic share for it, issue 17): one more
+    /// assignment tag on its commit and no unassignment, since the stage keeps its version; GTO's current
+    /// version of the stage stays the same (its newest assignment is still that version's). Throws
+    /// input_error when `entry` is not the stage's current version. Returns the tag written.
+    std::string reassign(git::Repo& repo, const VersionEntry& entry, const std::string& stage,
+                         const std::string& first_line, const Evidence& ev) const;
+
     /// The version assigned to `stage` before the current one, by walking the stage's events.
     std::optional<VersionEntry> previous_in_stage(const std::string& name, const std::string& stage) const;
 

@@ -122,8 +122,8 @@ DeployEntry read_entry(const JsonValue& v, const std::string& where) {
         f.bad("commit", "is not a full commit id");
     }
     auto share = f.integer("traffic");
-    if (*share < 1 || *share > 100) {
-        f.bad("traffic", "must be from 1 to 100");
+    if (*share < 0 || *share > 100) {
+        f.bad("traffic", "must be from 0 to 100");
     }
     e.traffic = static_cast<int>(*share);
     if (const JsonValue* ps = f.get("pointers", JsonValue::Type::array, false)) {
@@ -154,6 +154,22 @@ std::string object_key(const std::string& hash_id) {
     return "xxh128/" + hex.substr(0, 2) + "/" + hex.substr(2);
 }
 
+Json to_json(const DeployPointer& p) {
+    Json o = Json::object();
+    o["pointer"] = p.pointer;
+    o["path"] = p.path;
+    o["hash"] = p.hash;
+    o["size"] = p.size;
+    if (p.nfiles) {
+        o["nfiles"] = *p.nfiles;
+    }
+    o["key"] = p.key;
+    if (!p.url.empty()) {
+        o["url"] = p.url;
+    }
+    return o;
+}
+
 Json to_json(const DeployEntry& e) {
     Json j = Json::object();
     j["name"] = e.name;
@@ -167,19 +183,7 @@ Json to_json(const DeployEntry& e) {
     }
     Json ps = Json::array();
     for (const auto& p : e.pointers) {
-        Json o = Json::object();
-        o["pointer"] = p.pointer;
-        o["path"] = p.path;
-        o["hash"] = p.hash;
-        o["size"] = p.size;
-        if (p.nfiles) {
-            o["nfiles"] = *p.nfiles;
-        }
-        o["key"] = p.key;
-        if (!p.url.empty()) {
-            o["url"] = p.url;
-        }
-        ps.push_back(std::move(o));
+        ps.push_back(to_json(p));
     }
     j["pointers"] = std::move(ps);
     return j;

@@ -53,6 +53,8 @@ struct DeployEntry {
     std::string stage;
     std::string version; // "v1.2.0"
     std::string commit;  // full hex
+    /// The stage's share, 0–100: the share its assignment records, else what the recorded shares of
+    /// the NAME's other stages leave (registry/traffic.hpp; 0 when a canary at 100% takes it all).
     int traffic = 100;
     std::vector<DeployPointer> pointers; // models only
 };
@@ -65,12 +67,13 @@ struct DeployManifest {
 /// The store-relative key of an object: "xxh128/ab/<30 hex>" for "xxh128:ab<30 hex>".
 std::string object_key(const std::string& hash_id);
 
+Json to_json(const DeployPointer& p); // one row of "pointers" (also in `git model stages --json`)
 Json to_json(const DeployEntry& e);
 Json to_json(const DeployManifest& m);
 
 /// Parse and validate a manifest (named `source` in messages). Throws input_error (exit 2) naming the
 /// field on anything out of contract: an unknown format, a path that escapes (relative_path_problem),
-/// a bad hash, a key that is not the hash's, a share outside 1–100, a duplicate (name, stage).
+/// a bad hash, a key that is not the hash's, a share outside 0–100, a duplicate (name, stage).
 DeployManifest parse_manifest(std::string_view text, const std::string& source);
 
 } // namespace mlci::release

@@ -36,41 +36,6 @@ bool has_control(std::string_view s) {
 
 } // namespace
 
-std::optional<int> parse_traffic(std::string_view text) {
-    if (text.empty() || text.size() > 3 || text[0] == '0' ||
-        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        return std::nullopt;
-    }
-    int v = std::stoi(std::string(text));
-    if (v < 1 || v > k_full_traffic) {
-        return std::nullopt;
-    }
-    return v;
-}
-
-int traffic_of(const std::string& tag_message, bool* invalid) {
-    auto values = registry::trailers(tag_message, "Mlci-Traffic");
-    if (values.empty()) {
-        return k_full_traffic;
-    }
-    auto v = values.size() == 1 ? parse_traffic(values.front()) : std::nullopt;
-    if (!v) {
-        if (invalid != nullptr) {
-            *invalid = true;
-        }
-        return k_full_traffic;
-    }
-    return *v;
-}
-
-std::string traffic_value(int share) {
-    if (share < 1 || share > k_full_traffic) {
-        throw usage_error("a traffic share is an integer percent from 1 to 100, not " +
-                          std::to_string(share));
-    }
-    return std::to_string(share);
-}
-
 std::string input_value(const Input& in) {
     return in.path + " " + in.hash;
 }

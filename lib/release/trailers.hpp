@@ -8,6 +8,8 @@
 // Tags are untrusted (anyone can push one): every reader validates and drops what does not parse.
 #pragma once
 
+#include "registry/traffic.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,16 +17,11 @@
 
 namespace mlci::release {
 
-inline constexpr int k_full_traffic = 100;
-
-/// "5" → 5: an integer in [1, 100] written in plain digits; nullopt for anything else ("0", "101",
-/// "+5", " 5", "05" are refused: a share is written exactly one way).
-std::optional<int> parse_traffic(std::string_view text);
-/// The share an assignment tag's message records: its Mlci-Traffic trailer, 100 when absent. A trailer
-/// that does not parse counts as absent (100) and sets `*invalid` when given.
-int traffic_of(const std::string& tag_message, bool* invalid = nullptr);
-/// The Mlci-Traffic value to write for `share`; throws usage_error (exit 2) outside [1, 100].
-std::string traffic_value(int share);
+// The Mlci-Traffic helpers live in registry/traffic.hpp (promotion writes and reads them below release).
+using registry::k_full_traffic;
+using registry::parse_traffic;
+using registry::traffic_of;
+using registry::traffic_value;
 
 /// One input of a model version.
 struct Input {

@@ -141,7 +141,7 @@ TEST_CASE("deployment manifest: every out-of-contract field is refused, naming i
     refuses(with("\"size\": 12", "\"size\": 1.5"), "'size'");
     refuses(with("xxh128/01/", "xxh128/02/"), "'key'");
     refuses(manifest_with(k_good_pointer, R"(, "x": 1)")
-                .replace(manifest_with(k_good_pointer).find("\"traffic\": 95"), 13, "\"traffic\": 0"),
+                .replace(manifest_with(k_good_pointer).find("\"traffic\": 95"), 13, "\"traffic\": 101"),
             "'traffic'");
     refuses(R"({"mlci_deploy": 2, "artifacts": []})", "format 2");
     refuses(R"([])", "JSON object");
