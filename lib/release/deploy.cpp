@@ -122,7 +122,7 @@ DeployEntry read_entry(const JsonValue& v, const std::string& where) {
         f.bad("commit", "is not a full commit id");
     }
     auto share = f.integer("traffic");
-    if (*share < 0 || *share > 100) {
+    if (*share > 100) {
         f.bad("traffic", "must be from 0 to 100");
     }
     e.traffic = static_cast<int>(*share);

@@ -111,7 +111,7 @@ TEST_SUITE("promote.views") {
     }
 
     TEST_CASE("rollback lines and JSON; the publishing hint and the push note") {
-        promote::RollbackPlan p{version("clf", "1.1.0", 'a'), version("clf", "1.0.0", 'b'), "staging"};
+        promote::RollbackPlan p{version("clf", "1.1.0", 'a'), version("clf", "1.0.0", 'b'), "staging", {}};
         CHECK(promote::rollback_text(p, {}, true) == "would roll back clf in staging: v1.1.0 → v1.0.0\n");
         CHECK(promote::rollback_text(p, {"clf#staging#3"}, false) ==
               "rolled back clf in staging: v1.1.0 → v1.0.0\n  tags: clf#staging#3\n");
