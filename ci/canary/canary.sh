@@ -6,9 +6,11 @@
 #      canary's on the commit of NAME@canary, production's on the commit of NAME@production;
 #   3. judge the canary with the gate named like the target stage (`[gate.production] suites =
 #      ["canary-live"], baseline = "@production"`): the canary's live metrics against production's;
-#   4. fail: roll the canary back (`git model rollback canary NAME --push`) and exit 1; pass: promote the
-#      canary's version (`git model promote production NAME@canary --push`) and exit 0; cannot decide
-#      (a missing result, a bad file, a dead remote): change nothing and exit 2.
+#   4. fail: roll the canary back (`git model rollback canary NAME --push`) and exit 1; pass: widen the
+#      canary to the next of MLCI_STEPS (`git model promote canary NAME@canary --traffic N --push`), or,
+#      past the last step (or with no steps), promote its version (`git model promote production
+#      NAME@canary --push`), and exit 0; cannot decide (a missing result, a bad file, a dead remote):
+#      change nothing and exit 2.
 # The notes are pushed (git gate sync) before any tag, so the evidence a tag quotes is on the remote.
 #
 # Usage: canary.sh NAME CANARY_METRICS [PRODUCTION_METRICS]
@@ -16,7 +18,9 @@
 #   "error_rate": 0.01, "accuracy": 0.91}`) over the same window; the second is ignored while the target
 #   stage holds no version (the first promotion then judges the canary on its absolute rules alone).
 # Environment: MLCI_TOOL (model | prompt; default model), MLCI_REMOTE (origin), MLCI_SUITE (canary-live),
-#   MLCI_CANARY_STAGE (canary), MLCI_TARGET_STAGE (production; its gate judges).
+#   MLCI_CANARY_STAGE (canary), MLCI_TARGET_STAGE (production; its gate judges), MLCI_STEPS (the canary's
+#   traffic shares in percent, rising, such as "5 25 50": each passing run widens to the next one above
+#   its share now; empty (the default): a passing canary is promoted at once).
 # Nothing from the metrics files is interpolated into a shell string: they are arguments to git gate.
 set -uo pipefail
 
@@ -39,6 +43,17 @@ model | prompt) ;;
 esac
 
 say() { echo "canary: $*" >&2; }
+
+steps=${MLCI_STEPS:-}
+prev=0
+for step in $steps; do
+    case "$step" in
+    [1-9] | [1-9][0-9] | 100) ;;
+    *) echo "error: MLCI_STEPS holds '$step', not a share from 1 to 100" >&2; exit 2 ;;
+    esac
+    [ "$step" -gt "$prev" ] || { echo "error: MLCI_STEPS must rise: $steps" >&2; exit 2; }
+    prev=$step
+done
 
 errors=$(mktemp) || exit 2
 trap 'rm -f "$errors"' EXIT
@@ -85,10 +100,24 @@ if [ -n "$prod" ]; then
 fi
 git gate sync "$remote" >/dev/null || exit 2
 
+# The canary's share now (its Mlci-Traffic; 100 when none is recorded), from `stages --json`.
+canary_share() {
+    git "$tool" stages "$name" --json | python3 -c '
+import json, sys
+print(json.load(sys.stdin)[0]["stages"][sys.argv[1]]["traffic"])' "$canary"
+}
+
 rc=0
 git gate check "$target" --rev "$name@$canary" || rc=$?
 case "$rc" in
 0)
+    share=$(canary_share) || exit 2
+    for step in $steps; do
+        if [ "$step" -gt "$share" ]; then
+            git "$tool" promote "$canary" "$name@$canary" --traffic "$step" --push --remote "$remote" || exit 2
+            exit 0
+        fi
+    done
     git "$tool" promote "$target" "$name@$canary" --push --remote "$remote" || exit 2
     ;;
 1)

@@ -40,13 +40,13 @@ release() {
     git model add models/clf.safetensors >/dev/null 2>&1 && commit_all "clf $1"
     git model bump clf >/dev/null 2>&1 || fail "bump $1"
     git push -q --tags origin main || fail "push $1"
-    git model promote canary clf --push >/dev/null 2>&1 || fail "promote $1 to canary"
+    git model promote canary clf ${2:+--traffic "$2"} --push >/dev/null 2>&1 || fail "promote $1 to canary"
 }
 # The scheduled job: a fresh clone of origin, the recipe run there.
 job() {
     rm -rf "$TRASH/ci"
     git clone -q "$TRASH/r-origin.git" "$TRASH/ci" || fail "clone"
-    (cd "$TRASH/ci" && run "$RECIPE" clf "$TRASH/canary.json" "$TRASH/production.json" &&
+    (cd "$TRASH/ci" && run env MLCI_STEPS="${STEPS:-}" "$RECIPE" clf "$TRASH/canary.json" "$TRASH/production.json" &&
         printf '%s\n' "$RC" >"$TRASH/rc" && printf '%s' "$OUT" >"$TRASH/out" && printf '%s' "$ERR" >"$TRASH/err")
     RC=$(cat "$TRASH/rc") OUT=$(cat "$TRASH/out") ERR=$(cat "$TRASH/err")
 }
@@ -57,7 +57,7 @@ origin_stage() {
         (cd "$TRASH/look" && git model stages clf --json | python3 -c '
 import json, sys
 v = json.load(sys.stdin)[0]["stages"].get(sys.argv[1])
-print(v["version"] if v else "none")' "$1")
+print(v["version"] + (" %d%%" % v["traffic"] if len(sys.argv) > 2 else "") if v else "none")' "$@")
 }
 
 begin_test "first canary: production holds nothing, the canary is judged on its own and promoted"
@@ -111,6 +111,36 @@ expect_rc 0
 expect_out "gate production: PASS"
 expect_out "promoted clf v0.3.0 to production (displacing v0.1.0)"
 expect_eq "$(origin_stage production)" "v0.3.0"
+end_test
+
+begin_test "MLCI_STEPS: a passing canary is widened 5 → 25 → 50 % run by run, then promoted"
+canary_repo
+release 1
+live canary.json 450 0.010 0.91
+job
+expect_rc 0
+release 2 5
+expect_eq "$(origin_stage canary share)" "v0.2.0 5%"
+live canary.json 460 0.010 0.91
+live production.json 450 0.010 0.91
+STEPS="5 25 50" job
+expect_rc 0
+expect_eq "$(origin_stage canary share)" "v0.2.0 25%"
+expect_eq "$(origin_stage production)" "v0.1.0"
+STEPS="5 25 50" job
+expect_eq "$(origin_stage canary share)" "v0.2.0 50%"
+STEPS="5 25 50" job
+expect_rc 0
+expect_out "promoted clf v0.2.0 to production (displacing v0.1.0)"
+expect_eq "$(origin_stage production)" "v0.2.0"
+# Steps that are not rising shares: exit 2 before anything is read or written.
+before=$(git ls-remote "$TRASH/r-origin.git" | sha256sum)
+for bad in "25 5" "0 50" "5 101" "5 x"; do
+    STEPS=$bad job
+    expect_rc 2
+    expect_err "MLCI_STEPS"
+done
+expect_eq "$(git ls-remote "$TRASH/r-origin.git" | sha256sum)" "$before"
 end_test
 
 begin_test "the recipe changes nothing it cannot decide: a bad metrics file, missing production metrics"
