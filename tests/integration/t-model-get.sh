@@ -136,6 +136,22 @@ srv
 srv2"
 end_test
 
+begin_test "from the manifest git model export writes: each stage's version, with no repository"
+get_repo
+git model export --stage canary,production -o "$TRASH/deploy.json" >/dev/null 2>&1 || fail "export"
+mkdir "$TRASH/serve" && cd "$TRASH/serve"
+GIT_CEILING_DIRECTORIES=$TRASH run git model get --manifest "$TRASH/deploy.json" clf@production -o prod
+expect_rc 0
+expect_eq "$(cat prod/clf.safetensors)" "weights-1"
+GIT_CEILING_DIRECTORIES=$TRASH run git model get --manifest "$TRASH/deploy.json" clf@canary -o can
+expect_rc 0
+expect_eq "$(cat can/clf.safetensors)" "weights-2"
+# Two rows of clf: a NAME alone is ambiguous there.
+GIT_CEILING_DIRECTORIES=$TRASH run git model get --manifest "$TRASH/deploy.json" clf -o any
+expect_rc 2
+[ ! -e any ] || fail "an ambiguous get wrote something"
+end_test
+
 begin_test "an existing target: refused without --force, replaced with it"
 get_repo
 mkdir srv && echo mine >srv/clf.safetensors
