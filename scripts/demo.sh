@@ -20,7 +20,7 @@ retrain() {
     sed -i "$1" models/sentiment.json
     step git model add models/sentiment.json
     step git commit -q -am "$2"
-    step git gate run
+    step git gate run sentiment
 }
 # expect_fail: the command must fail (a refusal is part of the story).
 expect_fail() {
@@ -53,10 +53,17 @@ echo
 echo "== Models: big files versioned without entering git"
 mkdir -p models evals .mlci "$DEMO/store"
 cat >.mlci/config.toml <<CONFIG
-stages = ["dev", "staging", "production"]
+stages = ["dev", "staging", "canary", "production"]
 
 [remote.local]
 url = "$DEMO/store"
+
+# What a card says of the model, and what each version records it was built from (its lineage).
+[model.sentiment]
+path = "models/sentiment.json.mlci"
+inputs = ["evals/labelled.jsonl", "evals/score_sentiment.py"]
+description = "A bag-of-words sentiment classifier"
+labels = ["nlp", "demo"]
 CONFIG
 head -c 209715200 /dev/urandom >models/base.safetensors
 step git model add models/base.safetensors
@@ -77,7 +84,7 @@ step git model add models/sentiment.json
 step git gate init
 step git add -A
 step git commit -q -m "Sentiment model and its eval"
-step git gate run
+step git gate run sentiment
 step git gate check
 step git push -u origin main
 
@@ -110,6 +117,36 @@ step git push origin main
 step git model promote staging --push
 step git model stages
 step git model history sentiment
+
+echo
+echo "== Release: a canary on 5 % of the traffic, judged on live metrics against production's"
+# live FILE LATENCY ERROR_RATE: what monitoring exports for one deployment over an hour.
+live() { printf '{"latency_p95_ms": %s, "error_rate": %s}\n' "$2" "$3" >"$DEMO/$1"; }
+step git model promote canary sentiment --traffic 5
+live canary.json 210 0.010
+step git gate record canary-live --rev sentiment@canary --metrics "$DEMO/canary.json"
+echo "  production holds no version yet: its relative rules are skipped, this first release goes through"
+step git model promote production sentiment@canary
+retrain 's/"good": 1.0,/"good": 1.0, "superb": 1.5,/' "Retrain: learn 'superb'"
+step git model bump sentiment
+step git model promote dev
+step git push -q origin main
+step git model promote staging
+step git model promote canary sentiment --traffic 5
+live canary.json 190 0.009
+live production.json 210 0.010
+step git gate record canary-live --rev sentiment@canary --metrics "$DEMO/canary.json"
+step git gate record canary-live --rev sentiment@production --metrics "$DEMO/production.json"
+step git gate check production --rev sentiment@canary
+step git model promote canary sentiment@canary --traffic 25
+step git model stages
+step git model promote production sentiment@canary
+step git model lineage sentiment@v0.2.0 sentiment@v0.3.0
+step git model export --stage canary,production -o "$DEMO/deploy.json"
+echo "  a serving container needs no repository: the manifest names each version's objects in the store"
+(cd "$DEMO" && step git model get --manifest deploy.json sentiment@production -o serve)
+step cmp "$DEMO/serve/sentiment.json" models/sentiment.json
+step git model card sentiment@production
 
 echo
 echo "== Elsewhere: a fresh clone gets the notes and pulls the bytes"

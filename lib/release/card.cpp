@@ -9,6 +9,7 @@
 #include "fsutil/path.hpp"
 #include "promote/promote.hpp"
 #include "prompt/prompt.hpp"
+#include "registry/traffic.hpp"
 #include "util/diag.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -196,15 +197,11 @@ CardStageEvent stage_event(const registry::TagRecord& r) {
 // The stage tags on the version's commit: history, gate evidence, forced promotions.
 void stage_facts(const promote::Scope& s, const eval::NotesStore& notes, const registry::VersionEntry& v,
                  const std::optional<eval::Note>& note, Card& c) {
-    std::map<std::string, int> share; // newest assignment's share per stage
     for (const auto& r : s.reg.records(v.name)) {
         if (r.commit != v.commit || r.parsed.kind != registry::TagName::Kind::stage) {
             continue;
         }
         CardStageEvent e = stage_event(r);
-        if (e.traffic) {
-            share[e.stage] = *e.traffic;
-        }
         auto lines = registry::trailers(r.object.message, "Mlci-Gate");
         if (!lines.empty()) {
             bool ok = gate_verified(notes, lines, v.commit, note);
@@ -212,10 +209,11 @@ void stage_facts(const promote::Scope& s, const eval::NotesStore& notes, const r
         }
         c.stages.push_back(std::move(e));
     }
-    for (const auto& [stage, holder] : s.reg.stages(v.name)) {
-        if (holder.commit == v.commit) {
-            auto it = share.find(stage);
-            c.holds.push_back({stage, it == share.end() ? k_full_traffic : it->second});
+    // The share each stage serves now, as `stages` says it: a stage without a recorded share serves what
+    // the recorded ones leave.
+    for (const auto& sh : registry::stage_shares(s.reg, v.name)) {
+        if (sh.version.commit == v.commit) {
+            c.holds.push_back({sh.stage, sh.effective});
         }
     }
     // In the configured order, then stages only the tags name (by name, as the map gave them).

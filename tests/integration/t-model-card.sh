@@ -144,7 +144,7 @@ expect_rc 0
 printf '%s' "$OUT" >"$TRASH/card.md"
 expect_out "# Model card: clf v0.2.0"
 expect_out "the version in canary (the last stage that holds one)"
-expect_out "| stages now | dev (100 % of its traffic), staging (100 % of its traffic), canary (5 % of its traffic) |"
+expect_out "| stages now | dev (95 % of its traffic), staging (95 % of its traffic), canary (5 % of its traffic) |"
 expect_out "| labels | nlp, a\\|b |"
 expect_out "| pointer | models/clf.safetensors.mlci |"
 expect_out "| size | 10 bytes |"
@@ -191,7 +191,7 @@ expect_eq "$(j '.evals[0].metrics[] | select(.name == "latency_ms") | .interval.
 expect_eq "$(j '.evals[0].cases.failing[9]')" "$CASE"
 expect_eq "$(j '.gates | map(.gate + "=" + .result + "/" + .evidence) | join(" ")')" \
     "dev=passed/verified staging=failed/verified canary=passed/claimed"
-expect_eq "$(j '.stages.current | map(.stage + "=" + (.traffic | tostring)) | join(" ")')" "dev=100 staging=100 canary=5"
+expect_eq "$(j '.stages.current | map(.stage + "=" + (.traffic | tostring)) | join(" ")')" "dev=95 staging=95 canary=5"
 expect_eq "$(j '.stages.history | map(.event + ":" + .stage) | join(" ")')" \
     "promoted:dev promoted:staging promoted:canary"
 expect_eq "$(j '.stages.history[2].by.name')" "$EVE"
