@@ -400,6 +400,18 @@ bool gate_lines_agree(const std::vector<std::string>& lines, const git::Oid& com
     return true;
 }
 
+bool gate_claim_verified(const eval::NotesStore& notes, const std::vector<std::string>& lines,
+                         const git::Oid& commit, const std::optional<eval::Note>& note) {
+    std::optional<eval::Note> base_note;
+    std::string base = lines.empty() ? "" : hex_after(lines.front(), ", baseline ");
+    if (base.size() >= 7) {
+        if (auto b = notes.repo().resolve_commit(base)) {
+            base_note = notes.read_lenient(*b);
+        }
+    }
+    return gate_lines_agree(lines, commit, note, base_note);
+}
+
 std::vector<HistoryEntry> history(const registry::Registry& reg, const std::string& name,
                                   const eval::NotesStore* notes) {
     std::vector<HistoryEntry> out;
@@ -415,18 +427,9 @@ std::vector<HistoryEntry> history(const registry::Registry& reg, const std::stri
         h.forced = registry::trailer(r.object.message, "Mlci-Forced");
         if (!h.gate_lines.empty()) {
             // A trailer is text anyone can write into a tag: it is evidence only when the notes agree.
-            std::optional<eval::Note> note;
-            std::optional<eval::Note> base_note;
-            if (notes != nullptr) {
-                note = notes->read_lenient(r.commit);
-                std::string base = hex_after(h.gate_lines.front(), ", baseline ");
-                if (base.size() >= 7) {
-                    if (auto b = notes->repo().resolve_commit(base)) {
-                        base_note = notes->read_lenient(*b);
-                    }
-                }
-            }
-            bool ok = gate_lines_agree(h.gate_lines, r.commit, note, base_note);
+            bool ok = notes != nullptr
+                          ? gate_claim_verified(*notes, h.gate_lines, r.commit, notes->read_lenient(r.commit))
+                          : gate_lines_agree(h.gate_lines, r.commit, std::nullopt, std::nullopt);
             h.evidence = ok ? "verified" : "claimed";
             h.evidence_text = ok ? "verified: the notes of " + r.commit.short_hex() + " hold these results"
                                  : "claimed by the tag, not verified: the notes of " + r.commit.short_hex() +

@@ -117,6 +117,11 @@ std::vector<HistoryEntry> history(const registry::Registry& reg, const std::stri
 bool gate_lines_agree(const std::vector<std::string>& lines, const git::Oid& commit,
                       const std::optional<eval::Note>& note, const std::optional<eval::Note>& baseline_note);
 
+/// Do a tag's Mlci-Gate `lines` agree with the notes (gate_lines_agree)? `note` is the note of `commit`; the
+/// baseline's note is read (leniently) from the commit the first line names.
+bool gate_claim_verified(const eval::NotesStore& notes, const std::vector<std::string>& lines,
+                         const git::Oid& commit, const std::optional<eval::Note>& note);
+
 /// Kind of a registered NAME as its newest tag carrying an Mlci-Kind trailer says; "" when none does.
 std::string recorded_kind(const registry::Registry& reg, const std::string& name);
 

@@ -15,7 +15,6 @@
 #include "util/strings.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 namespace mlci::release {
 
@@ -23,20 +22,6 @@ namespace {
 
 CardActor actor_of(const git::Signature& s) {
     return CardActor{s.name, s.email, s.time};
-}
-
-// The hex digits right after `key` in a gate line ("…, baseline 3f9a1c2)"), as promote's history reads it.
-std::string hex_after(const std::string& line, const std::string& key) {
-    size_t at = line.find(key);
-    if (at == std::string::npos) {
-        return "";
-    }
-    size_t from = at + key.size();
-    size_t end = from;
-    while (end < line.size() && std::isxdigit(static_cast<unsigned char>(line[end]))) {
-        ++end;
-    }
-    return line.substr(from, end - from);
 }
 
 // The note of `commit`, or nullopt; a malformed one is warned about and marks the card's runs unknown.
@@ -143,18 +128,6 @@ void prompt_facts(const promote::Scope& s, const registry::VersionEntry& v, cons
 }
 
 // Does a tag's gate claim agree with the notes? The baseline's note is read only when the line names one.
-bool gate_verified(const eval::NotesStore& notes, const std::vector<std::string>& lines,
-                   const git::Oid& commit, const std::optional<eval::Note>& note) {
-    std::optional<eval::Note> base_note;
-    std::string base = hex_after(lines.front(), ", baseline ");
-    if (base.size() >= 7) {
-        if (auto b = notes.repo().resolve_commit(base)) {
-            base_note = read_note(notes, *b, nullptr);
-        }
-    }
-    return promote::gate_lines_agree(lines, commit, note, base_note);
-}
-
 CardGate card_gate(const registry::TagRecord& r, std::vector<std::string> lines, bool verified) {
     CardGate g;
     g.tag = r.tag;
@@ -204,7 +177,7 @@ void stage_facts(const promote::Scope& s, const eval::NotesStore& notes, const r
         CardStageEvent e = stage_event(r);
         auto lines = registry::trailers(r.object.message, "Mlci-Gate");
         if (!lines.empty()) {
-            bool ok = gate_verified(notes, lines, v.commit, note);
+            bool ok = promote::gate_claim_verified(notes, lines, v.commit, note);
             c.gates.push_back(card_gate(r, std::move(lines), ok));
         }
         c.stages.push_back(std::move(e));
