@@ -165,11 +165,13 @@ s3_server_resume() {
     s3_skip "the Swift proxy did not start on 127.0.0.1:$S3_PORT"
 }
 
-# s3_kill_tree PID: SIGKILL a server and its worker processes (its children by parent pid), and reap it.
+# s3_kill_tree PID: SIGKILL a server and its worker processes, and reap it. Swift's servers call setsid, so
+# a server's session holds every worker it ever forked (even one respawned while we kill); memcached does
+# not, so its children are found by parent pid too.
 s3_kill_tree() {
     local kids
-    # awk fails when a process ends between the glob and the read: not a reason to stop (set -e).
-    kids=$(awk -v pp="$1" '$4 == pp {print $1}' /proc/[0-9]*/stat 2>/dev/null) || true
+    kids=$(ps -o pid= --ppid "$1" 2>/dev/null) || true
+    pkill -KILL -s "$1" 2>/dev/null || true
     # shellcheck disable=SC2086
     kill -KILL "$1" $kids 2>/dev/null || true
     # `wait` returns 137 for a killed child: not a failure of the clean-up, which must go on to the end
