@@ -456,15 +456,14 @@ std::optional<Oid> peel_tag(git_repository* repo, const git_oid* direct) {
     return from_git(git_object_id(cur.get()));
 }
 
-// A tag reference as TagInfo; nullopt for a symbolic or dangling one (ignored as git does in listings).
-std::optional<TagInfo> tag_info(git_repository* repo, git_odb* odb, git_reference* ref) {
-    if (git_reference_type(ref) != GIT_REFERENCE_DIRECT) {
-        return std::nullopt;
-    }
+} // namespace
+
+// A tag as TagInfo from its name (without refs/tags/), the id it names and, when packed-refs carries
+// it, its peeled id; nullopt when it cannot be read (ignored as git does in listings).
+std::optional<TagInfo> tag_info_of(git_repository* repo, git_odb* odb, const char* name,
+                                   const git_oid* direct, const git_oid* peel) {
     TagInfo t;
-    t.name = git_reference_name(ref) + 10; // strip "refs/tags/"
-    const git_oid* direct = git_reference_target(ref);
-    const git_oid* peel = git_reference_target_peel(ref);
+    t.name = name;
     if (peel != nullptr) {
         // packed-refs carries the peeled id: an annotated tag, no object read needed.
         t.annotated = true;
@@ -491,7 +490,15 @@ std::optional<TagInfo> tag_info(git_repository* repo, git_odb* odb, git_referenc
     return t;
 }
 
-} // namespace
+// A tag reference as TagInfo; nullopt for a symbolic or dangling one (ignored as git does in listings).
+std::optional<TagInfo> tag_info(git_repository* repo, git_odb* odb, git_reference* ref) {
+    if (git_reference_type(ref) != GIT_REFERENCE_DIRECT) {
+        return std::nullopt;
+    }
+    // strip "refs/tags/"
+    return tag_info_of(repo, odb, git_reference_name(ref) + 10, git_reference_target(ref),
+                       git_reference_target_peel(ref));
+}
 
 std::vector<TagInfo> Repo::tags() const {
     std::vector<TagInfo> out;

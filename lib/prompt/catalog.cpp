@@ -41,6 +41,10 @@ void walk(const std::string& abs, const std::string& rel, std::vector<std::strin
 Catalog::Catalog(git::Repo& repo, Config cfg)
     : m_repo(repo), m_cfg(std::move(cfg)), m_top(repo.workdir()), m_reg(registry::Registry::load(repo)) {}
 
+Catalog::Catalog(git::Repo& repo, Config cfg, const std::string& only)
+    : m_repo(repo), m_cfg(std::move(cfg)), m_top(repo.workdir()), m_only(only),
+      m_reg(registry::Registry::load_named(repo, only)) {}
+
 std::vector<std::string> Catalog::worktree_paths(std::vector<std::string>* bad_names) const {
     std::vector<std::string> rel;
     walk(m_top + m_cfg.prompts_dir, "", rel);
