@@ -72,6 +72,10 @@ bool Catalog::is_prompt(const std::string& name) const {
 }
 
 Entry Catalog::entry(const std::string& name) const {
+    return entry_with(name, nullptr);
+}
+
+Entry Catalog::entry_with(const std::string& name, const WorktreeIds* ids) const {
     Entry e;
     e.name = name;
     e.path = path_of_name(name, m_cfg.prompts_dir);
@@ -81,8 +85,14 @@ Entry Catalog::entry(const std::string& name) const {
     e.deprecated = m_reg.deprecation(name);
     if (e.latest) {
         auto at = m_repo.blob_id_at(e.latest->commit, e.path);
-        auto now = worktree_content(name);
-        e.changed = !at || !now || git::Repo::hash_blob(*now) != *at;
+        // The index's id of a file it vouches for, else the id of the bytes read now.
+        std::optional<git::Oid> now = ids != nullptr ? ids->clean_id(e.path) : std::nullopt;
+        if (!now) {
+            if (auto text = worktree_content(name)) {
+                now = git::Repo::hash_blob(*text);
+            }
+        }
+        e.changed = !at || !now || *now != *at;
     } else {
         e.changed = e.in_worktree;
     }
@@ -99,9 +109,10 @@ std::vector<Entry> Catalog::entries() const {
             names.insert(n);
         }
     }
+    WorktreeIds ids(m_repo.git_dir() + "index", m_top);
     std::vector<Entry> out;
     for (const auto& n : names) {
-        out.push_back(entry(n));
+        out.push_back(entry_with(n, &ids));
     }
     return out;
 }

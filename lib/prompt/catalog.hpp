@@ -5,6 +5,7 @@
 #include "config/config.hpp"
 #include "git/repo.hpp"
 #include "prompt/prompt.hpp"
+#include "prompt/worktree_ids.hpp"
 #include "registry/registry.hpp"
 
 #include <optional>
@@ -59,6 +60,8 @@ class Catalog {
     bool is_prompt(const std::string& name) const;
 
   private:
+    /// entry(), with the blob ids of unchanged work-tree files taken from `ids` when given.
+    Entry entry_with(const std::string& name, const WorktreeIds* ids) const;
     git::Repo& m_repo;
     Config m_cfg;
     std::string m_top;
