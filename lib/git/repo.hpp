@@ -129,6 +129,7 @@ class Repo {
     /// The tags of tags() whose name starts with one of `prefixes`, sorted by name, read without
     /// loading every tag: packed-refs is scanned for those names and only the loose refs below them are
     /// listed (tags_named.cpp). Falls back to filtering tags() on a packed-refs line it does not read.
+    /// The prefix "" asks for every tag: tags(), sorted, without libgit2's parse of all of packed-refs.
     std::vector<TagInfo> tags_with_prefixes(const std::vector<std::string>& prefixes) const;
     AnnotatedTag read_tag(const Oid& tag_oid) const;
     /// Create an annotated tag on `target`. Returns false (and creates nothing) when the name exists.

@@ -10,7 +10,7 @@
 #include "fsutil/file.hpp"
 
 #include <algorithm>
-#include <map>
+#include <set>
 #include <string_view>
 #include <sys/stat.h>
 
@@ -41,7 +41,7 @@ struct Packed {
 
 // The wanted tags of packed-refs (name without refs/tags/ → ids); false on a line it does not read.
 bool scan_packed(std::string_view text, const std::vector<std::string>& prefixes,
-                 std::map<std::string, Packed>& out) {
+                 std::vector<std::pair<std::string, Packed>>& out) {
     Packed* last = nullptr; // the entry a following "^peeled" line belongs to, when wanted
     while (!text.empty()) {
         size_t nl = text.find('\n');
@@ -73,7 +73,8 @@ bool scan_packed(std::string_view text, const std::vector<std::string>& prefixes
         if (!id) {
             return false;
         }
-        last = &(out[std::string(ref.substr(k_tags.size()))] = Packed{*id, std::nullopt});
+        out.emplace_back(std::string(ref.substr(k_tags.size())), Packed{*id, std::nullopt});
+        last = &out.back().second;
     }
     return true;
 }
@@ -130,12 +131,12 @@ std::vector<TagInfo> Repo::tags_with_prefixes(const std::vector<std::string>& pr
     };
     // A prefix that could name a folder outside refs/tags is never used as a path.
     if (std::any_of(prefixes.begin(), prefixes.end(), [](const std::string& p) {
-            return p.empty() || p[0] == '/' || p.find("..") != std::string::npos ||
+            return (!p.empty() && p[0] == '/') || p.find("..") != std::string::npos ||
                    p.find("//") != std::string::npos;
         })) {
         return filtered();
     }
-    std::map<std::string, Packed> packed;
+    std::vector<std::pair<std::string, Packed>> packed;
     auto text = read_file_if_exists(common_dir() + "packed-refs");
     if (text && !scan_packed(*text, prefixes, packed)) {
         return filtered();
@@ -146,24 +147,31 @@ std::vector<TagInfo> Repo::tags_with_prefixes(const std::vector<std::string>& pr
     }
     Handle<git_odb> odb;
     check(git_repository_odb(odb.out(), m_repo), "cannot open object database");
-    std::map<std::string, std::optional<TagInfo>> found;
+    std::vector<TagInfo> out;
+    std::set<std::string> loose_names(loose.begin(), loose.end());
     for (const auto& [name, ids] : packed) {
-        found[name] =
-            tag_info_of(m_repo, odb.get(), name.c_str(), &ids.direct, ids.peel ? &*ids.peel : nullptr);
+        if (loose_names.count(name) != 0) {
+            continue; // the loose ref wins over packed-refs
+        }
+        if (auto t =
+                tag_info_of(m_repo, odb.get(), name.c_str(), &ids.direct, ids.peel ? &*ids.peel : nullptr)) {
+            out.push_back(std::move(*t));
+        }
     }
-    for (const auto& name : loose) {
+    for (const auto& name : loose_names) {
         Handle<git_reference> ref;
         if (git_reference_lookup(ref.out(), m_repo, (std::string(k_tags) + name).c_str()) < 0) {
             git_error_clear();
             return filtered(); // a loose ref libgit2 does not read: let its listing say so
         }
-        found[name] = tag_info(m_repo, odb.get(), ref.get()); // the loose ref wins over packed-refs
-    }
-    std::vector<TagInfo> out;
-    for (auto& [name, t] : found) {
-        if (t) {
+        if (auto t = tag_info(m_repo, odb.get(), ref.get())) {
             out.push_back(std::move(*t));
         }
+    }
+    // packed-refs is written sorted: usually only the loose ones need placing.
+    auto by_name = [](const TagInfo& a, const TagInfo& b) { return a.name < b.name; };
+    if (!std::is_sorted(out.begin(), out.end(), by_name)) {
+        std::sort(out.begin(), out.end(), by_name);
     }
     return out;
 }

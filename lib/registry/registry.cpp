@@ -284,7 +284,7 @@ bool event_before(const EventKey& a, const EventKey& b) {
 } // namespace
 
 Registry Registry::load(const git::Repo& repo) {
-    return from_tags(repo, repo.tags());
+    return from_tags(repo, repo.tags_with_prefixes({""})); // every tag, packed-refs read by our scan
 }
 
 Registry Registry::load_named(const git::Repo& repo, const std::string& name) {

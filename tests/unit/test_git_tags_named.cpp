@@ -67,6 +67,7 @@ TEST_SUITE("git.tags_named") {
         check_same(repo.tags_with_prefixes(nested), filtered_tags(repo, nested));
         CHECK(repo.tags_with_prefixes(nested).size() == 1);
         CHECK(repo.tags_with_prefixes({"nothing@"}).empty());
+        check_same(repo.tags_with_prefixes({""}), filtered_tags(repo, {""})); // every tag
     }
 
     TEST_CASE("packed tags, peeled or not, and a loose ref that overrides its packed line") {
@@ -75,6 +76,7 @@ TEST_SUITE("git.tags_named") {
         Repo repo = Repo::open(t.top);
         std::vector<std::string> p1 = {"p1@", "p1#"};
         check_same(repo.tags_with_prefixes(p1), filtered_tags(repo, p1));
+        check_same(repo.tags_with_prefixes({""}), filtered_tags(repo, {""}));
         // Moved by hand (git tag -f): the loose ref is newer than its packed line and wins.
         t.git({"tag", "-f", "-a", "-m", "moved", "p1#dev#1", "HEAD"});
         Repo again = Repo::open(t.top);
