@@ -21,15 +21,18 @@ namespace {
 struct Session {
     git::Repo repo;
     prompt::Catalog cat;
-    static std::unique_ptr<Session> open() {
+    /// With `only`, the registry holds the tags of that prompt alone (commands about one prompt).
+    static std::unique_ptr<Session> open(const std::optional<std::string>& only = std::nullopt) {
         auto repo = git::Repo::open(".");
         std::string top = repo.workdir();
         Config cfg = load_config(top, repo.common_dir());
-        return std::unique_ptr<Session>(new Session(std::move(repo), std::move(cfg)));
+        return std::unique_ptr<Session>(new Session(std::move(repo), std::move(cfg), only));
     }
 
   private:
-    Session(git::Repo r, Config cfg) : repo(std::move(r)), cat(repo, std::move(cfg)) {}
+    Session(git::Repo r, Config cfg, const std::optional<std::string>& only)
+        : repo(std::move(r)),
+          cat(only ? prompt::Catalog(repo, std::move(cfg), *only) : prompt::Catalog(repo, std::move(cfg))) {}
 };
 
 // --- new, list, show, log, diff ----------------------------------------------------------------------------
@@ -54,7 +57,7 @@ int cmd_list(bool json, bool all) {
 }
 
 int cmd_show(const std::string& spec, bool meta, const std::vector<std::string>& render_args, bool json) {
-    auto s = Session::open();
+    auto s = Session::open(spec.substr(0, spec.find_first_of("@#"))); // one prompt: its tags only
     auto shown = prompt::show(s->cat, spec, render_args);
     if (json) {
         cli::out_raw(prompt::show_json(shown).dump());

@@ -87,4 +87,10 @@ inline Oid from_git(const git_oid* g) {
 inline constexpr size_t k_tree_cache_limit = static_cast<size_t>(4) << 20;
 inline constexpr size_t k_commit_cache_limit = static_cast<size_t>(64) << 10;
 
+// A tag as Repo::tags() lists it (repo.cpp): from a reference, or from a name (without refs/tags/), the
+// id it names and the peeled id packed-refs may carry. nullopt for what git's listings ignore.
+std::optional<TagInfo> tag_info(git_repository* repo, git_odb* odb, git_reference* ref);
+std::optional<TagInfo> tag_info_of(git_repository* repo, git_odb* odb, const char* name,
+                                   const git_oid* direct, const git_oid* peel);
+
 } // namespace mlci::git

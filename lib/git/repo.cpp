@@ -3,6 +3,7 @@
 // Every libgit2 failure goes through check(), which carries libgit2's own message.
 #include "git/repo.hpp"
 
+#include "git/certs.hpp"
 #include "git/handle.hpp"
 #include "util/error.hpp"
 
@@ -32,7 +33,7 @@ void check(int rc, const std::string& what, const std::string& hint) {
 void init() {
     static std::once_flag once;
     std::call_once(once, [] {
-        git_libgit2_init();
+        init_without_ca_certificates(git_libgit2_init); // certs.hpp: mlci connects nowhere
         // libgit2 caches only trees up to 4 KiB by default; a prompts/ folder of 1,000 files has a
         // 40 KiB tree that would be inflated again for every lookup under it.
         git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, k_tree_cache_limit);
@@ -455,15 +456,14 @@ std::optional<Oid> peel_tag(git_repository* repo, const git_oid* direct) {
     return from_git(git_object_id(cur.get()));
 }
 
-// A tag reference as TagInfo; nullopt for a symbolic or dangling one (ignored as git does in listings).
-std::optional<TagInfo> tag_info(git_repository* repo, git_odb* odb, git_reference* ref) {
-    if (git_reference_type(ref) != GIT_REFERENCE_DIRECT) {
-        return std::nullopt;
-    }
+} // namespace
+
+// A tag as TagInfo from its name (without refs/tags/), the id it names and, when packed-refs carries
+// it, its peeled id; nullopt when it cannot be read (ignored as git does in listings).
+std::optional<TagInfo> tag_info_of(git_repository* repo, git_odb* odb, const char* name,
+                                   const git_oid* direct, const git_oid* peel) {
     TagInfo t;
-    t.name = git_reference_name(ref) + 10; // strip "refs/tags/"
-    const git_oid* direct = git_reference_target(ref);
-    const git_oid* peel = git_reference_target_peel(ref);
+    t.name = name;
     if (peel != nullptr) {
         // packed-refs carries the peeled id: an annotated tag, no object read needed.
         t.annotated = true;
@@ -490,7 +490,15 @@ std::optional<TagInfo> tag_info(git_repository* repo, git_odb* odb, git_referenc
     return t;
 }
 
-} // namespace
+// A tag reference as TagInfo; nullopt for a symbolic or dangling one (ignored as git does in listings).
+std::optional<TagInfo> tag_info(git_repository* repo, git_odb* odb, git_reference* ref) {
+    if (git_reference_type(ref) != GIT_REFERENCE_DIRECT) {
+        return std::nullopt;
+    }
+    // strip "refs/tags/"
+    return tag_info_of(repo, odb, git_reference_name(ref) + 10, git_reference_target(ref),
+                       git_reference_target_peel(ref));
+}
 
 std::vector<TagInfo> Repo::tags() const {
     std::vector<TagInfo> out;

@@ -126,6 +126,11 @@ class Repo {
     // --- tags ---
     /// Every tag under refs/tags/, peeled. Lightweight tags are included with annotated = false.
     std::vector<TagInfo> tags() const;
+    /// The tags of tags() whose name starts with one of `prefixes`, sorted by name, read without
+    /// loading every tag: packed-refs is scanned for those names and only the loose refs below them are
+    /// listed (tags_named.cpp). Falls back to filtering tags() on a packed-refs line it does not read.
+    /// The prefix "" asks for every tag: tags(), sorted, without libgit2's parse of all of packed-refs.
+    std::vector<TagInfo> tags_with_prefixes(const std::vector<std::string>& prefixes) const;
     AnnotatedTag read_tag(const Oid& tag_oid) const;
     /// Create an annotated tag on `target`. Returns false (and creates nothing) when the name exists.
     bool create_tag(const std::string& name, const Oid& target, const Signature& tagger,

@@ -41,6 +41,10 @@ void walk(const std::string& abs, const std::string& rel, std::vector<std::strin
 Catalog::Catalog(git::Repo& repo, Config cfg)
     : m_repo(repo), m_cfg(std::move(cfg)), m_top(repo.workdir()), m_reg(registry::Registry::load(repo)) {}
 
+Catalog::Catalog(git::Repo& repo, Config cfg, const std::string& only)
+    : m_repo(repo), m_cfg(std::move(cfg)), m_top(repo.workdir()), m_only(only),
+      m_reg(registry::Registry::load_named(repo, only)) {}
+
 std::vector<std::string> Catalog::worktree_paths(std::vector<std::string>* bad_names) const {
     std::vector<std::string> rel;
     walk(m_top + m_cfg.prompts_dir, "", rel);
@@ -68,6 +72,10 @@ bool Catalog::is_prompt(const std::string& name) const {
 }
 
 Entry Catalog::entry(const std::string& name) const {
+    return entry_with(name, nullptr);
+}
+
+Entry Catalog::entry_with(const std::string& name, const WorktreeIds* ids) const {
     Entry e;
     e.name = name;
     e.path = path_of_name(name, m_cfg.prompts_dir);
@@ -77,8 +85,14 @@ Entry Catalog::entry(const std::string& name) const {
     e.deprecated = m_reg.deprecation(name);
     if (e.latest) {
         auto at = m_repo.blob_id_at(e.latest->commit, e.path);
-        auto now = worktree_content(name);
-        e.changed = !at || !now || git::Repo::hash_blob(*now) != *at;
+        // The index's id of a file it vouches for, else the id of the bytes read now.
+        std::optional<git::Oid> now = ids != nullptr ? ids->clean_id(e.path) : std::nullopt;
+        if (!now) {
+            if (auto text = worktree_content(name)) {
+                now = git::Repo::hash_blob(*text);
+            }
+        }
+        e.changed = !at || !now || *now != *at;
     } else {
         e.changed = e.in_worktree;
     }
@@ -95,9 +109,10 @@ std::vector<Entry> Catalog::entries() const {
             names.insert(n);
         }
     }
+    WorktreeIds ids(m_repo.git_dir() + "index", m_top);
     std::vector<Entry> out;
     for (const auto& n : names) {
-        out.push_back(entry(n));
+        out.push_back(entry_with(n, &ids));
     }
     return out;
 }

@@ -5,6 +5,7 @@
 #include "config/config.hpp"
 #include "git/repo.hpp"
 #include "prompt/prompt.hpp"
+#include "prompt/worktree_ids.hpp"
 #include "registry/registry.hpp"
 
 #include <optional>
@@ -28,11 +29,16 @@ struct Entry {
 class Catalog {
   public:
     Catalog(git::Repo& repo, Config cfg);
+    /// A catalog whose registry holds the tags of prompt `only` alone (Registry::load_named): for the
+    /// commands about one prompt, which then need not read every tag of the repository.
+    Catalog(git::Repo& repo, Config cfg, const std::string& only);
 
     git::Repo& repo() { return m_repo; }
     const Config& config() const { return m_cfg; }
     const registry::Registry& registry() const { return m_reg; }
-    void reload_registry() { m_reg = registry::Registry::load(m_repo); }
+    void reload_registry() {
+        m_reg = m_only ? registry::Registry::load_named(m_repo, *m_only) : registry::Registry::load(m_repo);
+    }
     std::string top() const { return m_top; }
 
     /// Paths (relative to the top) of every *.prompt file under the prompts folder of the work tree.
@@ -54,9 +60,12 @@ class Catalog {
     bool is_prompt(const std::string& name) const;
 
   private:
+    /// entry(), with the blob ids of unchanged work-tree files taken from `ids` when given.
+    Entry entry_with(const std::string& name, const WorktreeIds* ids) const;
     git::Repo& m_repo;
     Config m_cfg;
     std::string m_top;
+    std::optional<std::string> m_only; // the one prompt whose tags m_reg holds, when set
     registry::Registry m_reg;
 };
 

@@ -284,6 +284,16 @@ bool event_before(const EventKey& a, const EventKey& b) {
 } // namespace
 
 Registry Registry::load(const git::Repo& repo) {
+    return from_tags(repo, repo.tags_with_prefixes({""})); // every tag, packed-refs read by our scan
+}
+
+Registry Registry::load_named(const git::Repo& repo, const std::string& name) {
+    // Names never hold '@' or '#': NAME's tags are exactly those that start with NAME and one of them.
+    std::string in_tag = name_in_tag(name);
+    return from_tags(repo, repo.tags_with_prefixes({in_tag + "@", in_tag + "#"}));
+}
+
+Registry Registry::from_tags(const git::Repo& repo, std::vector<git::TagInfo> tags) {
     Registry r;
     r.m_repo = &repo;
     // Peeled target → is it a commit? Tags often share a commit: each header is read once.
@@ -295,7 +305,7 @@ Registry Registry::load(const git::Repo& repo) {
         }
     };
     std::unordered_map<git::Oid, bool, OidHash> is_commit;
-    for (auto& info : repo.tags()) {
+    for (auto& info : tags) {
         if (!info.annotated) {
             continue; // GTO ignores lightweight tags, and so do we
         }

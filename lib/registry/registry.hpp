@@ -109,6 +109,9 @@ class Registry {
     /// A registry tag that does not point at a commit is left out, with a warning (warn()); so is
     /// reported, but kept, one whose counter passes k_max_counter.
     static Registry load(const git::Repo& repo);
+    /// The registry of NAME alone, as load() reads it, without reading the tags of other names
+    /// (git::Repo::tags_with_prefixes): for commands about one NAME, such as `git prompt show NAME@latest`.
+    static Registry load_named(const git::Repo& repo, const std::string& name);
 
     /// Every NAME that has at least one registry tag, sorted.
     std::vector<std::string> names() const;
@@ -181,6 +184,7 @@ class Registry {
     std::optional<VersionEntry> previous_in_stage(const std::string& name, const std::string& stage) const;
 
   private:
+    static Registry from_tags(const git::Repo& repo, std::vector<git::TagInfo> tags);
     struct Tag {
         TagName parsed;
         git::TagInfo info;
