@@ -16,6 +16,12 @@ struct RemoteConfig {
     std::string name;
     std::string url;
     int jobs = 0; // 0: the command's default
+    // Packs (lib/artifact/pack, mlci-config(5)), every kind of store's:
+    bool pack = true;                     // push bundles small objects into packs
+    uint64_t pack_threshold = 1ull << 20; // objects smaller than this are packed
+    uint64_t pack_size = 256ull << 20;    // the largest pack push writes
+    double repack_below = 0.5;            // gc --remote rewrites a pack whose live share is lower
+    uint64_t pack_gap = 1ull << 20;       // fetch reads neighbours this close in one ranged request
     /// The keys of a kind of store (such as endpoint and region of an S3 store), as that kind read them
     /// (config/reader.hpp RemoteKeyReader); empty when none was set.
     std::any settings;

@@ -52,7 +52,55 @@ std::vector<std::pair<Hash128, uint64_t>> Store::objects() {
     return out;
 }
 
-std::unique_ptr<Store> open_store(const std::string& spec, const Config& cfg, const std::string& top) {
+std::vector<ObjectFailure> Store::remove_many(const std::vector<Hash128>& hashes, int jobs) {
+    std::vector<ObjectFailure> failed;
+    std::mutex mu;
+    parallel_for(hashes.size(), jobs, [&](size_t i) {
+        try {
+            remove(hashes[i]);
+        } catch (const Error& e) {
+            std::lock_guard<std::mutex> lock(mu);
+            failed.push_back({hashes[i], e});
+        }
+    });
+    return failed;
+}
+
+namespace {
+
+[[noreturn]] void no_files(const Store& s) {
+    throw io_error(s.describe() + " cannot hold packs (files beside its objects)");
+}
+
+} // namespace
+
+std::vector<StoreFile> Store::list_files(const std::string&) {
+    no_files(*this);
+}
+
+void Store::put_file(const std::string&, const std::string&, const std::string&) {
+    no_files(*this);
+}
+
+void Store::read_range(const std::string&, const std::string&, uint64_t, uint64_t, const Sink&) {
+    no_files(*this);
+}
+
+void Store::remove_files(const std::string&, const std::vector<std::string>&) {
+    no_files(*this);
+}
+
+void check_store_file_name(const std::string& component, const std::string& what) {
+    bool bad = component.empty() || component == "." || component == ".." || component.front() == '.' ||
+               component.find('/') != std::string::npos || component.find('\0') != std::string::npos;
+    if (bad) {
+        throw input_error("invalid " + what + " " + quoted(component) + " in a store");
+    }
+}
+
+std::unique_ptr<Store> open_store(const std::string& spec, const Config& cfg, const std::string& top,
+                                  const std::string& cache_root) {
+    (void)cache_root; // the packs' index cache: wired with PackedStore (issue 18)
     std::string name;
     std::string url;
     if (spec.empty()) {

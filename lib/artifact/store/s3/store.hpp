@@ -73,7 +73,7 @@ class S3Store : public Store {
 
     const S3Options& options() const { return m_opt; }
     /// Requests sent so far, retries included (tests, benchmarks).
-    uint64_t requests() const;
+    uint64_t requests() const override;
 
     /// Multipart uploads under this store's prefix that were started and never completed or aborted
     /// (a killed push): abort those older than `min_age_seconds` unless dry_run. Returns how many.
