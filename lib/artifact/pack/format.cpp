@@ -162,9 +162,7 @@ std::string pack_id(std::string_view index_bytes) {
 }
 
 bool is_pack_id(std::string_view s) {
-    return s.size() == 32 && std::all_of(s.begin(), s.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-           });
+    return s.size() == 32 && is_lower_hex(s);
 }
 
 struct Writer::Impl {
