@@ -1,6 +1,7 @@
 // Stores and the transfer scheduler: the local store's visibility rules (nothing before flush, nothing
 // when the source is corrupt or short), open_store's argument forms, largest-first scheduling; the file
 // primitives packs are built on (round trips, short reads, links refused, temporaries swept, bad names).
+#include "artifact/pack/packed.hpp"
 #include "artifact/store/local.hpp"
 #include "artifact/transfer.hpp"
 #include "config/config.hpp"
@@ -118,8 +119,11 @@ TEST_SUITE("LocalStore") {
     TEST_CASE("open_store: names, paths, URLs, defaults") {
         Config cfg = parse_config("[remote.a]\nurl = \"/srv/a\"\n[remote.b]\nurl = \"rel/b\"\n", "c.toml");
         CHECK_THROWS_WITH_AS(open_store("", cfg, "/top"), doctest::Contains("none is the default"), Error);
-        auto* a = dynamic_cast<LocalStore*>(open_store("a", cfg, "/top").get());
+        // Every store is opened behind its packs.
+        auto a_store = open_store("a", cfg, "/top");
+        auto* a = dynamic_cast<pack::PackedStore*>(a_store.get());
         REQUIRE(a != nullptr);
+        CHECK(dynamic_cast<LocalStore*>(&a->backend()) != nullptr);
         CHECK(open_store("b", cfg, "/top")->describe() == "store 'b' (/top/rel/b)");
         CHECK(open_store("file:///x/y", cfg, "/top")->describe() == "store '/x/y'");
         CHECK(open_store("some/dir", cfg, "/top")->describe() == "store '/top/some/dir'");
