@@ -322,11 +322,11 @@ SyncReport fetch(Context& ctx, Store& store, const std::vector<PointerFile>& poi
     return rep;
 }
 
-StoreGcReport gc_store(Context& ctx, Store& store, bool dry_run, int jobs, const std::vector<Hash128>& keep,
-                       int64_t grace, double repack_below) {
-    StoreGcReport rep;
-    store.check_readable();
-    store.set_jobs(jobs);
+namespace {
+
+/// What gc --remote keeps: every object the workspace, HEAD and every ref's history reference, folder
+/// members included (a manifest not in the cache is read from the store), and `keep`.
+HashSet store_keep_set(Context& ctx, Store& store, const std::vector<Hash128>& keep) {
     // Everything any ref reaches, in all its history: a store serves every clone, and any of them may
     // check out any commit.
     std::vector<git::Oid> tips = git::ref_tips_matching(ctx.repo, "refs/*");
@@ -372,6 +372,42 @@ StoreGcReport gc_store(Context& ctx, Store& store, bool dry_run, int jobs, const
             kept.insert(e.hash);
         }
     }
+    return kept;
+}
+
+/// gc_packs on a packed store, its findings merged into rep.
+void gc_store_packs(pack::PackedStore& packed, const HashSet& kept, const pack::PackGcOptions& po,
+                    StoreGcReport& rep) {
+    try {
+        rep.packs = pack::gc_packs(packed, kept, po);
+    } catch (const Error& e) {
+        rep.problems.push_back({e.kind(), e.what(), e.hint()});
+    }
+    rep.problems.insert(rep.problems.end(), rep.packs.problems.begin(), rep.packs.problems.end());
+    rep.packs.problems.clear();
+    rep.unfinished = rep.packs.stray;
+    rep.freed += rep.packs.freed;
+    HashSet listed;
+    for (const auto& d : rep.removed) {
+        listed.insert(d.first);
+    }
+    for (const auto& d : rep.packs.removed) {
+        if (listed.insert(d.first).second) {
+            rep.removed.push_back(d);
+        }
+    }
+    std::sort(rep.removed.begin(), rep.removed.end(),
+              [](const auto& x, const auto& y) { return x.first.hex() < y.first.hex(); });
+}
+
+} // namespace
+
+StoreGcReport gc_store(Context& ctx, Store& store, bool dry_run, int jobs, const std::vector<Hash128>& keep,
+                       int64_t grace, double repack_below) {
+    StoreGcReport rep;
+    store.check_readable();
+    store.set_jobs(jobs);
+    HashSet kept = store_keep_set(ctx, store, keep);
     // Loose objects from the backend, packed ones from the indexes: a packed object goes with its pack.
     auto* packed = dynamic_cast<pack::PackedStore*>(&store);
     Store& loose = packed != nullptr ? packed->backend() : store;
@@ -418,27 +454,7 @@ StoreGcReport gc_store(Context& ctx, Store& store, bool dry_run, int jobs, const
         rep.freed += d.second;
     }
     if (packed != nullptr) {
-        pack::PackGcOptions po{dry_run, jobs, repack_below, grace, 0};
-        try {
-            rep.packs = pack::gc_packs(*packed, kept, po);
-        } catch (const Error& e) {
-            rep.problems.push_back({e.kind(), e.what(), e.hint()});
-        }
-        rep.problems.insert(rep.problems.end(), rep.packs.problems.begin(), rep.packs.problems.end());
-        rep.packs.problems.clear();
-        rep.unfinished = rep.packs.stray;
-        rep.freed += rep.packs.freed;
-        HashSet listed;
-        for (const auto& d : rep.removed) {
-            listed.insert(d.first);
-        }
-        for (const auto& d : rep.packs.removed) {
-            if (listed.insert(d.first).second) {
-                rep.removed.push_back(d);
-            }
-        }
-        std::sort(rep.removed.begin(), rep.removed.end(),
-                  [](const auto& a, const auto& b) { return a.first.hex() < b.first.hex(); });
+        gc_store_packs(*packed, kept, {dry_run, jobs, repack_below, grace, 0}, rep);
     }
     try {
         rep.unfinished += loose.remove_unfinished(3600, dry_run);
