@@ -1,4 +1,4 @@
-// git model push | fetch | pull | verify | gc: moving objects between the cache and stores, and the
+// git model push | fetch | pull | verify | gc | repack: moving objects between the cache and stores, and the
 // cache's upkeep. Every transfer ends with one summary line (objects, bytes, seconds).
 #include "git-model.hpp"
 
@@ -51,7 +51,7 @@ int cmd_verify(const std::string& spec, bool use_store, int jobs, bool json) {
     if (!json) {
         cli::note(verify_line(r));
     }
-    return r.rep.corrupt.empty() ? 0 : cli::exit_code(ErrorKind::check);
+    return r.rep.corrupt.empty() && r.rep.bad_packs.empty() ? 0 : cli::exit_code(ErrorKind::check);
 }
 
 // The details objects eval notes name (eval/details.hpp): gc keeps them like referenced artifacts.
@@ -82,16 +82,29 @@ int cmd_gc(bool dry_run, bool all_commits, bool force, bool json) {
     return 0;
 }
 
-int cmd_gc_remote(const std::string& spec, bool dry_run, bool force, int jobs, bool json) {
-    auto g = gc_remote_command(spec, dry_run, force, jobs, details_kept());
+int cmd_gc_remote(const std::string& spec, bool dry_run, bool force, int jobs, bool json,
+                  const std::string& grace) {
+    int64_t grace_s = pack::parse_grace(grace);
+    auto g = gc_remote_command(spec, dry_run, force, jobs, details_kept(), grace_s);
     if (json) {
         cli::out_raw(gc_remote_json(g, dry_run).dump() + "\n");
     } else {
         cli::out(removed_text(g.rep.removed, dry_run));
+        cli::out(gc_packs_text(g.rep.packs, dry_run));
         cli::note(gc_remote_line(g, dry_run));
         hint_if(gc_remote_hint(g, dry_run));
     }
     return report_problems(g.rep.problems);
+}
+
+int cmd_repack(const std::string& spec, bool dry_run, int jobs, bool json) {
+    auto r = repack_command(spec, dry_run, jobs);
+    if (json) {
+        cli::out_raw(repack_json(r, dry_run).dump() + "\n");
+    } else {
+        cli::note(repack_line(r, dry_run));
+    }
+    return report_problems(r.rep.problems);
 }
 
 } // namespace mlci::model_cli

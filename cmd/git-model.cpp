@@ -75,14 +75,14 @@ int cmd_checkout(const std::vector<std::string>& paths, const std::string& rev, 
 // The options of every subcommand but promote/rollback/stages/history, and the subcommands.
 struct Args {
     std::vector<std::string> paths;
-    std::string rev, store_arg, message, name;
+    std::string rev, store_arg, message, name, grace;
     bool json = false, check = false, remote = false, do_fetch = false, force = false;
     bool dry_run = false, all_commits = false, major = false, minor = false, patch = false;
     int jobs = 0;
     CommitSelection sel;
     CLI::App *c_add = nullptr, *c_status = nullptr, *c_checkout = nullptr, *c_push = nullptr,
              *c_fetch = nullptr, *c_pull = nullptr, *c_verify = nullptr, *c_gc = nullptr, *c_unlock = nullptr,
-             *c_bump = nullptr;
+             *c_bump = nullptr, *c_repack = nullptr;
     std::vector<std::string> lineage_versions;
     std::string lineage_uses;
     CLI::App* c_lineage = nullptr;
@@ -161,17 +161,26 @@ void add_store_commands(CLI::App& app, Args& a) {
                              {"-j,--jobs", &a.jobs, "threads"},
                              {"--json", &a.json, k_json}});
     a.c_verify->get_option("--store")->expected(0, 1)->default_str("");
-    a.c_gc = subcommand(app, "gc", "Delete cache objects that nothing keeps",
-                        {{"-n,--dry-run", &a.dry_run, "only print what would be deleted"},
-                         {"--all-commits", &a.all_commits,
-                          "keep what any commit in the history of a branch or tag references"},
-                         {"--force", &a.force, "also delete objects that only this cache holds"},
-                         {"--json", &a.json, k_json},
-                         {"--remote", &a.store_arg,
-                          "clean this store instead of the cache (default store when no STORE): delete its "
-                          "objects that no ref references in all their history; needs --dry-run or --force"},
-                         {"-j,--jobs", &a.jobs, "parallel requests with --remote"}});
+    a.c_gc = subcommand(
+        app, "gc", "Delete cache objects that nothing keeps",
+        {{"-n,--dry-run", &a.dry_run, "only print what would be deleted"},
+         {"--all-commits", &a.all_commits,
+          "keep what any commit in the history of a branch or tag references"},
+         {"--force", &a.force, "also delete objects that only this cache holds"},
+         {"--json", &a.json, k_json},
+         {"--remote", &a.store_arg,
+          "clean this store instead of the cache (default store when no STORE): delete its "
+          "objects that no ref references in all their history; needs --dry-run or --force"},
+         {"-j,--jobs", &a.jobs, "parallel requests with --remote"},
+         {"--grace", &a.grace,
+          "with --remote: leave packs younger than this alone (0, 30s, 15m, 2h, 1d; default 1d)"}});
     a.c_gc->get_option("--remote")->expected(0, 1)->default_str("");
+    a.c_repack = subcommand(app, "repack", "Move a store's loose small objects into packs",
+                            {{"--store", &a.store_arg, "the store (default: the default store)"},
+                             {"-n,--dry-run", &a.dry_run, "only print what would be packed"},
+                             {"-j,--jobs", &a.jobs, "parallel requests (default: the store's jobs, else 4)"},
+                             {"--json", &a.json, k_json}});
+    a.c_repack->get_option("--store")->expected(0, 1)->default_str("");
 }
 
 // unlock and bump.
@@ -226,10 +235,18 @@ int dispatch(const Args& a) {
         return cmd_verify(a.store_arg, a.c_verify->get_option("--store")->count() > 0, a.jobs, a.json);
     }
     if (a.c_gc->parsed()) {
+        bool grace = a.c_gc->get_option("--grace")->count() > 0;
         if (a.c_gc->get_option("--remote")->count() > 0) {
-            return cmd_gc_remote(a.store_arg, a.dry_run, a.force, a.jobs, a.json);
+            return cmd_gc_remote(a.store_arg, a.dry_run, a.force, a.jobs, a.json, grace ? a.grace : "1d");
+        }
+        if (grace) {
+            throw usage_error("--grace applies to gc --remote: the cache has no packs",
+                              "git model gc --remote --grace 2h --dry-run");
         }
         return cmd_gc(a.dry_run, a.all_commits, a.force, a.json);
+    }
+    if (a.c_repack->parsed()) {
+        return cmd_repack(a.store_arg, a.dry_run, a.jobs, a.json);
     }
     if (a.c_unlock->parsed()) {
         unlock_command(a.paths, [](const std::string& line) { cli::out(line); });

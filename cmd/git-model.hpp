@@ -30,7 +30,10 @@ int cmd_pull(const std::string& store, const CommitSelection& sel, int jobs, boo
 int cmd_verify(const std::string& store, bool use_store, int jobs, bool json);
 int cmd_gc(bool dry_run, bool all_commits, bool force, bool json);
 /// gc --remote: delete a store's objects that nothing keeps (needs --dry-run or --force).
-int cmd_gc_remote(const std::string& store, bool dry_run, bool force, int jobs, bool json);
+int cmd_gc_remote(const std::string& store, bool dry_run, bool force, int jobs, bool json,
+                  const std::string& grace);
+/// repack: a store's loose small objects into packs.
+int cmd_repack(const std::string& store, bool dry_run, int jobs, bool json);
 /// `git model get` (git-model-get.cpp): its subcommand and options, added to the app at construction.
 class GetCommand {
   public:

@@ -2,6 +2,7 @@
 // and the operations of ops.hpp, sync.hpp and bump.hpp, in the order the command always took them.
 #include "artifact/commands.hpp"
 
+#include "artifact/pack/packed.hpp"
 #include "artifact/store/s3/store.hpp"
 #include "artifact/views.hpp"
 #include "git/walk.hpp"
@@ -42,6 +43,19 @@ SyncReport sync_objects(Direction dir, Context& ctx, Store& store, const std::ve
     auto rep = dir == Direction::push ? push(ctx, store, pointers, jobs) : fetch(ctx, store, pointers, jobs);
     as_errors(rep.problems);
     return rep;
+}
+
+} // namespace
+
+namespace {
+
+// The [remote.NAME] of a STORE argument, or nullptr for a path or URL that names none.
+const RemoteConfig* remote_of(const Context& ctx, const std::string& spec) {
+    if (spec.empty()) {
+        return ctx.cfg.default_store();
+    }
+    auto it = ctx.cfg.remotes.find(spec);
+    return it == ctx.cfg.remotes.end() ? nullptr : &it->second;
 }
 
 } // namespace
@@ -193,7 +207,7 @@ GcReport gc_command(const GcOptions& opt) {
 }
 
 StoreGc gc_remote_command(const std::string& spec, bool dry_run, bool force, int jobs,
-                          const std::vector<Hash128>& keep) {
+                          const std::vector<Hash128>& keep, int64_t grace) {
     if (dry_run == force) {
         throw usage_error("gc --remote deletes objects from a store that every clone shares: say --dry-run "
                           "to see what would go, or --force to delete it",
@@ -202,9 +216,29 @@ StoreGc gc_remote_command(const std::string& spec, bool dry_run, bool force, int
     }
     auto ctx = Context::open();
     auto store = open_store(spec, ctx.cfg, ctx.top, ctx.cache.root());
-    auto rep = gc_store(ctx, *store, dry_run, store_jobs(ctx, spec, jobs), keep);
+    const RemoteConfig* rc = remote_of(ctx, spec);
+    auto rep = gc_store(ctx, *store, dry_run, store_jobs(ctx, spec, jobs), keep, grace,
+                        rc != nullptr ? rc->repack_below : 0.5);
     as_errors(rep.problems);
     return {store->describe(), std::move(rep)};
+}
+
+Repacked repack_command(const std::string& spec, bool dry_run, int jobs) {
+    auto ctx = Context::open();
+    auto store = open_store(spec, ctx.cfg, ctx.top, ctx.cache.root());
+    auto* packed = dynamic_cast<pack::PackedStore*>(store.get());
+    if (packed == nullptr) {
+        throw usage_error(store->describe() + " cannot hold packs");
+    }
+    store->check_readable();
+    if (!dry_run) {
+        store->check_writable();
+    }
+    int j = store_jobs(ctx, spec, jobs);
+    store->set_jobs(j);
+    Repacked r{store->describe(), pack::repack(*packed, dry_run, j)};
+    as_errors(r.rep.problems);
+    return r;
 }
 
 BumpResult bump_command(const std::string& name, bool major, bool patch, const std::string& message,

@@ -72,9 +72,17 @@ struct StoreGc {
     std::string store;
     StoreGcReport rep; // problems of kind check are of kind io, as a transfer's
 };
-/// `git model gc --remote [STORE]`: usage_error unless exactly one of dry_run and force.
+/// `git model gc --remote [STORE]`: usage_error unless exactly one of dry_run and force. Packs younger
+/// than `grace` seconds are left alone; the store's repack_below applies.
 StoreGc gc_remote_command(const std::string& spec, bool dry_run, bool force, int jobs,
-                          const std::vector<Hash128>& keep = {});
+                          const std::vector<Hash128>& keep = {}, int64_t grace = pack::k_default_grace);
+
+struct Repacked {
+    std::string store;
+    pack::RepackReport rep; // problems of kind check are of kind io, as a transfer's
+};
+/// `git model repack [--store [STORE]]`: the store's loose small objects into packs.
+Repacked repack_command(const std::string& spec, bool dry_run, int jobs);
 
 /// `git model bump NAME`: minor unless major or patch; `extra` as bump_model takes it.
 BumpResult bump_command(const std::string& name, bool major, bool patch, const std::string& message,

@@ -1,5 +1,6 @@
 // The cache's upkeep: `verify` re-hashes objects (a read-only mode is no proof of content: DESIGN.md
 // section 8) and quarantines corrupt ones; `gc` deletes what nothing keeps, never an only copy.
+#include "artifact/pack/packed.hpp"
 #include "artifact/sync.hpp"
 #include "fsutil/file.hpp"
 #include "git/walk.hpp"
@@ -80,7 +81,11 @@ VerifyReport verify_cache(Context& ctx, int jobs) {
 VerifyReport verify_store(Context& ctx, Store& store, int jobs) {
     VerifyReport rep;
     store.check_readable();
-    HashSet all = store.list();
+    // Loose objects one by one from the backend (a PackedStore's get would read a packed copy instead);
+    // packs each read once, after.
+    auto* packed = dynamic_cast<pack::PackedStore*>(&store);
+    Store& loose = packed != nullptr ? packed->backend() : store;
+    HashSet all = loose.list();
     std::vector<Hash128> objects(all.begin(), all.end());
     auto sizes = expected_sizes(ctx);
     Tally tally{rep, sizes, {}};
@@ -93,7 +98,7 @@ VerifyReport verify_store(Context& ctx, Store& store, int jobs) {
         try {
             // No bound but the object's own: a store's regular file or a listed object is finite, and
             // a link or a FIFO is refused before a byte is read.
-            store.get(h, UINT64_MAX, [&](const char* p, size_t len) {
+            loose.get(h, UINT64_MAX, [&](const char* p, size_t len) {
                 x.update(p, len);
                 n += len;
             });
@@ -104,6 +109,17 @@ VerifyReport verify_store(Context& ctx, Store& store, int jobs) {
         }
         tally.add(h, ok, n, why);
     });
+    if (packed != nullptr) {
+        pack::PackCheck c = pack::verify_packs(*packed, jobs);
+        rep.packs = c.packs;
+        rep.checked += c.objects;
+        rep.bytes += c.bytes;
+        for (const auto& o : c.corrupt) {
+            auto it = sizes.find(o.hash.hex());
+            rep.corrupt.push_back({o.hash, o.size, it == sizes.end() ? 0 : it->second, "", "", o.pack});
+        }
+        rep.bad_packs = std::move(c.bad);
+    }
     return rep;
 }
 

@@ -2,6 +2,7 @@
 // only after all its members; fetch gets manifests first, since only they name the members.
 #include "artifact/sync.hpp"
 
+#include "artifact/pack/packed.hpp"
 #include "fsutil/file.hpp"
 #include "git/walk.hpp"
 #include "util/pool.hpp"
@@ -321,10 +322,11 @@ SyncReport fetch(Context& ctx, Store& store, const std::vector<PointerFile>& poi
     return rep;
 }
 
-StoreGcReport gc_store(Context& ctx, Store& store, bool dry_run, int jobs, const std::vector<Hash128>& keep) {
-    StoreGcReport rep;
-    store.check_readable();
-    store.set_jobs(jobs);
+namespace {
+
+/// What gc --remote keeps: every object the workspace, HEAD and every ref's history reference, folder
+/// members included (a manifest not in the cache is read from the store), and `keep`.
+HashSet store_keep_set(Context& ctx, Store& store, const std::vector<Hash128>& keep) {
     // Everything any ref reaches, in all its history: a store serves every clone, and any of them may
     // check out any commit.
     std::vector<git::Oid> tips = git::ref_tips_matching(ctx.repo, "refs/*");
@@ -370,44 +372,92 @@ StoreGcReport gc_store(Context& ctx, Store& store, bool dry_run, int jobs, const
             kept.insert(e.hash);
         }
     }
+    return kept;
+}
+
+/// gc_packs on a packed store, its findings merged into rep.
+void gc_store_packs(pack::PackedStore& packed, const HashSet& kept, const pack::PackGcOptions& po,
+                    StoreGcReport& rep) {
+    try {
+        rep.packs = pack::gc_packs(packed, kept, po);
+    } catch (const Error& e) {
+        rep.problems.push_back({e.kind(), e.what(), e.hint()});
+    }
+    rep.problems.insert(rep.problems.end(), rep.packs.problems.begin(), rep.packs.problems.end());
+    rep.packs.problems.clear();
+    rep.unfinished = rep.packs.stray;
+    rep.freed += rep.packs.freed;
+    HashSet listed;
+    for (const auto& d : rep.removed) {
+        listed.insert(d.first);
+    }
+    for (const auto& d : rep.packs.removed) {
+        if (listed.insert(d.first).second) {
+            rep.removed.push_back(d);
+        }
+    }
+    std::sort(rep.removed.begin(), rep.removed.end(),
+              [](const auto& x, const auto& y) { return x.first.hex() < y.first.hex(); });
+}
+
+} // namespace
+
+StoreGcReport gc_store(Context& ctx, Store& store, bool dry_run, int jobs, const std::vector<Hash128>& keep,
+                       int64_t grace, double repack_below) {
+    StoreGcReport rep;
+    store.check_readable();
+    store.set_jobs(jobs);
+    HashSet kept = store_keep_set(ctx, store, keep);
+    // Loose objects from the backend, packed ones from the indexes: a packed object goes with its pack.
+    auto* packed = dynamic_cast<pack::PackedStore*>(&store);
+    Store& loose = packed != nullptr ? packed->backend() : store;
     std::vector<std::pair<Hash128, uint64_t>> doomed;
-    for (const auto& [h, size] : store.objects()) {
+    HashSet kept_there;
+    for (const auto& [h, size] : loose.objects()) {
         if (kept.count(h)) {
-            ++rep.kept;
+            kept_there.insert(h);
         } else {
             doomed.emplace_back(h, size);
         }
     }
+    if (packed != nullptr) {
+        for (const auto& p : packed->packs()) {
+            for (const auto& e : p.index.entries) {
+                if (kept.count(e.hash)) {
+                    kept_there.insert(e.hash);
+                }
+            }
+        }
+    }
+    rep.kept = kept_there.size();
     std::sort(doomed.begin(), doomed.end(),
               [](const auto& a, const auto& b) { return a.first.hex() < b.first.hex(); });
     if (dry_run) {
-        for (const auto& d : doomed) {
-            rep.freed += d.second;
-        }
         rep.removed = std::move(doomed);
-        rep.unfinished = store.remove_unfinished(3600, true);
-        return rep;
+    } else {
+        std::vector<Hash128> hashes;
+        for (const auto& d : doomed) {
+            hashes.push_back(d.first);
+        }
+        HashSet failed;
+        for (const auto& f : store.remove_many(hashes, jobs)) {
+            failed.insert(f.hash);
+            rep.problems.push_back({f.error.kind(), f.error.what(), f.error.hint()});
+        }
+        for (const auto& d : doomed) {
+            if (!failed.count(d.first)) {
+                rep.removed.push_back(d);
+            }
+        }
     }
-    std::mutex mu;
-    std::vector<bool> done(doomed.size(), false);
-    parallel_for(doomed.size(), jobs, [&](size_t i) {
-        try {
-            store.remove(doomed[i].first);
-            std::lock_guard<std::mutex> lock(mu);
-            done[i] = true;
-        } catch (const Error& e) {
-            std::lock_guard<std::mutex> lock(mu);
-            rep.problems.push_back({e.kind(), e.what(), e.hint()});
-        }
-    });
-    for (size_t i = 0; i < doomed.size(); ++i) {
-        if (done[i]) {
-            rep.removed.push_back(doomed[i]);
-            rep.freed += doomed[i].second;
-        }
+    for (const auto& d : rep.removed) {
+        rep.freed += d.second;
+    }
+    if (packed != nullptr) {
+        gc_store_packs(*packed, kept, {dry_run, jobs, repack_below, grace, 0}, rep);
     }
     try {
-        rep.unfinished = store.remove_unfinished(3600, false);
+        rep.unfinished += loose.remove_unfinished(3600, dry_run);
     } catch (const Error& e) {
         rep.problems.push_back({e.kind(), e.what(), e.hint()});
     }

@@ -187,6 +187,12 @@ Json verify_json(const VerifyReport& rep) {
         e["size"] = c.size;
         e["expected_size"] = c.expected ? Json(c.expected) : Json();
         e["quarantined_to"] = c.moved_to.empty() ? Json() : Json(c.moved_to);
+        e["pack"] = c.pack.empty() ? Json() : Json(c.pack);
+    });
+    o["packs"] = static_cast<uint64_t>(rep.packs);
+    o["bad_packs"] = array_of(rep.bad_packs, [](Json& e, const pack::BadPack& b) {
+        e["pack"] = b.id;
+        e["problem"] = b.why;
     });
     return o;
 }
@@ -199,17 +205,25 @@ std::vector<std::string> verify_errors(const VerifyResult& r) {
             out.push_back(c.why + moved);
             continue;
         }
+        if (!c.pack.empty()) {
+            out.push_back("object " + c.hash.id() + " in pack " + c.pack + " on " + r.where +
+                          " is corrupt (its bytes do not match its name)");
+            continue;
+        }
         std::string kind =
             c.expected && c.size < c.expected
                 ? "is truncated (" + std::to_string(c.size) + " of " + std::to_string(c.expected) + " bytes)"
                 : "is corrupt (its bytes do not match its name)";
         out.push_back("object " + c.hash.id() + " in the " + r.where + " " + kind + moved);
     }
+    for (const auto& b : r.rep.bad_packs) {
+        out.push_back(b.why);
+    }
     return out;
 }
 
 std::string verify_hint(const VerifyResult& r) {
-    if (r.rep.corrupt.empty()) {
+    if (r.rep.corrupt.empty() && r.rep.bad_packs.empty()) {
         return "";
     }
     return r.store ? "push good copies from a clone that has them: git model push"
@@ -218,7 +232,11 @@ std::string verify_hint(const VerifyResult& r) {
 
 std::string verify_line(const VerifyResult& r) {
     return "verify: " + std::to_string(r.rep.checked) + " objects (" + human_size(r.rep.bytes) +
-           ") checked in " + r.where + ", " + std::to_string(r.rep.corrupt.size()) + " corrupt";
+           ") checked in " + r.where + ", " + std::to_string(r.rep.corrupt.size()) + " corrupt" +
+           (r.rep.packs > 0 || !r.rep.bad_packs.empty()
+                ? " (" + count_of(r.rep.packs, "pack") + " read, " + std::to_string(r.rep.bad_packs.size()) +
+                      " damaged)"
+                : "");
 }
 
 std::string removed_text(const std::vector<std::pair<Hash128, uint64_t>>& removed, bool dry_run) {
@@ -260,6 +278,14 @@ Json gc_remote_json(const StoreGc& g, bool dry_run) {
     o["freed"] = g.rep.freed;
     o["kept"] = static_cast<uint64_t>(g.rep.kept);
     o["unfinished_uploads"] = static_cast<uint64_t>(g.rep.unfinished);
+    o[dry_run ? "packs_would_delete" : "packs_deleted"] = static_cast<uint64_t>(g.rep.packs.deleted.size());
+    o[dry_run ? "packs_would_rewrite" : "packs_rewritten"] =
+        static_cast<uint64_t>(g.rep.packs.rewritten.size());
+    o["packs_written"] = Json::array();
+    for (const auto& id : g.rep.packs.written) {
+        o["packs_written"].push_back(id);
+    }
+    o["packs_young"] = static_cast<uint64_t>(g.rep.packs.young);
     o["failed"] = static_cast<uint64_t>(g.rep.problems.size());
     return o;
 }
@@ -270,10 +296,62 @@ std::string gc_remote_line(const StoreGc& g, bool dry_run) {
         unfinished = std::string(dry_run ? "; would abort " : "; aborted ") +
                      count_of(g.rep.unfinished, "unfinished upload");
     }
+    const pack::PackGcReport& p = g.rep.packs;
+    std::string packs;
+    if (!p.deleted.empty() || !p.rewritten.empty() || p.young > 0) {
+        packs = std::string(dry_run ? "; would delete " : "; deleted ") + count_of(p.deleted.size(), "pack") +
+                (dry_run ? " and rewrite " : " and rewrote ") + std::to_string(p.rewritten.size());
+        if (p.young > 0) {
+            packs += ", left " + std::to_string(p.young) + " younger than the grace period";
+        }
+    }
     return std::string("gc: ") + (dry_run ? "would remove " : "removed ") +
            std::to_string(g.rep.removed.size()) + " objects from " + g.store + ", " +
            (dry_run ? "freeing " : "freed ") + human_size(g.rep.freed) + "; kept " +
-           std::to_string(g.rep.kept) + unfinished;
+           std::to_string(g.rep.kept) + packs + unfinished;
+}
+
+std::string gc_packs_text(const pack::PackGcReport& p, bool dry_run) {
+    std::string text;
+    auto line = [&](const char* verb, const pack::PackAction& a) {
+        text += std::string(verb) + " pack " + a.id + " (" + std::to_string(a.live) + " of " +
+                count_of(a.objects, "object") + " live, " + human_size(a.bytes) + ")\n";
+    };
+    for (const auto& a : p.deleted) {
+        line(dry_run ? "would delete" : "deleted", a);
+    }
+    for (const auto& a : p.rewritten) {
+        line(dry_run ? "would rewrite" : "rewrote", a);
+    }
+    for (const auto& id : p.written) {
+        text += "wrote pack " + id + "\n";
+    }
+    return text;
+}
+
+Json repack_json(const Repacked& r, bool dry_run) {
+    Json o = Json::object();
+    o["store"] = r.store;
+    o["loose_small"] = static_cast<uint64_t>(r.rep.loose_small);
+    o[dry_run ? "would_pack" : "packed"] = removed_json(r.rep.packed);
+    o["bytes"] = r.rep.bytes;
+    o["packs_written"] = Json::array();
+    for (const auto& id : r.rep.written) {
+        o["packs_written"].push_back(id);
+    }
+    o["loose_removed"] = static_cast<uint64_t>(r.rep.removed);
+    o["failed"] = static_cast<uint64_t>(r.rep.problems.size());
+    return o;
+}
+
+std::string repack_line(const Repacked& r, bool dry_run) {
+    if (dry_run) {
+        return "repack: would pack " + count_of(r.rep.packed.size(), "loose object") + " (" +
+               human_size(r.rep.bytes) + ") of " + r.store;
+    }
+    return "repack: packed " + count_of(r.rep.packed.size(), "loose object") + " (" +
+           human_size(r.rep.bytes) + ") of " + r.store + " into " + count_of(r.rep.written.size(), "pack") +
+           "; deleted " + std::to_string(r.rep.removed) + " loose copies";
 }
 
 std::string gc_remote_hint(const StoreGc& g, bool dry_run) {

@@ -61,6 +61,11 @@ inline constexpr const char* k_gc_kept_hint =
 Json gc_remote_json(const StoreGc& g, bool dry_run);
 std::string gc_remote_line(const StoreGc& g, bool dry_run);
 std::string gc_remote_hint(const StoreGc& g, bool dry_run);
+/// One line per pack gc --remote deleted, rewrote or wrote (or would).
+std::string gc_packs_text(const pack::PackGcReport& p, bool dry_run);
+/// `git model repack`: its JSON and its summary line.
+Json repack_json(const Repacked& r, bool dry_run);
+std::string repack_line(const Repacked& r, bool dry_run);
 
 /// `bump --json`, its line "created TAG on COMMIT (POINTER, OBJECT)" and its hint to share the tag.
 Json bump_json(const BumpResult& r);

@@ -139,6 +139,50 @@ TEST_SUITE("artifact.views") {
         CHECK(has(verify_json(r.rep).dump(false), "\"expected_size\":null,\"quarantined_to\":null"));
     }
 
+    TEST_CASE("verify --store on packs: a packed object named with its pack, damaged packs, the line") {
+        VerifyResult r{true, "store 'team' (/srv/s)", {}};
+        r.rep.checked = 4;
+        r.rep.packs = 2;
+        std::string id(32, 'a');
+        r.rep.corrupt = {CorruptObject{Hash128{0, 5}, 9, 0, "", "", id}};
+        r.rep.bad_packs = {{id, "pack " + id + " on store 'team' (/srv/s) does not match the checksum"}};
+        auto e = verify_errors(r);
+        REQUIRE(e.size() == 2);
+        CHECK(e[0] == "object xxh128:00000000000000000000000000000005 in pack " + id +
+                          " on store 'team' (/srv/s) is corrupt (its bytes do not match its name)");
+        CHECK(e[1] == r.rep.bad_packs[0].why);
+        CHECK(verify_line(r) ==
+              "verify: 4 objects (" + human_size(0) +
+                  ") checked in store 'team' (/srv/s), 1 corrupt (2 packs read, 1 damaged)");
+        CHECK(has(verify_json(r.rep).dump(false), "\"pack\":\"" + id + "\""));
+        CHECK(has(verify_json(r.rep).dump(false), "\"bad_packs\":[{\"pack\":\"" + id + "\""));
+    }
+
+    TEST_CASE("gc --remote and repack: pack lines and summaries") {
+        StoreGc g{"store 'team' (/srv/s)", {}};
+        g.rep.packs.deleted = {{std::string(32, 'd'), 3, 0, 300}};
+        g.rep.packs.rewritten = {{std::string(32, 'r'), 4, 1, 400}};
+        g.rep.packs.written = {std::string(32, 'n')};
+        g.rep.packs.young = 2;
+        CHECK(gc_packs_text(g.rep.packs, false) ==
+              "deleted pack " + std::string(32, 'd') + " (0 of 3 objects live, " + human_size(300) + ")\n" +
+                  "rewrote pack " + std::string(32, 'r') + " (1 of 4 objects live, " + human_size(400) +
+                  ")\n" + "wrote pack " + std::string(32, 'n') + "\n");
+        CHECK(has(gc_remote_line(g, true),
+                  "; would delete 1 pack and rewrite 1, left 2 younger than the grace period"));
+        CHECK(has(gc_remote_line(g, false), "; deleted 1 pack and rewrote 1, left 2"));
+        Repacked r{"store 'team' (/srv/s)", {}};
+        r.rep.packed = {{Hash128{0, 1}, 10}, {Hash128{0, 2}, 20}};
+        r.rep.bytes = 30;
+        r.rep.written = {std::string(32, 'n')};
+        r.rep.removed = 2;
+        CHECK(repack_line(r, false) == "repack: packed 2 loose objects (" + human_size(30) +
+                                           ") of store 'team' (/srv/s) into 1 pack; deleted 2 loose copies");
+        CHECK(repack_line(r, true) ==
+              "repack: would pack 2 loose objects (" + human_size(30) + ") of store 'team' (/srv/s)");
+        CHECK(has(repack_json(r, true).dump(false), "\"would_pack\":[{"));
+    }
+
     TEST_CASE("gc of the cache and of a store") {
         GcReport rep;
         rep.removed = {{Hash128{0, 1}, 12}};
