@@ -14,4 +14,7 @@ else
     export BUILD=${BUILD:-build}
     scripts/build.sh
 fi
-ctest --test-dir "$BUILD" --output-on-failure -j"${JOBS:-2}" "$@"
+# Tests in parallel: one per core, at least 2 (most wait on git and servers), at most 4.
+cores=$(nproc)
+jobs=$((cores < 2 ? 2 : cores > 4 ? 4 : cores))
+ctest --test-dir "$BUILD" --output-on-failure -j"${JOBS:-$jobs}" "$@"

@@ -120,7 +120,7 @@ std::vector<ArtifactStatus> status_command(const std::vector<std::string>& paths
     auto pointers = select_pointers(ctx, workspace_pointers(ctx), paths);
     std::unique_ptr<Store> store;
     if (remote) {
-        store = open_store("", ctx.cfg, ctx.top);
+        store = open_store("", ctx.cfg, ctx.top, ctx.cache.root());
         store->check_readable();
     }
     return status(ctx, pointers, store.get(), jobs_or_default(jobs, default_jobs()));
@@ -133,7 +133,7 @@ CheckoutReport checkout_command(const std::vector<std::string>& paths, const std
     auto pointers = select_pointers(ctx, pointers_of_commits(ctx, {commit}), paths);
     std::vector<Problem> problems;
     if (fetch_first) {
-        auto store = open_store("", ctx.cfg, ctx.top);
+        auto store = open_store("", ctx.cfg, ctx.top, ctx.cache.root());
         problems = fetch(ctx, *store, pointers, jobs_or_default(jobs, 4)).problems;
     }
     auto rep = checkout(ctx, pointers, force, jobs_or_default(jobs, default_jobs()));
@@ -153,7 +153,7 @@ void unlock_command(const std::vector<std::string>& paths,
 
 Transfer transfer_command(Direction dir, const std::string& spec, const CommitSelection& sel, int jobs) {
     auto ctx = Context::open();
-    auto store = open_store(spec, ctx.cfg, ctx.top);
+    auto store = open_store(spec, ctx.cfg, ctx.top, ctx.cache.root());
     auto pointers = pointers_of_commits(ctx, commits_of(ctx, sel));
     auto rep = sync_objects(dir, ctx, *store, pointers, store_jobs(ctx, spec, jobs));
     return {dir, store->describe(), std::move(rep), requests_of(ctx, spec, *store)};
@@ -162,7 +162,7 @@ Transfer transfer_command(Direction dir, const std::string& spec, const CommitSe
 CheckoutReport pull_command(const std::string& spec, const CommitSelection& sel, int jobs, bool force,
                             const std::function<void(const Transfer&)>& fetched) {
     auto ctx = Context::open();
-    auto store = open_store(spec, ctx.cfg, ctx.top);
+    auto store = open_store(spec, ctx.cfg, ctx.top, ctx.cache.root());
     auto pointers = pointers_of_commits(ctx, commits_of(ctx, sel));
     Transfer t{Direction::fetch, "",
                sync_objects(Direction::fetch, ctx, *store, pointers, store_jobs(ctx, spec, jobs))};
@@ -193,7 +193,7 @@ VerifyResult verify_command(const std::string& spec, bool use_store, int jobs) {
     auto ctx = Context::open();
     VerifyResult r{use_store, "cache", {}};
     if (use_store) {
-        auto store = open_store(spec, ctx.cfg, ctx.top);
+        auto store = open_store(spec, ctx.cfg, ctx.top, ctx.cache.root());
         r.where = store->describe();
         r.rep = verify_store(ctx, *store, store_jobs(ctx, spec, jobs));
     } else {
@@ -207,7 +207,7 @@ GcReport gc_command(const GcOptions& opt) {
     std::unique_ptr<Store> store;
     // --force deletes only copies too: it never asks the store (nor needs its credentials).
     if (ctx.cfg.default_store() != nullptr && !opt.force) {
-        store = open_store("", ctx.cfg, ctx.top);
+        store = open_store("", ctx.cfg, ctx.top, ctx.cache.root());
     }
     return gc(ctx, store.get(), opt);
 }
@@ -221,7 +221,7 @@ StoreGc gc_remote_command(const std::string& spec, bool dry_run, bool force, int
                               " --dry-run");
     }
     auto ctx = Context::open();
-    auto store = open_store(spec, ctx.cfg, ctx.top);
+    auto store = open_store(spec, ctx.cfg, ctx.top, ctx.cache.root());
     auto rep = gc_store(ctx, *store, dry_run, store_jobs(ctx, spec, jobs), keep);
     as_errors(rep.problems);
     return {store->describe(), std::move(rep), requests_of(ctx, spec, *store)};

@@ -7,7 +7,10 @@
 #include "util/pool.hpp"
 #include "util/strings.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <fcntl.h>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <unistd.h>
@@ -179,6 +182,56 @@ SyncReport push(Context& ctx, Store& store, const std::vector<PointerFile>& poin
     return rep;
 }
 
+namespace {
+
+/// Store one downloaded object into the cache: `fill` streams its bytes (from a store's get, or a packed
+/// object's bytes read with its neighbours) into a cache temporary, hashed on the way; an object over its
+/// size, of another size when the size is known, or whose bytes do not hash to its name is refused and
+/// nothing of it stays. The temporary joins `batch`, which makes it durable and renames it.
+void into_cache(Context& ctx, const Store& store, const TransferItem& it, bool size_known, SyncBatch& batch,
+                const std::function<void(uint64_t)>& progress, const std::function<void(const Sink&)>& fill) {
+    int fd = -1;
+    std::string temp = ctx.cache.make_temp(&fd);
+    Fd out(fd);
+    Xxh128 h;
+    uint64_t n = 0;
+    uint64_t started = 0; // bytes whose writeback was started
+    try {
+        fill([&](const char* p, size_t len) {
+            if (n + len > it.size) { // the store checks this too: a second line of defence
+                throw input_error(it.hash.id() + " from " + store.describe() + " is over " +
+                                  std::to_string(it.size) + " bytes long: it is corrupt");
+            }
+            h.update(p, len);
+            write_all(out.get(), p, len, temp);
+            n += len;
+            progress(len);
+#ifdef __linux__
+            // Start writing large downloads back while they stream, so the fsync before the rename has
+            // little left to do (it cost seconds per GiB at the end).
+            if (n - started >= k_writeback_step) {
+                ::sync_file_range(out.get(), static_cast<off_t>(started), static_cast<off_t>(n - started),
+                                  SYNC_FILE_RANGE_WRITE);
+                started = n;
+            }
+#endif
+        });
+    } catch (...) {
+        ::unlink(temp.c_str());
+        throw;
+    }
+    out.close();
+    if (!(h.digest() == it.hash) || (size_known && n != it.size)) {
+        ::unlink(temp.c_str());
+        throw input_error(it.hash.id() + " from " + store.describe() + " is corrupt (" + std::to_string(n) +
+                              " bytes that hash to " + h.digest().id() + "): not stored in the cache",
+                          "repair the store from a clone that has a good copy (git model push)");
+    }
+    ctx.cache.accept_temp(temp, it.hash, batch);
+}
+
+} // namespace
+
 SyncReport fetch(Context& ctx, Store& store, const std::vector<PointerFile>& pointers, int jobs) {
     SyncReport rep;
     ctx.hold_cache(CacheLock::Mode::shared); // held to the command's end: pull's checkout needs what came
@@ -197,63 +250,46 @@ SyncReport fetch(Context& ctx, Store& store, const std::vector<PointerFile>& poi
             }
         }
         SyncBatch batch(ctx.cache.root());
+        // Packed objects first, in coalesced ranged reads; what is not packed goes one by one.
+        std::vector<ObjectFailure> failed;
+        std::atomic<size_t> packed_done{0};
+        std::atomic<uint64_t> packed_bytes{0};
+        auto started = std::chrono::steady_clock::now();
+        todo = store.get_packed(
+            todo, jobs,
+            [&](const TransferItem& it, std::string_view bytes) {
+                into_cache(
+                    ctx, store, it, size_known, batch, [](uint64_t) {},
+                    [&](const Sink& sink) { sink(bytes.data(), bytes.size()); });
+                ++packed_done;
+                packed_bytes += bytes.size();
+            },
+            failed);
+        rep.stats.seconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         TransferStats st =
             run_transfers(todo, jobs, "fetch", [&](const TransferItem& it, const auto& progress) {
-                int fd = -1;
-                std::string temp = ctx.cache.make_temp(&fd);
-                Fd out(fd);
-                Xxh128 h;
-                uint64_t n = 0;
-                uint64_t started = 0; // bytes whose writeback was started
-                try {
-                    auto sink = [&](const char* p, size_t len) {
-                        if (n + len > it.size) { // the store checks this too: a second line of defence
-                            throw input_error(it.hash.id() + " from " + store.describe() + " is over " +
-                                              std::to_string(it.size) + " bytes long: it is corrupt");
-                        }
-                        h.update(p, len);
-                        write_all(out.get(), p, len, temp);
-                        n += len;
-                        progress(len);
-#ifdef __linux__
-                        // Start writing large downloads back while they stream, so the fsync before the
-                        // rename has little left to do (it cost seconds per GiB at the end).
-                        if (n - started >= k_writeback_step) {
-                            ::sync_file_range(out.get(), static_cast<off_t>(started),
-                                              static_cast<off_t>(n - started), SYNC_FILE_RANGE_WRITE);
-                            started = n;
-                        }
-#endif
-                    };
+                into_cache(ctx, store, it, size_known, batch, progress, [&](const Sink& sink) {
                     if (size_known) {
                         store.get_sized(it.hash, it.size, sink);
                     } else {
                         store.get(it.hash, it.size, sink);
                     }
-                } catch (...) {
-                    ::unlink(temp.c_str());
-                    throw;
-                }
-                out.close();
-                if (!(h.digest() == it.hash) || (size_known && n != it.size)) {
-                    ::unlink(temp.c_str());
-                    throw input_error(it.hash.id() + " from " + store.describe() + " is corrupt (" +
-                                          std::to_string(n) + " bytes that hash to " + h.digest().id() +
-                                          "): not stored in the cache",
-                                      "repair the store from a clone that has a good copy (git model push)");
-                }
-                ctx.cache.accept_temp(temp, it.hash, batch);
+                });
             });
         try {
             batch.commit();
         } catch (const Error& e) {
             rep.problems.push_back({e.kind(), e.what(), e.hint()});
         }
+        for (const auto& f : failed) {
+            rep.problems.push_back({f.error.kind(), f.error.what(), f.error.hint()});
+        }
         for (const auto& f : st.failures) {
             rep.problems.push_back({f.error.kind(), f.error.what(), f.error.hint()});
         }
-        rep.stats.done += st.done;
-        rep.stats.bytes += st.bytes;
+        rep.stats.done += st.done + packed_done;
+        rep.stats.bytes += st.bytes + packed_bytes;
         rep.stats.seconds += st.seconds;
     };
     // Manifests first (their members are only known from them), then every file object.

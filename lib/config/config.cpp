@@ -207,6 +207,30 @@ void read_prompt_keys(const ConfigReader& rd, const toml::node& node, Config& cf
 
 // One key of [remote.NAME]: url and jobs are every store's; the rest belong to a kind of store, which
 // reads them itself (remote_key_readers); a key none of them knows is warned about.
+// pack_threshold, pack_size and pack_gap: sizes (bytes, or "1MiB"), each within its range. A pack must
+// hold at least one object under the threshold after its 16-byte header.
+void read_pack_size(const ConfigReader& rd, const std::string& key, const toml::node& n, RemoteConfig& r) {
+    std::string name = "remote." + r.name + "." + key;
+    uint64_t v = rd.size(n, name);
+    constexpr uint64_t k_max_pack = 4ull << 30;
+    if (key == "pack_threshold") {
+        if (v > (64ull << 20)) {
+            throw config_error(where(rd.source, n) + ": " + name + " must be at most 64MiB");
+        }
+        r.pack_threshold = v;
+    } else if (key == "pack_size") {
+        if (v < (1ull << 20) || v > k_max_pack) {
+            throw config_error(where(rd.source, n) + ": " + name + " must be 1MiB to 4GiB");
+        }
+        r.pack_size = v;
+    } else {
+        if (v > (64ull << 20)) {
+            throw config_error(where(rd.source, n) + ": " + name + " must be at most 64MiB");
+        }
+        r.pack_gap = v;
+    }
+}
+
 void read_remote_key(const ConfigReader& rd, const std::string& key, const toml::node& n, RemoteConfig& r) {
     std::string name = "remote." + r.name + "." + key;
     if (key == "url") {
@@ -217,6 +241,23 @@ void read_remote_key(const ConfigReader& rd, const std::string& key, const toml:
             throw config_error(where(rd.source, n) + ": " + name + " must be 1 to 256");
         }
         r.jobs = static_cast<int>(j);
+    } else if (key == "pack") {
+        r.pack = rd.boolean(n, name);
+    } else if (key == "pack_threshold" || key == "pack_size" || key == "pack_gap") {
+        read_pack_size(rd, key, n, r);
+    } else if (key == "repack_below") {
+        double v = 0;
+        if (n.is_floating_point()) {
+            v = *n.value<double>();
+        } else if (n.is_integer()) {
+            v = static_cast<double>(*n.value<int64_t>());
+        } else {
+            rd.type_error(n, name, "a number from 0 to 1");
+        }
+        if (!(v >= 0 && v <= 1)) {
+            throw config_error(where(rd.source, n) + ": " + name + " must be 0 to 1");
+        }
+        r.repack_below = v;
     } else {
         for (RemoteKeyReader read : remote_key_readers()) {
             if (read(rd, key, n, r)) {

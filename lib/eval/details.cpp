@@ -126,7 +126,7 @@ void fetch_missing(artifact::Context& ctx, const std::vector<const Run*>& runs,
         }
         return;
     }
-    auto store = artifact::open_store("", ctx.cfg, ctx.top);
+    auto store = artifact::open_store("", ctx.cfg, ctx.top, ctx.cache.root());
     auto rep = artifact::fetch(ctx, *store, wanted, 0);
     for (const auto& pf : wanted) {
         if (!ctx.cache.has(pf.p.hash)) {

@@ -71,7 +71,7 @@ DetailsPush push_details(git::Repo& repo, const std::vector<git::Oid>* commits) 
     if (local.empty() || ctx.cfg.default_store() == nullptr) {
         return rep;
     }
-    auto store = artifact::open_store("", ctx.cfg, ctx.top);
+    auto store = artifact::open_store("", ctx.cfg, ctx.top, ctx.cache.root());
     rep.store = store->describe();
     artifact::SyncReport r = artifact::push(ctx, *store, local, 0);
     rep.uploaded = r.stats.done;

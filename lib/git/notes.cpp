@@ -3,21 +3,13 @@
 #include "git/notes.hpp"
 
 #include "git/handle.hpp"
+#include "util/strings.hpp"
 
 #include <git2.h>
 
 namespace mlci::git {
 
 namespace {
-
-bool is_hex(std::string_view s) {
-    for (char c : s) {
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-            return false;
-        }
-    }
-    return true;
-}
 
 void walk(git_repository* repo, const git_tree* tree, const std::string& hex, const std::string& path,
           int depth, NotesLayout& out) {
@@ -26,7 +18,7 @@ void walk(git_repository* repo, const git_tree* tree, const std::string& hex, co
         const git_tree_entry* e = git_tree_entry_byindex(tree, i);
         std::string name = git_tree_entry_name(e);
         git_object_t type = git_tree_entry_type(e);
-        bool hexname = is_hex(name);
+        bool hexname = is_lower_hex(name);
         if (type == GIT_OBJECT_BLOB && hexname && hex.size() + name.size() == GIT_OID_HEXSZ) {
             out.notes[hex + name] = from_git(git_tree_entry_id(e));
             if (out.depth == -1) {
@@ -61,7 +53,7 @@ void index_walk(git_repository* repo, const git_tree* tree, const std::string& h
         const git_tree_entry* e = git_tree_entry_byindex(tree, i);
         const char* name = git_tree_entry_name(e);
         size_t len = std::strlen(name);
-        if (!is_hex(std::string_view(name, len))) {
+        if (!is_lower_hex(std::string_view(name, len))) {
             continue;
         }
         git_object_t type = git_tree_entry_type(e);

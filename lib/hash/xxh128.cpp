@@ -2,6 +2,8 @@
 // "xxh128:<32 lowercase hex>" ids of pointers and manifests.
 #include "hash/xxh128.hpp"
 
+#include "util/strings.hpp"
+
 #include <cstdio>
 
 #define XXH_INLINE_ALL
@@ -44,15 +46,7 @@ Hash128 xxh128(std::string_view data) {
 }
 
 bool is_hash_id(std::string_view s) {
-    if (s.size() != 39 || s.substr(0, 7) != "xxh128:") {
-        return false;
-    }
-    for (char c : s.substr(7)) {
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-            return false;
-        }
-    }
-    return true;
+    return s.size() == 39 && s.substr(0, 7) == "xxh128:" && is_lower_hex(s.substr(7));
 }
 
 bool parse_hash_id(std::string_view id, Hash128* out) {

@@ -34,7 +34,7 @@ HookReport materialize() {
             return rep;
         }
         if (ctx.cfg.hooks.auto_pull && ctx.cfg.default_store() != nullptr) {
-            auto store = artifact::open_store("", ctx.cfg, ctx.top);
+            auto store = artifact::open_store("", ctx.cfg, ctx.top, ctx.cache.root());
             auto r = artifact::fetch(ctx, *store, pointers, 0);
             for (const auto& p : r.problems) {
                 rep.warning(p.message);

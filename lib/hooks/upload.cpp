@@ -24,7 +24,7 @@ void upload_artifacts(const std::vector<git::Oid>& commits, HookReport& rep) {
         rep.exit_code = 1;
         return;
     }
-    auto store = artifact::open_store("", ctx.cfg, ctx.top);
+    auto store = artifact::open_store("", ctx.cfg, ctx.top, ctx.cache.root());
     auto r = artifact::push(ctx, *store, pointers, 0);
     for (const auto& p : r.problems) {
         rep.error(p.message);

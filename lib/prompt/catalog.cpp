@@ -68,7 +68,7 @@ bool Catalog::is_prompt(const std::string& name) const {
         return true;
     }
     auto latest = m_reg.latest(name);
-    return latest && m_repo.blob_id_at(latest->commit, path_of_name(name, m_cfg.prompts_dir)).has_value();
+    return latest && prompt_blob_at(latest->commit, path_of_name(name, m_cfg.prompts_dir)).has_value();
 }
 
 Entry Catalog::entry(const std::string& name) const {
@@ -84,7 +84,7 @@ Entry Catalog::entry_with(const std::string& name, const WorktreeIds* ids) const
     e.stages = m_reg.stages(name);
     e.deprecated = m_reg.deprecation(name);
     if (e.latest) {
-        auto at = m_repo.blob_id_at(e.latest->commit, e.path);
+        auto at = prompt_blob_at(e.latest->commit, e.path);
         // The index's id of a file it vouches for, else the id of the bytes read now.
         std::optional<git::Oid> now = ids != nullptr ? ids->clean_id(e.path) : std::nullopt;
         if (!now) {
@@ -97,6 +97,22 @@ Entry Catalog::entry_with(const std::string& name, const WorktreeIds* ids) const
         e.changed = e.in_worktree;
     }
     return e;
+}
+
+std::optional<git::Oid> Catalog::prompt_blob_at(const git::Oid& commit, const std::string& path) const {
+    constexpr int k_list_after = 8;
+    CommitBlobs& c = m_blobs[commit];
+    if (!c.listing && ++c.lookups >= k_list_after) {
+        c.listing.emplace();
+        for (auto& f : m_repo.files_at(commit, m_cfg.prompts_dir)) {
+            c.listing->emplace(std::move(f.path), f.blob);
+        }
+    }
+    if (!c.listing) {
+        return m_repo.blob_id_at(commit, path);
+    }
+    auto it = c.listing->find(path);
+    return it == c.listing->end() ? std::nullopt : std::optional<git::Oid>(it->second);
 }
 
 std::vector<Entry> Catalog::entries() const {

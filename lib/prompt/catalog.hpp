@@ -8,8 +8,10 @@
 #include "prompt/worktree_ids.hpp"
 #include "registry/registry.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace mlci::prompt {
@@ -62,6 +64,15 @@ class Catalog {
   private:
     /// entry(), with the blob ids of unchanged work-tree files taken from `ids` when given.
     Entry entry_with(const std::string& name, const WorktreeIds* ids) const;
+    /// Repo::blob_id_at for a prompt's path. Versions share commits (a release tags many prompts at
+    /// once): from the k_list_after-th lookup at one commit on, the prompts folder of that commit is
+    /// listed once and looked up in memory (list over 1,000 prompts: one tree walk per commit).
+    std::optional<git::Oid> prompt_blob_at(const git::Oid& commit, const std::string& path) const;
+    struct CommitBlobs {
+        int lookups = 0;
+        std::optional<std::unordered_map<std::string, git::Oid>> listing;
+    };
+    mutable std::map<git::Oid, CommitBlobs> m_blobs;
     git::Repo& m_repo;
     Config m_cfg;
     std::string m_top;

@@ -368,15 +368,16 @@ std::vector<VersionEntry> Registry::versions(const std::string& name) const {
     std::vector<VersionEntry> out;
     const std::vector<Tag>& tags = tags_named(name);
     // A version is deregistered by a later `NAME@vX!#N` tag.
-    std::set<std::string> deregistered;
+    std::set<std::string> deregistered; // rare: looked up only when some tag deregisters
     for (const auto& t : tags) {
         if (t.parsed.kind == TagName::Kind::version && t.parsed.cancel) {
             deregistered.insert(t.parsed.version.str());
         }
     }
+    out.reserve(tags.size());
     for (const auto& t : tags) {
         if (t.parsed.kind != TagName::Kind::version || t.parsed.cancel ||
-            deregistered.count(t.parsed.version.str())) {
+            (!deregistered.empty() && deregistered.count(t.parsed.version.str()))) {
             continue;
         }
         out.push_back(VersionEntry{name, t.parsed.version, t.info.target, t.info.name, t.info.tag_oid});

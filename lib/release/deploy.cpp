@@ -7,6 +7,7 @@
 #include "hash/xxh128.hpp"
 #include "semver/semver.hpp"
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -21,9 +22,7 @@ namespace {
 constexpr size_t k_max_manifest_bytes = 16 * 1024 * 1024;
 
 bool is_hex_id(std::string_view s) {
-    return (s.size() == 40 || s.size() == 64) && std::all_of(s.begin(), s.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-           });
+    return (s.size() == 40 || s.size() == 64) && is_lower_hex(s);
 }
 
 // Reads one JSON object's fields, naming `where` in every error.

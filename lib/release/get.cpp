@@ -4,6 +4,7 @@
 #include "release/get.hpp"
 
 #include "artifact/manifest.hpp"
+#include "artifact/pack/packed.hpp"
 #include "artifact/store/local.hpp"
 #include "fsutil/copy.hpp"
 #include "fsutil/durable.hpp"
@@ -33,6 +34,21 @@ using artifact::ManifestEntry;
 using artifact::Store;
 
 namespace {
+
+// The backend holding h as a loose object, for a fast path that copies the object's file itself; nullptr
+// when h is packed (its bytes are a range of a pack: get_sized reads them).
+Store* loose_backend(Store& s, const Hash128& h) {
+    auto* ps = dynamic_cast<artifact::pack::PackedStore*>(&s);
+    if (ps == nullptr) {
+        return &s;
+    }
+    for (const auto& p : ps->packs()) {
+        if (p.index.find(h) != nullptr) {
+            return nullptr;
+        }
+    }
+    return &ps->backend();
+}
 
 constexpr uint64_t k_writeback_step = 32ull << 20;
 constexpr int k_default_jobs = 8;
@@ -216,7 +232,7 @@ class Fetcher {
 
     void from_store(const Hash128& h, uint64_t size, int fd, const std::string& shown) {
         Store& s = store();
-        if (auto* local = dynamic_cast<artifact::LocalStore*>(&s)) {
+        if (auto* local = dynamic_cast<artifact::LocalStore*>(loose_backend(s, h))) {
             Fd in = local->open_sized(h, size);
             if (copy_in_kernel(in.get(), fd, size)) {
                 verify_copy(s, h, size, fd, shown);
@@ -326,7 +342,9 @@ GetResult get_command(const GetOptions& opt) {
             ctx->hold_cache(artifact::CacheLock::Mode::shared); // gc must not delete what is being copied
             cache = &ctx->cache;
         }
-        open = [&] { return artifact::open_store(opt.store, ctx->cfg, ctx->top); };
+        // Indexes of packs read are kept in the cache only when there is one (get makes none).
+        std::string cache_root = cache != nullptr ? ctx->cache.root() : "";
+        open = [&, cache_root] { return artifact::open_store(opt.store, ctx->cfg, ctx->top, cache_root); };
     }
     check_distinct(r.plan.targets);
     OutputDir out(r.dir);

@@ -3,6 +3,7 @@
 #include "release/get_plan.hpp"
 
 #include "artifact/bump.hpp"
+#include "artifact/pack/packed.hpp"
 #include "artifact/store/local.hpp"
 #include "artifact/store/s3/settings.hpp"
 #include "artifact/store/s3/store.hpp"
@@ -319,6 +320,16 @@ GetPlan plan_from_manifest(const DeployManifest& m, const std::string& spec, con
     return plan;
 }
 
+namespace {
+
+// A store named by a manifest, read through its packs as open_store's are (no cache: no repository).
+std::unique_ptr<artifact::Store> packed(std::unique_ptr<artifact::Store> backend) {
+    return std::make_unique<artifact::pack::PackedStore>(std::move(backend),
+                                                         artifact::pack::options_of(nullptr, ""));
+}
+
+} // namespace
+
 std::unique_ptr<artifact::Store> manifest_store(const DeployManifest& m, const std::string& source,
                                                 const std::string& arg) {
     std::string cwd = current_dir();
@@ -338,13 +349,13 @@ std::unique_ptr<artifact::Store> manifest_store(const DeployManifest& m, const s
         set.region = s.region;
         set.path_style = s.path_style;
         rc.settings = set;
-        return artifact::open_s3_store(s.name, s.url, &rc, cwd);
+        return packed(artifact::open_s3_store(s.name, s.url, &rc, cwd));
     }
     if (!s.url.starts_with("file:///") || s.url.find('\0') != std::string::npos) {
         throw input_error(source + ": store: 'url' " + quoted(s.url) +
                           " must be file:///absolute/path or s3://bucket/prefix");
     }
-    return std::make_unique<artifact::LocalStore>(s.name, s.url.substr(7));
+    return packed(std::make_unique<artifact::LocalStore>(s.name, s.url.substr(7)));
 }
 
 void check_distinct(const std::vector<GetTarget>& targets) {

@@ -6,6 +6,7 @@
 #include "registry/registry.hpp"
 #include "semver/semver.hpp"
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 #include <algorithm>
 
@@ -13,18 +14,13 @@ namespace mlci::release {
 
 namespace {
 
-bool all_lower_hex(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(),
-                                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
 // "xxh128:<32 hex>" or "git:<40|64 hex>".
 bool valid_input_hash(std::string_view h) {
     if (h.starts_with("xxh128:")) {
-        return h.size() == 7 + 32 && all_lower_hex(h.substr(7));
+        return h.size() == 7 + 32 && is_lower_hex(h.substr(7));
     }
     if (h.starts_with("git:")) {
-        return (h.size() == 4 + 40 || h.size() == 4 + 64) && all_lower_hex(h.substr(4));
+        return (h.size() == 4 + 40 || h.size() == 4 + 64) && is_lower_hex(h.substr(4));
     }
     return false;
 }

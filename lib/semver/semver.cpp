@@ -114,9 +114,15 @@ std::optional<Version> Version::parse(std::string_view s, std::string* why, bool
         }
         s = s.substr(0, dash);
     }
-    auto parts = split(s, '.');
-    if (parts.size() != 3) {
-        return fail("expected MAJOR.MINOR.PATCH");
+    // MAJOR.MINOR.PATCH, split without allocating (registries parse thousands of tag names).
+    std::string_view parts[3];
+    for (int i = 0; i < 3; ++i) {
+        size_t dot = i < 2 ? s.find('.') : std::string_view::npos;
+        if ((i < 2 && dot == std::string_view::npos) || (i == 2 && s.find('.') != std::string_view::npos)) {
+            return fail("expected MAJOR.MINOR.PATCH");
+        }
+        parts[i] = s.substr(0, dot);
+        s = dot == std::string_view::npos ? std::string_view() : s.substr(dot + 1);
     }
     std::string inner;
     if (!parse_number(parts[0], &v.major, &inner, "major") ||

@@ -6,6 +6,7 @@
 
 #include <ctime>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <climits>
@@ -431,6 +432,11 @@ std::string utc_minute(int64_t seconds) {
 
 std::string utc_second(int64_t seconds) {
     return utc_format(seconds, "%Y-%m-%d %H:%M:%S UTC");
+}
+
+bool is_lower_hex(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(),
+                                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 } // namespace mlci

@@ -33,6 +33,9 @@ std::string utc_second(int64_t seconds);
 std::string human_size(uint64_t bytes);
 
 /// Valid UTF-8 (no overlongs, no surrogates). On failure, *bad_offset is set to the first bad byte.
+/// Non-empty and only lowercase hex digits [0-9a-f] (object ids and hashes as mlci writes them).
+bool is_lower_hex(std::string_view s);
+
 bool valid_utf8(std::string_view s, size_t* bad_offset = nullptr);
 /// The length (2 to 4) of the valid multi-byte UTF-8 sequence at s[i], its code point in cp; 0 when the
 /// bytes there are not one (a stray continuation byte, a truncated sequence, an overlong form, a

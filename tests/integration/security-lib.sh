@@ -58,11 +58,12 @@ guard_end() {
     [ -z "$(find "$(git rev-parse --git-dir)" -name 'pwned*' 2>/dev/null)" ] || fail "a file went into .git"
 }
 
-# store_repo [NAME]: a repository whose committed config names a folder store beside it.
+# store_repo [NAME]: a repository whose committed config names a folder store beside it ($STORE_KEYS: more
+# keys of [remote.team]).
 store_repo() {
     new_repo "${1:-repo}"
     mkdir -p "$TRASH/store" .mlci
-    printf '[remote.team]\nurl = "%s"\n' "$TRASH/store" >.mlci/config.toml
+    printf '[remote.team]\nurl = "%s"\n%s' "$TRASH/store" "${STORE_KEYS:-}" >.mlci/config.toml
     git add .mlci && git commit -q -m "store"
 }
 

@@ -21,11 +21,12 @@ srun() {
 hash_of() { echo "xxh128:$(echo "$1" | xxh128sum | cut -d' ' -f1)"; }
 key_of() { local h=${1#xxh128:}; echo "xxh128/${h:0:2}/${h:2}"; }
 
-# A repository whose model clf v0.1.0 is on s3://$BUCKET/PREFIX.
+# A repository whose model clf v0.1.0 is on s3://$BUCKET/PREFIX; $2: more keys of [remote.s3].
 s3_repo() {
     new_repo r
     mkdir -p .mlci models
-    printf '[remote.s3]\nurl = "s3://%s/%s"\nendpoint = "%s"\n' "$BUCKET" "$1" "$S3_ENDPOINT" >.mlci/config.toml
+    printf '[remote.s3]\nurl = "s3://%s/%s"\nendpoint = "%s"\n%s' "$BUCKET" "$1" "$S3_ENDPOINT" "${2:-}" \
+        >.mlci/config.toml
     echo weights-1 >models/clf.safetensors
     git model add models/clf.safetensors >/dev/null 2>&1 || fail "model add"
     commit_all "clf"
@@ -73,7 +74,8 @@ expect_eq "$(cat srv/clf.safetensors)" "weights-1"
 end_test
 
 begin_test "a corrupt object on the server: exit 2, nothing written"
-s3_repo get3
+s3_repo get3 'pack = false
+' # a loose object to corrupt
 echo weights-X >"$TRASH/evil"
 s3_aws s3 cp "$TRASH/evil" "s3://$BUCKET/get3/$(key_of "$(hash_of weights-1)")" >/dev/null 2>&1 || fail "aws s3 cp"
 mkdir "$TRASH/empty" && cd "$TRASH/empty"

@@ -6,12 +6,12 @@
 . "$(dirname "$0")/lib.sh"
 
 # A repository "r" with a store, a model clf (v0.1.0 in production, v0.2.0 in canary) and a folder
-# model tok (v0.1.0), everything pushed to the store and to origin.
+# model tok (v0.1.0), everything pushed to the store and to origin. $1: more keys of [remote.team].
 get_repo() {
     new_repo r
     mkdir -p .mlci models "$TRASH/store"
-    printf 'stages = ["canary", "production"]\nrequire_order = false\n[remote.team]\nurl = "%s"\n' \
-        "$TRASH/store" >.mlci/config.toml
+    printf 'stages = ["canary", "production"]\nrequire_order = false\n[remote.team]\nurl = "%s"\n%s' \
+        "$TRASH/store" "${1:-}" >.mlci/config.toml
     echo weights-1 >models/clf.safetensors
     mkdir -p models/tok/sub && echo vocab >models/tok/vocab.txt && printf '#!/bin/sh\n' >models/tok/sub/run.sh
     chmod +x models/tok/sub/run.sh
@@ -187,7 +187,8 @@ expect_err "error: invalid path '../x'"
 end_test
 
 begin_test "a corrupt store object: exit 2, nothing written, no temporary"
-get_repo
+get_repo 'pack = false
+' # loose objects: get's copy fast path
 rm -rf .git/mlci/cache
 obj="$TRASH/store/$(key_of "$(hash_of weights-1)")"
 chmod u+w "$obj" && echo weights-X >"$obj"
@@ -205,6 +206,28 @@ echo short >"$obj"
 run git model get clf@production -o keep
 expect_rc 2
 expect_err "is not 10 bytes long"
+expect_eq "$(ls -A keep)" "other"
+end_test
+
+begin_test "a corrupt packed object: exit 2, nothing written; a pack without its index is not read"
+get_repo
+rm -rf .git/mlci/cache
+[ -e "$TRASH/store/$(key_of "$(hash_of weights-1)")" ] && fail "a small object was stored loose"
+idx=$(grep -l weights-1 "$TRASH"/store/packs/*.pack | head -1)
+[ -n "$idx" ] || fail "no pack holds weights-1"
+pack=$idx
+chmod u+w "$pack" && sed -i 's/weights-1/weights-X/' "$pack"
+mkdir keep && echo k >keep/other
+run git model get clf@production -o keep
+expect_rc 2
+expect_err "error: 'keep/clf.safetensors': $(hash_of weights-1) on store 'team'"
+expect_err "is corrupt (10 bytes that hash to $(hash_of weights-X)): nothing was written"
+expect_eq "$(ls -A keep)" "other"
+# Its index gone, the pack is invisible: the object is not on the store.
+rm "${pack%.pack}.idx"
+run git model get clf@production -o keep
+expect_rc 2
+expect_err "$(hash_of weights-1) is not on store 'team'"
 expect_eq "$(ls -A keep)" "other"
 end_test
 

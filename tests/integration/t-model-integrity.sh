@@ -16,8 +16,9 @@ obj_of() { # obj_of ROOT FILE: path of FILE's object under ROOT
     echo "$1/xxh128/${hex:0:2}/${hex:2}"
 }
 
-begin_test "corrupt object in the store: pull refuses it (exit 2), the cache is untouched"
+begin_test "corrupt loose object in the store: pull refuses it (exit 2), the cache is untouched"
 model_repo
+printf 'pack = false\n' >>.mlci/config.toml # objects stay loose files
 head -c 100000 /dev/urandom >m.bin
 git model add m.bin >/dev/null 2>&1
 commit_all "m"
@@ -38,6 +39,40 @@ expect_eq "$(snapshot .git)" "$before"
 run git model verify --store team
 expect_rc 1
 expect_err "in the store 'team'"
+end_test
+
+begin_test "corrupt packed object in the store: pull refuses it, its neighbours come; a forged index is ignored"
+model_repo
+head -c 100000 /dev/urandom >m.bin
+echo small >s.txt
+git model add m.bin s.txt >/dev/null 2>&1
+commit_all "m"
+git model push >/dev/null 2>&1
+git push -q origin main
+[ -z "$(obj_of "$TRASH/store" m.bin | xargs ls 2>/dev/null)" ] || fail "a small object was stored loose"
+pack=$(ls "$TRASH/store"/packs/*.pack)
+[ "$(ls "$TRASH/store"/packs | wc -l)" = 2 ] || fail "expected one pack and its index"
+# m.bin's bytes lie right after the 16-byte header, or after s.txt's 6.
+off=22
+if cmp -s <(tail -c +17 "$pack" | head -c 100000) m.bin; then off=16; fi
+cmp -s <(tail -c +$((off + 1)) "$pack" | head -c 100000) m.bin || fail "m.bin's bytes not found in the pack"
+chmod u+w "$pack"
+printf 'X' | dd of="$pack" bs=1 seek=$((off + 500)) conv=notrunc 2>/dev/null
+cd "$TRASH" && git clone -q repo-origin.git clone && cd clone
+run git model pull
+expect_rc 2
+expect_err "is corrupt"
+expect_err "not stored in the cache"
+[ ! -e m.bin ] || fail "a workspace file was written from a corrupt object"
+expect_eq "$(cat s.txt)" "small"
+# An index whose name is not its hash is never trusted: the objects it lists are not on the store.
+cd "$TRASH/store/packs" && idx=$(ls *.idx) && mv "$idx" "$(printf '%032d' 0).idx" && cd "$TRASH/clone"
+rm -rf .git/mlci/cache s.txt
+run git model fetch
+expect_rc 2
+expect_err "warning: store 'team' ($TRASH/store): pack index $(printf '%032d' 0) does not match its name (corrupt): ignored"
+expect_err "is not on store 'team'"
+[ -z "$(cache_files .git/mlci/cache)" ] || fail "something entered the cache"
 end_test
 
 begin_test "truncated cache object: verify exits 1, names it and quarantines it"

@@ -212,7 +212,7 @@ end_test
 
 begin_test "a corrupt object on the server: pull refuses it (exit 2), the cache stays clean"
 new_repo k
-s3_config corrupt
+s3_config corrupt 'pack = false' # a loose object to corrupt
 echo "good bytes" >a.txt
 echo "other bytes" >b.txt
 git model add a.txt b.txt >/dev/null 2>&1
@@ -241,7 +241,7 @@ end_test
 
 begin_test "gc --force never deletes remote objects; gc --remote keeps every ref's history"
 new_repo g
-s3_config gc
+s3_config gc 'pack = false' # loose objects: gc of packs is gc_packs'
 echo keep >keep.txt
 git model add keep.txt >/dev/null 2>&1
 commit_all "keep"
@@ -294,7 +294,7 @@ end_test
 begin_test "gc --remote works on a folder store too (and removes a killed push's old temporaries)"
 new_repo l
 mkdir -p "$TRASH/store" .mlci
-printf '[remote.dir]\nurl = "%s"\n' "$TRASH/store" >.mlci/config.toml
+printf '[remote.dir]\nurl = "%s"\npack = false\n' "$TRASH/store" >.mlci/config.toml
 echo keep >keep.txt
 git model add keep.txt >/dev/null 2>&1
 commit_all "keep"

@@ -4,6 +4,10 @@
 # pointer's size and refused at once; nothing is followed out of the store; nothing hangs.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/security-lib.sh"
+# The objects stay loose files, which the tests replace (an object in a pack is a range of the pack,
+# read with its length from the index).
+STORE_KEYS='pack = false
+'
 
 # victim_of_store: a repository committing a 1000-byte artifact whose object in the store is replaced by
 # what the caller plants, cloned fresh; cd into the clone. $OBJ is the object's path in the store.

@@ -1,5 +1,7 @@
 // Stores and the transfer scheduler: the local store's visibility rules (nothing before flush, nothing
-// when the source is corrupt or short), open_store's argument forms, largest-first scheduling.
+// when the source is corrupt or short), open_store's argument forms, largest-first scheduling; the file
+// primitives packs are built on (round trips, short reads, links refused, temporaries swept, bad names).
+#include "artifact/pack/packed.hpp"
 #include "artifact/store/local.hpp"
 #include "artifact/transfer.hpp"
 #include "config/config.hpp"
@@ -9,6 +11,7 @@
 #include "temp_dir.hpp"
 #include <cstdlib>
 
+#include <algorithm>
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <filesystem>
@@ -116,8 +119,11 @@ TEST_SUITE("LocalStore") {
     TEST_CASE("open_store: names, paths, URLs, defaults") {
         Config cfg = parse_config("[remote.a]\nurl = \"/srv/a\"\n[remote.b]\nurl = \"rel/b\"\n", "c.toml");
         CHECK_THROWS_WITH_AS(open_store("", cfg, "/top"), doctest::Contains("none is the default"), Error);
-        auto* a = dynamic_cast<LocalStore*>(open_store("a", cfg, "/top").get());
+        // Every store is opened behind its packs.
+        auto a_store = open_store("a", cfg, "/top");
+        auto* a = dynamic_cast<pack::PackedStore*>(a_store.get());
         REQUIRE(a != nullptr);
+        CHECK(dynamic_cast<LocalStore*>(&a->backend()) != nullptr);
         CHECK(open_store("b", cfg, "/top")->describe() == "store 'b' (/top/rel/b)");
         CHECK(open_store("file:///x/y", cfg, "/top")->describe() == "store '/x/y'");
         CHECK(open_store("some/dir", cfg, "/top")->describe() == "store '/top/some/dir'");
@@ -264,5 +270,161 @@ TEST_SUITE("LocalStore: untrusted contents") {
         CHECK_THROWS_AS(s.remove(h), Error);
         CHECK(std::filesystem::exists(outside.path + "/x.mlci-tmp.old"));
         CHECK(std::filesystem::exists(outside.path + "/" + h.hex().substr(2)));
+    }
+}
+
+TEST_SUITE("LocalStore: files beside the objects") {
+    std::string read_all(LocalStore & s, const std::string& dir, const std::string& name, uint64_t off,
+                         uint64_t len) {
+        std::string got;
+        s.read_range(dir, name, off, len, [&](const char* p, size_t n) { got.append(p, n); });
+        return got;
+    }
+
+    TEST_CASE("put_file, list_files, read_range and remove_files round trip") {
+        TempDir t;
+        TempDir src;
+        std::string payload(600000, '\0'); // more than one read buffer
+        for (size_t i = 0; i < payload.size(); ++i) {
+            payload[i] = static_cast<char>(i * 7 + (i >> 10));
+        }
+        std::ofstream(src.path + "/a", std::ios::binary) << payload;
+        std::ofstream(src.path + "/b", std::ios::binary) << "index";
+        LocalStore s("team", t.path);
+        CHECK(s.list_files("packs").empty()); // no folder yet: nothing, no error
+        s.put_file("packs", "p1.pack", src.path + "/a");
+        s.put_file("packs", "p1.idx", src.path + "/b");
+        s.put_file("packs", "p1.idx", src.path + "/b"); // replaced: same bytes
+        auto files = s.list_files("packs");
+        REQUIRE(files.size() == 2);
+        std::sort(files.begin(), files.end(), [](const auto& x, const auto& y) { return x.name < y.name; });
+        CHECK(files[0].name == "p1.idx");
+        CHECK(files[0].size == 5);
+        CHECK(files[1].name == "p1.pack");
+        CHECK(files[1].size == payload.size());
+        CHECK(std::abs(files[1].mtime - static_cast<int64_t>(::time(nullptr))) < 60);
+        CHECK(read_all(s, "packs", "p1.pack", 0, payload.size()) == payload);
+        CHECK(read_all(s, "packs", "p1.pack", 1000, 300000) == payload.substr(1000, 300000));
+        CHECK(read_all(s, "packs", "p1.pack", payload.size(), 0).empty());
+        CHECK(read_all(s, "packs", "p1.idx", 1, 3) == "nde");
+        // No temporary is left behind, and the stored file is no link to the source.
+        size_t entries = 0;
+        for (const auto& e : std::filesystem::directory_iterator(t.path + "/packs")) {
+            CHECK(e.is_regular_file());
+            CHECK(e.path().filename().string().find(".mlci-tmp.") == std::string::npos);
+            ++entries;
+        }
+        CHECK(entries == 2);
+        s.remove_files("packs", {"p1.pack", "absent.idx"}); // an absent one is not an error
+        files = s.list_files("packs");
+        REQUIRE(files.size() == 1);
+        CHECK(files[0].name == "p1.idx");
+        s.remove_files("nofolder", {"x"});
+        CHECK_THROWS_WITH_AS(read_all(s, "packs", "p1.pack", 0, 1),
+                             doctest::Contains("is not on store 'team'"), Error);
+    }
+
+    TEST_CASE("a read past the end is refused with what was asked and what there is") {
+        TempDir t;
+        std::filesystem::create_directories(t.path + "/packs");
+        std::ofstream(t.path + "/packs/p.pack") << "0123456789";
+        LocalStore s("", t.path);
+        size_t delivered = 0;
+        auto count = [&](const char*, size_t n) { delivered += n; };
+        try {
+            s.read_range("packs", "p.pack", 4, 7, count);
+            FAIL("no error");
+        } catch (const Error& e) {
+            CHECK(e.kind() == ErrorKind::input);
+            CHECK(std::string(e.what()) ==
+                  "'packs/p.pack' on store '" + t.path +
+                      "' is shorter than asked: bytes 4 to 11 wanted, the file has 10");
+        }
+        CHECK_THROWS_WITH_AS(s.read_range("packs", "p.pack", 11, 0, count), doctest::Contains("shorter than"),
+                             Error);
+        CHECK_THROWS_WITH_AS(s.read_range("packs", "p.pack", UINT64_MAX, 2, count),
+                             doctest::Contains("shorter than"), Error);
+        CHECK(delivered == 0);
+    }
+
+    TEST_CASE("a link in place of packs/ or of a file is refused, never followed") {
+        TempDir t;
+        TempDir outside;
+        TempDir src;
+        std::ofstream(outside.path + "/x.pack") << "secret";
+        std::ofstream(src.path + "/new") << "new";
+        std::filesystem::create_directory_symlink(outside.path, t.path + "/packs");
+        LocalStore s("", t.path);
+        CHECK_THROWS_WITH_AS(s.list_files("packs"), doctest::Contains("is a symbolic link or not a folder"),
+                             Error);
+        CHECK_THROWS_WITH_AS(s.put_file("packs", "n.pack", src.path + "/new"),
+                             doctest::Contains("is a symbolic link or not a folder"), Error);
+        CHECK_THROWS_WITH_AS(s.read_range("packs", "x.pack", 0, 6, [](const char*, size_t) { FAIL("read"); }),
+                             doctest::Contains("is a symbolic link"), Error);
+        CHECK_THROWS_AS(s.remove_files("packs", {"x.pack"}), Error);
+        CHECK(std::filesystem::exists(outside.path + "/x.pack"));
+        CHECK_FALSE(std::filesystem::exists(outside.path + "/n.pack"));
+        CHECK(std::distance(std::filesystem::directory_iterator(outside.path), {}) == 1);
+
+        // A link (or a FIFO) in place of a file: not listed, not read.
+        std::filesystem::remove(t.path + "/packs");
+        std::filesystem::create_directories(t.path + "/packs");
+        std::filesystem::create_symlink(outside.path + "/x.pack", t.path + "/packs/l.pack");
+        REQUIRE(::mkfifo((t.path + "/packs/f.pack").c_str(), 0600) == 0);
+        CHECK(s.list_files("packs").empty());
+        CHECK_THROWS_WITH_AS(s.read_range("packs", "l.pack", 0, 6, [](const char*, size_t) { FAIL("read"); }),
+                             doctest::Contains("is a symbolic link"), Error);
+        CHECK_THROWS_WITH_AS(s.read_range("packs", "f.pack", 0, 1, [](const char*, size_t) {}),
+                             doctest::Contains("not a regular file"), Error);
+        // put_file replaces a link by the file itself, writing nothing through it.
+        s.put_file("packs", "l.pack", src.path + "/new");
+        CHECK_FALSE(std::filesystem::is_symlink(t.path + "/packs/l.pack"));
+        CHECK(read_file(outside.path + "/x.pack") == "secret");
+        CHECK(read_file(t.path + "/packs/l.pack") == "new");
+    }
+
+    TEST_CASE("bad folder and file names are refused before the store is touched") {
+        TempDir t;
+        TempDir src;
+        std::ofstream(src.path + "/f") << "f";
+        LocalStore s("", t.path);
+        for (const std::string& bad :
+             std::vector<std::string>{"", ".", "..", ".hidden", "a/b", std::string("a\0b", 3)}) {
+            CAPTURE(bad);
+            CHECK_THROWS_WITH_AS(s.list_files(bad), doctest::Contains("invalid folder name"), Error);
+            CHECK_THROWS_WITH_AS(s.put_file(bad, "x", src.path + "/f"),
+                                 doctest::Contains("invalid folder name"), Error);
+            CHECK_THROWS_WITH_AS(s.put_file("packs", bad, src.path + "/f"),
+                                 doctest::Contains("invalid file name"), Error);
+            CHECK_THROWS_WITH_AS(s.read_range("packs", bad, 0, 1, [](const char*, size_t) {}),
+                                 doctest::Contains("invalid file name"), Error);
+            CHECK_THROWS_WITH_AS(s.remove_files("packs", {"ok", bad}), doctest::Contains("invalid file name"),
+                                 Error);
+        }
+        CHECK_THROWS_WITH_AS(s.put_file("packs", "x", src.path + "/absent"), doctest::Contains("cannot read"),
+                             Error);
+        CHECK(std::filesystem::is_empty(t.path)); // nothing was created
+    }
+
+    TEST_CASE("temporaries of put_file: skipped by list_files, swept by remove_unfinished when old") {
+        TempDir t;
+        std::filesystem::create_directories(t.path + "/packs");
+        std::string old_tmp = t.path + "/packs/p.pack.mlci-tmp.0123";
+        std::string new_tmp = t.path + "/packs/q.pack.mlci-tmp.4567";
+        std::ofstream(old_tmp) << "half";
+        std::ofstream(new_tmp) << "half";
+        std::ofstream(t.path + "/packs/done.idx") << "i";
+        struct timespec times[2] = {{::time(nullptr) - 7200, 0}, {::time(nullptr) - 7200, 0}};
+        REQUIRE(::utimensat(AT_FDCWD, old_tmp.c_str(), times, 0) == 0);
+        LocalStore s("", t.path);
+        auto files = s.list_files("packs");
+        REQUIRE(files.size() == 1);
+        CHECK(files[0].name == "done.idx");
+        CHECK(s.remove_unfinished(3600, true) == 1);
+        CHECK(std::filesystem::exists(old_tmp));
+        CHECK(s.remove_unfinished(3600, false) == 1);
+        CHECK_FALSE(std::filesystem::exists(old_tmp));
+        CHECK(std::filesystem::exists(new_tmp));
+        CHECK(std::filesystem::exists(t.path + "/packs/done.idx"));
     }
 }

@@ -8,17 +8,22 @@
 #include "artifact/store/s3/store.hpp"
 
 #include "config/config.hpp"
+#include "hash/md5.hpp"
 #include "util/error.hpp"
+
+#include "temp_dir.hpp"
 
 #include <doctest/doctest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -651,6 +656,15 @@ TEST_SUITE("S3Store") {
         std::mutex mu;
         std::vector<std::string> deleted;
         FakeS3 srv([&](const HttpReq& r) -> HttpReply {
+            if (r.method == "GET" && r.query().find("prefix=p%2Fpacks%2F") != std::string::npos) {
+                // put_file's uploads into packs/ are swept too.
+                return {200,
+                        {},
+                        "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated>"
+                        "<Upload><Key>p/packs/x.pack</Key><UploadId>old-p</UploadId>"
+                        "<Initiated>2020-01-01T00:00:00.000Z</Initiated></Upload>"
+                        "</ListMultipartUploadsResult>"};
+            }
             if (r.method == "GET") {
                 CHECK(r.query().find("prefix=p%2Fxxh128%2F") != std::string::npos);
                 return {
@@ -668,11 +682,12 @@ TEST_SUITE("S3Store") {
             return {204, {}, {}};
         });
         S3Store st(options(srv));
-        CHECK(st.remove_unfinished(3600, true) == 1);
+        CHECK(st.remove_unfinished(3600, true) == 2);
         CHECK(deleted.empty());
-        CHECK(st.remove_unfinished(3600, false) == 1);
-        REQUIRE(deleted.size() == 1);
+        CHECK(st.remove_unfinished(3600, false) == 2);
+        REQUIRE(deleted.size() == 2);
         CHECK(deleted[0] == "/bkt/p/xxh128/aa/000000000000000000000000000001?uploadId=old-1");
+        CHECK(deleted[1] == "/bkt/p/packs/x.pack?uploadId=old-p");
     }
 
     TEST_CASE("present: HEAD each object when few") {
@@ -761,5 +776,343 @@ TEST_SUITE("open_s3_store") {
         CHECK(kind == ErrorKind::config);
         CHECK(msg.find("no credentials for store 'm'") != std::string::npos);
         CHECK(msg.find("mlci.remote.m.access-key-id") != std::string::npos);
+    }
+}
+
+namespace {
+
+/// The keys of a DeleteObjects body, in order.
+std::vector<std::string> delete_keys_of(const std::string& body) {
+    std::vector<std::string> out;
+    size_t at = 0;
+    while ((at = body.find("<Key>", at)) != std::string::npos) {
+        size_t end = body.find("</Key>", at);
+        out.push_back(body.substr(at + 5, end - at - 5));
+        at = end;
+    }
+    return out;
+}
+
+/// A DeleteObjects answer: <Deleted> for each key but those in `errors` (key → code).
+std::string delete_result(const std::vector<std::string>& keys,
+                          const std::map<std::string, std::string>& errors) {
+    std::string xml = "<?xml version=\"1.0\"?><DeleteResult>";
+    for (const auto& k : keys) {
+        auto it = errors.find(k);
+        xml += it == errors.end() ? "<Deleted><Key>" + k + "</Key></Deleted>"
+                                  : "<Error><Key>" + k + "</Key><Code>" + it->second +
+                                        "</Code><Message>scripted</Message></Error>";
+    }
+    return xml + "</DeleteResult>";
+}
+
+/// A server holding `object` at every key, answering ranged GETs as S3 does (206, Content-Range, a range
+/// past the end clamped, one starting past it 416).
+HttpReply serve_range(const HttpReq& r, const std::string& object) {
+    auto it = r.headers.find("range");
+    if (it == r.headers.end()) {
+        return {200, {}, object};
+    }
+    unsigned long long a = 0, b = 0;
+    std::sscanf(it->second.c_str(), "bytes=%llu-%llu", &a, &b);
+    if (a >= object.size()) {
+        return xml_error(416, "InvalidRange");
+    }
+    b = std::min<unsigned long long>(b, object.size() - 1);
+    return {206,
+            {{"Content-Range",
+              "bytes " + std::to_string(a) + "-" + std::to_string(b) + "/" + std::to_string(object.size())}},
+            object.substr(a, b - a + 1)};
+}
+
+} // namespace
+
+TEST_SUITE("S3Store: files beside the objects") {
+    TEST_CASE("list_files: continuation tokens, sizes, LastModified; deeper and hidden keys skipped") {
+        FakeS3 srv([&](const HttpReq& r) -> HttpReply {
+            CHECK(r.query().find("prefix=p%2Fpacks%2F") != std::string::npos);
+            if (r.query().find("continuation-token=t%2B1") == std::string::npos) {
+                return {200,
+                        {},
+                        "<ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken>t+1"
+                        "</NextContinuationToken>"
+                        "<Contents><Key>p/packs/a.pack</Key><LastModified>2026-01-02T03:04:05.000Z"
+                        "</LastModified><Size>1234</Size></Contents>"
+                        "<Contents><Key>p/packs/sub/deeper.pack</Key><Size>1</Size></Contents>"
+                        "<Contents><Key>p/packs/.hidden</Key><Size>1</Size></Contents>"
+                        "</ListBucketResult>"};
+            }
+            return {200,
+                    {},
+                    "<ListBucketResult><IsTruncated>false</IsTruncated>"
+                    "<Contents><Key>p/packs/a.idx</Key><LastModified>2026-01-02T03:04:06Z</LastModified>"
+                    "<Size>56</Size></Contents></ListBucketResult>"};
+        });
+        S3Store st(options(srv));
+        auto files = st.list_files("packs");
+        REQUIRE(files.size() == 2);
+        CHECK(files[0].name == "a.pack");
+        CHECK(files[0].size == 1234);
+        CHECK(files[0].mtime == 1767323045); // date -u -d 2026-01-02T03:04:05Z +%s
+        CHECK(files[1].name == "a.idx");
+        CHECK(files[1].size == 56);
+        CHECK(files[1].mtime == 1767323046);
+        CHECK(st.requests() == 2);
+    }
+
+    TEST_CASE("list_files: a truncated listing that names no next page is an error, not a loop") {
+        FakeS3 srv([&](const HttpReq&) -> HttpReply {
+            return {200, {}, "<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>"};
+        });
+        S3Store st(options(srv));
+        CHECK(error_text([&] { st.list_files("packs"); }).find("names no next page") != std::string::npos);
+    }
+
+    TEST_CASE("put_file: one PUT up to part_size, a multipart upload above it, at <prefix>/dir/name") {
+        mlci_test::TempDir t;
+        std::string small = "index bytes";
+        std::string big(11ull << 20, '\0');
+        for (size_t i = 0; i < big.size(); ++i) {
+            big[i] = static_cast<char>(i * 13 + (i >> 12));
+        }
+        std::ofstream(t.path + "/small", std::ios::binary) << small;
+        std::ofstream(t.path + "/big", std::ios::binary) << big;
+        std::mutex mu;
+        std::map<int, std::string> parts;
+        std::string single, completion;
+        FakeS3 srv([&](const HttpReq& r) -> HttpReply {
+            std::lock_guard<std::mutex> lock(mu);
+            if (r.method == "PUT" && !r.has_param("partNumber")) {
+                CHECK(r.path() == "/bkt/p/packs/x.idx");
+                single = r.body;
+                return {200, {{"ETag", "\"s\""}}, {}};
+            }
+            if (r.method == "POST" && r.has_param("uploads")) {
+                CHECK(r.path() == "/bkt/p/packs/x.pack");
+                return {
+                    200,
+                    {},
+                    "<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>"};
+            }
+            if (r.method == "PUT") {
+                CHECK(r.path() == "/bkt/p/packs/x.pack");
+                int n = std::atoi(r.query().substr(r.query().find("partNumber=") + 11).c_str());
+                parts[n] = r.body;
+                return {200, {{"ETag", "\"e" + std::to_string(n) + "\""}}, {}};
+            }
+            completion = r.body;
+            return {200, {}, "<CompleteMultipartUploadResult/>"};
+        });
+        S3Options o = options(srv);
+        o.part_size = 5ull << 20;
+        S3Store st(o);
+        st.put_file("packs", "x.idx", t.path + "/small");
+        CHECK(single == small);
+        st.put_file("packs", "x.pack", t.path + "/big");
+        REQUIRE(parts.size() == 3);
+        CHECK(parts[1] + parts[2] + parts[3] == big);
+        CHECK(completion.find("<PartNumber>3</PartNumber><ETag>\"e3\"</ETag>") != std::string::npos);
+        CHECK(error_text([&] { st.put_file("packs", "y", t.path + "/absent"); }).find("cannot read") !=
+              std::string::npos);
+    }
+
+    TEST_CASE("read_range: ranged GETs of the range size, in order, each checked") {
+        std::string object(3ull << 20, '\0');
+        for (size_t i = 0; i < object.size(); ++i) {
+            object[i] = static_cast<char>((i * 131) ^ (i >> 11));
+        }
+        FakeS3 srv([&](const HttpReq& r) -> HttpReply {
+            CHECK(r.path() == "/bkt/p/packs/x.pack");
+            return serve_range(r, object);
+        });
+        S3Options o = options(srv);
+        o.part_size = 1ull << 20; // ranges of 1 MiB
+        S3Store st(o);
+        std::string got;
+        st.read_range("packs", "x.pack", 100, (2ull << 20) + 500,
+                      [&](const char* p, size_t n) { got.append(p, n); });
+        CHECK(got == object.substr(100, (2ull << 20) + 500));
+        auto log = srv.log();
+        REQUIRE(log.size() == 3);
+        CHECK(log[0].headers["range"] == "bytes=100-1048675");
+        CHECK(log[1].headers["range"] == "bytes=1048676-2097251");
+        CHECK(log[2].headers["range"] == "bytes=2097252-2097751");
+        CHECK(st.requests() == 3);
+        // Past the end: a clamped range and a range beyond the end are both "shorter than asked".
+        ErrorKind kind{};
+        std::string msg = error_text(
+            [&] { st.read_range("packs", "x.pack", object.size() - 10, 20, [](const char*, size_t) {}); },
+            &kind);
+        CHECK(kind == ErrorKind::input);
+        CHECK(msg.find("'packs/x.pack' on store 'team' (s3://bkt/p) is shorter than asked: bytes 3145718 to "
+                       "3145738 wanted, the file has 3145728") != std::string::npos);
+        msg = error_text(
+            [&] { st.read_range("packs", "x.pack", object.size() + 1, 5, [](const char*, size_t) {}); },
+            &kind);
+        CHECK(kind == ErrorKind::input);
+        CHECK(msg.find("is shorter than asked") != std::string::npos);
+    }
+
+    TEST_CASE("read_range: a 200 with the whole object, a wrong length or a wrong range is refused") {
+        std::string object(4000, 'o');
+        std::atomic<int> mode{0};
+        FakeS3 srv([&](const HttpReq& r) -> HttpReply {
+            HttpReply rep = serve_range(r, object);
+            switch (mode.load()) {
+            case 0: // ignores Range: the whole object
+                return {200, {}, object};
+            case 1: // the header right, the body short
+                rep.body.pop_back();
+                return rep;
+            case 2: // another range than asked
+                return {206, {{"Content-Range", "bytes 0-9/4000"}}, object.substr(0, 10)};
+            case 3: // no Content-Range
+                rep.headers.clear();
+                return rep;
+            default: // the whole of a 10-byte object when 10 bytes were asked at 0: still not a 206
+                return {200, {}, object.substr(0, 10)};
+            }
+        });
+        S3Store st(options(srv));
+        size_t delivered = 0;
+        auto count = [&](const char*, size_t n) { delivered += n; };
+        CHECK(error_text([&] {
+                  st.read_range("packs", "x.pack", 10, 100, count);
+              }).find("sent more than the 100 bytes") != std::string::npos);
+        mode = 1;
+        CHECK(error_text([&] {
+                  st.read_range("packs", "x.pack", 10, 100, count);
+              }).find("got 99 bytes of a range, expected 100") != std::string::npos);
+        mode = 2;
+        CHECK(error_text([&] {
+                  st.read_range("packs", "x.pack", 10, 100, count);
+              }).find("asked for bytes 10-109, the server answered bytes 0-9/4000") != std::string::npos);
+        mode = 3;
+        CHECK(error_text([&] {
+                  st.read_range("packs", "x.pack", 10, 100, count);
+              }).find("without a valid Content-Range") != std::string::npos);
+        mode = 4;
+        CHECK(error_text([&] { st.read_range("packs", "x.pack", 0, 10, count); }).find("HTTP 200, not 206") !=
+              std::string::npos);
+        CHECK(delivered == 0);
+    }
+
+    TEST_CASE("remove_many: DeleteObjects of 1,000 keys each, Content-MD5 checked, per-key errors") {
+        std::mutex mu;
+        std::vector<size_t> batch_sizes;
+        std::string bad_key = "p/xxh128/00/000000000000000000000000000008";  // some_hash(7)
+        std::string gone_key = "p/xxh128/00/000000000000000000000000000009"; // some_hash(8)
+        FakeS3 srv([&](const HttpReq& r) -> HttpReply {
+            REQUIRE(r.method == "POST");
+            CHECK(r.path() == "/bkt/");
+            CHECK(r.has_param("delete"));
+            if (r.headers.count("content-md5") == 0 || r.headers.at("content-md5") != md5_base64(r.body)) {
+                return xml_error(400, "BadDigest");
+            }
+            auto keys = delete_keys_of(r.body);
+            std::lock_guard<std::mutex> lock(mu);
+            batch_sizes.push_back(keys.size());
+            return {200, {}, delete_result(keys, {{bad_key, "AccessDenied"}, {gone_key, "NoSuchKey"}})};
+        });
+        S3Store st(options(srv));
+        std::vector<Hash128> hs;
+        for (int i = 0; i < 2500; ++i) {
+            hs.push_back(some_hash(i));
+        }
+        auto failed = st.remove_many(hs, 4);
+        REQUIRE(failed.size() == 1); // NoSuchKey counts as deleted
+        CHECK(failed[0].hash == some_hash(7));
+        CHECK(std::string(failed[0].error.what()) ==
+              "cannot delete " + some_hash(7).id() +
+                  " from store 'team' (s3://bkt/p): AccessDenied: scripted");
+        std::sort(batch_sizes.begin(), batch_sizes.end());
+        CHECK(batch_sizes == std::vector<size_t>{500, 1000, 1000});
+        CHECK(st.requests() == 3);
+    }
+
+    TEST_CASE("remove_many: a key the answer does not name is not taken as deleted") {
+        FakeS3 srv([&](const HttpReq& r) -> HttpReply {
+            auto keys = delete_keys_of(r.body);
+            keys.pop_back();
+            return {200, {}, delete_result(keys, {})};
+        });
+        S3Store st(options(srv));
+        auto failed = st.remove_many({some_hash(1), some_hash(2)}, 2);
+        REQUIRE(failed.size() == 1);
+        CHECK(failed[0].hash == some_hash(2));
+        CHECK(std::string(failed[0].error.what()).find("does not name it") != std::string::npos);
+    }
+
+    TEST_CASE("remove_many: a server without DeleteObjects gets one DELETE each, remembered for the run") {
+        for (std::string how : {"501", "405"}) {
+            CAPTURE(how);
+            std::atomic<int> posts{0}, deletes{0};
+            FakeS3 srv([&](const HttpReq& r) -> HttpReply {
+                if (r.method == "POST") {
+                    ++posts;
+                    return how == "501" ? xml_error(501, "NotImplemented")
+                                        : xml_error(405, "MethodNotAllowed");
+                }
+                ++deletes;
+                CHECK(r.method == "DELETE");
+                return {r.path().ends_with("3") ? 403 : 204, {}, {}};
+            });
+            S3Store st(options(srv));
+            std::vector<Hash128> hs;
+            for (int i = 0; i < 5; ++i) {
+                hs.push_back(some_hash(i));
+            }
+            auto failed = st.remove_many(hs, 3);
+            REQUIRE(failed.size() == 1);
+            CHECK(failed[0].hash == some_hash(2));
+            CHECK(posts == 1); // 501 is not retried
+            CHECK(deletes == 5);
+            st.remove_many(hs, 3);
+            CHECK(posts == 1); // remembered: no second DeleteObjects
+            CHECK(deletes == 10);
+            CHECK(st.requests() == 11);
+        }
+    }
+
+    TEST_CASE("remove_files: keys under <prefix>/dir/, the first failure thrown with the count") {
+        std::vector<std::string> sent;
+        FakeS3 srv([&](const HttpReq& r) -> HttpReply {
+            sent = delete_keys_of(r.body);
+            return {
+                200,
+                {},
+                delete_result(sent, {{"p/packs/b.idx", "AccessDenied"}, {"p/packs/c.idx", "InternalError"}})};
+        });
+        S3Store st(options(srv));
+        ErrorKind kind{};
+        std::string msg = error_text([&] { st.remove_files("packs", {"a.pack", "b.idx", "c.idx"}); }, &kind);
+        CHECK(sent == std::vector<std::string>{"p/packs/a.pack", "p/packs/b.idx", "p/packs/c.idx"});
+        CHECK(kind == ErrorKind::io);
+        CHECK(msg.find(
+                  "cannot delete 'packs/b.idx' from store 'team' (s3://bkt/p): AccessDenied: scripted (and 1 "
+                  "more files not deleted)") != std::string::npos);
+    }
+
+    TEST_CASE("bad folder and file names are refused before any request") {
+        FakeS3 srv([&](const HttpReq&) -> HttpReply { return {500, {}, {}}; });
+        S3Store st(options(srv));
+        for (const std::string& bad :
+             std::vector<std::string>{"", ".", "..", ".hidden", "a/b", std::string("a\0b", 3)}) {
+            CAPTURE(bad);
+            ErrorKind kind{};
+            CHECK(error_text([&] { st.list_files(bad); }, &kind).find("invalid folder name") !=
+                  std::string::npos);
+            CHECK(kind == ErrorKind::input);
+            CHECK(error_text([&] { st.put_file("packs", bad, "/dev/null"); }).find("invalid file name") !=
+                  std::string::npos);
+            CHECK(error_text([&] {
+                      st.read_range(bad, "x", 0, 1, [](const char*, size_t) {});
+                  }).find("invalid folder name") != std::string::npos);
+            CHECK(error_text([&] {
+                      st.remove_files("packs", {"ok", bad});
+                  }).find("invalid file name") != std::string::npos);
+        }
+        CHECK(srv.log().empty());
+        CHECK(st.requests() == 0);
     }
 }

@@ -104,4 +104,35 @@ TEST_SUITE("prompt.worktree_ids") {
             CHECK_FALSE(g.ids().clean_id(k_rel).has_value());
         }
     }
+
+    TEST_CASE("list over many prompts tagged on one commit: the folder listed once, the same answers") {
+        // Catalog::prompt_blob_at lists a commit's prompts folder from the eighth lookup there on: the
+        // entries past that point must say what the lookups one by one said.
+        TempRepo r;
+        r.git({"init", "-q"});
+        const int n = 20;
+        for (int i = 0; i < n; ++i) {
+            std::string name = "p" + std::to_string(100 + i);
+            r.write("prompts/" + name + ".prompt", prompt::scaffold(name, "Prompt", {"who"}));
+        }
+        r.write("prompts/sub/deep.prompt", prompt::scaffold("sub/deep", "Nested", {"who"}));
+        r.commit_all("prompts");
+        for (int i = 0; i < n; ++i) {
+            std::string tag = "p" + std::to_string(100 + i) + "@v1.0.0";
+            r.git({"tag", "-a", tag, "-m", tag});
+        }
+        r.git({"tag", "-a", "sub/deep@v1.0.0", "-m", "deep"});
+        // Change the first and the last (looked up before and after the listing), and the nested one.
+        r.write("prompts/p100.prompt", prompt::scaffold("p100", "Changed", {"who"}));
+        r.write("prompts/p119.prompt", prompt::scaffold("p119", "Changed", {"who"}));
+        r.write("prompts/sub/deep.prompt", prompt::scaffold("sub/deep", "Changed", {"who"}));
+        git::Repo repo = git::Repo::open(r.top);
+        prompt::Catalog cat(repo, Config{});
+        auto entries = cat.entries();
+        REQUIRE(entries.size() == n + 1);
+        for (const auto& e : entries) {
+            bool expect = e.name == "p100" || e.name == "p119" || e.name == "sub/deep";
+            CHECK_MESSAGE(e.changed == expect, e.name);
+        }
+    }
 }

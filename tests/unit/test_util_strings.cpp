@@ -29,6 +29,14 @@ TEST_SUITE("util.split") {
         CHECK(split_lines("a\rb\n") == Strings{"a\rb"}); // only a final CR goes
     }
 
+    TEST_CASE("is_lower_hex: non-empty, digits and a-f only") {
+        CHECK(is_lower_hex("0123456789abcdef"));
+        CHECK_FALSE(is_lower_hex(""));
+        CHECK_FALSE(is_lower_hex("ABCDEF"));
+        CHECK_FALSE(is_lower_hex("12g4"));
+        CHECK_FALSE(is_lower_hex(std::string_view("ab\0c", 4)));
+    }
+
     TEST_CASE("trim, join, to_lower") {
         CHECK(trim("  x y \t\r\n") == "x y");
         CHECK(trim("") == "");

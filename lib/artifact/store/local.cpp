@@ -2,6 +2,7 @@
 // links, so a link planted in the store never leads a read, write or delete outside it.
 #include "artifact/store/local.hpp"
 
+#include "fsutil/copy.hpp"
 #include "fsutil/dir.hpp"
 #include "fsutil/file.hpp"
 #include "util/error.hpp"
@@ -302,22 +303,204 @@ void LocalStore::remove(const Hash128& h) {
     }
 }
 
+namespace {
+
+/// A temporary of put() or put_file(): "<name>.mlci-tmp.<hex>".
+bool is_temporary(const char* name) {
+    return std::strstr(name, ".mlci-tmp.") != nullptr;
+}
+
+} // namespace
+
 size_t LocalStore::remove_unfinished(double min_age_seconds, bool dry_run) {
     size_t n = 0;
     time_t now = ::time(nullptr);
-    each_fan([&](int, const DirEntry& e) {
+    auto sweep = [&](const DirEntry& e) {
         struct stat st {};
-        if (std::strstr(e.name, ".mlci-tmp.") == nullptr ||
-            ::fstatat(e.dirfd, e.name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-            ::difftime(now, st.st_mtime) < min_age_seconds) {
+        if (!is_temporary(e.name) || ::fstatat(e.dirfd, e.name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(st.st_mode) || ::difftime(now, st.st_mtime) < min_age_seconds) {
             return;
         }
         ++n;
         if (!dry_run) {
             ::unlinkat(e.dirfd, e.name, 0);
         }
+    };
+    each_fan([&](int, const DirEntry& e) { sweep(e); });
+    // The folders of put_file (packs/): every folder of the root but the objects' (links skipped: a
+    // folder is listed only when it opens without following one).
+    std::vector<std::string> dirs;
+    list_dir_at(root_fd(), ".", [&](const DirEntry& e) {
+        if (std::strcmp(e.name, "xxh128") != 0 && e.name[0] != '.' && e.type != DT_REG && e.type != DT_LNK) {
+            dirs.emplace_back(e.name);
+        }
     });
+    for (const auto& d : dirs) {
+        list_dir_at(root_fd(), d.c_str(), sweep);
+    }
     return n;
+}
+
+// --- The file primitives (store.hpp): files beside the objects, in folders of the root reached, like the
+// objects, without following a link.
+
+Fd LocalStore::files_dir(const std::string& dir, bool create, bool* created) {
+    check_store_file_name(dir, "folder name");
+    int root = root_fd();
+    Fd fd = open_below(root, dir, O_RDONLY | O_DIRECTORY);
+    if (!fd && errno == ENOENT && create) {
+        if (::mkdirat(root, dir.c_str(), 0777) == 0 && created != nullptr) {
+            *created = true;
+        }
+        fd = open_below(root, dir, O_RDONLY | O_DIRECTORY); // EEXIST above: someone else made it
+    }
+    if (!fd) {
+        int err = errno;
+        if (err == ENOENT && !create) {
+            return fd;
+        }
+        if (err == ELOOP || err == EXDEV || err == ENOTDIR) {
+            throw input_error(
+                describe() + ": '" + dir +
+                    "' is a symbolic link or not a folder: refused, mlci never follows links in "
+                    "a store",
+                "repair the store: '" + dir + "' must be a folder of files");
+        }
+        throw io_error("cannot open '" + dir + "' in " + describe() + ": " + errno_text(err));
+    }
+    return fd;
+}
+
+std::vector<StoreFile> LocalStore::list_files(const std::string& dir) {
+    std::vector<StoreFile> out;
+    Fd fd = files_dir(dir, false);
+    if (!fd) {
+        return out;
+    }
+    list_dir_at(fd.get(), ".", [&](const DirEntry& e) {
+        struct stat st {};
+        if (e.name[0] == '.' || is_temporary(e.name) ||
+            ::fstatat(e.dirfd, e.name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) {
+            return;
+        }
+        out.push_back({e.name, static_cast<uint64_t>(st.st_size), static_cast<int64_t>(st.st_mtime)});
+    });
+    return out;
+}
+
+void LocalStore::put_file(const std::string& dir, const std::string& name, const std::string& from) {
+    check_store_file_name(dir, "folder name");
+    check_store_file_name(name, "file name");
+    Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in) {
+        throw io_error("cannot read '" + from + "': " + errno_text(errno));
+    }
+    bool created = false;
+    Fd d = files_dir(dir, true, &created);
+    std::string temp = name.substr(0, 64) + ".mlci-tmp." + random_suffix();
+    std::string shown = describe() + ": " + dir + "/" + temp;
+    Fd out(::openat(d.get(), temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444));
+    if (!out) {
+        throw io_error("cannot write to " + describe() + ": " + errno_text(errno));
+    }
+    try {
+        copy_fd(in.get(), out.get(), true, shown);
+        if (::fsync(out.get()) != 0) {
+            throw io_error("cannot write '" + shown + "': " + errno_text(errno));
+        }
+        out.close();
+        if (::renameat(d.get(), temp.c_str(), d.get(), name.c_str()) != 0) {
+            throw io_error("cannot write '" + dir + "/" + name + "' in " + describe() + ": " +
+                           errno_text(errno));
+        }
+    } catch (...) {
+        ::unlinkat(d.get(), temp.c_str(), 0);
+        throw;
+    }
+    if (::fsync(d.get()) != 0 || (created && ::fsync(root_fd()) != 0)) {
+        throw io_error("cannot make '" + dir + "/" + name + "' durable in " + describe() + ": " +
+                       errno_text(errno));
+    }
+}
+
+Fd LocalStore::open_file(const std::string& dir, const std::string& name, struct stat* st) {
+    check_store_file_name(dir, "folder name");
+    check_store_file_name(name, "file name");
+    std::string rel = dir + "/" + name;
+    // O_NONBLOCK: a FIFO in place of a file must not hang the reader (it is refused below).
+    Fd fd = open_below(root_fd(), rel, O_RDONLY | O_NONBLOCK);
+    if (!fd) {
+        int err = errno;
+        if (err == ENOENT || err == ENOTDIR) {
+            throw io_error("'" + rel + "' is not on " + describe());
+        }
+        if (err == ELOOP || err == EXDEV) {
+            throw input_error(
+                "'" + rel + "' on " + describe() +
+                    " is a symbolic link (or lies below one): refused, mlci never follows links "
+                    "in a store",
+                "repair the store: '" + dir + "' must be a folder of files");
+        }
+        throw io_error("cannot read '" + rel + "' from " + describe() + ": " + errno_text(err));
+    }
+    if (::fstat(fd.get(), st) != 0) {
+        throw io_error("cannot read '" + rel + "' from " + describe() + ": " + errno_text(errno));
+    }
+    if (!S_ISREG(st->st_mode)) {
+        throw input_error("'" + rel + "' on " + describe() + " is not a regular file: refused");
+    }
+    return fd;
+}
+
+void LocalStore::read_range(const std::string& dir, const std::string& name, uint64_t offset, uint64_t length,
+                            const Sink& sink) {
+    struct stat st {};
+    Fd fd = open_file(dir, name, &st);
+    std::string rel = dir + "/" + name;
+    auto shorter = [&](uint64_t size) {
+        return input_error("'" + rel + "' on " + describe() + " is shorter than asked: bytes " +
+                               std::to_string(offset) + " to " + std::to_string(offset + length) +
+                               " wanted, the file has " + std::to_string(size),
+                           "repair the store from a clone that has the objects (git model push)");
+    };
+    uint64_t size = static_cast<uint64_t>(st.st_size);
+    if (offset > size || length > size - offset) {
+        throw shorter(size);
+    }
+    char* buf = io_buffer();
+    uint64_t done = 0;
+    while (done < length) {
+        size_t want = static_cast<size_t>(std::min<uint64_t>(length - done, k_io_buffer_size));
+        ssize_t n = ::pread(fd.get(), buf, want, static_cast<off_t>(offset + done));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            throw io_error("cannot read '" + rel + "' from " + describe() + ": " + errno_text(errno));
+        }
+        if (n == 0) {
+            throw shorter(offset + done); // cut while it was read
+        }
+        sink(buf, static_cast<size_t>(n));
+        done += static_cast<uint64_t>(n);
+    }
+}
+
+void LocalStore::remove_files(const std::string& dir, const std::vector<std::string>& names) {
+    check_store_file_name(dir, "folder name");
+    for (const auto& n : names) {
+        check_store_file_name(n, "file name");
+    }
+    Fd d = files_dir(dir, false);
+    if (!d) {
+        return;
+    }
+    for (const auto& n : names) {
+        if (::unlinkat(d.get(), n.c_str(), 0) != 0 && errno != ENOENT) {
+            throw io_error("cannot delete '" + dir + "/" + n + "' from " + describe() + ": " +
+                           errno_text(errno));
+        }
+    }
 }
 
 } // namespace mlci::artifact

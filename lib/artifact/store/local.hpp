@@ -29,6 +29,11 @@ class LocalStore : public Store {
     std::vector<std::pair<Hash128, uint64_t>> objects() override;
     void remove(const Hash128& h) override;
     size_t remove_unfinished(double min_age_seconds, bool dry_run) override;
+    std::vector<StoreFile> list_files(const std::string& dir) override;
+    void put_file(const std::string& dir, const std::string& name, const std::string& from) override;
+    void read_range(const std::string& dir, const std::string& name, uint64_t offset, uint64_t length,
+                    const Sink& sink) override;
+    void remove_files(const std::string& dir, const std::vector<std::string>& names) override;
     const std::string& root() const { return m_root; }
     /// Object h opened for reading as get_sized reads it (no link followed, only a regular file of
     /// exactly `size` bytes, else input_error; io_error when absent), for a caller that copies it in the
@@ -59,6 +64,12 @@ class LocalStore : public Store {
     /// a regular file; its stat in *st.
     Fd open_object(const Hash128& h, struct stat* st);
     void read_object(const Hash128& h, uint64_t max_bytes, std::optional<uint64_t> exact, const Sink& sink);
+    /// The folder `dir` of the file primitives (checked by check_store_file_name), opened without
+    /// following a link (input_error for one, or for a file in its place); an invalid Fd when it does not
+    /// exist and create is false. *created tells whether this call made it.
+    Fd files_dir(const std::string& dir, bool create, bool* created = nullptr);
+    /// Open dir/name for reading with no link followed; a regular file only, its stat in *st.
+    Fd open_file(const std::string& dir, const std::string& name, struct stat* st);
 };
 
 } // namespace mlci::artifact

@@ -2,6 +2,7 @@
 // open_store, which turns a STORE argument into a backend by its URL's scheme.
 #include "artifact/store/store.hpp"
 
+#include "artifact/pack/packed.hpp"
 #include "artifact/store/local.hpp"
 #include "artifact/store/s3/store.hpp"
 #include "config/config.hpp"
@@ -100,7 +101,6 @@ void check_store_file_name(const std::string& component, const std::string& what
 
 std::unique_ptr<Store> open_store(const std::string& spec, const Config& cfg, const std::string& top,
                                   const std::string& cache_root) {
-    (void)cache_root; // the packs' index cache: wired with PackedStore (issue 18)
     std::string name;
     std::string url;
     if (spec.empty()) {
@@ -122,6 +122,11 @@ std::unique_ptr<Store> open_store(const std::string& spec, const Config& cfg, co
     if (url.find('\0') != std::string::npos || url.empty()) {
         throw usage_error("invalid store " + quoted(url));
     }
+    auto it = name.empty() ? cfg.remotes.end() : cfg.remotes.find(name);
+    const RemoteConfig* rc = it == cfg.remotes.end() ? nullptr : &it->second;
+    auto packed = [&](std::unique_ptr<Store> backend) -> std::unique_ptr<Store> {
+        return std::make_unique<pack::PackedStore>(std::move(backend), pack::options_of(rc, cache_root));
+    };
     std::string path;
     if (url.starts_with("file://")) {
         path = url.substr(7);
@@ -129,14 +134,13 @@ std::unique_ptr<Store> open_store(const std::string& spec, const Config& cfg, co
             throw usage_error("store URL " + quoted(url) + " must be file:///absolute/path");
         }
     } else if (url.starts_with("s3://")) {
-        auto it = name.empty() ? cfg.remotes.end() : cfg.remotes.find(name);
-        return open_s3_store(name, url, it == cfg.remotes.end() ? nullptr : &it->second, top);
+        return packed(open_s3_store(name, url, rc, top));
     } else if (url.find("://") != std::string::npos) {
         throw usage_error("store " + quoted(url) + " has an unknown scheme (s3://, file:// or a path)");
     } else {
         path = url.front() == '/' ? url : path_join(top, url);
     }
-    return std::make_unique<LocalStore>(name, path);
+    return packed(std::make_unique<LocalStore>(name, path));
 }
 
 } // namespace mlci::artifact

@@ -5,9 +5,12 @@
 
 #include "artifact/store/s3/settings.hpp"
 
+#include "artifact/pack/packed.hpp"
 #include "config/config.hpp"
+#include "fsutil/copy.hpp"
 #include "fsutil/file.hpp"
 #include "git/repo.hpp"
+#include "hash/md5.hpp"
 #include "hash/sha256_fast.hpp"
 #include "util/error.hpp"
 #include "util/pool.hpp"
@@ -22,8 +25,11 @@
 #include <cstring>
 #include <ctime>
 #include <deque>
+#include <fcntl.h>
 #include <random>
+#include <sys/stat.h>
 #include <thread>
+#include <unordered_map>
 
 namespace mlci::artifact {
 
@@ -134,7 +140,8 @@ bool retriable_transport(int code) {
 }
 
 bool retriable_status(const s3::Response& r) {
-    if (r.status >= 500 || r.status == 429) {
+    // 501 Not Implemented is an answer, not a passing failure (DeleteObjects on a server without it).
+    if ((r.status >= 500 && r.status != 501) || r.status == 429) {
         return true;
     }
     if (r.status == 400 || r.status == 403) {
@@ -208,9 +215,10 @@ s3::Request with_upload(s3::Request q, const std::string& data, const std::strin
     return q;
 }
 
-// What a source that gave another number of bytes than the size it was pushed with gets.
-Error read_mismatch(const Hash128& h, const std::string& store, uint64_t got, uint64_t size) {
-    return io_error("upload of " + h.id() + " to " + store + ": read " + std::to_string(got) +
+// What a source that gave another number of bytes than the size it was pushed with gets; `id` names
+// what was uploaded (an object's hash id, a file's dir/name).
+Error read_mismatch(const std::string& id, const std::string& store, uint64_t got, uint64_t size) {
+    return io_error("upload of " + id + " to " + store + ": read " + std::to_string(got) +
                     " bytes, expected " + std::to_string(size));
 }
 
@@ -554,10 +562,11 @@ uint64_t S3Store::part_size_for(uint64_t size) const {
 }
 
 bool S3Store::put(const Hash128& h, uint64_t size, const Source& source) {
+    std::string key = s3::object_key(m_opt.location, h);
     if (size <= m_opt.part_size) {
-        return put_single(h, size, source);
+        return put_single(key, h.id(), size, source);
     }
-    return put_multipart(h, size, source);
+    return put_multipart(key, h.id(), size, source);
 }
 
 namespace {
@@ -619,7 +628,7 @@ int helpers_for(int jobs, size_t n) {
 
 } // namespace
 
-bool S3Store::put_single(const Hash128& h, uint64_t size, const Source& source) {
+bool S3Store::put_single(const std::string& key, const std::string& id, uint64_t size, const Source& source) {
     std::string body;
     body.reserve(size);
     bool intact = source([&](const char* p, size_t n) { body.append(p, n); });
@@ -627,11 +636,10 @@ bool S3Store::put_single(const Hash128& h, uint64_t size, const Source& source) 
         return false;
     }
     if (body.size() != size) {
-        throw read_mismatch(h, describe(), body.size(), size);
+        throw read_mismatch(id, describe(), body.size(), size);
     }
     std::string sha = sha256_hex_fast(body);
-    std::string key = s3::object_key(m_opt.location, h);
-    send_expecting([&] { return with_upload(request("PUT", key), body, sha); }, "uploading " + h.id());
+    send_expecting([&] { return with_upload(request("PUT", key), body, sha); }, "uploading " + id);
     return true;
 }
 
@@ -675,17 +683,18 @@ struct PartQueue : Crew {
 
 // A multipart upload under way: what its requests and messages share.
 struct S3Store::Upload {
-    const Hash128& h;
+    std::string id; // what is uploaded, for messages: an object's hash id, a file's dir/name
     uint64_t size;
     uint64_t part_size;
     size_t nparts;
     std::string key;
-    std::string what; // "uploading xxh128:…", for messages
-    std::string id;   // S3's UploadId
+    std::string what;      // "uploading xxh128:…", for messages
+    std::string upload_id; // S3's UploadId
 };
 
-bool S3Store::put_multipart(const Hash128& h, uint64_t size, const Source& source) {
-    Upload up = start_multipart(h, size);
+bool S3Store::put_multipart(const std::string& key, const std::string& id, uint64_t size,
+                            const Source& source) {
+    Upload up = start_multipart(key, id, size);
     // From here every way out but a completed upload aborts it: no parts are left on the store.
     std::vector<std::string> etags(up.nparts + 1); // by part number
     bool intact = false;
@@ -704,17 +713,17 @@ bool S3Store::put_multipart(const Hash128& h, uint64_t size, const Source& sourc
     return intact;
 }
 
-S3Store::Upload S3Store::start_multipart(const Hash128& h, uint64_t size) {
+S3Store::Upload S3Store::start_multipart(const std::string& key, const std::string& id, uint64_t size) {
     const uint64_t psize = part_size_for(size);
     const size_t nparts = static_cast<size_t>((size + psize - 1) / psize);
-    Upload up{h, size, psize, nparts, s3::object_key(m_opt.location, h), "uploading " + h.id(), ""};
+    Upload up{id, size, psize, nparts, key, "uploading " + id, ""};
     auto r = send_expecting(
         [&] {
             return request("POST", up.key, {{"uploads", ""}});
         },
         up.what + " (starting a multipart upload)");
-    up.id = xml_text(r.body, "UploadId").value_or("");
-    if (up.id.empty()) {
+    up.upload_id = xml_text(r.body, "UploadId").value_or("");
+    if (up.upload_id.empty()) {
         throw io_error(describe() + ": " + up.what +
                        ": the server started a multipart upload with no UploadId");
     }
@@ -727,7 +736,7 @@ bool S3Store::upload_parts(const Upload& up, const Source& source, std::vector<s
         while (auto part = queue.take()) {
             try {
                 if (part->number < 1 || static_cast<size_t>(part->number) > up.nparts) {
-                    throw io_error("upload of " + up.h.id() + " to " + describe() +
+                    throw io_error("upload of " + up.id + " to " + describe() +
                                    ": the source gave more than " + std::to_string(up.size) + " bytes");
                 }
                 std::string etag = upload_part(up, part->number, part->data);
@@ -767,7 +776,7 @@ bool S3Store::upload_parts(const Upload& up, const Source& source, std::vector<s
         }
     });
     if (intact && (total != up.size || static_cast<size_t>(number - 1) != up.nparts)) {
-        throw read_mismatch(up.h, describe(), total, up.size);
+        throw read_mismatch(up.id, describe(), total, up.size);
     }
     return intact;
 }
@@ -778,7 +787,7 @@ std::string S3Store::upload_part(const Upload& up, int number, const std::string
         up.what + " (part " + std::to_string(number) + " of " + std::to_string(up.nparts) + ")";
     auto r = send_expecting(
         [&] {
-            Query query = {{"partNumber", std::to_string(number)}, {"uploadId", up.id}};
+            Query query = {{"partNumber", std::to_string(number)}, {"uploadId", up.upload_id}};
             return with_upload(request("PUT", up.key, std::move(query)), data, sha);
         },
         what);
@@ -798,7 +807,7 @@ void S3Store::complete_multipart(const Upload& up, const std::vector<std::string
     xml += "</CompleteMultipartUpload>";
     auto r = send(
         [&] {
-            s3::Request q = request("POST", up.key, {{"uploadId", up.id}});
+            s3::Request q = request("POST", up.key, {{"uploadId", up.upload_id}});
             q.body = xml;
             return q;
         },
@@ -814,7 +823,11 @@ void S3Store::complete_multipart(const Upload& up, const std::vector<std::string
 
 void S3Store::abort_multipart(const Upload& up) {
     try {
-        send([&] { return request("DELETE", up.key, {{"uploadId", up.id}}); }, up.what + " (aborting)");
+        send(
+            [&] {
+                return request("DELETE", up.key, {{"uploadId", up.upload_id}});
+            },
+            up.what + " (aborting)");
     } catch (const Error&) {
         // the server is gone: gc --remote aborts uploads left behind
     }
@@ -1076,10 +1089,28 @@ void S3Store::remove(const Hash128& h) {
 }
 
 size_t S3Store::remove_unfinished(double min_age_seconds, bool dry_run) {
-    std::string base = key_base();
     std::vector<std::pair<std::string, std::string>> stale; // key, upload id
-    std::string key_marker, id_marker;
     std::time_t now = std::time(nullptr);
+    // The objects' uploads, and those of put_file into the packs' folder.
+    for (const std::string& base : {key_base(), file_key(pack::k_pack_dir, "")}) {
+        list_unfinished(base, now, min_age_seconds, stale);
+    }
+    for (const auto& [key, id] : stale) {
+        if (dry_run) {
+            break;
+        }
+        send_expecting(
+            [&] {
+                return request("DELETE", key, {{"uploadId", id}});
+            },
+            "aborting an unfinished upload", {204, 200, 404});
+    }
+    return stale.size();
+}
+
+void S3Store::list_unfinished(const std::string& base, std::time_t now, double min_age_seconds,
+                              std::vector<std::pair<std::string, std::string>>& stale) {
+    std::string key_marker, id_marker;
     while (true) {
         auto r = send_expecting(
             [&] {
@@ -1110,17 +1141,335 @@ size_t S3Store::remove_unfinished(double min_age_seconds, bool dry_run) {
         key_marker = nk;
         id_marker = ni;
     }
-    for (const auto& [key, id] : stale) {
-        if (dry_run) {
-            break;
-        }
-        send_expecting(
-            [&] {
-                return request("DELETE", key, {{"uploadId", id}});
-            },
-            "aborting an unfinished upload", {204, 200, 404});
+}
+
+// --- The file primitives (store.hpp): <prefix>/<dir>/<name>, components checked before any request.
+
+namespace {
+
+/// A listed name that the file primitives could have written (check_store_file_name's rules).
+bool plain_file_name(std::string_view n) {
+    return !n.empty() && n.front() != '.' && n.find('/') == std::string_view::npos &&
+           n.find('\0') == std::string_view::npos;
+}
+
+/// "bytes A-B/T" of a 206: A, B and T (T nullopt when "*"); nullopt when malformed.
+std::optional<std::array<std::optional<uint64_t>, 3>> parse_content_range(const s3::Response& r) {
+    auto it = r.headers.find("content-range");
+    unsigned long long a = 0, b = 0, t = 0;
+    if (it == r.headers.end() || std::sscanf(it->second.c_str(), "bytes %llu-%llu/", &a, &b) != 2 || b < a) {
+        return std::nullopt;
     }
-    return stale.size();
+    std::optional<uint64_t> total;
+    if (std::sscanf(it->second.substr(it->second.find('/') + 1).c_str(), "%llu", &t) == 1) {
+        total = t;
+    }
+    return std::array<std::optional<uint64_t>, 3>{a, b, total};
+}
+
+} // namespace
+
+std::string S3Store::file_key(const std::string& dir, const std::string& name) const {
+    std::string p = m_opt.location.prefix.empty() ? std::string() : m_opt.location.prefix + "/";
+    return p + dir + "/" + name;
+}
+
+std::vector<StoreFile> S3Store::list_files(const std::string& dir) {
+    check_store_file_name(dir, "folder name");
+    const std::string prefix = file_key(dir, "");
+    std::vector<StoreFile> out;
+    std::string token, after;
+    while (true) {
+        auto r = send_expecting(
+            [&] {
+                s3::Request q = request("GET", "", {{"list-type", "2"}, {"prefix", prefix}});
+                if (!token.empty()) {
+                    q.query.emplace_back("continuation-token", token);
+                } else if (!after.empty()) {
+                    q.query.emplace_back("start-after", after);
+                }
+                return q;
+            },
+            "listing " + dir + "/");
+        std::string last;
+        for (auto block : xml_blocks(r.body, "Contents")) {
+            auto key = xml_text(block, "Key");
+            if (!key) {
+                continue;
+            }
+            last = *key;
+            std::string_view name = std::string_view(*key).substr(std::min(prefix.size(), key->size()));
+            if (key->compare(0, prefix.size(), prefix) != 0 || !plain_file_name(name)) {
+                continue; // a deeper key, or one mlci never writes
+            }
+            uint64_t size = std::strtoull(xml_text(block, "Size").value_or("0").c_str(), nullptr, 10);
+            auto mtime = parse_iso8601(xml_text(block, "LastModified").value_or(""));
+            out.push_back({std::string(name), size, static_cast<int64_t>(mtime.value_or(0))});
+        }
+        if (xml_text(r.body, "IsTruncated").value_or("false") != "true") {
+            return out;
+        }
+        std::string next = xml_text(r.body, "NextContinuationToken").value_or("");
+        if ((next.empty() && last.empty()) || (!next.empty() && next == token) ||
+            (next.empty() && last == after)) {
+            throw io_error(describe() + ": the listing of " + dir +
+                           "/ says it is truncated but names no next page");
+        }
+        token = next;
+        after = last;
+    }
+}
+
+void S3Store::put_file(const std::string& dir, const std::string& name, const std::string& from) {
+    check_store_file_name(dir, "folder name");
+    check_store_file_name(name, "file name");
+    Fd fd(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+    struct stat st {};
+    if (!fd || ::fstat(fd.get(), &st) != 0) {
+        throw io_error("cannot read '" + from + "': " + errno_text(errno));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        throw io_error("cannot upload '" + from + "': not a regular file");
+    }
+    const uint64_t size = static_cast<uint64_t>(st.st_size);
+    const std::string key = file_key(dir, name);
+    const std::string id = dir + "/" + name;
+    Source source = [&](const Sink& sink) {
+        read_each(fd.get(), from, [&](const char* p, size_t n) { sink(p, n); });
+        return true;
+    };
+    if (size <= m_opt.part_size) {
+        put_single(key, id, size, source);
+    } else {
+        put_multipart(key, id, size, source);
+    }
+}
+
+void S3Store::read_range(const std::string& dir, const std::string& name, uint64_t offset, uint64_t length,
+                         const Sink& sink) {
+    check_store_file_name(dir, "folder name");
+    check_store_file_name(name, "file name");
+    if (length > UINT64_MAX - offset) {
+        throw input_error("cannot read " + std::to_string(length) + " bytes at " + std::to_string(offset) +
+                          " of '" + dir + "/" + name + "': past any file's end");
+    }
+    const std::string key = file_key(dir, name);
+    const std::string id = dir + "/" + name;
+    const uint64_t chunk = std::clamp(m_opt.part_size, uint64_t(1) << 20, k_s3_get_range);
+    std::string data;
+    for (uint64_t from = offset; from < offset + length;) {
+        uint64_t to = from + std::min(chunk, offset + length - from);
+        fetch_file_range(key, id, from, to, data);
+        sink(data.data(), data.size());
+        from = to;
+    }
+}
+
+void S3Store::fetch_file_range(const std::string& key, const std::string& id, uint64_t from, uint64_t to,
+                               std::string& data) {
+    const std::string what = "reading " + id;
+    const uint64_t want = to - from;
+    auto shorter = [&](std::optional<uint64_t> size) {
+        return input_error("'" + id + "' on " + describe() + " is shorter than asked: bytes " +
+                               std::to_string(from) + " to " + std::to_string(to) + " wanted" +
+                               (size ? ", the file has " + std::to_string(*size) : std::string()),
+                           "repair the store from a clone that has the objects (git model push)");
+    };
+    bool over = false;
+    s3::Response r;
+    try {
+        r = send(
+            [&] {
+                data.clear();
+                over = false;
+                s3::Request q = request("GET", key);
+                q.headers.emplace_back("Range",
+                                       "bytes=" + std::to_string(from) + "-" + std::to_string(to - 1));
+                q.download = [&](const char* p, size_t n) {
+                    if (data.size() + n > want) {
+                        over = true;
+                        return false; // more than asked: aborted, never buffered without end
+                    }
+                    data.append(p, n);
+                    return true;
+                };
+                return q;
+            },
+            what);
+    } catch (const Error&) {
+        if (over) {
+            throw io_error(describe() + ": " + what + ": the server sent more than the " +
+                           std::to_string(want) + " bytes asked (does it ignore Range?): refused");
+        }
+        throw;
+    }
+    if (r.status == 404) {
+        throw io_error("'" + id + "' is not on " + describe());
+    }
+    if (r.status == 416) {
+        throw shorter(std::nullopt);
+    }
+    if (r.status == 200) {
+        throw io_error(describe() + ": " + what +
+                       ": the server answered a ranged GET with the whole file "
+                       "(HTTP 200, not 206): refused");
+    }
+    if (r.status != 206) {
+        fail(r, what);
+    }
+    auto range = parse_content_range(r);
+    if (!range) {
+        throw io_error(describe() + ": " + what + ": a partial response without a valid Content-Range");
+    }
+    auto [a, b, total] = *range;
+    if (*a == from && *b + 1 < to && total && *total == *b + 1) {
+        throw shorter(total); // the server clamped the range at the file's end
+    }
+    if (*a != from || *b + 1 != to) {
+        throw io_error(describe() + ": " + what + ": asked for bytes " + std::to_string(from) + "-" +
+                       std::to_string(to - 1) + ", the server answered " + r.headers["content-range"]);
+    }
+    if (data.size() != want) {
+        throw io_error(describe() + ": " + what + ": got " + std::to_string(data.size()) +
+                       " bytes of a range, expected " + std::to_string(want));
+    }
+}
+
+void S3Store::remove_files(const std::string& dir, const std::vector<std::string>& names) {
+    check_store_file_name(dir, "folder name");
+    std::vector<std::string> keys, labels;
+    for (const auto& n : names) {
+        check_store_file_name(n, "file name");
+        keys.push_back(file_key(dir, n));
+        labels.push_back("'" + dir + "/" + n + "'");
+    }
+    auto failed = delete_keys(keys, labels, jobs_now());
+    if (!failed.empty()) {
+        const Error& first = failed.front().second;
+        throw Error(first.kind(),
+                    first.what() + (failed.size() > 1 ? " (and " + std::to_string(failed.size() - 1) +
+                                                            " more files not deleted)"
+                                                      : std::string()),
+                    first.hint());
+    }
+}
+
+std::vector<ObjectFailure> S3Store::remove_many(const std::vector<Hash128>& hashes, int jobs) {
+    std::vector<std::string> keys, labels;
+    for (const auto& h : hashes) {
+        keys.push_back(s3::object_key(m_opt.location, h));
+        labels.push_back(h.id());
+    }
+    std::vector<ObjectFailure> out;
+    for (auto& [i, e] : delete_keys(keys, labels, jobs)) {
+        out.push_back({hashes[i], std::move(e)});
+    }
+    return out;
+}
+
+std::vector<std::pair<size_t, Error>> S3Store::delete_keys(const std::vector<std::string>& keys,
+                                                           const std::vector<std::string>& labels, int jobs) {
+    std::vector<std::pair<size_t, Error>> failed;
+    std::vector<size_t> singles; // keys of batches the server would not take: one DELETE each
+    std::mutex mu;
+    const size_t nbatch = (keys.size() + k_s3_delete_batch - 1) / k_s3_delete_batch;
+    parallel_for(nbatch, jobs, [&](size_t b) {
+        size_t from = b * k_s3_delete_batch;
+        size_t to = std::min(keys.size(), from + k_s3_delete_batch);
+        std::vector<std::pair<size_t, Error>> mine;
+        bool batched = false;
+        try {
+            batched = !m_no_batch_delete && delete_batch(keys, labels, from, to, mine);
+        } catch (const Error& e) {
+            batched = true;
+            for (size_t i = from; i < to; ++i) {
+                mine.emplace_back(i, e);
+            }
+        }
+        std::lock_guard<std::mutex> lock(mu);
+        if (batched) {
+            failed.insert(failed.end(), mine.begin(), mine.end());
+        } else {
+            for (size_t i = from; i < to; ++i) {
+                singles.push_back(i);
+            }
+        }
+    });
+    parallel_for(singles.size(), jobs, [&](size_t j) {
+        size_t i = singles[j];
+        try {
+            send_expecting([&] { return request("DELETE", keys[i]); }, "deleting " + labels[i],
+                           {204, 200, 404});
+        } catch (const Error& e) {
+            std::lock_guard<std::mutex> lock(mu);
+            failed.emplace_back(i, e);
+        }
+    });
+    std::sort(failed.begin(), failed.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    return failed;
+}
+
+bool S3Store::delete_batch(const std::vector<std::string>& keys, const std::vector<std::string>& labels,
+                           size_t from, size_t to, std::vector<std::pair<size_t, Error>>& failed) {
+    std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                      "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
+    std::unordered_map<std::string, size_t> index; // key → its position in keys
+    for (size_t i = from; i < to; ++i) {
+        xml += "<Object><Key>" + xml_escape(keys[i]) + "</Key></Object>";
+        index.emplace(keys[i], i);
+    }
+    xml += "</Delete>";
+    const std::string md5 = md5_base64(xml);
+    const std::string what = "deleting " + std::to_string(to - from) + " objects (DeleteObjects)";
+    auto r = send(
+        [&] {
+            s3::Request q = request("POST", "", {{"delete", ""}});
+            q.body = xml;
+            q.headers.emplace_back("Content-MD5", md5);
+            return q;
+        },
+        what);
+    std::string code = r.status == 200 ? std::string() : xml_text(r.body, "Code").value_or("");
+    if (r.status == 501 || r.status == 405 || code == "NotImplemented" || code == "MethodNotAllowed") {
+        m_no_batch_delete = true;
+        return false;
+    }
+    if (r.status != 200) {
+        fail(r, what);
+    }
+    if (r.body.find("<DeleteResult") == std::string::npos) {
+        throw io_error(describe() + ": " + what + ": the server's answer is not a DeleteResult");
+    }
+    std::vector<bool> seen(to - from, false);
+    auto mark = [&](const std::string& key) -> std::optional<size_t> {
+        auto it = index.find(key);
+        if (it == index.end()) {
+            return std::nullopt;
+        }
+        seen[it->second - from] = true;
+        return it->second;
+    };
+    for (auto block : xml_blocks(r.body, "Deleted")) {
+        mark(xml_text(block, "Key").value_or(""));
+    }
+    for (auto block : xml_blocks(r.body, "Error")) {
+        auto i = mark(xml_text(block, "Key").value_or(""));
+        std::string c = xml_text(block, "Code").value_or("");
+        if (!i || c == "NoSuchKey") {
+            continue; // an absent object is deleted
+        }
+        std::string message = xml_text(block, "Message").value_or("");
+        failed.emplace_back(*i,
+                            io_error("cannot delete " + labels[*i] + " from " + describe() + ": " +
+                                     (c.empty() ? "an error" : c) + (message.empty() ? "" : ": " + message)));
+    }
+    for (size_t i = from; i < to; ++i) {
+        if (!seen[i - from]) {
+            failed.emplace_back(i, io_error("cannot delete " + labels[i] + " from " + describe() +
+                                            ": the server's answer to DeleteObjects does not name it"));
+        }
+    }
+    return true;
 }
 
 std::unique_ptr<Store> open_s3_store(const std::string& name, const std::string& url, const RemoteConfig* rc,

@@ -20,7 +20,9 @@
 #include "artifact/store/s3/curl.hpp"
 #include "artifact/store/store.hpp"
 
+#include <atomic>
 #include <condition_variable>
+#include <ctime>
 #include <initializer_list>
 #include <memory>
 #include <mutex>
@@ -51,6 +53,7 @@ inline constexpr uint64_t k_s3_min_part = 5ull << 20; // S3's smallest non-final
 inline constexpr uint64_t k_s3_max_part = 5ull << 30; // and largest
 inline constexpr int k_s3_default_jobs = 8;
 inline constexpr uint64_t k_s3_get_range = 8ull << 20; // largest range of a parallel download
+inline constexpr size_t k_s3_delete_batch = 1000;      // keys of one DeleteObjects request (S3's limit)
 
 class S3Store : public Store {
   public:
@@ -79,6 +82,15 @@ class S3Store : public Store {
     /// (a killed push): abort those older than `min_age_seconds` unless dry_run. Returns how many.
     size_t remove_unfinished(double min_age_seconds, bool dry_run) override;
 
+    /// DeleteObjects in batches of k_s3_delete_batch (one DELETE each where the server does not take it).
+    std::vector<ObjectFailure> remove_many(const std::vector<Hash128>& hashes, int jobs) override;
+    /// The file primitives (store.hpp) on keys <prefix>/<dir>/<name>.
+    std::vector<StoreFile> list_files(const std::string& dir) override;
+    void put_file(const std::string& dir, const std::string& name, const std::string& from) override;
+    void read_range(const std::string& dir, const std::string& name, uint64_t offset, uint64_t length,
+                    const Sink& sink) override;
+    void remove_files(const std::string& dir, const std::vector<std::string>& names) override;
+
   private:
     struct Lease;
     struct Page;
@@ -91,6 +103,9 @@ class S3Store : public Store {
     int m_open = 0; // sessions created and not destroyed (idle or leased)
     int m_limit;
     uint64_t m_requests = 0;
+    /// The server answered DeleteObjects 501 NotImplemented or MethodNotAllowed: one DELETE each from
+    /// then on, for the rest of the run.
+    std::atomic<bool> m_no_batch_delete{false};
 
     std::unique_ptr<s3::Session> acquire();
     void release(std::unique_ptr<s3::Session> s);
@@ -119,10 +134,11 @@ class S3Store : public Store {
     void fetch_range(Download& d, uint64_t total, uint64_t from, uint64_t to, std::string& data);
     /// Bytes [start, total) in ranges of `chunk`, fetched by up to `jobs` helpers, delivered in order.
     void get_parallel(Download& d, uint64_t total, uint64_t start, uint64_t chunk, const Sink& sink);
-    bool put_single(const Hash128& h, uint64_t size, const Source& source);
+    /// Upload `size` bytes from source as `key` in one PUT; `id` names it in messages (a hash id, dir/name).
+    bool put_single(const std::string& key, const std::string& id, uint64_t size, const Source& source);
     /// start_multipart, upload_parts, complete_multipart; abort_multipart on any failure.
-    bool put_multipart(const Hash128& h, uint64_t size, const Source& source);
-    Upload start_multipart(const Hash128& h, uint64_t size);
+    bool put_multipart(const std::string& key, const std::string& id, uint64_t size, const Source& source);
+    Upload start_multipart(const std::string& key, const std::string& id, uint64_t size);
     /// Read the source into parts and send them with up to `jobs` helpers while it is still being read;
     /// returns whether the source vouched for its bytes. Throws the first error of a helper, or when the
     /// source gave another size than up.size.
@@ -133,6 +149,23 @@ class S3Store : public Store {
     /// Abort an upload that will not be completed; a server gone away is left to gc --remote.
     void abort_multipart(const Upload& up);
     uint64_t part_size_for(uint64_t size) const;
+    /// Append the multipart uploads under `base` started over min_age_seconds before `now` (key, id).
+    void list_unfinished(const std::string& base, std::time_t now, double min_age_seconds,
+                         std::vector<std::pair<std::string, std::string>>& stale);
+    /// "<prefix>/<dir>/<name>" (no prefix: "<dir>/<name>"); the components checked by the caller.
+    std::string file_key(const std::string& dir, const std::string& name) const;
+    /// GET bytes [from, to) of `key` into `data`: a 206 whose Content-Range and length are exactly those
+    /// asked, else input_error (the file is shorter) or io_error (anything else); `id` names it.
+    void fetch_file_range(const std::string& key, const std::string& id, uint64_t from, uint64_t to,
+                          std::string& data);
+    /// Delete `keys` (labels[i] names keys[i] in messages): DeleteObjects batches on `jobs` threads, one
+    /// DELETE each where the server does not take them. Returns the index and error of each key left.
+    std::vector<std::pair<size_t, Error>> delete_keys(const std::vector<std::string>& keys,
+                                                      const std::vector<std::string>& labels, int jobs);
+    /// One DeleteObjects request for keys [from, to), their failures appended to `failed`; false (and
+    /// m_no_batch_delete set) when the server does not implement it.
+    bool delete_batch(const std::vector<std::string>& keys, const std::vector<std::string>& labels,
+                      size_t from, size_t to, std::vector<std::pair<size_t, Error>>& failed);
 };
 
 /// Open an s3:// store: [remote.NAME] endpoint / region / path_style (default true when an endpoint is
