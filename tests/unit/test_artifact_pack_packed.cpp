@@ -281,6 +281,39 @@ TEST_SUITE("pack.PackedStore") {
         CHECK(f.mem->lists == 2);
     }
 
+    TEST_CASE("many packs: lookups through the merged table, and packs uploaded after the listing") {
+        Options o;
+        o.threshold = 100;
+        Fixture f(o);
+        std::vector<Hash128> hs;
+        for (int i = 0; i < 30; ++i) { // 30 pushes of 3 objects: 30 packs, above k_merge_above
+            for (int j = 0; j < 3; ++j) {
+                hs.push_back(f.put("object " + std::to_string(i) + "." + std::to_string(j)));
+            }
+            f.store->flush();
+        }
+        f.store->reset();
+        REQUIRE(f.store->packs().size() == 30);
+        f.mem->has_calls = 0;
+        for (const auto& h : hs) {
+            CHECK(f.store->has(h));
+        }
+        CHECK(f.mem->has_calls == 0);
+        CHECK(f.store->present(hs, 2).size() == hs.size());
+        CHECK_FALSE(f.store->has(xxh128("absent")));
+        // A pack uploaded after the listing is found too, beside the merged ones.
+        Hash128 late = f.put("late object");
+        f.store->flush();
+        CHECK(f.store->packs().size() == 31);
+        f.mem->has_calls = 0;
+        CHECK(f.store->has(late));
+        CHECK(f.store->has(hs[0]));
+        CHECK(f.mem->has_calls == 0);
+        std::string got;
+        f.store->get_sized(hs[40], 11, [&](const char* p, size_t n) { got.append(p, n); });
+        CHECK(got == "object 13.1");
+    }
+
     TEST_CASE("get and get_sized of a packed object: one ranged read of exactly it, sizes checked") {
         Fixture f;
         Hash128 a = f.put("alpha");

@@ -58,10 +58,6 @@ Hash128 get_hash(const char* p) {
     return Hash128{get_u64(p), get_u64(p + 8)};
 }
 
-bool hash_less(const Hash128& a, const Hash128& b) {
-    return a.high != b.high ? a.high < b.high : a.low < b.low;
-}
-
 // The 16-byte header of both files: magic, version, 4 zero bytes.
 std::string header(const char* magic) {
     std::string out(magic, 8);

@@ -24,6 +24,11 @@ inline constexpr uint64_t k_pack_header = 16;
 inline constexpr uint64_t k_index_header = 48;
 inline constexpr uint64_t k_index_entry = 32;
 
+/// The order of an index: by the hash's canonical (big-endian) bytes.
+inline bool hash_less(const Hash128& a, const Hash128& b) {
+    return a.high != b.high ? a.high < b.high : a.low < b.low;
+}
+
 struct Entry {
     Hash128 hash;
     uint64_t offset = 0; // in the pack file, header included

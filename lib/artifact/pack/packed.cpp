@@ -29,7 +29,12 @@ namespace mlci::artifact::pack {
 
 namespace {
 
-constexpr uint64_t k_max_read = 64ull << 20; // get_packed: the longest coalesced read
+// get_packed: the longest coalesced read. Reads run on `jobs` threads, each holding its buffer: 8 jobs
+// keep at most 128 MiB in memory.
+constexpr uint64_t k_max_read = 16ull << 20;
+// Above this many packs, lookups go through one merged sorted table instead of a binary search per pack
+// (a store pushed to a thousand times holds thousands of small packs).
+constexpr size_t k_merge_above = 8;
 constexpr uint64_t k_max_index = 1ull << 30; // an index above this is refused (32M objects)
 
 std::string idx_name(const std::string& id) {
@@ -67,6 +72,10 @@ struct PackedStore::State {
     bool listed = false;
     std::vector<Pack> packs;
     std::vector<StoreFile> stray;
+    // Every entry of packs[0, merged_packs) as (hash, pack number), sorted by hash; the packs after them
+    // (uploaded by this store since the listing) are searched one by one.
+    std::vector<std::pair<Hash128, uint32_t>> merged;
+    size_t merged_packs = 0;
 
     std::mutex write_mu; // writer, upload_error
     std::unique_ptr<Writer> writer;
@@ -75,13 +84,44 @@ struct PackedStore::State {
 
     /// The pack holding h and its entry, or nullptr (mu held).
     const Pack* find(const Hash128& h, const Entry** entry) const {
-        for (const auto& p : packs) {
-            if (const Entry* e = p.index.find(h)) {
-                *entry = e;
+        if (merged_packs > 0) {
+            auto it = std::lower_bound(merged.begin(), merged.end(), h,
+                                       [](const auto& m, const Hash128& x) { return hash_less(m.first, x); });
+            if (it != merged.end() && it->first == h) {
+                const Pack& p = packs[it->second];
+                *entry = p.index.find(h);
                 return &p;
             }
         }
+        for (size_t i = merged_packs; i < packs.size(); ++i) {
+            if (const Entry* e = packs[i].index.find(h)) {
+                *entry = e;
+                return &packs[i];
+            }
+        }
         return nullptr;
+    }
+
+    /// Build `merged` over every pack listed, when there are many (mu held).
+    void merge() {
+        merged.clear();
+        merged_packs = 0;
+        if (packs.size() <= k_merge_above) {
+            return;
+        }
+        size_t n = 0;
+        for (const auto& p : packs) {
+            n += p.index.entries.size();
+        }
+        merged.reserve(n);
+        for (size_t i = 0; i < packs.size(); ++i) {
+            for (const auto& e : packs[i].index.entries) {
+                merged.emplace_back(e.hash, static_cast<uint32_t>(i));
+            }
+        }
+        std::sort(merged.begin(), merged.end(),
+                  [](const auto& a, const auto& b) { return hash_less(a.first, b.first); });
+        merged_packs = packs.size();
     }
 };
 
@@ -139,6 +179,8 @@ void PackedStore::reset() {
     m_state->listed = false;
     m_state->packs.clear();
     m_state->stray.clear();
+    m_state->merged.clear();
+    m_state->merged_packs = 0;
 }
 
 namespace {
@@ -224,6 +266,7 @@ const std::vector<Pack>& PackedStore::packs() {
     for (auto& [id, f] : pack_files) {
         st.stray.push_back(f);
     }
+    st.merge();
     st.listed = true;
     return st.packs;
 }
