@@ -45,6 +45,29 @@ SyncReport sync_objects(Direction dir, Context& ctx, Store& store, const std::ve
     return rep;
 }
 
+// The configuration of a STORE argument: a configured name, or the default store for ""; else nullptr.
+const RemoteConfig* store_config(const Context& ctx, const std::string& spec) {
+    const RemoteConfig* r = spec.empty() ? ctx.cfg.default_store() : nullptr;
+    if (auto it = ctx.cfg.remotes.find(spec); it != ctx.cfg.remotes.end()) {
+        r = &it->second;
+    }
+    return r;
+}
+
+bool is_s3(const Context& ctx, const std::string& spec) {
+    const RemoteConfig* r = store_config(ctx, spec);
+    return (r != nullptr ? r->url : spec).starts_with("s3://");
+}
+
+// The requests a command sent to an S3 store, what a cloud bill follows; none for a folder store, which
+// makes no requests (so its summary line says nothing of them).
+std::optional<uint64_t> requests_of(const Context& ctx, const std::string& spec, const Store& store) {
+    if (!is_s3(ctx, spec)) {
+        return std::nullopt;
+    }
+    return store.requests();
+}
+
 } // namespace
 
 namespace {
@@ -69,13 +92,9 @@ int jobs_or_default(int jobs, int fallback) {
 
 int store_jobs(const Context& ctx, const std::string& spec, int jobs) {
     int fallback = 4;
-    const RemoteConfig* r = spec.empty() ? ctx.cfg.default_store() : nullptr;
-    if (auto it = ctx.cfg.remotes.find(spec); it != ctx.cfg.remotes.end()) {
-        r = &it->second;
-    }
+    const RemoteConfig* r = store_config(ctx, spec);
     // An object store's requests wait on the network, not on the disk: more of them in flight.
-    std::string url = r != nullptr ? r->url : spec;
-    if (url.starts_with("s3://")) {
+    if (is_s3(ctx, spec)) {
         fallback = k_s3_default_jobs;
     }
     if (r != nullptr && r->jobs > 0) {
@@ -151,7 +170,7 @@ Transfer transfer_command(Direction dir, const std::string& spec, const CommitSe
     auto store = open_store(spec, ctx.cfg, ctx.top, ctx.cache.root());
     auto pointers = pointers_of_commits(ctx, commits_of(ctx, sel));
     auto rep = sync_objects(dir, ctx, *store, pointers, store_jobs(ctx, spec, jobs));
-    return {dir, store->describe(), std::move(rep)};
+    return {dir, store->describe(), std::move(rep), requests_of(ctx, spec, *store)};
 }
 
 CheckoutReport pull_command(const std::string& spec, const CommitSelection& sel, int jobs, bool force,
@@ -162,6 +181,7 @@ CheckoutReport pull_command(const std::string& spec, const CommitSelection& sel,
     Transfer t{Direction::fetch, "",
                sync_objects(Direction::fetch, ctx, *store, pointers, store_jobs(ctx, spec, jobs))};
     t.store = store->describe();
+    t.requests = requests_of(ctx, spec, *store);
     fetched(t);
     // Check out only what arrived whole; what failed was reported with the fetch, and what is not in the
     // cache all the same (removed meanwhile) is said now.
@@ -220,7 +240,7 @@ StoreGc gc_remote_command(const std::string& spec, bool dry_run, bool force, int
     auto rep = gc_store(ctx, *store, dry_run, store_jobs(ctx, spec, jobs), keep, grace,
                         rc != nullptr ? rc->repack_below : 0.5);
     as_errors(rep.problems);
-    return {store->describe(), std::move(rep)};
+    return {store->describe(), std::move(rep), requests_of(ctx, spec, *store)};
 }
 
 Repacked repack_command(const std::string& spec, bool dry_run, int jobs) {

@@ -7,6 +7,7 @@
 #include "artifact/sync.hpp"
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,7 @@ struct Transfer {
     Direction dir = Direction::push;
     std::string store;
     SyncReport rep;
+    std::optional<uint64_t> requests; // requests sent to an S3 store (Store::requests()); none for a folder
 };
 /// `git model push` / `fetch`: the objects of the pointers in the selected commits.
 Transfer transfer_command(Direction dir, const std::string& spec, const CommitSelection& sel, int jobs);
@@ -71,6 +73,8 @@ GcReport gc_command(const GcOptions& opt);
 struct StoreGc {
     std::string store;
     StoreGcReport rep; // problems of kind check are of kind io, as a transfer's
+    /// Requests sent to an S3 store, as Transfer's.
+    std::optional<uint64_t> requests;
 };
 /// `git model gc --remote [STORE]`: usage_error unless exactly one of dry_run and force. Packs younger
 /// than `grace` seconds are left alone; the store's repack_below applies.

@@ -37,6 +37,11 @@ std::string count_of(size_t n, const char* what) {
     return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
 }
 
+// " (N requests)" after a summary line of a command that talked to an S3 store; "" otherwise.
+std::string requests_text(const std::optional<uint64_t>& requests) {
+    return requests ? " (" + count_of(*requests, "request") + ")" : "";
+}
+
 // A JSON array of one object per element, `fill` setting the object's fields.
 template <typename T, typename Fill>
 Json array_of(const std::vector<T>& items, const Fill& fill) {
@@ -166,6 +171,9 @@ Json transfer_json(const Transfer& t) {
     o["seconds"] = t.rep.stats.seconds;
     o["skipped"] = static_cast<uint64_t>(t.rep.skipped);
     o["failed"] = static_cast<uint64_t>(t.rep.problems.size());
+    if (t.requests) {
+        o["requests"] = *t.requests;
+    }
     return o;
 }
 
@@ -175,7 +183,8 @@ std::string transfer_line(const Transfer& t) {
     return std::string(push ? "push: " : "fetch: ") + count_of(rep.stats.done, "object") + " (" +
            human_size(rep.stats.bytes) + ") in " + seconds_text(rep.stats.seconds) +
            (push ? " to " : " from ") + t.store + ", " + std::to_string(rep.skipped) + " already there" +
-           (rep.problems.empty() ? "" : ", " + std::to_string(rep.problems.size()) + " failed");
+           (rep.problems.empty() ? "" : ", " + std::to_string(rep.problems.size()) + " failed") +
+           requests_text(t.requests);
 }
 
 Json verify_json(const VerifyReport& rep) {
@@ -287,6 +296,9 @@ Json gc_remote_json(const StoreGc& g, bool dry_run) {
     }
     o["packs_young"] = static_cast<uint64_t>(g.rep.packs.young);
     o["failed"] = static_cast<uint64_t>(g.rep.problems.size());
+    if (g.requests) {
+        o["requests"] = *g.requests;
+    }
     return o;
 }
 
@@ -308,7 +320,7 @@ std::string gc_remote_line(const StoreGc& g, bool dry_run) {
     return std::string("gc: ") + (dry_run ? "would remove " : "removed ") +
            std::to_string(g.rep.removed.size()) + " objects from " + g.store + ", " +
            (dry_run ? "freeing " : "freed ") + human_size(g.rep.freed) + "; kept " +
-           std::to_string(g.rep.kept) + packs + unfinished;
+           std::to_string(g.rep.kept) + packs + unfinished + requests_text(g.requests);
 }
 
 std::string gc_packs_text(const pack::PackGcReport& p, bool dry_run) {

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Time two commands fairly: interleaved runs, both sides run alike.
 
-usage: pairtime.py [--runs N] [--warmup W] [--prepare SHELL-CMD] LABEL PEER-LABEL CMD PEER-CMD
+usage: pairtime.py [--runs N] [--warmup W] [--prepare SHELL-CMD] [--prepare-peer SHELL-CMD]
+                   LABEL PEER-LABEL CMD PEER-CMD
 
 Each command is split like a shell would (shlex) and run directly, with no shell in between, for both
 sides alike (write `sh -c '...'` on both sides when one needs a shell). Rounds alternate the order
 (A B, B A, ...), so a change of the machine's load during the benchmark hits both alike. PREPARE runs
-through /bin/sh, untimed, before every run of either side. Prints the median wall time with its range,
-the median CPU time (user + system, from wait4) and the ratio of the medians; exits 1 when a command
-fails (a benchmark of a failing command measures nothing).
+through /bin/sh, untimed, before every run of either side; --prepare-peer gives the peer a prepare of its
+own, when the two sides need different state restored (objects that a timed delete removed). Prints the
+median wall time with its range, the median CPU time (user + system, from wait4) and the ratio of the
+medians; exits 1 when a command fails (a benchmark of a failing command measures nothing).
 """
 import argparse
 import os
@@ -37,20 +39,22 @@ def main():
     ap.add_argument("--runs", type=int, default=int(os.environ.get("RUNS", "15")))
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--prepare", default="")
+    ap.add_argument("--prepare-peer", default=None)
     ap.add_argument("label")
     ap.add_argument("peer_label")
     ap.add_argument("cmd")
     ap.add_argument("peer_cmd")
     a = ap.parse_args()
     argvs = [shlex.split(a.cmd), shlex.split(a.peer_cmd)]
+    prepares = [a.prepare, a.prepare if a.prepare_peer is None else a.prepare_peer]
     for _ in range(a.warmup):
-        for argv in argvs:
-            run_once(argv, a.prepare)
+        for argv, prepare in zip(argvs, prepares):
+            run_once(argv, prepare)
     wall, cpu = ([], []), ([], [])
     for i in range(a.runs):
         order = (0, 1) if i % 2 == 0 else (1, 0)
         for k in order:
-            w, c = run_once(argvs[k], a.prepare)
+            w, c = run_once(argvs[k], prepares[k])
             wall[k].append(w)
             cpu[k].append(c)
     ms = lambda x: x * 1000

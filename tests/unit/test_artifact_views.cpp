@@ -112,6 +112,15 @@ TEST_SUITE("artifact.views") {
         CHECK(transfer_json(t).dump(false) ==
               "{\"store\":\"/srv/"
               "store\",\"objects\":0,\"bytes\":12,\"seconds\":0.25,\"skipped\":4,\"failed\":1}");
+
+        // An S3 store counts its requests (what a cloud bill follows); a folder store has none to show.
+        t.store = "s3://b/p";
+        t.requests = 1;
+        CHECK(transfer_line(t) == "fetch: 0 objects (" + human_size(12) +
+                                      ") in 0.2 s from s3://b/p, 4 already there, 1 failed (1 request)");
+        t.requests = 31;
+        CHECK(transfer_line(t).ends_with(", 1 failed (31 requests)"));
+        CHECK(has(transfer_json(t).dump(false), "\"failed\":1,\"requests\":31}"));
     }
 
     TEST_CASE("verify: errors, hint and line") {
@@ -208,6 +217,11 @@ TEST_SUITE("artifact.views") {
         g.rep.removed.clear();
         CHECK(gc_remote_hint(g, true).empty());
         CHECK(has(gc_remote_json(g, false).dump(false), "\"unfinished_uploads\":2"));
+        CHECK_FALSE(has(gc_remote_json(g, false).dump(false), "requests"));
+        g.requests = 12;
+        CHECK(gc_remote_line(g, false) == "gc: removed 0 objects from s3://b/p, freed " + human_size(0) +
+                                              "; kept 0; aborted 2 unfinished uploads (12 requests)");
+        CHECK(has(gc_remote_json(g, false).dump(false), "\"requests\":12}"));
     }
 
     TEST_CASE("bump: the tag escaped on the terminal, quoted in the hint") {
