@@ -5,11 +5,11 @@
 # a few objects they share, which may then sit in two packs.
 . "$(dirname "$0")/lib.sh"
 
-# fill DIR ROUND WHO: 300 files of DIR unique to this round and clone, and 20 the two clones share.
+# fill DIR ROUND WHO: 150 files of DIR unique to this round and clone, and 20 the two clones share.
 fill() {
     mkdir -p "$1"
     local i
-    for i in $(seq 1 300); do echo "round $2 from $3 row $i" >"$1/f$i.txt"; done
+    for i in $(seq 1 150); do echo "round $2 from $3 row $i" >"$1/f$i.txt"; done
     for i in $(seq 1 20); do echo "round $2 shared row $i" >"$1/s$i.txt"; done
 }
 
