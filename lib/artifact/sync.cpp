@@ -58,16 +58,14 @@ void upload(Context& ctx, Store& store, const std::vector<TransferItem>& items, 
     auto on_store = [&](const Hash128& h) { return there.count(h) > 0; };
     std::vector<TransferItem> todo;
     for (const auto& it : items) {
-        if (!ctx.cache.has(it.hash)) {
-            if (on_store(it.hash)) {
-                ++rep.skipped;
-                continue;
-            }
+        // What the store has is skipped before the cache is asked: a no-op push of a large folder costs
+        // no stat per object.
+        if (on_store(it.hash)) {
+            ++rep.skipped;
+        } else if (!ctx.cache.has(it.hash)) {
             failed.insert(it.hash);
             rep.problems.push_back({ErrorKind::input, it.hash.id() + " is not in the cache: cannot push it",
                                     "fetch it from another store, or add the artifact again"});
-        } else if (on_store(it.hash)) {
-            ++rep.skipped;
         } else {
             todo.push_back(it);
         }
@@ -133,6 +131,8 @@ SyncReport push(Context& ctx, Store& store, const std::vector<PointerFile>& poin
         if (!m) {
             continue;
         }
+        seen.reserve(seen.size() + m->size());
+        want.objects.reserve(want.objects.size() + m->size());
         for (const auto& e : *m) {
             add_unique(want.objects, seen, e.hash, e.size);
         }

@@ -294,6 +294,7 @@ bool PackedStore::has(const Hash128& h) {
 HashSet PackedStore::present(const std::vector<Hash128>& hashes, int jobs) {
     packs();
     HashSet out;
+    out.reserve(hashes.size()); // a no-op push of 200,000 objects: no rehash on the way
     std::vector<Hash128> rest;
     {
         std::lock_guard<std::mutex> lock(m_state->mu);
