@@ -178,9 +178,9 @@ CheckoutReport pull_command(const std::string& spec, const CommitSelection& sel,
     auto ctx = Context::open();
     auto store = open_store(spec, ctx.cfg, ctx.top, ctx.cache.root());
     auto pointers = pointers_of_commits(ctx, commits_of(ctx, sel));
-    Transfer t{Direction::fetch, "",
-               sync_objects(Direction::fetch, ctx, *store, pointers, store_jobs(ctx, spec, jobs))};
-    t.store = store->describe();
+    Transfer t{Direction::fetch, store->describe(),
+               sync_objects(Direction::fetch, ctx, *store, pointers, store_jobs(ctx, spec, jobs)),
+               std::nullopt};
     t.requests = requests_of(ctx, spec, *store);
     fetched(t);
     // Check out only what arrived whole; what failed was reported with the fetch, and what is not in the

@@ -42,7 +42,7 @@ struct Tally {
         rep.bytes += size;
         if (!ok) {
             auto it = sizes.find(h.hex());
-            rep.corrupt.push_back({h, size, it == sizes.end() ? 0 : it->second, "", why});
+            rep.corrupt.push_back({h, size, it == sizes.end() ? 0 : it->second, "", why, ""});
         }
     }
 };
