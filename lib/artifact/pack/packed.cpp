@@ -354,18 +354,21 @@ struct Located {
     Entry entry;
 };
 
+// The pack holding h and its entry (copied: the listing may change once the lock is released).
+std::optional<Located> locate_in(PackedStore& store, std::mutex& mu, const auto& state, const Hash128& h) {
+    store.packs();
+    std::lock_guard<std::mutex> lock(mu);
+    const Entry* e = nullptr;
+    if (const Pack* p = state.find(h, &e)) {
+        return Located{p->id, *e};
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 void PackedStore::get(const Hash128& h, uint64_t max_bytes, const Sink& sink) {
-    packs();
-    std::optional<Located> at;
-    {
-        std::lock_guard<std::mutex> lock(m_state->mu);
-        const Entry* e = nullptr;
-        if (const Pack* p = m_state->find(h, &e)) {
-            at = Located{p->id, *e};
-        }
-    }
+    std::optional<Located> at = locate_in(*this, m_state->mu, *m_state, h);
     if (!at) {
         m_backend->get(h, max_bytes, sink);
         return;
@@ -380,15 +383,7 @@ void PackedStore::get(const Hash128& h, uint64_t max_bytes, const Sink& sink) {
 }
 
 void PackedStore::get_sized(const Hash128& h, uint64_t size, const Sink& sink) {
-    packs();
-    std::optional<Located> at;
-    {
-        std::lock_guard<std::mutex> lock(m_state->mu);
-        const Entry* e = nullptr;
-        if (const Pack* p = m_state->find(h, &e)) {
-            at = Located{p->id, *e};
-        }
-    }
+    std::optional<Located> at = locate_in(*this, m_state->mu, *m_state, h);
     if (!at) {
         m_backend->get_sized(h, size, sink);
         return;
