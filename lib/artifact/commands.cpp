@@ -70,19 +70,6 @@ std::optional<uint64_t> requests_of(const Context& ctx, const std::string& spec,
 
 } // namespace
 
-namespace {
-
-// The [remote.NAME] of a STORE argument, or nullptr for a path or URL that names none.
-const RemoteConfig* remote_of(const Context& ctx, const std::string& spec) {
-    if (spec.empty()) {
-        return ctx.cfg.default_store();
-    }
-    auto it = ctx.cfg.remotes.find(spec);
-    return it == ctx.cfg.remotes.end() ? nullptr : &it->second;
-}
-
-} // namespace
-
 int jobs_or_default(int jobs, int fallback) {
     if (jobs < 0 || jobs > 256) {
         throw usage_error("-j must be 1 to 256");
@@ -236,7 +223,7 @@ StoreGc gc_remote_command(const std::string& spec, bool dry_run, bool force, int
     }
     auto ctx = Context::open();
     auto store = open_store(spec, ctx.cfg, ctx.top, ctx.cache.root());
-    const RemoteConfig* rc = remote_of(ctx, spec);
+    const RemoteConfig* rc = store_config(ctx, spec);
     auto rep = gc_store(ctx, *store, dry_run, store_jobs(ctx, spec, jobs), keep, grace,
                         rc != nullptr ? rc->repack_below : 0.5);
     as_errors(rep.problems);
