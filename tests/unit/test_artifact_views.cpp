@@ -97,7 +97,7 @@ TEST_SUITE("artifact.views") {
     }
 
     TEST_CASE("transfer summaries") {
-        Transfer t{Direction::push, "/srv/store", {}};
+        Transfer t{Direction::push, "/srv/store", {}, std::nullopt};
         t.rep.stats.done = 1;
         t.rep.stats.bytes = 12;
         t.rep.stats.seconds = 0.25;
@@ -129,9 +129,9 @@ TEST_SUITE("artifact.views") {
         CHECK(verify_errors(r).empty());
         CHECK(verify_hint(r).empty());
         CHECK(verify_line(r) == "verify: 3 objects (" + human_size(0) + ") checked in cache, 0 corrupt");
-        CorruptObject truncated{Hash128{0, 1}, 5, 12, "/q/x", ""};
-        CorruptObject refused{Hash128{0, 2}, 0, 0, "", "a link, refused"};
-        CorruptObject wrong{Hash128{0, 3}, 12, 0, "", ""};
+        CorruptObject truncated{Hash128{0, 1}, 5, 12, "/q/x", "", ""};
+        CorruptObject refused{Hash128{0, 2}, 0, 0, "", "a link, refused", ""};
+        CorruptObject wrong{Hash128{0, 3}, 12, 0, "", "", ""};
         r.rep.corrupt = {truncated, refused, wrong};
         auto e = verify_errors(r);
         REQUIRE(e.size() == 3);
@@ -168,7 +168,7 @@ TEST_SUITE("artifact.views") {
     }
 
     TEST_CASE("gc --remote and repack: pack lines and summaries") {
-        StoreGc g{"store 'team' (/srv/s)", {}};
+        StoreGc g{"store 'team' (/srv/s)", {}, std::nullopt};
         g.rep.packs.deleted = {{std::string(32, 'd'), 3, 0, 300}};
         g.rep.packs.rewritten = {{std::string(32, 'r'), 4, 1, 400}};
         g.rep.packs.written = {std::string(32, 'n')};
@@ -207,7 +207,7 @@ TEST_SUITE("artifact.views") {
         CHECK(has(gc_json(rep, true).dump(false), "\"would_remove\":[{"));
         CHECK(has(gc_json(rep, false).dump(false), "\"only_copies\":1"));
 
-        StoreGc g{"s3://b/p", {}};
+        StoreGc g{"s3://b/p", {}, std::nullopt};
         g.rep.removed = rep.removed;
         g.rep.unfinished = 2;
         CHECK(gc_remote_line(g, true) == "gc: would remove 1 objects from s3://b/p, freeing " +

@@ -24,15 +24,10 @@ namespace mlci::artifact::pack {
 namespace {
 
 constexpr uint64_t k_verify_range = 64ull << 20; // one read of a pack while verifying
-constexpr uint64_t k_max_run = 64ull << 20;      // one coalesced read of live objects
 constexpr uint64_t k_repack_batch = 64ull << 20; // loose objects read in memory at once by repack
 
 int64_t now_or(int64_t now) {
     return now != 0 ? now : static_cast<int64_t>(std::time(nullptr));
-}
-
-std::string idx_of(const std::string& id) {
-    return id + ".idx";
 }
 
 } // namespace
@@ -82,7 +77,7 @@ void verify_one(PackedStore& store, const Pack& p, PackCheck& out, std::mutex& m
         out.bad.push_back({p.id, why});
     };
     if (p.pack_file.size == 0 && p.pack_file.mtime == 0) {
-        bad("pack index " + idx_of(p.id) + " on " + store.describe() + " lists " +
+        bad("pack index " + p.index_file.name + " on " + store.describe() + " lists " +
             std::to_string(p.index.entries.size()) + " objects, but its pack file is missing");
         return;
     }
@@ -212,48 +207,6 @@ class PackOut {
     std::vector<std::string> m_written;
 };
 
-// Read `entries` of pack `id` in coalesced runs (holes up to gap, runs up to k_max_run) on `jobs`
-// threads; each object's bytes go to deliver (under no lock), a run that cannot be read to fail.
-void read_entries(PackedStore& store, const std::string& id, std::vector<Entry> entries, int jobs,
-                  const std::function<void(const Entry&, std::string_view)>& deliver,
-                  const std::function<void(const Entry&, const Error&)>& fail) {
-    std::sort(entries.begin(), entries.end(),
-              [](const Entry& a, const Entry& b) { return a.offset < b.offset; });
-    std::vector<std::pair<size_t, size_t>> runs; // [first, last) of entries
-    uint64_t gap = store.options().gap;
-    for (size_t i = 0; i < entries.size(); ++i) {
-        if (!runs.empty()) {
-            const Entry& first = entries[runs.back().first];
-            const Entry& prev = entries[i - 1];
-            uint64_t end = entries[i].offset + entries[i].size;
-            if (entries[i].offset <= prev.offset + prev.size + gap && end - first.offset <= k_max_run) {
-                runs.back().second = i + 1;
-                continue;
-            }
-        }
-        runs.emplace_back(i, i + 1);
-    }
-    parallel_for(runs.size(), jobs, [&](size_t r) {
-        const Entry& first = entries[runs[r].first];
-        const Entry& last = entries[runs[r].second - 1];
-        std::string buf;
-        try {
-            buf.reserve(last.offset + last.size - first.offset);
-            store.read_pack(id, first.offset, last.offset + last.size - first.offset,
-                            [&](const char* p, size_t n) { buf.append(p, n); });
-        } catch (const Error& e) {
-            for (size_t i = runs[r].first; i < runs[r].second; ++i) {
-                fail(entries[i], e);
-            }
-            return;
-        }
-        for (size_t i = runs[r].first; i < runs[r].second; ++i) {
-            deliver(entries[i],
-                    std::string_view(buf).substr(entries[i].offset - first.offset, entries[i].size));
-        }
-    });
-}
-
 } // namespace
 
 // --- gc
@@ -322,16 +275,17 @@ std::vector<const Pack*> rewrite_packs(PackedStore& store, const Plan& plan, con
     HashSet copied = plan.staying;
     std::mutex mu;
     for (const Pack* p : plan.rewrite) {
-        std::vector<Entry> todo;
+        std::vector<PackedRead> reads;
         for (const auto& e : p->index.entries) {
             if (live.count(e.hash) && !copied.count(e.hash)) {
-                todo.push_back(e);
+                reads.push_back({p->id, e});
             }
         }
         bool intact = true;
-        read_entries(
-            store, p->id, todo, jobs,
-            [&](const Entry& e, std::string_view bytes) {
+        store.read_objects(
+            reads, jobs,
+            [&](size_t i, std::string_view bytes) {
+                const Entry& e = reads[i].entry;
                 bool ok = xxh128(bytes) == e.hash;
                 std::lock_guard<std::mutex> lock(mu);
                 if (!ok) {
@@ -346,7 +300,8 @@ std::vector<const Pack*> rewrite_packs(PackedStore& store, const Plan& plan, con
                 out.add(e.hash, bytes);
                 copied.insert(e.hash);
             },
-            [&](const Entry& e, const Error& err) {
+            [&](size_t i, const Error& err) {
+                const Entry& e = reads[i].entry;
                 std::lock_guard<std::mutex> lock(mu);
                 intact = false;
                 rep.problems.push_back({err.kind(),
@@ -368,19 +323,7 @@ PackGcReport gc_packs(PackedStore& store, const HashSet& live, const PackGcOptio
     const std::vector<Pack> packs = store.packs(); // a copy: rewriting resets the store's listing
     Plan plan = plan_gc(packs, live, opt, rep);
     // Pack files without an index: a killed push, or one under way elsewhere (hence the grace period).
-    std::vector<std::string> stray;
-    std::set<std::string> stray_idx;
-    for (const auto& f : store.stray_files()) {
-        if (f.name.ends_with(".idx")) {
-            stray_idx.insert(f.name.substr(0, f.name.size() - 4));
-        }
-    }
-    for (const auto& f : store.stray_files()) {
-        std::string id = f.name.ends_with(".pack") ? f.name.substr(0, f.name.size() - 5) : "";
-        if (is_pack_id(id) && !stray_idx.count(id) && now_or(opt.now) - f.mtime >= opt.grace) {
-            stray.push_back(f.name);
-        }
-    }
+    std::vector<std::string> stray = store.orphan_packs(static_cast<double>(opt.grace), now_or(opt.now));
     rep.stray = stray.size();
     std::vector<const Pack*> gone = plan.drop;
     if (opt.dry_run) {

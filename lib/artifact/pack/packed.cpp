@@ -399,69 +399,50 @@ void PackedStore::get_sized(const Hash128& h, uint64_t size, const Sink& sink) {
 
 namespace {
 
-// One coalesced read of a pack: [start, end) and the objects in it.
+// One coalesced read of a pack: [start, end) and the objects in it (indexes into the reads asked).
 struct Run {
     std::string id;
     uint64_t start = 0;
     uint64_t end = 0;
-    std::vector<std::pair<Entry, const TransferItem*>> objects;
+    std::vector<size_t> members;
 };
 
-// Group the located objects by pack, by offset, and join neighbours whose hole is at most `gap` into one
-// read of at most k_max_read bytes (an object longer than that is a read of its own).
-std::vector<Run> plan_runs(std::map<std::string, std::vector<std::pair<Entry, const TransferItem*>>>& by_pack,
-                           uint64_t gap) {
+// Group the reads by pack, by offset, and join neighbours whose hole is at most `gap` into one read of
+// at most k_max_read bytes (an object longer than that is a read of its own).
+std::vector<Run> plan_runs(const std::vector<PackedRead>& reads, uint64_t gap) {
+    std::vector<size_t> order(reads.size());
+    for (size_t i = 0; i < order.size(); ++i) {
+        order[i] = i;
+    }
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        const PackedRead& x = reads[a];
+        const PackedRead& y = reads[b];
+        return x.pack != y.pack ? x.pack < y.pack : x.entry.offset < y.entry.offset;
+    });
     std::vector<Run> runs;
-    for (auto& [id, objs] : by_pack) {
-        std::sort(objs.begin(), objs.end(),
-                  [](const auto& a, const auto& b) { return a.first.offset < b.first.offset; });
-        Run* cur = nullptr;
-        for (const auto& o : objs) {
-            const Entry& e = o.first;
-            uint64_t end = e.offset + e.size;
-            bool joins = cur != nullptr && e.offset <= cur->end + gap &&
-                         std::max(end, cur->end) - cur->start <= k_max_read;
-            if (!joins) {
-                runs.push_back(Run{id, e.offset, end, {}});
-                cur = &runs.back();
-            }
-            cur->end = std::max(cur->end, end);
-            cur->objects.push_back(o);
+    for (size_t i : order) {
+        const PackedRead& r = reads[i];
+        uint64_t end = r.entry.offset + r.entry.size;
+        Run* cur = runs.empty() ? nullptr : &runs.back();
+        bool joins = cur != nullptr && cur->id == r.pack && r.entry.offset <= cur->end + gap &&
+                     std::max(end, cur->end) - cur->start <= k_max_read;
+        if (!joins) {
+            runs.push_back(Run{r.pack, r.entry.offset, end, {}});
+            cur = &runs.back();
         }
+        cur->end = std::max(cur->end, end);
+        cur->members.push_back(i);
     }
     return runs;
 }
 
 } // namespace
 
-std::vector<TransferItem>
-PackedStore::get_packed(const std::vector<TransferItem>& items, int jobs,
-                        const std::function<void(const TransferItem&, std::string_view bytes)>& deliver,
-                        std::vector<ObjectFailure>& failed) {
-    if (items.empty()) {
-        return {};
-    }
-    packs();
-    std::vector<TransferItem> loose;
-    std::map<std::string, std::vector<std::pair<Entry, const TransferItem*>>> by_pack;
-    {
-        std::lock_guard<std::mutex> lock(m_state->mu);
-        for (const auto& item : items) {
-            const Entry* e = nullptr;
-            if (const Pack* p = m_state->find(item.hash, &e)) {
-                by_pack[p->id].emplace_back(*e, &item);
-            } else {
-                loose.push_back(item);
-            }
-        }
-    }
-    std::vector<Run> runs = plan_runs(by_pack, m_opt.gap);
-    std::mutex mu;
-    auto fail = [&](const Hash128& h, const Error& e) {
-        std::lock_guard<std::mutex> lock(mu);
-        failed.push_back({h, e});
-    };
-    parallel_for(runs.size(), jobs, [&](size_t i) {
+void PackedStore::read_objects(const std::vector<PackedRead>& reads, int jobs,
+                               const std::function<void(size_t, std::string_view)>& deliver,
+                               const std::function<void(size_t, const Error&)>& fail) {
+    std::vector<Run> runs = plan_runs(reads, m_opt.gap);
+    parallel_for_or_throw(runs.size(), jobs, [&](size_t i) {
         const Run& run = runs[i];
         std::string buf;
         try {
@@ -474,19 +455,56 @@ PackedStore::get_packed(const std::vector<TransferItem>& items, int jobs,
                                   std::to_string(run.end - run.start) + " asked");
             }
         } catch (const Error& e) {
-            for (const auto& o : run.objects) {
-                fail(o.second->hash, e);
+            for (size_t m : run.members) {
+                fail(m, e);
             }
             return;
         }
-        for (const auto& [entry, item] : run.objects) {
-            try {
-                deliver(*item, std::string_view(buf).substr(entry.offset - run.start, entry.size));
-            } catch (const Error& e) {
-                fail(item->hash, e);
-            }
+        for (size_t m : run.members) {
+            const Entry& e = reads[m].entry;
+            deliver(m, std::string_view(buf).substr(e.offset - run.start, e.size));
         }
     });
+}
+
+std::vector<TransferItem>
+PackedStore::get_packed(const std::vector<TransferItem>& items, int jobs,
+                        const std::function<void(const TransferItem&, std::string_view bytes)>& deliver,
+                        std::vector<ObjectFailure>& failed) {
+    if (items.empty()) {
+        return {};
+    }
+    packs();
+    std::vector<TransferItem> loose;
+    std::vector<PackedRead> reads;
+    std::vector<const TransferItem*> whose; // by read
+    {
+        std::lock_guard<std::mutex> lock(m_state->mu);
+        for (const auto& item : items) {
+            const Entry* e = nullptr;
+            if (const Pack* p = m_state->find(item.hash, &e)) {
+                reads.push_back({p->id, *e});
+                whose.push_back(&item);
+            } else {
+                loose.push_back(item);
+            }
+        }
+    }
+    std::mutex mu;
+    auto fail = [&](size_t i, const Error& e) {
+        std::lock_guard<std::mutex> lock(mu);
+        failed.push_back({whose[i]->hash, e});
+    };
+    read_objects(
+        reads, jobs,
+        [&](size_t i, std::string_view bytes) {
+            try {
+                deliver(*whose[i], bytes);
+            } catch (const Error& e) {
+                fail(i, e); // that object alone
+            }
+        },
+        fail);
     return loose;
 }
 
@@ -624,9 +642,9 @@ void PackedStore::set_jobs(int jobs) {
     m_backend->set_jobs(jobs);
 }
 
-size_t PackedStore::remove_unfinished(double min_age_seconds, bool dry_run) {
-    size_t n = m_backend->remove_unfinished(min_age_seconds, dry_run);
-    // A pack file whose index was never written: a killed push (or one under way: hence the age).
+std::vector<std::string> PackedStore::orphan_packs(double min_age_seconds, int64_t now) {
+    // A pack file whose index was never written: a killed push (or one under way: hence the age). One
+    // whose index is there but unreadable is not an orphan: it is never deleted unseen.
     std::vector<StoreFile> stray = stray_files();
     std::set<std::string> index_ids;
     for (const auto& f : stray) {
@@ -634,14 +652,19 @@ size_t PackedStore::remove_unfinished(double min_age_seconds, bool dry_run) {
             index_ids.insert(id);
         }
     }
-    double now = static_cast<double>(std::time(nullptr));
     std::vector<std::string> names;
     for (const auto& f : stray) {
         std::string id = id_of(f.name, ".pack");
-        if (!id.empty() && !index_ids.count(id) && now - static_cast<double>(f.mtime) >= min_age_seconds) {
+        if (!id.empty() && !index_ids.count(id) && static_cast<double>(now - f.mtime) >= min_age_seconds) {
             names.push_back(f.name);
         }
     }
+    return names;
+}
+
+size_t PackedStore::remove_unfinished(double min_age_seconds, bool dry_run) {
+    size_t n = m_backend->remove_unfinished(min_age_seconds, dry_run);
+    std::vector<std::string> names = orphan_packs(min_age_seconds, static_cast<int64_t>(std::time(nullptr)));
     if (!dry_run && !names.empty()) {
         m_backend->remove_files(k_pack_dir, names);
         reset();

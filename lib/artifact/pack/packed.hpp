@@ -50,6 +50,12 @@ struct Pack {
 
 inline constexpr const char* k_pack_dir = "packs";
 
+/// One object to read from a pack: the pack's id and the object's entry in its index.
+struct PackedRead {
+    std::string pack;
+    Entry entry;
+};
+
 class PackedStore : public Store {
   public:
     PackedStore(std::unique_ptr<Store> backend, Options opt);
@@ -94,6 +100,9 @@ class PackedStore : public Store {
     /// Files of packs/ that no visible index accounts for: pack files without their index (a killed
     /// push, or one under way elsewhere: look at mtime) and anything else found there.
     std::vector<StoreFile> stray_files();
+    /// The names of the stray pack files with no index at all, written at least min_age_seconds before
+    /// `now` (seconds since the epoch): what a killed push left, for remove_unfinished and gc.
+    std::vector<std::string> orphan_packs(double min_age_seconds, int64_t now);
     /// Forget the listing and indexes read (after packs changed).
     void reset();
     /// Upload a finished pack (its file, then its index) and return its id; the writer's temporary is
@@ -103,6 +112,13 @@ class PackedStore : public Store {
     void remove_packs(const std::vector<std::string>& ids);
     /// Stream bytes of pack `id` (no check: the caller hashes).
     void read_pack(const std::string& id, uint64_t offset, uint64_t length, const Sink& sink);
+    /// Read these objects in coalesced runs (those of one pack by offset, neighbours whose hole is at most
+    /// Options::gap joined, a run at most 16 MiB) on `jobs` threads: each object's bytes go to deliver
+    /// (any thread, no lock held; by its index in `reads`), each object of a run that cannot be read to
+    /// fail. No hash is checked: the caller does. An Error deliver throws is thrown once every run is done.
+    void read_objects(const std::vector<PackedRead>& reads, int jobs,
+                      const std::function<void(size_t, std::string_view)>& deliver,
+                      const std::function<void(size_t, const Error&)>& fail);
     /// A new writer in the temporary folder.
     std::unique_ptr<Writer> new_writer() const;
     const Options& options() const { return m_opt; }
