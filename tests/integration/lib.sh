@@ -172,6 +172,14 @@ snapshot() {
         -type f ! -path '*mlci/cache/lock' ! -path './lock' -print0 | sort -z | xargs -0 sha256sum 2>/dev/null) |
         sha256sum | cut -d' ' -f1
 }
+# unique_files DIR N SIZE TAG: N files of SIZE bytes, each unique (TAG and its number first).
+unique_files() {
+    mkdir -p "$1"
+    local i
+    for i in $(seq 1 "$2"); do
+        { printf '%s-%04d:' "$4" "$i"; head -c "$3" /dev/zero | tr '\0' x; } >"$1/f$i"
+    done
+}
 # cache_files DIR: the files of a cache folder but its lock and registry (objects, temporaries, strays).
 cache_files() {
     find "$1" -path "$1/worktrees" -prune -o -type f ! -path "$1/lock" -print 2>/dev/null

@@ -5,16 +5,7 @@
 # pack; verify --store names a flipped byte by object and pack.
 . "$(dirname "$0")/lib.sh"
 
-# files DIR N SIZE TAG: N files of SIZE bytes, each unique (TAG and its number first).
-files() {
-    mkdir -p "$1"
-    local i
-    for i in $(seq 1 "$2"); do
-        { printf '%s-%04d:' "$4" "$i"; head -c "$3" /dev/zero | tr '\0' x; } >"$1/f$i"
-    done
-}
 age_packs() { touch -d '2 days ago' "$TRASH/store/packs"/*; }
-store_snapshot() { (cd "$TRASH/store" && find . -type f | sort | xargs sha256sum) | sha256sum; }
 
 # mixed_store: main holds data/keep (3 small files); branch junk held data/keep and data/junk (20 larger
 # files) in one push, then was deleted; branch gone held data/gone alone. Every pack is two days old.
@@ -24,20 +15,20 @@ mixed_store() {
     printf '[remote.team]\nurl = "%s"\n' "$TRASH/store" >.mlci/config.toml
     commit_all "config"
     git checkout -q -b junk
-    files data/keep 3 100 keep
-    files data/junk 20 2000 junk
+    unique_files data/keep 3 100 keep
+    unique_files data/junk 20 2000 junk
     git model add data/keep data/junk >/dev/null 2>&1 || fail "model add"
     commit_all "keep and junk"
     git model push >/dev/null 2>&1 || fail "push junk"
     git checkout -q main
     git checkout -q -b gone
-    files data/gone 5 300 gone
+    unique_files data/gone 5 300 gone
     git model add data/gone >/dev/null 2>&1 || fail "model add gone"
     commit_all "gone"
     git model push >/dev/null 2>&1 || fail "push gone"
     git checkout -q main
     rm -rf data
-    files data/keep 3 100 keep
+    unique_files data/keep 3 100 keep
     git model add data/keep >/dev/null 2>&1 || fail "model add keep"
     commit_all "keep"
     git model push >/dev/null 2>&1 || fail "push keep"
@@ -47,14 +38,14 @@ mixed_store() {
 
 begin_test "gc --dry-run says which packs it would delete and rewrite, and changes nothing"
 mixed_store
-before=$(store_snapshot)
+before=$(snapshot "$TRASH/store")
 run git model gc --remote --dry-run
 expect_rc 0
 expect_err "would delete 2 packs and rewrite 2"
 expect_out "would delete pack "
 expect_out "would rewrite pack "
 expect_out "would remove xxh128:"
-expect_eq "$(store_snapshot)" "$before"
+expect_eq "$(snapshot "$TRASH/store")" "$before"
 end_test
 
 begin_test "gc deletes dead packs and rewrites mostly dead ones; a fresh clone still gets everything"
@@ -89,7 +80,7 @@ end_test
 begin_test "--grace: fresh packs are left alone; --grace 0 takes them; a bad duration is refused"
 mixed_store
 touch "$TRASH/store/packs"/*
-before=$(store_snapshot)
+before=$(snapshot "$TRASH/store")
 for bad in 1w 1.5h d 2; do
     run git model gc --remote --force --grace "$bad"
     expect_rc 2
@@ -98,7 +89,7 @@ done
 run git model gc --grace 1d
 expect_rc 2
 expect_err "error: --grace applies to gc --remote"
-expect_eq "$(store_snapshot)" "$before"
+expect_eq "$(snapshot "$TRASH/store")" "$before"
 run git model gc --remote --force
 expect_rc 0
 expect_err "left 4 younger than the grace period"

@@ -19,13 +19,6 @@ s3_config() {
     printf '[remote.s3]\nurl = "s3://%s/%s"\nendpoint = "%s"\n' "$BUCKET" "$prefix" "$S3_ENDPOINT" >.mlci/config.toml
     for l in "$@"; do echo "$l" >>.mlci/config.toml; done
 }
-files() {
-    mkdir -p "$1"
-    local i
-    for i in $(seq 1 "$2"); do
-        { printf '%s-%04d:' "$4" "$i"; head -c "$3" /dev/zero | tr '\0' x; } >"$1/f$i"
-    done
-}
 keys() { s3_aws s3 ls --recursive "s3://$BUCKET/$1/" | awk '{print $4}' | sort; }
 
 begin_test "S3: gc leaves fresh packs, then (--grace 0) rewrites mostly dead ones; a fresh clone gets everything"
@@ -33,14 +26,14 @@ new_repo repo
 s3_config gc
 commit_all "config"
 git checkout -q -b junk
-files data/keep 3 100 keep
-files data/junk 20 2000 junk
+unique_files data/keep 3 100 keep
+unique_files data/junk 20 2000 junk
 git model add data/keep data/junk >/dev/null 2>&1 || fail "model add"
 commit_all "keep and junk"
 git model push >/dev/null 2>&1 || fail "push"
 git checkout -q main
 rm -rf data
-files data/keep 3 100 keep
+unique_files data/keep 3 100 keep
 git model add data/keep >/dev/null 2>&1 || fail "model add keep"
 commit_all "keep"
 git branch -q -D junk
@@ -69,7 +62,7 @@ end_test
 begin_test "S3: repack converts a store pushed loose; a clone fetches it; a second repack does nothing"
 new_repo repo
 s3_config rp 'pack = false'
-files data/small 25 200 small
+unique_files data/small 25 200 small
 git model add data/small >/dev/null 2>&1 || fail "model add"
 commit_all "data"
 git model push >/dev/null 2>&1 || fail "push"

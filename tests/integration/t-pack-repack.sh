@@ -20,7 +20,6 @@ loose_store() {
 }
 packs_on() { printf '[remote.team]\nurl = "%s"\n' "$TRASH/store" >.mlci/config.toml; }
 loose_count() { find "$TRASH/store/xxh128" -type f | wc -l; }
-store_snapshot() { (cd "$TRASH/store" && find . -type f | sort | xargs sha256sum) | sha256sum; }
 
 begin_test "a loose store keeps working with packs on; repack converts it; a clone fetches it; again is a no-op"
 loose_store
@@ -49,11 +48,11 @@ expect_rc 0
 expect_err "fetch: 32 objects"
 expect_eq "$(cat data/small/* data/big.bin | sha256sum)" "$sum"
 cd "$TRASH/repo" || exit 1
-before=$(store_snapshot)
+before=$(snapshot "$TRASH/store")
 run git model repack --json
 expect_rc 0
 expect_out '"loose_small": 0'
-expect_eq "$(store_snapshot)" "$before"
+expect_eq "$(snapshot "$TRASH/store")" "$before"
 end_test
 
 begin_test "repack: a corrupt loose object is reported (exit 2) and left; the others are packed"
@@ -72,15 +71,15 @@ end_test
 
 begin_test "repack with pack = false refuses (exit 2) and changes nothing"
 loose_store
-before=$(store_snapshot)
+before=$(snapshot "$TRASH/store")
 run git model repack
 expect_rc 2
 expect_err "is configured with pack = false"
 expect_err "hint: set pack = true"
-expect_eq "$(store_snapshot)" "$before"
+expect_eq "$(snapshot "$TRASH/store")" "$before"
 run git model repack --store nosuch-store-name -j 0
 expect_rc 2
-expect_eq "$(store_snapshot)" "$before"
+expect_eq "$(snapshot "$TRASH/store")" "$before"
 end_test
 
 finish
