@@ -409,8 +409,9 @@ bool S3Store::has(const Hash128& h) {
     return r.status == 200;
 }
 
-S3Store::Page S3Store::list_page(const std::string& prefix, const std::string& token,
-                                 const std::string& start_after, int max_keys) {
+S3Store::Page S3Store::list_keys(const std::string& prefix, const std::string& token,
+                                 const std::string& start_after, int max_keys, const std::string& what,
+                                 const std::function<void(const std::string&, std::string_view)>& on_key) {
     auto r = send_expecting(
         [&] {
             s3::Request q = request("GET", "", {{"list-type", "2"}, {"prefix", prefix}});
@@ -424,7 +425,7 @@ S3Store::Page S3Store::list_page(const std::string& prefix, const std::string& t
             }
             return q;
         },
-        "listing");
+        what);
     Page page;
     for (auto block : xml_blocks(r.body, "Contents")) {
         auto key = xml_text(block, "Key");
@@ -432,17 +433,32 @@ S3Store::Page S3Store::list_page(const std::string& prefix, const std::string& t
             continue;
         }
         page.last_key = *key;
-        Hash128 h;
-        if (s3::parse_object_key(m_opt.location, *key, &h)) {
-            uint64_t size = std::strtoull(xml_text(block, "Size").value_or("0").c_str(), nullptr, 10);
-            page.objects.emplace_back(h, size);
-        }
+        on_key(*key, block);
     }
     page.truncated = xml_text(r.body, "IsTruncated").value_or("false") == "true";
     page.next_token = xml_text(r.body, "NextContinuationToken").value_or("");
-    if (page.truncated && page.next_token.empty() && page.last_key.empty()) {
-        throw io_error(describe() + ": the listing says it is truncated but names no next page");
+    // Truncated, but no next page named, or the very one this page was asked from: an error, not a loop.
+    bool stuck = (page.next_token.empty() && page.last_key.empty()) ||
+                 (!page.next_token.empty() && page.next_token == token) ||
+                 (page.next_token.empty() && page.last_key == start_after);
+    if (page.truncated && stuck) {
+        throw io_error(describe() + ": the " + what + " says it is truncated but names no next page");
     }
+    return page;
+}
+
+S3Store::Page S3Store::list_page(const std::string& prefix, const std::string& token,
+                                 const std::string& start_after, int max_keys) {
+    std::vector<std::pair<Hash128, uint64_t>> objects;
+    Page page = list_keys(
+        prefix, token, start_after, max_keys, "listing", [&](const std::string& key, std::string_view block) {
+            Hash128 h;
+            if (s3::parse_object_key(m_opt.location, key, &h)) {
+                objects.emplace_back(
+                    h, std::strtoull(xml_text(block, "Size").value_or("0").c_str(), nullptr, 10));
+            }
+        });
+    page.objects = std::move(objects);
     return page;
 }
 
@@ -1178,45 +1194,23 @@ std::vector<StoreFile> S3Store::list_files(const std::string& dir) {
     check_store_file_name(dir, "folder name");
     const std::string prefix = file_key(dir, "");
     std::vector<StoreFile> out;
+    auto on_key = [&](const std::string& key, std::string_view block) {
+        std::string_view name = std::string_view(key).substr(std::min(prefix.size(), key.size()));
+        if (key.compare(0, prefix.size(), prefix) != 0 || !plain_file_name(name)) {
+            return; // a deeper key, or one mlci never writes
+        }
+        uint64_t size = std::strtoull(xml_text(block, "Size").value_or("0").c_str(), nullptr, 10);
+        auto mtime = parse_iso8601(xml_text(block, "LastModified").value_or(""));
+        out.push_back({std::string(name), size, static_cast<int64_t>(mtime.value_or(0))});
+    };
     std::string token, after;
     while (true) {
-        auto r = send_expecting(
-            [&] {
-                s3::Request q = request("GET", "", {{"list-type", "2"}, {"prefix", prefix}});
-                if (!token.empty()) {
-                    q.query.emplace_back("continuation-token", token);
-                } else if (!after.empty()) {
-                    q.query.emplace_back("start-after", after);
-                }
-                return q;
-            },
-            "listing " + dir + "/");
-        std::string last;
-        for (auto block : xml_blocks(r.body, "Contents")) {
-            auto key = xml_text(block, "Key");
-            if (!key) {
-                continue;
-            }
-            last = *key;
-            std::string_view name = std::string_view(*key).substr(std::min(prefix.size(), key->size()));
-            if (key->compare(0, prefix.size(), prefix) != 0 || !plain_file_name(name)) {
-                continue; // a deeper key, or one mlci never writes
-            }
-            uint64_t size = std::strtoull(xml_text(block, "Size").value_or("0").c_str(), nullptr, 10);
-            auto mtime = parse_iso8601(xml_text(block, "LastModified").value_or(""));
-            out.push_back({std::string(name), size, static_cast<int64_t>(mtime.value_or(0))});
-        }
-        if (xml_text(r.body, "IsTruncated").value_or("false") != "true") {
+        Page p = list_keys(prefix, token, after, 0, "listing of " + dir + "/", on_key);
+        if (!p.truncated) {
             return out;
         }
-        std::string next = xml_text(r.body, "NextContinuationToken").value_or("");
-        if ((next.empty() && last.empty()) || (!next.empty() && next == token) ||
-            (next.empty() && last == after)) {
-            throw io_error(describe() + ": the listing of " + dir +
-                           "/ says it is truncated but names no next page");
-        }
-        token = next;
-        after = last;
+        token = p.next_token;
+        after = p.last_key;
     }
 }
 

@@ -28,6 +28,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mlci {
@@ -119,6 +120,13 @@ class S3Store : public Store {
     /// Throw the io_error that a failed response deserves.
     [[noreturn]] void fail(const s3::Response& r, const std::string& what) const;
     std::string key_base() const; // "<prefix>/xxh128/" or "xxh128/"
+    /// One page of ListObjectsV2 under `prefix` (continuation token, else start-after), each key listed
+    /// handed to on_key with its <Contents> block; `what` ("listing …") names it in messages. A page that
+    /// says it is truncated but names no next page (or the one it was asked from) is an io_error.
+    Page list_keys(const std::string& prefix, const std::string& token, const std::string& start_after,
+                   int max_keys, const std::string& what,
+                   const std::function<void(const std::string&, std::string_view)>& on_key);
+    /// list_keys for the objects: the keys that name one, with their sizes.
     Page list_page(const std::string& prefix, const std::string& token, const std::string& start_after,
                    int max_keys);
     void list_prefix(const std::string& prefix, std::string token, const std::string& start_after,
