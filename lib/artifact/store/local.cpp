@@ -193,34 +193,38 @@ bool LocalStore::put(const Hash128& h, uint64_t size, const Source& source) {
     return true;
 }
 
-Fd LocalStore::open_object(const Hash128& h, struct stat* st) {
-    std::string rel = object_rel_path(h);
-    // O_NONBLOCK: a FIFO in place of an object must not hang the reader (it is refused below).
+Fd LocalStore::open_regular(const std::string& rel, const std::string& shown, const std::string& absent_hint,
+                            const std::string& repair_hint, struct stat* st) {
+    // O_NONBLOCK: a FIFO in place of a file must not hang the reader (it is refused below).
     Fd fd = open_below(root_fd(), rel, O_RDONLY | O_NONBLOCK);
     if (!fd) {
         int err = errno;
         if (err == ENOENT || err == ENOTDIR) {
-            throw io_error(h.id() + " is not on " + describe(),
-                           "push it from a clone that has it: git model push");
+            throw io_error(shown + " is not on " + describe(), absent_hint);
         }
         if (err == ELOOP || err == EXDEV) {
             throw input_error(
-                h.id() + " on " + describe() +
+                shown + " on " + describe() +
                     " is a symbolic link (or lies below one): refused, mlci never follows links "
                     "in a store",
-                "repair the store from a clone that has a good copy (git model push)");
+                repair_hint);
         }
-        throw io_error("cannot read " + h.id() + " from " + describe() + ": " + errno_text(err));
+        throw io_error("cannot read " + shown + " from " + describe() + ": " + errno_text(err));
     }
     if (::fstat(fd.get(), st) != 0) {
-        throw io_error("cannot read " + h.id() + " from " + describe() + ": " + errno_text(errno));
+        throw io_error("cannot read " + shown + " from " + describe() + ": " + errno_text(errno));
     }
     if (!S_ISREG(st->st_mode)) {
-        throw input_error(h.id() + " on " + describe() +
+        throw input_error(shown + " on " + describe() +
                               " is not a regular file (a FIFO, device or folder): refused",
-                          "repair the store from a clone that has a good copy (git model push)");
+                          repair_hint);
     }
     return fd;
+}
+
+Fd LocalStore::open_object(const Hash128& h, struct stat* st) {
+    return open_regular(object_rel_path(h), h.id(), "push it from a clone that has it: git model push",
+                        "repair the store from a clone that has a good copy (git model push)", st);
 }
 
 Fd LocalStore::open_sized(const Hash128& h, uint64_t size) {
@@ -427,29 +431,8 @@ Fd LocalStore::open_file(const std::string& dir, const std::string& name, struct
     check_store_file_name(dir, "folder name");
     check_store_file_name(name, "file name");
     std::string rel = dir + "/" + name;
-    // O_NONBLOCK: a FIFO in place of a file must not hang the reader (it is refused below).
-    Fd fd = open_below(root_fd(), rel, O_RDONLY | O_NONBLOCK);
-    if (!fd) {
-        int err = errno;
-        if (err == ENOENT || err == ENOTDIR) {
-            throw io_error("'" + rel + "' is not on " + describe());
-        }
-        if (err == ELOOP || err == EXDEV) {
-            throw input_error(
-                "'" + rel + "' on " + describe() +
-                    " is a symbolic link (or lies below one): refused, mlci never follows links "
-                    "in a store",
-                "repair the store: '" + dir + "' must be a folder of files");
-        }
-        throw io_error("cannot read '" + rel + "' from " + describe() + ": " + errno_text(err));
-    }
-    if (::fstat(fd.get(), st) != 0) {
-        throw io_error("cannot read '" + rel + "' from " + describe() + ": " + errno_text(errno));
-    }
-    if (!S_ISREG(st->st_mode)) {
-        throw input_error("'" + rel + "' on " + describe() + " is not a regular file: refused");
-    }
-    return fd;
+    return open_regular(rel, "'" + rel + "'", "", "repair the store: '" + dir + "' must be a folder of files",
+                        st);
 }
 
 void LocalStore::read_range(const std::string& dir, const std::string& name, uint64_t offset, uint64_t length,

@@ -63,6 +63,11 @@ class LocalStore : public Store {
     /// Open object h for reading with no link followed below the store's folder, refusing anything but
     /// a regular file; its stat in *st.
     Fd open_object(const Hash128& h, struct stat* st);
+    /// Open `rel` below the store's folder for reading, no link followed, refusing anything but a regular
+    /// file (input_error with repair_hint); io_error with absent_hint when it is not there. `shown` names
+    /// it in messages. Both open_object and open_file.
+    Fd open_regular(const std::string& rel, const std::string& shown, const std::string& absent_hint,
+                    const std::string& repair_hint, struct stat* st);
     void read_object(const Hash128& h, uint64_t max_bytes, std::optional<uint64_t> exact, const Sink& sink);
     /// The folder `dir` of the file primitives (checked by check_store_file_name), opened without
     /// following a link (input_error for one, or for a file in its place); an invalid Fd when it does not
