@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh
 if [ "${SANITIZE:-0}" = 1 ]; then
     export BUILD=${BUILD:-build-asan}
-    scripts/build.sh -DMLCI_SANITIZE=ON
+    scripts/build.sh -DMLCI_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo # line numbers in the reports
     export ASAN_OPTIONS=abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 else

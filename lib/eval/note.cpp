@@ -164,7 +164,7 @@ double num(const std::string& source, const toml::node& n, const std::string& ke
 }
 
 std::string two(int v) {
-    char b[8];
+    char b[12]; // any int fits: no truncation warning
     std::snprintf(b, sizeof b, "%02d", v);
     return b;
 }
