@@ -6,6 +6,7 @@
 
 #include "fsutil/durable.hpp"
 #include "fsutil/file.hpp"
+#include "hash/hash_set.hpp"
 #include "hash/xxh128.hpp"
 
 #include <array>
@@ -18,16 +19,12 @@
 #include <set>
 #include <string>
 #include <sys/stat.h>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
 namespace mlci::artifact {
 
-struct Hash128Hasher {
-    size_t operator()(const Hash128& h) const { return static_cast<size_t>(h.low ^ (h.high * 31)); }
-};
-using HashSet = std::unordered_set<Hash128, Hash128Hasher>;
+using HashSet = Hash128Set;
 
 enum class LinkMode { auto_, reflink, copy, hardlink, symlink };
 /// "auto" | "reflink" | "copy" | "hardlink" | "symlink"; throws config_error otherwise.
