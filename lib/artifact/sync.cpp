@@ -22,11 +22,6 @@ namespace {
 
 constexpr uint64_t k_writeback_step = 32ull << 20;
 
-struct Want {
-    std::vector<TransferItem> objects; // files and folder members
-    std::vector<std::pair<PointerFile, std::vector<ManifestEntry>>> dirs;
-};
-
 void add_unique(std::vector<TransferItem>& v, HashSet& seen, const Hash128& h, uint64_t size) {
     if (seen.insert(h).second) {
         v.push_back({h, size});
@@ -51,16 +46,16 @@ std::vector<PointerFile> pointers_of_commits(const Context& ctx, const std::vect
 
 namespace {
 
-/// Upload the items the store lacks, each re-hashed as it is read (a corrupt object is quarantined, not
-/// sent), then flush the store. Problems go to rep, the hashes that did not make it to `failed`.
-void upload(Context& ctx, Store& store, const std::vector<TransferItem>& items, const HashSet& there,
+/// Upload the items the store lacks (those in `absent`), each re-hashed as it is read (a corrupt object is
+/// quarantined, not sent), then flush the store. Problems go to rep, the hashes that did not make it to
+/// `failed`.
+void upload(Context& ctx, Store& store, const std::vector<TransferItem>& items, const HashSet& absent,
             int jobs, HashSet& failed, SyncReport& rep) {
-    auto on_store = [&](const Hash128& h) { return there.count(h) > 0; };
     std::vector<TransferItem> todo;
     for (const auto& it : items) {
         // What the store has is skipped before the cache is asked: a no-op push of a large folder costs
         // no stat per object.
-        if (on_store(it.hash)) {
+        if (!absent.count(it.hash)) {
             ++rep.skipped;
         } else if (!ctx.cache.has(it.hash)) {
             failed.insert(it.hash);
@@ -108,6 +103,25 @@ void upload(Context& ctx, Store& store, const std::vector<TransferItem>& items, 
     rep.stats.seconds += st.seconds;
 }
 
+/// Whether every member of folder pf reached the store: none is in `failed`. Its manifest is read again
+/// only when something failed, so a push keeps no folder's entries (a million paths) while it uploads.
+bool members_arrived(const Context& ctx, const PointerFile& pf, const HashSet& failed) {
+    if (failed.empty()) {
+        return true;
+    }
+    std::vector<Problem> ignored; // the first read reported a missing manifest already
+    auto m = folder_manifest(ctx, pf, ignored, {ErrorKind::input, "", ""});
+    if (!m) {
+        return false;
+    }
+    for (const auto& e : *m) {
+        if (failed.count(e.hash)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 } // namespace
 
 SyncReport push(Context& ctx, Store& store, const std::vector<PointerFile>& pointers, int jobs) {
@@ -115,12 +129,12 @@ SyncReport push(Context& ctx, Store& store, const std::vector<PointerFile>& poin
     ctx.hold_cache(CacheLock::Mode::shared);
     store.check_writable();
     store.set_jobs(jobs);
-    Want want;
+    std::vector<TransferItem> objects; // files and folder members, each once
     HashSet seen;
-    std::vector<std::pair<PointerFile, std::vector<ManifestEntry>>> dirs;
+    std::vector<const PointerFile*> dirs; // folders whose manifest was read
     for (const auto& pf : pointers) {
         if (!pf.p.is_dir) {
-            add_unique(want.objects, seen, pf.p.hash, pf.p.size);
+            add_unique(objects, seen, pf.p.hash, pf.p.size);
             continue;
         }
         auto m =
@@ -132,54 +146,49 @@ SyncReport push(Context& ctx, Store& store, const std::vector<PointerFile>& poin
             continue;
         }
         seen.reserve(seen.size() + m->size());
-        want.objects.reserve(want.objects.size() + m->size());
         for (const auto& e : *m) {
-            add_unique(want.objects, seen, e.hash, e.size);
+            add_unique(objects, seen, e.hash, e.size);
         }
-        dirs.emplace_back(pf, std::move(*m));
+        dirs.push_back(&pf);
     }
-    // Skip what the store has: one check per object when few, one listing when many (Store::present),
+    // Skip what the store has: one check per object when few, one listing when many (Store::missing),
     // asked once for the members and the manifests together.
-    std::vector<Hash128> asked;
-    asked.reserve(want.objects.size() + dirs.size());
-    for (const auto& it : want.objects) {
-        asked.push_back(it.hash);
-    }
-    for (const auto& [pf, entries] : dirs) {
-        if (!seen.count(pf.p.hash)) {
-            asked.push_back(pf.p.hash);
+    HashSet absent;
+    {
+        std::vector<Hash128> asked;
+        asked.reserve(objects.size() + dirs.size());
+        for (const auto& it : objects) {
+            asked.push_back(it.hash);
         }
+        for (const auto* pf : dirs) {
+            if (!seen.count(pf->p.hash)) {
+                asked.push_back(pf->p.hash);
+            }
+        }
+        seen = HashSet();
+        const std::vector<Hash128> lacking = store.missing(asked, jobs);
+        absent = HashSet(lacking.begin(), lacking.end());
     }
-    const HashSet there = store.present(asked, jobs);
     HashSet failed;
-    auto transfer = [&](const std::vector<TransferItem>& items) {
-        upload(ctx, store, items, there, jobs, failed, rep);
-    };
-    transfer(want.objects);
+    upload(ctx, store, objects, absent, jobs, failed, rep);
     // Manifests last: a folder is on the store only once all of its members are.
     std::vector<TransferItem> manifests;
     HashSet mseen;
-    for (const auto& [pf, entries] : dirs) {
-        bool complete = true;
-        for (const auto& e : entries) {
-            if (failed.count(e.hash)) {
-                complete = false;
-            }
-        }
-        if (!complete) {
+    for (const auto* pf : dirs) {
+        if (!members_arrived(ctx, *pf, failed)) {
             rep.problems.push_back(
                 {ErrorKind::input,
-                 quoted(pf.target) + ": members failed to upload, so its manifest was not uploaded", ""});
+                 quoted(pf->target) + ": members failed to upload, so its manifest was not uploaded", ""});
             continue;
         }
         uint64_t size = 0;
         struct stat st {};
-        if (ctx.cache.stat_object(pf.p.hash, &st)) {
+        if (ctx.cache.stat_object(pf->p.hash, &st)) {
             size = static_cast<uint64_t>(st.st_size);
         }
-        add_unique(manifests, mseen, pf.p.hash, size);
+        add_unique(manifests, mseen, pf->p.hash, size);
     }
-    transfer(manifests);
+    upload(ctx, store, manifests, absent, jobs, failed, rep);
     return rep;
 }
 

@@ -167,6 +167,12 @@ TEST_SUITE("pack.PackedStore") {
         HashSet got = f.store->present({p1, p2, l1, none}, 2);
         CHECK(got == HashSet{p1, p2, l1});
         CHECK(f.mem->has_calls == 2); // only l1 and none asked of the backend
+        f.mem->has_calls = 0;
+        Hash128 none2 = xxh128("absent too");
+        CHECK(f.store->missing({none2, p1, l1, p2, none}, 2) == std::vector<Hash128>{none2, none});
+        CHECK(f.mem->has_calls == 3); // again only what no index lists: none2, l1, none
+        CHECK(f.store->missing({p1, p2}, 2).empty());
+        CHECK(f.store->missing({}, 2).empty());
         CHECK(f.store->list() == HashSet{p1, p2, l1});
         auto objs = f.store->objects();
         CHECK(objs.size() == 3);
@@ -201,6 +207,8 @@ TEST_SUITE("pack.PackedStore") {
         }
         CHECK(f.mem->has_calls == 0);
         CHECK(f.store->present(hs, 2).size() == hs.size());
+        CHECK(f.store->missing(hs, 2).empty());
+        CHECK(f.mem->has_calls == 0);
         CHECK_FALSE(f.store->has(xxh128("absent")));
         // A pack uploaded after the listing is found too, beside the merged ones.
         Hash128 late = f.put("late object");

@@ -93,6 +93,14 @@ TEST_SUITE("LocalStore") {
         }
         CHECK(s.present(hs, 4).size() == 35);                                               // by listing
         CHECK(s.present(std::vector<Hash128>(hs.begin(), hs.begin() + 10), 4).size() == 5); // by check
+        // missing: the odd ones, in the order asked, by listing and by check.
+        std::vector<Hash128> odd;
+        for (size_t i = 1; i < hs.size(); i += 2) {
+            odd.push_back(hs[i]);
+        }
+        CHECK(s.missing(hs, 4) == odd);
+        CHECK(s.missing(std::vector<Hash128>(hs.begin(), hs.begin() + 4), 4) ==
+              std::vector<Hash128>{hs[1], hs[3]});
         s.remove(hs[0]);
         CHECK_FALSE(s.has(hs[0]));
         s.remove(hs[0]); // absent: not an error

@@ -291,26 +291,33 @@ bool PackedStore::has(const Hash128& h) {
     return m_backend->has(h);
 }
 
-HashSet PackedStore::present(const std::vector<Hash128>& hashes, int jobs) {
+std::vector<Hash128> PackedStore::unpacked(const std::vector<Hash128>& hashes, HashSet* packed) {
     packs();
-    HashSet out;
-    out.reserve(hashes.size()); // a no-op push of 200,000 objects: no rehash on the way
     std::vector<Hash128> rest;
-    {
-        std::lock_guard<std::mutex> lock(m_state->mu);
-        for (const auto& h : hashes) {
-            const Entry* e = nullptr;
-            if (m_state->find(h, &e) != nullptr) {
-                out.insert(h);
-            } else {
-                rest.push_back(h);
-            }
+    std::lock_guard<std::mutex> lock(m_state->mu);
+    for (const auto& h : hashes) {
+        const Entry* e = nullptr;
+        if (m_state->find(h, &e) == nullptr) {
+            rest.push_back(h);
+        } else if (packed != nullptr) {
+            packed->insert(h);
         }
     }
+    return rest;
+}
+
+HashSet PackedStore::present(const std::vector<Hash128>& hashes, int jobs) {
+    HashSet out;
+    out.reserve(hashes.size());
+    std::vector<Hash128> rest = unpacked(hashes, &out);
     for (const auto& h : m_backend->present(rest, jobs)) {
         out.insert(h);
     }
     return out;
+}
+
+std::vector<Hash128> PackedStore::missing(const std::vector<Hash128>& hashes, int jobs) {
+    return m_backend->missing(unpacked(hashes, nullptr), jobs);
 }
 
 HashSet PackedStore::list() {

@@ -75,6 +75,8 @@ class PackedStore : public Store {
     /// Upload the pack under way (pack file, then index), then the backend's flush.
     void flush() override;
     HashSet present(const std::vector<Hash128>& hashes, int jobs) override;
+    /// Packed objects are looked up in the indexes; the backend is asked only for the rest.
+    std::vector<Hash128> missing(const std::vector<Hash128>& hashes, int jobs) override;
     /// Loose objects and packed ones (with their sizes); an object in several places is listed once.
     std::vector<std::pair<Hash128, uint64_t>> objects() override;
     /// A loose object only: packed objects go with their pack (gc, repack).
@@ -125,6 +127,9 @@ class PackedStore : public Store {
     Store& backend() { return *m_backend; }
 
   private:
+    /// The hashes of `hashes` no index lists, in their order; the others go to *packed when given.
+    std::vector<Hash128> unpacked(const std::vector<Hash128>& hashes, HashSet* packed);
+
     struct State;
     std::unique_ptr<Store> m_backend;
     Options m_opt;

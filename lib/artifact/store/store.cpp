@@ -33,6 +33,17 @@ HashSet Store::present(const std::vector<Hash128>& hashes, int jobs) {
     return present_each(hashes, jobs);
 }
 
+std::vector<Hash128> Store::missing(const std::vector<Hash128>& hashes, int jobs) {
+    const HashSet there = present(hashes, jobs);
+    std::vector<Hash128> out;
+    for (const auto& h : hashes) {
+        if (!there.count(h)) {
+            out.push_back(h);
+        }
+    }
+    return out;
+}
+
 HashSet Store::present_each(const std::vector<Hash128>& hashes, int jobs) {
     HashSet out;
     std::mutex mu;

@@ -69,6 +69,9 @@ class Store {
     /// Which of `hashes` the store has: one existence check per object when few (on `jobs` threads),
     /// one listing of the fan-out folders when many — the choice by count, as DVC does.
     virtual HashSet present(const std::vector<Hash128>& hashes, int jobs);
+    /// The hashes of `hashes` the store lacks, in their order: present()'s complement, without a set of
+    /// everything a no-op push of a million objects finds there.
+    virtual std::vector<Hash128> missing(const std::vector<Hash128>& hashes, int jobs);
     /// Every object with its size in bytes (gc of a store, verify).
     virtual std::vector<std::pair<Hash128, uint64_t>> objects();
     /// Delete object h (only `git model gc --remote` does). An absent object is not an error.
