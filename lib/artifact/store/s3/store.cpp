@@ -1275,6 +1275,7 @@ void S3Store::fetch_file_range(const std::string& key, const std::string& id, ui
         r = send(
             [&] {
                 data.clear();
+                data.reserve(want); // at most one part: no regrowth (and copy) as it arrives
                 over = false;
                 s3::Request q = request("GET", key);
                 q.headers.emplace_back("Range",
