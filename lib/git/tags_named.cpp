@@ -149,6 +149,7 @@ std::vector<TagInfo> Repo::tags_with_prefixes(const std::vector<std::string>& pr
     Handle<git_odb> odb;
     check(git_repository_odb(odb.out(), m_repo), "cannot open object database");
     std::vector<TagInfo> out;
+    out.reserve(packed.size() + loose.size());
     std::set<std::string> loose_names(loose.begin(), loose.end());
     for (const auto& [name, ids] : packed) {
         if (loose_names.count(name) != 0) {

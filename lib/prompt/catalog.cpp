@@ -16,20 +16,28 @@ namespace mlci::prompt {
 
 namespace {
 
-// Recursive listing without following symlinks (a symlinked folder could leave the repository).
+// Recursive listing without following symlinks (a symlinked folder could leave the repository). The
+// type comes from the folder listing where the filesystem gives it (no lstat per prompt file).
 void walk(const std::string& abs, const std::string& rel, std::vector<std::string>& out) {
-    auto names = dir_names(abs, [](const char*) { return true; });
-    std::sort(names.begin(), names.end());
-    for (const auto& n : names) {
+    std::vector<std::pair<std::string, unsigned char>> entries;
+    list_dir(abs, [&](const DirEntry& e) { entries.emplace_back(e.name, e.type); });
+    std::sort(entries.begin(), entries.end());
+    for (auto& [n, type] : entries) {
         std::string a = abs + "/" + n;
         std::string r = rel.empty() ? n : rel + "/" + n;
-        struct stat st {};
-        if (lstat(a.c_str(), &st) != 0) {
-            continue;
+        if (type == DT_UNKNOWN) {
+            struct stat st {};
+            if (lstat(a.c_str(), &st) != 0) {
+                continue;
+            }
+            type = S_ISDIR(st.st_mode)   ? DT_DIR
+                   : S_ISREG(st.st_mode) ? DT_REG
+                   : S_ISLNK(st.st_mode) ? DT_LNK
+                                         : 0;
         }
-        if (S_ISDIR(st.st_mode)) {
+        if (type == DT_DIR) {
             walk(a, r, out);
-        } else if ((S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) && n.size() > 7 &&
+        } else if ((type == DT_REG || type == DT_LNK) && n.size() > 7 &&
                    n.compare(n.size() - 7, 7, ".prompt") == 0) {
             out.push_back(r);
         }
@@ -79,14 +87,15 @@ Entry Catalog::entry_with(const std::string& name, const WorktreeIds* ids) const
     Entry e;
     e.name = name;
     e.path = path_of_name(name, m_cfg.prompts_dir);
-    e.in_worktree = path_exists(m_top + e.path);
     e.latest = m_reg.latest(name);
     e.stages = m_reg.stages(name);
     e.deprecated = m_reg.deprecation(name);
+    // The index's id of a file it vouches for (a regular file that is there: no second stat for
+    // in_worktree), else the id of the bytes read now.
+    std::optional<git::Oid> now = e.latest && ids != nullptr ? ids->clean_id(e.path) : std::nullopt;
+    e.in_worktree = now.has_value() || path_exists(m_top + e.path);
     if (e.latest) {
         auto at = prompt_blob_at(e.latest->commit, e.path);
-        // The index's id of a file it vouches for, else the id of the bytes read now.
-        std::optional<git::Oid> now = ids != nullptr ? ids->clean_id(e.path) : std::nullopt;
         if (!now) {
             if (auto text = worktree_content(name)) {
                 now = git::Repo::hash_blob(*text);

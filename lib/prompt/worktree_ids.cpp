@@ -36,7 +36,18 @@ std::optional<git::Oid> WorktreeIds::clean_id(const std::string& rel) const {
     // leaves the stat data as they were (git's rule, read-cache.c is_racy_timestamp).
     bool before = st.st_mtim.tv_sec < m_written.tv_sec ||
                   (st.st_mtim.tv_sec == m_written.tv_sec && st.st_mtim.tv_nsec < m_written.tv_nsec);
-    if (!before || !link_on_way(m_top, rel).empty()) {
+    if (!before) {
+        return std::nullopt;
+    }
+    size_t slash = rel.rfind('/');
+    std::string_view folder(rel.data(), slash == std::string::npos ? 0 : slash + 1);
+    auto ok = m_folder_ok.find(folder);
+    if (ok == m_folder_ok.end()) {
+        // link_on_way looks at the folders of a path only: its answer for "folder/x" holds for the folder.
+        ok = m_folder_ok.emplace(std::string(folder), link_on_way(m_top, std::string(folder) + "x").empty())
+                 .first;
+    }
+    if (!ok->second) {
         return std::nullopt;
     }
     return it->id;

@@ -9,6 +9,7 @@
 #include "git/lite/objects.hpp"
 #include "git/oid.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -28,6 +29,8 @@ class WorktreeIds {
   private:
     std::string m_top;
     std::optional<git::lite::Index> m_index;
+    // Folder (of a rel path) → no symbolic link on the way to it: checked once per folder, not per file.
+    mutable std::map<std::string, bool, std::less<>> m_folder_ok;
     struct timespec m_written {}; // the index file's modification time
 };
 

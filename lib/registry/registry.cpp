@@ -331,8 +331,11 @@ Registry Registry::from_tags(const git::Repo& repo, std::vector<git::TagInfo> ta
                       ": read as the last event of " + parsed->name + "; mlci writes no further tag of " +
                       parsed->name);
         }
-        std::string name = parsed->name;
-        r.m_by_name[name].push_back(Tag{std::move(*parsed), std::move(info)});
+        auto& of_name = r.m_by_name[parsed->name];
+        if (of_name.empty()) {
+            of_name.reserve(8); // a name's versions and stages, most often: no regrowth (5,000 tags: 3 each)
+        }
+        of_name.push_back(Tag{std::move(*parsed), std::move(info)});
     }
     return r;
 }

@@ -103,6 +103,17 @@ TEST_SUITE("prompt.worktree_ids") {
             REQUIRE(::symlink(copy.c_str(), g.file.c_str()) == 0);
             CHECK_FALSE(g.ids().clean_id(k_rel).has_value());
         }
+        SUBCASE("the prompts folder moved away and a link left in its place") {
+            // The file keeps its inode and times (rename), so only the check of the folders on the way
+            // (made once per folder) stands between the index and a file outside the work tree.
+            auto ids = g.ids();
+            REQUIRE(ids.clean_id(k_rel).has_value());
+            std::string away = g.home + "/prompts-away";
+            REQUIRE(::rename((g.top + "/prompts").c_str(), away.c_str()) == 0);
+            REQUIRE(::symlink(away.c_str(), (g.top + "/prompts").c_str()) == 0);
+            CHECK_FALSE(g.ids().clean_id(k_rel).has_value());
+            CHECK_FALSE(g.ids().clean_id("prompts/other.prompt").has_value());
+        }
     }
 
     TEST_CASE("list over many prompts tagged on one commit: the folder listed once, the same answers") {
