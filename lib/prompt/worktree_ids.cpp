@@ -43,9 +43,8 @@ std::optional<git::Oid> WorktreeIds::clean_id(const std::string& rel) const {
     std::string_view folder(rel.data(), slash == std::string::npos ? 0 : slash + 1);
     auto ok = m_folder_ok.find(folder);
     if (ok == m_folder_ok.end()) {
-        // link_on_way looks at the folders of a path only: its answer for "folder/x" holds for the folder.
-        ok = m_folder_ok.emplace(std::string(folder), link_on_way(m_top, std::string(folder) + "x").empty())
-                 .first;
+        // The folder with its trailing '/': link_on_way looks at every folder of it, as for the file.
+        ok = m_folder_ok.emplace(std::string(folder), link_on_way(m_top, folder).empty()).first;
     }
     if (!ok->second) {
         return std::nullopt;

@@ -333,7 +333,7 @@ Registry Registry::from_tags(const git::Repo& repo, std::vector<git::TagInfo> ta
         }
         auto& of_name = r.m_by_name[parsed->name];
         if (of_name.empty()) {
-            of_name.reserve(8); // a name's versions and stages, most often: no regrowth (5,000 tags: 3 each)
+            of_name.reserve(8); // room for a name's usual versions and stages: no regrowth (was 1, 2, 4, 8)
         }
         of_name.push_back(Tag{std::move(*parsed), std::move(info)});
     }
