@@ -3,8 +3,8 @@
 // Every libgit2 failure goes through check(), which carries libgit2's own message.
 #include "git/repo.hpp"
 
-#include "git/certs.hpp"
 #include "git/handle.hpp"
+#include "git/offline_init.hpp"
 #include "util/error.hpp"
 
 #include <climits>
@@ -33,7 +33,7 @@ void check(int rc, const std::string& what, const std::string& hint) {
 void init() {
     static std::once_flag once;
     std::call_once(once, [] {
-        init_without_ca_certificates(git_libgit2_init); // certs.hpp: mlci connects nowhere
+        init_offline(git_libgit2_init); // offline_init.hpp: mlci connects nowhere through libgit2
         // libgit2 caches only trees up to 4 KiB by default; a prompts/ folder of 1,000 files has a
         // 40 KiB tree that would be inflated again for every lookup under it.
         git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, k_tree_cache_limit);
