@@ -6,7 +6,7 @@ SUDO=""
 PKGS=(build-essential cmake ninja-build pkg-config git python3 man-db xxhash
       libgit2-dev libtomlplusplus-dev libcli11-dev libxxhash-dev zlib1g-dev doctest-dev libcurl4-openssl-dev
       libre2-dev libboost-dev nlohmann-json3-dev libpugixml-dev
-      python3-pytest jq chromium fonts-liberation cmark-gfm) # tests only: pytest and jq (formats), the HTML report in a headless browser, the Markdown one as GitHub renders it
+      python3-pytest jq chromium fonts-liberation cmark-gfm hyperfine) # tests only: pytest and jq (formats), the HTML report in a headless browser, the Markdown one as GitHub renders it, hyperfine (t-bench-cleanup runs a benchmark)
 # npm installs the pinned promptfoo of tests/integration/t-promptfoo.sh; NodeSource's nodejs carries its
 # own npm (and conflicts with Debian's npm package), so Debian's is installed only when there is none.
 command -v npm >/dev/null || PKGS+=(nodejs npm)
