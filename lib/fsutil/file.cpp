@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <random>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -76,6 +77,45 @@ std::optional<std::string> read_file_if_exists(const std::string& path, uint64_t
         throw io_error("cannot read '" + path + "': is a directory");
     }
     return read_open_file(fd.get(), path, max_size, st);
+}
+
+std::optional<MappedFile> MappedFile::open_if_exists(const std::string& path) {
+    // O_NONBLOCK: a FIFO in its place is refused below instead of waited on (no effect on a file).
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (!fd) {
+        if (errno == ENOENT || errno == ENOTDIR) {
+            return std::nullopt;
+        }
+        throw io_error("cannot read '" + path + "': " + errno_text(errno));
+    }
+    struct stat st {};
+    if (fstat(fd.get(), &st) != 0) {
+        throw io_error("cannot stat '" + path + "': " + errno_text(errno));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        throw io_error("cannot read '" + path + "': not a regular file");
+    }
+    MappedFile m;
+    if (st.st_size > 0) {
+        void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
+        if (p == MAP_FAILED) {
+            throw io_error("cannot map '" + path + "': " + errno_text(errno));
+        }
+        m.m_addr = p;
+        m.m_size = static_cast<size_t>(st.st_size);
+    }
+    return m;
+}
+
+MappedFile::MappedFile(MappedFile&& o) noexcept : m_addr(o.m_addr), m_size(o.m_size) {
+    o.m_addr = nullptr;
+    o.m_size = 0;
+}
+
+MappedFile::~MappedFile() {
+    if (m_addr != nullptr) {
+        ::munmap(m_addr, m_size);
+    }
 }
 
 Fd open_below(int root_fd, std::string_view rel, int flags, unsigned mode) {

@@ -44,6 +44,27 @@ std::string read_file(const std::string& path, uint64_t max_size = UINT64_MAX);
 /// Like read_file, but nullopt when the file does not exist.
 std::optional<std::string> read_file_if_exists(const std::string& path, uint64_t max_size = UINT64_MAX);
 
+/// A regular file mapped read-only, for a large file scanned once (packed-refs): the kernel maps its
+/// pages as they are read, with no copy into fresh heap pages (a page fault each on first touch).
+/// Writers that replace the file by rename (git, libgit2, mlci) leave the mapping on the old one.
+class MappedFile {
+  public:
+    /// nullopt when the file does not exist; io_error when it cannot be read or is a folder.
+    static std::optional<MappedFile> open_if_exists(const std::string& path);
+    ~MappedFile();
+    MappedFile(MappedFile&& o) noexcept;
+    MappedFile& operator=(MappedFile&&) = delete;
+    MappedFile(const MappedFile&) = delete;
+    MappedFile& operator=(const MappedFile&) = delete;
+
+    std::string_view data() const { return {static_cast<const char*>(m_addr), m_size}; }
+
+  private:
+    MappedFile() = default;
+    void* m_addr = nullptr; // nullptr for an empty file
+    size_t m_size = 0;
+};
+
 /// Open `rel` ('/'-separated, no '.' or '..' parts) below the open folder root_fd without following a
 /// symbolic link anywhere on the way or at the end (openat2 with RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH,
 /// else openat one part at a time with O_NOFOLLOW). An invalid Fd on failure, errno set (ELOOP: a link).

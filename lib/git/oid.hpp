@@ -11,7 +11,7 @@ namespace mlci::git {
 
 /// The value of a hex digit, or -1. Upper case only when `any_case` (git accepts either case in an id
 /// it parses; names in a notes tree are lower case).
-inline int hex_value(char c, bool any_case) {
+constexpr int hex_value(char c, bool any_case) {
     if (c >= '0' && c <= '9') {
         return c - '0';
     }

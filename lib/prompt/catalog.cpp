@@ -136,6 +136,7 @@ std::vector<Entry> Catalog::entries() const {
     }
     WorktreeIds ids(m_repo.git_dir() + "index", m_top);
     std::vector<Entry> out;
+    out.reserve(names.size());
     for (const auto& n : names) {
         out.push_back(entry_with(n, &ids));
     }

@@ -94,7 +94,7 @@ std::optional<TagName> parse_tag_name(const std::string& tag) {
         return std::nullopt;
     }
     TagName t;
-    t.name = *artifact;
+    t.name = std::move(*artifact);
     std::string_view rest = std::string_view(tag).substr(sep);
 
     // Optional trailing "#COUNTER".
@@ -132,7 +132,7 @@ std::optional<TagName> parse_tag_name(const std::string& tag) {
             return std::nullopt;
         }
         t.kind = TagName::Kind::version;
-        t.version = *v;
+        t.version = std::move(*v);
         return t;
     }
     // '#STAGE[!][#N]'
@@ -305,6 +305,9 @@ Registry Registry::from_tags(const git::Repo& repo, std::vector<git::TagInfo> ta
         }
     };
     std::unordered_map<git::Oid, bool, OidHash> is_commit;
+    r.m_tags.reserve(tags.size());
+    std::vector<Run*> run_of; // the run of each tag kept, in m_tags's order
+    run_of.reserve(tags.size());
     for (auto& info : tags) {
         if (!info.annotated) {
             continue; // GTO ignores lightweight tags, and so do we
@@ -331,13 +334,33 @@ Registry Registry::from_tags(const git::Repo& repo, std::vector<git::TagInfo> ta
                       ": read as the last event of " + parsed->name + "; mlci writes no further tag of " +
                       parsed->name);
         }
-        auto& of_name = r.m_by_name[parsed->name];
-        if (of_name.empty()) {
-            of_name.reserve(8); // room for a name's usual versions and stages: no regrowth (was 1, 2, 4, 8)
-        }
-        of_name.push_back(Tag{std::move(*parsed), std::move(info)});
+        Run& run = r.m_by_name[parsed->name];
+        ++run.count;
+        run_of.push_back(&run);
+        r.m_tags.push_back(Tag{std::move(*parsed), std::move(info)});
     }
+    r.group_by_name(run_of);
     return r;
+}
+
+// One vector for every tag, grouped in place, instead of a vector per name: 1,000 names of 5 tags each
+// reserved 8 tags a name (2.2 MB, nearly every page of it touched), where 5,000 tags take 1.4 MB.
+void Registry::group_by_name(const std::vector<Run*>& run_of) {
+    size_t next = 0;
+    for (auto& [name, run] : m_by_name) {
+        run.first = next;
+        next += run.count;
+    }
+    std::vector<size_t> dest(m_tags.size());
+    for (size_t i = 0; i < m_tags.size(); ++i) {
+        dest[i] = run_of[i]->first + run_of[i]->placed++; // a name's tags keep the order they were read
+    }
+    for (size_t i = 0; i < m_tags.size(); ++i) {
+        while (dest[i] != i) { // follow the cycle: each swap puts one tag where it belongs
+            std::swap(m_tags[i], m_tags[dest[i]]);
+            std::swap(dest[i], dest[dest[i]]);
+        }
+    }
 }
 
 const git::AnnotatedTag& Registry::tag_object(const git::Oid& oid) const {
@@ -361,15 +384,17 @@ bool Registry::has(const std::string& name) const {
     return m_by_name.count(name) > 0;
 }
 
-const std::vector<Registry::Tag>& Registry::tags_named(const std::string& name) const {
-    static const std::vector<Tag> none;
+std::span<const Registry::Tag> Registry::tags_named(const std::string& name) const {
     auto it = m_by_name.find(name);
-    return it == m_by_name.end() ? none : it->second;
+    if (it == m_by_name.end()) {
+        return {};
+    }
+    return std::span<const Tag>(m_tags).subspan(it->second.first, it->second.count);
 }
 
 std::vector<VersionEntry> Registry::versions(const std::string& name) const {
     std::vector<VersionEntry> out;
-    const std::vector<Tag>& tags = tags_named(name);
+    std::span<const Tag> tags = tags_named(name);
     // A version is deregistered by a later `NAME@vX!#N` tag.
     std::set<std::string> deregistered; // rare: looked up only when some tag deregisters
     for (const auto& t : tags) {
@@ -425,7 +450,7 @@ std::optional<VersionEntry> Registry::find_version(const std::string& name, cons
 
 std::vector<StageEvent> Registry::stage_events(const std::string& name) const {
     std::vector<StageEvent> out;
-    const std::vector<Tag>& tags = tags_named(name);
+    std::span<const Tag> tags = tags_named(name);
     for (const auto& t : tags) {
         if (t.parsed.kind != TagName::Kind::stage) {
             continue;
@@ -459,7 +484,7 @@ std::vector<StageEvent> Registry::stage_events(const std::string& name) const {
 
 std::vector<TagRecord> Registry::records(const std::string& name) const {
     std::vector<TagRecord> out;
-    const std::vector<Tag>& tags = tags_named(name);
+    std::span<const Tag> tags = tags_named(name);
     for (const auto& t : tags) {
         out.push_back(TagRecord{t.parsed, t.info.name, t.info.target, tag_object(t.info.tag_oid)});
     }
@@ -475,7 +500,7 @@ std::vector<VersionEntry> Registry::stage_holders(const std::string& name,
     // GTO's model (replay.hpp). Only registered versions that are not deregistered take part, as in
     // `gto show`; a stage tag on a commit without such a version is history only (GTO would show the
     // commit's hash as a version, which mlci cannot serve).
-    const std::vector<Tag>& named = tags_named(name);
+    std::span<const Tag> named = tags_named(name);
     if (std::none_of(named.begin(), named.end(),
                      [](const Tag& t) { return t.parsed.kind == TagName::Kind::stage; })) {
         return {}; // no stage tag (most names of a large registry): nothing to replay
@@ -543,7 +568,7 @@ std::vector<VersionEntry> Registry::holders(const std::string& name, const std::
 }
 
 std::optional<Registry::Deprecation> Registry::deprecation(const std::string& name) const {
-    const std::vector<Tag>& tags = tags_named(name);
+    std::span<const Tag> tags = tags_named(name);
     // Fast path: most names have no deprecation tag, and then no tag object needs reading.
     bool any = std::any_of(tags.begin(), tags.end(),
                            [](const Tag& t) { return t.parsed.kind == TagName::Kind::deprecated; });

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -189,10 +190,19 @@ class Registry {
         TagName parsed;
         git::TagInfo info;
     };
+    /// Where a name's tags are in m_tags: one run each, in the order they were read.
+    struct Run {
+        size_t first = 0;
+        size_t count = 0;
+        size_t placed = 0; // while grouping
+    };
     const git::Repo* m_repo = nullptr;
-    std::map<std::string, std::vector<Tag>> m_by_name;
+    std::vector<Tag> m_tags; // grouped by name (group_by_name)
+    std::map<std::string, Run> m_by_name;
     /// The tags of `name` (none when it has none).
-    const std::vector<Tag>& tags_named(const std::string& name) const;
+    std::span<const Tag> tags_named(const std::string& name) const;
+    /// Put m_tags, read in any order, into one run per name; `run_of[i]` is the run of m_tags[i].
+    void group_by_name(const std::vector<Run*>& run_of);
     mutable std::map<std::string, git::AnnotatedTag> m_tag_cache;
     const git::AnnotatedTag& tag_object(const git::Oid& oid) const;
     int64_t time_of(const Tag& t) const { return tag_object(t.info.tag_oid).tagger.time; }

@@ -154,6 +154,36 @@ TEST_SUITE("fsutil.AtomicFile") {
     }
 }
 
+TEST_SUITE("fsutil.MappedFile") {
+    TEST_CASE("maps a file's bytes; a missing one is nullopt, an empty one an empty view") {
+        TempDir d;
+        std::string data("x\0y\n", 4);
+        data += std::string(100000, 'q'); // several pages
+        put(d / "f", data);
+        auto m = MappedFile::open_if_exists(d / "f");
+        REQUIRE(m);
+        CHECK(m->data() == data);
+        MappedFile moved(std::move(*m)); // the mapping moves, and is unmapped once
+        CHECK(moved.data() == data);
+        CHECK(m->data().empty());
+        CHECK_FALSE(MappedFile::open_if_exists(d / "missing"));
+        CHECK_FALSE(MappedFile::open_if_exists(d / "missing/below"));
+        put(d / "empty", "");
+        auto e = MappedFile::open_if_exists(d / "empty");
+        REQUIRE(e);
+        CHECK(e->data().empty());
+    }
+
+    TEST_CASE("a folder or a FIFO is an io error, never mapped or waited on") {
+        TempDir d;
+        make_dirs(d / "dir");
+        CHECK_THROWS_AS(MappedFile::open_if_exists(d / "dir"), Error);
+        REQUIRE(mkfifo((d / "fifo").c_str(), 0600) == 0); // no writer: a blocking open would hang
+        CHECK_THROWS_WITH_AS(MappedFile::open_if_exists(d / "fifo"), doctest::Contains("not a regular file"),
+                             Error);
+    }
+}
+
 TEST_SUITE("fsutil.read_file") {
     TEST_CASE("reads whole files, binary safe") {
         TempDir d;

@@ -177,6 +177,44 @@ TEST_SUITE("counters") {
         CHECK_THROWS_AS(reg.next_counter("nn", 2), Error);
         set_warning_sink(old);
     }
+    TEST_CASE("names whose tags interleave in tag order each get all their own tags, in order") {
+        // Sorted by tag name, the tags of a, a0 and a-b interleave: a#dev#1 < a-b@v1.0.0 < a0@v1.0.0 <
+        // a@v1.0.0 ... (the registry groups them by name; each keeps the order packed-refs lists).
+        TempRepo repo;
+        repo.git({"init", "-q"});
+        repo.write("a.txt", "a");
+        repo.commit_all("one");
+        for (const char* t : {"a@v1.0.0", "a0@v1.0.0", "a-b@v1.0.0", "a#dev#1", "a0#dev#2", "a@v1.1.0",
+                              "a0@v2.0.0", "a-b#prod#3", "a@v1.2.0", "a-b@v1.1.0"}) {
+            repo.git({"tag", "-a", "-m", "by hand", t});
+        }
+        repo.git({"pack-refs", "--all"});
+        repo.git({"tag", "-a", "-m", "loose", "a0@v2.1.0"}); // one loose beside the packed ones
+        git::Repo r = git::Repo::open(repo.top);
+        Registry reg = Registry::load(r);
+        auto versions = [&](const std::string& name) {
+            std::vector<std::string> out;
+            for (const auto& v : reg.versions(name)) {
+                out.push_back(v.version.tag());
+            }
+            return out;
+        };
+        CHECK(reg.names() == std::vector<std::string>{"a", "a-b", "a0"});
+        CHECK(versions("a") == std::vector<std::string>{"v1.0.0", "v1.1.0", "v1.2.0"});
+        CHECK(versions("a0") == std::vector<std::string>{"v1.0.0", "v2.0.0", "v2.1.0"});
+        CHECK(versions("a-b") == std::vector<std::string>{"v1.0.0", "v1.1.0"});
+        CHECK(reg.stages("a").count("dev") == 1);
+        CHECK(reg.stages("a0").count("dev") == 1);
+        CHECK(reg.stages("a-b").count("prod") == 1);
+        CHECK(reg.latest("a0")->version.tag() == "v2.1.0");
+        CHECK_FALSE(reg.has("b"));
+        CHECK(reg.versions("b").empty());
+        Registry copy = reg; // a copy reads its own tags
+        reg = Registry::load_named(r, "a-b");
+        CHECK(copy.latest("a")->version.tag() == "v1.2.0");
+        CHECK(reg.names() == std::vector<std::string>{"a-b"});
+    }
+
     TEST_CASE("GTO's model read from tags: several holders, ties, counter-less order, deprecation") {
         // The tags GTO (or a person) writes, with chosen tagger times; what `gto show` prints for each
         // state is derived in lib/registry/replay.hpp.
