@@ -271,6 +271,21 @@ if command -v ldd >/dev/null; then
 fi
 end_test
 
+begin_test "linked statically, the commands load libc alone: no libgit2, OpenSSL, GSSAPI or libstdc++"
+# CMakeLists.txt links libgit2 statically where Debian ships its archives (MLCI_GIT_STATIC); a build
+# without them (or a sanitizer build) links it dynamically, and has nothing to check here.
+if command -v ldd >/dev/null && grep -q 'MLCI_GIT_STATIC=1' "$MLCI_BUILD/compile_commands.json" 2>/dev/null; then
+    for tool in git-prompt git-model git-gate; do
+        libs=$(ldd "$(command -v $tool)" | awk '{print $1}')
+        for lib in libgit2 libssh2 libcrypto libmbed libgssapi libkrb5 libstdc++ libtomlplusplus; do
+            if printf '%s\n' "$libs" | grep -q "^$lib"; then
+                fail "$tool loads $lib: $(printf '%s ' $libs)"
+            fi
+        done
+    done
+fi
+end_test
+
 begin_test "--no-verify bypasses the hook"
 setup
 write_prompt qa 'Answer {{question}}' ''
