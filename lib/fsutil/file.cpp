@@ -59,45 +59,49 @@ std::string read_open_file(int fd, const std::string& path, uint64_t max_size, c
     return out;
 }
 
-} // namespace
-
-std::optional<std::string> read_file_if_exists(const std::string& path, uint64_t max_size) {
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+// `path` opened read-only with `flags` added, and its stat: nullopt when it does not exist; io_error
+// when it cannot be opened or stat'ed.
+std::optional<Fd> open_existing(const std::string& path, int flags, struct stat& st) {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags));
     if (!fd) {
         if (errno == ENOENT || errno == ENOTDIR) {
             return std::nullopt;
         }
         throw io_error("cannot read '" + path + "': " + errno_text(errno));
     }
-    struct stat st {};
     if (fstat(fd.get(), &st) != 0) {
         throw io_error("cannot stat '" + path + "': " + errno_text(errno));
+    }
+    return fd;
+}
+
+} // namespace
+
+std::optional<std::string> read_file_if_exists(const std::string& path, uint64_t max_size) {
+    struct stat st {};
+    std::optional<Fd> fd = open_existing(path, 0, st);
+    if (!fd) {
+        return std::nullopt;
     }
     if (S_ISDIR(st.st_mode)) {
         throw io_error("cannot read '" + path + "': is a directory");
     }
-    return read_open_file(fd.get(), path, max_size, st);
+    return read_open_file(fd->get(), path, max_size, st);
 }
 
 std::optional<MappedFile> MappedFile::open_if_exists(const std::string& path) {
     // O_NONBLOCK: a FIFO in its place is refused below instead of waited on (no effect on a file).
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-    if (!fd) {
-        if (errno == ENOENT || errno == ENOTDIR) {
-            return std::nullopt;
-        }
-        throw io_error("cannot read '" + path + "': " + errno_text(errno));
-    }
     struct stat st {};
-    if (fstat(fd.get(), &st) != 0) {
-        throw io_error("cannot stat '" + path + "': " + errno_text(errno));
+    std::optional<Fd> fd = open_existing(path, O_NONBLOCK, st);
+    if (!fd) {
+        return std::nullopt;
     }
     if (!S_ISREG(st.st_mode)) {
         throw io_error("cannot read '" + path + "': not a regular file");
     }
     MappedFile m;
     if (st.st_size > 0) {
-        void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
+        void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd->get(), 0);
         if (p == MAP_FAILED) {
             throw io_error("cannot map '" + path + "': " + errno_text(errno));
         }
