@@ -7,21 +7,14 @@
 # `git model add` must (which then also hashes them and renames each into place).
 # Usage: model-many-files.sh [NFILES=20000] [FILE_BYTES=4096] [RUNS=5]
 . "$(dirname "$0")/model-common.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
 NFILES=${1:-20000}
 BYTES=${2:-4096}
 RUNS=${3:-5}
 echo "# $NFILES files of $BYTES bytes in 100 folders, $RUNS runs each (warm page cache)"
 cd "$BENCH_ROOT"
 git init -q repo && cd repo && git commit -q --allow-empty -m init
-python3 - "$NFILES" "$BYTES" <<'PY'
-import os, sys
-n, size = int(sys.argv[1]), int(sys.argv[2])
-for i in range(n):
-    d = "ds/%02d" % (i % 100)
-    os.makedirs(d, exist_ok=True)
-    with open("%s/f%06d.bin" % (d, i), "wb") as f:
-        f.write(os.urandom(size))
-PY
+python3 "$HERE/small-files.py" ds "$NFILES" "$BYTES"
 cp -r ds ../ds-git
 sync
 

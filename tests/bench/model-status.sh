@@ -8,15 +8,7 @@ NFILES=${1:-1000}
 BYTES=${2:-4096}
 cd "$BENCH_TMP"
 git init -q repo && git -C repo commit -q --allow-empty -m init
-python3 - "$NFILES" "$BYTES" <<'PY'
-import os, sys
-n, size = int(sys.argv[1]), int(sys.argv[2])
-for i in range(n):
-    d = "repo/ds/%02d" % (i % 100)
-    os.makedirs(d, exist_ok=True)
-    with open("%s/f%06d.bin" % (d, i), "wb") as f:
-        f.write(os.urandom(size))
-PY
+python3 "$BENCH_SCRIPTS/small-files.py" repo/ds "$NFILES" "$BYTES"
 git init -q gitrepo && cp -r repo/ds gitrepo/ds
 git -C gitrepo add -A && git -C gitrepo commit -q -m files
 (cd repo && git model add ds >/dev/null && git add ds.mlci .gitignore && git commit -q -m pointers)
