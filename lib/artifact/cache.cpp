@@ -109,6 +109,13 @@ std::string Cache::object_path(const Hash128& h) const {
 
 bool Cache::has(const Hash128& h) const {
     struct stat st {};
+    char name[33];
+    if (int dirfd = fan_of(h, name); dirfd >= 0) {
+        return ::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+    }
+    if (errno == ENOENT) {
+        return false; // no folder, no object
+    }
     return ::lstat(object_path(h).c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
@@ -132,7 +139,10 @@ bool Cache::holds(const std::string& path) const {
 Fd Cache::open_object(const Hash128& h, struct stat* st) const {
     std::string p = object_path(h);
     // O_NONBLOCK: a FIFO in the cache must not hang a reader; anything but a regular file is refused.
-    Fd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    constexpr int k_flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+    char name[33];
+    int dirfd = fan_of(h, name);
+    Fd fd(dirfd >= 0 ? ::openat(dirfd, name, k_flags) : errno == ENOENT ? -1 : ::open(p.c_str(), k_flags));
     if (!fd) {
         int err = errno;
         if (err == ELOOP) {
@@ -217,15 +227,33 @@ std::string Cache::fan_path(int slot) const {
 }
 
 int Cache::ensure_fan(int slot) const {
-    auto& cell = m_fans->fds[static_cast<size_t>(slot)];
-    if (int fd = cell.load(std::memory_order_acquire); fd >= 0) {
+    if (int fd = open_fan(slot); fd >= 0) {
         return fd;
     }
     std::string dir = fan_path(slot);
     ensure_dir(dir);
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    int fd = open_fan(slot);
     if (fd < 0) {
         throw io_error("cannot open cache folder '" + dir + "': " + errno_text(errno));
+    }
+    return fd;
+}
+
+int Cache::fan_of(const Hash128& h, char name[33]) const {
+    std::string hex = h.hex();
+    std::memcpy(name, hex.data() + 2, 30);
+    name[30] = '\0';
+    return open_fan(static_cast<int>(h.high >> 56));
+}
+
+int Cache::open_fan(int slot) const {
+    auto& cell = m_fans->fds[static_cast<size_t>(slot)];
+    if (int fd = cell.load(std::memory_order_acquire); fd >= 0) {
+        return fd;
+    }
+    int fd = ::open(fan_path(slot).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        return -1;
     }
     int expected = -1;
     if (!cell.compare_exchange_strong(expected, fd, std::memory_order_acq_rel)) {
@@ -418,36 +446,70 @@ std::string Cache::quarantine(const Hash128& h) const {
     return to;
 }
 
-void Cache::materialize(const Hash128& h, const std::string& dest, LinkMode mode, bool exec) const {
-    std::string obj = object_path(h);
-    std::string temp = temp_path_for(dest);
-    if (mode == LinkMode::hardlink) {
-        if (::link(obj.c_str(), temp.c_str()) == 0) {
-            if (::rename(temp.c_str(), dest.c_str()) != 0) {
-                int err = errno;
-                ::unlink(temp.c_str());
-                throw io_error("cannot write '" + dest + "': " + errno_text(err));
-            }
-            return;
-        }
-        if (errno != EXDEV && errno != EMLINK) {
-            throw io_error("cannot link '" + dest + "' to the cache: " + errno_text(errno));
-        }
-        mode = LinkMode::copy; // another filesystem: a copy is the safe fallback
+namespace {
+
+/// Make `dest` a hard or symbolic link to `obj`: at dest's name directly when it was absent (link and
+/// symlink are atomic and never replace a name), else, or when the name appeared meanwhile (EEXIST),
+/// through a temporary renamed over it. False when a hard link cannot cross filesystems or exceeds the
+/// link count (the caller copies instead); throws otherwise.
+bool link_at(const std::string& obj, const std::string& dest, bool hard, bool absent) {
+    auto make = [&](const std::string& at) {
+        return (hard ? ::link(obj.c_str(), at.c_str()) : ::symlink(obj.c_str(), at.c_str())) == 0;
+    };
+    if (absent && make(dest)) {
+        return true;
     }
-    if (mode == LinkMode::symlink) {
-        if (::symlink(obj.c_str(), temp.c_str()) != 0 || ::rename(temp.c_str(), dest.c_str()) != 0) {
+    if (!absent || errno == EEXIST) {
+        std::string temp = temp_path_for(dest);
+        if (make(temp)) {
+            if (::rename(temp.c_str(), dest.c_str()) == 0) {
+                return true;
+            }
             int err = errno;
             ::unlink(temp.c_str());
             throw io_error("cannot write '" + dest + "': " + errno_text(err));
         }
-        return;
     }
+    int err = errno;
+    if (!hard) {
+        throw io_error("cannot write '" + dest + "': " + errno_text(err));
+    }
+    if (err != EXDEV && err != EMLINK) {
+        throw io_error("cannot link '" + dest + "' to the cache: " + errno_text(err));
+    }
+    return false;
+}
+
+} // namespace
+
+void Cache::materialize(const Hash128& h, const std::string& dest, LinkMode mode, bool exec, bool absent,
+                        struct stat* written) const {
+    if (mode == LinkMode::hardlink || mode == LinkMode::symlink) {
+        if (link_at(object_path(h), dest, mode == LinkMode::hardlink, absent)) {
+            if (written != nullptr && ::lstat(dest.c_str(), written) != 0) {
+                *written = {};
+            }
+            return;
+        }
+        mode = LinkMode::copy; // another filesystem: a copy is the safe fallback
+    }
+    write_copy(h, dest, mode, exec, absent, written);
+}
+
+void Cache::write_copy(const Hash128& h, const std::string& dest, LinkMode mode, bool exec, bool absent,
+                       struct stat* written) const {
     struct stat ist {};
     Fd in = open_object(h, &ist);
-    Fd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, exec ? 0777 : 0666));
+    unsigned perm = exec ? 0777 : 0666;
+    // Absent: written unnamed, then named dest at once (linkat never replaces a name either).
+    Fd out = absent ? open_unnamed(dirname_of(dest), perm) : Fd();
+    std::string temp;
     if (!out) {
-        throw io_error("cannot create '" + temp + "': " + errno_text(errno));
+        temp = temp_path_for(dest);
+        out = Fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, perm));
+        if (!out) {
+            throw io_error("cannot create '" + temp + "': " + errno_text(errno));
+        }
     }
     try {
         if (mode == LinkMode::reflink) {
@@ -458,13 +520,22 @@ void Cache::materialize(const Hash128& h, const std::string& dest, LinkMode mode
         } else {
             copy_fd(in.get(), out.get(), mode == LinkMode::auto_, dest);
         }
-        out.close();
-        if (::rename(temp.c_str(), dest.c_str()) != 0) {
+        if (temp.empty() && !name_unnamed(out.get(), dest)) {
+            // Named meanwhile, or no /proc to name it through: the general way, from the start.
+            return write_copy(h, dest, mode, exec, false, written);
+        }
+        if (!temp.empty() && ::rename(temp.c_str(), dest.c_str()) != 0) {
             throw io_error("cannot write '" + dest + "': " + errno_text(errno));
         }
     } catch (...) {
-        ::unlink(temp.c_str());
+        if (!temp.empty()) {
+            ::unlink(temp.c_str());
+        }
         throw;
+    }
+    // Named now (a name changes the file's ctime), so its stat is the one a later lstat would see.
+    if (written != nullptr && ::fstat(out.get(), written) != 0) {
+        *written = {};
     }
 }
 

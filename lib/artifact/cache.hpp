@@ -84,7 +84,12 @@ class Cache {
     std::string quarantine(const Hash128& h) const;
 
     /// Materialize object h at dest (a workspace path) by `mode`: temporary beside dest, then rename.
-    void materialize(const Hash128& h, const std::string& dest, LinkMode mode, bool exec) const;
+    /// `absent` says dest was just seen missing: then the link, or a copy written unnamed (O_TMPFILE),
+    /// is given dest's name at once, which saves a name and a rename per file (the general way remains
+    /// when the name appeared meanwhile or the filesystem has no unnamed files).
+    /// `written`, when given, receives the stat of what dest now is (zeroed when it cannot be taken).
+    void materialize(const Hash128& h, const std::string& dest, LinkMode mode, bool exec, bool absent = false,
+                     struct stat* written = nullptr) const;
 
     /// Every object in the cache (hash, path). Removes temporaries older than an hour on the way.
     std::vector<std::pair<Hash128, std::string>> objects() const;
@@ -110,8 +115,16 @@ class Cache {
     void ensure_dir(const std::string& dir) const;
     /// Open object h for reading: never a link, never blocking on a FIFO, only a regular file (throws).
     Fd open_object(const Hash128& h, struct stat* st) const;
+    /// materialize by copy or reflink (mode is copy, reflink or auto).
+    void write_copy(const Hash128& h, const std::string& dest, LinkMode mode, bool exec, bool absent,
+                    struct stat* written) const;
     /// Create the fan-out folder `slot` when missing; returns its open descriptor.
     int ensure_fan(int slot) const;
+    /// The open descriptor of fan-out folder `slot` when it exists (never created here), else -1, errno
+    /// set: a read resolves one name below it instead of the cache's whole path.
+    int open_fan(int slot) const;
+    /// open_fan of h's folder, with h's name in it written to `name` (30 hex digits and a NUL).
+    int fan_of(const Hash128& h, char name[33]) const;
     std::string fan_path(int slot) const;
 };
 

@@ -10,18 +10,19 @@
 #include <mutex>
 #include <set>
 #include <unistd.h>
+#include <unordered_set>
 
 namespace mlci::artifact {
 
 namespace {
 
-enum class Action { keep, write, refuse };
+enum class Action { keep, write, create, refuse }; // create: write where nothing is
 
-/// Decide for one workspace file that should hold object h.
-Action decide(Context& ctx, const std::string& abs, const Hash128& h, bool force, std::string* why) {
-    struct stat st {};
+/// Decide for one workspace file that should hold object h; `st` receives what is there now.
+Action decide(Context& ctx, const std::string& abs, const Hash128& h, bool force, std::string* why,
+              struct stat& st) {
     if (::lstat(abs.c_str(), &st) != 0) {
-        return Action::write;
+        return errno == ENOENT ? Action::create : Action::write;
     }
     if (S_ISLNK(st.st_mode)) {
         char buf[PATH_MAX];
@@ -51,6 +52,32 @@ Action decide(Context& ctx, const std::string& abs, const Hash128& h, bool force
     *why = "has changes that are not in the cache";
     return force ? Action::write : Action::refuse;
 }
+
+/// The folders files are written into, each made ready once per checkout rather than once per file:
+/// no symbolic link on the way from the work tree's top (inside a tracked folder as well as above it),
+/// then created. Thread-safe; a folder that failed is tried again by its next file, and fails again.
+class Folders {
+  public:
+    explicit Folders(const Context& ctx) : m_ctx(ctx) {}
+    void prepare(const std::string& rel_file) {
+        std::string dir = dirname_of(rel_file);
+        {
+            std::lock_guard<std::mutex> lock(m_mu);
+            if (m_ready.count(dir) != 0) {
+                return;
+            }
+        }
+        refuse_symlink_on_way(m_ctx, rel_file);
+        make_dirs(m_ctx.abs(dir));
+        std::lock_guard<std::mutex> lock(m_mu);
+        m_ready.insert(std::move(dir));
+    }
+
+  private:
+    const Context& m_ctx;
+    std::mutex m_mu;
+    std::unordered_set<std::string> m_ready;
+};
 
 struct FileJob {
     std::string rel;
@@ -129,6 +156,7 @@ CheckoutReport checkout(Context& ctx, const std::vector<PointerFile>& pointers, 
         }
     }
     std::mutex mu;
+    Folders folders(ctx);
     parallel_for(files.size(), jobs, [&](size_t i) {
         const FileJob& f = files[i];
         std::string abs = ctx.abs(f.rel);
@@ -137,8 +165,10 @@ CheckoutReport checkout(Context& ctx, const std::vector<PointerFile>& pointers, 
                 throw input_error(quoted(f.rel) + " is not in the cache (" + f.hash.id() + ")",
                                   "fetch it first: git model fetch, or git model checkout --fetch");
             }
+            folders.prepare(f.rel);
             std::string why;
-            Action a = decide(ctx, abs, f.hash, force, &why);
+            struct stat was {};
+            Action a = decide(ctx, abs, f.hash, force, &why, was);
             if (a == Action::keep) {
                 std::lock_guard<std::mutex> lock(mu);
                 ++rep.unchanged;
@@ -148,11 +178,13 @@ CheckoutReport checkout(Context& ctx, const std::vector<PointerFile>& pointers, 
                 throw input_error(quoted(f.rel) + " " + why + ": not overwritten",
                                   "keep it with 'git model add " + f.rel + "', or discard it with --force");
             }
-            make_dirs(dirname_of(abs));
             LinkMode m = f.member && ctx.link == LinkMode::symlink ? LinkMode::hardlink : ctx.link;
-            ctx.cache.materialize(f.hash, abs, m, f.exec);
             struct stat st {};
-            if (::lstat(abs.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+            ctx.cache.materialize(f.hash, abs, m, f.exec, a == Action::create, &st);
+            if (S_ISREG(was.st_mode) && a != Action::create) {
+                ctx.stat.forget(was); // the replaced file's entry would never match again
+            }
+            if (S_ISREG(st.st_mode)) {
                 ctx.stat.record(st, f.hash);
             }
             std::lock_guard<std::mutex> lock(mu);

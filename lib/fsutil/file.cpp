@@ -337,6 +337,37 @@ std::string temp_path_for(const std::string& target) {
     return target.substr(0, base + keep) + ".mlci-tmp." + random_suffix();
 }
 
+namespace {
+std::atomic<bool> g_unnamed_ok{true}; // cleared when unnamed files are refused here
+} // namespace
+
+Fd open_unnamed(const std::string& dir, unsigned mode) {
+    if (!g_unnamed_ok.load(std::memory_order_relaxed)) {
+        return Fd();
+    }
+    Fd fd(::open(dir.empty() ? "." : dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, mode));
+    if (!fd && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+        g_unnamed_ok.store(false, std::memory_order_relaxed); // kernel or filesystem without O_TMPFILE
+    }
+    return fd;
+}
+
+bool name_unnamed(int fd, const std::string& path) {
+    // linkat(AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH; the /proc link of the descriptor does not. linkat
+    // never follows a link at `path` itself: a name that appeared meanwhile is EEXIST, not written through.
+    char self[40];
+    std::snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+    if (::linkat(AT_FDCWD, self, AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+        return true;
+    }
+    if (errno != EEXIST) {
+        int err = errno;
+        g_unnamed_ok.store(false, std::memory_order_relaxed);
+        errno = err;
+    }
+    return false;
+}
+
 AtomicFile::AtomicFile(std::string target, unsigned mode) : m_target(std::move(target)) {
     m_temp = temp_path_for(m_target);
     m_fd = Fd(::open(m_temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));

@@ -93,6 +93,15 @@ std::string path_join(std::string_view a, std::string_view b);
 /// bytes of the target's name, so that the temporary of a 255-byte name still fits NAME_MAX.
 std::string temp_path_for(const std::string& target);
 
+/// A file with no name yet in folder `dir` (O_TMPFILE), to be named by name_unnamed once written: no
+/// temporary name is created and renamed, and a killed run leaves nothing behind. An invalid Fd when the
+/// filesystem or kernel has no unnamed files (then the caller writes a named temporary instead); after
+/// such a refusal, or a failed naming, this process stops asking.
+Fd open_unnamed(const std::string& dir, unsigned mode);
+/// Give the unnamed file `fd` the name `path`, atomically; never replaces an existing name (false with
+/// errno EEXIST). False with another errno (no /proc to name it through) also stops open_unnamed.
+bool name_unnamed(int fd, const std::string& path);
+
 /// A temporary file beside `target` (named by temp_path_for), renamed onto target by
 /// commit() after fsync. Destroyed without commit, it deletes the temporary.
 class AtomicFile {

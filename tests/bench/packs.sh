@@ -139,7 +139,9 @@ bench_small() {
     local t fresh clean
     t=$(template small)
     fresh="sh $BENCH_TMP/fresh.sh $t"
-    clean="sh $BENCH_TMP/clean.sh .git/mlci/cache ds down"
+    # A pull as into a fresh clone: no cache, no files and no stat cache (.git/mlci/state). Left in
+    # place, the stat cache would keep N entries per earlier run, which every later run loads and writes.
+    clean="sh $BENCH_TMP/clean.sh .git/mlci/cache .git/mlci/state ds down"
     sh "$BENCH_TMP/setrun.sh" "$t" pull-small
     (cd ds && head -c $((N * 4096)) /dev/urandom | split -b 4096 -a 6 - f)
     git model add ds >/dev/null 2>&1 && git add -A && git commit -q -m small
@@ -304,7 +306,7 @@ bench_big() {
     local t fresh clean s
     t=$(template big)
     fresh="sh $BENCH_TMP/fresh.sh $t"
-    clean="sh $BENCH_TMP/clean.sh .git/mlci/cache big.bin"
+    clean="sh $BENCH_TMP/clean.sh .git/mlci/cache .git/mlci/state big.bin"
     sh "$BENCH_TMP/setrun.sh" "$t" pull-big
     head -c "$((BIG_MIB * 1024 * 1024))" /dev/urandom >big.bin
     cp big.bin "$BENCH_TMP/big.copy"

@@ -88,6 +88,26 @@ expect_err "'d/new' is not part of this version and not in the cache: kept"
 [ -f d/new ] || fail "private file removed"
 end_test
 
+begin_test "switching versions back and forth does not grow the stat cache: replaced files are forgotten"
+model_repo
+mkdir d && for i in $(seq 1 300); do echo "a$i" >"d/f$i"; done
+git model add d >/dev/null 2>&1 && commit_all "d1"
+for i in $(seq 1 300); do echo "b$i" >"d/f$i"; done
+git model add d >/dev/null 2>&1 && commit_all "d2"
+git model checkout --rev HEAD~1 >/dev/null 2>&1 && git model checkout >/dev/null 2>&1
+size=$(stat -c %s .git/mlci/state)
+for round in 1 2 3 4 5 6; do
+    run git model checkout --rev HEAD~1
+    expect_rc 0
+    run git model checkout
+    expect_rc 0
+done
+expect_eq "$(stat -c %s .git/mlci/state)" "$size"
+expect_eq "$(cat d/f7)" "b7"
+run git model status --check
+expect_rc 0
+end_test
+
 begin_test "cache.dir shared by two clones on one machine (each clone's own setting)"
 model_repo
 mkdir -p .git/mlci && printf '[cache]\ndir = "%s"\n' "$TRASH/shared-cache" >.git/mlci/config.toml

@@ -162,4 +162,21 @@ expect_err "lists 2 files of 8 bytes, its pointer says 1 files of 8 bytes: refus
 [ ! -e ds ] || fail "the folder was written"
 end_test
 
+begin_test "a symbolic link inside a tracked folder is never written through: its members stay in the tree"
+store_repo
+mkdir -p ds/sub "$TRASH/outside" && echo x >ds/sub/x && echo y >ds/y
+git model add ds >/dev/null 2>&1
+commit_all "a folder with a subfolder"
+rm -rf ds && mkdir ds && ln -s "$TRASH/outside" ds/sub
+run git model checkout
+expect_rc 2
+expect_err "'ds/sub/x' lies below 'ds/sub', a symbolic link; mlci never follows links on the way to an artifact"
+[ -z "$(ls -A "$TRASH/outside")" ] || fail "a file was written through the link"
+expect_eq "$(cat ds/y)" "y"
+rm ds/sub
+run git model checkout
+expect_rc 0
+expect_eq "$(cat ds/sub/x)" "x"
+end_test
+
 finish

@@ -259,6 +259,63 @@ TEST_SUITE("Cache") {
         CHECK(read_file(t.path + "/sym") == "bytes");
     }
 
+    TEST_CASE("materialize at an absent name: made in place, no temporary; a name there after all is "
+              "replaced; the stat given is the file's") {
+        TempDir t;
+        Cache cache(t.path + "/cache", t.path + "/q", false);
+        SyncBatch batch(t.path);
+        Hash128 h = cache.insert_bytes("bytes", batch);
+        batch.commit();
+        make_dirs(t.path + "/w");
+        struct stat o {
+        }, got{}, w{};
+        ::stat(cache.object_path(h).c_str(), &o);
+        for (LinkMode m : {LinkMode::auto_, LinkMode::copy, LinkMode::hardlink, LinkMode::symlink}) {
+            CAPTURE(link_mode_name(m));
+            std::string fresh = t.path + "/w/fresh-" + link_mode_name(m);
+            std::string there = t.path + "/w/there-" + link_mode_name(m);
+            write_file_atomic(there, "someone's edit", false);
+            cache.materialize(h, fresh, m, true, true, &got);
+            REQUIRE(::lstat(fresh.c_str(), &w) == 0); // before another link changes a shared inode's ctime
+            CHECK(got.st_ino == w.st_ino);
+            CHECK(got.st_ctim.tv_nsec == w.st_ctim.tv_nsec);
+            CHECK(got.st_mode == w.st_mode);
+            cache.materialize(h, there, m, false, true); // said absent, but a name is there: replaced
+            for (const auto& p : {fresh, there}) {
+                CHECK(read_file(p) == "bytes");
+            }
+            CHECK((m == LinkMode::hardlink) == (w.st_ino == o.st_ino));
+            CHECK((m == LinkMode::symlink) == S_ISLNK(w.st_mode));
+            if (m == LinkMode::auto_ || m == LinkMode::copy) {
+                CHECK((w.st_mode & S_IXUSR) != 0);
+            }
+        }
+        std::vector<std::string> names;
+        for (const auto& e : std::filesystem::directory_iterator(t.path + "/w")) {
+            names.push_back(e.path().filename().string());
+        }
+        CHECK(names.size() == 8); // no temporary left
+        // A folder that is not there: an error, and nothing written.
+        CHECK_THROWS_AS(cache.materialize(h, t.path + "/none/f", LinkMode::copy, false, true), Error);
+        CHECK_FALSE(std::filesystem::exists(t.path + "/none"));
+    }
+
+    TEST_CASE("has and open through the fan-out folder: an absent folder is an absent object") {
+        TempDir t;
+        Cache cache(t.path + "/cache", t.path + "/q", false);
+        Hash128 h = xxh128("not there");
+        CHECK_FALSE(cache.has(h));
+        CHECK_FALSE(cache.read_object(h, 100).has_value());
+        SyncBatch batch(t.path);
+        CHECK(cache.insert_bytes("not there", batch) == h);
+        batch.commit();
+        CHECK(cache.has(h)); // the folder made after a first miss is found
+        CHECK(cache.read_object(h, 100) == "not there");
+        ::unlink(cache.object_path(h).c_str());
+        CHECK(::mkdir(cache.object_path(h).c_str(), 0777) == 0);
+        CHECK_FALSE(cache.has(h)); // a folder in an object's place is no object
+    }
+
     TEST_CASE("adopt makes the workspace file the object (hardlink mode)") {
         TempDir t;
         Cache cache(t.path + "/cache", t.path + "/q", false);

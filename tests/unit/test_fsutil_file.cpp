@@ -154,6 +154,41 @@ TEST_SUITE("fsutil.AtomicFile") {
     }
 }
 
+TEST_SUITE("fsutil.unnamed") {
+    TEST_CASE("an unnamed file has no name until named; naming never replaces a name") {
+        TempDir d;
+        mode_t old = ::umask(022);
+        Fd fd = open_unnamed(d.path, 0660);
+        ::umask(old);
+        REQUIRE(fd); // Linux with O_TMPFILE on this filesystem, /proc mounted
+        write_all(fd.get(), "payload", 7, "unnamed");
+        CHECK(list(d.path).empty());
+        write_file_atomic(d / "taken", "theirs", false);
+        CHECK_FALSE(name_unnamed(fd.get(), d / "taken"));
+        CHECK(errno == EEXIST);
+        CHECK(read_file(d / "taken") == "theirs");
+        REQUIRE(name_unnamed(fd.get(), d / "mine"));
+        CHECK(read_file(d / "mine") == "payload");
+        CHECK(list(d.path) == std::vector<std::string>{"mine", "taken"});
+        struct stat st {};
+        REQUIRE(::stat((d / "mine").c_str(), &st) == 0);
+        CHECK((st.st_mode & 0777) == 0640);
+        // A link in place of the name is not followed: EEXIST, and its target is not created.
+        REQUIRE(::symlink((d / "elsewhere").c_str(), (d / "link").c_str()) == 0);
+        Fd again = open_unnamed(d.path, 0644);
+        REQUIRE(again);
+        CHECK_FALSE(name_unnamed(again.get(), d / "link"));
+        CHECK_FALSE(std::filesystem::exists(d / "elsewhere"));
+    }
+
+    TEST_CASE("no folder: an invalid descriptor, and unnamed files still work afterwards") {
+        TempDir d;
+        CHECK_FALSE(open_unnamed(d / "missing", 0644));
+        CHECK(errno == ENOENT);
+        CHECK(open_unnamed(d.path, 0644));
+    }
+}
+
 TEST_SUITE("fsutil.MappedFile") {
     TEST_CASE("maps a file's bytes; a missing one is nullopt, an empty one an empty view") {
         TempDir d;
