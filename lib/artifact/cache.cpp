@@ -327,6 +327,11 @@ Hash128 Cache::insert_bytes(std::string_view data, SyncBatch& batch, const HashS
     if (known != nullptr ? known->count(id) > 0 : has(id)) {
         return id;
     }
+    insert_hashed(id, data, batch);
+    return id;
+}
+
+void Cache::insert_hashed(const Hash128& id, std::string_view data, SyncBatch& batch) {
     // The temporary lives in the object's own folder, named relative to that folder's open descriptor:
     // a rename within one small folder, one name resolved per system call, and no single folder collects
     // every temporary of a 20,000-file add.
@@ -348,7 +353,6 @@ Hash128 Cache::insert_bytes(std::string_view data, SyncBatch& batch, const HashS
         ::unlinkat(dirfd, temp.c_str(), 0);
         throw;
     }
-    return id;
 }
 
 std::optional<Hash128> Cache::insert_small(int fd, uint64_t expected, const std::string& what,

@@ -60,6 +60,9 @@ class Cache {
     /// *size to the bytes read. The object is renamed into place by batch.commit().
     Hash128 insert_fd(int fd, const std::string& what, uint64_t* size, SyncBatch& batch);
     Hash128 insert_bytes(std::string_view data, SyncBatch& batch, const HashSet* known = nullptr);
+    /// Insert `data` as object `id`, which the caller has checked is data's hash (a downloaded object
+    /// verified in memory): its temporary beside the object, renamed there by the batch.
+    void insert_hashed(const Hash128& id, std::string_view data, SyncBatch& batch);
     /// Small files: read whole (at most k_small_max bytes, the file's size from a stat taken before) and
     /// inserted with its temporary in the object's own folder. nullopt when the file turned out larger.
     std::optional<Hash128> insert_small(int fd, uint64_t expected, const std::string& what, SyncBatch& batch,

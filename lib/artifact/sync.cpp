@@ -5,6 +5,7 @@
 #include "artifact/pack/packed.hpp"
 #include "fsutil/file.hpp"
 #include "git/walk.hpp"
+#include "hash/fasthash.hpp"
 #include "util/pool.hpp"
 #include "util/strings.hpp"
 
@@ -198,6 +199,32 @@ namespace {
 /// object's bytes read with its neighbours) into a cache temporary, hashed on the way; an object over its
 /// size, of another size when the size is known, or whose bytes do not hash to its name is refused and
 /// nothing of it stays. The temporary joins `batch`, which makes it durable and renames it.
+Error over_size(const Store& store, const TransferItem& it) {
+    return input_error(it.hash.id() + " from " + store.describe() + " is over " + std::to_string(it.size) +
+                       " bytes long: it is corrupt");
+}
+
+/// Throws unless `n` bytes that hash to `got` are object `it` (of exactly it.size bytes when size_known).
+void check_download(const Store& store, const TransferItem& it, bool size_known, uint64_t n,
+                    const Hash128& got) {
+    if (!(got == it.hash) || (size_known && n != it.size)) {
+        throw input_error(it.hash.id() + " from " + store.describe() + " is corrupt (" + std::to_string(n) +
+                              " bytes that hash to " + got.id() + "): not stored in the cache",
+                          "repair the store from a clone that has a good copy (git model push)");
+    }
+}
+
+/// A packed object, read with its neighbours and whole in memory: verified there, then written beside
+/// its place in the cache (no shared temporary folder, a rename within one folder).
+void packed_into_cache(Context& ctx, const Store& store, const TransferItem& it, bool size_known,
+                       SyncBatch& batch, std::string_view bytes) {
+    if (bytes.size() > it.size) {
+        throw over_size(store, it);
+    }
+    check_download(store, it, size_known, bytes.size(), fast_xxh128(bytes));
+    ctx.cache.insert_hashed(it.hash, bytes, batch);
+}
+
 void into_cache(Context& ctx, const Store& store, const TransferItem& it, bool size_known, SyncBatch& batch,
                 const std::function<void(uint64_t)>& progress, const std::function<void(const Sink&)>& fill) {
     int fd = -1;
@@ -209,8 +236,7 @@ void into_cache(Context& ctx, const Store& store, const TransferItem& it, bool s
     try {
         fill([&](const char* p, size_t len) {
             if (n + len > it.size) { // the store checks this too: a second line of defence
-                throw input_error(it.hash.id() + " from " + store.describe() + " is over " +
-                                  std::to_string(it.size) + " bytes long: it is corrupt");
+                throw over_size(store, it);
             }
             h.update(p, len);
             write_all(out.get(), p, len, temp);
@@ -231,11 +257,11 @@ void into_cache(Context& ctx, const Store& store, const TransferItem& it, bool s
         throw;
     }
     out.close();
-    if (!(h.digest() == it.hash) || (size_known && n != it.size)) {
+    try {
+        check_download(store, it, size_known, n, h.digest());
+    } catch (...) {
         ::unlink(temp.c_str());
-        throw input_error(it.hash.id() + " from " + store.describe() + " is corrupt (" + std::to_string(n) +
-                              " bytes that hash to " + h.digest().id() + "): not stored in the cache",
-                          "repair the store from a clone that has a good copy (git model push)");
+        throw;
     }
     ctx.cache.accept_temp(temp, it.hash, batch);
 }
@@ -268,9 +294,7 @@ SyncReport fetch(Context& ctx, Store& store, const std::vector<PointerFile>& poi
         todo = store.get_packed(
             todo, jobs,
             [&](const TransferItem& it, std::string_view bytes) {
-                into_cache(
-                    ctx, store, it, size_known, batch, [](uint64_t) {},
-                    [&](const Sink& sink) { sink(bytes.data(), bytes.size()); });
+                packed_into_cache(ctx, store, it, size_known, batch, bytes);
                 ++packed_done;
                 packed_bytes += bytes.size();
             },

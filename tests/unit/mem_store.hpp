@@ -27,6 +27,8 @@ struct MemStore : Store {
     std::map<std::string, std::map<std::string, File>> files;
     std::vector<std::string> put_files; // "dir/name", in order
     std::vector<std::string> reads;     // "name@offset+length"
+    size_t piece = 0;                   // read_range hands out pieces of this size (0: all at once)
+    size_t fail_after = SIZE_MAX;       // and fails at the first piece at or after this many bytes
     int lists = 0;
     int has_calls = 0;
     int64_t now = 1'000'000'000;
@@ -113,7 +115,14 @@ struct MemStore : Store {
             }
             part = it->second.bytes.substr(offset, length);
         }
-        sink(part.data(), part.size());
+        // In pieces of `piece` bytes when set (as a network read arrives), failing after `fail_after`.
+        size_t step = piece == 0 ? std::max<size_t>(part.size(), 1) : piece;
+        for (size_t at = 0; at < part.size(); at += step) {
+            if (at >= fail_after) {
+                throw io_error(dir + "/" + name + ": connection lost");
+            }
+            sink(part.data() + at, std::min(step, part.size() - at));
+        }
     }
     void remove_files(const std::string& dir, const std::vector<std::string>& names) override {
         std::lock_guard<std::mutex> lock(mu);

@@ -285,6 +285,78 @@ TEST_SUITE("pack.PackedStore") {
         CHECK(f.mem->count_reads(".pack") == 1);
     }
 
+    TEST_CASE("get_packed streams: objects across the pieces a read arrives in, holes skipped, empty "
+              "objects; a read lost midway fails only what had not arrived") {
+        Options o;
+        o.gap = 1000;
+        Fixture f(o);
+        std::vector<TransferItem> items;
+        std::map<std::string, std::string> data;
+        for (int i = 0; i < 60; ++i) {
+            std::string d(static_cast<size_t>(i % 7 == 0 ? 0 : i * 3), static_cast<char>('a' + i % 26));
+            d += i % 7 == 0 ? "" : std::to_string(i);
+            Hash128 h = f.put(d);
+            if (data.emplace(h.hex(), d).second) {
+                items.push_back({h, d.size()});
+            }
+        }
+        f.store->flush();
+        std::mutex mu;
+        std::map<std::string, std::string> got;
+        auto deliver = [&](const TransferItem& it, std::string_view bytes) {
+            std::lock_guard<std::mutex> lock(mu);
+            CHECK(got.emplace(it.hash.hex(), std::string(bytes)).second); // once each
+        };
+        for (size_t piece : {1, 2, 5, 64, 4096}) {
+            CAPTURE(piece);
+            f.mem->piece = piece;
+            f.mem->reads.clear();
+            got.clear();
+            std::vector<ObjectFailure> failed;
+            CHECK(f.store->get_packed(items, 2, deliver, failed).empty());
+            CHECK(failed.empty());
+            CHECK(got == data);
+            CHECK(f.mem->count_reads(".pack") == 1);
+            // Every other object: the holes between them are read over and skipped.
+            std::vector<TransferItem> some;
+            std::map<std::string, std::string> want;
+            for (size_t i = 0; i < items.size(); i += 2) {
+                some.push_back(items[i]);
+                want[items[i].hash.hex()] = data[items[i].hash.hex()];
+            }
+            got.clear();
+            f.store->get_packed(some, 1, deliver, failed);
+            CHECK(failed.empty());
+            CHECK(got == want);
+        }
+        // The read is lost halfway: what arrived whole is delivered, right; the rest fails, once each.
+        f.mem->piece = 10;
+        f.mem->fail_after = 2000;
+        got.clear();
+        std::vector<ObjectFailure> failed;
+        f.store->get_packed(items, 1, deliver, failed);
+        CHECK_FALSE(got.empty());
+        CHECK_FALSE(failed.empty());
+        CHECK(got.size() + failed.size() == items.size());
+        for (const auto& [hex, bytes] : got) {
+            CHECK(data[hex] == bytes);
+        }
+        for (const auto& fl : failed) {
+            CHECK(got.count(fl.hash.hex()) == 0);
+            CHECK(std::string(fl.error.what()).find("connection lost") != std::string::npos);
+        }
+        // An object larger in its pack than its pointer allows is refused, and not read at all.
+        f.mem->fail_after = SIZE_MAX;
+        f.mem->reads.clear();
+        failed.clear();
+        const TransferItem& big = items.back();
+        REQUIRE(big.size > 1);
+        f.store->get_packed({{big.hash, big.size - 1}}, 1, deliver, failed);
+        REQUIRE(failed.size() == 1);
+        CHECK(std::string(failed[0].error.what()).find("refused before it was copied") != std::string::npos);
+        CHECK(f.mem->count_reads(".pack") == 0);
+    }
+
     TEST_CASE(
         "get_packed: a failed delivery fails that object, a failed read its objects, the others go on") {
         Fixture f;

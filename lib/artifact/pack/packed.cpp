@@ -22,6 +22,7 @@
 #include <ctime>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unistd.h>
 #include <unordered_map>
 
@@ -374,6 +375,14 @@ std::optional<Located> locate_in(PackedStore& store, std::mutex& mu, const auto&
 
 } // namespace
 
+Error PackedStore::over_size(const Hash128& h, uint64_t max_bytes, uint64_t size,
+                             const std::string& pack) const {
+    return input_error(h.id() + " on " + describe() + " is over " + std::to_string(max_bytes) +
+                           " bytes long (" + std::to_string(size) + " in pack " + pack +
+                           "): refused before it was copied",
+                       "repair the store from a clone that has a good copy (git model push)");
+}
+
 void PackedStore::get(const Hash128& h, uint64_t max_bytes, const Sink& sink) {
     std::optional<Located> at = locate_in(*this, m_state->mu, *m_state, h);
     if (!at) {
@@ -381,10 +390,7 @@ void PackedStore::get(const Hash128& h, uint64_t max_bytes, const Sink& sink) {
         return;
     }
     if (at->entry.size > max_bytes) {
-        throw input_error(h.id() + " on " + describe() + " is over " + std::to_string(max_bytes) +
-                              " bytes long (" + std::to_string(at->entry.size) + " in pack " + at->id +
-                              "): refused before it was copied",
-                          "repair the store from a clone that has a good copy (git model push)");
+        throw over_size(h, max_bytes, at->entry.size, at->id);
     }
     read_pack(at->id, at->entry.offset, at->entry.size, sink);
 }
@@ -406,7 +412,8 @@ void PackedStore::get_sized(const Hash128& h, uint64_t size, const Sink& sink) {
 
 namespace {
 
-// One coalesced read of a pack: [start, end) and the objects in it (indexes into the reads asked).
+// One coalesced read of a pack: [start, end) and the objects in it (indexes into the reads asked), in
+// offset order and never overlapping.
 struct Run {
     std::string id;
     uint64_t start = 0;
@@ -415,7 +422,8 @@ struct Run {
 };
 
 // Group the reads by pack, by offset, and join neighbours whose hole is at most `gap` into one read of
-// at most k_max_read bytes (an object longer than that is a read of its own).
+// at most k_max_read bytes (an object longer than that is a read of its own). Objects that overlap (an
+// index no mlci writes) go in reads of their own, so that a run's bytes can be handed out as they come.
 std::vector<Run> plan_runs(const std::vector<PackedRead>& reads, uint64_t gap) {
     std::vector<size_t> order(reads.size());
     for (size_t i = 0; i < order.size(); ++i) {
@@ -424,24 +432,77 @@ std::vector<Run> plan_runs(const std::vector<PackedRead>& reads, uint64_t gap) {
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
         const PackedRead& x = reads[a];
         const PackedRead& y = reads[b];
-        return x.pack != y.pack ? x.pack < y.pack : x.entry.offset < y.entry.offset;
+        return std::tie(x.pack, x.entry.offset, x.entry.size) <
+               std::tie(y.pack, y.entry.offset, y.entry.size);
     });
     std::vector<Run> runs;
     for (size_t i : order) {
         const PackedRead& r = reads[i];
         uint64_t end = r.entry.offset + r.entry.size;
         Run* cur = runs.empty() ? nullptr : &runs.back();
-        bool joins = cur != nullptr && cur->id == r.pack && r.entry.offset <= cur->end + gap &&
-                     std::max(end, cur->end) - cur->start <= k_max_read;
+        bool joins = cur != nullptr && cur->id == r.pack && r.entry.offset >= cur->end &&
+                     r.entry.offset - cur->end <= gap && end - cur->start <= k_max_read;
         if (!joins) {
             runs.push_back(Run{r.pack, r.entry.offset, end, {}});
             cur = &runs.back();
         }
-        cur->end = std::max(cur->end, end);
+        cur->end = end;
         cur->members.push_back(i);
     }
     return runs;
 }
+
+// Hands out a run's objects while its bytes stream in: an object within one piece is delivered from the
+// piece itself, one that spans pieces is gathered in a buffer of its own size, and the holes between
+// objects are skipped. No buffer of the whole run (16 MiB of fresh pages per read, and a copy of every
+// byte) is made.
+class RunStream {
+  public:
+    using Deliver = std::function<void(size_t, std::string_view)>;
+    RunStream(const Run& run, const std::vector<PackedRead>& reads, const Deliver& deliver)
+        : m_run(run), m_reads(reads), m_deliver(deliver), m_pos(run.start) {}
+
+    void feed(const char* p, size_t n) {
+        const char* end = p + n;
+        while (m_next < m_run.members.size()) {
+            const Entry& e = m_reads[m_run.members[m_next]].entry;
+            if (m_pos < e.offset) { // a hole between objects
+                uint64_t skip = std::min<uint64_t>(static_cast<uint64_t>(end - p), e.offset - m_pos);
+                p += skip;
+                m_pos += skip;
+                if (m_pos < e.offset) {
+                    return;
+                }
+            }
+            size_t take = static_cast<size_t>(
+                std::min<uint64_t>(static_cast<uint64_t>(end - p), e.size - m_part.size()));
+            bool whole = m_part.empty() && take == e.size;
+            if (!whole) {
+                m_part.reserve(e.size);
+                m_part.append(p, take);
+            }
+            p += take;
+            m_pos += take;
+            if (!whole && m_part.size() < e.size) {
+                return; // the rest comes with the next piece
+            }
+            m_deliver(m_run.members[m_next],
+                      whole ? std::string_view(p - take, take) : std::string_view(m_part));
+            m_part.clear();
+            ++m_next;
+        }
+    }
+    /// Members not delivered yet (the read ended or failed before their last byte).
+    size_t next() const { return m_next; }
+
+  private:
+    const Run& m_run;
+    const std::vector<PackedRead>& m_reads;
+    const Deliver& m_deliver;
+    uint64_t m_pos;    // the pack offset of the next byte to come
+    size_t m_next = 0; // the member whose bytes come next
+    std::string m_part;
+};
 
 } // namespace
 
@@ -451,25 +512,19 @@ void PackedStore::read_objects(const std::vector<PackedRead>& reads, int jobs,
     std::vector<Run> runs = plan_runs(reads, m_opt.gap);
     parallel_for_or_throw(runs.size(), jobs, [&](size_t i) {
         const Run& run = runs[i];
-        std::string buf;
+        RunStream stream(run, reads, deliver);
         try {
-            buf.reserve(run.end - run.start);
             read_pack(run.id, run.start, run.end - run.start,
-                      [&](const char* p, size_t n) { buf.append(p, n); });
-            if (buf.size() != run.end - run.start) {
-                throw input_error("pack " + run.id + " on " + describe() + " gave " +
-                                  std::to_string(buf.size()) + " bytes of " +
+                      [&](const char* p, size_t n) { stream.feed(p, n); });
+            stream.feed(nullptr, 0); // empty objects at the run's end
+            if (stream.next() < run.members.size()) {
+                throw input_error("pack " + run.id + " on " + describe() + " gave fewer bytes than the " +
                                   std::to_string(run.end - run.start) + " asked");
             }
         } catch (const Error& e) {
-            for (size_t m : run.members) {
-                fail(m, e);
+            for (size_t m = stream.next(); m < run.members.size(); ++m) {
+                fail(run.members[m], e);
             }
-            return;
-        }
-        for (size_t m : run.members) {
-            const Entry& e = reads[m].entry;
-            deliver(m, std::string_view(buf).substr(e.offset - run.start, e.size));
         }
     });
 }
@@ -490,6 +545,10 @@ PackedStore::get_packed(const std::vector<TransferItem>& items, int jobs,
         for (const auto& item : items) {
             const Entry* e = nullptr;
             if (const Pack* p = m_state->find(item.hash, &e)) {
+                if (e->size > item.size) { // larger than its pointer allows: not read at all
+                    failed.push_back({item.hash, over_size(item.hash, item.size, e->size, p->id)});
+                    continue;
+                }
                 reads.push_back({p->id, *e});
                 whose.push_back(&item);
             } else {

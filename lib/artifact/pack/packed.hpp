@@ -129,6 +129,8 @@ class PackedStore : public Store {
   private:
     /// The hashes of `hashes` no index lists, in their order; the others go to *packed when given.
     std::vector<Hash128> unpacked(const std::vector<Hash128>& hashes, HashSet* packed);
+    /// The refusal of packed object h, `size` bytes in `pack`, where at most max_bytes are allowed.
+    Error over_size(const Hash128& h, uint64_t max_bytes, uint64_t size, const std::string& pack) const;
 
     struct State;
     std::unique_ptr<Store> m_backend;
