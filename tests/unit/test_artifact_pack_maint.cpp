@@ -235,6 +235,26 @@ TEST_SUITE("pack.maint") {
         CHECK(f.mem->files["packs"].empty());
     }
 
+    TEST_CASE("gc --grace 0 spares nothing, not even packs stamped ahead of this clock (S3 rounds up)") {
+        Fix f;
+        f.pack_of({"just pushed"});
+        f.mem->files["packs"][std::string(32, 'c') + ".pack"] = {"under way", f.mem->now + 1};
+        f.store->reset();
+        PackGcOptions zero = gc_opts(f.mem->now - 1); // the store's clock one second ahead of ours
+        zero.grace = 0;
+        PackGcReport r = gc_packs(*f.store, {}, zero);
+        CHECK(r.young == 0);
+        CHECK(r.deleted.size() == 1);
+        CHECK(r.stray == 1);
+        CHECK(f.mem->files["packs"].empty());
+        // With a grace period, a time ahead of ours counts as young.
+        f.pack_of({"again"});
+        f.store->reset();
+        PackGcReport r1 = gc_packs(*f.store, {}, gc_opts(f.mem->now - 1));
+        CHECK(r1.young == 1);
+        CHECK(r1.deleted.empty());
+    }
+
     TEST_CASE("gc --dry-run: says what it would do and changes nothing") {
         Fix f;
         f.pack_of({"dead"});

@@ -242,7 +242,9 @@ Plan plan_gc(const std::vector<Pack>& packs, const HashSet& live, const PackGcOp
                 any_live = true;
             }
         }
-        if (now - newest < opt.grace) {
+        // No grace (0) spares nothing, not even a pack whose time lies ahead of this clock: S3 servers
+        // round Last-Modified up to the second (Swift does), and servers' clocks differ from ours.
+        if (opt.grace > 0 && now - newest < opt.grace) {
             ++rep.young;
         } else if (!any_live) {
             plan.drop.push_back(&p);

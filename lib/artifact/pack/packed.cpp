@@ -721,7 +721,8 @@ std::vector<std::string> PackedStore::orphan_packs(double min_age_seconds, int64
     std::vector<std::string> names;
     for (const auto& f : stray) {
         std::string id = id_of(f.name, ".pack");
-        if (!id.empty() && !index_ids.count(id) && static_cast<double>(now - f.mtime) >= min_age_seconds) {
+        if (!id.empty() && !index_ids.count(id) &&
+            (min_age_seconds <= 0 || static_cast<double>(now - f.mtime) >= min_age_seconds)) {
             names.push_back(f.name);
         }
     }
